@@ -1,0 +1,223 @@
+// Command gentree writes a deterministic benchmark tree for hfwarden: Python
+// sources, JSON documents, logs and notebooks with large base64 image outputs,
+// with a few Hugging Face tokens planted in plain and encoded forms.
+//
+// It prints the planted tokens' SHA-256 fingerprints, one a line, to the file
+// named by -manifest so that a benchmark can check recall as well as speed.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	out := flag.String("out", "", "directory to create")
+	size := flag.Int64("size", 1<<30, "approximate total size in bytes")
+	manifest := flag.String("manifest", "", "file to write planted fingerprints to")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "gentree: -out is required")
+		os.Exit(2)
+	}
+	g := &gen{rng: rand.New(rand.NewPCG(1, 2)), root: *out}
+	if err := g.run(*size); err != nil {
+		fmt.Fprintln(os.Stderr, "gentree:", err)
+		os.Exit(1)
+	}
+	if *manifest != "" {
+		if err := os.WriteFile(*manifest, []byte(strings.Join(g.planted, "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "gentree:", err)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("wrote %d bytes in %d files, %d planted tokens\n", g.written, g.files, len(g.planted))
+}
+
+type gen struct {
+	rng     *rand.Rand
+	root    string
+	written int64
+	files   int
+	planted []string
+}
+
+const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+func (g *gen) token() string {
+	b := make([]byte, 34)
+	for i := range b {
+		b[i] = letters[g.rng.IntN(len(letters))]
+	}
+	t := "hf_" + string(b)
+	sum := sha256.Sum256([]byte(t))
+	g.planted = append(g.planted, hex.EncodeToString(sum[:]))
+	return t
+}
+
+var words = strings.Fields(`model tokenizer dataset train eval batch size learning rate hidden state
+ attention config output input loss logits label device cuda tensor numpy pandas frame value key
+ index step epoch optimizer scheduler warmup checkpoint save load path file name result metric
+ accuracy precision recall score feature column row split shuffle seed random weight bias layer
+ hf_hub_download from_pretrained push_to_hub snapshot revision repo_id cache_dir local_files_only`)
+
+func (g *gen) word() string { return words[g.rng.IntN(len(words))] }
+
+func (g *gen) ident() string {
+	n := 1 + g.rng.IntN(3)
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = g.word()
+	}
+	return strings.Join(parts, "_")
+}
+
+func (g *gen) pyLine() string {
+	switch g.rng.IntN(8) {
+	case 0:
+		return fmt.Sprintf("import %s", g.word())
+	case 1:
+		return fmt.Sprintf("def %s(%s, %s=None):", g.ident(), g.ident(), g.ident())
+	case 2:
+		return fmt.Sprintf("    %s = %s.%s(%q, %d)", g.ident(), g.word(), g.ident(), g.ident(), g.rng.IntN(10000))
+	case 3:
+		return fmt.Sprintf("    # %s %s %s %s", g.word(), g.word(), g.word(), g.word())
+	case 4:
+		return fmt.Sprintf("    return %s[%q] + %s", g.ident(), g.word(), g.ident())
+	case 5:
+		return fmt.Sprintf("    for %s in range(len(%s)):", g.word(), g.ident())
+	case 6:
+		return fmt.Sprintf("        %s.append(%s(%s=%s))", g.ident(), g.ident(), g.word(), g.ident())
+	default:
+		return ""
+	}
+}
+
+func (g *gen) logLine(i int) string {
+	lv := []string{"INFO", "DEBUG", "WARNING", "ERROR"}[g.rng.IntN(4)]
+	return fmt.Sprintf("2026-11-%02d 12:%02d:%02d,%03d %s [%s] step=%d %s=%0.4f %s %s", 1+i%28, i%60, (i/60)%60, i%1000,
+		lv, g.ident(), i, g.word(), g.rng.Float64(), g.word(), g.word())
+}
+
+func (g *gen) write(rel string, data []byte) error {
+	p := filepath.Join(g.root, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return err
+	}
+	g.written += int64(len(data))
+	g.files++
+	return nil
+}
+
+func (g *gen) python(n int) []byte {
+	var sb strings.Builder
+	for sb.Len() < n {
+		sb.WriteString(g.pyLine())
+		sb.WriteByte('\n')
+	}
+	return []byte(sb.String())
+}
+
+func (g *gen) jsonDoc(n int) []byte {
+	var rows []map[string]any
+	size := 0
+	for size < n {
+		r := map[string]any{"id": g.rng.IntN(1 << 30), "name": g.ident(), "text": g.word() + " " + g.word() + " " + g.word(), "score": g.rng.Float64()}
+		size += 90
+		rows = append(rows, r)
+	}
+	b, _ := json.MarshalIndent(rows, "", "  ")
+	return b
+}
+
+func (g *gen) logFile(n int) []byte {
+	var sb strings.Builder
+	for i := 0; sb.Len() < n; i++ {
+		sb.WriteString(g.logLine(i))
+		sb.WriteByte('\n')
+	}
+	return []byte(sb.String())
+}
+
+func (g *gen) notebook(imgBytes int, secretInSource string) []byte {
+	img := make([]byte, imgBytes)
+	for i := range img {
+		img[i] = byte(g.rng.Uint32())
+	}
+	var cells []map[string]any
+	for c := 0; c < 6; c++ {
+		src := strings.Split(string(g.python(400)), "\n")
+		if c == 1 && secretInSource != "" {
+			src = append(src, fmt.Sprintf("login(token=%q)", secretInSource))
+		}
+		lines := make([]string, len(src))
+		for i, l := range src {
+			lines[i] = l + "\n"
+		}
+		cell := map[string]any{"cell_type": "code", "execution_count": c + 1, "metadata": map[string]any{}, "source": lines}
+		outs := []any{map[string]any{"output_type": "stream", "name": "stdout", "text": []string{g.logLine(c) + "\n", g.logLine(c+1) + "\n"}}}
+		if c%2 == 0 {
+			outs = append(outs, map[string]any{"output_type": "display_data", "metadata": map[string]any{},
+				"data": map[string]any{"image/png": base64.StdEncoding.EncodeToString(img[:imgBytes/3]) + "\n", "text/plain": []string{"<Figure size 640x480 with 1 Axes>"}}})
+		}
+		cell["outputs"] = outs
+		cells = append(cells, cell)
+	}
+	nb := map[string]any{"nbformat": 4, "nbformat_minor": 5, "metadata": map[string]any{}, "cells": cells}
+	b, _ := json.MarshalIndent(nb, "", " ")
+	return b
+}
+
+func (g *gen) run(total int64) error {
+	for i := 0; g.written < total; i++ {
+		dir := fmt.Sprintf("proj%03d/pkg%02d", i/200, (i/10)%20)
+		var err error
+		switch i % 10 {
+		case 0, 1, 2, 3:
+			err = g.write(fmt.Sprintf("%s/mod%05d.py", dir, i), g.python(4000+g.rng.IntN(40000)))
+		case 4, 5:
+			err = g.write(fmt.Sprintf("%s/data%05d.json", dir, i), g.jsonDoc(10000+g.rng.IntN(200000)))
+		case 6:
+			err = g.write(fmt.Sprintf("%s/run%05d.log", dir, i), g.logFile(200000+g.rng.IntN(2000000)))
+		default:
+			err = g.write(fmt.Sprintf("%s/nb%05d.ipynb", dir, i), g.notebook(100000+g.rng.IntN(900000), ""))
+		}
+		if err != nil {
+			return err
+		}
+		if i%1500 == 750 {
+			if err := g.plant(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// plant writes one token in each of the encodings the scanner must decode.
+func (g *gen) plant(i int) error {
+	dir := fmt.Sprintf("planted%03d", i)
+	files := map[string]string{
+		"settings.py":  fmt.Sprintf("HF_TOKEN = %q\n", g.token()),
+		"run.log":      fmt.Sprintf("GET /resolve?token=%s 200\n", strings.Replace(g.token(), "_", "%5F", 1)),
+		"secret.yaml":  fmt.Sprintf("apiVersion: v1\nkind: Secret\ndata:\n  HF_TOKEN: %s\n", base64.StdEncoding.EncodeToString([]byte(g.token()))),
+		"escaped.json": fmt.Sprintf("{\"cmd\": \"export HF_TOKEN=\\\"%s\\\"\\n\"}\n", g.token()),
+	}
+	for name, body := range files {
+		if err := g.write(filepath.Join(dir, name), []byte(body)); err != nil {
+			return err
+		}
+	}
+	return g.write(filepath.Join(dir, "train.ipynb"), g.notebook(30000, g.token()))
+}

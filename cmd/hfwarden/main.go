@@ -1,0 +1,30 @@
+// Command hfwarden finds leaked Hugging Face tokens and runs the incident
+// that follows. See the README for the commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+
+	"github.com/hfwarden/hfwarden/internal/cli"
+)
+
+func main() {
+	// HFWARDEN_CPUPROFILE=FILE writes a CPU profile, for performance work.
+	if p := os.Getenv("HFWARDEN_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if code != 0 {
+		pprof.StopCPUProfile()
+		os.Exit(code)
+	}
+}

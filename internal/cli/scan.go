@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/ignore"
+	"github.com/hfwarden/hfwarden/internal/report"
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+type scanFlags struct {
+	format      string
+	output      string
+	showSecrets bool
+	exclude     []string
+	maxFileSize string
+	baseline    string
+	ignoreFile  string
+	exitCode    int
+	quiet       bool
+	noColor     bool
+	noDecode    bool
+	noLinked    bool
+	workers     int
+}
+
+func newScanCmd(e *env) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [PATH... | -]",
+		Short: "Scan files, directories, notebooks or standard input for credentials",
+		Long: `Scan files, directories, notebooks or standard input ("-") for Hugging Face
+credentials (hf_, api_org_, hf_oauth_, hf_oauth__refresh_, hf_jwt_) and the
+secrets often leaked beside them (OpenAI, Anthropic, Replicate, GitHub, W&B,
+AWS), in plain text and inside JSON escapes, base64, percent, hex and \u
+encodings, and split across string literals.
+
+Exit status: 0 nothing found, 1 findings (see --exit-code), 2 usage or fatal
+error or some input could not be read.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.Context(), e, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: text, json, jsonl, sarif or csv")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print raw secrets (default: redacted preview and fingerprint only)")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
+	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
+	fl.StringVar(&f.baseline, "baseline", "", "report only secrets not in this earlier JSON, JSONL or SARIF report")
+	fl.StringVar(&f.ignoreFile, "ignore-file", "", "fingerprints to ignore (default: the nearest .hfwarden-ignore)")
+	fl.IntVar(&f.exitCode, "exit-code", ExitFindings, "exit status when something is found")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar or summary on standard error")
+	fl.BoolVar(&f.noColor, "no-color", false, "no colour in text output (also NO_COLOR)")
+	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look inside encoded data")
+	fl.BoolVar(&f.noLinked, "no-linked", false, "only Hugging Face credentials, not the secrets beside them")
+	fl.IntVar(&f.workers, "workers", 0, "files scanned at once (default: one per CPU)")
+	return cmd
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitError, err: fmt.Errorf(format, args...)}
+}
+
+func runScan(ctx context.Context, e *env, f scanFlags, args []string) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	maxSize, err := parseSize(f.maxFileSize)
+	if err != nil {
+		return usageErr("--max-file-size: %v", err)
+	}
+	if f.exitCode < 0 || f.exitCode > 125 {
+		return usageErr("--exit-code must be between 0 and 125")
+	}
+	opt := scan.Options{
+		Workers:     f.workers,
+		Exclude:     f.exclude,
+		MaxFileSize: maxSize,
+		ShowSecrets: f.showSecrets,
+		Detect:      detect.Options{NoDecode: f.noDecode, NoLinked: f.noLinked},
+		Stdin:       e.stdin,
+	}
+	ignorePath := f.ignoreFile
+	if ignorePath == "" {
+		start := "."
+		if args[0] != "-" {
+			start = args[0]
+		}
+		ignorePath = ignore.Find(start)
+	}
+	if ignorePath != "" {
+		l, err := ignore.Load(ignorePath)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		opt.Ignore = l
+		for _, x := range l.Expired() {
+			fmt.Fprintf(e.stderr, "hfwarden: warning: %s:%d: ignore entry for %.12s… expired on %s\n", ignorePath, x.Line, x.Fingerprint, x.Expires.Format("2006-01-02"))
+		}
+	}
+	if f.baseline != "" {
+		b, err := ignore.LoadBaseline(f.baseline)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		opt.Baseline = b
+	}
+	var out io.Writer = e.stdout
+	var outFile *os.File
+	if f.output != "" {
+		outFile, err = os.Create(f.output)
+		if err != nil {
+			return usageErr("cannot write report: %v", err)
+		}
+		defer outFile.Close()
+		out = outFile
+	}
+	stderrTTY := isTTY(e.stderr)
+	showProgress := stderrTTY && !f.quiet
+	if showProgress {
+		opt.Progress = &scan.Progress{}
+	}
+	stop := startProgress(e.stderr, opt.Progress)
+	findings, stats, err := scan.New(opt).Run(ctx, args)
+	stop()
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("scan stopped: %w", err)}
+	}
+	for _, msg := range stats.ErrorList {
+		fmt.Fprintln(e.stderr, "hfwarden: error:", oneLine(msg))
+	}
+	if !f.quiet {
+		for _, msg := range stats.Warnings {
+			fmt.Fprintln(e.stderr, "hfwarden: warning:", oneLine(msg))
+		}
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	ropt := report.Options{
+		Color:       format == report.Text && f.output == "" && isTTY(e.stdout) && !f.noColor && os.Getenv("NO_COLOR") == "",
+		ShowSecrets: f.showSecrets,
+		ToolVersion: Version,
+	}
+	if err := report.Write(bw, format, findings, stats, ropt); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+	}
+	if err := bw.Flush(); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+	}
+	if outFile != nil {
+		if err := outFile.Close(); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+		}
+		if !f.quiet {
+			fmt.Fprintf(e.stderr, "hfwarden: %d findings of %d secrets; report written to %s\n", stats.Findings, stats.Secrets, f.output)
+		}
+	}
+	switch {
+	case len(findings) > 0:
+		if f.exitCode == 0 {
+			return nil
+		}
+		return &exitError{code: f.exitCode}
+	case stats.Errors > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%d inputs could not be read", stats.Errors)}
+	}
+	return nil
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// startProgress draws a one-line progress bar on w until stop is called.
+func startProgress(w io.Writer, p *scan.Progress) (stop func()) {
+	if p == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				b := p.Bytes.Load()
+				rate := float64(b) / time.Since(start).Seconds()
+				fmt.Fprintf(w, "\r\033[Kscanning: %d files, %s, %s/s, %d findings", p.Files.Load(), humanBytes(float64(b)), humanBytes(rate), p.Findings.Load())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func humanBytes(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return strconv.FormatFloat(b, 'f', 1, 64) + " " + units[i]
+}
+
+// parseSize reads sizes like "0", "1048576", "50MB", "1.5GiB".
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := map[string]float64{
+		"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9,
+		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TB": 1e12, "TIB": 1 << 40,
+	}
+	i := len(s)
+	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
+		i--
+	}
+	m, ok := mult[strings.ToUpper(strings.TrimSpace(s[i:]))]
+	if !ok {
+		return 0, fmt.Errorf("unknown size unit in %q", s)
+	}
+	v, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	return int64(v * m), nil
+}

@@ -1,0 +1,154 @@
+package detect
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// anchor is a short pattern the prefilter looks for, and the handler that
+// validates what stands around it.
+type anchor struct {
+	// pat holds three byte sets; the anchor matches at p when data[p+k] is in
+	// pat[k].
+	pat [3]string
+	// bucket is the prefilter bucket bit (one of eight), set by
+	// assignBuckets.
+	bucket uint8
+	// decoder marks anchors of encoded forms; linked marks non-HF rules.
+	decoder, linked bool
+	// base64 marks anchors of base64-encoded prefixes.
+	base64 bool
+	handle func(d *Detector, data []byte, pos, depth int, out *[]Match)
+}
+
+func (a *anchor) at(data []byte, p int) bool {
+	return p+2 < len(data) &&
+		strings.IndexByte(a.pat[0], data[p]) >= 0 &&
+		strings.IndexByte(a.pat[1], data[p+1]) >= 0 &&
+		strings.IndexByte(a.pat[2], data[p+2]) >= 0
+}
+
+func lit(s string) [3]string { return [3]string{s[0:1], s[1:2], s[2:3]} }
+
+// allAnchors lists every anchor hfwarden knows.
+func allAnchors() []anchor {
+	as := []anchor{
+		{pat: lit("hf_"), handle: handleHF},
+		{pat: lit("i_o"), handle: handleOrg},
+		// Percent-encoded: "hf%5F…" and a fully encoded "%68%66%5F…".
+		{pat: lit("hf%"), decoder: true, handle: handlePercent},
+		{pat: lit("%68"), decoder: true, handle: handlePercent},
+		// \x68 and \u0068 escapes.
+		{pat: lit(`68\`), decoder: true, handle: handleEscapes},
+		// Hex: "68665f".
+		{pat: lit("866"), decoder: true, handle: handleHex},
+		{pat: lit("sk-"), linked: true, handle: handleSK},
+		{pat: lit("r8_"), linked: true, handle: handleReplicate},
+		{pat: [3]string{"g", "h", "pousr"}, linked: true, handle: handleGitHub},
+		{pat: lit("b_p"), linked: true, handle: handleGitHubPAT},
+		{pat: [3]string{"A", "KS", "I"}, linked: true, handle: handleAWS},
+		{pat: [3]string{"nN", "dD", "bB"}, linked: true, handle: handleWandb},
+	}
+	for _, b := range base64Anchors() {
+		as = append(as, b)
+	}
+	return as
+}
+
+// b64Anchor is a run of base64 characters that appears, at a known offset
+// within its 4-character group, in every encoding of a prefix at one
+// alignment.
+type b64Anchor struct {
+	text  string
+	group int // offset of text[0] within its 4-char group
+}
+
+// base64Anchors derives the anchors for "hf_" encoded once and twice, in
+// the standard and URL-safe alphabets, at every byte alignment. Deriving
+// them (rather than listing magic strings) keeps them right by construction.
+func base64Anchors() []anchor {
+	var out []anchor
+	seen := map[string]bool{}
+	add := func(ba b64Anchor) {
+		if len(ba.text) < 3 {
+			return
+		}
+		for i := 0; i+3 <= len(ba.text); i++ {
+			key := ba.text[i : i+3]
+			if seen[key] {
+				return // this run is already covered
+			}
+			seen[key] = true
+			g := (ba.group + i) % 4
+			out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
+				handle: func(d *Detector, data []byte, pos, depth int, out *[]Match) {
+					handleBase64(d, data, pos, g, depth, out)
+				}})
+			break // one anchor per stable run is enough
+		}
+	}
+	// "hf_" base64-encoded once, and twice (a Docker config.json inside a
+	// Kubernetes Secret). Other encodings under base64 are found when the
+	// base64 holds a once-encoded "hf_"-shaped run only.
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for _, a := range stableRuns(enc, []byte("hf_")) {
+			add(a)
+			for _, b := range stableRuns(enc, []byte(a.text)) {
+				add(b)
+			}
+		}
+	}
+	return out
+}
+
+// stableRuns returns, for each of the three alignments of prefix, the
+// longest run of output characters that does not depend on the bytes around
+// the prefix.
+func stableRuns(enc *base64.Encoding, prefix []byte) []b64Anchor {
+	var out []b64Anchor
+	for shift := 0; shift < 3; shift++ {
+		var first []byte
+		stable := []bool(nil)
+		// Bytes around the prefix take every value in turn at each position
+		// that shares a group with the prefix.
+		for _, fill := range []byte{0x00, 0xff, 0x55, 0xaa, 0x0f, 0xf0, 0x33, 0xcc} {
+			buf := make([]byte, 0, shift+len(prefix)+3)
+			for i := 0; i < shift; i++ {
+				buf = append(buf, fill)
+			}
+			buf = append(buf, prefix...)
+			for len(buf)%3 != 0 {
+				buf = append(buf, fill^0x3c)
+			}
+			s := []byte(enc.EncodeToString(buf))
+			if first == nil {
+				first = s
+				stable = make([]bool, len(s))
+				for i := range stable {
+					stable[i] = true
+				}
+				continue
+			}
+			for i := range s {
+				if s[i] != first[i] {
+					stable[i] = false
+				}
+			}
+		}
+		best, bestAt := 0, 0
+		for i := 0; i < len(stable); {
+			j := i
+			for j < len(stable) && stable[j] {
+				j++
+			}
+			if j-i > best {
+				best, bestAt = j-i, i
+			}
+			i = j + 1
+		}
+		if best > 0 {
+			out = append(out, b64Anchor{text: string(first[bestAt : bestAt+best]), group: bestAt % 4})
+		}
+	}
+	return out
+}

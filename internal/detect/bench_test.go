@@ -1,0 +1,44 @@
+package detect
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// benchData mixes what the scanner reads most: code, logs and base64 image
+// payloads, with one token.
+func benchData(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	var sb strings.Builder
+	img := make([]byte, 3<<10)
+	for sb.Len() < n {
+		switch r.IntN(3) {
+		case 0:
+			fmt.Fprintf(&sb, "    model = AutoModel.from_pretrained(repo_id, cache_dir=cache_dir, token=os.environ.get(\"HF_TOKEN\"))  # step %d\n", r.IntN(1000))
+		case 1:
+			fmt.Fprintf(&sb, "2026-11-01 12:00:%02d,123 INFO [train] step=%d loss=%0.4f lr=%g hf_hub_download done\n", r.IntN(60), r.IntN(10000), r.Float64(), r.Float64())
+		default:
+			for i := range img {
+				img[i] = byte(r.Uint32())
+			}
+			sb.WriteString(`      "image/png": "` + base64.StdEncoding.EncodeToString(img) + "\",\n")
+		}
+	}
+	sb.WriteString(tok1)
+	return []byte(sb.String())
+}
+
+func BenchmarkDetect(b *testing.B) {
+	data := benchData(8 << 20)
+	d := New(Options{})
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if ms := d.Detect(data); len(ms) != 1 {
+			b.Fatalf("got %d matches", len(ms))
+		}
+	}
+}

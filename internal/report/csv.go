@@ -1,0 +1,59 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+// csvHeader names the CSV columns, in order.
+func csvHeader() []string {
+	return []string{
+		"rule", "linked", "fingerprint", "redacted", "confidence", "encodings",
+		"source", "path", "line", "column", "cell", "output", "field", "chain", "split",
+	}
+}
+
+func writeCSV(w io.Writer, findings []scan.Finding) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader()); err != nil {
+		return err
+	}
+	for _, f := range findings {
+		loc := f.Location
+		row := []string{
+			f.Rule,
+			strconv.FormatBool(f.Linked),
+			f.Fingerprint,
+			f.Redacted,
+			f.Confidence,
+			strings.Join(f.Encodings, "+"),
+			f.Source,
+			loc.Path,
+			strconv.Itoa(loc.Line),
+			strconv.Itoa(loc.Column),
+			optInt(loc.Cell),
+			optInt(loc.Output),
+			loc.Field,
+			strings.Join(loc.Chain, " → "),
+			strconv.FormatBool(f.Split),
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// optInt formats an optional index, leaving the cell empty when absent so
+// that "no cell" is not confused with cell 0.
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}

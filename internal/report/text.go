@@ -1,0 +1,265 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+// ANSI SGR sequences used by coloured text output.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// group is every occurrence of one secret.
+type group struct {
+	findings []scan.Finding
+}
+
+// groupBySecret groups findings by fingerprint, keeping groups and their
+// occurrences in input order so output is as deterministic as the input.
+func groupBySecret(findings []scan.Finding) []group {
+	var groups []group
+	index := make(map[string]int)
+	for i, f := range findings {
+		key := f.Fingerprint
+		if key == "" {
+			// Without a fingerprint we cannot tell secrets apart; never merge.
+			key = "\x00" + strconv.Itoa(i)
+		}
+		g, ok := index[key]
+		if !ok {
+			g = len(groups)
+			index[key] = g
+			groups = append(groups, group{})
+		}
+		groups[g].findings = append(groups[g].findings, f)
+	}
+	return groups
+}
+
+// textWriter keeps the first write error so the rendering code can stay
+// linear instead of checking every Fprintf.
+type textWriter struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err != nil {
+		return
+	}
+	_, t.err = fmt.Fprintf(t.w, format, args...)
+}
+
+// paint wraps s in an ANSI style when colour is on.
+func (t *textWriter) paint(style, s string) string {
+	if !t.color {
+		return s
+	}
+	return style + s + ansiReset
+}
+
+func writeText(w io.Writer, findings []scan.Finding, stats scan.Stats, opt Options) error {
+	t := &textWriter{w: w, color: opt.Color}
+	groups := groupBySecret(findings)
+	for i, g := range groups {
+		if i > 0 {
+			t.printf("\n")
+		}
+		t.group(g, opt)
+	}
+	if len(groups) > 0 {
+		t.printf("\n")
+	}
+	t.summary(len(findings), len(groups), stats)
+	return t.err
+}
+
+func (t *textWriter) group(g group, opt Options) {
+	first := g.findings[0]
+	conf := groupConfidence(g.findings)
+
+	style := ansiBold + ansiRed
+	if first.Linked {
+		style = ansiBold + ansiYellow
+	}
+	shown := first.Redacted
+	if opt.ShowSecrets {
+		for _, f := range g.findings {
+			if f.Secret != "" {
+				shown = f.Secret
+				break
+			}
+		}
+	}
+	desc := first.Description
+	if desc == "" {
+		desc = first.Rule
+	}
+	details := "fingerprint " + clean(shortFingerprint(first.Fingerprint)) + ", confidence " + clean(conf)
+	if first.Linked {
+		details += "; linked secret — rotate with the HF token"
+	}
+	t.printf("%s %s  %s  %s\n",
+		t.paint(style, clean(desc)),
+		t.paint(ansiDim, "["+clean(first.Rule)+"]"),
+		t.paint(ansiBold, clean(shown)),
+		t.paint(ansiDim, "("+details+")"))
+
+	for _, f := range g.findings {
+		t.printf("  %s", t.paint(ansiCyan, occurrence(f.Location)))
+		if len(f.Encodings) > 0 {
+			t.printf(" %s", t.paint(ansiGreen, "["+clean(strings.Join(f.Encodings, " → "))+"]"))
+		}
+		if f.Split {
+			if n := len(f.Parts); n > 1 {
+				t.printf(" (split across %d literals)", n)
+			} else {
+				t.printf(" (split across literals)")
+			}
+		}
+		// The header shows the group's best confidence; flag weaker ones.
+		if f.Confidence != conf && f.Confidence != "" {
+			t.printf(" %s", t.paint(ansiDim, "(confidence "+clean(f.Confidence)+")"))
+		}
+		t.printf("\n")
+	}
+}
+
+// occurrence renders where a finding is, in the most useful form for its
+// kind of source.
+func occurrence(l scan.Location) string {
+	p := clean(l.Path)
+	switch {
+	case l.Cell != nil:
+		return p + " " + notebookPosition(l)
+	case l.Line == 0:
+		return fmt.Sprintf("%s @offset %d", p, l.Offset)
+	case l.Column > 0:
+		return fmt.Sprintf("%s:%d:%d", p, l.Line, l.Column)
+	default:
+		return fmt.Sprintf("%s:%d", p, l.Line)
+	}
+}
+
+// notebookPosition renders "cell C [output O] line L" (or "@offset N").
+// Notebook lines count from the start of the cell or output, not the file,
+// so path:line would point at the wrong place.
+func notebookPosition(l scan.Location) string {
+	var b strings.Builder
+	if l.Cell != nil {
+		fmt.Fprintf(&b, "cell %d", *l.Cell)
+	}
+	if l.Output != nil {
+		fmt.Fprintf(&b, " output %d", *l.Output)
+	}
+	if l.Line > 0 {
+		fmt.Fprintf(&b, " line %d", l.Line)
+	} else {
+		fmt.Fprintf(&b, " @offset %d", l.Offset)
+	}
+	return b.String()
+}
+
+func (t *textWriter) summary(occurrences, secrets int, stats scan.Stats) {
+	scanned := fmt.Sprintf("%s (%s) in %.2f s; %s",
+		plural(stats.Files, "file", "files"),
+		plural(stats.Bytes, "byte", "bytes"),
+		stats.DurationSecs,
+		plural(stats.Errors, "error", "errors"))
+	if occurrences == 0 {
+		t.printf("%s in %s\n", t.paint(ansiBold+ansiGreen, "no secrets found"), scanned)
+		return
+	}
+	t.printf("%s of %s in %s\n",
+		t.paint(ansiBold, plural(occurrences, "occurrence", "occurrences")),
+		t.paint(ansiBold, plural(secrets, "secret", "secrets")),
+		scanned)
+}
+
+// plural formats n with the singular or plural noun.
+func plural[N int | int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// confidenceRank orders confidence levels; unknown levels rank lowest.
+func confidenceRank(c string) int {
+	switch c {
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+// groupConfidence is the highest confidence among a secret's occurrences:
+// one clear sighting is enough to treat the secret as real.
+func groupConfidence(fs []scan.Finding) string {
+	best := fs[0].Confidence
+	for _, f := range fs[1:] {
+		if confidenceRank(f.Confidence) > confidenceRank(best) {
+			best = f.Confidence
+		}
+	}
+	return best
+}
+
+// shortFingerprint is the first 12 hex digits: enough to tell secrets apart
+// at a glance and to match against other outputs.
+func shortFingerprint(fp string) string {
+	if len(fp) > 12 {
+		return fp[:12]
+	}
+	return fp
+}
+
+// clean escapes control characters, invalid UTF-8 and other non-printing
+// runes. Paths and previews come from scanned data, and a file name holding
+// an escape sequence must not be able to drive the user's terminal (or hide
+// text with bidi overrides).
+func clean(s string) string {
+	needs := false
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsPrint(r):
+			b.WriteString(s[i : i+size])
+		default:
+			q := strconv.QuoteRuneToASCII(r) // e.g. '\x1b' or '\u202e'
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
+}

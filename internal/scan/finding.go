@@ -1,0 +1,68 @@
+package scan
+
+import "time"
+
+// Finding is one occurrence of a secret at one place.
+type Finding struct {
+	// Rule identifies the credential shape, e.g. "hf-user-token".
+	Rule string `json:"rule"`
+	// Description says what the credential is, for people.
+	Description string `json:"description"`
+	// Linked is set for non-Hugging Face secrets found beside HF tokens
+	// (OpenAI, Anthropic, GitHub, ...): rotate them with the HF token.
+	Linked bool `json:"linked"`
+	// Fingerprint is the SHA-256 hex digest of the exact secret.
+	Fingerprint string `json:"fingerprint"`
+	// Redacted is a preview safe to show, e.g. "hf_AbCd…WxYz".
+	Redacted string `json:"redacted"`
+	// Secret is the raw secret; empty unless the user asked to see secrets.
+	Secret string `json:"secret,omitempty"`
+	// Confidence is "high", "medium" or "low".
+	Confidence string `json:"confidence"`
+	// Encodings is the decoding chain that revealed the secret, outermost
+	// first, e.g. ["base64"] or ["percent", "base64"]; empty for plain text.
+	Encodings []string `json:"encodings"`
+	// Source names the kind of source: "file", "stdin", "notebook".
+	Source string `json:"source"`
+	// Location is where the secret (or its first part) is.
+	Location Location `json:"location"`
+	// Parts holds every piece of a token split across string literals.
+	Parts []Location `json:"parts,omitempty"`
+	// Split is set when the token was assembled from several literals.
+	Split bool `json:"split,omitempty"`
+	// Time is when the bytes were written, where the source knows it.
+	Time *time.Time `json:"time,omitempty"`
+}
+
+// Location is a position inside a source item.
+type Location struct {
+	// Path is the file path ("-" for stdin).
+	Path string `json:"path"`
+	// Line and Column are 1-based; Column counts bytes. Both are 0 in binary
+	// files, where Offset is the position.
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Offset is the byte offset within the item (file, cell or output).
+	Offset int64 `json:"offset"`
+	// Cell and Output index notebook cells and outputs (0-based).
+	Cell   *int `json:"cell,omitempty"`
+	Output *int `json:"output,omitempty"`
+	// Field names the part of a structured item, e.g. "source".
+	Field string `json:"field,omitempty"`
+	// Chain is the provenance, outermost first.
+	Chain []string `json:"chain,omitempty"`
+}
+
+// Stats summarises a scan.
+type Stats struct {
+	Files        int64    `json:"files"`
+	Bytes        int64    `json:"bytes"`
+	Findings     int      `json:"findings"`
+	Secrets      int      `json:"secrets"`
+	Ignored      int      `json:"ignored"`
+	Skipped      int64    `json:"skipped"`
+	Errors       int      `json:"errors"`
+	ErrorList    []string `json:"error_list,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+	DurationSecs float64  `json:"duration_seconds"`
+}

@@ -1,0 +1,479 @@
+// Package scan runs the detectors over sources on every core and turns
+// matches into findings: located, fingerprinted, redacted, filtered by the
+// ignore list and baseline.
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/ignore"
+	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// Options configure a scan.
+type Options struct {
+	// Workers is the number of files scanned at once; 0 means one per CPU.
+	Workers int
+	// Exclude holds glob patterns (doublestar syntax) matched against the
+	// path relative to its root and against the base name.
+	Exclude []string
+	// MaxFileSize skips larger files (0: no limit).
+	MaxFileSize int64
+	// ShowSecrets keeps raw secrets in findings.
+	ShowSecrets bool
+	// Ignore and Baseline suppress known secrets by fingerprint.
+	Ignore   *ignore.List
+	Baseline *ignore.Baseline
+	// Detector options.
+	Detect detect.Options
+	// Progress, if set, is updated as the scan goes.
+	Progress *Progress
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+}
+
+// Progress counts work done; safe to read while a scan runs.
+type Progress struct {
+	Files, Bytes, Findings atomic.Int64
+}
+
+// maxNotebook bounds the notebooks parsed cell by cell; larger ones are
+// scanned as raw bytes, which finds the same tokens with file lines.
+const maxNotebook = 256 << 20
+
+// Scanner scans files and streams. Create one with New.
+type Scanner struct {
+	opt Options
+	det *detect.Detector
+
+	mu       sync.Mutex
+	findings []Finding
+	stats    Stats
+}
+
+// New returns a Scanner.
+func New(opt Options) *Scanner {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	return &Scanner{opt: opt, det: detect.New(opt.Detect)}
+}
+
+type job struct {
+	path, root string
+	size       int64
+}
+
+// Run scans the paths (files, directories, or "-" for standard input) and
+// returns the findings, sorted by path and position, and the stats. Errors
+// reading one file are recorded in the stats and the scan goes on; the
+// returned error is only for a scan that could not run at all.
+func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, error) {
+	start := time.Now()
+	jobs := make(chan job, 256)
+	var wg sync.WaitGroup
+	for i := 0; i < s.opt.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := source.NewBuffer()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				s.scanFile(ctx, j, buf)
+			}
+		}()
+	}
+	var walkErr error
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if err := s.walk(ctx, p, jobs); err != nil {
+			walkErr = err
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if slices.Contains(paths, "-") && walkErr == nil {
+		in := s.opt.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		s.scanReader(ctx, in, source.FileProvenance("stdin", "-"), nil, false, source.NewBuffer())
+		s.mu.Lock()
+		s.stats.Files++
+		s.mu.Unlock()
+	}
+	if walkErr == nil {
+		walkErr = ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sortFindings(s.findings)
+	st := s.stats
+	st.Findings = len(s.findings)
+	seen := map[string]bool{}
+	for _, f := range s.findings {
+		seen[f.Fingerprint] = true
+	}
+	st.Secrets = len(seen)
+	st.DurationSecs = time.Since(start).Seconds()
+	return s.findings, st, walkErr
+}
+
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if c := strings.Compare(a.Location.Path, b.Location.Path); c != 0 {
+			return c
+		}
+		for _, d := range [][2]int{
+			{deref(a.Location.Cell), deref(b.Location.Cell)},
+			{deref(a.Location.Output), deref(b.Location.Output)},
+			{a.Location.Line, b.Location.Line},
+			{a.Location.Column, b.Location.Column},
+			{int(a.Location.Offset), int(b.Location.Offset)},
+		} {
+			if d[0] != d[1] {
+				return d[0] - d[1]
+			}
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+func (s *Scanner) fail(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Errors++
+	if len(s.stats.ErrorList) < 1000 {
+		s.stats.ErrorList = append(s.stats.ErrorList, fmt.Sprintf(format, args...))
+	}
+}
+
+func (s *Scanner) warn(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.stats.Warnings) < 1000 {
+		s.stats.Warnings = append(s.stats.Warnings, fmt.Sprintf(format, args...))
+	}
+}
+
+func (s *Scanner) skip() {
+	s.mu.Lock()
+	s.stats.Skipped++
+	s.mu.Unlock()
+}
+
+// walk sends every regular file under root to jobs. Symbolic links are
+// never followed: a link's target is scanned only where the walk reaches
+// it on its own, so nothing outside the root is read.
+func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job) error {
+	info, err := os.Stat(root)
+	if err != nil {
+		s.fail("%s: %v", root, unwrapPath(err))
+		return nil
+	}
+	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			s.fail("%s: not a regular file", root)
+			return nil
+		}
+		select {
+		case jobs <- job{path: root, root: filepath.Dir(root), size: info.Size()}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return nil
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			s.fail("%s: %v", p, unwrapPath(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || s.excluded(rel, d.Name()) {
+			s.skip()
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			s.fail("%s: %v", p, unwrapPath(err))
+			return nil
+		}
+		select {
+		case jobs <- job{path: p, root: root, size: info.Size()}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return nil
+	})
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (s *Scanner) excluded(rel, name string) bool {
+	rel = filepath.ToSlash(rel)
+	for _, g := range s.opt.Exclude {
+		if ok, _ := doublestar.Match(g, rel); ok {
+			return true
+		}
+		if ok, _ := doublestar.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// sniffLen is how much of a file decides whether it is binary or a notebook.
+const sniffLen = 8 << 10
+
+func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
+	if s.opt.MaxFileSize > 0 && j.size > s.opt.MaxFileSize {
+		s.skip()
+		return
+	}
+	f, err := os.Open(j.path)
+	if err != nil {
+		s.fail("%s: %v", j.path, unwrapPath(err))
+		return
+	}
+	defer f.Close()
+	var head [sniffLen]byte
+	n, err := io.ReadFull(f, head[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		s.fail("%s: %v", j.path, unwrapPath(err))
+		return
+	}
+	h := head[:n]
+	if s.opt.Progress != nil {
+		s.opt.Progress.Files.Add(1)
+	}
+	s.mu.Lock()
+	s.stats.Files++
+	s.mu.Unlock()
+	prov := source.FileProvenance("file", j.path)
+	if source.LooksLikeNotebook(j.path, h) && j.size <= maxNotebook {
+		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
+		return
+	}
+	binary := bytes.IndexByte(h, 0) >= 0
+	s.scanReader(ctx, f, prov, h, binary, buf)
+}
+
+// scanReader scans a stream chunk by chunk.
+func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer) {
+	var total int64
+	err := source.ReadChunks(ctx, r, head, prov, binary, buf, func(c source.Chunk) error {
+		total += int64(len(c.Data) - c.Skip)
+		s.scanChunk(c, s.det.Detect(c.Data))
+		return nil
+	})
+	s.addBytes(total)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
+}
+
+// scanNotebook scans a notebook's raw bytes first (fast, and it finds every
+// token a notebook holds); only when that finds something, or a token start
+// cut short by a quote, are the cells parsed to locate findings by cell and
+// output and to join literals that the JSON separates.
+func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j job, prov source.Provenance, buf *source.Buffer) {
+	type hit struct {
+		c  source.Chunk
+		ms []detect.Match
+	}
+	var raw []hit
+	hinted := false
+	var total int64
+	err := source.ReadChunks(ctx, f, head, prov, false, buf, func(c source.Chunk) error {
+		total += int64(len(c.Data) - c.Skip)
+		ms, hint := s.det.DetectHint(c.Data)
+		hinted = hinted || hint
+		if len(ms) > 0 {
+			c.Data = slices.Clone(c.Data)
+			raw = append(raw, hit{c, ms})
+		}
+		return nil
+	})
+	s.addBytes(total)
+	if err != nil {
+		s.fail("%s: %v", j.path, err)
+		return
+	}
+	if len(raw) == 0 && !hinted {
+		return
+	}
+	fallback := func(why error) {
+		s.warn("%s: %v; scanned as raw JSON", j.path, why)
+		for _, h := range raw {
+			s.scanChunk(h.c, h.ms)
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		fallback(err)
+		return
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		fallback(err)
+		return
+	}
+	var cells []hit
+	err = source.Notebook(j.path, data, func(c source.Chunk) error {
+		if ms := s.det.Detect(c.Data); len(ms) > 0 {
+			cells = append(cells, hit{c, ms})
+		}
+		return nil
+	})
+	if err != nil {
+		fallback(err)
+		return
+	}
+	for _, h := range cells {
+		s.scanChunk(h.c, h.ms)
+	}
+}
+
+func (s *Scanner) addBytes(n int64) {
+	s.mu.Lock()
+	s.stats.Bytes += n
+	s.mu.Unlock()
+	if s.opt.Progress != nil {
+		s.opt.Progress.Bytes.Add(n)
+	}
+}
+
+// scanChunk turns the matches of one chunk into findings.
+func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
+	if len(ms) == 0 {
+		return
+	}
+	var out []Finding
+	ignored := 0
+	lc := lineCounter{data: c.Data, line: c.Line}
+	for _, m := range ms {
+		if m.Start < c.Skip {
+			continue // the previous chunk reported it
+		}
+		fp := secret.Fingerprint(m.Secret)
+		if s.opt.Ignore.Ignored(fp) || s.opt.Baseline.Contains(fp) || (!c.Binary && ignore.AllowedInline(ignore.LineAt(c.Data, m.Start))) {
+			ignored++
+			continue
+		}
+		rule := detect.Rules[m.Rule]
+		f := Finding{
+			Rule:        m.Rule,
+			Description: rule.Description,
+			Linked:      rule.Linked,
+			Fingerprint: fp,
+			Redacted:    secret.Redact(m.Secret),
+			Confidence:  string(m.Confidence),
+			Encodings:   m.Encodings,
+			Source:      c.Prov.Kind,
+			Location:    s.location(c, &lc, m.Start),
+			Split:       len(m.Parts) > 1,
+		}
+		if f.Encodings == nil {
+			f.Encodings = []string{}
+		}
+		if s.opt.ShowSecrets {
+			f.Secret = m.Secret
+		}
+		for _, p := range m.Parts {
+			f.Parts = append(f.Parts, s.location(c, &lineCounter{data: c.Data, line: c.Line}, p.Start))
+		}
+		out = append(out, f)
+	}
+	if s.opt.Progress != nil {
+		s.opt.Progress.Findings.Add(int64(len(out)))
+	}
+	s.mu.Lock()
+	s.findings = append(s.findings, out...)
+	s.stats.Ignored += ignored
+	s.mu.Unlock()
+}
+
+func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
+	l := Location{Path: c.Prov.Path, Offset: c.Offset + int64(off), Field: c.Prov.Field}
+	if c.Prov.Cell >= 0 {
+		cell := c.Prov.Cell
+		l.Cell = &cell
+		l.Chain = c.Prov.Chain
+	}
+	if c.Prov.Output >= 0 {
+		out := c.Prov.Output
+		l.Output = &out
+	}
+	if !c.Binary {
+		l.Line, l.Column = lc.at(off)
+	}
+	return l
+}
+
+// lineCounter turns increasing offsets into line and column numbers,
+// counting each newline once.
+type lineCounter struct {
+	data      []byte
+	pos, line int
+	lineStart int
+}
+
+func (lc *lineCounter) at(off int) (line, col int) {
+	if off < lc.pos { // not increasing: start over
+		lc.pos, lc.line, lc.lineStart = 0, lc.line-bytes.Count(lc.data[:lc.pos], []byte{'\n'}), 0
+	}
+	for {
+		i := bytes.IndexByte(lc.data[lc.pos:off], '\n')
+		if i < 0 {
+			break
+		}
+		lc.line++
+		lc.pos += i + 1
+		lc.lineStart = lc.pos
+	}
+	lc.pos = off
+	return lc.line, off - lc.lineStart + 1
+}

@@ -1,0 +1,25 @@
+package secret
+
+import "testing"
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCd…EfGh"},
+		{"api_org_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "api_org_AbCd…EfGh"},
+		{"hf_abc", "hf_…"},
+		{"abcdefghijkl", "ab…kl"},
+		{"", "…"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	// echo -n abc | sha256sum
+	if got := Fingerprint("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("Fingerprint(abc) = %s", got)
+	}
+}

@@ -1,0 +1,63 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Chunking bounds memory on files of any size: a file is read in windows of
+// ChunkSize bytes, each starting with the last Overlap bytes of the one
+// before, so that a credential (or an encoded one) that straddles two
+// windows is still seen whole.
+const (
+	ChunkSize = 256 << 10 // small enough to stay in a core's L2 cache
+	Overlap   = 16 << 10
+)
+
+// Buffer is a reusable read buffer; one per worker.
+type Buffer struct{ b []byte }
+
+// NewBuffer returns a buffer for ReadChunks.
+func NewBuffer() *Buffer { return &Buffer{b: make([]byte, ChunkSize+Overlap)} }
+
+// ReadChunks reads r to its end and emits its bytes in overlapping chunks
+// with line numbers. head, if not empty, holds bytes already read from r.
+func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, binary bool, buf *Buffer, emit Emit) error {
+	b := buf.b
+	n := copy(b, head)
+	line := 1
+	var offset int64
+	skip := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m, err := io.ReadFull(r, b[n:])
+		n += m
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return fmt.Errorf("reading %s: %w", prov.Path, err)
+		}
+		if n > skip || (offset == 0 && n > 0) {
+			if err := emit(Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Binary: binary}); err != nil {
+				return err
+			}
+		}
+		if eof {
+			return nil
+		}
+		// Keep the tail as the next chunk's overlap.
+		keep := Overlap
+		if keep > n {
+			keep = n
+		}
+		consumed := n - keep
+		line += bytes.Count(b[:consumed], []byte{'\n'})
+		offset += int64(consumed)
+		copy(b, b[consumed:n])
+		n, skip = keep, keep
+	}
+}

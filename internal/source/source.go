@@ -1,0 +1,56 @@
+// Package source turns places where credentials hide (files, notebooks,
+// standard input) into chunks of bytes with their provenance.
+//
+// Every source builds the provenance of the bytes it yields; nothing
+// downstream parses paths to find out where bytes came from.
+package source
+
+import "context"
+
+// Chunk is a run of bytes from one place, with where it came from.
+type Chunk struct {
+	// Data is only valid during the callback that receives the chunk.
+	Data []byte
+	// Prov says where Data came from.
+	Prov Provenance
+	// Offset is the byte offset of Data[0] within the item (file or field).
+	Offset int64
+	// Line is the 1-based line number of Data[0] within the item (cell,
+	// output or file).
+	Line int
+	// Skip is the number of leading bytes of Data that the previous chunk of
+	// the same item already covered; matches starting there are dropped.
+	Skip int
+	// Binary is set when the item holds non-text bytes; locations then use
+	// byte offsets rather than lines.
+	Binary bool
+}
+
+// Provenance is where a chunk came from. Chain is the ordered list of places,
+// outermost first, e.g. ["analysis.ipynb", "cell 3", "output 0"].
+type Provenance struct {
+	// Kind names the source: "file", "stdin", "notebook".
+	Kind string
+	// Path is the file path as given or walked ("-" for stdin).
+	Path string
+	// Cell and Output index a notebook cell and its output; -1 when unused.
+	Cell, Output int
+	// Field says which part of a structured item the bytes are, e.g.
+	// "source", "text/plain", "traceback".
+	Field string
+	// Chain is the human-readable provenance, outermost first.
+	Chain []string
+}
+
+// FileProvenance returns the provenance of a plain file.
+func FileProvenance(kind, path string) Provenance {
+	return Provenance{Kind: kind, Path: path, Cell: -1, Output: -1, Chain: []string{path}}
+}
+
+// Emit receives chunks. Returning an error stops the source.
+type Emit func(Chunk) error
+
+// Source yields chunks with provenance.
+type Source interface {
+	Chunks(ctx context.Context, emit Emit) error
+}
