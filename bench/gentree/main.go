@@ -196,7 +196,7 @@ func (g *gen) run(total int64) error {
 		if err != nil {
 			return err
 		}
-		if i%1500 == 750 {
+		if i%500 == 250 {
 			if err := g.plant(i); err != nil {
 				return err
 			}

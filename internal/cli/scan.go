@@ -168,14 +168,17 @@ func runScan(ctx context.Context, e *env, f scanFlags, args []string) error {
 			fmt.Fprintf(e.stderr, "hfwarden: %d findings of %d secrets; report written to %s\n", stats.Findings, stats.Secrets, f.output)
 		}
 	}
+	// An input that could not be read makes the scan incomplete: that is
+	// exit status 2 even when something was found (the report still lists
+	// it), and --exit-code must not turn it into success.
 	switch {
+	case stats.Errors > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%d inputs could not be read", stats.Errors)}
 	case len(findings) > 0:
 		if f.exitCode == 0 {
 			return nil
 		}
 		return &exitError{code: f.exitCode}
-	case stats.Errors > 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%d inputs could not be read", stats.Errors)}
 	}
 	return nil
 }

@@ -38,6 +38,10 @@ func allAnchors() []anchor {
 		// Percent-encoded: "hf%5F…" and a fully encoded "%68%66%5F…".
 		{pat: lit("hf%"), decoder: true, handle: handlePercent},
 		{pat: lit("%68"), decoder: true, handle: handlePercent},
+		// The same for "api_org_": "api%5Forg_…" and "%61%70…".
+		{pat: lit("i%5"), decoder: true, handle: handlePercent},
+		{pat: lit("%61"), decoder: true, handle: handlePercent},
+		{pat: lit(`61\`), decoder: true, handle: handleEscapes},
 		// \x68 and \u0068 escapes.
 		{pat: lit(`68\`), decoder: true, handle: handleEscapes},
 		// Hex: "68665f".
@@ -87,7 +91,7 @@ func base64Anchors() []anchor {
 			break // one anchor per stable run is enough
 		}
 	}
-	// "hf_" base64-encoded once, and twice (a Docker config.json inside a
+	// "hf_" and "api_org_" base64-encoded once, and "hf_" twice (a Docker config.json inside a
 	// Kubernetes Secret). Other encodings under base64 are found when the
 	// base64 holds a once-encoded "hf_"-shaped run only.
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
@@ -96,6 +100,9 @@ func base64Anchors() []anchor {
 			for _, b := range stableRuns(enc, []byte(a.text)) {
 				add(b)
 			}
+		}
+		for _, a := range stableRuns(enc, []byte("api_org_")) {
+			add(a)
 		}
 	}
 	return out

@@ -42,3 +42,14 @@ func BenchmarkDetect(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrefilter measures the prefilter alone on text without anchors.
+func BenchmarkPrefilter(b *testing.B) {
+	data := []byte(strings.Repeat("The quick brown fox jumps over the lazy dog; ", 1<<15))
+	d := New(Options{})
+	b.SetBytes(int64(len(data)))
+	n := 0
+	for i := 0; i < b.N; i++ {
+		d.tables.scan(data, func(int, uint8) { n++ })
+	}
+}

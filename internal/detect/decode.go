@@ -146,7 +146,7 @@ func handlePercent(d *Detector, data []byte, p, depth int, out *[]Match) {
 	decodeWindow(d, data, p, p, end, "percent", percentDecode, depth, out)
 }
 
-// handleEscapes decodes around "\x68…" or "\u0068…".
+// handleEscapes decodes around "\x68…" or "\u0068…" (or the same for "a").
 func handleEscapes(d *Detector, data []byte, p, depth int, out *[]Match) {
 	var start int
 	switch {
@@ -291,7 +291,7 @@ func b64Plausible(d *Detector, src []byte, a int) bool {
 		}
 	}
 	w := buf[:n]
-	if bytes.Contains(w, []byte("hf_")) {
+	if bytes.Contains(w, []byte("hf_")) || bytes.Contains(w, []byte("api_")) || bytes.Contains(w, []byte("_org")) {
 		return true
 	}
 	for i := 0; i+3 <= len(w); i++ {

@@ -46,53 +46,79 @@ func (t *teddyTables) scanScalar(data []byte, from int, fn func(pos int, buckets
 
 func trailingZeros32(x uint32) int { return bits.TrailingZeros32(x) }
 
+// byteWeight models how often each byte occurs in what hfwarden reads:
+// half text and code (English letter frequencies, lower case ten times as
+// common as upper, code punctuation) and half base64 payloads (uniform over
+// the alphabet). Only its rough shape matters: it steers assignBuckets.
+var byteWeight = func() (w [256]float64) {
+	text := map[byte]float64{' ': 15, 'e': 9, 't': 6.5, 'a': 6, 'o': 6, 'i': 5.5, 'n': 5.5, 's': 5, 'r': 5,
+		'h': 4, 'l': 3.5, 'd': 3, 'c': 2.5, 'u': 2.5, 'm': 2, 'p': 2, 'f': 2, 'g': 1.7, 'w': 1.5, 'y': 1.5,
+		'b': 1.2, 'v': 1, 'k': 0.7, 'x': 0.3, 'j': 0.3, 'q': 0.2, 'z': 0.2, '\n': 3, '_': 2, '.': 1.5, '"': 1.5,
+		'(': 1, ')': 1, '=': 1, ',': 1, ':': 0.8, '-': 0.5, '/': 0.5, '\'': 0.5, '[': 0.3, ']': 0.3,
+		'{': 0.2, '}': 0.2, '%': 0.05, '\\': 0.1}
+	for c := byte('0'); c <= '9'; c++ {
+		text[c] = 0.5
+	}
+	sum := 0.0
+	for c := byte('a'); c <= 'z'; c++ {
+		text[c-'a'+'A'] = text[c] / 10
+	}
+	for _, v := range text {
+		sum += v
+	}
+	for c, v := range text {
+		w[c] += 0.5 * v / sum
+	}
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		w[c] += 0.5 / 64
+	}
+	return w
+}()
+
 // assignBuckets spreads anchors over the eight buckets so that the
 // prefilter lets few positions through. Anchors sharing a bucket widen its
-// nibble sets to their product, so each anchor goes, greedily, to the bucket
-// whose estimated pass rate (over printable ASCII, each byte equally
-// likely) it raises least.
+// byte sets to their product, so each anchor goes, greedily, to the bucket
+// whose estimated pass rate (under byteWeight) it raises least.
 func assignBuckets(anchors []anchor) {
-	var lo, hi [8][3]uint16 // nibble sets as bit masks
-	rate := func(l, h [3]uint16) float64 {
+	var sets [8][3][256]bool
+	used := [8]bool{}
+	rate := func(b *[3][256]bool) float64 {
 		r := 1.0
 		for k := 0; k < 3; k++ {
-			n := 0
-			for c := 0x20; c < 0x7f; c++ {
-				if l[k]&(1<<(c&15)) != 0 && h[k]&(1<<(c>>4)) != 0 {
-					n++
+			p := 0.0
+			for c := 0; c < 256; c++ {
+				if b[k][c] {
+					p += byteWeight[c]
 				}
 			}
-			r *= float64(n) / 95
+			r *= p
 		}
 		return r
 	}
 	for i := range anchors {
 		a := &anchors[i]
-		var al, ah [3]uint16
-		for k := 0; k < 3; k++ {
-			for j := 0; j < len(a.pat[k]); j++ {
-				al[k] |= 1 << (a.pat[k][j] & 15)
-				ah[k] |= 1 << (a.pat[k][j] >> 4)
-			}
-		}
 		best, bestCost := 0, 2.0
 		for b := 0; b < 8; b++ {
-			var nl, nh [3]uint16
+			next := sets[b]
 			for k := 0; k < 3; k++ {
-				nl[k], nh[k] = lo[b][k]|al[k], hi[b][k]|ah[k]
+				for j := 0; j < len(a.pat[k]); j++ {
+					next[k][a.pat[k][j]] = true
+				}
 			}
-			cost := rate(nl, nh)
-			if lo[b][0] != 0 {
-				cost -= rate(lo[b], hi[b])
+			cost := rate(&next)
+			if used[b] {
+				cost -= rate(&sets[b])
 			}
 			if cost < bestCost {
 				best, bestCost = b, cost
 			}
 		}
 		for k := 0; k < 3; k++ {
-			lo[best][k] |= al[k]
-			hi[best][k] |= ah[k]
+			for j := 0; j < len(a.pat[k]); j++ {
+				sets[best][k][a.pat[k][j]] = true
+			}
 		}
+		used[best] = true
 		a.bucket = 1 << best
 	}
 }

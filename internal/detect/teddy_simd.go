@@ -5,6 +5,7 @@ package detect
 import (
 	bits64 "math/bits"
 	"simd/archsimd"
+	"unsafe"
 )
 
 // The CPU does not change under a running process: read its features once.
@@ -38,12 +39,14 @@ func (t *teddyTables) scan(data []byte, fn func(pos int, buckets uint8)) {
 	hi0, hi1, hi2 := hi[0].AsUint8x32(), hi[1].AsUint8x32(), hi[2].AsUint8x32()
 	nib := archsimd.BroadcastUint8x32(0x0f)
 	zero := archsimd.BroadcastUint8x32(0)
+	e0, e1, e2 := &t.exact[0], &t.exact[1], &t.exact[2]
 	var buf [32]uint8
 	i := 0
 	for ; i+34 <= len(data); i += 32 {
-		v0 := archsimd.LoadUint8x32Slice(data[i:])
-		v1 := archsimd.LoadUint8x32Slice(data[i+1:])
-		v2 := archsimd.LoadUint8x32Slice(data[i+2:])
+		base := unsafe.Pointer(&data[i])
+		v0 := archsimd.LoadUint8x32((*[32]uint8)(base))
+		v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(base, 1)))
+		v2 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(base, 2)))
 		m := lo0.PermuteOrZeroGrouped(v0.And(nib).AsInt8x32()).
 			And(hi0.PermuteOrZeroGrouped(v0.AsUint16x16().ShiftAllRight(4).AsUint8x32().And(nib).AsInt8x32()))
 		m = m.And(lo1.PermuteOrZeroGrouped(v1.And(nib).AsInt8x32())).
@@ -58,7 +61,10 @@ func (t *teddyTables) scan(data []byte, fn func(pos int, buckets uint8)) {
 		for bits != 0 {
 			p := trailingZeros32(bits)
 			bits &= bits - 1
-			fn(i+p, buf[p])
+			// Nibble products over-approximate: confirm with exact tables.
+			if b := buf[p] & e0[data[i+p]] & e1[data[i+p+1]] & e2[data[i+p+2]]; b != 0 {
+				fn(i+p, b)
+			}
 		}
 	}
 	t.scanScalar(data, i, fn)
@@ -79,12 +85,16 @@ func (t *teddyTables) scan512(data []byte, fn func(pos int, buckets uint8)) {
 	lo0, hi0, lo1, hi1, lo2, hi2 := tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
 	nib := archsimd.BroadcastUint8x64(0x0f)
 	zero := archsimd.BroadcastUint8x64(0)
+	e0, e1, e2 := &t.exact[0], &t.exact[1], &t.exact[2]
 	var buf [64]uint8
 	i := 0
 	for ; i+66 <= len(data); i += 64 {
-		v0 := archsimd.LoadUint8x64Slice(data[i:])
-		v1 := archsimd.LoadUint8x64Slice(data[i+1:])
-		v2 := archsimd.LoadUint8x64Slice(data[i+2:])
+		// Loads through array pointers: the loop bound already keeps them
+		// in range, and slice loads cost a bounds check each.
+		base := unsafe.Pointer(&data[i])
+		v0 := archsimd.LoadUint8x64((*[64]uint8)(base))
+		v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(base, 1)))
+		v2 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(base, 2)))
 		m := lo0.PermuteOrZeroGrouped(v0.And(nib).AsInt8x64()).
 			And(hi0.PermuteOrZeroGrouped(v0.AsUint16x32().ShiftAllRight(4).AsUint8x64().And(nib).AsInt8x64()))
 		m = m.And(lo1.PermuteOrZeroGrouped(v1.And(nib).AsInt8x64())).
@@ -99,7 +109,9 @@ func (t *teddyTables) scan512(data []byte, fn func(pos int, buckets uint8)) {
 		for bits != 0 {
 			p := bits64.TrailingZeros64(bits)
 			bits &= bits - 1
-			fn(i+p, buf[p])
+			if b := buf[p] & e0[data[i+p]] & e1[data[i+p+1]] & e2[data[i+p+2]]; b != 0 {
+				fn(i+p, b)
+			}
 		}
 	}
 	t.scanScalar(data, i, fn)

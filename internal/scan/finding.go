@@ -30,8 +30,30 @@ type Finding struct {
 	Parts []Location `json:"parts,omitempty"`
 	// Split is set when the token was assembled from several literals.
 	Split bool `json:"split,omitempty"`
-	// Time is when the bytes were written, where the source knows it.
+	// Time is when the bytes were written, where the source knows it (for
+	// git, the earliest commit that introduced them: the exposure start).
 	Time *time.Time `json:"time,omitempty"`
+
+	// Git history findings: the author and date of the earliest commit that
+	// introduced the secret, every (commit, path) that introduced it, the
+	// refs whose tips still hold it (for a commit message: the refs that
+	// reach the commit), and whether no ref reaches it at all.
+	CommitDate  *time.Time     `json:"commit_date,omitempty"`
+	Author      string         `json:"author,omitempty"`
+	Email       string         `json:"email,omitempty"`
+	Commits     []Introduction `json:"commits,omitempty"`
+	Refs        []string       `json:"refs,omitempty"`
+	Unreachable bool           `json:"unreachable,omitempty"`
+}
+
+// Introduction is a commit that added a secret-holding blob at a path.
+type Introduction struct {
+	Commit    string    `json:"commit"`
+	Path      string    `json:"path"`
+	Author    string    `json:"author"`
+	Email     string    `json:"email"`
+	Date      time.Time `json:"date"`
+	Reachable bool      `json:"reachable"`
 }
 
 // Location is a position inside a source item.
@@ -51,6 +73,10 @@ type Location struct {
 	Field string `json:"field,omitempty"`
 	// Chain is the provenance, outermost first.
 	Chain []string `json:"chain,omitempty"`
+	// Commit is the git commit that introduced the bytes (or whose message
+	// holds them); Object is the git object (blob, commit, tag) holding them.
+	Commit string `json:"commit,omitempty"`
+	Object string `json:"object,omitempty"`
 }
 
 // Stats summarises a scan.

@@ -306,7 +306,7 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer) {
 	var total int64
 	err := source.ReadChunks(ctx, r, head, prov, binary, buf, func(c source.Chunk) error {
-		total += int64(len(c.Data) - c.Skip)
+		total = max(total, c.Offset+int64(len(c.Data)))
 		s.scanChunk(c, s.det.Detect(c.Data))
 		return nil
 	})
@@ -329,7 +329,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	hinted := false
 	var total int64
 	err := source.ReadChunks(ctx, f, head, prov, false, buf, func(c source.Chunk) error {
-		total += int64(len(c.Data) - c.Skip)
+		total = max(total, c.Offset+int64(len(c.Data)))
 		ms, hint := s.det.DetectHint(c.Data)
 		hinted = hinted || hint
 		if len(ms) > 0 {
@@ -393,10 +393,10 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 	}
 	var out []Finding
 	ignored := 0
-	lc := lineCounter{data: c.Data, line: c.Line}
+	lc := newLineCounter(c)
 	for _, m := range ms {
-		if m.Start < c.Skip {
-			continue // the previous chunk reported it
+		if m.Start < c.Skip || (c.Limit > 0 && m.Start >= c.Limit) {
+			continue // the previous or the next chunk reports it
 		}
 		fp := secret.Fingerprint(m.Secret)
 		if s.opt.Ignore.Ignored(fp) || s.opt.Baseline.Contains(fp) || (!c.Binary && ignore.AllowedInline(ignore.LineAt(c.Data, m.Start))) {
@@ -423,7 +423,8 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 			f.Secret = m.Secret
 		}
 		for _, p := range m.Parts {
-			f.Parts = append(f.Parts, s.location(c, &lineCounter{data: c.Data, line: c.Line}, p.Start))
+			plc := newLineCounter(c)
+			f.Parts = append(f.Parts, s.location(c, &plc, p.Start))
 		}
 		out = append(out, f)
 	}
@@ -459,11 +460,18 @@ type lineCounter struct {
 	data      []byte
 	pos, line int
 	lineStart int
+	// start is where the line holding data[0] starts, relative to data[0]
+	// (negative when a chunk begins inside a line).
+	start int
+}
+
+func newLineCounter(c source.Chunk) lineCounter {
+	return lineCounter{data: c.Data, line: c.Line, lineStart: c.LineStart, start: c.LineStart}
 }
 
 func (lc *lineCounter) at(off int) (line, col int) {
 	if off < lc.pos { // not increasing: start over
-		lc.pos, lc.line, lc.lineStart = 0, lc.line-bytes.Count(lc.data[:lc.pos], []byte{'\n'}), 0
+		lc.pos, lc.line, lc.lineStart = 0, lc.line-bytes.Count(lc.data[:lc.pos], []byte{'\n'}), lc.start
 	}
 	for {
 		i := bytes.IndexByte(lc.data[lc.pos:off], '\n')

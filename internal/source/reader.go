@@ -10,8 +10,11 @@ import (
 
 // Chunking bounds memory on files of any size: a file is read in windows of
 // ChunkSize bytes, each starting with the last Overlap bytes of the one
-// before, so that a credential (or an encoded one) that straddles two
-// windows is still seen whole.
+// before. The boundary between two chunks lies in the middle of the
+// overlap: the earlier chunk reports matches starting before it, the later
+// one those starting after it, so each sees Overlap/2 bytes of context on
+// the far side and a credential (or an encoded one) up to Overlap/2 bytes
+// long is seen whole exactly once.
 const (
 	ChunkSize = 256 << 10 // small enough to stay in a core's L2 cache
 	Overlap   = 16 << 10
@@ -30,7 +33,7 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 	n := copy(b, head)
 	line := 1
 	var offset int64
-	skip := 0
+	skip, lineStart := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -41,8 +44,13 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		if err != nil && !eof {
 			return fmt.Errorf("reading %s: %w", prov.Path, err)
 		}
+		limit := n - Overlap/2 // more may follow
+		if eof {
+			limit = n
+		}
 		if n > skip || (offset == 0 && n > 0) {
-			if err := emit(Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Binary: binary}); err != nil {
+			c := Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Limit: limit, LineStart: lineStart, Binary: binary}
+			if err := emit(c); err != nil {
 				return err
 			}
 		}
@@ -56,8 +64,13 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		}
 		consumed := n - keep
 		line += bytes.Count(b[:consumed], []byte{'\n'})
+		if i := bytes.LastIndexByte(b[:consumed], '\n'); i >= 0 {
+			lineStart = i + 1 - consumed
+		} else {
+			lineStart -= consumed
+		}
 		offset += int64(consumed)
 		copy(b, b[consumed:n])
-		n, skip = keep, keep
+		n, skip = keep, limit-consumed
 	}
 }

@@ -18,9 +18,15 @@ type Chunk struct {
 	// Line is the 1-based line number of Data[0] within the item (cell,
 	// output or file).
 	Line int
-	// Skip is the number of leading bytes of Data that the previous chunk of
-	// the same item already covered; matches starting there are dropped.
-	Skip int
+	// Skip and Limit bound where matches may start: a match starting before
+	// Skip belongs to the previous chunk of the item, one starting at or
+	// after Limit to the next. Limit 0 means len(Data). Chunks overlap so
+	// that each side of the boundary has context: see ReadChunks.
+	Skip, Limit int
+	// LineStart is where the line holding Data[0] starts, relative to
+	// Data[0] (0 or negative), so that columns stay right on lines longer
+	// than a chunk.
+	LineStart int
 	// Binary is set when the item holds non-text bytes; locations then use
 	// byte offsets rather than lines.
 	Binary bool
@@ -40,6 +46,8 @@ type Provenance struct {
 	Field string
 	// Chain is the human-readable provenance, outermost first.
 	Chain []string
+	// Object is the git object id for bytes read from a repository.
+	Object string
 }
 
 // FileProvenance returns the provenance of a plain file.

@@ -1,0 +1,373 @@
+// Package git reads repositories through the git command: every object in
+// one stream, commit and tree parsing, refs, mirrors and staged changes.
+//
+// It shells out to the real git rather than reading packs itself: git's
+// delta resolution and zlib are what the history floor is measured with,
+// and reading the stream costs little next to them.
+package git
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Run runs git with args in dir and returns its standard output.
+func Run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		if msg == "" {
+			msg = err.Error()
+		}
+		return out, fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return out, nil
+}
+
+// GitDir returns the repository's git directory (the repository itself
+// when bare), or an error when path is not a repository.
+func GitDir(ctx context.Context, path string) (string, error) {
+	out, err := Run(ctx, path, "rev-parse", "--absolute-git-dir")
+	if err != nil {
+		return "", fmt.Errorf("%s is not a git repository: %w", path, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// Object is one object of the stream. Data is valid only during the
+// callback; for blobs larger than the stream's limit it is nil and Body
+// must be read instead.
+type Object struct {
+	ID   string
+	Type string // blob, tree, commit, tag
+	Size int64
+	Data []byte
+	Body io.Reader
+}
+
+// MaxInline is the largest object passed to callbacks as Data; larger
+// blobs are streamed through Body.
+const MaxInline = 8 << 20
+
+// AllObjects streams every object in the repository — reachable or not,
+// packed or loose — exactly once, in pack order, with
+// `git cat-file --batch-all-objects --batch --unordered`. With only set,
+// it streams those objects (ids, one a line) instead.
+func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Object) error) error {
+	args := []string{"cat-file", "--batch"}
+	if only == nil {
+		args = append(args, "--batch-all-objects", "--unordered")
+	}
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = gitDir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if only != nil {
+		cmd.Stdin = strings.NewReader(strings.Join(only, "\n") + "\n")
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("git cat-file: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting git cat-file: %w", err)
+	}
+	r := bufio.NewReaderSize(out, 1<<20)
+	buf := make([]byte, 0, 1<<20)
+	ferr := func() error {
+		for {
+			hdr, err := r.ReadSlice('\n')
+			if errors.Is(err, io.EOF) && len(hdr) == 0 {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("reading git cat-file: %w", err)
+			}
+			f := strings.Fields(string(hdr))
+			if len(f) == 2 && f[1] == "missing" {
+				continue
+			}
+			if len(f) != 3 {
+				return fmt.Errorf("reading git cat-file: unexpected header %q", hdr)
+			}
+			size, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil || size < 0 {
+				return fmt.Errorf("reading git cat-file: bad size in %q", hdr)
+			}
+			o := &Object{ID: f[0], Type: f[1], Size: size}
+			if size <= MaxInline {
+				if int64(cap(buf)) < size {
+					buf = make([]byte, size)
+				}
+				buf = buf[:size]
+				if _, err := io.ReadFull(r, buf); err != nil {
+					return fmt.Errorf("reading object %s: %w", o.ID, err)
+				}
+				o.Data = buf
+				if err := fn(o); err != nil {
+					return err
+				}
+			} else {
+				lr := &io.LimitedReader{R: r, N: size}
+				o.Body = lr
+				if err := fn(o); err != nil {
+					return err
+				}
+				if _, err := io.Copy(io.Discard, lr); err != nil {
+					return fmt.Errorf("reading object %s: %w", o.ID, err)
+				}
+			}
+			if b, err := r.ReadByte(); err != nil || b != '\n' {
+				return fmt.Errorf("reading git cat-file: object %s not terminated", o.ID)
+			}
+		}
+	}()
+	if ferr != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return ferr
+	}
+	if err := cmd.Wait(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("git cat-file: %s", msg)
+	}
+	return nil
+}
+
+// Signature is an author or committer.
+type Signature struct {
+	Name, Email string
+	When        time.Time
+}
+
+// Commit is a parsed commit object.
+type Commit struct {
+	ID        string
+	Tree      string
+	Parents   []string
+	Author    Signature
+	Committer Signature
+	// MessageOffset is where the message starts in the raw object.
+	MessageOffset int
+}
+
+// ParseCommit parses a raw commit object.
+func ParseCommit(id string, data []byte) (*Commit, error) {
+	c := &Commit{ID: id}
+	rest := data
+	off := 0
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest)
+		}
+		line := rest[:i]
+		next := i + 1
+		if next > len(rest) {
+			next = len(rest)
+		}
+		off += next
+		rest = rest[next:]
+		if len(line) == 0 {
+			c.MessageOffset = off
+			break
+		}
+		k, v, _ := bytes.Cut(line, []byte{' '})
+		switch string(k) {
+		case "tree":
+			c.Tree = string(v)
+		case "parent":
+			c.Parents = append(c.Parents, string(v))
+		case "author":
+			c.Author = parseSig(v)
+		case "committer":
+			c.Committer = parseSig(v)
+		}
+	}
+	if c.Tree == "" {
+		return nil, fmt.Errorf("commit %s: no tree", id)
+	}
+	if c.MessageOffset == 0 {
+		c.MessageOffset = len(data)
+	}
+	return c, nil
+}
+
+func parseSig(v []byte) Signature {
+	var s Signature
+	lt := bytes.IndexByte(v, '<')
+	gt := bytes.LastIndexByte(v, '>')
+	if lt < 0 || gt < lt {
+		s.Name = string(bytes.TrimSpace(v))
+		return s
+	}
+	s.Name = string(bytes.TrimSpace(v[:lt]))
+	s.Email = string(v[lt+1 : gt])
+	f := strings.Fields(string(v[gt+1:]))
+	if len(f) >= 1 {
+		if sec, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+			loc := time.UTC
+			if len(f) >= 2 && len(f[1]) == 5 {
+				h, _ := strconv.Atoi(f[1][1:3])
+				m, _ := strconv.Atoi(f[1][3:5])
+				off := h*3600 + m*60
+				if f[1][0] == '-' {
+					off = -off
+				}
+				loc = time.FixedZone(f[1], off)
+			}
+			s.When = time.Unix(sec, 0).In(loc)
+		}
+	}
+	return s
+}
+
+// MessageOffset returns where a tag object's message starts.
+func MessageOffset(data []byte) int {
+	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
+		return i + 2
+	}
+	return len(data)
+}
+
+// TreeEntry is one entry of a tree object.
+type TreeEntry struct {
+	Mode string
+	Name string
+	ID   string // hex
+}
+
+// IsTree tells whether the entry is a subdirectory.
+func (e TreeEntry) IsTree() bool { return e.Mode == "40000" }
+
+// IsBlob tells whether the entry is a file or a symbolic link (not a
+// submodule).
+func (e TreeEntry) IsBlob() bool { return e.Mode != "40000" && e.Mode != "160000" }
+
+// ParseTree parses a raw tree object (SHA-1 or SHA-256 object ids).
+func ParseTree(data []byte, idLen int) ([]TreeEntry, error) {
+	var out []TreeEntry
+	for len(data) > 0 {
+		sp := bytes.IndexByte(data, ' ')
+		if sp < 0 {
+			return nil, errors.New("malformed tree entry")
+		}
+		nul := bytes.IndexByte(data[sp:], 0)
+		if nul < 0 || sp+nul+1+idLen > len(data) {
+			return nil, errors.New("malformed tree entry")
+		}
+		nul += sp
+		out = append(out, TreeEntry{
+			Mode: string(data[:sp]),
+			Name: string(data[sp+1 : nul]),
+			ID:   hex.EncodeToString(data[nul+1 : nul+1+idLen]),
+		})
+		data = data[nul+1+idLen:]
+	}
+	return out, nil
+}
+
+// Ref is a reference and the object it points at, peeled to a commit for
+// annotated tags.
+type Ref struct {
+	Name   string
+	Target string
+}
+
+// Refs lists every reference of the repository (branches, tags, pull
+// request heads, notes, stash), with tags peeled.
+func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
+	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname)")
+	if err != nil {
+		return nil, err
+	}
+	var refs []Ref
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		r := Ref{Name: f[0], Target: f[1]}
+		if len(f) == 3 {
+			r.Target = f[2]
+		}
+		refs = append(refs, r)
+	}
+	// HEAD of a detached or unborn repository is not a ref but is reachable.
+	if out, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
+		refs = append(refs, Ref{Name: "HEAD", Target: strings.TrimSpace(string(out))})
+	}
+	return refs, nil
+}
+
+// Mirror makes or refreshes a mirror clone of url (every ref the server
+// offers, pull request heads included) under cacheRoot, and returns its
+// path. A rescan reuses and fetches into the same mirror.
+func Mirror(ctx context.Context, url, cacheRoot string) (string, error) {
+	sum := sha256.Sum256([]byte(url))
+	dir := filepath.Join(cacheRoot, hex.EncodeToString(sum[:8])+".git")
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+		if _, err := Run(ctx, dir, "fetch", "--prune", "--quiet", "origin"); err != nil {
+			return "", fmt.Errorf("refreshing mirror of %s: %w", Redact(url), err)
+		}
+		return dir, nil
+	}
+	if err := os.MkdirAll(cacheRoot, 0o700); err != nil {
+		return "", fmt.Errorf("creating git cache: %w", err)
+	}
+	tmp := dir + ".tmp"
+	_ = os.RemoveAll(tmp)
+	if _, err := Run(ctx, cacheRoot, "clone", "--mirror", "--quiet", url, tmp); err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", fmt.Errorf("cloning %s: %w", Redact(url), err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return "", fmt.Errorf("cloning %s: %w", Redact(url), err)
+	}
+	return dir, nil
+}
+
+// IsURL tells a repository URL (https://, ssh://, git@host:path, file://)
+// from a local path.
+func IsURL(s string) bool {
+	if strings.Contains(s, "://") {
+		return true
+	}
+	at, colon := strings.IndexByte(s, '@'), strings.IndexByte(s, ':')
+	return at > 0 && colon > at && !strings.ContainsAny(s[:at], "/")
+}
+
+// Redact removes credentials from a URL for messages.
+func Redact(url string) string {
+	scheme := strings.Index(url, "://")
+	if scheme < 0 {
+		return url
+	}
+	rest := url[scheme+3:]
+	if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
+		return url[:scheme+3] + "***@" + rest[at+1:]
+	}
+	return url
+}

@@ -1,0 +1,509 @@
+package scan
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/git"
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// GitOptions configure history scans.
+type GitOptions struct {
+	// CacheDir holds mirrors of remote repositories and the state of
+	// incremental scans. Empty: $XDG_CACHE_HOME/hfwarden (or ~/.cache).
+	CacheDir string
+	// Full ignores the state of earlier scans and reads every object.
+	Full bool
+}
+
+// DefaultCacheDir is where mirrors and scan state live by default.
+func DefaultCacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "hfwarden")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".cache", "hfwarden")
+	}
+	return filepath.Join(os.TempDir(), "hfwarden-cache")
+}
+
+// gitObjectKind names what a finding's bytes were inside the repository.
+const (
+	fieldBlob      = "blob"
+	fieldCommitMsg = "commit message"
+	fieldTagMsg    = "tag message"
+)
+
+// RunGit scans the whole history of each repository — every object once,
+// unreachable ones included — and attributes each finding to the commits
+// and paths that introduced it. A repo is a local path (bare or not) or a
+// URL, which is mirrored into the cache first.
+func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]Finding, Stats, error) {
+	start := time.Now()
+	if gopt.CacheDir == "" {
+		gopt.CacheDir = DefaultCacheDir()
+	}
+	for _, r := range repos {
+		if err := ctx.Err(); err != nil {
+			return nil, s.stats, err
+		}
+		if err := s.scanRepo(ctx, r, gopt); err != nil {
+			s.fail("%s: %v", r, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Findings = len(s.findings)
+	seen := map[string]bool{}
+	for _, f := range s.findings {
+		seen[f.Fingerprint] = true
+	}
+	st.Secrets = len(seen)
+	st.DurationSecs = time.Since(start).Seconds()
+	return s.findings, st, nil
+}
+
+// repoScan holds what one repository's object stream taught us.
+type repoScan struct {
+	label   string // the repository as the user named it
+	commits map[string]*git.Commit
+	trees   map[string][]byte
+	idLen   int
+	// hits are the findings of this repository, by the object holding them.
+	hits map[string][]int // object id -> indexes into s.findings
+}
+
+func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) error {
+	label := repo
+	dir := repo
+	if git.IsURL(repo) {
+		label = git.Redact(repo)
+		d, err := git.Mirror(ctx, repo, filepath.Join(gopt.CacheDir, "mirrors"))
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	gitDir, err := git.GitDir(ctx, dir)
+	if err != nil {
+		return err
+	}
+	statePath := filepath.Join(gopt.CacheDir, "state", stateKey(gitDir)+".state")
+	var prev *gitState
+	if !gopt.Full {
+		prev, _ = loadGitState(statePath) // a missing or damaged state means a full scan
+	}
+	rs := &repoScan{label: label, commits: map[string]*git.Commit{}, trees: map[string][]byte{}, hits: map[string][]int{}}
+	var only []string
+	var all []string
+	if prev != nil {
+		// Enumerate (cheaply) and read only what is new, plus every commit
+		// and tree (small, needed to attribute findings) and the blobs that
+		// held findings before (their secrets are never stored).
+		ids, types, err := listObjects(ctx, gitDir)
+		if err != nil {
+			return err
+		}
+		all = ids
+		for i, id := range ids {
+			if types[i] == "commit" || types[i] == "tree" || !prev.seen[id] || prev.hit[id] {
+				only = append(only, id)
+			}
+		}
+		if only == nil {
+			only = []string{}
+		}
+	}
+	buf := source.NewBuffer()
+	err = git.AllObjects(ctx, gitDir, only, func(o *git.Object) error {
+		if rs.idLen == 0 {
+			rs.idLen = len(o.ID) / 2
+		}
+		if prev == nil {
+			all = append(all, o.ID)
+		}
+		s.mu.Lock()
+		s.stats.Files++ // objects read
+		s.mu.Unlock()
+		switch o.Type {
+		case "blob":
+			s.scanBlob(ctx, rs, o, buf)
+		case "tree":
+			rs.trees[o.ID] = bytes.Clone(o.Data)
+		case "commit":
+			c, err := git.ParseCommit(o.ID, o.Data)
+			if err != nil {
+				s.warn("%s: %v", label, err)
+				return nil
+			}
+			rs.commits[o.ID] = c
+			if prev == nil || !prev.seen[o.ID] || prev.hit[o.ID] {
+				s.scanMessage(rs, o.ID, fieldCommitMsg, o.Data, c.MessageOffset)
+			}
+		case "tag":
+			s.scanMessage(rs, o.ID, fieldTagMsg, o.Data, git.MessageOffset(o.Data))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.attribute(ctx, rs, gitDir); err != nil {
+		return err
+	}
+	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
+	for _, id := range all {
+		st.seen[id] = true
+	}
+	for id := range rs.hits {
+		st.hit[id] = true
+	}
+	if err := st.save(statePath); err != nil {
+		s.warn("%s: could not save scan state: %v", label, err)
+	}
+	return nil
+}
+
+func stateKey(gitDir string) string {
+	sum := sha256.Sum256([]byte(gitDir))
+	return hex.EncodeToString(sum[:8])
+}
+
+// listObjects enumerates every object id and type without reading content.
+func listObjects(ctx context.Context, gitDir string) (ids, types []string, err error) {
+	out, err := git.Run(ctx, gitDir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)", "--unordered")
+	if err != nil {
+		return nil, nil, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		id, typ, ok := strings.Cut(sc.Text(), " ")
+		if ok {
+			ids = append(ids, id)
+			types = append(types, typ)
+		}
+	}
+	return ids, types, nil
+}
+
+// scanBlob scans one blob; its findings are located later, by attribute.
+func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf *source.Buffer) {
+	prov := source.Provenance{Kind: "git", Path: rs.label, Cell: -1, Output: -1, Field: fieldBlob, Object: o.ID}
+	before := s.count()
+	if o.Data != nil {
+		s.addBytes(int64(len(o.Data)))
+		head := o.Data[:min(len(o.Data), sniffLen)]
+		if source.LooksLikeNotebook("", head) {
+			s.scanNotebookBytes(o.Data, prov)
+		} else {
+			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: bytes.IndexByte(head, 0) >= 0}
+			s.scanChunk(c, s.det.Detect(o.Data))
+		}
+	} else {
+		s.scanReader(ctx, o.Body, prov, nil, false, buf)
+	}
+	s.recordHits(rs, o.ID, before)
+}
+
+// scanMessage scans the message of a commit or tag object.
+func (s *Scanner) scanMessage(rs *repoScan, id, field string, data []byte, off int) {
+	if off >= len(data) {
+		return
+	}
+	before := s.count()
+	msg := data[off:]
+	prov := source.Provenance{Kind: "git", Path: rs.label, Cell: -1, Output: -1, Field: field, Object: id}
+	s.scanChunk(source.Chunk{Data: msg, Prov: prov, Line: 1}, s.det.Detect(msg))
+	s.recordHits(rs, id, before)
+}
+
+func (s *Scanner) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.findings)
+}
+
+func (s *Scanner) recordHits(rs *repoScan, id string, before int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := before; i < len(s.findings); i++ {
+		rs.hits[id] = append(rs.hits[id], i)
+	}
+}
+
+// scanNotebookBytes scans a notebook held in memory: raw first, cell by
+// cell only when the raw bytes show something.
+func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
+	raw, hint := s.det.DetectHint(data)
+	if len(raw) == 0 && !hint {
+		return
+	}
+	type hit struct {
+		c  source.Chunk
+		ms []detect.Match
+	}
+	var cells []hit
+	err := source.Notebook(prov.Path, data, func(c source.Chunk) error {
+		if ms := s.det.Detect(c.Data); len(ms) > 0 {
+			c.Prov.Kind, c.Prov.Object, c.Prov.Path = prov.Kind, prov.Object, prov.Path
+			c.Data = bytes.Clone(c.Data)
+			cells = append(cells, hit{c, ms})
+		}
+		return nil
+	})
+	if err != nil {
+		s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, raw)
+		return
+	}
+	for _, h := range cells {
+		s.scanChunk(h.c, h.ms)
+	}
+}
+
+// pathHit is a target blob found at a path of a tree.
+type pathHit struct{ path, blob string }
+
+// attribute fills in, for every finding of this repository, the commits
+// and paths that introduced it, its author and date, the refs whose tips
+// still hold it, and whether any ref reaches it at all. It reads no diffs:
+// for each tree (memoised) it lists where target blobs sit, and a commit
+// introduced a blob at a path when none of its parents had it there.
+func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) error {
+	if len(rs.hits) == 0 {
+		return nil
+	}
+	refs, err := git.Refs(ctx, gitDir)
+	if err != nil {
+		return err
+	}
+	targets := map[string]bool{}
+	for id := range rs.hits {
+		if _, isCommit := rs.commits[id]; !isCommit {
+			targets[id] = true
+		}
+	}
+	memo := map[string][]pathHit{}
+	var walk func(tree, prefix string) []pathHit
+	walk = func(tree, prefix string) []pathHit {
+		if h, ok := memo[tree]; ok {
+			return prefixed(h, prefix)
+		}
+		raw, ok := rs.trees[tree]
+		if !ok {
+			return nil
+		}
+		entries, err := git.ParseTree(raw, rs.idLen)
+		if err != nil {
+			return nil
+		}
+		var hits []pathHit
+		for _, e := range entries {
+			switch {
+			case e.IsTree():
+				hits = append(hits, walk(e.ID, e.Name+"/")...)
+			case e.IsBlob() && targets[e.ID]:
+				hits = append(hits, pathHit{e.Name, e.ID})
+			}
+		}
+		memo[tree] = hits
+		return prefixed(hits, prefix)
+	}
+	treeHits := func(c *git.Commit) []pathHit { return walk(c.Tree, "") }
+
+	// Which refs reach each commit.
+	reach := map[string][]string{}
+	for _, r := range refs {
+		if _, ok := rs.commits[r.Target]; !ok {
+			continue
+		}
+		stack := []string{r.Target}
+		seen := map[string]bool{}
+		for len(stack) > 0 {
+			id := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			reach[id] = append(reach[id], r.Name)
+			if c, ok := rs.commits[id]; ok {
+				stack = append(stack, c.Parents...)
+			}
+		}
+	}
+
+	intro := map[string][]Introduction{} // blob -> introductions
+	contained := map[string]bool{}       // blob held by a reachable commit
+	for _, c := range rs.commits {
+		hits := treeHits(c)
+		if len(hits) == 0 {
+			continue
+		}
+		var parentHits []map[pathHit]bool
+		for _, p := range c.Parents {
+			m := map[pathHit]bool{}
+			if pc, ok := rs.commits[p]; ok {
+				for _, h := range treeHits(pc) {
+					m[h] = true
+				}
+			}
+			parentHits = append(parentHits, m)
+		}
+		for _, h := range hits {
+			if len(reach[c.ID]) > 0 {
+				contained[h.blob] = true
+			}
+			introduced := true
+			for _, m := range parentHits {
+				if m[h] {
+					introduced = false
+				}
+			}
+			if introduced {
+				intro[h.blob] = append(intro[h.blob], Introduction{
+					Commit: c.ID, Path: h.path, Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
+					Reachable: len(reach[c.ID]) > 0,
+				})
+			}
+		}
+	}
+	tips := map[string][]string{} // blob -> refs whose tip holds it
+	for _, r := range refs {
+		if c, ok := rs.commits[r.Target]; ok {
+			for _, h := range treeHits(c) {
+				if !slices.Contains(tips[h.blob], r.Name) {
+					tips[h.blob] = append(tips[h.blob], r.Name)
+				}
+			}
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, idx := range rs.hits {
+		for _, i := range idx {
+			f := &s.findings[i]
+			f.Location.Object = id
+			if c, ok := rs.commits[id]; ok { // a commit message
+				f.Location.Commit = id
+				setCommit(f, c.Author.Name, c.Author.Email, c.Author.When)
+				f.Refs = reach[id]
+				f.Unreachable = len(reach[id]) == 0
+				continue
+			}
+			ins := intro[id]
+			sort.Slice(ins, func(a, b int) bool { return ins[a].Date.Before(ins[b].Date) })
+			f.Commits = ins
+			f.Refs = tips[id]
+			f.Unreachable = !contained[id]
+			if len(ins) > 0 {
+				f.Location.Commit = ins[0].Commit
+				setCommit(f, ins[0].Author, ins[0].Email, ins[0].Date)
+				f.Location.Path = ins[0].Path
+				if f.Location.Cell != nil {
+					f.Location.Chain = append([]string{ins[0].Path}, f.Location.Chain[1:]...)
+				}
+			} else {
+				f.Location.Path = "(object " + id[:12] + ", in no commit)"
+			}
+		}
+	}
+	return nil
+}
+
+func setCommit(f *Finding, author, email string, when time.Time) {
+	f.Author, f.Email = author, email
+	if !when.IsZero() {
+		t := when
+		f.CommitDate = &t
+		f.Time = &t
+	}
+}
+
+func prefixed(hits []pathHit, prefix string) []pathHit {
+	if prefix == "" || len(hits) == 0 {
+		return hits
+	}
+	out := make([]pathHit, len(hits))
+	for i, h := range hits {
+		out[i] = pathHit{prefix + h.path, h.blob}
+	}
+	return out
+}
+
+// gitState remembers, per repository, which objects were scanned and which
+// held findings, so that a rescan reads only new objects. It holds object
+// ids only: never a secret.
+type gitState struct {
+	seen, hit map[string]bool
+}
+
+func loadGitState(path string) (*gitState, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	if !sc.Scan() || sc.Text() != stateHeader {
+		return nil, fmt.Errorf("%s: not a hfwarden git state file", path)
+	}
+	for sc.Scan() {
+		line := sc.Text()
+		if id, ok := strings.CutPrefix(line, "hit "); ok {
+			st.hit[id] = true
+			st.seen[id] = true
+		} else if line != "" {
+			st.seen[line] = true
+		}
+	}
+	return st, sc.Err()
+}
+
+const stateHeader = "hfwarden git state v1"
+
+func (st *gitState) save(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, stateHeader)
+	for id := range st.seen {
+		if st.hit[id] {
+			fmt.Fprintln(w, "hit", id)
+		} else {
+			fmt.Fprintln(w, id)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+var _ io.Reader = (*bytes.Reader)(nil)
