@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/report"
 	"github.com/hfwarden/hfwarden/internal/scan"
@@ -33,12 +34,15 @@ type scanFlags struct {
 	noDecode    bool
 	noLinked    bool
 	workers     int
+	git         bool
+	full        bool
+	cacheDir    string
 }
 
 func newScanCmd(e *env) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
-		Use:   "scan [PATH... | -]",
+		Use:   "scan [PATH... | - | --git REPO...]",
 		Short: "Scan files, directories, notebooks or standard input for credentials",
 		Long: `Scan files, directories, notebooks or standard input ("-") for Hugging Face
 credentials (hf_, api_org_, hf_oauth_, hf_oauth__refresh_, hf_jwt_) and the
@@ -50,15 +54,36 @@ Exit status: 0 nothing found, 1 findings (see --exit-code), 2 usage or fatal
 error or some input could not be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScan(cmd.Context(), e, f, args)
+			start := "."
+			if args[0] != "-" && !(f.git && git.IsURL(args[0])) {
+				start = args[0]
+			}
+			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
+				if f.git {
+					return s.RunGit(ctx, args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
+				}
+				return s.Run(ctx, args)
+			})
 		},
 	}
+	addReportFlags(cmd, &f)
+	fl := cmd.Flags()
+	fl.IntVar(&f.workers, "workers", 0, "files scanned at once (default: one per CPU)")
+	fl.BoolVar(&f.git, "git", false, "scan the whole history of git repositories (local paths, bare or not, or URLs to mirror)")
+	fl.BoolVar(&f.full, "full", false, "with --git: read every object again, ignoring what earlier scans remember")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "with --git: where mirrors and scan state live (default $XDG_CACHE_HOME/hfwarden)")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
+	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
+	return cmd
+}
+
+// addReportFlags adds the flags shared by every command that scans and
+// reports: output, ignores, exit status, detector switches.
+func addReportFlags(cmd *cobra.Command, f *scanFlags) {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "text", "output format: text, json, jsonl, sarif or csv")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print raw secrets (default: redacted preview and fingerprint only)")
-	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
-	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
 	fl.StringVar(&f.baseline, "baseline", "", "report only secrets not in this earlier JSON, JSONL or SARIF report")
 	fl.StringVar(&f.ignoreFile, "ignore-file", "", "fingerprints to ignore (default: the nearest .hfwarden-ignore)")
 	fl.IntVar(&f.exitCode, "exit-code", ExitFindings, "exit status when something is found")
@@ -66,15 +91,19 @@ error or some input could not be read.`,
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in text output (also NO_COLOR)")
 	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look inside encoded data")
 	fl.BoolVar(&f.noLinked, "no-linked", false, "only Hugging Face credentials, not the secrets beside them")
-	fl.IntVar(&f.workers, "workers", 0, "files scanned at once (default: one per CPU)")
-	return cmd
 }
 
 func usageErr(format string, args ...any) error {
 	return &exitError{code: ExitError, err: fmt.Errorf(format, args...)}
 }
 
-func runScan(ctx context.Context, e *env, f scanFlags, args []string) error {
+// scanRun runs one kind of scan with a configured Scanner.
+type scanRun func(context.Context, *scan.Scanner) ([]scan.Finding, scan.Stats, error)
+
+// runScan builds the scan options from the flags, runs the scan, writes the
+// report and turns the outcome into an exit status. ignoreStart is where
+// the search for .hfwarden-ignore begins.
+func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run scanRun) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return usageErr("%v", err)
@@ -96,11 +125,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, args []string) error {
 	}
 	ignorePath := f.ignoreFile
 	if ignorePath == "" {
-		start := "."
-		if args[0] != "-" {
-			start = args[0]
-		}
-		ignorePath = ignore.Find(start)
+		ignorePath = ignore.Find(ignoreStart)
 	}
 	if ignorePath != "" {
 		l, err := ignore.Load(ignorePath)
@@ -135,7 +160,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, args []string) error {
 		opt.Progress = &scan.Progress{}
 	}
 	stop := startProgress(e.stderr, opt.Progress)
-	findings, stats, err := scan.New(opt).Run(ctx, args)
+	findings, stats, err := run(ctx, scan.New(opt))
 	stop()
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("scan stopped: %w", err)}
@@ -228,6 +253,9 @@ func humanBytes(b float64) string {
 // parseSize reads sizes like "0", "1048576", "50MB", "1.5GiB".
 func parseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
 	mult := map[string]float64{
 		"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9,
 		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TB": 1e12, "TIB": 1 << 40,

@@ -57,7 +57,10 @@ func GitDir(ctx context.Context, path string) (string, error) {
 // callback; for blobs larger than the stream's limit it is nil and Body
 // must be read instead.
 type Object struct {
-	ID   string
+	// Index is the object's line in the request list when AllObjects was
+	// given one (missing objects keep their line numbers).
+	Index int
+	ID    string
 	Type string // blob, tree, commit, tag
 	Size int64
 	Data []byte
@@ -91,10 +94,13 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting git cat-file: %w", err)
 	}
+	growPipe(out)
 	r := bufio.NewReaderSize(out, 1<<20)
 	buf := make([]byte, 0, 1<<20)
+	index := -1
 	ferr := func() error {
 		for {
+			index++
 			hdr, err := r.ReadSlice('\n')
 			if errors.Is(err, io.EOF) && len(hdr) == 0 {
 				return nil
@@ -113,7 +119,7 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 			if err != nil || size < 0 {
 				return fmt.Errorf("reading git cat-file: bad size in %q", hdr)
 			}
-			o := &Object{ID: f[0], Type: f[1], Size: size}
+			o := &Object{Index: index, ID: f[0], Type: f[1], Size: size}
 			if size <= MaxInline {
 				if int64(cap(buf)) < size {
 					buf = make([]byte, size)
@@ -370,4 +376,69 @@ func Redact(url string) string {
 		return url[:scheme+3] + "***@" + rest[at+1:]
 	}
 	return url
+}
+
+// Staged lists the paths whose staged content differs from HEAD (added,
+// copied, modified or type-changed; renames count as additions), read
+// from the index with no work-tree scan.
+func Staged(ctx context.Context, dir string) ([]string, error) {
+	args := []string{"diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMT"}
+	if _, err := Run(ctx, dir, "rev-parse", "--verify", "-q", "HEAD"); err != nil {
+		// No commit yet: compare the index with the empty tree.
+		args = append(args, emptyTree(ctx, dir))
+	}
+	out, err := Run(ctx, dir, args...)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// emptyTree returns the id of the empty tree in the repository's hash.
+func emptyTree(ctx context.Context, dir string) string {
+	out, err := Run(ctx, dir, "hash-object", "-t", "tree", "/dev/null")
+	if err != nil {
+		return "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// PushObjects lists the objects a push of the pre-push hook's updates
+// (lines "<local ref> <local oid> <remote ref> <remote oid>") would send:
+// commits (path "") and the blobs with a path they appear at.
+func PushObjects(ctx context.Context, dir string, updates io.Reader) (ids, paths []string, err error) {
+	sc := bufio.NewScanner(updates)
+	seen := map[string]bool{}
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 4 || strings.Trim(f[1], "0") == "" {
+			continue // malformed, or a deletion: nothing is sent
+		}
+		args := []string{"rev-list", "--objects", f[1], "--not"}
+		if strings.Trim(f[3], "0") != "" {
+			args = append(args, f[3])
+		} else {
+			args = append(args, "--remotes")
+		}
+		out, err := Run(ctx, dir, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			id, path, _ := strings.Cut(line, " ")
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			ids = append(ids, id)
+			paths = append(paths, path)
+		}
+	}
+	return ids, paths, sc.Err()
 }

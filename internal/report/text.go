@@ -136,7 +136,53 @@ func (t *textWriter) group(g group, opt Options) {
 			t.printf(" %s", t.paint(ansiDim, "(confidence "+clean(f.Confidence)+")"))
 		}
 		t.printf("\n")
+		t.gitDetails(f)
 	}
+}
+
+// gitDetails prints where a history finding came from: the commit that
+// introduced it first, its author and date, every other introduction, and
+// which refs still hold it.
+func (t *textWriter) gitDetails(f scan.Finding) {
+	if f.Location.Commit == "" && f.Location.Object == "" {
+		return
+	}
+	if f.Location.Commit != "" {
+		when := ""
+		if f.CommitDate != nil {
+			when = " " + f.CommitDate.UTC().Format("2006-01-02 15:04:05Z")
+		}
+		field := ""
+		if f.Location.Field != "" && f.Location.Field != "blob" {
+			field = " (" + clean(f.Location.Field) + ")"
+		}
+		t.printf("    %s%s by %s <%s>%s\n", t.paint(ansiDim, "commit "+shortID(f.Location.Commit)), field,
+			clean(f.Author), clean(f.Email), when)
+	}
+	for _, in := range f.Commits[min(1, len(f.Commits)):] {
+		t.printf("    %s %s by %s %s\n", t.paint(ansiDim, "also in "+shortID(in.Commit)), clean(in.Path),
+			clean(in.Author), in.Date.UTC().Format("2006-01-02"))
+	}
+	switch {
+	case f.Unreachable:
+		t.printf("    %s\n", t.paint(ansiYellow, "unreachable: no ref holds it (force-pushed, stashed or dangling), yet the object is still in the repository"))
+	case len(f.Refs) > 0:
+		refs := f.Refs
+		more := ""
+		if len(refs) > 5 {
+			refs, more = refs[:5], fmt.Sprintf(" and %d more", len(f.Refs)-5)
+		}
+		t.printf("    still in %s%s\n", clean(strings.Join(refs, ", ")), more)
+	default:
+		t.printf("    history only: no branch or tag tip holds it any more\n")
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
 
 // occurrence renders where a finding is, in the most useful form for its

@@ -127,18 +127,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 	if walkErr == nil {
 		walkErr = ctx.Err()
 	}
+	findings := s.finish(start)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sortFindings(s.findings)
-	st := s.stats
-	st.Findings = len(s.findings)
-	seen := map[string]bool{}
-	for _, f := range s.findings {
-		seen[f.Fingerprint] = true
-	}
-	st.Secrets = len(seen)
-	st.DurationSecs = time.Since(start).Seconds()
-	return s.findings, st, walkErr
+	return findings, s.stats, walkErr
 }
 
 func sortFindings(fs []Finding) {
@@ -298,7 +290,7 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
 		return
 	}
-	binary := bytes.IndexByte(h, 0) >= 0
+	binary := isBinary(h)
 	s.scanReader(ctx, f, prov, h, binary, buf)
 }
 

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package git
+
+import "io"
+
+func growPipe(io.Reader) {}

@@ -1,0 +1,115 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/git"
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// RunStaged scans the staged content of every file that the next commit
+// changes, reading blobs from the index: what is about to be committed, not
+// what the work tree holds. It is the pre-commit check, and costs in
+// proportion to the change, not to the repository.
+func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]Finding, Stats, error) {
+	start := time.Now()
+	paths, err := git.Staged(ctx, dir)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	var specs, names []string
+	for _, p := range paths {
+		if strings.ContainsAny(p, "\n\r") {
+			s.warn("%q: a path with a line break cannot be read from the index; not scanned", p)
+			continue
+		}
+		specs = append(specs, ":"+p)
+		names = append(names, p)
+	}
+	if err := s.scanObjects(ctx, dir, specs, names, "staged"); err != nil {
+		return nil, Stats{}, err
+	}
+	return s.finish(start), s.stats, nil
+}
+
+// RunPrePush scans what a push would send — every new commit's message and
+// every new blob — given the pre-push hook's standard input.
+func (s *Scanner) RunPrePush(ctx context.Context, dir string, updates io.Reader) ([]Finding, Stats, error) {
+	start := time.Now()
+	ids, paths, err := git.PushObjects(ctx, dir, updates)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	if err := s.scanObjects(ctx, dir, ids, paths, "push"); err != nil {
+		return nil, Stats{}, err
+	}
+	return s.finish(start), s.stats, nil
+}
+
+// scanObjects reads the named objects and scans blobs (located at
+// names[i]) and commit messages.
+func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []string, kind string) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	buf := source.NewBuffer()
+	return git.AllObjects(ctx, dir, specs, func(o *git.Object) error {
+		s.mu.Lock()
+		s.stats.Files++
+		s.mu.Unlock()
+		name := names[o.Index]
+		switch o.Type {
+		case "blob":
+			prov := source.Provenance{Kind: kind, Path: name, Cell: -1, Output: -1, Chain: []string{name}, Object: o.ID}
+			if o.Data == nil {
+				s.scanReader(ctx, o.Body, prov, nil, false, buf)
+				return nil
+			}
+			s.addBytes(int64(len(o.Data)))
+			head := o.Data[:min(len(o.Data), sniffLen)]
+			if source.LooksLikeNotebook(name, head) {
+				s.scanNotebookBytes(o.Data, prov)
+				return nil
+			}
+			s.scanChunk(source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: isBinary(head)}, s.det.Detect(o.Data))
+		case "commit":
+			c, err := git.ParseCommit(o.ID, o.Data)
+			if err != nil || c.MessageOffset >= len(o.Data) {
+				return nil
+			}
+			msg := o.Data[c.MessageOffset:]
+			prov := source.Provenance{Kind: kind, Path: "commit " + o.ID[:12], Cell: -1, Output: -1, Field: fieldCommitMsg, Object: o.ID}
+			before := s.count()
+			s.scanChunk(source.Chunk{Data: msg, Prov: prov, Line: 1}, s.det.Detect(msg))
+			s.mu.Lock()
+			for i := before; i < len(s.findings); i++ {
+				s.findings[i].Location.Commit = o.ID
+				setCommit(&s.findings[i], c.Author.Name, c.Author.Email, c.Author.When)
+			}
+			s.mu.Unlock()
+		}
+		return nil
+	})
+}
+
+// finish sorts the findings and completes the stats.
+func (s *Scanner) finish(start time.Time) []Finding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sortFindings(s.findings)
+	s.stats.Findings = len(s.findings)
+	seen := map[string]bool{}
+	for _, f := range s.findings {
+		seen[f.Fingerprint] = true
+	}
+	s.stats.Secrets = len(seen)
+	s.stats.DurationSecs = time.Since(start).Seconds()
+	return s.findings
+}
+
+// isBinary tells binary content (a NUL byte in its first bytes) from text.
+func isBinary(head []byte) bool { return bytes.IndexByte(head, 0) >= 0 }
