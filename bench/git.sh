@@ -25,8 +25,13 @@ measure() { # NAME OUTFILE CMD... -> "NAME median_s peak_kb"
   local name=$1 outfile=$2; shift 2
   local times=() mems=()
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > "$outfile" 2>/dev/null || true
-    read -r t m < <(tail -n 1 "$OUT/time.txt")
+    # Wall time in nanoseconds (GNU time's %e has 10 ms steps).
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$OUT/time.txt" "$@" > "$outfile" 2>/dev/null || true
+    t1=$(date +%s%N)
+    t=$(echo "scale=4; ($t1 - $t0) / 1000000000" | bc)
+    read -r m < <(tail -n 1 "$OUT/time.txt")
     times+=("$t"); mems+=("$m")
   done
   echo "$name $(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${mems[@]}" | sort -g | tail -1)"

@@ -16,7 +16,7 @@ RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/tmp/hfwarden-bench}
 OUT=bench/out
 mkdir -p "$OUT"
-for tool in rg /usr/bin/time; do
+for tool in rg /usr/bin/time bc; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install ripgrep time)" >&2; exit 2; }
 done
 
@@ -36,8 +36,14 @@ measure() {
   local name=$1; shift
   local times=() mems=()
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > "$OUT/$name.out" 2>/dev/null || true
-    read -r t m < <(tail -n 1 "$OUT/time.txt")
+    # Wall time in nanoseconds (GNU time's %e has 10 ms steps); memory
+    # from GNU time's peak resident set size.
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$OUT/time.txt" "$@" > "$OUT/$name.out" 2>/dev/null || true
+    t1=$(date +%s%N)
+    t=$(echo "scale=4; ($t1 - $t0) / 1000000000" | bc)
+    read -r m < <(tail -n 1 "$OUT/time.txt")
     times+=("$t"); mems+=("$m")
   done
   local med; med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

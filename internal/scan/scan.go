@@ -320,10 +320,24 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	var raw []hit
 	hinted := false
 	var total int64
+	var skipper source.ImageSkipper
 	err := source.ReadChunks(ctx, f, head, prov, false, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
-		ms, hint := s.det.DetectHint(c.Data)
-		hinted = hinted || hint
+		// Image payloads are most of the bytes and are skipped by the
+		// cell-by-cell reading anyway: do not scan them here either.
+		var ms []detect.Match
+		skipper = skipper.Segments(c.Data, c.Next, func(start, end int) {
+			seg, hint := s.det.DetectHint(c.Data[start:end])
+			hinted = hinted || hint
+			for _, m := range seg {
+				m.Start, m.End = m.Start+start, m.End+start
+				for i := range m.Parts {
+					m.Parts[i].Start += start
+					m.Parts[i].End += start
+				}
+				ms = append(ms, m)
+			}
+		})
 		if len(ms) > 0 {
 			c.Data = slices.Clone(c.Data)
 			raw = append(raw, hit{c, ms})

@@ -44,12 +44,12 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		if err != nil && !eof {
 			return fmt.Errorf("reading %s: %w", prov.Path, err)
 		}
-		limit := n - Overlap/2 // more may follow
+		limit, next := n-Overlap/2, n-min(Overlap, n) // more may follow
 		if eof {
-			limit = n
+			limit, next = n, n
 		}
 		if n > skip || (offset == 0 && n > 0) {
-			c := Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Limit: limit, LineStart: lineStart, Binary: binary}
+			c := Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Limit: limit, Next: next, LineStart: lineStart, Binary: binary}
 			if err := emit(c); err != nil {
 				return err
 			}
@@ -63,9 +63,9 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 			keep = n
 		}
 		consumed := n - keep
-		line += bytes.Count(b[:consumed], []byte{'\n'})
-		if i := bytes.LastIndexByte(b[:consumed], '\n'); i >= 0 {
-			lineStart = i + 1 - consumed
+		if nl := bytes.Count(b[:consumed], []byte{'\n'}); nl > 0 {
+			line += nl
+			lineStart = lastNewline(b[:consumed]) + 1 - consumed
 		} else {
 			lineStart -= consumed
 		}
@@ -73,4 +73,19 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		copy(b, b[consumed:n])
 		n, skip = keep, limit-consumed
 	}
+}
+
+// lastNewline is bytes.LastIndexByte(b, '\n') for a b known to hold one.
+// LastIndexByte goes a byte at a time; base64 payloads make lines of
+// megabytes, so find the last block holding a newline with the vectorised
+// IndexByte first.
+func lastNewline(b []byte) int {
+	const block = 4 << 10
+	for end := len(b); end > 0; end -= block {
+		start := max(0, end-block)
+		if bytes.IndexByte(b[start:end], '\n') >= 0 {
+			return start + bytes.LastIndexByte(b[start:end], '\n')
+		}
+	}
+	return -1
 }

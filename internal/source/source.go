@@ -23,6 +23,9 @@ type Chunk struct {
 	// after Limit to the next. Limit 0 means len(Data). Chunks overlap so
 	// that each side of the boundary has context: see ReadChunks.
 	Skip, Limit int
+	// Next is where the next chunk of the item starts, relative to Data[0]
+	// (len(Data) for the last chunk).
+	Next int
 	// LineStart is where the line holding Data[0] starts, relative to
 	// Data[0] (0 or negative), so that columns stay right on lines longer
 	// than a chunk.
