@@ -61,10 +61,10 @@ type Object struct {
 	// given one (missing objects keep their line numbers).
 	Index int
 	ID    string
-	Type string // blob, tree, commit, tag
-	Size int64
-	Data []byte
-	Body io.Reader
+	Type  string // blob, tree, commit, tag
+	Size  int64
+	Data  []byte
+	Body  io.Reader
 }
 
 // MaxInline is the largest object passed to callbacks as Data; larger
@@ -76,6 +76,11 @@ const MaxInline = 8 << 20
 // `git cat-file --batch-all-objects --batch --unordered`. With only set,
 // it streams those objects (ids, one a line) instead.
 func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Object) error) error {
+	if only != nil && len(only) == 0 {
+		// Nothing asked for. (An empty request line would come back as
+		// " missing", which is no object header.)
+		return nil
+	}
 	args := []string{"cat-file", "--batch"}
 	if only == nil {
 		args = append(args, "--batch-all-objects", "--unordered")
@@ -108,10 +113,12 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 			if err != nil {
 				return fmt.Errorf("reading git cat-file: %w", err)
 			}
-			f := strings.Fields(string(hdr))
-			if len(f) == 2 && f[1] == "missing" {
+			// "<name> missing" (the name as requested, which may hold
+			// spaces, e.g. ":path with spaces") or "<oid> <type> <size>".
+			if bytes.HasSuffix(bytes.TrimRight(hdr, "\n"), []byte(" missing")) {
 				continue
 			}
+			f := strings.Fields(string(hdr))
 			if len(f) != 3 {
 				return fmt.Errorf("reading git cat-file: unexpected header %q", hdr)
 			}
@@ -250,6 +257,40 @@ func parseSig(v []byte) Signature {
 	return s
 }
 
+// Tag is a parsed annotated tag object.
+type Tag struct {
+	ID     string
+	Object string // the tagged object
+	Type   string // its type
+	Tagger Signature
+	// MessageOffset is where the message starts in the raw object.
+	MessageOffset int
+}
+
+// ParseTag parses a raw tag object.
+func ParseTag(id string, data []byte) (*Tag, error) {
+	t := &Tag{ID: id, MessageOffset: MessageOffset(data)}
+	hdr := data
+	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
+		hdr = data[:i]
+	}
+	for _, line := range bytes.Split(hdr, []byte{'\n'}) {
+		k, v, _ := bytes.Cut(line, []byte{' '})
+		switch string(k) {
+		case "object":
+			t.Object = string(v)
+		case "type":
+			t.Type = string(v)
+		case "tagger":
+			t.Tagger = parseSig(v)
+		}
+	}
+	if t.Object == "" {
+		return nil, fmt.Errorf("tag %s: no object", id)
+	}
+	return t, nil
+}
+
 // MessageOffset returns where a tag object's message starts.
 func MessageOffset(data []byte) int {
 	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
@@ -274,17 +315,21 @@ func (e TreeEntry) IsBlob() bool { return e.Mode != "40000" && e.Mode != "160000
 
 // ParseTree parses a raw tree object (SHA-1 or SHA-256 object ids).
 func ParseTree(data []byte, idLen int) ([]TreeEntry, error) {
+	if idLen <= 0 {
+		return nil, errors.New("bad object id length")
+	}
 	var out []TreeEntry
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp < 0 {
+		// "<mode> <name>\x00<id>": the space must come before the NUL,
+		// else a malformed entry would swallow the next one.
+		nul := bytes.IndexByte(data, 0)
+		if nul < 0 || nul+1+idLen > len(data) {
 			return nil, errors.New("malformed tree entry")
 		}
-		nul := bytes.IndexByte(data[sp:], 0)
-		if nul < 0 || sp+nul+1+idLen > len(data) {
+		sp := bytes.IndexByte(data[:nul], ' ')
+		if sp <= 0 {
 			return nil, errors.New("malformed tree entry")
 		}
-		nul += sp
 		out = append(out, TreeEntry{
 			Mode: string(data[:sp]),
 			Name: string(data[sp+1 : nul]),
@@ -300,12 +345,15 @@ func ParseTree(data []byte, idLen int) ([]TreeEntry, error) {
 type Ref struct {
 	Name   string
 	Target string
+	// Object is what the ref names before peeling: for an annotated tag,
+	// the tag object; otherwise Target.
+	Object string
 }
 
 // Refs lists every reference of the repository (branches, tags, pull
 // request heads, notes, stash), with tags peeled.
 func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
-	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname)")
+	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname) %(*objecttype)")
 	if err != nil {
 		return nil, err
 	}
@@ -315,15 +363,22 @@ func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 		if len(f) < 2 {
 			continue
 		}
-		r := Ref{Name: f[0], Target: f[1]}
-		if len(f) == 3 {
+		r := Ref{Name: f[0], Target: f[1], Object: f[1]}
+		if len(f) >= 3 {
 			r.Target = f[2]
+		}
+		if len(f) == 4 && f[3] == "tag" {
+			// A tag of a tag: %(*objectname) peels one level only.
+			if out, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", r.Name+"^{}"); err == nil {
+				r.Target = strings.TrimSpace(string(out))
+			}
 		}
 		refs = append(refs, r)
 	}
 	// HEAD of a detached or unborn repository is not a ref but is reachable.
 	if out, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
-		refs = append(refs, Ref{Name: "HEAD", Target: strings.TrimSpace(string(out))})
+		id := strings.TrimSpace(string(out))
+		refs = append(refs, Ref{Name: "HEAD", Target: id, Object: id})
 	}
 	return refs, nil
 }
@@ -345,7 +400,7 @@ func Mirror(ctx context.Context, url, cacheRoot string) (string, error) {
 	}
 	tmp := dir + ".tmp"
 	_ = os.RemoveAll(tmp)
-	if _, err := Run(ctx, cacheRoot, "clone", "--mirror", "--quiet", url, tmp); err != nil {
+	if _, err := Run(ctx, cacheRoot, "clone", "--mirror", "--quiet", "--", url, tmp); err != nil {
 		_ = os.RemoveAll(tmp)
 		return "", fmt.Errorf("cloning %s: %w", Redact(url), err)
 	}
@@ -372,7 +427,13 @@ func Redact(url string) string {
 		return url
 	}
 	rest := url[scheme+3:]
-	if at := strings.IndexByte(rest, '@'); at >= 0 && !strings.Contains(rest[:at], "/") {
+	// The user information ends at the authority's last '@' (a password
+	// may hold a raw '@'); the authority ends at the first '/', '?' or '#'.
+	authority := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		authority = rest[:end]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 		return url[:scheme+3] + "***@" + rest[at+1:]
 	}
 	return url
@@ -400,6 +461,12 @@ func Staged(ctx context.Context, dir string) ([]string, error) {
 	return paths, nil
 }
 
+// hasCommit tells whether the commit id exists in the repository.
+func hasCommit(ctx context.Context, dir, id string) bool {
+	_, err := Run(ctx, dir, "cat-file", "-e", id+"^{commit}")
+	return err == nil
+}
+
 // emptyTree returns the id of the empty tree in the repository's hash.
 func emptyTree(ctx context.Context, dir string) string {
 	out, err := Run(ctx, dir, "hash-object", "-t", "tree", "/dev/null")
@@ -421,7 +488,10 @@ func PushObjects(ctx context.Context, dir string, updates io.Reader) (ids, paths
 			continue // malformed, or a deletion: nothing is sent
 		}
 		args := []string{"rev-list", "--objects", f[1], "--not"}
-		if strings.Trim(f[3], "0") != "" {
+		// The remote's tip may be unknown here (someone else pushed it, or
+		// it was fetched and pruned): rev-list would fail on it, so fall
+		// back to what the remote-tracking refs say the remotes have.
+		if strings.Trim(f[3], "0") != "" && hasCommit(ctx, dir, f[3]) {
 			args = append(args, f[3])
 		} else {
 			args = append(args, "--remotes")

@@ -37,7 +37,8 @@ type Finding struct {
 	// Git history findings: the author and date of the earliest commit that
 	// introduced the secret, every (commit, path) that introduced it, the
 	// refs whose tips still hold it (for a commit message: the refs that
-	// reach the commit), and whether no ref reaches it at all.
+	// reach the commit; for a tag message: the refs naming the tag), and
+	// whether no ref reaches it at all.
 	CommitDate  *time.Time     `json:"commit_date,omitempty"`
 	Author      string         `json:"author,omitempty"`
 	Email       string         `json:"email,omitempty"`

@@ -61,30 +61,32 @@ func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) (
 			return nil, s.stats, err
 		}
 		if err := s.scanRepo(ctx, r, gopt); err != nil {
-			s.fail("%s: %v", r, err)
+			name := r
+			if git.IsURL(r) {
+				name = git.Redact(r) // never credentials in the error list
+			}
+			s.fail("%s: %v", name, err)
 		}
 	}
+	findings := s.finish(start)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.stats
-	st.Findings = len(s.findings)
-	seen := map[string]bool{}
-	for _, f := range s.findings {
-		seen[f.Fingerprint] = true
-	}
-	st.Secrets = len(seen)
-	st.DurationSecs = time.Since(start).Seconds()
-	return s.findings, st, nil
+	return findings, s.stats, nil
 }
 
 // repoScan holds what one repository's object stream taught us.
 type repoScan struct {
 	label   string // the repository as the user named it
 	commits map[string]*git.Commit
+	tags    map[string]*git.Tag
 	trees   map[string][]byte
 	idLen   int
 	// hits are the findings of this repository, by the object holding them.
 	hits map[string][]int // object id -> indexes into s.findings
+	// ignored are the objects with matches that the ignore list, the
+	// baseline or an inline allow comment suppressed: remembered like
+	// hits, so that a rescan reads them again (the list may change).
+	ignored map[string]bool
 }
 
 func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) error {
@@ -102,12 +104,13 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	if err != nil {
 		return err
 	}
-	statePath := filepath.Join(gopt.CacheDir, "state", stateKey(gitDir)+".state")
+	statePath := filepath.Join(gopt.CacheDir, "state", stateKey(gitDir, s.opt.Detect)+".state")
 	var prev *gitState
 	if !gopt.Full {
 		prev, _ = loadGitState(statePath) // a missing or damaged state means a full scan
 	}
-	rs := &repoScan{label: label, commits: map[string]*git.Commit{}, trees: map[string][]byte{}, hits: map[string][]int{}}
+	rs := &repoScan{label: label, commits: map[string]*git.Commit{}, tags: map[string]*git.Tag{}, trees: map[string][]byte{},
+		hits: map[string][]int{}, ignored: map[string]bool{}}
 	var only []string
 	var all []string
 	if prev != nil {
@@ -155,7 +158,12 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 				s.scanMessage(rs, o.ID, fieldCommitMsg, o.Data, c.MessageOffset)
 			}
 		case "tag":
-			s.scanMessage(rs, o.ID, fieldTagMsg, o.Data, git.MessageOffset(o.Data))
+			off := git.MessageOffset(o.Data)
+			if t, err := git.ParseTag(o.ID, o.Data); err == nil {
+				rs.tags[o.ID] = t
+				off = t.MessageOffset
+			}
+			s.scanMessage(rs, o.ID, fieldTagMsg, o.Data, off)
 		}
 		return nil
 	})
@@ -172,14 +180,19 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	for id := range rs.hits {
 		st.hit[id] = true
 	}
+	for id := range rs.ignored {
+		st.hit[id] = true
+	}
 	if err := st.save(statePath); err != nil {
 		s.warn("%s: could not save scan state: %v", label, err)
 	}
 	return nil
 }
 
-func stateKey(gitDir string) string {
-	sum := sha256.Sum256([]byte(gitDir))
+// stateKey names the state of a repository scanned with detector options
+// d: what one set of options did not find, another may.
+func stateKey(gitDir string, d detect.Options) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%+v", gitDir, d))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -203,7 +216,7 @@ func listObjects(ctx context.Context, gitDir string) (ids, types []string, err e
 // scanBlob scans one blob; its findings are located later, by attribute.
 func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf *source.Buffer) {
 	prov := source.Provenance{Kind: "git", Path: rs.label, Cell: -1, Output: -1, Field: fieldBlob, Object: o.ID}
-	before := s.count()
+	before := s.mark()
 	if o.Data != nil {
 		s.addBytes(int64(len(o.Data)))
 		head := o.Data[:min(len(o.Data), sniffLen)]
@@ -224,7 +237,7 @@ func (s *Scanner) scanMessage(rs *repoScan, id, field string, data []byte, off i
 	if off >= len(data) {
 		return
 	}
-	before := s.count()
+	before := s.mark()
 	msg := data[off:]
 	prov := source.Provenance{Kind: "git", Path: rs.label, Cell: -1, Output: -1, Field: field, Object: id}
 	s.scanChunk(source.Chunk{Data: msg, Prov: prov, Line: 1}, s.det.Detect(msg))
@@ -237,11 +250,25 @@ func (s *Scanner) count() int {
 	return len(s.findings)
 }
 
-func (s *Scanner) recordHits(rs *repoScan, id string, before int) {
+// mark is how many findings and ignored matches there were.
+type mark struct{ findings, ignored int }
+
+func (s *Scanner) mark() mark {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := before; i < len(s.findings); i++ {
+	return mark{len(s.findings), s.stats.Ignored}
+}
+
+// recordHits notes the findings and ignored matches of object id since
+// before.
+func (s *Scanner) recordHits(rs *repoScan, id string, before mark) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := before.findings; i < len(s.findings); i++ {
 		rs.hits[id] = append(rs.hits[id], i)
+	}
+	if s.stats.Ignored > before.ignored {
+		rs.ignored[id] = true
 	}
 }
 
@@ -290,9 +317,11 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 	if err != nil {
 		return err
 	}
-	targets := map[string]bool{}
+	targets := map[string]bool{} // blobs holding findings
 	for id := range rs.hits {
-		if _, isCommit := rs.commits[id]; !isCommit {
+		_, isCommit := rs.commits[id]
+		_, isTag := rs.tags[id]
+		if !isCommit && !isTag {
 			targets[id] = true
 		}
 	}
@@ -324,26 +353,114 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 	}
 	treeHits := func(c *git.Commit) []pathHit { return walk(c.Tree, "") }
 
-	// Which refs reach each commit.
-	reach := map[string][]string{}
+	// Which commits some ref reaches: one walk from every ref at once (a
+	// walk per ref costs refs × commits, and mirrors hold a ref for every
+	// pull request).
+	reachable := map[string]bool{}
+	var stack []string
 	for _, r := range refs {
-		if _, ok := rs.commits[r.Target]; !ok {
+		if _, ok := rs.commits[r.Target]; ok {
+			stack = append(stack, r.Target)
+		}
+	}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if reachable[id] {
 			continue
 		}
-		stack := []string{r.Target}
-		seen := map[string]bool{}
-		for len(stack) > 0 {
-			id := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			reach[id] = append(reach[id], r.Name)
-			if c, ok := rs.commits[id]; ok {
-				stack = append(stack, c.Parents...)
+		reachable[id] = true
+		for _, p := range rs.commits[id].Parents {
+			if _, ok := rs.commits[p]; ok && !reachable[p] {
+				stack = append(stack, p)
 			}
 		}
+	}
+	// refsReaching lists the refs that reach a commit (those pointing at
+	// it or at a descendant); needed only for commit messages.
+	var children map[string][]string
+	reachingMemo := map[string][]string{}
+	refsReaching := func(id string) []string {
+		if !reachable[id] {
+			return nil
+		}
+		if out, ok := reachingMemo[id]; ok {
+			return out
+		}
+		if children == nil {
+			children = map[string][]string{}
+			for cid, c := range rs.commits {
+				for _, p := range c.Parents {
+					children[p] = append(children[p], cid)
+				}
+			}
+		}
+		desc := map[string]bool{id: true}
+		stack := []string{id}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, ch := range children[x] {
+				if !desc[ch] {
+					desc[ch] = true
+					stack = append(stack, ch)
+				}
+			}
+		}
+		var out []string
+		for _, r := range refs {
+			if desc[r.Target] {
+				out = append(out, r.Name)
+			}
+		}
+		reachingMemo[id] = out
+		return out
+	}
+	// tagRefs lists the refs that name a tag object, directly or through
+	// tags of it.
+	tagRefs := func(id string) []string {
+		var out []string
+		for _, r := range refs {
+			for o, n := r.Object, 0; n < 16; n++ {
+				if o == id {
+					out = append(out, r.Name)
+					break
+				}
+				t, ok := rs.tags[o]
+				if !ok {
+					break
+				}
+				o = t.Object
+			}
+		}
+		return out
+	}
+	// generation orders commits made in the same second: an ancestor's is
+	// lower than its descendants'.
+	gen := map[string]int{}
+	generation := func(id string) int {
+		stack := []string{id}
+		for len(stack) > 0 {
+			top := stack[len(stack)-1]
+			if _, ok := gen[top]; ok {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			g, ready := 0, true
+			for _, p := range rs.commits[top].Parents {
+				if pg, ok := gen[p]; ok {
+					g = max(g, pg)
+				} else if _, ok := rs.commits[p]; ok {
+					stack = append(stack, p)
+					ready = false
+				}
+			}
+			if ready {
+				gen[top] = g + 1
+				stack = stack[:len(stack)-1]
+			}
+		}
+		return gen[id]
 	}
 
 	intro := map[string][]Introduction{} // blob -> introductions
@@ -364,7 +481,7 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 			parentHits = append(parentHits, m)
 		}
 		for _, h := range hits {
-			if len(reach[c.ID]) > 0 {
+			if reachable[c.ID] {
 				contained[h.blob] = true
 			}
 			introduced := true
@@ -376,13 +493,19 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 			if introduced {
 				intro[h.blob] = append(intro[h.blob], Introduction{
 					Commit: c.ID, Path: h.path, Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
-					Reachable: len(reach[c.ID]) > 0,
+					Reachable: reachable[c.ID],
 				})
 			}
 		}
 	}
 	tips := map[string][]string{} // blob -> refs whose tip holds it
 	for _, r := range refs {
+		if targets[r.Target] { // a tag of the blob itself
+			contained[r.Target] = true
+			if !slices.Contains(tips[r.Target], r.Name) {
+				tips[r.Target] = append(tips[r.Target], r.Name)
+			}
+		}
 		if c, ok := rs.commits[r.Target]; ok {
 			for _, h := range treeHits(c) {
 				if !slices.Contains(tips[h.blob], r.Name) {
@@ -401,12 +524,32 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 			if c, ok := rs.commits[id]; ok { // a commit message
 				f.Location.Commit = id
 				setCommit(f, c.Author.Name, c.Author.Email, c.Author.When)
-				f.Refs = reach[id]
-				f.Unreachable = len(reach[id]) == 0
+				f.Refs = refsReaching(id)
+				f.Unreachable = len(f.Refs) == 0
+				continue
+			}
+			if t, ok := rs.tags[id]; ok { // a tag message
+				setCommit(f, t.Tagger.Name, t.Tagger.Email, t.Tagger.When)
+				f.Refs = tagRefs(id)
+				f.Unreachable = len(f.Refs) == 0
 				continue
 			}
 			ins := intro[id]
-			sort.Slice(ins, func(a, b int) bool { return ins[a].Date.Before(ins[b].Date) })
+			// Earliest first; in the same second, ancestors first; then by
+			// path and id, so that the result never depends on map order.
+			sort.Slice(ins, func(a, b int) bool {
+				x, y := ins[a], ins[b]
+				if !x.Date.Equal(y.Date) {
+					return x.Date.Before(y.Date)
+				}
+				if gx, gy := generation(x.Commit), generation(y.Commit); gx != gy {
+					return gx < gy
+				}
+				if x.Path != y.Path {
+					return x.Path < y.Path
+				}
+				return x.Commit < y.Commit
+			})
 			f.Commits = ins
 			f.Refs = tips[id]
 			f.Unreachable = !contained[id]
