@@ -17,25 +17,10 @@ BUNDLE=${BUNDLE:-../shared/corpus/notebooks-history.bundle}
 MIRROR=${MIRROR:-/tmp/hfwarden-notebooks.git}
 OUT=bench/out
 mkdir -p "$OUT"
-command -v /usr/bin/time >/dev/null || { echo "bench: GNU time is required (apt-get install time)" >&2; exit 2; }
+. bench/lib.sh
+require /usr/bin/time bc
 [ -d "$MIRROR" ] || git clone -q --mirror "$BUNDLE" "$MIRROR"
 GOEXPERIMENT=simd go build -o "$OUT/hfwarden" ./cmd/hfwarden
-
-measure() { # NAME OUTFILE CMD... -> "NAME median_s peak_kb"
-  local name=$1 outfile=$2; shift 2
-  local times=() mems=()
-  for _ in $(seq "$RUNS"); do
-    # Wall time in nanoseconds (GNU time's %e has 10 ms steps).
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$OUT/time.txt" "$@" > "$outfile" 2>/dev/null || true
-    t1=$(date +%s%N)
-    t=$(echo "scale=4; ($t1 - $t0) / 1000000000" | bc)
-    read -r m < <(tail -n 1 "$OUT/time.txt")
-    times+=("$t"); mems+=("$m")
-  done
-  echo "$name $(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${mems[@]}" | sort -g | tail -1)"
-}
 
 floor=$(measure floor /dev/null git -C "$MIRROR" cat-file --batch-all-objects --batch --unordered)
 ours=$(measure hfwarden "$OUT/hfwarden.json" "$OUT/hfwarden" scan -q --git --full --cache-dir "$OUT/cache" --format json "$MIRROR")

@@ -16,9 +16,8 @@ RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/tmp/hfwarden-bench}
 OUT=bench/out
 mkdir -p "$OUT"
-for tool in rg /usr/bin/time bc; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install ripgrep time)" >&2; exit 2; }
-done
+. bench/lib.sh
+require rg /usr/bin/time bc
 
 GOEXPERIMENT=simd go build -o "$OUT/hfwarden" ./cmd/hfwarden
 go build -o "$OUT/hfwarden-portable" ./cmd/hfwarden
@@ -31,29 +30,9 @@ bytes=$(du -sb "$DIR" | cut -f1)
 # Warm the page cache so that both tools read from memory.
 find "$DIR" -type f -exec cat {} + > /dev/null
 
-# measure NAME CMD...: prints "NAME median_seconds peak_kb" (median of RUNS).
-measure() {
-  local name=$1; shift
-  local times=() mems=()
-  for _ in $(seq "$RUNS"); do
-    # Wall time in nanoseconds (GNU time's %e has 10 ms steps); memory
-    # from GNU time's peak resident set size.
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$OUT/time.txt" "$@" > "$OUT/$name.out" 2>/dev/null || true
-    t1=$(date +%s%N)
-    t=$(echo "scale=4; ($t1 - $t0) / 1000000000" | bc)
-    read -r m < <(tail -n 1 "$OUT/time.txt")
-    times+=("$t"); mems+=("$m")
-  done
-  local med; med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  local peak; peak=$(printf '%s\n' "${mems[@]}" | sort -g | tail -1)
-  echo "$name $med $peak"
-}
-
-r_rg=$(measure rg rg -a -c hf_ "$DIR")
-r_hf=$(measure hfwarden "$OUT/hfwarden" scan -q --format json "$DIR")
-r_pt=$(measure hfwarden-portable "$OUT/hfwarden-portable" scan -q --format json "$DIR")
+r_rg=$(measure rg "$OUT/rg.out" rg -a -c hf_ "$DIR")
+r_hf=$(measure hfwarden "$OUT/hfwarden.out" "$OUT/hfwarden" scan -q --format json "$DIR")
+r_pt=$(measure hfwarden-portable "$OUT/hfwarden-portable.out" "$OUT/hfwarden-portable" scan -q --format json "$DIR")
 
 # Recall: every planted fingerprint must be in the report.
 grep -o '"fingerprint": "[0-9a-f]*"' "$OUT/hfwarden.out" | cut -d'"' -f4 | sort -u > "$OUT/found.txt"

@@ -18,7 +18,7 @@ type anchor struct {
 	decoder, linked bool
 	// base64 marks anchors of base64-encoded prefixes.
 	base64 bool
-	handle func(d *Detector, data []byte, pos, depth int, out *[]Match)
+	handle func(d *Detector, data []byte, pos, depth int, out *matches)
 }
 
 func (a *anchor) at(data []byte, p int) bool {
@@ -85,7 +85,7 @@ func base64Anchors() []anchor {
 			seen[key] = true
 			g := (ba.group + i) % 4
 			out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
-				handle: func(d *Detector, data []byte, pos, depth int, out *[]Match) {
+				handle: func(d *Detector, data []byte, pos, depth int, out *matches) {
 					handleBase64(d, data, pos, g, depth, out)
 				}})
 			break // one anchor per stable run is enough

@@ -53,3 +53,27 @@ func BenchmarkPrefilter(b *testing.B) {
 		d.tables.scan(data, func(int, uint8) { n++ })
 	}
 }
+
+// BenchmarkDense feeds inputs packed with encoded prefixes: the cost per
+// byte must stay that of ordinary text (each byte decoded once per decoder
+// and level), not grow with the density.
+func BenchmarkDense(b *testing.B) {
+	for _, tc := range []struct{ name, unit string }{
+		{"base64", "aGZf"},
+		{"percent", "%68%66%5F"},
+		{"double-percent", "%2568"},
+		{"escapes", `\x68\x66`},
+		{"hex", "68665f"},
+		{"hf", "hf_hf_"},
+		{"aws", "AKIA"},
+	} {
+		data := []byte(strings.Repeat(tc.unit, (1<<20)/len(tc.unit)))
+		d := New(Options{})
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				d.Detect(data)
+			}
+		})
+	}
+}

@@ -16,7 +16,14 @@ const windowBack = 16
 
 // decodeWindow decodes data[from-back:to] with dec and detects in the
 // result one level deeper, mapping matches back onto data.
-func decodeWindow(d *Detector, data []byte, anchorPos, from, to int, enc string, dec decodeFunc, depth int, out *[]Match) {
+func decodeWindow(d *Detector, data []byte, anchorPos, from, to int, enc string, dec decodeFunc, depth int, out *matches) {
+	kind := decPercent
+	if enc != "percent" {
+		kind = decEscape
+	}
+	if !out.claim(kind, from, to) {
+		return
+	}
 	start := from
 	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
 		start--
@@ -36,10 +43,10 @@ func decodeWindow(d *Detector, data []byte, anchorPos, from, to int, enc string,
 
 // mapDecoded detects in decoded bytes (which came from data[start:]) and
 // appends the matches, their spans mapped back onto data.
-func mapDecoded(d *Detector, data []byte, start int, decoded []byte, idx []int, enc string, depth int, out *[]Match) {
-	var sub []Match
+func mapDecoded(d *Detector, data []byte, start int, decoded []byte, idx []int, enc string, depth int, out *matches) {
+	var sub matches
 	d.detect(decoded, depth+1, &sub)
-	for _, m := range sub {
+	for _, m := range sub.list {
 		m.Encodings = append([]string{enc}, m.Encodings...)
 		m.Start, m.End = start+idx[m.Start], start+idx[m.End]
 		for i := range m.Parts {
@@ -48,7 +55,7 @@ func mapDecoded(d *Detector, data []byte, start int, decoded []byte, idx []int, 
 		if m.End <= m.Start {
 			m.End = m.Start + 1
 		}
-		*out = append(*out, m)
+		out.list = append(out.list, m)
 	}
 }
 
@@ -138,7 +145,10 @@ func unescape(src []byte) ([]byte, []int, bool) {
 }
 
 // handlePercent decodes around "hf%…" or "%68…".
-func handlePercent(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handlePercent(d *Detector, data []byte, p, depth int, out *matches) {
+	if p < out.decoded[decPercent] {
+		return // inside a window decoded already
+	}
 	end := p
 	for end < len(data) && end-p < 3*1200 && !isSpaceOrQuote(data[end]) {
 		end++
@@ -147,7 +157,10 @@ func handlePercent(d *Detector, data []byte, p, depth int, out *[]Match) {
 }
 
 // handleEscapes decodes around "\x68…" or "\u0068…" (or the same for "a").
-func handleEscapes(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleEscapes(d *Detector, data []byte, p, depth int, out *matches) {
+	if p < out.decoded[decEscape] {
+		return
+	}
 	var start int
 	switch {
 	case p >= 2 && data[p-2] == '\\' && data[p-1] == 'x':
@@ -165,7 +178,10 @@ func handleEscapes(d *Detector, data []byte, p, depth int, out *[]Match) {
 }
 
 // handleHex decodes a run of hex digits holding "68665f" ("hf_").
-func handleHex(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleHex(d *Detector, data []byte, p, depth int, out *matches) {
+	if p < out.decoded[decHex] {
+		return
+	}
 	s := p - 1
 	if s < 0 || s+6 > len(data) || data[s] != '6' || data[s+1] != '8' || data[s+2] != '6' || data[s+3] != '6' || data[s+4] != '5' || data[s+5]|0x20 != 'f' {
 		return
@@ -178,6 +194,9 @@ func handleHex(d *Detector, data []byte, p, depth int, out *[]Match) {
 	hi := s
 	for hi < len(data) && hi-s < 2*1200 && isHex(data[hi]) {
 		hi++
+	}
+	if !out.claim(decHex, s, hi) {
+		return
 	}
 	src := data[lo:hi]
 	decoded := make([]byte, 0, len(src)/2)
@@ -212,7 +231,10 @@ var b64val = func() (t [256]byte) {
 
 // handleBase64 decodes the base64 run holding an anchor whose first
 // character sits at offset g of its 4-character group.
-func handleBase64(d *Detector, data []byte, p, g, depth int, out *[]Match) {
+func handleBase64(d *Detector, data []byte, p, g, depth int, out *matches) {
+	if p < out.decoded[decBase64] {
+		return
+	}
 	s := p - g
 	if s < 0 {
 		return
@@ -230,6 +252,9 @@ func handleBase64(d *Detector, data []byte, p, g, depth int, out *[]Match) {
 	e := p
 	for e < len(data) && e-s < 4*1200 && b64val[data[e]] != 0xff {
 		e++
+	}
+	if !out.claim(decBase64, p, e) {
+		return
 	}
 	src := data[s:e]
 	decoded := make([]byte, 0, len(src)*3/4+2)

@@ -115,11 +115,11 @@ func (d *Detector) Detect(data []byte) []Match {
 // reading (a notebook's cells, say) may find a token split across pieces
 // that the raw bytes separate.
 func (d *Detector) DetectHint(data []byte) ([]Match, bool) {
-	var out []Match
+	var out matches
 	d.detect(data, 0, &out)
 	hint := false
-	kept := out[:0]
-	for _, m := range out {
+	kept := out.list[:0]
+	for _, m := range out.list {
 		if m.Rule == "" {
 			hint = true
 			continue
@@ -133,7 +133,7 @@ func (d *Detector) DetectHint(data []byte) ([]Match, bool) {
 }
 
 // detect runs the prefilter over data and appends validated matches.
-func (d *Detector) detect(data []byte, depth int, out *[]Match) {
+func (d *Detector) detect(data []byte, depth int, out *matches) {
 	d.tables.scan(data, func(pos int, buckets uint8) {
 		for _, a := range d.literal.get(key3(data[pos], data[pos+1], data[pos+2])) {
 			if !a.decoder || depth < d.maxDep {
@@ -146,6 +146,34 @@ func (d *Detector) detect(data []byte, depth int, out *[]Match) {
 			}
 		}
 	})
+}
+
+// matches collects what one detect call finds in one buffer, and how far
+// each decoder has already decoded it: an anchor inside a window that was
+// decoded before is skipped, which keeps the cost linear however densely
+// encoded prefixes are packed (the window was scanned whole already).
+type matches struct {
+	list    []Match
+	decoded [numDecoders]int // end of the last window, per decoder
+}
+
+// Decoders, as indexes into matches.decoded.
+const (
+	decBase64 = iota
+	decPercent
+	decEscape
+	decHex
+	numDecoders
+)
+
+// claim tells whether the window [from, to) of decoder dec starts past
+// what was decoded already, and records it.
+func (m *matches) claim(dec, from, to int) bool {
+	if from < m.decoded[dec] {
+		return false
+	}
+	m.decoded[dec] = to
+	return true
 }
 
 func key3(a, b, c byte) uint32 { return uint32(a) | uint32(b)<<8 | uint32(c)<<16 }

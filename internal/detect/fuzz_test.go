@@ -37,8 +37,8 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte("\x00\xff%68%66"), []byte("\\u0068"), uint8(4), uint8(7))
 	f.Add([]byte(strings.Repeat("A", 100)), []byte("==="), uint8(8), uint8(1))
 	toks := []string{tok1, tok2, tokAlnum, orgTok}
+	d := New(Options{}) // safe for concurrent use; building one per input would dominate
 	f.Fuzz(func(t *testing.T, prefix, suffix []byte, which, tokIdx uint8) {
-		d := New(Options{})
 		// Arbitrary bytes alone: must not panic, spans must be in range.
 		for _, m := range d.Detect(append(append([]byte{}, prefix...), suffix...)) {
 			if m.Start < 0 || m.End > len(prefix)+len(suffix) || m.Start >= m.End {

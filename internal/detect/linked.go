@@ -9,7 +9,7 @@ func isKeyChar(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 
 // handleSK validates OpenAI ("sk-", "sk-proj-", "sk-svcacct-", "sk-admin-")
 // and Anthropic ("sk-ant-api03-…") keys.
-func handleSK(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleSK(d *Detector, data []byte, p, depth int, out *matches) {
 	if !leftBoundary(data, p) {
 		return
 	}
@@ -55,7 +55,7 @@ func handleSK(d *Detector, data []byte, p, depth int, out *[]Match) {
 }
 
 // handleReplicate validates "r8_" + 37 alphanumerics.
-func handleReplicate(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleReplicate(d *Detector, data []byte, p, depth int, out *matches) {
 	if !leftBoundary(data, p) {
 		return
 	}
@@ -66,7 +66,7 @@ func handleReplicate(d *Detector, data []byte, p, depth int, out *[]Match) {
 }
 
 // handleGitHub validates classic GitHub tokens: gh[pousr]_ + 36 alphanumerics.
-func handleGitHub(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleGitHub(d *Detector, data []byte, p, depth int, out *matches) {
 	if p+4 > len(data) || data[p+3] != '_' || !leftBoundary(data, p) {
 		return
 	}
@@ -78,7 +78,7 @@ func handleGitHub(d *Detector, data []byte, p, depth int, out *[]Match) {
 
 // handleGitHubPAT validates "github_pat_" + 82 word characters; the anchor
 // "b_p" sits at index 5 of the prefix.
-func handleGitHubPAT(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleGitHubPAT(d *Detector, data []byte, p, depth int, out *matches) {
 	start := p - 5
 	if start < 0 || !bytes.HasPrefix(data[start:], []byte("github_pat_")) || !leftBoundary(data, start) {
 		return
@@ -92,7 +92,7 @@ func handleGitHubPAT(d *Detector, data []byte, p, depth int, out *[]Match) {
 
 // handleAWS validates an access key ID (AKIA/ASIA + 16) and reports it only
 // with a secret access key (40 base64 characters) near it.
-func handleAWS(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleAWS(d *Detector, data []byte, p, depth int, out *matches) {
 	if p+4 > len(data) || data[p+3] != 'A' || !leftBoundary(data, p) {
 		return
 	}
@@ -140,7 +140,7 @@ func mixedSecret(s []byte) bool {
 
 // handleWandb finds a W&B API key (40 hex) by its context: WANDB_API_KEY or
 // wandb.login / wandb login shortly before it. The anchor is "ndb" in any case.
-func handleWandb(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleWandb(d *Detector, data []byte, p, depth int, out *matches) {
 	start := p - 2
 	if start < 0 || !bytes.EqualFold(data[start:p+3], []byte("wandb")) || !leftBoundary(data, start) {
 		return

@@ -79,12 +79,12 @@ func run(data []byte, p, max int, ok func(byte) bool) int {
 	return p
 }
 
-func emit(out *[]Match, rule, secret string, c Confidence, start, end int) {
-	*out = append(*out, Match{Rule: rule, Secret: secret, Confidence: c, Start: start, End: end})
+func emit(out *matches, rule, secret string, c Confidence, start, end int) {
+	out.list = append(out.list, Match{Rule: rule, Secret: secret, Confidence: c, Start: start, End: end})
 }
 
 // handleHF validates what follows "hf_" at p.
-func handleHF(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	if !leftBoundary(data, p) {
 		return
 	}
@@ -124,7 +124,7 @@ func handleHF(d *Detector, data []byte, p, depth int, out *[]Match) {
 	// The token stops early: it may go on in the next string literal, or
 	// be interrupted by an escape that a decoder can undo.
 	if n >= 4 && (isQuote(data[e]) || data[e] == '\\') {
-		*out = append(*out, Match{Start: p, End: e}) // a hint, see DetectHint
+		out.list = append(out.list, Match{Start: p, End: e}) // a hint, see DetectHint
 	}
 	switch data[e] {
 	case '"', '\'', '`':
@@ -164,7 +164,7 @@ func gradeHFBody(body []byte) (Confidence, bool) {
 
 // handleOrg validates a legacy organization token "api_org_" + 34 letters;
 // the anchor "i_o" sits at index 2 of the prefix.
-func handleOrg(d *Detector, data []byte, p, depth int, out *[]Match) {
+func handleOrg(d *Detector, data []byte, p, depth int, out *matches) {
 	start := p - 2
 	if start < 0 || !bytes.HasPrefix(data[start:], []byte("api_org_")) || !leftBoundary(data, start) {
 		return

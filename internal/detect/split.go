@@ -6,7 +6,7 @@ package detect
 // 'hf_AbC'"dEf…" (shell), "hf_AbC" . "dEf…" (PHP, Perl) and "hf_AbC" ..
 // "dEf…" (Lua). p is the start of "hf_", e the quote that closes the first
 // literal.
-func splitToken(data []byte, p, e int, out *[]Match) {
+func splitToken(data []byte, p, e int, out *matches) {
 	body := make([]byte, 0, hfTokenLen)
 	body = append(body, data[p+3:e]...)
 	parts := []Span{{p, e}}
@@ -42,7 +42,7 @@ func splitToken(data []byte, p, e int, out *[]Match) {
 	if _, ok := gradeHFBody(body); !ok {
 		return
 	}
-	*out = append(*out, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
+	out.list = append(out.list, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
 		Start: p, End: parts[len(parts)-1].End, Parts: parts})
 }
 
