@@ -39,12 +39,37 @@ type Finding struct {
 	// refs whose tips still hold it (for a commit message: the refs that
 	// reach the commit; for a tag message: the refs naming the tag), and
 	// whether no ref reaches it at all.
+	// Verification says whether the credential is live, where it was
+	// checked (scan --verify); nil when it was not checked.
+	Verification *Verification `json:"verification,omitempty"`
+
 	CommitDate  *time.Time     `json:"commit_date,omitempty"`
 	Author      string         `json:"author,omitempty"`
 	Email       string         `json:"email,omitempty"`
 	Commits     []Introduction `json:"commits,omitempty"`
 	Refs        []string       `json:"refs,omitempty"`
 	Unreachable bool           `json:"unreachable,omitempty"`
+
+	raw string // the secret itself: in memory only
+}
+
+// RawSecret returns the secret, kept in memory whatever ShowSecrets says so
+// that it can be verified; it is never serialised.
+func (f *Finding) RawSecret() string { return f.raw }
+
+// Verification is the outcome of checking a credential against the Hub.
+type Verification struct {
+	// Status is "live", "invalid" or "unknown" (rate-limited, server
+	// error, unexpected answer, network: never called live or invalid).
+	Status string `json:"status"`
+	// Reason explains an unknown status, or says what answered.
+	Reason string `json:"reason,omitempty"`
+	// Owner is the account the credential belongs to, when live.
+	Owner string `json:"owner,omitempty"`
+	// CheckedAt is when the Hub answered; Cached is set when the answer
+	// came from an earlier run.
+	CheckedAt time.Time `json:"checked_at"`
+	Cached    bool      `json:"cached,omitempty"`
 }
 
 // Introduction is a commit that added a secret-holding blob at a path.

@@ -425,6 +425,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
+		f.raw = m.Secret
 		if s.opt.ShowSecrets {
 			f.Secret = m.Secret
 		}

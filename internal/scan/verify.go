@@ -1,0 +1,144 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Verifier checks whether a credential is live. Implementations must
+// return "unknown" rather than guess when the answer is not conclusive.
+type Verifier interface {
+	Verify(ctx context.Context, rule, secret string) Verification
+}
+
+// verifiable lists the rules a Hugging Face whoami call can check.
+var verifiable = map[string]bool{
+	"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true,
+}
+
+// Verify checks each distinct verifiable secret among findings once, using
+// the cache for answers younger than ttl, and attaches the outcome to every
+// finding of that secret. Checks run with at most workers at once (the
+// verifier applies its own request-rate limit).
+func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCache, workers int) {
+	type job struct{ rule, secret, fp string }
+	byFP := map[string][]int{}
+	var jobs []job
+	for i := range findings {
+		f := &findings[i]
+		if !verifiable[f.Rule] || f.raw == "" {
+			continue
+		}
+		if _, seen := byFP[f.Fingerprint]; !seen {
+			jobs = append(jobs, job{f.Rule, f.raw, f.Fingerprint})
+		}
+		byFP[f.Fingerprint] = append(byFP[f.Fingerprint], i)
+	}
+	results := make([]Verification, len(jobs))
+	if workers <= 0 {
+		workers = 4
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		if r, ok := cache.Get(j.fp); ok {
+			results[i] = r
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = v.Verify(ctx, j.rule, j.secret)
+		}()
+	}
+	wg.Wait()
+	for i, j := range jobs {
+		r := results[i]
+		cache.Put(j.fp, r)
+		for _, k := range byFP[j.fp] {
+			rr := r
+			findings[k].Verification = &rr
+		}
+	}
+}
+
+// VerifyCache remembers verification outcomes by fingerprint (never the
+// secret) between runs. Unknown outcomes are not remembered. A nil cache
+// remembers nothing.
+type VerifyCache struct {
+	path string
+	ttl  time.Duration
+	now  func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]Verification
+	dirty   bool
+}
+
+// OpenVerifyCache loads the cache at path (a missing or unreadable file is
+// an empty cache); entries older than ttl are ignored.
+func OpenVerifyCache(path string, ttl time.Duration) *VerifyCache {
+	c := &VerifyCache{path: path, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
+	if b, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(b, &c.entries) // a damaged cache is an empty one
+	}
+	return c
+}
+
+// Get returns a fresh cached outcome.
+func (c *VerifyCache) Get(fp string) (Verification, bool) {
+	if c == nil {
+		return Verification{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[fp]
+	if !ok || c.now().Sub(v.CheckedAt) > c.ttl {
+		return Verification{}, false
+	}
+	v.Cached = true
+	return v, true
+}
+
+// Put records an outcome; unknown ones are not worth remembering.
+func (c *VerifyCache) Put(fp string, v Verification) {
+	if c == nil || v.Status == "unknown" || v.Cached {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries[fp] = v
+	c.dirty = true
+}
+
+// Save writes the cache back (mode 0600) if it changed.
+func (c *VerifyCache) Save() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.dirty {
+		return nil
+	}
+	b, err := json.MarshalIndent(c.entries, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	tmp := c.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, c.path)
+}
