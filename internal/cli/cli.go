@@ -77,6 +77,6 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e))
+	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e))
 	return root
 }

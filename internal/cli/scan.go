@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/ignore"
@@ -37,6 +39,8 @@ type scanFlags struct {
 	git         bool
 	full        bool
 	cacheDir    string
+	verify      bool
+	hub         hubFlags
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -58,11 +62,35 @@ error or some input could not be read.`,
 			if args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
-			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
-				if f.git {
-					return s.RunGit(ctx, args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
+			var verifier *assess.Verifier
+			if f.verify {
+				c, err := f.hub.client()
+				if err != nil {
+					return usageErr("%v", err)
 				}
-				return s.Run(ctx, args)
+				verifier = &assess.Verifier{Client: c}
+			}
+			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
+				var findings []scan.Finding
+				var stats scan.Stats
+				var err error
+				if f.git {
+					findings, stats, err = s.RunGit(ctx, args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
+				} else {
+					findings, stats, err = s.Run(ctx, args)
+				}
+				if err == nil && verifier != nil {
+					dir := f.cacheDir
+					if dir == "" {
+						dir = scan.DefaultCacheDir()
+					}
+					cache := scan.OpenVerifyCache(filepath.Join(dir, "verify.json"), time.Hour)
+					scan.Verify(ctx, findings, verifier, cache, 4)
+					if err := cache.Save(); err != nil {
+						fmt.Fprintf(e.stderr, "hfwarden: warning: could not save the verification cache: %v\n", err)
+					}
+				}
+				return findings, stats, err
 			})
 		},
 	}
@@ -71,7 +99,9 @@ error or some input could not be read.`,
 	fl.IntVar(&f.workers, "workers", 0, "files scanned at once (default: one per CPU)")
 	fl.BoolVar(&f.git, "git", false, "scan the whole history of git repositories (local paths, bare or not, or URLs to mirror)")
 	fl.BoolVar(&f.full, "full", false, "with --git: read every object again, ignoring what earlier scans remember")
-	fl.StringVar(&f.cacheDir, "cache-dir", "", "with --git: where mirrors and scan state live (default $XDG_CACHE_HOME/hfwarden)")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "where git mirrors, scan state and verification results live (default $XDG_CACHE_HOME/hfwarden)")
+	fl.BoolVar(&f.verify, "verify", false, "check each distinct Hugging Face credential against the Hub once (live, invalid or unknown); results are cached for an hour by fingerprint")
+	addHubFlags(cmd, &f.hub)
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
 	return cmd

@@ -118,6 +118,25 @@ func (t *textWriter) group(g group, opt Options) {
 		t.paint(ansiDim, "["+clean(first.Rule)+"]"),
 		t.paint(ansiBold, clean(shown)),
 		t.paint(ansiDim, "("+details+")"))
+	if v := first.Verification; v != nil {
+		line := "status: " + strings.ToUpper(clean(v.Status))
+		switch {
+		case v.Owner != "":
+			line += " — belongs to " + clean(v.Owner)
+		case v.Reason != "":
+			line += " — " + clean(v.Reason)
+		}
+		if v.Cached {
+			line += " (checked " + v.CheckedAt.UTC().Format("15:04Z") + ")"
+		}
+		vstyle := ansiGreen
+		if v.Status == "live" {
+			vstyle = ansiBold + ansiRed
+		} else if v.Status == "unknown" {
+			vstyle = ansiYellow
+		}
+		t.printf("  %s\n", t.paint(vstyle, line))
+	}
 
 	for _, f := range g.findings {
 		t.printf("  %s", t.paint(ansiCyan, occurrence(f.Location)))

@@ -1,0 +1,164 @@
+package assess
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/hubsim"
+)
+
+// simClient starts the Hub simulator on the demo scenario and returns a
+// client for it and the scenario's tokens by display name.
+func simClient(t *testing.T) (*hub.Client, *hubsim.Server, map[string]string) {
+	t.Helper()
+	sc := hubsim.DemoScenario()
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := map[string]string{}
+	for _, tk := range sc.Tokens {
+		toks[tk.DisplayName] = tk.Token
+	}
+	return c, srv, toks
+}
+
+func accessOf(r *Report) map[string]Access {
+	m := map[string]Access{}
+	for _, rp := range r.Repos {
+		m[rp.ID] = rp.Access
+	}
+	return m
+}
+
+func TestAssess(t *testing.T) {
+	c, _, toks := simClient(t)
+	tests := []struct {
+		token    string
+		severity string
+		role     string
+		access   map[string]Access // every repository the token reaches
+	}{
+		{"sim-alice-write", "critical", "write", map[string]Access{
+			"alice/sim-sentiment-model": Admin, "alice/sim-private-notes": Admin, "alice/sim-chat-demo": Admin,
+			"acme/sim-internal-llm": Admin, "acme/sim-gated-model": Admin, "acme/sim-customer-data": Admin,
+			"research/sim-benchmark": Write, "research/sim-eval-space": Write,
+		}},
+		{"sim-bob-read", "medium", "read", map[string]Access{
+			// The blast radius covers the owner's and the owner's orgs'
+			// repositories: bob has none of his own and reads acme's
+			// private ones through his org role.
+			"acme/sim-internal-llm": Read, "acme/sim-gated-model": Read, "acme/sim-customer-data": Read,
+		}},
+		{"sim-alice-acme-ci", "critical", "fineGrained", map[string]Access{
+			// Scoped to acme with repo.write: write there (∩ admin role),
+			// public elsewhere only.
+			"acme/sim-internal-llm": Write, "acme/sim-gated-model": Write, "acme/sim-customer-data": Write,
+			"alice/sim-sentiment-model": Read, "alice/sim-chat-demo": Read, "research/sim-benchmark": Read,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.token, func(t *testing.T) {
+			r, err := Assess(context.Background(), c, toks[tt.token], Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != "live" || r.Severity != tt.severity || r.Token.Role != tt.role || len(r.Reasons) == 0 {
+				t.Fatalf("status %s severity %s role %s reasons %v", r.Status, r.Severity, r.Token.Role, r.Reasons)
+			}
+			got := accessOf(r)
+			for id, want := range tt.access {
+				if got[id] != want {
+					t.Errorf("%s: access %q, want %q", id, got[id], want)
+				}
+			}
+			for id, a := range got {
+				if _, ok := tt.access[id]; !ok {
+					t.Errorf("%s: unexpected access %q", id, a)
+				}
+			}
+			if len(r.Warnings) > 0 {
+				t.Errorf("warnings: %v", r.Warnings)
+			}
+		})
+	}
+}
+
+func TestAssessFineGrainedScopesAndOrgs(t *testing.T) {
+	c, _, toks := simClient(t)
+	r, err := Assess(context.Background(), c, toks["sim-alice-acme-ci"], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"global:discussion.write": true, "org:acme:repo.content.read": true, "org:acme:repo.write": true}
+	if len(r.Token.Scopes) != len(want) {
+		t.Fatalf("scopes %v", r.Token.Scopes)
+	}
+	for _, s := range r.Token.Scopes {
+		if !want[s] {
+			t.Errorf("unexpected scope %s", s)
+		}
+	}
+	if !r.CanReadGated || r.Owner != "alice" || len(r.Orgs) != 2 {
+		t.Fatalf("gated %v owner %s orgs %v", r.CanReadGated, r.Owner, r.Orgs)
+	}
+}
+
+func TestAssessRevokedAndVerifier(t *testing.T) {
+	c, srv, toks := simClient(t)
+	tok := toks["sim-bob-read"]
+	v := &Verifier{Client: c}
+	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "live" || got.Owner != "bob" {
+		t.Fatalf("before revocation: %+v", got)
+	}
+	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.Revoked(tok) {
+		t.Fatal("simulator did not record the revocation")
+	}
+	r, err := Assess(context.Background(), c, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "invalid" || r.Severity != "none" || len(r.Repos) != 0 {
+		t.Fatalf("revoked: %+v", r)
+	}
+	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "invalid" {
+		t.Fatalf("after revocation: %+v", got)
+	}
+}
+
+func TestAssessUnknownOnRateLimit(t *testing.T) {
+	sc := hubsim.DemoScenario()
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: 1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := sc.Tokens[0].Token
+	v := &Verifier{Client: c}
+	v.Verify(context.Background(), "hf-user-token", tok) // uses the one allowed request
+	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "unknown" {
+		t.Fatalf("rate-limited answer must be unknown, got %+v", got)
+	}
+	r, err := Assess(context.Background(), c, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "unknown" || r.Severity != "unknown" {
+		t.Fatalf("rate-limited assess: %s %s", r.Status, r.Severity)
+	}
+}

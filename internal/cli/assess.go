@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/assess"
+)
+
+func newAssessCmd(e *env) *cobra.Command {
+	var hf hubFlags
+	var ts tokenSource
+	var format string
+	var maxChecks int
+	cmd := &cobra.Command{
+		Use:   "assess",
+		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
+		Long: `Check one token against the Hub (whoami-v2) and map its blast radius: the owner,
+the token's role and fine-grained scopes, the owner's organizations and roles,
+every model, dataset and space of the owner and of each organization with its
+private and gated flags and the effective access (none, read, write, admin),
+powers beyond repositories, and a severity with its reasons.
+
+The token is read from standard input, --token-file or --token-env: never from
+the command line. 429, 5xx and unexpected answers give status "unknown".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usageErr("--format must be text or json")
+			}
+			token, err := ts.read(e.stdin)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			c, err := hf.client()
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			r, err := assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks})
+			if err != nil {
+				return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
+			}
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			} else {
+				writeAssessText(e.stdout, r)
+			}
+			if r.Status == "unknown" {
+				return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}
+			}
+			return nil
+		},
+	}
+	addHubFlags(cmd, &hf)
+	addTokenFlags(cmd, &ts)
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
+	return cmd
+}
+
+func writeAssessText(w io.Writer, r *assess.Report) {
+	fmt.Fprintf(w, "token %s (fingerprint %.12s)  status: %s", r.Redacted, r.Fingerprint, strings.ToUpper(r.Status))
+	if r.Reason != "" {
+		fmt.Fprintf(w, " — %s", r.Reason)
+	}
+	fmt.Fprintf(w, "\nseverity: %s\n", strings.ToUpper(r.Severity))
+	for _, why := range r.Reasons {
+		fmt.Fprintf(w, "  - %s\n", why)
+	}
+	if r.Status != "live" {
+		return
+	}
+	fmt.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
+	if r.Email != "" {
+		fmt.Fprintf(w, " <%s>", r.Email)
+	}
+	fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
+	if r.Token.CreatedAt != nil {
+		fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+	}
+	fmt.Fprintln(w)
+	for _, s := range r.Token.Scopes {
+		fmt.Fprintf(w, "  scope %s\n", s)
+	}
+	fmt.Fprintf(w, "can read gated repositories: %v\n", r.CanReadGated)
+	if len(r.Orgs) > 0 {
+		fmt.Fprintf(w, "\norganizations:\n")
+		for _, o := range r.Orgs {
+			fmt.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
+		}
+	}
+	fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+	for _, rp := range r.Repos {
+		flags := []string{}
+		if rp.Private {
+			flags = append(flags, "private")
+		}
+		if rp.Gated != "" {
+			flags = append(flags, "gated:"+rp.Gated)
+		}
+		fmt.Fprintf(w, "  %-6s %-8s %-45s %-20s %s\n", rp.Access, rp.Type, rp.ID, strings.Join(flags, ","), rp.Basis)
+	}
+	if len(r.Capabilities) > 0 {
+		fmt.Fprintf(w, "\nbeyond repositories:\n")
+		for _, c := range r.Capabilities {
+			fmt.Fprintf(w, "  - %s\n", c)
+		}
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}

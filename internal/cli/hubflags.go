@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/hub"
+)
+
+// hubFlags are shared by the commands that talk to the Hub.
+type hubFlags struct {
+	endpoint string
+	rate     float64
+}
+
+func addHubFlags(cmd *cobra.Command, f *hubFlags) {
+	cmd.Flags().StringVar(&f.endpoint, "endpoint", "", "the Hub to talk to (default $HF_ENDPOINT, else https://huggingface.co)")
+	cmd.Flags().Float64Var(&f.rate, "rate", hub.DefaultRatePerSecond, "at most this many Hub requests per second (all workers together)")
+}
+
+func (f hubFlags) client() (*hub.Client, error) {
+	ep := f.endpoint
+	if ep == "" {
+		ep = os.Getenv("HF_ENDPOINT")
+	}
+	if f.rate <= 0 {
+		return nil, errors.New("--rate must be positive")
+	}
+	return hub.New(hub.Options{Endpoint: ep, RatePerSecond: f.rate, Burst: max(1, int(f.rate)), UserAgent: "hfwarden/" + Version})
+}
+
+// tokenSource says where a command reads a token from. Tokens are never
+// taken from the command line: argv leaks into shell history and ps.
+type tokenSource struct {
+	file string
+	env  string
+}
+
+func addTokenFlags(cmd *cobra.Command, t *tokenSource) {
+	cmd.Flags().StringVar(&t.file, "token-file", "", "read the token from this file (default: standard input)")
+	cmd.Flags().StringVar(&t.env, "token-env", "", "read the token from this environment variable")
+}
+
+// read returns the token: the first non-empty line of the file, the
+// variable or standard input.
+func (t tokenSource) read(stdin io.Reader) (string, error) {
+	var r io.Reader
+	switch {
+	case t.file != "" && t.env != "":
+		return "", errors.New("give --token-file or --token-env, not both")
+	case t.env != "":
+		v, ok := os.LookupEnv(t.env)
+		if !ok || strings.TrimSpace(v) == "" {
+			return "", fmt.Errorf("environment variable %s is not set", t.env)
+		}
+		r = strings.NewReader(v)
+	case t.file != "":
+		f, err := os.Open(t.file)
+		if err != nil {
+			return "", fmt.Errorf("reading token: %w", err)
+		}
+		defer f.Close()
+		r = f
+	default:
+		r = stdin
+	}
+	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			return line, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("reading token: %w", err)
+	}
+	return "", errors.New("no token given: pipe it on standard input, or use --token-file or --token-env")
+}

@@ -1,0 +1,399 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// commitsPageSize is the page size asked for when listing commits.
+const commitsPageSize = 100
+
+// WhoAmI asks who owns token (GET /api/whoami-v2). A token that does not
+// exist gives an [*Error] of class InvalidCredentials; any 401 with another
+// text is UnexpectedContent (unknown), as is an HTML page even with a 200.
+func (c *Client) WhoAmI(ctx context.Context, token string) (*WhoAmI, error) {
+	if token == "" {
+		return nil, errors.New("hub: whoami: empty token")
+	}
+	cl := call{op: "whoami", method: http.MethodGet, url: c.endpointURL("/api/whoami-v2", nil),
+		token: token, kind: kindWhoAmI, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var w WhoAmI
+	if err := decode(&cl, res, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// ListRepos lists the repositories of repoType ("model", "dataset" or
+// "space") whose namespace is author ("" for all, which is a lot),
+// following Link pagination with [Options.PageSize] entries per page. With
+// a token the owner's private repositories are included. token may be "".
+func (c *Client) ListRepos(ctx context.Context, token, repoType, author string) ([]RepoSummary, error) {
+	p, err := apiPrefix(repoType)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	if author != "" {
+		q.Set("author", author)
+	}
+	q.Set("limit", strconv.Itoa(c.pageSize))
+	q["expand"] = []string{"private", "gated", "lastModified"}
+	cl := call{op: "list " + p, method: http.MethodGet, url: c.endpointURL("/api/"+p, q),
+		token: token, kind: kindOther, expect: expectJSON}
+	list, _, err := paginate[RepoSummary](ctx, c, cl, 0)
+	return list, err
+}
+
+// RepoInfo describes a repository at rev ("" for the default branch).
+func (c *Client) RepoInfo(ctx context.Context, token, repoType, repoID, rev string) (*RepoInfo, error) {
+	suffix := ""
+	if rev != "" {
+		r, err := escapeName("revision", rev)
+		if err != nil {
+			return nil, err
+		}
+		suffix = "/revision/" + r
+	}
+	u, err := c.repoURL(repoType, repoID, suffix, nil)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "repo info", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var info RepoInfo
+	if err := decode(&cl, res, &info); err != nil {
+		return nil, err
+	}
+	return &info, nil
+}
+
+// AuthCheck asks whether token can read (or, with write, write) a
+// repository. It returns true on 2xx, false when the Hub says no
+// (InvalidCredentials, Forbidden, NotFound, Gated), and an error only for
+// the unknown classes.
+func (c *Client) AuthCheck(ctx context.Context, token, repoType, repoID string, write bool) (bool, error) {
+	suffix := "/auth-check"
+	if write {
+		suffix += "/write"
+	}
+	u, err := c.repoURL(repoType, repoID, suffix, nil)
+	if err != nil {
+		return false, err
+	}
+	cl := call{op: "auth check", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSONOrEmpty}
+	if _, err := c.do(ctx, &cl); err != nil {
+		if IsUnknown(err) {
+			return false, err
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// Refs lists a repository's branches, tags and converts, and with
+// includePRs its pull-request refs.
+func (c *Client) Refs(ctx context.Context, token, repoType, repoID string, includePRs bool) (*Refs, error) {
+	var q url.Values
+	if includePRs {
+		q = url.Values{"include_prs": {"1"}}
+	}
+	u, err := c.repoURL(repoType, repoID, "/refs", q)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "refs", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var refs Refs
+	if err := decode(&cl, res, &refs); err != nil {
+		return nil, err
+	}
+	return &refs, nil
+}
+
+// Commits lists the commits reachable from rev ("" for main), newest
+// first, following pagination, at most limit of them (0 for all). It also
+// returns the X-Total-Count header of the first page, or -1 without one.
+func (c *Client) Commits(ctx context.Context, token, repoType, repoID, rev string, limit int) ([]Commit, int, error) {
+	if rev == "" {
+		rev = "main"
+	}
+	r, err := escapeName("revision", rev)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := commitsPageSize
+	if limit > 0 {
+		size = min(size, limit)
+	}
+	u, err := c.repoURL(repoType, repoID, "/commits/"+r, url.Values{"limit": {strconv.Itoa(size)}})
+	if err != nil {
+		return nil, 0, err
+	}
+	cl := call{op: "commits", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	list, h, err := paginate[Commit](ctx, c, cl, max(limit, 0))
+	if err != nil {
+		return nil, 0, err
+	}
+	total := -1
+	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Total-Count"))); err == nil && n >= 0 {
+		total = n
+	}
+	return list, total, nil
+}
+
+// Tree lists every file and directory under path ("" for the root) at rev
+// ("" for main), recursively, following pagination.
+func (c *Client) Tree(ctx context.Context, token, repoType, repoID, rev, path string) ([]TreeEntry, error) {
+	if rev == "" {
+		rev = "main"
+	}
+	r, err := escapeName("revision", rev)
+	if err != nil {
+		return nil, err
+	}
+	p, err := escapePath(path)
+	if err != nil {
+		return nil, err
+	}
+	suffix := "/tree/" + r
+	if p != "" {
+		suffix += "/" + p
+	}
+	u, err := c.repoURL(repoType, repoID, suffix, url.Values{"recursive": {"true"}})
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "tree", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	list, _, err := paginate[TreeEntry](ctx, c, cl, 0)
+	return list, err
+}
+
+// Discussions lists all of a repository's discussions and pull requests
+// (every ?p=N page).
+func (c *Client) Discussions(ctx context.Context, token, repoType, repoID string) ([]DiscussionSummary, error) {
+	var all []DiscussionSummary
+	for page := 0; page < maxPages; page++ {
+		u, err := c.repoURL(repoType, repoID, "/discussions", url.Values{"p": {strconv.Itoa(page)}})
+		if err != nil {
+			return nil, err
+		}
+		cl := call{op: "discussions", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+		res, err := c.do(ctx, &cl)
+		if err != nil {
+			return nil, err
+		}
+		var body struct {
+			Discussions []DiscussionSummary `json:"discussions"`
+			Count       int                 `json:"count"`
+			Start       int                 `json:"start"`
+		}
+		if err := decode(&cl, res, &body); err != nil {
+			return nil, err
+		}
+		all = append(all, body.Discussions...)
+		if len(body.Discussions) == 0 || len(all) >= body.Count || body.Start+len(body.Discussions) >= body.Count {
+			return all, nil
+		}
+	}
+	return all, nil
+}
+
+// Discussion fetches discussion num with its events.
+func (c *Client) Discussion(ctx context.Context, token, repoType, repoID string, num int) (*Discussion, error) {
+	if num < 0 {
+		return nil, fmt.Errorf("hub: discussion: invalid number %d", num)
+	}
+	u, err := c.repoURL(repoType, repoID, "/discussions/"+strconv.Itoa(num), nil)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "discussion", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var d Discussion
+	if err := decode(&cl, res, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// OrgMembers lists an organization's members, following pagination.
+func (c *Client) OrgMembers(ctx context.Context, token, org string) ([]OrgMember, error) {
+	o, err := escapeName("organization", org)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "org members", method: http.MethodGet, url: c.endpointURL("/api/organizations/"+o+"/members", nil),
+		token: token, kind: kindOther, expect: expectJSON}
+	list, _, err := paginate[OrgMember](ctx, c, cl, 0)
+	return list, err
+}
+
+// SpaceSecrets lists a Space's secrets (names and descriptions; the Hub
+// never returns secret values).
+func (c *Client) SpaceSecrets(ctx context.Context, token, spaceID string) ([]SpaceSetting, error) {
+	return c.spaceSettings(ctx, token, spaceID, "secrets")
+}
+
+// SpaceVariables lists a Space's variables with their values.
+func (c *Client) SpaceVariables(ctx context.Context, token, spaceID string) ([]SpaceSetting, error) {
+	return c.spaceSettings(ctx, token, spaceID, "variables")
+}
+
+func (c *Client) spaceSettings(ctx context.Context, token, spaceID, which string) ([]SpaceSetting, error) {
+	u, err := c.repoURL(RepoSpace, spaceID, "/"+which, nil)
+	if err != nil {
+		return nil, err
+	}
+	cl := call{op: "space " + which, method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	list, err := decodeSpaceSettings(res.body)
+	if err != nil {
+		return nil, decodeError(&cl, res, err)
+	}
+	return list, nil
+}
+
+// Webhooks lists the token owner's webhooks (GET /api/settings/webhooks).
+func (c *Client) Webhooks(ctx context.Context, token string) ([]Webhook, error) {
+	cl := call{op: "webhooks", method: http.MethodGet, url: c.endpointURL("/api/settings/webhooks", nil),
+		token: token, kind: kindOther, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	list, err := decodeWebhooks(res.body)
+	if err != nil {
+		return nil, decodeError(&cl, res, err)
+	}
+	return list, nil
+}
+
+// Revoke asks the Hub to invalidate tokens everywhere (POST
+// /api/credentials/revoke, unauthenticated, in batches). The Hub answers
+// 202 whether or not a token existed: success means the request was
+// accepted, not that a token was live; confirm with WhoAmI answering
+// InvalidCredentials. Repeating is harmless. Tokens are never put in
+// errors, and the request is never redirected to another host.
+func (c *Client) Revoke(ctx context.Context, tokens []string) error {
+	var uniq []string
+	seen := map[string]bool{}
+	for _, t := range tokens {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			uniq = append(uniq, t)
+		}
+	}
+	if len(uniq) == 0 {
+		return nil
+	}
+	for i, t := range uniq {
+		if err := checkToken(t); err != nil {
+			return fmt.Errorf("hub: revoke: token %d of %d: %w", i+1, len(uniq), err)
+		}
+	}
+	for start := 0; start < len(uniq); start += maxRevokeBatch {
+		batch := uniq[start:min(start+maxRevokeBatch, len(uniq))]
+		body, err := json.Marshal(struct {
+			Credentials []string `json:"credentials"`
+		}{batch})
+		if err != nil {
+			return fmt.Errorf("hub: revoke: encoding request: %w", err)
+		}
+		op := "revoke"
+		if len(uniq) > maxRevokeBatch {
+			op = fmt.Sprintf("revoke batch %d-%d of %d", start+1, start+len(batch), len(uniq))
+		}
+		cl := call{op: op, method: http.MethodPost, url: c.endpointURL("/api/credentials/revoke", nil),
+			secrets: batch, body: body, kind: kindOther, expect: expectJSONOrEmpty}
+		if _, err := c.do(ctx, &cl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DownloadFile fetches path at rev ("" for main) from a repository,
+// reading at most maxBytes (0 or less: [Options.MaxResponseBytes]); a
+// larger file is an error wrapping [ErrResponseTooLarge]. Redirects to a
+// CDN are followed without the token.
+func (c *Client) DownloadFile(ctx context.Context, token, repoType, repoID, rev, path string, maxBytes int64) (*File, error) {
+	if rev == "" {
+		rev = "main"
+	}
+	prefix, err := filePrefix(repoType)
+	if err != nil {
+		return nil, err
+	}
+	id, err := escapeRepoID(repoID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := escapeName("revision", rev)
+	if err != nil {
+		return nil, err
+	}
+	p, err := escapePath(path)
+	if err != nil {
+		return nil, err
+	}
+	if p == "" {
+		return nil, errors.New("hub: download: empty file path")
+	}
+	cl := call{op: "download", method: http.MethodGet, url: c.endpointURL("/"+prefix+id+"/resolve/"+r+"/"+p, nil),
+		token: token, kind: kindRepo, expect: expectAny, maxBytes: maxBytes}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Data: res.body, ContentType: res.header.Get("Content-Type")}
+	for _, h := range []http.Header{res.first, res.header} {
+		if h == nil {
+			continue
+		}
+		if f.Commit == "" {
+			f.Commit = h.Get("X-Repo-Commit")
+		}
+		if f.ETag == "" {
+			f.ETag = unquoteETag(h.Get("X-Linked-Etag"))
+		}
+	}
+	if f.ETag == "" {
+		f.ETag = unquoteETag(res.header.Get("ETag"))
+	}
+	return f, nil
+}
+
+// unquoteETag strips W/ and quotes.
+func unquoteETag(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "W/")
+	return strings.Trim(s, `"`)
+}
+
+// decodeError classifies an undecodable OK answer as UnexpectedContent.
+func decodeError(cl *call, res *result, err error) error {
+	return &Error{Class: UnexpectedContent, StatusCode: res.status, Op: cl.op, Method: cl.method,
+		Endpoint: cl.url.EscapedPath(), Message: "decoding JSON: " + sanitize(err.Error(), nil), Err: err}
+}

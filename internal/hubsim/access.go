@@ -1,0 +1,216 @@
+package hubsim
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// principal is who makes a request: anonymous (tok nil), a user, or an
+// organization (legacy org token).
+type principal struct {
+	tok  *token
+	user *user
+	org  *org
+}
+
+// level is an amount of access to a repository.
+type level int
+
+const (
+	levelNone level = iota
+	levelRead
+	levelWrite
+)
+
+// op is what a request does with a repository.
+type op int
+
+const (
+	opRead    op = iota // metadata, tree, commits, discussions
+	opContent           // file content: gating applies
+	opWrite             // anything that changes the repository
+)
+
+const msgInvalidCredentials = "Invalid credentials in Authorization header"
+
+// authenticate finds the principal of a request. A missing header is the
+// anonymous principal; an unknown, revoked or expired token is an error.
+func (s *Server) authenticate(r *http.Request) (principal, *response) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return principal{}, nil
+	}
+	scheme, raw, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return principal{}, errResp(http.StatusUnauthorized, "", msgInvalidCredentials)
+	}
+	t := s.st.tokens[strings.TrimSpace(raw)]
+	if t == nil || !t.revokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt)) {
+		return principal{}, errResp(http.StatusUnauthorized, "", msgInvalidCredentials)
+	}
+	if t.Kind == KindOrg {
+		return principal{tok: t, org: s.st.orgs[t.User]}, nil
+	}
+	return principal{tok: t, user: s.st.users[t.User]}, nil
+}
+
+// accountLevel is what the account behind p may do with r, whatever its
+// token, and whether it owns r or belongs to the owning organization.
+func (st *state) accountLevel(p principal, r *repo) (level, bool) {
+	switch {
+	case p.user != nil && p.user.name == r.ns:
+		return levelWrite, true
+	case p.user != nil:
+		switch p.user.roleIn(r.ns) {
+		case "admin", "write":
+			return levelWrite, true
+		case "contributor", "read":
+			return levelRead, true
+		}
+	case p.org != nil && p.org.name == r.ns:
+		return levelWrite, true
+	}
+	if !r.private {
+		return levelRead, false
+	}
+	return levelNone, false
+}
+
+// tokenLevel is the most p's token allows on r: its role for classic, OAuth
+// and org tokens, its scoped permissions for fine-grained ones.
+func tokenLevel(p principal, r *repo) level {
+	switch {
+	case p.tok == nil:
+		return levelWrite // anonymous: the account level decides
+	case p.tok.Kind != KindFineGrained && p.tok.Role == "write":
+		return levelWrite
+	case p.tok.Kind != KindFineGrained:
+		return levelRead
+	}
+	perms := p.tok.repoPermissions(r)
+	switch {
+	case slices.Contains(perms, "repo.write"):
+		return levelWrite
+	case slices.Contains(perms, "repo.content.read"):
+		return levelRead
+	}
+	return levelNone
+}
+
+// repoPermissions collects a fine-grained token's permissions that apply to
+// r: scopes on the owner (user or org) or on r itself.
+func (t *token) repoPermissions(r *repo) []string {
+	var perms []string
+	for _, sc := range t.FineGrained.Scoped {
+		e := sc.Entity
+		if (e.Type == "user" && e.Name == t.User && e.Name == r.ns) ||
+			(e.Type == "org" && e.Name == r.ns) ||
+			(e.Type == r.typ && e.Name == r.id) {
+			perms = append(perms, sc.Permissions...)
+		}
+	}
+	return perms
+}
+
+// hasUserPermission reports whether a fine-grained token holds a
+// user-level permission, globally or scoped on its own user.
+func (t *token) hasUserPermission(perm string) bool {
+	if slices.Contains(t.FineGrained.Global, perm) {
+		return true
+	}
+	for _, sc := range t.FineGrained.Scoped {
+		if sc.Entity.Type == "user" && sc.Entity.Name == t.User && slices.Contains(sc.Permissions, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+// effectiveLevel is what p may do with r, or levelNone with member false
+// when r is invisible to p.
+func (st *state) effectiveLevel(p principal, r *repo) (level, bool) {
+	acct, member := st.accountLevel(p, r)
+	eff := min(acct, tokenLevel(p, r))
+	if !r.private && eff < levelRead {
+		eff = levelRead // public repositories are readable with any token
+	}
+	if acct == levelNone {
+		eff = levelNone
+	}
+	return eff, member
+}
+
+// visible reports whether r is listed for p.
+func (st *state) visible(p principal, r *repo) bool {
+	if p.tok != nil && r.private {
+		if _, ok := p.tok.orgRevoked[r.ns]; ok {
+			return false
+		}
+	}
+	eff, _ := st.effectiveLevel(p, r)
+	return eff >= levelRead
+}
+
+// authorize returns nil when p may do o with r, or the error the Hub gives.
+func (s *Server) authorize(p principal, r *repo, o op) *response {
+	if p.tok != nil {
+		if _, ok := p.tok.orgRevoked[r.ns]; ok {
+			return errResp(http.StatusForbidden, "", "Your token has been revoked by the organization administrator. Please create a new token or contact the administrators of "+r.ns+".")
+		}
+	}
+	acct, member := s.st.accountLevel(p, r)
+	if acct == levelNone {
+		return repoNotFound()
+	}
+	eff, _ := s.st.effectiveLevel(p, r)
+	fineGrained := p.tok != nil && p.tok.Kind == KindFineGrained
+	switch o {
+	case opRead, opContent:
+		if eff < levelRead {
+			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.content.read on "+r.typ+" "+r.id)
+		}
+		if o == opContent && r.gated != "" && !member {
+			return s.gate(p, r)
+		}
+	case opWrite:
+		if p.tok == nil {
+			return errResp(http.StatusUnauthorized, "", msgInvalidCredentials)
+		}
+		what := r.typ + " " + r.id
+		switch {
+		case eff == levelWrite:
+		case acct < levelWrite && member:
+			return errResp(http.StatusForbidden, "", "Your role in "+r.ns+" does not allow writing to "+what)
+		case acct < levelWrite:
+			return errResp(http.StatusForbidden, "", "You don't have write access to "+what)
+		case fineGrained:
+			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.write on "+what)
+		default:
+			return errResp(http.StatusForbidden, "", "This token has the read role and cannot write to "+what)
+		}
+	}
+	return nil
+}
+
+// gate decides access to the files of a gated repository for a
+// non-member: "auto" lets every signed-in user in (the Hub approves them
+// on request), "manual" only the approved users. Fine-grained tokens also
+// need canReadGatedRepos.
+func (s *Server) gate(p principal, r *repo) *response {
+	what := "Access to " + r.typ + " " + r.id + " is restricted"
+	if p.tok == nil {
+		return errResp(http.StatusUnauthorized, "GatedRepo", what+". You must have access to it and be authenticated to access it. Please log in.")
+	}
+	if p.user == nil || (r.gated == "manual" && !r.approved[p.user.name]) {
+		return errResp(http.StatusForbidden, "GatedRepo", what+" and you are not in the authorized list. Visit the repository page to ask for access.")
+	}
+	if p.tok.Kind == KindFineGrained && !p.tok.FineGrained.CanReadGatedRepos {
+		return errResp(http.StatusForbidden, "GatedRepo", what+". This fine-grained token cannot read gated repositories (canReadGatedRepos is false).")
+	}
+	return nil
+}
+
+func repoNotFound() *response {
+	return errResp(http.StatusUnauthorized, "RepoNotFound", "Repository not found")
+}

@@ -1,0 +1,166 @@
+// Package hubsim is a simulated Hugging Face Hub for tests and demos. It
+// serves the parts of the Hub API that hfwarden's client uses, with the
+// Hub's response shapes, status codes, error headers and rate-limit
+// headers, so that real clients (the npm @huggingface/hub client, and
+// hfwarden's own) accept it.
+//
+//	srv := hubsim.New(hubsim.DemoScenario(), hubsim.Options{})
+//	baseURL, stop, err := srv.Start("127.0.0.1:0")
+//	defer stop()
+//
+// # Endpoints
+//
+// Paths are relative to the base URL; a token is sent as
+// "Authorization: Bearer TOKEN".
+//
+//	GET  /api/whoami-v2
+//	POST /api/credentials/revoke                      {"credentials":[…]} → always 202
+//	POST /api/organizations/{org}/settings/tokens/revoke  {"token"} (Enterprise org admin)
+//	GET  /api/organizations/{org}/members             cursor pagination, Link header
+//	GET  /api/{models|datasets|spaces}?author=&search=&limit=&expand=&cursor=
+//	GET  /api/{type}s/{ns}/{name}[/revision/{rev}]
+//	GET  /api/{type}s/{ns}/{name}/auth-check[/write]
+//	GET  /api/{type}s/{ns}/{name}/refs
+//	GET  /api/{type}s/{ns}/{name}/commits/{rev}?limit=&p=
+//	GET  /api/{type}s/{ns}/{name}/tree/{rev}[/{path}]?recursive=&expand=&limit=&cursor=
+//	POST /api/{type}s/{ns}/{name}/paths-info/{rev}    {paths, expand} (JSON or form)
+//	GET  /api/{type}s/{ns}/{name}/discussions?p=&status=&type=&author=&search=
+//	GET  /api/{type}s/{ns}/{name}/discussions/{num}
+//	POST /api/{type}s/{ns}/{name}/preupload/{branch}
+//	POST /api/{type}s/{ns}/{name}/commit/{branch}     NDJSON: header, file, deletedFile, deletedFolder
+//	POST /api/{type}s/{ns}/{name}/super-squash/{branch}
+//	POST|DELETE /api/{type}s/{ns}/{name}/branch/{branch}
+//	POST /api/{type}s/{ns}/{name}/tag/{rev} {tag}; DELETE /api/{type}s/{ns}/{name}/tag/{tag}
+//	GET|POST|DELETE /api/spaces/{ns}/{name}/secrets, /variables
+//	GET|POST /api/settings/webhooks; GET|POST|DELETE /api/settings/webhooks/{id};
+//	POST /api/settings/webhooks/{id}/enable, /disable
+//	GET|HEAD /{prefix}{ns}/{name}/{resolve|raw}/{rev}/{path}   prefix "", "datasets/" or "spaces/"
+//
+// Anything else is 404 with a JSON {"error"} body; a known path with the
+// wrong method is 405.
+//
+// # Behaviour
+//
+// Errors carry a JSON body {"error": message}, the message in
+// X-Error-Message and, where the Hub sets one, X-Error-Code (RepoNotFound,
+// RevisionNotFound, EntryNotFound, GatedRepo).
+//
+// An unknown, revoked or expired token gets 401 "Invalid credentials in
+// Authorization header" on every endpoint but revocation; so does a
+// missing token where one is needed (whoami, webhooks, writes).
+//
+// A repository that does not exist, or that is private and out of the
+// caller's reach, gets 401 with X-Error-Code RepoNotFound and "Repository
+// not found", for anonymous and authenticated callers alike: this is what
+// the Hub does for private repositories, and answering the same for both
+// cases reveals nothing.
+//
+// Access follows hub-docs: a classic (or OAuth, or org) token's role, read
+// or write, intersected with the user's rights: their own namespace is
+// theirs, in an organization admin and write may write, contributor and
+// read may only read. A fine-grained token gets what its scoped
+// permissions grant on the owner (user or org) or on the repository itself:
+// repo.content.read to read, repo.write to write (and read). Public
+// repositories are readable with any token. When the user could read or
+// write but the token does not allow it, the answer is 403 without an
+// error code. Listing shows a private repository only to callers who may
+// read it.
+//
+// The files of a gated repository (resolve, raw, auth-check) are open to
+// the owner and the members of the owning organization; for anyone else an
+// "auto" gated repository admits every signed-in user (the Hub approves
+// them on request) and a "manual" one only its approved users, and a
+// fine-grained token also needs canReadGatedRepos. Otherwise the answer is
+// X-Error-Code GatedRepo with 401 without a token and 403 with one.
+// Metadata, trees and commits of gated repositories stay visible.
+//
+// Files are served directly from /resolve/, never redirected to a CDN and
+// never with X-Xet-Hash. Headers: X-Repo-Commit, a quoted ETag (the git
+// blob id, or for LFS files the SHA-256, also sent as X-Linked-Etag with
+// X-Linked-Size), Content-Length and Accept-Ranges; a single
+// "Range: bytes=a-b" gets 206 with Content-Range. /raw/ serves the LFS
+// pointer of LFS files. Preupload answers "regular" for every file, so
+// clients send contents inline in the commit and never take the LFS or
+// Xet paths; files committed that way are not LFS files.
+//
+// Pagination: repository lists, trees and organization members use limit
+// (default and maximum 1000; members 500) and an opaque cursor; commits
+// use limit (default 50) and a page number p, with X-Total-Count;
+// discussions use p with pages of 50. The next page is announced as
+// Link: <absolute URL>; rel="next".
+//
+// Rate limits: each token (or, without one, each IP address) has a quota
+// of requests per fixed 5-minute window, per bucket: "resolvers" for file
+// downloads, "api" for the rest. Every response carries
+// RateLimit: "api";r=<remaining>;t=<seconds to reset> and
+// RateLimit-Policy: "fixed window";"api";q=<quota>;w=300 (with
+// "resolvers" in place of "api" for downloads); past the quota the answer
+// is 429 with Retry-After. Revocation requests are never
+// refused nor counted.
+//
+// Secrets and variables of a space need write access, even to list them.
+// Both lists have the shape of the Hub's variables endpoint,
+// {"KEY": {"value", "description", "updatedAt"}}, without "value" for
+// secrets.
+//
+// # Scenario format
+//
+// A scenario is JSON (see testdata/scenario.json). Dates are RFC 3339;
+// objects without one get fixed dates from 2024-01-01, so everything is
+// deterministic. Unknown fields are errors. The // notes below explain the
+// fields; they are not part of the format.
+//
+//	{
+//	  "users": [
+//	    {"name": "alice", "fullname": "Alice", "email": "alice@example.com", "isPro": true,
+//	     "orgs": [{"name": "acme", "roleInOrg": "admin"}]}      // admin|write|contributor|read
+//	  ],
+//	  "orgs": [{"name": "acme", "fullname": "Acme", "plan": "enterprise"}],
+//	  "tokens": [
+//	    {"token": "hf_…", "user": "alice", "kind": "classic", "role": "write",
+//	     "displayName": "sim-alice-write", "createdAt": "2024-03-01T09:00:00Z"},
+//	    {"token": "hf_…", "user": "alice", "kind": "fineGrained", "displayName": "sim-ci",
+//	     "fineGrained": {"canReadGatedRepos": true, "global": ["discussion.write"],
+//	       "scoped": [{"entity": {"type": "org", "name": "acme"},
+//	                   "permissions": ["repo.content.read", "repo.write"]}]}},
+//	    {"token": "hf_oauth_…", "user": "alice", "kind": "oauth", "role": "read",
+//	     "expiresAt": "2030-01-01T00:00:00Z"},
+//	    {"token": "api_org_…", "user": "acme", "kind": "org", "role": "read"},
+//	    {"token": "hf_…", "user": "alice", "kind": "classic", "revoked": true}
+//	  ],
+//	  "repos": [
+//	    {"id": "acme/model", "type": "model", "private": true, "gated": false,  // or "auto", "manual"
+//	     "approvedUsers": [], "createdAt": "2024-02-01T00:00:00Z",
+//	     "likes": 3, "downloads": 10, "repoTags": ["demo"], "pipelineTag": "text-generation",
+//	     "files": {                                   // the files of the first commit
+//	       "README.md": "# Model\n",                  // text
+//	       "weights.bin": {"base64": "AAEC"},         // bytes
+//	       "big.bin": {"size": 1048576, "lfs": true}  // deterministic pseudo-random bytes
+//	     },
+//	     "commits": [                                 // oldest first; default one "Initial commit"
+//	       {"title": "Initial commit", "author": "alice", "date": "2024-02-01T00:00:00Z"},
+//	       {"title": "Drop weights", "message": "body", "files": {"weights.bin": null}}
+//	     ],
+//	     "branches": {"dev": "main~1"},               // main, main~N or a commit id
+//	     "tags": {"v1.0": "main"},
+//	     "discussions": [
+//	       {"title": "Question", "author": "alice", "status": "open", "isPullRequest": false,
+//	        "events": [{"type": "comment", "author": "alice", "content": "Hi"},
+//	                   {"type": "status-change", "author": "alice", "status": "closed"},
+//	                   {"type": "title-change", "author": "alice", "from": "Q", "to": "Question"},
+//	                   {"type": "commit", "author": "alice", "oid": "…", "subject": "Fix"}]}]},
+//	    {"id": "acme/demo", "type": "space", "sdk": "gradio",
+//	     "secrets": [{"key": "HF_TOKEN", "value": "…", "description": "…"}],
+//	     "variables": [{"key": "MODEL_ID", "value": "acme/model"}]}
+//	  ],
+//	  "webhooks": [
+//	    {"owner": "alice", "url": "https://example.com/hook", "domains": ["repo", "discussion"],
+//	     "watched": [{"type": "org", "name": "acme"}], "disabled": false, "secret": "…"}
+//	  ]
+//	}
+//
+// A file is stored with LFS when it is binary (not UTF-8, or has a NUL
+// byte) or 10 MiB or larger, unless "lfs" says otherwise. Commit ids are
+// computed from the commit's content and parent unless given. Webhook and
+// object ids are stable 24-hex digests of their names.
+package hubsim

@@ -1,0 +1,437 @@
+package hubsim
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultRateLimit is the number of requests a token (or, without one, an
+// IP address) may make in one 5-minute window: the Hub's quota for a free
+// account.
+const DefaultRateLimit = 1000
+
+// rateWindow is the length of the Hub's fixed rate-limit windows.
+const rateWindow = 300 * time.Second
+
+// maxBody bounds request bodies (commits carry their files).
+const maxBody = 256 << 20
+
+// Options tune a Server.
+type Options struct {
+	// Latency is added to every request, for benchmarks.
+	Latency time.Duration
+	// RateLimit is the number of requests per 5-minute window per token
+	// (or per IP address without one): 0 means DefaultRateLimit, a
+	// negative number no limit (and no rate-limit headers).
+	RateLimit int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is a simulated Hugging Face Hub. It implements http.Handler and is
+// safe for concurrent use.
+type Server struct {
+	opts     Options
+	requests atomic.Int64
+
+	mu          sync.Mutex
+	st          *state
+	limits      map[string]*window
+	revocations []Revocation
+	reqSeq      int64
+}
+
+type window struct {
+	start int64 // Unix seconds, a multiple of the window length
+	count int
+}
+
+// Revocation records one credential named in a revocation request.
+type Revocation struct {
+	Token string    // the credential as sent
+	Known bool      // whether it was a token of the scenario
+	Org   string    // set for an organization admin's revocation
+	At    time.Time // when the request came
+}
+
+// TokenInfo describes a token of the scenario, for printing.
+type TokenInfo struct {
+	Token string `json:"token"`
+	User  string `json:"user"`
+	Kind  string `json:"kind"`
+}
+
+// New returns a Server holding a copy of the scenario; later changes to s
+// do not affect it. New panics if s does not pass Validate (scenarios from
+// ParseScenario, LoadScenario and DemoScenario always do).
+func New(s *Scenario, opts Options) *Server {
+	st, err := build(s)
+	if err != nil {
+		panic(err)
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = DefaultRateLimit
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Server{opts: opts, st: st, limits: map[string]*window{}}
+}
+
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+// Start serves the simulator on addr (use "127.0.0.1:0" in tests) and
+// returns its base URL, like "http://127.0.0.1:41235", and a function that
+// stops it.
+func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("hubsim: listen on %s: %w", addr, err)
+	}
+	host, port, err := net.SplitHostPort(ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return "", nil, fmt.Errorf("hubsim: listen on %s: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln) // returns http.ErrServerClosed after stop
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if srv.Shutdown(ctx) != nil {
+				srv.Close()
+			}
+			<-done
+		})
+	}
+	return "http://" + net.JoinHostPort(host, port), stop, nil
+}
+
+// RequestCount returns the number of requests served so far.
+func (s *Server) RequestCount() int64 { return s.requests.Load() }
+
+// Tokens lists the scenario's tokens in scenario order, revoked ones
+// included.
+func (s *Server) Tokens() []TokenInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]TokenInfo, 0, len(s.st.tokenSeq))
+	for _, t := range s.st.tokenSeq {
+		out = append(out, TokenInfo{Token: t.Token.Token, User: t.User, Kind: t.Kind})
+	}
+	return out
+}
+
+// Revoked reports whether token is a scenario token that has been revoked
+// (it no longer authenticates).
+func (s *Server) Revoked(token string) bool {
+	_, ok := s.RevokedAt(token)
+	return ok
+}
+
+// RevokedAt returns when a scenario token was revoked.
+func (s *Server) RevokedAt(token string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.st.tokens[token]
+	if t == nil || t.revokedAt.IsZero() {
+		return time.Time{}, false
+	}
+	return t.revokedAt, true
+}
+
+// Revocations returns every credential named in a revocation request so
+// far, known or not, in order.
+func (s *Server) Revocations() []Revocation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Revocation(nil), s.revocations...)
+}
+
+// response is a complete answer, built under the lock and written after.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func newResp(status int) *response {
+	return &response{status: status, header: http.Header{}}
+}
+
+func jsonResp(status int, v any) *response {
+	resp := newResp(status)
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types are marshalled; this is a programming error.
+		panic(fmt.Errorf("hubsim: marshal response: %w", err))
+	}
+	resp.header.Set("Content-Type", "application/json; charset=utf-8")
+	resp.body = body
+	return resp
+}
+
+// errResp is an error as the Hub sends it: a JSON {"error"} body, the
+// message in X-Error-Message and, when code is set, X-Error-Code.
+func errResp(status int, code, msg string) *response {
+	resp := jsonResp(status, map[string]string{"error": msg})
+	resp.header.Set("X-Error-Message", msg)
+	if code != "" {
+		resp.header.Set("X-Error-Code", code)
+	}
+	return resp
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	if s.opts.Latency > 0 {
+		t := time.NewTimer(s.opts.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	var body []byte
+	var resp *response
+	if r.Body != nil {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		switch {
+		case err != nil:
+			resp = errResp(http.StatusBadRequest, "", "cannot read request body: "+err.Error())
+		case len(body) > maxBody:
+			resp = errResp(http.StatusRequestEntityTooLarge, "", "request body too large")
+		}
+	}
+	s.mu.Lock()
+	s.reqSeq++
+	id := fmt.Sprintf("Root=1-hubsim-%08d", s.reqSeq)
+	if resp == nil {
+		resp = s.handle(r, body)
+	}
+	s.mu.Unlock()
+
+	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	h.Set("X-Request-Id", id)
+	if resp.body != nil && h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	}
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead && resp.body != nil {
+		_, _ = w.Write(resp.body) // the client may be gone; nothing to do
+	}
+}
+
+// handle applies the rate limit and routes the request. Called with s.mu.
+func (s *Server) handle(r *http.Request, body []byte) *response {
+	segs, err := splitPath(r.URL)
+	if err != nil {
+		return errResp(http.StatusBadRequest, "", "bad path: "+err.Error())
+	}
+	rt := route(r.Method, segs)
+	if rt.bucket == "" {
+		rt.bucket = "api"
+	}
+	limited, rlHeaders := s.rateLimit(r, rt.bucket, rt.exempt)
+	var resp *response
+	switch {
+	case limited != nil:
+		resp = limited
+	case rt.handler == nil && len(rt.allow) > 0:
+		resp = errResp(http.StatusMethodNotAllowed, "", "Method "+r.Method+" not allowed on this route")
+		resp.header.Set("Allow", strings.Join(rt.allow, ", "))
+	case rt.handler == nil:
+		resp = errResp(http.StatusNotFound, "", "Sorry, we can't find the page you are looking for: "+r.Method+" "+r.URL.Path)
+	default:
+		resp = rt.handler(&request{Request: r, body: body, vars: rt.vars, srv: s})
+	}
+	for k, v := range rlHeaders {
+		resp.header[k] = v
+	}
+	return resp
+}
+
+// rateLimit counts the request against its window and answers 429 when the
+// quota is spent. It returns the rate-limit headers for the response.
+func (s *Server) rateLimit(r *http.Request, bucket string, exempt bool) (*response, http.Header) {
+	quota := s.opts.RateLimit
+	if quota < 0 {
+		return nil, nil
+	}
+	who := "ip:" + r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		who = "ip:" + host
+	}
+	if h := r.Header.Get("Authorization"); h != "" {
+		who = "auth:" + h
+	}
+	key := bucket + "\x00" + who
+	now := s.now().Unix()
+	start := now - now%int64(rateWindow/time.Second)
+	win := s.limits[key]
+	if win == nil || win.start != start {
+		win = &window{start: start}
+		s.limits[key] = win
+	}
+	if !exempt {
+		win.count++
+	}
+	reset := start + int64(rateWindow/time.Second) - now
+	remaining := max(quota-win.count, 0)
+	h := http.Header{}
+	h.Set("RateLimit", fmt.Sprintf(`%q;r=%d;t=%d`, bucket, remaining, reset))
+	h.Set("RateLimit-Policy", fmt.Sprintf(`"fixed window";%q;q=%d;w=%d`, bucket, quota, int64(rateWindow/time.Second)))
+	if exempt || win.count <= quota {
+		return nil, h
+	}
+	resp := errResp(http.StatusTooManyRequests, "", fmt.Sprintf("You have exceeded our rate limit of %d %s requests per 5 minutes. Retry after %d seconds.", quota, bucket, reset))
+	resp.header.Set("Retry-After", strconv.FormatInt(reset, 10))
+	return resp, h
+}
+
+// splitPath splits the escaped path into unescaped segments, so that an
+// escaped slash (a revision like refs%2Fpr%2F1) stays inside its segment.
+func splitPath(u *url.URL) ([]string, error) {
+	p := strings.Trim(u.EscapedPath(), "/")
+	if p == "" {
+		return nil, nil
+	}
+	raw := strings.Split(p, "/")
+	segs := make([]string, len(raw))
+	for i, r := range raw {
+		seg, err := url.PathUnescape(r)
+		if err != nil {
+			return nil, err
+		}
+		segs[i] = seg
+	}
+	return segs, nil
+}
+
+// request is what a handler gets.
+type request struct {
+	*http.Request
+	body []byte
+	vars routeVars
+	srv  *Server
+}
+
+// baseURL is the absolute URL of the simulator as the client reached it.
+func (r *request) baseURL() string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// nextLink returns a Link header value for the same request with query
+// parameter key set to value.
+func (r *request) nextLink(key, value string) string {
+	q := r.URL.Query()
+	q.Set(key, value)
+	return "<" + r.baseURL() + r.URL.EscapedPath() + "?" + q.Encode() + `>; rel="next"`
+}
+
+// decodeJSON decodes the body into v; an empty body leaves v as it is.
+func (r *request) decodeJSON(v any) *response {
+	if len(strings.TrimSpace(string(r.body))) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return errResp(http.StatusBadRequest, "", "invalid JSON body: "+err.Error())
+	}
+	return nil
+}
+
+// intParam parses a non-negative integer query parameter.
+func (r *request) intParam(name string, def int) (int, *response) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, errResp(http.StatusBadRequest, "", fmt.Sprintf("invalid %s parameter %q", name, v))
+	}
+	return n, nil
+}
+
+var errBadCursor = errors.New("bad cursor")
+
+// paginate cuts n items into pages by a cursor (an opaque offset) and a
+// limit, as the Hub's list endpoints do; it sets the Link header on resp.
+func (r *request) paginate(n, defLimit, maxLimit int) (lo, hi int, link string, bad *response) {
+	limit, bad := r.intParam("limit", defLimit)
+	if bad != nil {
+		return 0, 0, "", bad
+	}
+	if limit == 0 {
+		limit = defLimit
+	}
+	limit = min(limit, maxLimit)
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		off, err := decodeCursor(c)
+		if err != nil {
+			return 0, 0, "", errResp(http.StatusBadRequest, "", "invalid cursor")
+		}
+		lo = min(off, n)
+	}
+	hi = min(lo+limit, n)
+	if hi < n {
+		link = r.nextLink("cursor", encodeCursor(hi))
+	}
+	return lo, hi, link, nil
+}
+
+func encodeCursor(off int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("off:" + strconv.Itoa(off)))
+}
+
+func decodeCursor(c string) (int, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, errBadCursor
+	}
+	s, ok := strings.CutPrefix(string(raw), "off:")
+	if !ok {
+		return 0, errBadCursor
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, errBadCursor
+	}
+	return n, nil
+}
+
+// fmtTime formats a time as the Hub does: UTC with milliseconds.
+func fmtTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}

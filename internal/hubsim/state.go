@@ -1,0 +1,776 @@
+package hubsim
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// lfsThreshold is the size from which scenario files are stored with LFS.
+const lfsThreshold = 10 << 20
+
+// epoch is the default creation date of scenario objects without one.
+var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var (
+	nameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
+	commitRe = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	hex24Re  = regexp.MustCompile(`^[0-9a-f]{24}$`)
+)
+
+// state is the simulator's mutable world, built from a Scenario.
+type state struct {
+	users    map[string]*user
+	orgs     map[string]*org
+	tokens   map[string]*token
+	tokenSeq []*token
+	repos    map[string]*repo // key: type + "/" + id
+	webhooks []*webhook
+	nextHook int
+}
+
+type user struct {
+	name, fullname, email string
+	isPro                 bool
+	id                    string
+	orgs                  []Membership
+}
+
+func (u *user) roleIn(org string) string {
+	for _, m := range u.orgs {
+		if m.Name == org {
+			return m.RoleInOrg
+		}
+	}
+	return ""
+}
+
+type org struct {
+	name, fullname, plan string
+	id                   string
+	members              []*user // in scenario order
+}
+
+type token struct {
+	Token
+	fullname   string
+	orgRevoked map[string]time.Time // org name → when its admin revoked the token
+	revokedAt  time.Time
+}
+
+type blob struct {
+	data    []byte
+	oid     string // git blob id of what git stores: the data, or the LFS pointer
+	sha256  string
+	lfs     bool
+	pointer []byte
+}
+
+type commit struct {
+	id, title, message, author string
+	date                       time.Time
+	parent                     string // "" for a root commit
+	files                      map[string]*blob
+}
+
+type repo struct {
+	id, typ, ns string
+	mongoID     string
+	private     bool
+	gated       Gated
+	approved    map[string]bool
+	createdAt   time.Time
+	likes, dls  int
+	tags        []string
+	pipelineTag string
+	sdk         string
+	commits     map[string]*commit
+	branches    map[string]string
+	gitTags     map[string]string
+	discussions []*discussion
+	secrets     []*SpaceSetting
+	variables   []*SpaceSetting
+}
+
+type discussion struct {
+	Discussion
+	events []event
+}
+
+type event struct {
+	DiscussionEvent
+	id string
+}
+
+type webhook struct {
+	Webhook
+}
+
+func repoKey(typ, id string) string { return typ + "/" + id }
+
+// mongoID returns a stable 24-hex id for an object, like the Hub's _id.
+func mongoID(kind, name string) string {
+	sum := sha256.Sum256([]byte("hubsim/" + kind + "/" + name))
+	return hex.EncodeToString(sum[:12])
+}
+
+func avatarURL(name string) string {
+	sum := md5.Sum([]byte(name))
+	return "/avatars/" + hex.EncodeToString(sum[:]) + ".svg"
+}
+
+func gitBlobID(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// newBlob stores data; lfs says whether git keeps an LFS pointer instead.
+func newBlob(data []byte, lfs bool) *blob {
+	sum := sha256.Sum256(data)
+	b := &blob{data: data, sha256: hex.EncodeToString(sum[:]), lfs: lfs}
+	if lfs {
+		b.pointer = fmt.Appendf(nil, "version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n", b.sha256, len(data))
+		b.oid = gitBlobID(b.pointer)
+	} else {
+		b.oid = gitBlobID(data)
+	}
+	return b
+}
+
+// looksBinary is the default LFS rule for scenario files.
+func looksBinary(data []byte) bool {
+	head := data
+	if len(head) > 8000 {
+		head = head[:8000]
+	}
+	return slices.Contains(head, 0) || !utf8.Valid(data)
+}
+
+// pseudoRandomBytes returns n bytes that depend only on seed.
+func pseudoRandomBytes(seed string, n int) []byte {
+	r := rand.NewChaCha8(sha256.Sum256([]byte("hubsim/file/" + seed)))
+	b := make([]byte, n)
+	_, _ = r.Read(b) // ChaCha8.Read never fails
+	return b
+}
+
+// treeID returns a deterministic id for a set of files.
+func treeID(files map[string]*blob) string {
+	h := sha1.New()
+	for _, p := range sortedKeys(files) {
+		fmt.Fprintf(h, "%s\x00%s\n", p, files[p].oid)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// commitID returns the id of a commit from everything it holds, the way
+// git does.
+func commitID(c *commit) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "tree %s\n", treeID(c.files))
+	if c.parent != "" {
+		fmt.Fprintf(h, "parent %s\n", c.parent)
+	}
+	fmt.Fprintf(h, "author %s %d +0000\n\n%s\n", c.author, c.date.Unix(), c.title)
+	if c.message != "" {
+		fmt.Fprintf(h, "\n%s\n", c.message)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func validRole(r string) bool {
+	return r == "admin" || r == "write" || r == "contributor" || r == "read"
+}
+
+func validRepoType(t string) bool { return t == "model" || t == "dataset" || t == "space" }
+
+// validPath reports whether p is a clean relative file path.
+func validPath(p string) bool {
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "\\") {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." || seg == ".git" {
+			return false
+		}
+	}
+	return true
+}
+
+// build turns a scenario into a fresh state. The scenario is not modified
+// and shares no memory with the state.
+func build(s *Scenario) (*state, error) {
+	if s == nil {
+		return nil, fmt.Errorf("hubsim: nil scenario")
+	}
+	st := &state{
+		users:  map[string]*user{},
+		orgs:   map[string]*org{},
+		tokens: map[string]*token{},
+		repos:  map[string]*repo{},
+	}
+	for i, o := range s.Orgs {
+		if !nameRe.MatchString(o.Name) {
+			return nil, fmt.Errorf("hubsim: scenario: org %d: bad name %q", i, o.Name)
+		}
+		if st.orgs[o.Name] != nil {
+			return nil, fmt.Errorf("hubsim: scenario: duplicate org %q", o.Name)
+		}
+		plan := o.Plan
+		if plan == "" {
+			plan = "free"
+		}
+		st.orgs[o.Name] = &org{name: o.Name, fullname: cmp(o.Fullname, o.Name), plan: plan, id: mongoID("org", o.Name)}
+	}
+	for i, u := range s.Users {
+		if !nameRe.MatchString(u.Name) {
+			return nil, fmt.Errorf("hubsim: scenario: user %d: bad name %q", i, u.Name)
+		}
+		if st.users[u.Name] != nil || st.orgs[u.Name] != nil {
+			return nil, fmt.Errorf("hubsim: scenario: duplicate user or org name %q", u.Name)
+		}
+		nu := &user{name: u.Name, fullname: cmp(u.Fullname, u.Name), email: u.Email, isPro: u.IsPro,
+			id: mongoID("user", u.Name), orgs: slices.Clone(u.Orgs)}
+		for _, m := range u.Orgs {
+			o := st.orgs[m.Name]
+			if o == nil {
+				return nil, fmt.Errorf("hubsim: scenario: user %q: unknown org %q", u.Name, m.Name)
+			}
+			if !validRole(m.RoleInOrg) {
+				return nil, fmt.Errorf("hubsim: scenario: user %q: bad roleInOrg %q in %q", u.Name, m.RoleInOrg, m.Name)
+			}
+			if slices.Contains(o.members, nu) {
+				return nil, fmt.Errorf("hubsim: scenario: user %q: listed twice in org %q", u.Name, m.Name)
+			}
+			o.members = append(o.members, nu)
+		}
+		st.users[u.Name] = nu
+	}
+	for i := range s.Repos {
+		r, err := st.buildRepo(&s.Repos[i])
+		if err != nil {
+			return nil, fmt.Errorf("hubsim: scenario: repo %q: %w", s.Repos[i].ID, err)
+		}
+		k := repoKey(r.typ, r.id)
+		if st.repos[k] != nil {
+			return nil, fmt.Errorf("hubsim: scenario: duplicate %s %q", r.typ, r.id)
+		}
+		st.repos[k] = r
+	}
+	for i := range s.Tokens {
+		t, err := st.buildToken(&s.Tokens[i])
+		if err != nil {
+			return nil, fmt.Errorf("hubsim: scenario: token %d (%s): %w", i, cmp(s.Tokens[i].DisplayName, s.Tokens[i].Kind), err)
+		}
+		if st.tokens[t.Token.Token] != nil {
+			return nil, fmt.Errorf("hubsim: scenario: token %d: duplicate token", i)
+		}
+		st.tokens[t.Token.Token] = t
+		st.tokenSeq = append(st.tokenSeq, t)
+	}
+	for i, w := range s.Webhooks {
+		h, err := st.buildWebhook(w)
+		if err != nil {
+			return nil, fmt.Errorf("hubsim: scenario: webhook %d: %w", i, err)
+		}
+		st.webhooks = append(st.webhooks, h)
+	}
+	return st, nil
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (st *state) buildToken(in *Token) (*token, error) {
+	t := &token{Token: *in, orgRevoked: map[string]time.Time{}}
+	t.FineGrained = nil
+	if t.Token.Token == "" {
+		return nil, fmt.Errorf("empty token")
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = epoch
+	}
+	if t.Revoked {
+		t.revokedAt = t.CreatedAt
+	}
+	switch t.Kind {
+	case KindClassic, KindOAuth, KindOrg:
+		if t.Role == "" {
+			t.Role = "read"
+		}
+		if t.Role != "read" && t.Role != "write" {
+			return nil, fmt.Errorf("role %q: want read or write", t.Role)
+		}
+		if in.FineGrained != nil {
+			return nil, fmt.Errorf("fineGrained set on a %s token", t.Kind)
+		}
+	case KindFineGrained:
+		if t.Role != "" && t.Role != "fineGrained" {
+			return nil, fmt.Errorf("role %q: a fine-grained token has role fineGrained", t.Role)
+		}
+		t.Role = "fineGrained"
+		fg := FineGrained{}
+		if in.FineGrained != nil {
+			fg.CanReadGatedRepos = in.FineGrained.CanReadGatedRepos
+			fg.Global = slices.Clone(in.FineGrained.Global)
+			for _, sc := range in.FineGrained.Scoped {
+				if !st.entityExists(sc.Entity) {
+					return nil, fmt.Errorf("scoped entity %s %q does not exist", sc.Entity.Type, sc.Entity.Name)
+				}
+				fg.Scoped = append(fg.Scoped, Scope{Entity: sc.Entity, Permissions: slices.Clone(sc.Permissions)})
+			}
+		}
+		t.FineGrained = &fg
+	default:
+		return nil, fmt.Errorf("kind %q: want classic, fineGrained, oauth or org", t.Kind)
+	}
+	if t.Kind == KindOrg {
+		o := st.orgs[t.User]
+		if o == nil {
+			return nil, fmt.Errorf("unknown org %q", t.User)
+		}
+		t.fullname = o.fullname
+	} else {
+		u := st.users[t.User]
+		if u == nil {
+			return nil, fmt.Errorf("unknown user %q", t.User)
+		}
+		t.fullname = u.fullname
+	}
+	if t.DisplayName == "" && t.Kind != KindOAuth {
+		t.DisplayName = t.Kind + "-" + t.User
+	}
+	return t, nil
+}
+
+func (st *state) entityExists(e Entity) bool {
+	switch e.Type {
+	case "user":
+		return st.users[e.Name] != nil
+	case "org":
+		return st.orgs[e.Name] != nil
+	case "model", "dataset", "space":
+		return st.repos[repoKey(e.Type, e.Name)] != nil
+	}
+	return false
+}
+
+func (st *state) entityID(e Entity) string {
+	switch e.Type {
+	case "user":
+		return st.users[e.Name].id
+	case "org":
+		return st.orgs[e.Name].id
+	}
+	if r := st.repos[repoKey(e.Type, e.Name)]; r != nil {
+		return r.mongoID
+	}
+	return mongoID(e.Type, e.Name)
+}
+
+// defaultAuthor is who commits to a namespace when nobody is named.
+func (st *state) defaultAuthor(ns string) string {
+	if o := st.orgs[ns]; o != nil {
+		for _, m := range o.members {
+			if m.roleIn(ns) == "admin" {
+				return m.name
+			}
+		}
+	}
+	return ns
+}
+
+func (st *state) buildRepo(in *Repo) (*repo, error) {
+	ns, name, ok := strings.Cut(in.ID, "/")
+	if !ok || !nameRe.MatchString(ns) || !nameRe.MatchString(name) {
+		return nil, fmt.Errorf("id must be namespace/name")
+	}
+	if st.users[ns] == nil && st.orgs[ns] == nil {
+		return nil, fmt.Errorf("unknown namespace %q", ns)
+	}
+	typ := cmp(in.Type, "model")
+	if !validRepoType(typ) {
+		return nil, fmt.Errorf("type %q: want model, dataset or space", in.Type)
+	}
+	if typ == "space" && in.Gated != "" {
+		return nil, fmt.Errorf("spaces cannot be gated")
+	}
+	if typ != "space" && (len(in.Secrets) > 0 || len(in.Variables) > 0) {
+		return nil, fmt.Errorf("only spaces have secrets and variables")
+	}
+	r := &repo{
+		id: in.ID, typ: typ, ns: ns, mongoID: mongoID(typ, in.ID),
+		private: in.Private, gated: in.Gated, approved: map[string]bool{},
+		likes: in.Likes, dls: in.Downloads, tags: slices.Clone(in.RepoTags),
+		pipelineTag: in.PipelineTag, sdk: in.SDK,
+		commits: map[string]*commit{}, branches: map[string]string{}, gitTags: map[string]string{},
+	}
+	if r.tags == nil {
+		r.tags = []string{}
+	}
+	if typ == "space" && r.sdk == "" {
+		r.sdk = "gradio"
+	}
+	for _, u := range in.ApprovedUsers {
+		if st.users[u] == nil {
+			return nil, fmt.Errorf("approved user %q does not exist", u)
+		}
+		r.approved[u] = true
+	}
+	r.createdAt = in.CreatedAt
+	if r.createdAt.IsZero() {
+		r.createdAt = epoch
+		if len(in.Commits) > 0 && !in.Commits[0].Date.IsZero() {
+			r.createdAt = in.Commits[0].Date
+		}
+	}
+
+	specs := in.Commits
+	if len(specs) == 0 {
+		specs = []Commit{{Title: "Initial commit"}}
+	}
+	files := map[string]*blob{}
+	var main []*commit
+	for i, cs := range specs {
+		if cs.Title == "" {
+			return nil, fmt.Errorf("commit %d: empty title", i)
+		}
+		changes := map[string]*File{}
+		if i == 0 {
+			for p, f := range in.Files {
+				changes[p] = &f
+			}
+		}
+		for p, f := range cs.Files {
+			if i == 0 && f == nil {
+				return nil, fmt.Errorf("commit 0: cannot delete %q", p)
+			}
+			changes[p] = f
+		}
+		files = cloneFiles(files)
+		for _, p := range sortedKeys(changes) {
+			if !validPath(p) {
+				return nil, fmt.Errorf("commit %d: bad path %q", i, p)
+			}
+			f := changes[p]
+			if f == nil {
+				if files[p] == nil {
+					return nil, fmt.Errorf("commit %d: deletes missing file %q", i, p)
+				}
+				delete(files, p)
+				continue
+			}
+			data, err := f.content(in.ID + "/" + p + "@" + strconv.Itoa(i))
+			if err != nil {
+				return nil, fmt.Errorf("commit %d: file %q: %w", i, p, err)
+			}
+			lfs := len(data) >= lfsThreshold || looksBinary(data)
+			if f.LFS != nil {
+				lfs = *f.LFS
+			}
+			files[p] = newBlob(data, lfs)
+		}
+		if err := checkNoFileDirClash(files); err != nil {
+			return nil, fmt.Errorf("commit %d: %w", i, err)
+		}
+		c := &commit{title: cs.Title, message: cs.Message, author: cmp(cs.Author, st.defaultAuthor(ns)), date: cs.Date, files: files}
+		if c.date.IsZero() {
+			c.date = r.createdAt.Add(time.Duration(i) * 24 * time.Hour)
+		}
+		if i > 0 {
+			c.parent = main[i-1].id
+		}
+		c.id = cs.ID
+		if c.id == "" {
+			c.id = commitID(c)
+		} else if !commitRe.MatchString(c.id) {
+			return nil, fmt.Errorf("commit %d: id %q is not 40 lower-case hex digits", i, c.id)
+		}
+		if r.commits[c.id] != nil {
+			return nil, fmt.Errorf("commit %d: duplicate id %s", i, c.id)
+		}
+		r.commits[c.id] = c
+		main = append(main, c)
+	}
+	r.branches["main"] = main[len(main)-1].id
+	resolveSpec := func(spec string) (string, error) {
+		base, back, hasBack := strings.Cut(spec, "~")
+		n := 0
+		if hasBack {
+			var err error
+			if n, err = strconv.Atoi(back); err != nil || n < 0 {
+				return "", fmt.Errorf("bad revision %q", spec)
+			}
+		}
+		switch {
+		case base == "main" || base == "HEAD":
+			if n >= len(main) {
+				return "", fmt.Errorf("revision %q is before the first commit", spec)
+			}
+			return main[len(main)-1-n].id, nil
+		case !hasBack && r.commits[base] != nil:
+			return base, nil
+		}
+		return "", fmt.Errorf("revision %q: want main, main~N or a commit id", spec)
+	}
+	for _, b := range sortedKeys(in.Branches) {
+		if !validRefName(b) || b == "main" {
+			return nil, fmt.Errorf("bad branch name %q", b)
+		}
+		id, err := resolveSpec(in.Branches[b])
+		if err != nil {
+			return nil, fmt.Errorf("branch %q: %w", b, err)
+		}
+		r.branches[b] = id
+	}
+	for _, t := range sortedKeys(in.Tags) {
+		if !validRefName(t) {
+			return nil, fmt.Errorf("bad tag name %q", t)
+		}
+		id, err := resolveSpec(in.Tags[t])
+		if err != nil {
+			return nil, fmt.Errorf("tag %q: %w", t, err)
+		}
+		r.gitTags[t] = id
+	}
+
+	for i, d := range in.Discussions {
+		nd := &discussion{Discussion: d}
+		nd.Events = nil
+		if nd.Num == 0 {
+			nd.Num = i + 1
+		}
+		for _, o := range r.discussions {
+			if o.Num == nd.Num {
+				return nil, fmt.Errorf("discussion %d: duplicate num %d", i, nd.Num)
+			}
+		}
+		if d.Title == "" || d.Author == "" {
+			return nil, fmt.Errorf("discussion %d: title and author are required", i)
+		}
+		nd.Status = cmp(nd.Status, "open")
+		switch nd.Status {
+		case "open", "closed", "merged", "draft":
+		default:
+			return nil, fmt.Errorf("discussion %d: bad status %q", i, nd.Status)
+		}
+		if nd.CreatedAt.IsZero() {
+			nd.CreatedAt = r.createdAt.Add(time.Duration(i+1) * time.Hour)
+		}
+		for j, e := range d.Events {
+			ne := event{DiscussionEvent: e, id: mongoID("event", fmt.Sprintf("%s/%s/%d/%d", typ, in.ID, nd.Num, j))}
+			ne.Type = cmp(ne.Type, "comment")
+			switch ne.Type {
+			case "comment", "status-change", "title-change", "commit":
+			default:
+				return nil, fmt.Errorf("discussion %d: event %d: bad type %q", i, j, ne.Type)
+			}
+			if ne.Author == "" {
+				return nil, fmt.Errorf("discussion %d: event %d: author is required", i, j)
+			}
+			if ne.CreatedAt.IsZero() {
+				ne.CreatedAt = nd.CreatedAt.Add(time.Duration(j) * time.Minute)
+			}
+			nd.events = append(nd.events, ne)
+		}
+		r.discussions = append(r.discussions, nd)
+	}
+	for _, set := range []struct {
+		in  []SpaceSetting
+		out *[]*SpaceSetting
+	}{{in.Secrets, &r.secrets}, {in.Variables, &r.variables}} {
+		for _, kv := range set.in {
+			if kv.Key == "" {
+				return nil, fmt.Errorf("space setting with empty key")
+			}
+			kv := kv
+			if kv.UpdatedAt.IsZero() {
+				kv.UpdatedAt = r.createdAt
+			}
+			*set.out = upsertSetting(*set.out, &kv)
+		}
+	}
+	return r, nil
+}
+
+func upsertSetting(list []*SpaceSetting, kv *SpaceSetting) []*SpaceSetting {
+	for i, o := range list {
+		if o.Key == kv.Key {
+			list[i] = kv
+			return list
+		}
+	}
+	return append(list, kv)
+}
+
+var refNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+
+func validRefName(n string) bool {
+	return refNameRe.MatchString(n) && !strings.Contains(n, "..") && !strings.HasSuffix(n, "/") &&
+		!strings.Contains(n, "//") && !commitRe.MatchString(n)
+}
+
+func cloneFiles(m map[string]*blob) map[string]*blob {
+	out := make(map[string]*blob, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// checkNoFileDirClash rejects a file that is also a directory of another.
+func checkNoFileDirClash(files map[string]*blob) error {
+	for p := range files {
+		for dir := p; ; {
+			i := strings.LastIndexByte(dir, '/')
+			if i < 0 {
+				break
+			}
+			dir = dir[:i]
+			if files[dir] != nil {
+				return fmt.Errorf("%q is both a file and a directory", dir)
+			}
+		}
+	}
+	return nil
+}
+
+func (st *state) buildWebhook(w Webhook) (*webhook, error) {
+	if st.users[w.Owner] == nil {
+		return nil, fmt.Errorf("unknown owner %q", w.Owner)
+	}
+	if w.ID == "" {
+		w.ID = st.newWebhookID(w.Owner)
+	} else if !hex24Re.MatchString(w.ID) {
+		return nil, fmt.Errorf("id %q is not 24 hex digits", w.ID)
+	}
+	for _, o := range st.webhooks {
+		if o.ID == w.ID {
+			return nil, fmt.Errorf("duplicate id %s", w.ID)
+		}
+	}
+	if err := checkWebhook(&w); err != nil {
+		return nil, err
+	}
+	w.Watched = slices.Clone(w.Watched)
+	w.Domains = slices.Clone(w.Domains)
+	return &webhook{Webhook: w}, nil
+}
+
+func (st *state) newWebhookID(owner string) string {
+	st.nextHook++
+	return mongoID("webhook", fmt.Sprintf("%s/%d", owner, st.nextHook))
+}
+
+func checkWebhook(w *Webhook) error {
+	if w.URL == "" {
+		return fmt.Errorf("url is required")
+	}
+	if len(w.Watched) == 0 {
+		return fmt.Errorf("watched is required")
+	}
+	for _, it := range w.Watched {
+		switch it.Type {
+		case "user", "org", "model", "dataset", "space":
+		default:
+			return fmt.Errorf("watched type %q: want user, org, model, dataset or space", it.Type)
+		}
+		if it.Name == "" {
+			return fmt.Errorf("watched %s without a name", it.Type)
+		}
+	}
+	if len(w.Domains) == 0 {
+		w.Domains = []string{"repo", "discussion"}
+	}
+	for _, d := range w.Domains {
+		if d != "repo" && d != "discussion" {
+			return fmt.Errorf("domain %q: want repo or discussion", d)
+		}
+	}
+	return nil
+}
+
+// resolveRev returns the commit a revision names: a branch, a tag, a full
+// commit id, HEAD, or refs/heads/… and refs/tags/….
+func (r *repo) resolveRev(rev string) *commit {
+	switch {
+	case rev == "" || rev == "HEAD":
+		rev = "main"
+	case strings.HasPrefix(rev, "refs/heads/"):
+		return r.commits[r.branches[strings.TrimPrefix(rev, "refs/heads/")]]
+	case strings.HasPrefix(rev, "refs/tags/"):
+		return r.commits[r.gitTags[strings.TrimPrefix(rev, "refs/tags/")]]
+	}
+	if id, ok := r.branches[rev]; ok {
+		return r.commits[id]
+	}
+	if id, ok := r.gitTags[rev]; ok {
+		return r.commits[id]
+	}
+	if commitRe.MatchString(rev) {
+		return r.commits[rev]
+	}
+	return nil
+}
+
+// branchName returns the branch a revision names, or "".
+func (r *repo) branchName(rev string) string {
+	rev = strings.TrimPrefix(rev, "refs/heads/")
+	if _, ok := r.branches[rev]; ok {
+		return rev
+	}
+	return ""
+}
+
+// history returns the first-parent history from c, newest first.
+func (r *repo) history(c *commit) []*commit {
+	var out []*commit
+	for c != nil {
+		out = append(out, c)
+		if c.parent == "" {
+			break
+		}
+		c = r.commits[c.parent]
+	}
+	return out
+}
+
+func (r *repo) head() *commit { return r.commits[r.branches["main"]] }
+
+// lastModified is the date of the newest commit on main.
+func (r *repo) lastModified() time.Time { return r.head().date }
+
+// urlPrefix is how file URLs start for the repository's type.
+func (r *repo) urlPrefix() string {
+	switch r.typ {
+	case "dataset":
+		return "datasets/"
+	case "space":
+		return "spaces/"
+	}
+	return ""
+}
