@@ -21,7 +21,7 @@ type hubFlags struct {
 
 func addHubFlags(cmd *cobra.Command, f *hubFlags) {
 	cmd.Flags().StringVar(&f.endpoint, "endpoint", "", "the Hub to talk to (default $HF_ENDPOINT, else https://huggingface.co)")
-	cmd.Flags().Float64Var(&f.rate, "rate", hub.DefaultRatePerSecond, "at most this many Hub requests per second (all workers together)")
+	cmd.Flags().Float64Var(&f.rate, "rate", hub.DefaultRatePerSecond, "at most this many Hub requests per second, paced evenly (all workers together)")
 }
 
 func (f hubFlags) client() (*hub.Client, error) {
@@ -32,7 +32,7 @@ func (f hubFlags) client() (*hub.Client, error) {
 	if f.rate <= 0 {
 		return nil, errors.New("--rate must be positive")
 	}
-	return hub.New(hub.Options{Endpoint: ep, RatePerSecond: f.rate, Burst: max(1, int(f.rate)), UserAgent: "hfwarden/" + Version})
+	return hub.New(hub.Options{Endpoint: ep, RatePerSecond: f.rate, Burst: 1, UserAgent: "hfwarden/" + Version})
 }
 
 // tokenSource says where a command reads a token from. Tokens are never

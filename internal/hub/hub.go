@@ -38,7 +38,7 @@ const DefaultEndpoint = "https://huggingface.co"
 const (
 	DefaultTimeout          = 30 * time.Second
 	DefaultMaxRetries       = 3
-	DefaultRatePerSecond    = 10.0
+	DefaultRatePerSecond    = 20.0
 	DefaultBurst            = 1
 	DefaultMaxResponseBytes = 32 << 20
 	DefaultMaxRetryWait     = 60 * time.Second
@@ -259,6 +259,7 @@ type call struct {
 	token    string   // sent as Bearer when non-empty
 	secrets  []string // redacted from messages; the body carries them
 	body     []byte   // nil: no body
+	ctype    string   // the body's Content-Type; default application/json
 	kind     endpointKind
 	expect   expectBody
 	maxBytes int64 // 0: the client's bound
@@ -350,7 +351,11 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 		req.Header.Set("Accept", "application/json")
 	}
 	if cl.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := cl.ctype
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if cl.token != "" {
 		req.Header.Set("Authorization", "Bearer "+cl.token)

@@ -1,0 +1,87 @@
+package hub_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/hubsim"
+)
+
+// TestAgainstSimulator runs the Go client through the conformance list of
+// the npm client's test (test/conformance) against the same simulator:
+// whoami, a listing of several pages, repo info, files, commits, download
+// and upload.
+func TestAgainstSimulator(t *testing.T) {
+	ctx := context.Background()
+	sc := hubsim.DemoScenario()
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	tok := map[string]string{}
+	for _, tk := range sc.Tokens {
+		tok[tk.DisplayName] = tk.Token
+	}
+	// Pages of one repository force the client through Link pagination.
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, PageSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := tok["sim-alice-write"], tok["sim-bob-read"]
+
+	w, err := c.WhoAmI(ctx, alice)
+	if err != nil || w.Name != "alice" || w.Auth.AccessToken.Role != "write" || len(w.Orgs) != 2 {
+		t.Fatalf("whoami: %+v %v", w, err)
+	}
+	if _, err := c.WhoAmI(ctx, "hf_"+"InvalidInvalidInvalidInvalidInvalid"); hub.ClassOf(err) != hub.InvalidCredentials {
+		t.Fatalf("invalid token: %v", err)
+	}
+
+	repos, err := c.ListRepos(ctx, alice, hub.RepoModel, "acme")
+	if err != nil || len(repos) != 2 {
+		t.Fatalf("list acme models (1 a page): %d %v", len(repos), err)
+	}
+	if served := srv.RequestCount(); served < 4 {
+		t.Fatalf("listing two repositories one a page took %d requests in all", served)
+	}
+
+	const model = "alice/sim-sentiment-model"
+	info, err := c.RepoInfo(ctx, alice, hub.RepoModel, model, "")
+	if err != nil || info.ID != model || info.Private || len(info.SHA) != 40 || len(info.Siblings) == 0 {
+		t.Fatalf("repo info: %+v %v", info, err)
+	}
+	tree, err := c.Tree(ctx, alice, hub.RepoModel, model, "main", "")
+	if err != nil || !slices.ContainsFunc(tree, func(e hub.TreeEntry) bool { return e.Path == "README.md" }) {
+		t.Fatalf("tree: %+v %v", tree, err)
+	}
+	commits, total, err := c.Commits(ctx, alice, hub.RepoModel, model, "main", 0)
+	if err != nil || len(commits) == 0 || commits[0].ID != info.SHA || total != len(commits) {
+		t.Fatalf("commits: %d (total %d) %v", len(commits), total, err)
+	}
+	f, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "README.md", 1<<20)
+	if err != nil || len(f.Data) == 0 || f.Commit != info.SHA {
+		t.Fatalf("download: %v", err)
+	}
+
+	// Upload, then see the file and the commit.
+	res, err := c.Commit(ctx, alice, hub.RepoModel, model, "main", "add notes", map[string][]byte{"notes/a.txt": []byte("hello\n")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "notes/a.txt", 1<<20)
+	if err != nil || string(got.Data) != "hello\n" || got.Commit != res.CommitOID {
+		t.Fatalf("uploaded file: %q %v", got, err)
+	}
+	after, _, err := c.Commits(ctx, alice, hub.RepoModel, model, "main", 0)
+	if err != nil || after[0].ID != res.CommitOID || after[0].Title != "add notes" || len(after) != len(commits)+1 {
+		t.Fatalf("commits after upload: %+v %v", after, err)
+	}
+	// A read token cannot write.
+	if _, err := c.Commit(ctx, bob, hub.RepoModel, model, "main", "x", map[string][]byte{"x": []byte("x")}, nil); err == nil {
+		t.Fatal("a read token committed")
+	}
+}
