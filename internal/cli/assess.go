@@ -27,7 +27,13 @@ powers beyond repositories, and a severity with its reasons.
 
 The token is read from standard input, --token-file or --token-env: never from
 the command line. 429, 5xx and unexpected answers give status "unknown".`,
-		Args: cobra.NoArgs,
+		// Never echo an argument: it may be the token itself.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr("assess takes no arguments: give the token on standard input, --token-file or --token-env, never on the command line (it would stay in shell history and ps); if you just did, revoke it")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
