@@ -69,16 +69,7 @@ func (c *Client) RepoInfo(ctx context.Context, token, repoType, repoID, rev stri
 	if err != nil {
 		return nil, err
 	}
-	cl := call{op: "repo info", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
-	res, err := c.do(ctx, &cl)
-	if err != nil {
-		return nil, err
-	}
-	var info RepoInfo
-	if err := decode(&cl, res, &info); err != nil {
-		return nil, err
-	}
-	return &info, nil
+	return getJSON[RepoInfo](ctx, c, "repo info", u, token)
 }
 
 // AuthCheck asks whether token can read (or, with write, write) a
@@ -115,16 +106,7 @@ func (c *Client) Refs(ctx context.Context, token, repoType, repoID string, inclu
 	if err != nil {
 		return nil, err
 	}
-	cl := call{op: "refs", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
-	res, err := c.do(ctx, &cl)
-	if err != nil {
-		return nil, err
-	}
-	var refs Refs
-	if err := decode(&cl, res, &refs); err != nil {
-		return nil, err
-	}
-	return &refs, nil
+	return getJSON[Refs](ctx, c, "refs", u, token)
 }
 
 // Commits lists the commits reachable from rev ("" for main), newest
@@ -224,16 +206,7 @@ func (c *Client) Discussion(ctx context.Context, token, repoType, repoID string,
 	if err != nil {
 		return nil, err
 	}
-	cl := call{op: "discussion", method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
-	res, err := c.do(ctx, &cl)
-	if err != nil {
-		return nil, err
-	}
-	var d Discussion
-	if err := decode(&cl, res, &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return getJSON[Discussion](ctx, c, "discussion", u, token)
 }
 
 // OrgMembers lists an organization's members, following pagination.
@@ -393,6 +366,20 @@ func unquoteETag(s string) string {
 }
 
 // decodeError classifies an undecodable OK answer as UnexpectedContent.
+// getJSON runs a GET on a repository endpoint and decodes its answer.
+func getJSON[T any](ctx context.Context, c *Client, op string, u *url.URL, token string) (*T, error) {
+	cl := call{op: op, method: http.MethodGet, url: u, token: token, kind: kindRepo, expect: expectJSON}
+	res, err := c.do(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := decode(&cl, res, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 func decodeError(cl *call, res *result, err error) error {
 	return &Error{Class: UnexpectedContent, StatusCode: res.status, Op: cl.op, Method: cl.method,
 		Endpoint: cl.url.EscapedPath(), Message: "decoding JSON: " + sanitize(err.Error(), nil), Err: err}

@@ -117,7 +117,9 @@ func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			// Shutdown counts a connection that was opened but never used
+			// as busy for 5 s; a simulator need not wait that long.
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			if srv.Shutdown(ctx) != nil {
 				srv.Close()
