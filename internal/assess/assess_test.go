@@ -2,6 +2,7 @@ package assess
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
@@ -160,5 +161,41 @@ func TestAssessUnknownOnRateLimit(t *testing.T) {
 	}
 	if r.Status != "unknown" || r.Severity != "unknown" {
 		t.Fatalf("rate-limited assess: %s %s", r.Status, r.Severity)
+	}
+}
+
+// TestAssessContributorAskedByAuthCheck: an org contributor may write only
+// to what they created, which no listing says: assess asks auth-check/write
+// and reports its answer.
+func TestAssessContributorAskedByAuthCheck(t *testing.T) {
+	tok := "hf_" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi"
+	sc, err := hubsim.ParseScenario([]byte(`{
+	  "users": [{"name": "cai", "orgs": [{"name": "corp", "roleInOrg": "contributor"}]}],
+	  "orgs": [{"name": "corp"}],
+	  "tokens": [{"token": "` + tok + `", "user": "cai", "kind": "classic", "role": "write", "displayName": "sim-cai"}],
+	  "repos": [{"id": "corp/private-model", "type": "model", "private": true, "files": {"README.md": "x"}}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Assess(context.Background(), c, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Repos) != 1 || r.Repos[0].Access != Read || !strings.Contains(r.Repos[0].Basis, "auth-check") {
+		t.Fatalf("repos %+v warnings %v", r.Repos, r.Warnings)
+	}
+	if r.Severity != "medium" {
+		t.Fatalf("severity %s %v", r.Severity, r.Reasons)
 	}
 }
