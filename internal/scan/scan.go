@@ -297,7 +297,7 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 // scanReader scans a stream chunk by chunk.
 func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer) {
 	var total int64
-	err := source.ReadChunks(ctx, r, head, prov, binary, buf, func(c source.Chunk) error {
+	err := source.ReadChunks(ctx, r, head, prov, binary, true, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
 		s.scanChunk(c, s.det.Detect(c.Data))
 		return nil
@@ -321,7 +321,9 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	hinted := false
 	var total int64
 	var skipper source.ImageSkipper
-	err := source.ReadChunks(ctx, f, head, prov, false, buf, func(c source.Chunk) error {
+	// No line numbers in this pass: its findings are reported only if the
+	// notebook turns out malformed, and then the file is read again whole.
+	err := source.ReadChunks(ctx, f, head, prov, false, false, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
 		// Image payloads are most of the bytes and are skipped by the
 		// cell-by-cell reading anyway: do not scan them here either.
@@ -352,19 +354,27 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	if len(raw) == 0 && !hinted {
 		return
 	}
-	fallback := func(why error) {
+	// fallback reports the raw findings when the cells cannot be read:
+	// from the whole file (with lines) if it could be read again, else by
+	// byte offset.
+	fallback := func(why error, data []byte) {
 		s.warn("%s: %v; scanned as raw JSON", j.path, why)
+		if data != nil {
+			s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, s.det.Detect(data))
+			return
+		}
 		for _, h := range raw {
+			h.c.Binary = true // no line numbers were counted
 			s.scanChunk(h.c, h.ms)
 		}
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		fallback(err)
+		fallback(err, nil)
 		return
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		fallback(err)
+		fallback(err, nil)
 		return
 	}
 	var cells []hit
@@ -375,7 +385,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		return nil
 	})
 	if err != nil {
-		fallback(err)
+		fallback(err, data)
 		return
 	}
 	for _, h := range cells {

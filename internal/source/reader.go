@@ -27,11 +27,16 @@ type Buffer struct{ b []byte }
 func NewBuffer() *Buffer { return &Buffer{b: make([]byte, ChunkSize+Overlap)} }
 
 // ReadChunks reads r to its end and emits its bytes in overlapping chunks
-// with line numbers. head, if not empty, holds bytes already read from r.
-func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, binary bool, buf *Buffer, emit Emit) error {
+// with line numbers (unless lines is false: then Line and LineStart are
+// 0, which saves a pass over bytes whose lines nobody will ask for). head,
+// if not empty, holds bytes already read from r.
+func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, binary, lines bool, buf *Buffer, emit Emit) error {
 	b := buf.b
 	n := copy(b, head)
 	line := 1
+	if !lines {
+		line = 0
+	}
 	var offset int64
 	skip, lineStart := 0, 0
 	for {
@@ -63,7 +68,9 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 			keep = n
 		}
 		consumed := n - keep
-		if nl := bytes.Count(b[:consumed], []byte{'\n'}); nl > 0 {
+		if !lines {
+			// nothing to count
+		} else if nl := bytes.Count(b[:consumed], []byte{'\n'}); nl > 0 {
 			line += nl
 			lineStart = lastNewline(b[:consumed]) + 1 - consumed
 		} else {
