@@ -22,13 +22,19 @@ type limiter struct {
 	last   time.Time
 }
 
+// pacingMargin slows the pace a little below the configured rate: requests
+// reach the server with network jitter, and evenly paced requests at exactly
+// the rate would then show rate+1 in some one-second window as the server
+// counts them.
+const pacingMargin = 0.98
+
 // newLimiter returns nil (no limit) when rate <= 0.
 func newLimiter(rate float64, burst int, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {
 	if rate <= 0 {
 		return nil
 	}
 	b := float64(max(burst, 1))
-	return &limiter{rate: rate, burst: b, tokens: b, now: now, sleep: sleep}
+	return &limiter{rate: rate * pacingMargin, burst: b, tokens: b, now: now, sleep: sleep}
 }
 
 // wait blocks until the caller may send one request, or ctx ends.
