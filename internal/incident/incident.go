@@ -1,0 +1,147 @@
+// Package incident is the data model of a leak: one secret across every
+// scan and source (the incident), each place it was seen (occurrences), and
+// everything done about it (events), with the state machine that governs
+// the response.
+package incident
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+// State is where an incident's response stands.
+type State string
+
+// States. The happy path is open → revoke-requested → contained →
+// audited → resolved; false-positive and accepted-risk close an incident
+// with a reason.
+const (
+	Open            State = "open"
+	RevokeRequested State = "revoke-requested"
+	Contained       State = "contained"
+	Audited         State = "audited"
+	Resolved        State = "resolved"
+	FalsePositive   State = "false-positive"
+	AcceptedRisk    State = "accepted-risk"
+)
+
+// transitions lists the allowed moves.
+var transitions = map[State][]State{
+	Open:            {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
+	RevokeRequested: {Contained, Open, FalsePositive, AcceptedRisk},
+	Contained:       {Audited, Resolved, Open},
+	Audited:         {Resolved, Open},
+	Resolved:        {Open},
+	FalsePositive:   {Open},
+	AcceptedRisk:    {Open},
+}
+
+// CanMove tells whether an incident may go from one state to another.
+func CanMove(from, to State) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckMove returns a descriptive error for a move that is not allowed.
+// Moves to false-positive and accepted-risk need a reason.
+func CheckMove(from, to State, reason string) error {
+	if !CanMove(from, to) {
+		return fmt.Errorf("an incident cannot go from %s to %s", from, to)
+	}
+	if (to == FalsePositive || to == AcceptedRisk) && reason == "" {
+		return fmt.Errorf("moving to %s needs a reason", to)
+	}
+	return nil
+}
+
+// Incident is one secret across every scan and source.
+type Incident struct {
+	ID          int64  `json:"id"`
+	Fingerprint string `json:"fingerprint"`
+	Rule        string `json:"rule"`
+	Redacted    string `json:"redacted"`
+	State       State  `json:"state"`
+	// Severity, Owner and Orgs come from the latest assessment.
+	Severity string   `json:"severity,omitempty"`
+	Owner    string   `json:"owner,omitempty"`
+	Orgs     []string `json:"orgs,omitempty"`
+	Assignee string   `json:"assignee,omitempty"`
+	// FirstSeen is when hfwarden first recorded it; ExposureStart the
+	// earliest evidence of the exposure (commit date, message time).
+	FirstSeen     time.Time  `json:"first_seen"`
+	LastSeen      time.Time  `json:"last_seen"`
+	ExposureStart *time.Time `json:"exposure_start,omitempty"`
+	// Verification is the latest liveness check.
+	Verification *scan.Verification `json:"verification,omitempty"`
+	// RevokeRequestedAt and ContainedAt time the revocation.
+	RevokeRequestedAt *time.Time `json:"revoke_requested_at,omitempty"`
+	ContainedAt       *time.Time `json:"contained_at,omitempty"`
+	// Occurrences counts the places it was seen.
+	Occurrences int `json:"occurrences"`
+	// Assessment is the latest blast-radius snapshot.
+	Assessment *assess.Report `json:"assessment,omitempty"`
+}
+
+// Occurrence is one place an incident's secret was seen.
+type Occurrence struct {
+	ID         int64     `json:"id"`
+	IncidentID int64     `json:"incident_id"`
+	ScanID     string    `json:"scan_id"`
+	SeenAt     time.Time `json:"seen_at"`
+	// Finding is the finding as the scan reported it (no secret).
+	Finding scan.Finding `json:"finding"`
+	// Key identifies the place: fingerprint + provenance, so that a rescan
+	// of the same place adds nothing.
+	Key string `json:"key"`
+}
+
+// Event is one thing that happened to an incident.
+type Event struct {
+	ID         int64     `json:"id"`
+	IncidentID int64     `json:"incident_id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	// Kind is transition, note, assign, verify, assess, revoke or scan.
+	Kind    string `json:"kind"`
+	From    State  `json:"from,omitempty"`
+	To      State  `json:"to,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Filter selects incidents; empty fields match everything.
+type Filter struct {
+	State    State
+	Severity string
+	Owner    string
+	Org      string
+	Limit    int
+}
+
+// OccurrenceKey identifies the place of a finding: the secret's fingerprint
+// and every part of its provenance, so that rescanning the same place adds
+// no occurrence, while the same secret elsewhere does.
+func OccurrenceKey(f scan.Finding) string {
+	l := f.Location
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%v\x00%v\x00%s",
+		f.Fingerprint, f.Source, l.Path, l.Commit, l.Object, l.Field, l.Line, l.Column, l.Offset,
+		deref(l.Cell), deref(l.Output), strings.Join(f.Encodings, "+"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}

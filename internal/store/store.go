@@ -1,0 +1,59 @@
+// Package store keeps incidents, their occurrences and events, sealed
+// secrets and blast-radius snapshots: SQLite embedded by default, PostgreSQL
+// for teams, with the same behaviour and versioned migrations.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+// Store is the incident store.
+type Store interface {
+	// RecordScan records a scan's findings: one incident per distinct
+	// secret (created on first sight, with its secret sealed), one
+	// occurrence per place (incident.OccurrenceKey; a place seen again is
+	// not duplicated), the exposure start lowered to the earliest evidence
+	// (Finding.Time / CommitDate), last seen updated, and the findings'
+	// verification appended to the history. Safe to call from several
+	// processes at once: nothing is lost.
+	RecordScan(ctx context.Context, scanID string, findings []scan.Finding, at time.Time) (ScanResult, error)
+	// Incidents lists incidents matching f, newest first.
+	Incidents(ctx context.Context, f incident.Filter) ([]incident.Incident, error)
+	// Incident returns one incident with its latest assessment.
+	Incident(ctx context.Context, id int64) (*incident.Incident, error)
+	// IncidentByFingerprint finds an incident by its secret's fingerprint.
+	IncidentByFingerprint(ctx context.Context, fingerprint string) (*incident.Incident, error)
+	// Occurrences lists an incident's occurrences, oldest first.
+	Occurrences(ctx context.Context, id int64) ([]incident.Occurrence, error)
+	// Events lists an incident's event log, oldest first.
+	Events(ctx context.Context, id int64) ([]incident.Event, error)
+	// Secret unseals an incident's secret (for verification and revocation).
+	Secret(ctx context.Context, id int64) (string, error)
+	// Transition moves an incident to a new state (incident.CheckMove) and
+	// logs who, when and why; moving to revoke-requested or contained also
+	// sets RevokeRequestedAt / ContainedAt.
+	Transition(ctx context.Context, id int64, to incident.State, actor, reason string, at time.Time) error
+	// AddNote and Assign log a note or set the assignee.
+	AddNote(ctx context.Context, id int64, actor, text string, at time.Time) error
+	Assign(ctx context.Context, id int64, actor, assignee string, at time.Time) error
+	// RecordVerification appends to the verification history and sets the
+	// latest verification.
+	RecordVerification(ctx context.Context, id int64, v scan.Verification) error
+	// SaveAssessment stores the latest blast-radius snapshot and takes the
+	// incident's severity, owner and orgs from it.
+	SaveAssessment(ctx context.Context, id int64, r *assess.Report, at time.Time) error
+	// Close releases the store.
+	Close() error
+}
+
+// ScanResult says what a RecordScan added.
+type ScanResult struct {
+	NewIncidents   int
+	NewOccurrences int
+	Incidents      []int64 // every incident the scan touched
+}
