@@ -1,185 +1,468 @@
 // Conformance: the real npm @huggingface/hub client, which nobody here wrote,
-// against `hfwarden hubsim`. If the simulator drifts from the Hub's documented
-// shapes, status codes or pagination, this client is what notices.
+// against `hfwarden hubsim`. If the simulator drifts from the Hub's response
+// shapes, status codes, headers or pagination, this client is what notices.
+//
+// Run with `npm ci && npm test` in this directory (Go and Node 20 needed). The
+// test builds hfwarden once into a temporary directory, starts two simulators
+// on ports the kernel picks (--addr 127.0.0.1:0; the printed URL carries the
+// real port): the built-in demo scenario, and many-repos.json (1,200 public
+// models of one author, one private one, three of another author, and a user
+// whose only token has the read role) for listing pagination. Tests in this file run in order; the upload test, which
+// changes alice/sim-sentiment-model, comes last.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as hub from "@huggingface/hub";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
 const work = mkdtempSync(join(tmpdir(), "hfwarden-conformance-"));
 const bin = join(work, "hfwarden");
 const children = [];
 
-function freePort() {
+// startSim runs `hfwarden hubsim` on a kernel-chosen port and resolves with
+// the URL it prints once it listens.
+function startSim(args = []) {
+  const child = spawn(bin, ["hubsim", "--addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
   return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`hubsim did not start within 30s: ${out}`)), 30_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/hubsim listening on (http:\/\/127\.0\.0\.1:(\d+))\s/);
+      if (m) {
+        clearTimeout(timer);
+        if (Number(m[2]) === 0) fail(new Error(`hubsim printed port 0: ${out}`));
+        ok(m[1]);
+      }
+    });
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`hubsim exited (${code ?? signal}) before listening: ${out}`));
     });
   });
 }
 
-// startSim runs `hfwarden hubsim` and resolves with its URL once it listens.
-async function startSim(args = []) {
-  const port = await freePort();
-  const child = spawn(bin, ["hubsim", "--addr", `127.0.0.1:${port}`, "--rate-limit", "-1", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error("hubsim did not start: " + out)), 30000);
-    const onData = (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (d) => (out += d));
-    child.on("exit", (code) => fail(new Error(`hubsim exited ${code}: ${out}`)));
-  });
+// counting returns a fetch that records the URLs it is asked for.
+function counting() {
+  const urls = [];
+  const f = (url, init) => {
+    urls.push(new URL(String(url)));
+    return fetch(url, init);
+  };
+  return { fetch: f, urls };
 }
 
-const MANY = 1200; // more than one page of listModels (the client asks 500 at a time)
-let hubUrl, manyUrl, tokens;
+async function collect(iter) {
+  const out = [];
+  for await (const x of iter) out.push(x);
+  return out;
+}
+
+// gitBlobId is the git object id of a file's bytes, which the Hub's tree
+// listing reports as "oid" for files stored in git (not LFS).
+function gitBlobId(bytes) {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const bytesOf = async (blob) => Buffer.from(await blob.arrayBuffer());
+
+let hubUrl, manyUrl;
+const tokens = {}; // "user:kind" → token
+const MANY = join(here, "many-repos.json");
 
 before(async () => {
-  execFileSync("go", ["build", "-o", bin, "./cmd/hfwarden"], { cwd: root, stdio: "inherit" });
-  tokens = {};
-  for (const t of JSON.parse(execFileSync(bin, ["hubsim", "--print-tokens"]).toString())) {
+  execFileSync("go", ["build", "-o", bin, "./cmd/hfwarden"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  const printed = JSON.parse(execFileSync(bin, ["hubsim", "--print-tokens"], { encoding: "utf8" }));
+  for (const t of printed) {
+    assert.equal(tokens[`${t.user}:${t.kind}`], undefined, `two ${t.kind} tokens for ${t.user}`);
     tokens[`${t.user}:${t.kind}`] = t.token;
   }
-  // A scenario with many public models of one author, for pagination.
-  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  let tok = "hf_";
-  for (let i = 0; i < 34; i++) tok += letters[(i * 7 + 3) % letters.length];
-  const scenario = {
-    users: [{ name: "prolific", fullname: "Prolific Author" }],
-    tokens: [{ token: tok, user: "prolific", kind: "classic", role: "read", displayName: "sim-prolific" }],
-    repos: Array.from({ length: MANY }, (_, i) => ({
-      id: `prolific/model-${String(i).padStart(4, "0")}`,
-      type: "model",
-      files: { "README.md": `# model ${i}\n` },
-    })),
-  };
-  const scenarioPath = join(work, "many.json");
-  writeFileSync(scenarioPath, JSON.stringify(scenario));
-  [hubUrl, manyUrl] = await Promise.all([startSim(), startSim(["--scenario", scenarioPath])]);
+  assert.deepEqual(Object.keys(tokens).sort(), ["alice:classic", "alice:fineGrained", "bob:classic", "bob:oauth"]);
+  const manyTokens = JSON.parse(execFileSync(bin, ["hubsim", "--scenario", MANY, "--print-tokens"], { encoding: "utf8" }));
+  assert.deepEqual(
+    manyTokens.map((t) => [t.user, t.kind]),
+    [["reader", "classic"]],
+  );
+  tokens["reader:classic"] = manyTokens[0].token;
+  [hubUrl, manyUrl] = await Promise.all([startSim(), startSim(["--scenario", MANY, "--rate-limit", "-1"])]);
 });
 
-after(() => {
-  for (const c of children) c.kill();
+after(async () => {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done();
+          c.on("exit", () => done());
+          c.kill();
+        }),
+    ),
+  );
   rmSync(work, { recursive: true, force: true });
 });
 
 const MODEL = "alice/sim-sentiment-model";
+const NOTES = { type: "dataset", name: "alice/sim-private-notes" };
+// The demo model's config.json, as the built-in scenario writes it.
+const CONFIG_JSON = '{\n  "simulated": true,\n  "repo": "alice/sim-sentiment-model",\n  "hidden_size": 64\n}\n';
+const DEMO_TITLES = ["Upload model.safetensors", "Add config.json", "Initial commit"];
 
-test("whoAmI: classic write, fine-grained, invalid", async () => {
+test("whoAmI: alice's classic write token", async () => {
   const w = await hub.whoAmI({ accessToken: tokens["alice:classic"], hubUrl });
-  assert.equal(w.name, "alice");
   assert.equal(w.type, "user");
+  assert.equal(w.name, "alice");
   assert.equal(w.auth.type, "access_token");
   assert.equal(w.auth.accessToken.role, "write");
+  assert.equal(w.auth.accessToken.displayName, "sim-alice-write");
   assert.ok(w.auth.accessToken.createdAt instanceof Date);
-  assert.deepEqual(w.orgs.map((o) => o.name).sort(), ["acme", "research"]);
-
-  const fg = await hub.whoAmI({ accessToken: tokens["alice:fineGrained"], hubUrl });
-  assert.equal(fg.auth.accessToken.role, "fineGrained");
-  assert.equal(fg.auth.accessToken.fineGrained.scoped[0].entity.name, "acme");
-  assert.ok(fg.auth.accessToken.fineGrained.scoped[0].permissions.includes("repo.write"));
-
-  await assert.rejects(
-    hub.whoAmI({ accessToken: "hf_" + "Zy".repeat(17), hubUrl }),
-    (e) => e.statusCode === 401,
+  assert.equal(w.auth.accessToken.createdAt.toISOString(), "2024-03-01T09:00:00.000Z");
+  assert.equal(w.auth.accessToken.fineGrained, undefined);
+  assert.deepEqual(
+    w.orgs.map((o) => [o.name, o.roleInOrg]),
+    [
+      ["acme", "admin"],
+      ["research", "write"],
+    ],
   );
 });
 
-test("listModels follows Link pagination over several pages", async () => {
-  const names = [];
-  for await (const m of hub.listModels({ search: { owner: "prolific" }, hubUrl: manyUrl })) names.push(m.name);
-  assert.equal(names.length, MANY);
-  assert.equal(new Set(names).size, MANY);
-  assert.ok(names.includes("prolific/model-1199"));
+test("whoAmI: fine-grained token scoped to acme", async () => {
+  const w = await hub.whoAmI({ accessToken: tokens["alice:fineGrained"], hubUrl });
+  assert.equal(w.name, "alice");
+  assert.equal(w.auth.type, "access_token");
+  const t = w.auth.accessToken;
+  assert.equal(t.role, "fineGrained");
+  assert.equal(t.fineGrained.canReadGatedRepos, true);
+  assert.deepEqual(t.fineGrained.global, ["discussion.write"]);
+  assert.equal(t.fineGrained.scoped.length, 1);
+  assert.equal(t.fineGrained.scoped[0].entity.type, "org");
+  assert.equal(t.fineGrained.scoped[0].entity.name, "acme");
+  assert.match(t.fineGrained.scoped[0].entity._id, /^[0-9a-f]{24}$/);
+  assert.deepEqual(t.fineGrained.scoped[0].permissions, ["repo.content.read", "repo.write"]);
 });
 
-test("listModels shows private models to their owner only", async () => {
-  const list = async (accessToken) => {
-    const out = [];
-    for await (const m of hub.listModels({ search: { owner: "acme" }, accessToken, hubUrl })) out.push(m);
-    return out;
-  };
-  const asAlice = await list(tokens["alice:classic"]);
-  const anonymous = await list(undefined);
-  assert.ok(asAlice.some((m) => m.name === "acme/sim-internal-llm" && m.private === true));
-  assert.ok(!anonymous.some((m) => m.private));
+test("whoAmI: bob's read token and OAuth token", async () => {
+  const r = await hub.whoAmI({ accessToken: tokens["bob:classic"], hubUrl });
+  assert.equal(r.name, "bob");
+  assert.equal(r.auth.accessToken.role, "read");
+  const o = await hub.whoAmI({ accessToken: tokens["bob:oauth"], hubUrl });
+  assert.equal(o.name, "bob");
 });
 
-test("modelInfo", async () => {
+test("whoAmI: an unknown token is refused with 401", async () => {
+  await assert.rejects(hub.whoAmI({ accessToken: "hf_" + "Zy".repeat(17), hubUrl }), (e) => {
+    assert.ok(e instanceof hub.HubApiError, `not a HubApiError: ${e}`);
+    assert.equal(e.statusCode, 401);
+    assert.match(e.message, /^Invalid credentials in Authorization header/);
+    assert.match(e.requestId ?? "", /\S/);
+    return true;
+  });
+});
+
+test("listModels follows Link pagination: 1,200 models of one author in pages of 500", async () => {
+  const { fetch, urls } = counting();
+  const models = await collect(hub.listModels({ search: { owner: "prolific" }, hubUrl: manyUrl, fetch }));
+  const names = models.map((m) => m.name).sort();
+  const want = Array.from({ length: 1200 }, (_, i) => `prolific/model-${String(i).padStart(4, "0")}`);
+  assert.equal(names.length, 1200);
+  assert.deepEqual(names, want); // each exactly once, the private one and other authors' not at all
+  assert.ok(models.every((m) => m.private === false && /^[0-9a-f]{24}$/.test(m.id)));
+  assert.equal(new Set(models.map((m) => m.id)).size, 1200);
+
+  // Three requests, all for the same author and page size, the later ones
+  // with the cursor of the Link header.
+  assert.equal(urls.length, 3, urls.join("\n"));
+  for (const u of urls) {
+    assert.equal(u.pathname, "/api/models");
+    assert.equal(u.searchParams.get("author"), "prolific");
+    assert.equal(u.searchParams.get("limit"), "500");
+  }
+  assert.equal(urls[0].searchParams.get("cursor"), null);
+  assert.ok(urls[1].searchParams.get("cursor"));
+  assert.ok(urls[2].searchParams.get("cursor"));
+  assert.notEqual(urls[1].searchParams.get("cursor"), urls[2].searchParams.get("cursor"));
+});
+
+test("listModels without an author lists every public model once", async () => {
+  const { fetch, urls } = counting();
+  const names = (await collect(hub.listModels({ hubUrl: manyUrl, fetch }))).map((m) => m.name);
+  assert.equal(names.length, 1204);
+  assert.equal(new Set(names).size, 1204);
+  assert.ok(names.includes("reader/own-model"));
+  assert.ok(!names.includes("prolific/private-model"));
+  assert.deepEqual(names.filter((n) => n.startsWith("other/")).sort(), ["other/model-0", "other/model-1", "other/model-2"]);
+  assert.equal(urls.length, 3);
+});
+
+test("listModels with the client's limit stops early", async () => {
+  const { fetch, urls } = counting();
+  const names = (await collect(hub.listModels({ search: { owner: "prolific" }, limit: 7, hubUrl: manyUrl, fetch }))).map(
+    (m) => m.name,
+  );
+  assert.equal(names.length, 7);
+  assert.equal(urls.length, 1);
+  assert.equal(urls[0].searchParams.get("limit"), "7");
+});
+
+test("listModels shows a private model only to those who may read it", async () => {
+  const list = async (accessToken) =>
+    (await collect(hub.listModels({ search: { owner: "acme" }, accessToken, hubUrl })))
+      .map((m) => [m.name, m.private, m.gated])
+      .sort();
+  assert.deepEqual(await list(tokens["alice:classic"]), [
+    ["acme/sim-gated-model", false, "manual"],
+    ["acme/sim-internal-llm", true, false],
+  ]);
+  assert.deepEqual(await list(undefined), [["acme/sim-gated-model", false, "manual"]]);
+  const mine = await collect(hub.listModels({ search: { owner: "alice" }, accessToken: tokens["alice:classic"], hubUrl }));
+  assert.deepEqual(
+    mine.map((m) => m.name),
+    [MODEL],
+  );
+});
+
+test("modelInfo: id, private flag, sha", async () => {
   const m = await hub.modelInfo({ name: MODEL, hubUrl, additionalFields: ["sha", "author"] });
   assert.equal(m.name, MODEL);
+  assert.match(m.id, /^[0-9a-f]{24}$/);
   assert.equal(m.private, false);
+  assert.equal(m.gated, false);
+  assert.equal(m.author, "alice");
+  assert.equal(m.task, "text-classification");
   assert.match(m.sha, /^[0-9a-f]{40}$/);
-  await assert.rejects(hub.modelInfo({ name: "acme/sim-internal-llm", hubUrl }), (e) => e.statusCode === 401);
+  const head = (await hub.listCommits({ repo: MODEL, hubUrl, batchSize: 1 }).next()).value;
+  assert.equal(m.sha, head.oid);
+
+  const priv = await hub.modelInfo({ name: "acme/sim-internal-llm", accessToken: tokens["alice:classic"], hubUrl });
+  assert.equal(priv.private, true);
+  assert.notEqual(priv.id, m.id);
+  // Bob is a read member of acme, so his OAuth token may read it; without a
+  // token the private model looks like a missing one.
+  const asBob = await hub.modelInfo({ name: "acme/sim-internal-llm", accessToken: tokens["bob:oauth"], hubUrl });
+  assert.equal(asBob.id, priv.id);
+  for (const name of ["acme/sim-internal-llm", "acme/no-such-model"]) {
+    await assert.rejects(hub.modelInfo({ name, hubUrl }), (e) => {
+      assert.equal(e.statusCode, 401, name);
+      assert.match(e.message, /^Repository not found/, name);
+      return true;
+    });
+  }
 });
 
-test("listFiles", async () => {
-  const files = [];
-  for await (const f of hub.listFiles({ repo: MODEL, recursive: true, hubUrl })) files.push(f);
-  const paths = files.filter((f) => f.type === "file").map((f) => f.path);
-  assert.ok(paths.includes("README.md"));
-  assert.ok(paths.includes("config.json"));
-  for (const f of files) if (f.type === "file") assert.ok(f.size > 0, f.path);
+test("listFiles: the demo model's files, and a private dataset's tree", async () => {
+  const files = await collect(hub.listFiles({ repo: MODEL, recursive: true, hubUrl }));
+  assert.deepEqual(
+    files.map((f) => [f.type, f.path]),
+    [
+      ["file", "README.md"],
+      ["file", "config.json"],
+      ["file", "model.safetensors"],
+    ],
+  );
+  const byPath = Object.fromEntries(files.map((f) => [f.path, f]));
+  assert.equal(byPath["config.json"].size, Buffer.byteLength(CONFIG_JSON));
+  assert.equal(byPath["config.json"].lfs, undefined);
+  assert.equal(byPath["model.safetensors"].size, 4096);
+  assert.equal(byPath["model.safetensors"].lfs.size, 4096);
+  assert.match(byPath["model.safetensors"].lfs.oid, /^[0-9a-f]{64}$/);
+
+  const top = await collect(hub.listFiles({ repo: NOTES, accessToken: tokens["alice:classic"], hubUrl }));
+  assert.deepEqual(
+    top.map((f) => [f.type, f.path]),
+    [
+      ["file", "README.md"],
+      ["file", "config.json"],
+      ["directory", "data"],
+    ],
+  );
+  const all = await collect(hub.listFiles({ repo: NOTES, recursive: true, accessToken: tokens["alice:classic"], hubUrl }));
+  assert.deepEqual(all.map((f) => f.path).sort(), ["README.md", "config.json", "data", "data/train.bin"]);
+  await assert.rejects(collect(hub.listFiles({ repo: NOTES, accessToken: tokens["bob:classic"], hubUrl })), (e) => e.statusCode === 401);
 });
 
-test("listCommits and downloadFile agree", async () => {
-  const commits = [];
-  for await (const c of hub.listCommits({ repo: MODEL, hubUrl })) commits.push(c);
-  assert.ok(commits.length >= 2);
-  for (let i = 1; i < commits.length; i++) assert.ok(commits[i - 1].date >= commits[i].date, "newest first");
-  const info = await hub.modelInfo({ name: MODEL, hubUrl, additionalFields: ["sha"] });
-  assert.equal(commits[0].oid, info.sha);
+test("listCommits: ids, titles, newest first, paged by batchSize", async () => {
+  const { fetch, urls } = counting();
+  const paged = await collect(hub.listCommits({ repo: MODEL, hubUrl, batchSize: 1, fetch }));
+  assert.equal(urls.length, 3, "one request per commit with batchSize 1");
+  assert.deepEqual(
+    paged.map((c) => c.title),
+    DEMO_TITLES,
+  );
+  for (const c of paged) {
+    assert.match(c.oid, /^[0-9a-f]{40}$/);
+    assert.deepEqual(
+      c.authors.map((a) => a.username),
+      ["alice"],
+    );
+  }
+  assert.equal(new Set(paged.map((c) => c.oid)).size, 3);
+  assert.deepEqual(
+    paged.map((c) => c.date.toISOString()),
+    ["2024-02-06T09:00:00.000Z", "2024-02-03T09:00:00.000Z", "2024-02-01T09:00:00.000Z"],
+  );
+  assert.equal(paged[1].message, "Settings used by the demo.");
 
-  const sizes = {};
-  for await (const f of hub.listFiles({ repo: MODEL, hubUrl })) sizes[f.path] = f.size;
-  const blob = await hub.downloadFile({ repo: MODEL, path: "config.json", hubUrl });
-  const text = await blob.text();
-  assert.equal(text.length, sizes["config.json"]);
-  JSON.parse(text);
+  const whole = await collect(hub.listCommits({ repo: MODEL, hubUrl }));
+  assert.deepEqual(
+    whole.map((c) => c.oid),
+    paged.map((c) => c.oid),
+  );
+  // The history of an older revision starts at that revision.
+  const older = await collect(hub.listCommits({ repo: MODEL, hubUrl, revision: paged[1].oid }));
+  assert.deepEqual(
+    older.map((c) => c.oid),
+    paged.slice(1).map((c) => c.oid),
+  );
 });
 
-test("uploadFiles creates a commit; a read token cannot", async () => {
+test("downloadFile: exact bytes, matching listFiles' sizes and ids", async () => {
+  const files = Object.fromEntries((await collect(hub.listFiles({ repo: MODEL, hubUrl }))).map((f) => [f.path, f]));
+
+  const config = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "config.json", hubUrl }));
+  assert.equal(config.toString("utf8"), CONFIG_JSON);
+  assert.equal(config.length, files["config.json"].size);
+  assert.equal(gitBlobId(config), files["config.json"].oid);
+
+  const readmeBlob = await hub.downloadFile({ repo: MODEL, path: "README.md", hubUrl });
+  assert.equal(readmeBlob.size, files["README.md"].size);
+  const readme = await bytesOf(readmeBlob);
+  assert.equal(readme.length, files["README.md"].size);
+  assert.equal(gitBlobId(readme), files["README.md"].oid);
+  assert.match(readme.toString("utf8"), /^---\nlicense: apache-2\.0\n[\s\S]*\n# sim-sentiment-model\n/);
+  // A slice of the blob is fetched with a Range request.
+  assert.equal(await readmeBlob.slice(4, 24).text(), readme.subarray(4, 24).toString("utf8"));
+
+  const weights = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "model.safetensors", hubUrl }));
+  assert.equal(weights.length, 4096);
+  assert.equal(sha256(weights), files["model.safetensors"].lfs.oid);
+
+  // A private file with the owner's token; a missing file is null.
+  const notes = await bytesOf(await hub.downloadFile({ repo: NOTES, path: "config.json", accessToken: tokens["alice:classic"], hubUrl }));
+  assert.match(notes.toString("utf8"), /"repo": "alice\/sim-private-notes"/);
+  assert.equal(await hub.downloadFile({ repo: MODEL, path: "no/such/file.txt", hubUrl }), null);
+  await assert.rejects(hub.downloadFile({ repo: NOTES, path: "config.json", hubUrl }), (e) => e.statusCode === 401);
+});
+
+test("uploadFiles: alice's write token commits; read and out-of-scope tokens cannot", async () => {
+  const before = await collect(hub.listCommits({ repo: MODEL, hubUrl }));
+  assert.deepEqual(
+    before.map((c) => c.title),
+    DEMO_TITLES,
+  );
+
+  const text = "hello from the npm client\n";
+  const binary = new Uint8Array([0, 1, 2, 3, 0xfe, 0xff, 0, 10]);
   const res = await hub.uploadFiles({
     repo: MODEL,
     accessToken: tokens["alice:classic"],
     hubUrl,
     commitTitle: "Upload from the npm client",
-    files: [{ path: "conformance/hello.txt", content: new Blob(["hello from npm\n"]) }],
+    files: [
+      { path: "conformance/hello.txt", content: new Blob([text]) },
+      { path: "conformance/data.bin", content: new Blob([binary]) },
+    ],
   });
   assert.match(res.commit.oid, /^[0-9a-f]{40}$/);
-  const back = await hub.downloadFile({ repo: MODEL, path: "conformance/hello.txt", hubUrl });
-  assert.equal(await back.text(), "hello from npm\n");
-  const first = await hub.listCommits({ repo: MODEL, hubUrl }).next();
-  assert.equal(first.value.title, "Upload from the npm client");
-  assert.equal(first.value.oid, res.commit.oid);
+  assert.ok(!before.some((c) => c.oid === res.commit.oid));
 
+  const after = await collect(hub.listCommits({ repo: MODEL, hubUrl }));
+  assert.equal(after.length, before.length + 1);
+  assert.equal(after[0].oid, res.commit.oid);
+  assert.equal(after[0].title, "Upload from the npm client");
+  assert.deepEqual(
+    after[0].authors.map((a) => a.username),
+    ["alice"],
+  );
+  assert.deepEqual(
+    after.slice(1).map((c) => c.oid),
+    before.map((c) => c.oid),
+  );
+  const info = await hub.modelInfo({ name: MODEL, hubUrl, additionalFields: ["sha"] });
+  assert.equal(info.sha, res.commit.oid);
+
+  const hello = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "conformance/hello.txt", hubUrl }));
+  assert.equal(hello.toString("utf8"), text);
+  const data = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "conformance/data.bin", hubUrl }));
+  assert.deepEqual([...data], [...binary]);
+  const tree = await collect(hub.listFiles({ repo: MODEL, path: "conformance", hubUrl }));
+  assert.deepEqual(
+    tree.map((f) => [f.path, f.size]).sort(),
+    [
+      ["conformance/data.bin", binary.length],
+      ["conformance/hello.txt", Buffer.byteLength(text)],
+    ],
+  );
+  // The old files are still there, unchanged.
+  const config = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "config.json", hubUrl }));
+  assert.equal(config.toString("utf8"), CONFIG_JSON);
+
+  // Bob may only read alice's model; alice's fine-grained token is scoped to
+  // acme, not to her own namespace. Neither may write, and nothing changes.
+  for (const who of ["bob:classic", "bob:oauth", "alice:fineGrained"]) {
+    await assert.rejects(
+      hub.uploadFiles({
+        repo: MODEL,
+        accessToken: tokens[who],
+        hubUrl,
+        commitTitle: `Upload by ${who}`,
+        files: [{ path: "denied.txt", content: new Blob(["x"]) }],
+      }),
+      (e) => {
+        assert.ok(e instanceof hub.HubApiError, `${who}: not a HubApiError: ${e}`);
+        assert.equal(e.statusCode, 403, `${who}: ${e.message}`);
+        return true;
+      },
+      who,
+    );
+  }
+  const final = await collect(hub.listCommits({ repo: MODEL, hubUrl }));
+  assert.deepEqual(
+    final.map((c) => c.oid),
+    after.map((c) => c.oid),
+  );
+  assert.equal(await hub.downloadFile({ repo: MODEL, path: "denied.txt", hubUrl }), null);
+});
+
+test("uploadFiles: a read-role token cannot write even to its owner's repository", async () => {
+  const accessToken = tokens["reader:classic"];
+  const w = await hub.whoAmI({ accessToken, hubUrl: manyUrl });
+  assert.equal(w.name, "reader");
+  assert.equal(w.auth.accessToken.role, "read");
+  const repo = "reader/own-model";
+  const before = await collect(hub.listCommits({ repo, accessToken, hubUrl: manyUrl }));
+  assert.deepEqual(
+    before.map((c) => c.title),
+    ["Initial commit"],
+  );
   await assert.rejects(
     hub.uploadFiles({
-      repo: MODEL,
-      accessToken: tokens["bob:classic"],
-      hubUrl,
-      files: [{ path: "x.txt", content: new Blob(["x"]) }],
+      repo,
+      accessToken,
+      hubUrl: manyUrl,
+      files: [{ path: "denied.txt", content: new Blob(["x"]) }],
     }),
-    (e) => e.statusCode === 403 || e.statusCode === 401,
+    (e) => {
+      assert.ok(e instanceof hub.HubApiError, `not a HubApiError: ${e}`);
+      assert.equal(e.statusCode, 403, e.message);
+      return true;
+    },
+  );
+  const after = await collect(hub.listCommits({ repo, accessToken, hubUrl: manyUrl }));
+  assert.deepEqual(
+    after.map((c) => c.oid),
+    before.map((c) => c.oid),
   );
 });
