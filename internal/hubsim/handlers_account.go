@@ -243,9 +243,5 @@ func hOrgMembers(r *request) *response {
 		}
 		out = append(out, am)
 	}
-	resp := jsonResp(http.StatusOK, out)
-	if link != "" {
-		resp.header.Set("Link", link)
-	}
-	return resp
+	return pageResp(out, link)
 }

@@ -184,11 +184,7 @@ func hList(r *request) *response {
 	for _, rp := range hits[lo:hi] {
 		items = append(items, st.apiRepo(rp, rp.head(), siblings))
 	}
-	resp := jsonResp(http.StatusOK, items)
-	if link != "" {
-		resp.header.Set("Link", link)
-	}
-	return resp
+	return pageResp(items, link)
 }
 
 // hRepoInfo answers GET /api/{type}s/{repo}[/revision/{rev}].
@@ -402,11 +398,7 @@ func hTree(r *request) *response {
 	for _, it := range items[lo:hi] {
 		out = append(out, r.treeEntry(rp, c, it.path, it.isDir, expand, hist))
 	}
-	resp := jsonResp(http.StatusOK, out)
-	if link != "" {
-		resp.header.Set("Link", link)
-	}
-	return resp
+	return pageResp(out, link)
 }
 
 // hPathsInfo answers POST /api/{type}s/{repo}/paths-info/{rev} with a JSON

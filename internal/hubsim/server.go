@@ -194,6 +194,16 @@ func jsonResp(status int, v any) *response {
 	return resp
 }
 
+// pageResp answers 200 with one page of a listing and, when there is a
+// next page, its absolute Link.
+func pageResp(v any, link string) *response {
+	resp := jsonResp(http.StatusOK, v)
+	if link != "" {
+		resp.header.Set("Link", link)
+	}
+	return resp
+}
+
 // errResp is an error as the Hub sends it: a JSON {"error"} body, the
 // message in X-Error-Message and, when code is set, X-Error-Code.
 func errResp(status int, code, msg string) *response {
