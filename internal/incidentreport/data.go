@@ -1,0 +1,537 @@
+// Package incidentreport renders one incident — the leaked token, where it
+// was seen, what it can reach, what was done — as a self-contained HTML
+// file, as Markdown and as JSON, with the response checklist filled from
+// what was recorded, the mapping to OWASP and NIST guidance, and the
+// least-privilege scope of a replacement token.
+//
+// The raw secret is never part of a report: Data holds only redacted
+// previews and fingerprints, and any Finding.Secret that slipped in is
+// dropped before rendering.
+package incidentreport
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/incident"
+)
+
+// Data is everything a report shows.
+type Data struct {
+	Incident    incident.Incident
+	Occurrences []incident.Occurrence
+	Events      []incident.Event
+	// Assessment is the blast radius; nil falls back to
+	// Incident.Assessment.
+	Assessment *assess.Report
+	// Generated is when the report was made (zero: now).
+	Generated time.Time
+	// Audit is the post-containment audit (model integrity, repository
+	// history, access logs); nil until one was run.
+	Audit *AuditSection
+	// Used lists the repositories the token was actually used for, as the
+	// responder states them (see RecommendScope); empty: fall back to the
+	// repositories it can write.
+	Used []string
+}
+
+// AuditSection is the outcome of the post-containment audit. It is
+// reserved for the audit work; a report only reads Done, At and Summary.
+type AuditSection struct {
+	// Done is set when the audit is complete.
+	Done bool       `json:"done"`
+	At   *time.Time `json:"at,omitempty"`
+	// Summary says what was reviewed and what was found.
+	Summary string `json:"summary,omitempty"`
+	// Findings lists what the audit found, one line each.
+	Findings []string `json:"findings,omitempty"`
+}
+
+// Checklist statuses.
+const (
+	StatusDone          = "done"
+	StatusPending       = "pending"
+	StatusNotApplicable = "not-applicable"
+)
+
+// ChecklistItem is one step of the response.
+type ChecklistItem struct {
+	Step  int    `json:"step"`
+	Title string `json:"title"`
+	// Status is done, pending or not-applicable; Label says it for
+	// people ("requested, not confirmed").
+	Status string `json:"status"`
+	Label  string `json:"label"`
+	Detail string `json:"detail"`
+}
+
+// Mapping ties the incident to an item of a guidance framework.
+type Mapping struct {
+	Framework string `json:"framework"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Why       string `json:"why"`
+}
+
+// TimelineEntry is one milestone of the response; At is nil when it was
+// not recorded.
+type TimelineEntry struct {
+	Milestone string     `json:"milestone"`
+	At        *time.Time `json:"at,omitempty"`
+	Detail    string     `json:"detail"`
+}
+
+// maxRepoNodes caps the repositories drawn in the blast-radius graph.
+const maxRepoNodes = 40
+
+// view is the rendering model shared by the three formats.
+type view struct {
+	Generated    time.Time
+	Incident     incident.Incident
+	Occurrences  []incident.Occurrence
+	Events       []incident.Event
+	Assessment   *assess.Report
+	Audit        *AuditSection
+	Verification string
+	SourceCounts []sourceCount
+	Timeline     []TimelineEntry
+	Checklist    []ChecklistItem
+	Mappings     []Mapping
+	Scope        Recommendation
+	ScopeJSON    string
+	Graph        *graph
+}
+
+type sourceCount struct {
+	Source string
+	N      int
+}
+
+func build(d Data) *view {
+	gen := d.Generated
+	if gen.IsZero() {
+		gen = time.Now()
+	}
+	gen = gen.UTC()
+	a := d.Assessment
+	if a == nil {
+		a = d.Incident.Assessment
+	}
+	inc := d.Incident
+	inc.Assessment = nil // shown from view.Assessment
+	occ := make([]incident.Occurrence, len(d.Occurrences))
+	copy(occ, d.Occurrences)
+	for i := range occ {
+		occ[i].Finding.Secret = "" // never render a raw secret
+	}
+	sort.SliceStable(occ, func(i, j int) bool { return occ[i].ID < occ[j].ID })
+	ev := make([]incident.Event, len(d.Events))
+	copy(ev, d.Events)
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].At.Before(ev[j].At) })
+
+	v := &view{Generated: gen, Incident: inc, Occurrences: occ, Events: ev, Assessment: a, Audit: d.Audit}
+	v.Verification = verification(inc, a)
+	v.SourceCounts = countSources(occ)
+	v.Timeline = timeline(inc, occ, ev)
+	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit)
+	v.Scope = Recommend(a, d.Used, gen)
+	v.ScopeJSON = v.Scope.PasteJSON()
+	v.Mappings = mappings(inc, a, occ, v.Scope, gen)
+	if a != nil {
+		v.Graph = layout(a, maxRepoNodes)
+	}
+	return v
+}
+
+func verification(inc incident.Incident, a *assess.Report) string {
+	if vf := inc.Verification; vf != nil {
+		s := vf.Status
+		if vf.Owner != "" {
+			s += " (owner " + vf.Owner + ")"
+		}
+		if !vf.CheckedAt.IsZero() {
+			s += ", checked " + fmtTime(vf.CheckedAt)
+		}
+		if vf.Reason != "" {
+			s += ": " + vf.Reason
+		}
+		return s
+	}
+	if a != nil && a.Status != "" {
+		return a.Status + " (from the assessment, " + fmtTime(a.CheckedAt) + ")"
+	}
+	return "not checked"
+}
+
+func countSources(occ []incident.Occurrence) []sourceCount {
+	m := map[string]int{}
+	for _, o := range occ {
+		s := o.Finding.Source
+		if s == "" {
+			s = "unknown"
+		}
+		m[s]++
+	}
+	var out []sourceCount
+	for s, n := range m {
+		out = append(out, sourceCount{s, n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out
+}
+
+func sourcesText(sc []sourceCount) string {
+	var parts []string
+	for _, s := range sc {
+		parts = append(parts, fmt.Sprintf("%d %s", s.N, s.Source))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exposureStart is the incident's recorded exposure start, or the earliest
+// time an occurrence's bytes were written.
+func exposureStart(inc incident.Incident, occ []incident.Occurrence) (*time.Time, string) {
+	if inc.ExposureStart != nil {
+		return inc.ExposureStart, "earliest evidence recorded on the incident"
+	}
+	var best *time.Time
+	for _, o := range occ {
+		for _, t := range []*time.Time{o.Finding.CommitDate, o.Finding.Time} {
+			if t != nil && (best == nil || t.Before(*best)) {
+				tt := *t
+				best = &tt
+			}
+		}
+	}
+	if best != nil {
+		return best, "earliest commit or write time among the occurrences"
+	}
+	return nil, "not known: no commit date or write time recorded"
+}
+
+func timeline(inc incident.Incident, occ []incident.Occurrence, ev []incident.Event) []TimelineEntry {
+	var out []TimelineEntry
+	es, why := exposureStart(inc, occ)
+	out = append(out, TimelineEntry{"Exposure start", es, why})
+	var fs *time.Time
+	if !inc.FirstSeen.IsZero() {
+		t := inc.FirstSeen
+		fs = &t
+	}
+	det := "first recorded by hfwarden"
+	if fs != nil && es != nil && !fs.Before(*es) {
+		det += "; exposed for " + human(fs.Sub(*es)) + " before detection"
+	}
+	out = append(out, TimelineEntry{"First detection", fs, det})
+
+	rr := inc.RevokeRequestedAt
+	rrWhy := "revocation requested"
+	if rr == nil {
+		if e := findEvent(ev, func(e incident.Event) bool {
+			return e.Kind == "revoke" || (e.Kind == "transition" && e.To == incident.RevokeRequested)
+		}); e != nil {
+			t := e.At
+			rr, rrWhy = &t, "from the event log: "+e.Actor
+		} else {
+			rrWhy = "not recorded"
+		}
+	}
+	out = append(out, TimelineEntry{"Revocation requested", rr, rrWhy})
+
+	ca := inc.ContainedAt
+	caWhy := "the token no longer works"
+	if ca == nil {
+		if e := findEvent(ev, func(e incident.Event) bool {
+			return e.Kind == "transition" && e.To == incident.Contained
+		}); e != nil {
+			t := e.At
+			ca, caWhy = &t, "from the event log: "+e.Actor
+		} else {
+			caWhy = "not confirmed"
+		}
+	}
+	if ca != nil && fs != nil && !ca.Before(*fs) {
+		caWhy += "; " + human(ca.Sub(*fs)) + " after detection"
+	}
+	out = append(out, TimelineEntry{"Containment confirmed", ca, caWhy})
+	return out
+}
+
+func findEvent(ev []incident.Event, f func(incident.Event) bool) *incident.Event {
+	for i := range ev {
+		if f(ev[i]) {
+			return &ev[i]
+		}
+	}
+	return nil
+}
+
+func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, sc []sourceCount, audit *AuditSection) []ChecklistItem {
+	items := []ChecklistItem{
+		{Step: 1, Title: "Revoke the token"},
+		{Step: 2, Title: "Review its scope before issuing a replacement"},
+		{Step: 3, Title: "Search commits, logs, notebooks, tickets and chat for copies"},
+		{Step: 4, Title: "Check CI runners and containers for cached copies"},
+		{Step: 5, Title: "Review model integrity, repository history and access logs"},
+	}
+	if inc.State == incident.FalsePositive {
+		for i := range items {
+			items[i].Status, items[i].Label = StatusNotApplicable, "not applicable"
+			items[i].Detail = "the incident was closed as a false positive"
+		}
+		return items
+	}
+	set := func(i int, status, label, detail string) {
+		items[i].Status, items[i].Label, items[i].Detail = status, label, detail
+	}
+
+	switch {
+	case inc.ContainedAt != nil:
+		set(0, StatusDone, "done", "containment confirmed "+fmtTime(*inc.ContainedAt))
+	case inc.RevokeRequestedAt != nil:
+		set(0, StatusPending, "requested, not confirmed", "revocation requested "+fmtTime(*inc.RevokeRequestedAt)+"; confirm the token no longer works (verify) before closing this step")
+	case a != nil && a.Status == "invalid":
+		set(0, StatusPending, "pending", "the Hub already rejects the token ("+fmtTime(a.CheckedAt)+"); record the containment")
+	default:
+		set(0, StatusPending, "pending", "revoke it at https://huggingface.co/settings/tokens (the owner or an org admin), then verify")
+	}
+
+	if a != nil {
+		set(1, StatusDone, "done", fmt.Sprintf("assessed %s: %d repositories reachable, severity %s", fmtTime(a.CheckedAt), len(a.Repos), a.Severity))
+	} else {
+		set(1, StatusPending, "pending", "no assessment recorded: run the blast-radius assessment while the token still works, or from the owner's account")
+	}
+
+	git := false
+	for _, s := range sc {
+		if s.Source == "git" {
+			git = true
+		}
+	}
+	searched := "found in: " + sourcesText(sc)
+	if len(sc) == 0 {
+		searched = "no occurrences recorded"
+	}
+	if len(sc) > 1 || git {
+		set(2, StatusDone, "done", searched+"; tickets and chat are searched outside hfwarden — record them as notes")
+	} else {
+		set(2, StatusPending, "pending", searched+"; scan git history and the other places the token may have been pasted")
+	}
+
+	cached := 0
+	for _, o := range occ {
+		if o.Finding.Source == "sweep" || o.Finding.Source == "image" {
+			cached++
+		}
+	}
+	if cached > 0 {
+		set(3, StatusDone, "done", fmt.Sprintf("%d occurrence(s) from runner sweeps or container images", cached))
+	} else {
+		set(3, StatusPending, "pending", "no runner sweep or image scan recorded: check CI caches, environment dumps and image layers")
+	}
+
+	if audit != nil && audit.Done {
+		d := "audit complete"
+		if audit.At != nil {
+			d += " " + fmtTime(*audit.At)
+		}
+		if audit.Summary != "" {
+			d += ": " + audit.Summary
+		}
+		set(4, StatusDone, "done", d)
+	} else {
+		d := "no audit recorded: check commits and files changed during the exposure window, webhooks, Space secrets and access logs"
+		if audit != nil {
+			d = "audit started, not complete"
+			if audit.Summary != "" {
+				d += ": " + audit.Summary
+			}
+		}
+		set(4, StatusPending, "pending", d)
+	}
+	return items
+}
+
+func mappings(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, rec Recommendation, now time.Time) []Mapping {
+	var out []Mapping
+	sc := countSources(occ)
+	leak := fmt.Sprintf("the token of %s was exposed in %d place(s) (%s)", orUnknown(inc.Owner, a), len(occ), sourcesText(sc))
+	if len(occ) == 0 {
+		leak = "the token was exposed outside its intended store"
+	}
+	out = append(out, Mapping{"OWASP Non-Human Identities Top 10", "NHI2:2025", "Secret Leakage", leak})
+
+	age := "Hugging Face user access tokens stay valid until revoked; its creation date is not known"
+	if a != nil && a.Token.CreatedAt != nil {
+		ref := inc.FirstSeen
+		if ref.IsZero() {
+			ref = now
+		}
+		age = fmt.Sprintf("the token was created %s and was %s old when detected; it had no expiry and stayed valid until revoked", fmtTime(*a.Token.CreatedAt), human(ref.Sub(*a.Token.CreatedAt)))
+	}
+	out = append(out, Mapping{"OWASP Non-Human Identities Top 10", "NHI7:2025", "Long-Lived Secrets", age})
+
+	if a != nil {
+		var w, adm int
+		for _, r := range a.Repos {
+			switch r.Access {
+			case assess.Admin:
+				adm++
+			case assess.Write:
+				w++
+			}
+		}
+		why := fmt.Sprintf("it can write to %d and administer %d of %d reachable repositories", w, adm, len(a.Repos))
+		if a.Token.Role != "" && len(a.Token.Scopes) == 0 {
+			why += fmt.Sprintf(" (a classic %s token: all of the owner's namespaces)", a.Token.Role)
+		}
+		why += fmt.Sprintf("; the recommended replacement needs %d repository entries", len(rec.Entries))
+		out = append(out, Mapping{"OWASP Non-Human Identities Top 10", "NHI5:2025", "Overprivileged NHI", why})
+	}
+
+	who := orUnknown(inc.Owner, a)
+	out = append(out, Mapping{"OWASP Agentic AI (Top 10 for Agentic Applications)", "Identity & privilege abuse", "Identity and privilege abuse of agent credentials",
+		"a token found in code, notebooks or pipelines is the kind of credential agents and automation act with: whoever holds it acts as " + who + " with all its access, and nothing distinguishes them from the legitimate workload"})
+	if a != nil {
+		var pubW int
+		for _, r := range a.Repos {
+			if !r.Private && (r.Access == assess.Write || r.Access == assess.Admin) {
+				pubW++
+			}
+		}
+		if pubW > 0 {
+			out = append(out, Mapping{"OWASP Agentic AI (Top 10 for Agentic Applications)", "Supply chain", "Agentic supply chain compromise",
+				fmt.Sprintf("it can replace files in %d public repositories that agents and pipelines download models, datasets and tools from", pubW)})
+		}
+	}
+
+	out = append(out,
+		Mapping{"NIST AI RMF 1.0", "GOVERN", "Roles, responsibilities and accountability",
+			"the incident has an owner (" + orDash(inc.Owner) + ") and an assignee (" + orDash(inc.Assignee) + "); every action is in the event log"},
+		Mapping{"NIST AI RMF 1.0", "MAP", "Context and impacts",
+			"the blast radius maps the models, datasets and Spaces the credential reaches and who depends on them"},
+		Mapping{"NIST AI RMF 1.0", "MEASURE", "Tracking identified risks",
+			"severity " + orDash(inc.Severity) + " is measured from effective access, and liveness is re-verified rather than assumed"},
+		Mapping{"NIST AI RMF 1.0", "MANAGE 4.1 / 4.3", "Incident response, recovery and communication",
+			"revocation, containment, scope review and audit are tracked and documented as the response checklist and timeline"},
+	)
+	return out
+}
+
+func orUnknown(owner string, a *assess.Report) string {
+	if owner != "" {
+		return owner
+	}
+	if a != nil && a.Owner != "" {
+		return a.Owner
+	}
+	return "its owner"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+func fmtTimePtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return fmtTime(*t)
+}
+
+// human says a duration in days, hours or minutes.
+func human(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0m"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+}
+
+// locText says where in its source an occurrence is.
+func locText(o incident.Occurrence) string {
+	l := o.Finding.Location
+	var parts []string
+	if l.Cell != nil {
+		parts = append(parts, fmt.Sprintf("cell %d", *l.Cell))
+		if l.Output != nil {
+			parts = append(parts, fmt.Sprintf("output %d", *l.Output))
+		}
+	}
+	if l.Field != "" {
+		parts = append(parts, l.Field)
+	}
+	if l.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d, col %d", l.Line, l.Column))
+	} else if l.Offset > 0 {
+		parts = append(parts, fmt.Sprintf("offset %d", l.Offset))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func commitText(o incident.Occurrence) string {
+	f := o.Finding
+	c := f.Location.Commit
+	if c == "" && len(f.Commits) > 0 {
+		c = f.Commits[0].Commit
+	}
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if c == "" {
+		return "—"
+	}
+	if f.Unreachable {
+		c += " (unreachable)"
+	}
+	return c
+}
+
+func dateText(o incident.Occurrence) string {
+	f := o.Finding
+	if f.CommitDate != nil {
+		return fmtTime(*f.CommitDate)
+	}
+	if f.Time != nil {
+		return fmtTime(*f.Time)
+	}
+	return "seen " + fmtTime(o.SeenAt)
+}
+
+func authorText(o incident.Occurrence) string {
+	f := o.Finding
+	if f.Author == "" {
+		return "—"
+	}
+	if f.Email != "" {
+		return f.Author + " <" + f.Email + ">"
+	}
+	return f.Author
+}
+
+func encText(o incident.Occurrence) string {
+	s := "plain"
+	if len(o.Finding.Encodings) > 0 {
+		s = strings.Join(o.Finding.Encodings, " → ")
+	}
+	if o.Finding.Split {
+		s += fmt.Sprintf("; split across %d literals", max(len(o.Finding.Parts), 2))
+	}
+	return s
+}
