@@ -1,0 +1,408 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/hfwarden/hfwarden/internal/seal"
+)
+
+// ErrNotFound is returned for an incident that does not exist.
+var ErrNotFound = errors.New("store: no such incident")
+
+// ErrNoSecret is returned by Secret when the incident's secret was never
+// recorded (its findings came without the raw secret, or the store was
+// opened without a sealer).
+var ErrNoSecret = errors.New("store: the incident's secret was not recorded")
+
+// DefaultPath is where the embedded SQLite database lives by default:
+// $XDG_DATA_HOME/hfwarden/hfwarden.db, else ~/.local/share/hfwarden/hfwarden.db.
+func DefaultPath() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "hfwarden", "hfwarden.db")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(".", "hfwarden.db")
+	}
+	return filepath.Join(home, ".local", "share", "hfwarden", "hfwarden.db")
+}
+
+// IsPostgres tells whether a DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating and migrating as needed) the store named by dsn: a
+// "postgres://" or "postgresql://" URL for PostgreSQL, anything else a
+// SQLite file path (its directory is created, mode 0700). Secrets are
+// sealed with sealer; with a nil sealer, secrets are not kept at all and
+// Secret returns ErrNoSecret. Open is idempotent and safe to call from
+// several processes at once.
+func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
+	var (
+		db  *sql.DB
+		d   dialect
+		err error
+	)
+	if IsPostgres(dsn) {
+		d = postgres
+		db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(4)
+	} else {
+		d = sqlite
+		if dsn == "" {
+			dsn = DefaultPath()
+		}
+		if strings.ContainsAny(dsn, "?#") {
+			return nil, fmt.Errorf("store: database path %q must not contain '?' or '#'", dsn)
+		}
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		// The page size only takes on a new database, and must come
+		// before WAL mode (the driver applies _pragma before
+		// _journal_mode). Larger pages and a larger checkpoint interval
+		// mean fewer, larger writes when recording big scans.
+		db, err = sql.Open("sqlite", dsn+"?_pragma=busy_timeout(10000)&_pragma=page_size(16384)"+
+			"&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(4096)&_pragma=journal_size_limit(67108864)"+
+			"&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		// WAL allows readers beside the one writer; writes take the
+		// database lock at BEGIN (IMMEDIATE) so they queue instead of
+		// failing to upgrade a read lock.
+		db.SetMaxOpenConns(4)
+		db.SetMaxIdleConns(4)
+		db.SetConnMaxIdleTime(time.Minute)
+	}
+	s := &sqlStore{db: db, d: d, sealer: sealer}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if d == sqlite {
+		// Keep the database file private: it holds sealed secrets and
+		// what they can reach.
+		_ = os.Chmod(dsn, 0o600)
+	}
+	return s, nil
+}
+
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+// q rewrites ? placeholders as $n for PostgreSQL. Queries must not hold
+// '?' elsewhere.
+func (d dialect) q(query string) string {
+	if d != postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// timeFormat is how SQLite stores times: fixed width and UTC, so text
+// comparison and min/max order them correctly.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+// t converts a time to a query argument.
+func (d dialect) t(t time.Time) any {
+	if d == postgres {
+		return t.UTC()
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+// tp converts an optional time to a query argument.
+func (d dialect) tp(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return d.t(*t)
+}
+
+// nullTime scans a time stored by either dialect.
+type nullTime struct {
+	T     time.Time
+	Valid bool
+}
+
+func (n *nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n = nullTime{}
+		return nil
+	case time.Time:
+		*n = nullTime{x.UTC(), true}
+		return nil
+	case string:
+		return n.parse(x)
+	case []byte:
+		return n.parse(string(x))
+	}
+	return fmt.Errorf("store: cannot scan %T as a time", v)
+}
+
+func (n *nullTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad time %q: %w", s, err)
+	}
+	*n = nullTime{t.UTC(), true}
+	return nil
+}
+
+func (n nullTime) ptr() *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.T
+	return &t
+}
+
+// migration is one numbered schema change; sql holds one statement per
+// element, per dialect.
+type migration struct {
+	version int
+	sqlite  []string
+	pg      []string
+}
+
+var migrations = []migration{
+	{
+		version: 1,
+		sqlite: []string{
+			`CREATE TABLE incidents (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				fingerprint TEXT NOT NULL UNIQUE,
+				rule TEXT NOT NULL DEFAULT '',
+				redacted TEXT NOT NULL DEFAULT '',
+				sealed_secret BLOB,
+				state TEXT NOT NULL DEFAULT 'open',
+				severity TEXT NOT NULL DEFAULT '',
+				owner TEXT NOT NULL DEFAULT '',
+				orgs TEXT,
+				assignee TEXT NOT NULL DEFAULT '',
+				first_seen TEXT NOT NULL,
+				last_seen TEXT NOT NULL,
+				exposure_start TEXT,
+				verification TEXT,
+				revoke_requested_at TEXT,
+				contained_at TEXT,
+				occurrences INTEGER NOT NULL DEFAULT 0,
+				assessment TEXT,
+				assessed_at TEXT
+			)`,
+			`CREATE INDEX incidents_first_seen ON incidents (first_seen, id)`,
+			`CREATE INDEX incidents_state ON incidents (state, first_seen)`,
+			`CREATE INDEX incidents_severity ON incidents (severity, first_seen)`,
+			`CREATE INDEX incidents_owner ON incidents (owner)`,
+			`CREATE TABLE incident_orgs (
+				incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				org TEXT NOT NULL,
+				PRIMARY KEY (org, incident_id)
+			)`,
+			`CREATE TABLE occurrences (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				key BLOB NOT NULL UNIQUE,
+				scan_id TEXT NOT NULL,
+				seen_at TEXT NOT NULL,
+				source TEXT NOT NULL DEFAULT '',
+				path TEXT NOT NULL DEFAULT '',
+				finding TEXT NOT NULL
+			)`,
+			`CREATE INDEX occurrences_incident ON occurrences (incident_id, id)`,
+			`CREATE TABLE events (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				at TEXT NOT NULL,
+				actor TEXT NOT NULL DEFAULT '',
+				kind TEXT NOT NULL,
+				from_state TEXT NOT NULL DEFAULT '',
+				to_state TEXT NOT NULL DEFAULT '',
+				message TEXT NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX events_incident ON events (incident_id, id)`,
+			`CREATE TABLE verifications (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				checked_at TEXT NOT NULL,
+				status TEXT NOT NULL,
+				reason TEXT NOT NULL DEFAULT '',
+				owner TEXT NOT NULL DEFAULT '',
+				cached INTEGER NOT NULL DEFAULT 0
+			)`,
+			`CREATE INDEX verifications_incident ON verifications (incident_id, id)`,
+		},
+		pg: []string{
+			`CREATE TABLE incidents (
+				id BIGSERIAL PRIMARY KEY,
+				fingerprint TEXT COLLATE "C" NOT NULL UNIQUE,
+				rule TEXT NOT NULL DEFAULT '',
+				redacted TEXT NOT NULL DEFAULT '',
+				sealed_secret BYTEA,
+				state TEXT NOT NULL DEFAULT 'open',
+				severity TEXT NOT NULL DEFAULT '',
+				owner TEXT NOT NULL DEFAULT '',
+				orgs TEXT,
+				assignee TEXT NOT NULL DEFAULT '',
+				first_seen TIMESTAMPTZ NOT NULL,
+				last_seen TIMESTAMPTZ NOT NULL,
+				exposure_start TIMESTAMPTZ,
+				verification TEXT,
+				revoke_requested_at TIMESTAMPTZ,
+				contained_at TIMESTAMPTZ,
+				occurrences INTEGER NOT NULL DEFAULT 0,
+				assessment TEXT,
+				assessed_at TIMESTAMPTZ
+			)`,
+			`CREATE INDEX incidents_first_seen ON incidents (first_seen, id)`,
+			`CREATE INDEX incidents_state ON incidents (state, first_seen)`,
+			`CREATE INDEX incidents_severity ON incidents (severity, first_seen)`,
+			`CREATE INDEX incidents_owner ON incidents (owner)`,
+			`CREATE TABLE incident_orgs (
+				incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				org TEXT NOT NULL,
+				PRIMARY KEY (org, incident_id)
+			)`,
+			`CREATE TABLE occurrences (
+				id BIGSERIAL PRIMARY KEY,
+				incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				key BYTEA NOT NULL UNIQUE,
+				scan_id TEXT NOT NULL,
+				seen_at TIMESTAMPTZ NOT NULL,
+				source TEXT NOT NULL DEFAULT '',
+				path TEXT NOT NULL DEFAULT '',
+				finding TEXT NOT NULL
+			)`,
+			`CREATE INDEX occurrences_incident ON occurrences (incident_id, id)`,
+			`CREATE TABLE events (
+				id BIGSERIAL PRIMARY KEY,
+				incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				at TIMESTAMPTZ NOT NULL,
+				actor TEXT NOT NULL DEFAULT '',
+				kind TEXT NOT NULL,
+				from_state TEXT NOT NULL DEFAULT '',
+				to_state TEXT NOT NULL DEFAULT '',
+				message TEXT NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX events_incident ON events (incident_id, id)`,
+			`CREATE TABLE verifications (
+				id BIGSERIAL PRIMARY KEY,
+				incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				checked_at TIMESTAMPTZ NOT NULL,
+				status TEXT NOT NULL,
+				reason TEXT NOT NULL DEFAULT '',
+				owner TEXT NOT NULL DEFAULT '',
+				cached BOOLEAN NOT NULL DEFAULT FALSE
+			)`,
+			`CREATE INDEX verifications_incident ON verifications (incident_id, id)`,
+		},
+	},
+}
+
+// migrate applies the migrations not yet applied, each in a transaction,
+// under a lock so that concurrent Opens wait for one another.
+func (s *sqlStore) migrate(ctx context.Context) error {
+	for _, m := range migrations {
+		err := s.withTx(ctx, func(tx *sql.Tx) error {
+			if s.d == postgres {
+				// Serialise migrations per database; the lock ends with the
+				// transaction. Creating schema_migrations under the lock
+				// avoids concurrent CREATE TABLE IF NOT EXISTS races.
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7355608130001)`); err != nil {
+					return err
+				}
+			}
+			// On SQLite the transaction is BEGIN IMMEDIATE: it holds the
+			// write lock already.
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, s.d.q(`SELECT count(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			stmts := m.sqlite
+			if s.d == postgres {
+				stmts = m.pg
+			}
+			for _, st := range stmts {
+				if _, err := tx.ExecContext(ctx, st); err != nil {
+					return fmt.Errorf("migration %d: %w", m.version, err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
+				m.version, time.Now().UTC().Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrating: %w", err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the latest migration's number.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+// withTx runs fn in a transaction, retrying a few times when PostgreSQL
+// reports a deadlock or a serialisation failure (SQLite waits on its busy
+// timeout instead).
+func (s *sqlStore) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		var pe *pgconn.PgError
+		if err != nil && attempt < 5 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+			time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+			continue
+		}
+		return err
+	}
+}
+
+func (s *sqlStore) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
