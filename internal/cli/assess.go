@@ -1,14 +1,19 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/store"
 )
 
 func newAssessCmd(e *env) *cobra.Command {
@@ -16,6 +21,8 @@ func newAssessCmd(e *env) *cobra.Command {
 	var ts tokenSource
 	var format string
 	var maxChecks int
+	var db dbFlags
+	var incidentArg string
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
@@ -38,17 +45,34 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			token, err := ts.read(e.stdin)
-			if err != nil {
-				return usageErr("%v", err)
-			}
 			c, err := hf.client()
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			r, err := assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks})
-			if err != nil {
-				return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
+			var r *assess.Report
+			if incidentArg != "" {
+				// The token comes sealed from the store, and the outcome
+				// goes back to it.
+				id, err := parseID(incidentArg)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				st, err := db.open(cmd.Context())
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				defer st.Close()
+				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks); err != nil {
+					return err
+				}
+			} else {
+				token, err := ts.read(e.stdin)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				if r, err = assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks}); err != nil {
+					return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
+				}
 			}
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
@@ -69,7 +93,35 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 	addTokenFlags(cmd, &ts)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
+	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it")
+	addDBFlags(cmd.Flags(), &db)
 	return cmd
+}
+
+// assessIncident assesses a stored incident's token and records the
+// blast-radius snapshot and the verification in the incident.
+func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int) (*assess.Report, error) {
+	if _, err := st.Incident(ctx, id); err != nil {
+		return nil, usageErr("incident #%d: %v", id, err)
+	}
+	token, err := st.Secret(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("incident #%d: unsealing its secret: %w", id, err)
+	}
+	r, err := assess.Assess(ctx, c, token, assess.Options{MaxAuthChecks: maxChecks})
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d: %w", id, err)}
+	}
+	now := time.Now().UTC()
+	if err := st.RecordVerification(ctx, id, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+		return nil, err
+	}
+	if r.Status == "live" {
+		if err := st.SaveAssessment(ctx, id, r, now); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 func writeAssessText(w io.Writer, r *assess.Report) {

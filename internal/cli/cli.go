@@ -77,6 +77,7 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e))
+	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
+		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
 	return root
 }

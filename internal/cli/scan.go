@@ -41,6 +41,8 @@ type scanFlags struct {
 	cacheDir    string
 	verify      bool
 	hub         hubFlags
+	store       bool
+	db          dbFlags
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -90,6 +92,9 @@ error or some input could not be read.`,
 						fmt.Fprintf(e.stderr, "hfwarden: warning: could not save the verification cache: %v\n", err)
 					}
 				}
+				if err == nil && f.store {
+					err = recordFindings(ctx, e, f.db, findings)
+				}
 				return findings, stats, err
 			})
 		},
@@ -102,6 +107,8 @@ error or some input could not be read.`,
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where git mirrors, scan state and verification results live (default $XDG_CACHE_HOME/hfwarden)")
 	fl.BoolVar(&f.verify, "verify", false, "check each distinct Hugging Face credential against the Hub once (live, invalid or unknown); results are cached for an hour by fingerprint")
 	addHubFlags(cmd, &f.hub)
+	fl.BoolVar(&f.store, "store", false, "record the findings in the incident store (see --db)")
+	addDBFlags(fl, &f.db)
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
 	return cmd
@@ -303,4 +310,22 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("not a size: %q", s)
 	}
 	return int64(v * m), nil
+}
+
+// recordFindings records a scan's findings in the incident store.
+func recordFindings(ctx context.Context, e *env, db dbFlags, findings []scan.Finding) error {
+	st, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	scanID := now.Format("20060102T150405.000000000Z")
+	res, err := st.RecordScan(ctx, scanID, findings, now)
+	if err != nil {
+		return fmt.Errorf("recording the scan: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "hfwarden: recorded scan %s: %d new incidents, %d new occurrences (%d incidents touched)\n",
+		scanID, res.NewIncidents, res.NewOccurrences, len(res.Incidents))
+	return nil
 }

@@ -1,0 +1,299 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/seal"
+	"github.com/hfwarden/hfwarden/internal/store"
+)
+
+// dbFlags choose the incident store.
+type dbFlags struct {
+	dsn     string
+	keyFile string
+}
+
+func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
+	fs.StringVar(&f.dsn, "db", "", "incident store: a SQLite file, or postgres://… (default $XDG_DATA_HOME/hfwarden/hfwarden.db)")
+	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
+}
+
+// open opens the store and the key that seals its secrets.
+func (f dbFlags) open(ctx context.Context) (store.Store, error) {
+	dsn := f.dsn
+	if dsn == "" {
+		dsn = store.DefaultPath()
+	}
+	key := f.keyFile
+	if key == "" {
+		if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+			key = filepath.Join(filepath.Dir(store.DefaultPath()), "hfwarden.key")
+		} else {
+			key = filepath.Join(filepath.Dir(dsn), "hfwarden.key")
+		}
+	}
+	s, err := seal.LoadKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("loading the sealing key: %w", err)
+	}
+	st, err := store.Open(ctx, dsn, s)
+	if err != nil {
+		return nil, fmt.Errorf("opening the incident store: %w", err)
+	}
+	return st, nil
+}
+
+// actor names who did something, for the event log.
+func actor() string {
+	if u := os.Getenv("HFWARDEN_ACTOR"); u != "" {
+		return u
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%q is not an incident number", s)
+	}
+	return id, nil
+}
+
+func newIncidentsCmd(e *env) *cobra.Command {
+	var db dbFlags
+	cmd := &cobra.Command{
+		Use:   "incidents",
+		Short: "List, show and work on incidents (one leaked secret across every scan and source)",
+	}
+	addDBFlags(cmd.PersistentFlags(), &db)
+
+	var filter incident.Filter
+	var state string
+	var format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List incidents, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			st, err := db.open(c.Context())
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			defer st.Close()
+			filter.State = incident.State(state)
+			incs, err := st.Incidents(c.Context(), filter)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return writeJSON(e.stdout, incs)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tSECRET\tOWNER\tOCCURRENCES\tFIRST SEEN\tEXPOSED SINCE")
+			for _, in := range incs {
+				exp := "-"
+				if in.ExposureStart != nil {
+					exp = in.ExposureStart.UTC().Format("2006-01-02")
+				}
+				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, orDash(in.Severity), in.Redacted,
+					orDash(in.Owner), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&state, "state", "", "only this state (open, revoke-requested, contained, audited, resolved, false-positive, accepted-risk)")
+	list.Flags().StringVar(&filter.Severity, "severity", "", "only this severity")
+	list.Flags().StringVar(&filter.Owner, "owner", "", "only tokens of this account")
+	list.Flags().StringVar(&filter.Org, "org", "", "only tokens whose owner is in this organization")
+	list.Flags().IntVar(&filter.Limit, "limit", 1000, "at most this many")
+	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+
+	var showFormat string
+	show := &cobra.Command{
+		Use:   "show INCIDENT",
+		Short: "Show an incident: its occurrences, verification and event log",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			st, err := db.open(c.Context())
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			defer st.Close()
+			in, occ, ev, err := loadIncident(c.Context(), st, id)
+			if err != nil {
+				return err
+			}
+			if showFormat == "json" {
+				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev})
+			}
+			writeIncidentText(e.stdout, in, occ, ev)
+			return nil
+		},
+	}
+	show.Flags().StringVarP(&showFormat, "format", "f", "text", "text or json")
+
+	var message string
+	note := &cobra.Command{
+		Use:   "note INCIDENT --message TEXT",
+		Short: "Add a note to an incident's log",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+				if strings.TrimSpace(message) == "" {
+					return usageErr("--message is required")
+				}
+				return st.AddNote(c.Context(), id, actor(), message, time.Now().UTC())
+			})
+		},
+	}
+	note.Flags().StringVarP(&message, "message", "m", "", "the note")
+
+	assign := &cobra.Command{
+		Use:   "assign INCIDENT PERSON",
+		Short: "Assign an incident to someone",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+				return st.Assign(c.Context(), id, actor(), args[1], time.Now().UTC())
+			})
+		},
+	}
+
+	var as, reason string
+	resolve := &cobra.Command{
+		Use:   "resolve INCIDENT [--as resolved|audited|false-positive|accepted-risk|open] [--reason TEXT]",
+		Short: "Move an incident to a closing state (or back to open), with a reason",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+				in, err := st.Incident(c.Context(), id)
+				if err != nil {
+					return err
+				}
+				to := incident.State(as)
+				if err := incident.CheckMove(in.State, to, reason); err != nil {
+					return usageErr("incident #%d: %v", id, err)
+				}
+				return st.Transition(c.Context(), id, to, actor(), reason, time.Now().UTC())
+			})
+		},
+	}
+	resolve.Flags().StringVar(&as, "as", string(incident.Resolved), "the new state")
+	resolve.Flags().StringVar(&reason, "reason", "", "why (required for false-positive and accepted-risk)")
+
+	cmd.AddCommand(list, show, note, assign, resolve)
+	return cmd
+}
+
+func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Store, int64) error) error {
+	id, err := parseID(arg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	st, err := db.open(ctx)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer st.Close()
+	if _, err := st.Incident(ctx, id); err != nil {
+		return usageErr("incident #%d: %v", id, err)
+	}
+	return fn(st, id)
+}
+
+func loadIncident(ctx context.Context, st store.Store, id int64) (*incident.Incident, []incident.Occurrence, []incident.Event, error) {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
+		return nil, nil, nil, usageErr("incident #%d: %v", id, err)
+	}
+	occ, err := st.Occurrences(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ev, err := st.Events(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return in, occ, ev, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event) {
+	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, in.Redacted, in.Rule, in.Fingerprint)
+	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", in.State, orDash(in.Severity), orDash(in.Owner), orDash(in.Assignee))
+	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))
+	if in.ExposureStart != nil {
+		fmt.Fprintf(w, ", exposed since %s", in.ExposureStart.UTC().Format(time.RFC3339))
+	}
+	if in.ContainedAt != nil {
+		fmt.Fprintf(w, ", contained at %s", in.ContainedAt.UTC().Format(time.RFC3339))
+	} else if in.RevokeRequestedAt != nil {
+		fmt.Fprintf(w, ", revocation requested at %s (not confirmed)", in.RevokeRequestedAt.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintln(w)
+	if v := in.Verification; v != nil {
+		fmt.Fprintf(w, "verification: %s at %s %s\n", v.Status, v.CheckedAt.UTC().Format(time.RFC3339), v.Reason)
+	}
+	fmt.Fprintf(w, "\noccurrences (%d):\n", len(occ))
+	for _, o := range occ {
+		l := o.Finding.Location
+		where := fmt.Sprintf("%s:%d:%d", l.Path, l.Line, l.Column)
+		if l.Cell != nil {
+			where = fmt.Sprintf("%s cell %d", l.Path, *l.Cell)
+			if l.Output != nil {
+				where += fmt.Sprintf(" output %d", *l.Output)
+			}
+		}
+		extra := ""
+		if l.Commit != "" {
+			extra = " commit " + l.Commit[:min(12, len(l.Commit))]
+		}
+		if len(o.Finding.Encodings) > 0 {
+			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"
+		}
+		fmt.Fprintf(w, "  %-8s %s%s\n", o.Finding.Source, where, extra)
+	}
+	fmt.Fprintf(w, "\nevents:\n")
+	for _, x := range ev {
+		line := x.Kind
+		if x.From != "" || x.To != "" {
+			line += fmt.Sprintf(" %s → %s", x.From, x.To)
+		}
+		if x.Message != "" {
+			line += ": " + x.Message
+		}
+		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), x.Actor, line)
+	}
+}

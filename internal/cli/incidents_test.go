@@ -1,0 +1,144 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestIncidentWorkflow runs the response end to end through the CLI: scan
+// into the store, list, assess, note, assign, revoke (and prove it), report.
+func TestIncidentWorkflow(t *testing.T) {
+	url, toks := startSim(t)
+	tok := toks["sim-alice-write"]
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "app", ".env"), "HF_TOKEN="+tok+"\n")
+	write(t, filepath.Join(dir, "app", "settings.py"), "TOKEN = \""+tok+"\"\n")
+	db := filepath.Join(t.TempDir(), "h.db")
+	key := filepath.Join(t.TempDir(), "h.key")
+	dbArgs := []string{"--db", db, "--key-file", key}
+
+	r := runCLI(t, "", append([]string{"scan", "--store", "--verify", "--endpoint", url, "--cache-dir", t.TempDir(), "-q", filepath.Join(dir, "app")}, dbArgs...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "1 new incidents, 2 new occurrences") {
+		t.Fatalf("scan --store: exit %d\n%s", r.code, r.stderr)
+	}
+	// Scanning the same places again adds nothing.
+	r = runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, "app")}, dbArgs...)...)
+	if !strings.Contains(r.stderr, "0 new incidents, 0 new occurrences") {
+		t.Fatalf("rescan: %s", r.stderr)
+	}
+	raw, err := os.ReadFile(db)
+	if err != nil || strings.Contains(string(raw), tok) {
+		t.Fatalf("the store holds the raw token in clear (or is missing): %v", err)
+	}
+
+	r = runCLI(t, "", append([]string{"incidents", "list", "-f", "json"}, dbArgs...)...)
+	var list []struct {
+		ID           int64
+		State        string
+		Occurrences  int
+		Verification *struct{ Status string }
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &list) != nil || len(list) != 1 || list[0].Occurrences != 2 || list[0].State != "open" {
+		t.Fatalf("list: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if list[0].Verification == nil || list[0].Verification.Status != "live" {
+		t.Fatalf("verification not recorded: %s", r.stdout)
+	}
+
+	if r := runCLI(t, "", append([]string{"assess", "--incident", "1", "--endpoint", url}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "CRITICAL") {
+		t.Fatalf("assess --incident: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "note", "1", "-m", "found in the app repo"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("note: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "assign", "1", "sec-oncall"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("assign: %d %s", r.code, r.stderr)
+	}
+	// Filters: severity and org come from the assessment.
+	r = runCLI(t, "", append([]string{"incidents", "list", "--severity", "critical", "--org", "acme"}, dbArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "#1") || !strings.Contains(r.stdout, "alice") {
+		t.Fatalf("filtered list: %s %s", r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "list", "--owner", "bob"}, dbArgs...)...); strings.Contains(r.stdout, "#1") {
+		t.Fatalf("owner filter: %s", r.stdout)
+	}
+	// A bad move is refused with a one-line error.
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", "1", "--as", "false-positive"}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "reason") {
+		t.Fatalf("false-positive without reason: %d %s", r.code, r.stderr)
+	}
+
+	// Revoke: not without confirmation; dry run revokes nothing; then for real.
+	if r := runCLI(t, "n\n", append([]string{"revoke", "1", "--endpoint", url}, dbArgs...)...); r.code != 2 {
+		t.Fatalf("unconfirmed revoke: exit %d", r.code)
+	}
+	if r := runCLI(t, "", append([]string{"revoke", "1", "--dry-run", "--endpoint", url}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "dry run") {
+		t.Fatalf("dry run: %d %s", r.code, r.stdout)
+	}
+	if r := runCLI(t, tok, "assess", "--endpoint", url); !strings.Contains(r.stdout, "LIVE") {
+		t.Fatalf("the dry run revoked the token: %s", r.stdout)
+	}
+	r = runCLI(t, "y\n", append([]string{"revoke", "1", "--endpoint", url, "--timeout", "10s"}, dbArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "contained at") {
+		t.Fatalf("revoke: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, tok, "assess", "--endpoint", url); !strings.Contains(r.stdout, "INVALID") {
+		t.Fatalf("token still live after revoke: %s", r.stdout)
+	}
+	// Idempotent.
+	if r := runCLI(t, "", append([]string{"revoke", "1", "--yes", "--endpoint", url}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "nothing to revoke") {
+		t.Fatalf("second revoke: %d %s", r.code, r.stdout)
+	}
+
+	r = runCLI(t, "", append([]string{"incidents", "show", "1", "-f", "json"}, dbArgs...)...)
+	var shown struct {
+		Incident struct {
+			State, Assignee, Owner string
+			ContainedAt            *string `json:"contained_at"`
+		}
+		Events []struct{ Kind, Message string }
+	}
+	if json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Incident.State != "contained" || shown.Incident.ContainedAt == nil ||
+		shown.Incident.Assignee != "sec-oncall" || shown.Incident.Owner != "alice" {
+		t.Fatalf("show: %s", r.stdout)
+	}
+	kinds := map[string]bool{}
+	for _, ev := range shown.Events {
+		kinds[ev.Kind] = true
+	}
+	for _, k := range []string{"transition", "note", "assign"} {
+		if !kinds[k] {
+			t.Errorf("event log lacks %s: %+v", k, shown.Events)
+		}
+	}
+
+	html := filepath.Join(t.TempDir(), "r.html")
+	if r := runCLI(t, "", append([]string{"report", "1", "-o", html}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("report: %d %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "blast-radius") || !strings.Contains(string(b), "checklist") || strings.Contains(string(b), tok) {
+		t.Fatalf("report content wrong: %v", err)
+	}
+	for _, f := range []string{"md", "json"} {
+		if r := runCLI(t, "", append([]string{"report", "1", "-f", f}, dbArgs...)...); r.code != 0 || len(r.stdout) < 100 || strings.Contains(r.stdout, tok) {
+			t.Fatalf("report -f %s: %d", f, r.code)
+		}
+	}
+}
+
+func TestDemo(t *testing.T) {
+	out := t.TempDir()
+	t.Setenv("HOME", t.TempDir())
+	r := runCLI(t, "", "demo", "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "contained") {
+		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{"report.html", "hfwarden.db", "repo/.git"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("demo left no %s: %v", f, err)
+		}
+	}
+}
