@@ -51,8 +51,13 @@ func (r *request) webhookCaller(write bool) (*user, *response) {
 	return p.user, nil
 }
 
-// ownWebhook finds the caller's webhook named in the path.
-func (r *request) ownWebhook(u *user) (*webhook, *response) {
+// ownWebhook authorises the caller (for writing when write is set) and
+// finds their webhook named in the path.
+func (r *request) ownWebhook(write bool) (*webhook, *response) {
+	u, bad := r.webhookCaller(write)
+	if bad != nil {
+		return nil, bad
+	}
 	for _, w := range r.srv.st.webhooks {
 		if w.ID == r.vars.name && w.Owner == u.name {
 			return w, nil
@@ -110,11 +115,7 @@ func hWebhookCreate(r *request) *response {
 
 // hWebhookGet answers GET /api/settings/webhooks/{id}.
 func hWebhookGet(r *request) *response {
-	u, bad := r.webhookCaller(false)
-	if bad != nil {
-		return bad
-	}
-	w, bad := r.ownWebhook(u)
+	w, bad := r.ownWebhook(false)
 	if bad != nil {
 		return bad
 	}
@@ -123,11 +124,7 @@ func hWebhookGet(r *request) *response {
 
 // hWebhookUpdate answers POST (or PUT) /api/settings/webhooks/{id}.
 func hWebhookUpdate(r *request) *response {
-	u, bad := r.webhookCaller(true)
-	if bad != nil {
-		return bad
-	}
-	w, bad := r.ownWebhook(u)
+	w, bad := r.ownWebhook(true)
 	if bad != nil {
 		return bad
 	}
@@ -157,11 +154,7 @@ func hWebhookUpdate(r *request) *response {
 
 // hWebhookEnable answers POST /api/settings/webhooks/{id}/{enable,disable}.
 func hWebhookEnable(r *request) *response {
-	u, bad := r.webhookCaller(true)
-	if bad != nil {
-		return bad
-	}
-	w, bad := r.ownWebhook(u)
+	w, bad := r.ownWebhook(true)
 	if bad != nil {
 		return bad
 	}
@@ -171,11 +164,7 @@ func hWebhookEnable(r *request) *response {
 
 // hWebhookDelete answers DELETE /api/settings/webhooks/{id}.
 func hWebhookDelete(r *request) *response {
-	u, bad := r.webhookCaller(true)
-	if bad != nil {
-		return bad
-	}
-	w, bad := r.ownWebhook(u)
+	w, bad := r.ownWebhook(true)
 	if bad != nil {
 		return bad
 	}
