@@ -103,6 +103,10 @@ type Location struct {
 	// holds them); Object is the git object (blob, commit, tag) holding them.
 	Commit string `json:"commit,omitempty"`
 	Object string `json:"object,omitempty"`
+	// Attrs holds what the source knows of the place beyond the path:
+	// "image", "layer", "deleted_in_layer", "channel", "user", "issue",
+	// "comment", "step", "field" and the like.
+	Attrs map[string]string `json:"attrs,omitempty"`
 }
 
 // Stats summarises a scan.

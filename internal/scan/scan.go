@@ -435,6 +435,11 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
+		if t := c.Prov.Time; !t.IsZero() {
+			t = t.UTC()
+			f.Time = &t
+		}
+		f.Author = c.Prov.Author
 		f.raw = m.Secret
 		if s.opt.ShowSecrets {
 			f.Secret = m.Secret
@@ -455,11 +460,13 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 }
 
 func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
-	l := Location{Path: c.Prov.Path, Offset: c.Offset + int64(off), Field: c.Prov.Field}
+	l := Location{Path: c.Prov.Path, Offset: c.Offset + int64(off), Field: c.Prov.Field, Attrs: c.Prov.Attrs}
+	if c.Prov.Cell >= 0 || len(c.Prov.Chain) > 1 {
+		l.Chain = c.Prov.Chain
+	}
 	if c.Prov.Cell >= 0 {
 		cell := c.Prov.Cell
 		l.Cell = &cell
-		l.Chain = c.Prov.Chain
 	}
 	if c.Prov.Output >= 0 {
 		out := c.Prov.Output

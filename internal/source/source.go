@@ -5,7 +5,10 @@
 // downstream parses paths to find out where bytes came from.
 package source
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Chunk is a run of bytes from one place, with where it came from.
 type Chunk struct {
@@ -51,6 +54,41 @@ type Provenance struct {
 	Chain []string
 	// Object is the git object id for bytes read from a repository.
 	Object string
+	// Time is when the bytes were written, where the source knows it (a
+	// chat message's or log line's timestamp): it feeds the exposure start.
+	Time time.Time
+	// Author wrote the bytes, where the source knows it.
+	Author string
+	// Attrs holds what else the source knows of the place, e.g. "image",
+	// "layer", "channel", "issue", "comment", "field". Keys are stable.
+	Attrs map[string]string
+}
+
+// With returns a copy of p with a new innermost element: Path becomes
+// Path!name (the reading of a member inside a container) and name is
+// appended to Chain.
+func (p Provenance) With(kind, name string) Provenance {
+	q := p
+	q.Kind = kind
+	q.Path = p.Path + "!" + name
+	q.Chain = append(append([]string(nil), p.Chain...), name)
+	q.Attrs = cloneAttrs(p.Attrs)
+	return q
+}
+
+// Attr returns a copy of p with Attrs[key] set to value.
+func (p Provenance) Attr(key, value string) Provenance {
+	p.Attrs = cloneAttrs(p.Attrs)
+	p.Attrs[key] = value
+	return p
+}
+
+func cloneAttrs(m map[string]string) map[string]string {
+	c := make(map[string]string, len(m)+2)
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }
 
 // FileProvenance returns the provenance of a plain file.
