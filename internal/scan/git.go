@@ -286,7 +286,10 @@ func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
 	var cells []hit
 	err := source.Notebook(prov.Path, data, func(c source.Chunk) error {
 		if ms := s.det.Detect(c.Data); len(ms) > 0 {
-			c.Prov.Kind, c.Prov.Object, c.Prov.Path = prov.Kind, prov.Object, prov.Path
+			c.Prov.Kind, c.Prov.Object, c.Prov.Path, c.Prov.Attrs = prov.Kind, prov.Object, prov.Path, prov.Attrs
+			if len(prov.Chain) > 1 { // a notebook inside a container
+				c.Prov.Chain = append(append([]string(nil), prov.Chain...), c.Prov.Chain[1:]...)
+			}
 			c.Data = bytes.Clone(c.Data)
 			cells = append(cells, hit{c, ms})
 		}

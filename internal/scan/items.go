@@ -43,5 +43,5 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, r io.Reader, dep
 	s.mu.Lock()
 	s.stats.Files++
 	s.mu.Unlock()
-	s.scanReader(ctx, r, it.Prov, nil, false, buf)
+	_ = s.visitor(source.NewBudget(s.opt.Limits), depth, buf)(ctx, it, r)
 }

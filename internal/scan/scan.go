@@ -47,6 +47,9 @@ type Options struct {
 	Progress *Progress
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Limits bound what opening archives and other containers may cost;
+	// zero fields take source.DefaultLimits.
+	Limits source.Limits
 }
 
 // Progress counts work done; safe to read while a scan runs.
@@ -286,6 +289,11 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	s.stats.Files++
 	s.mu.Unlock()
 	prov := source.FileProvenance("file", j.path)
+	if source.SniffContainer(j.path, h) != source.NotContainer {
+		it := source.Item{Prov: prov, Name: filepath.Base(j.path), Size: j.size}
+		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, source.NewBudget(s.opt.Limits), buf)
+		return
+	}
 	if source.LooksLikeNotebook(j.path, h) && j.size <= maxNotebook {
 		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
 		return

@@ -3,8 +3,6 @@ package source
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 )
 
@@ -29,7 +27,8 @@ func NewBuffer() *Buffer { return &Buffer{b: make([]byte, ChunkSize+Overlap)} }
 // ReadChunks reads r to its end and emits its bytes in overlapping chunks
 // with line numbers (unless lines is false: then Line and LineStart are
 // 0, which saves a pass over bytes whose lines nobody will ask for). head,
-// if not empty, holds bytes already read from r.
+// if not empty, holds bytes already read from r. A read error is
+// returned as it is: the caller names what was being read.
 func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, binary, lines bool, buf *Buffer, emit Emit) error {
 	b := buf.b
 	n := copy(b, head)
@@ -45,9 +44,12 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		}
 		m, err := io.ReadFull(r, b[n:])
 		n += m
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		// ReadFull returns these two bare when the stream ends; a reader
+		// that fails with a wrapped one (a truncated gzip member) is an
+		// error, not an end.
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
-			return fmt.Errorf("reading %s: %w", prov.Path, err)
+			return err // the caller knows what it was reading
 		}
 		limit, next := n-Overlap/2, n-min(Overlap, n) // more may follow
 		if eof {

@@ -1,0 +1,173 @@
+package scan
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// member is one item on its way to a reader: its first bytes already read
+// (head) and the rest still in r.
+type member struct {
+	it   source.Item
+	head []byte
+	r    io.Reader
+	// ra, when set, reads the whole item at random (a top-level file):
+	// a zip is then opened in place instead of spooled.
+	ra   io.ReaderAt
+	size int64
+}
+
+// spoolInMemory bounds the members held in memory to be opened at random
+// (a zip inside a tar); larger ones go to an unlinked temporary file.
+const spoolInMemory = 64 << 20
+
+// readHead reads up to sniffLen bytes of r: what picks the reader.
+func readHead(r io.Reader) ([]byte, error) {
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(r, head)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
+	}
+	return head[:n], err
+}
+
+// visitor returns the Visit that scans a container's members at depth.
+func (s *Scanner) visitor(b *source.Budget, depth int, buf *source.Buffer) source.Visit {
+	return func(ctx context.Context, it source.Item, r io.Reader) error {
+		if it.Text {
+			s.scanText(ctx, it, r, buf)
+			return nil
+		}
+		head, err := readHead(r)
+		if err != nil {
+			s.fail("%s: %v", it.Prov.Path, err)
+			return nil
+		}
+		s.dispatch(ctx, member{it: it, head: head, r: r, size: it.Size}, depth, b, buf)
+		return nil
+	}
+}
+
+// scanText scans a text item (a message, a field, a variable) whole.
+func (s *Scanner) scanText(ctx context.Context, it source.Item, r io.Reader, buf *source.Buffer) {
+	s.scanReader(ctx, r, it.Prov, nil, false, buf)
+}
+
+// dispatch picks the reader for a member by its name and first bytes and
+// scans it: archives are opened (up to the depth limit) and their members
+// dispatched in turn; everything else is scanned as bytes.
+func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.Budget, buf *source.Buffer) {
+	kind := source.SniffContainer(m.it.Name, m.head)
+	if kind != source.NotContainer && depth >= b.Limits.MaxDepth {
+		s.warn("%s: %s nested deeper than %d: scanned as raw bytes", m.it.Prov.Path, kind, b.Limits.MaxDepth)
+		kind = source.NotContainer
+	}
+	switch kind {
+	case source.Gzip:
+		zr, err := source.OpenGzip(io.MultiReader(bytes.NewReader(m.head), m.r), b)
+		if err != nil {
+			s.fail("%s: %v", m.it.Prov.Path, err)
+			return
+		}
+		// The decompressed stream keeps the gzip's place: "app.log.gz"
+		// reports lines of the log, "x.tar.gz!dir/file" members of the tar.
+		inner := m.it
+		inner.Name = source.GunzipName(m.it.Name)
+		inner.Size = -1
+		head, err := readHead(zr)
+		if err != nil {
+			s.fail("%s: %v", m.it.Prov.Path, err)
+			if len(head) == 0 {
+				return
+			}
+		}
+		s.dispatch(ctx, member{it: inner, head: head, r: zr, size: -1}, depth+1, b, buf)
+	case source.Tar:
+		err := source.ReadTar(ctx, io.MultiReader(bytes.NewReader(m.head), m.r), m.it.Prov, b, s.visitor(b, depth+1, buf))
+		s.containerErrors(m.it.Prov.Path, err)
+	case source.Zip:
+		ra, size, done, err := spool(m)
+		if err != nil {
+			s.fail("%s: %v", m.it.Prov.Path, err)
+			return
+		}
+		defer done()
+		zr, err := zip.NewReader(ra, size)
+		if err != nil {
+			s.fail("%s: zip: %v", m.it.Prov.Path, err)
+			return
+		}
+		err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
+		s.containerErrors(m.it.Prov.Path, err)
+	default:
+		s.scanLeaf(ctx, m, buf)
+	}
+}
+
+// scanLeaf scans a member that is not a container.
+func (s *Scanner) scanLeaf(ctx context.Context, m member, buf *source.Buffer) {
+	if source.LooksLikeNotebook(m.it.Name, m.head) && (m.size < 0 || m.size <= maxNotebook) {
+		data, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(m.head), m.r), maxNotebook+1))
+		if err != nil {
+			s.fail("%s: %v", m.it.Prov.Path, err)
+		}
+		s.addBytes(int64(len(data)))
+		s.scanNotebookBytes(data, m.it.Prov)
+		return
+	}
+	s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf)
+}
+
+// containerErrors records what went wrong inside a container, member by
+// member.
+func (s *Scanner) containerErrors(path string, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			s.containerErrors(path, e)
+		}
+		return
+	}
+	var me *source.MemberError
+	if errors.As(err, &me) {
+		s.fail("%s", me.Error())
+		return
+	}
+	s.fail("%s: %v", path, err)
+}
+
+// spool gives random access to a member: in place for a file, in memory
+// for a small member, else through an unlinked temporary file.
+func spool(m member) (io.ReaderAt, int64, func(), error) {
+	if m.ra != nil {
+		return m.ra, m.size, func() {}, nil
+	}
+	r := io.MultiReader(bytes.NewReader(m.head), m.r)
+	if m.size >= 0 && m.size <= spoolInMemory {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return bytes.NewReader(data), int64(len(data)), func() {}, nil
+	}
+	f, err := os.CreateTemp("", "hfwarden-spool-*")
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("spooling: %w", err)
+	}
+	os.Remove(f.Name()) // gone when closed, whatever happens
+	n, err := io.Copy(f, r)
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	return f, n, func() { f.Close() }, nil
+}

@@ -1,0 +1,204 @@
+package scan
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// entry is one member of a fixture archive.
+type entry struct {
+	name string
+	data []byte
+}
+
+func zipOf(t testing.TB, es ...entry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, e := range es {
+		f, err := w.Create(e.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(e.data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func tarOf(t testing.TB, es ...entry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	for _, e := range es {
+		if err := w.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func gzipOf(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestArchives(t *testing.T) {
+	g := newTokenGen(61)
+	tok := g.tokens(t, 8)
+	text := func(i int) []byte { return []byte("line one\nexport HF_TOKEN=" + tok[i] + "\n") }
+	nb := fmt.Sprintf(`{"cells":[{"cell_type":"code","source":["x = 1\n"],"outputs":[]},{"cell_type":"code","source":["login('%s')\n"],"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`, tok[6])
+
+	type want struct {
+		secret string
+		path   string
+		line   int
+		cell   int // -1: not a notebook finding
+	}
+	cases := []struct {
+		name   string
+		file   string
+		data   func(t *testing.T) []byte
+		limits source.Limits
+		want   []want
+		errs   []string // substrings of recorded errors, in any order
+		warns  []string
+	}{
+		{
+			name: "zip", file: "outer.zip",
+			data: func(t *testing.T) []byte {
+				return zipOf(t, entry{"inner/dir/file.env", text(0)}, entry{"inner/clean.txt", []byte("nothing")})
+			},
+			want: []want{{tok[0], "outer.zip!inner/dir/file.env", 2, -1}},
+		},
+		{
+			name: "tar.gz holding a zip holding a notebook", file: "logs.tar.gz",
+			data: func(t *testing.T) []byte {
+				inner := zipOf(t, entry{"nb/analysis.ipynb", []byte(nb)}, entry{"c.txt", text(1)})
+				return gzipOf(t, tarOf(t, entry{"a/readme", []byte("hi")}, entry{"a/b.zip", inner}))
+			},
+			want: []want{{tok[6], "logs.tar.gz!a/b.zip!nb/analysis.ipynb", 1, 1}, {tok[1], "logs.tar.gz!a/b.zip!c.txt", 2, -1}},
+		},
+		{
+			name: "plain .gz keeps its lines", file: "app.log.gz",
+			data: func(t *testing.T) []byte { return gzipOf(t, append([]byte("a\nb\nc\n"), text(2)...)) },
+			want: []want{{tok[2], "app.log.gz", 5, -1}},
+		},
+		{
+			name: "tgz", file: "bundle.tgz",
+			data: func(t *testing.T) []byte { return gzipOf(t, tarOf(t, entry{"x/y.sh", text(3)})) },
+			want: []want{{tok[3], "bundle.tgz!x/y.sh", 2, -1}},
+		},
+		{
+			name: "truncated gzip keeps what came before", file: "cut.log.gz",
+			data: func(t *testing.T) []byte {
+				big := bytes.Repeat([]byte("filler line of a log that goes on\n"), 20000)
+				full := gzipOf(t, append(text(4), big...))
+				return full[:len(full)/2]
+			},
+			want: []want{{tok[4], "cut.log.gz", 2, -1}},
+			errs: []string{"cut.log.gz: gzip: unexpected EOF"},
+		},
+		{
+			name: "tar entry leaving the archive is reported and still scanned", file: "evil.tar",
+			data: func(t *testing.T) []byte { return tarOf(t, entry{"../../etc/cron.d/x", text(5)}) },
+			want: []want{{tok[5], "evil.tar!etc/cron.d/x", 2, -1}},
+			errs: []string{`evil.tar!etc/cron.d/x: "../../etc/cron.d/x": entry path leaves the archive`},
+		},
+		{
+			name: "zip bomb stops, the other members are read", file: "bomb.zip",
+			data: func(t *testing.T) []byte {
+				return zipOf(t, entry{"zeros.bin", make([]byte, 8<<20)}, entry{"after.txt", text(7)})
+			},
+			limits: source.Limits{RatioFloor: 1 << 20, MaxRatio: 100},
+			want:   []want{{tok[7], "bomb.zip!after.txt", 2, -1}},
+			errs:   []string{"bomb.zip!zeros.bin: decompression bomb"},
+		},
+		{
+			name: "depth limit", file: "deep.zip",
+			data: func(t *testing.T) []byte {
+				return zipOf(t, entry{"l1.zip", zipOf(t, entry{"l2.tar", tarOf(t, entry{"f.txt", text(0)})})})
+			},
+			limits: source.Limits{MaxDepth: 2},
+			warns:  []string{"deep.zip!l1.zip!l2.tar: tar nested deeper than 2"},
+			// The tar is then scanned raw: tar stores members uncompressed,
+			// so the token is still found, at a byte offset.
+			want: []want{{tok[0], "deep.zip!l1.zip!l2.tar", 0, -1}},
+		},
+		{
+			name: "corrupt zip", file: "broken.zip",
+			data: func(t *testing.T) []byte { return append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0xee}, 300)...) },
+			errs: []string{"broken.zip: zip: "},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, c.file), c.data(t))
+			// A plain file beside it: a bad archive must not stop the scan.
+			writeFile(t, filepath.Join(dir, "plain.txt"), []byte("ok\n"))
+			fs, st := run(t, Options{ShowSecrets: true, Limits: c.limits}, dir)
+			if st.Files != 2 {
+				t.Errorf("files = %d, want 2", st.Files)
+			}
+			if len(fs) != len(c.want) {
+				t.Fatalf("got %d findings, want %d:%s\nerrors: %v", len(fs), len(c.want), describe(fs), st.ErrorList)
+			}
+			for _, w := range c.want {
+				got := bySecret(fs, w.secret)
+				if len(got) != 1 {
+					t.Fatalf("secret %s: %d findings:%s", w.secret[:6], len(got), describe(fs))
+				}
+				l := got[0].Location
+				if rel, _ := filepath.Rel(dir, l.Path); rel != w.path || l.Line != w.line || deref(l.Cell) != w.cell {
+					t.Errorf("location = %s line %d cell %s, want %s line %d cell %d", rel, l.Line, ptr(l.Cell), w.path, w.line, w.cell)
+				}
+				if n := strings.Count(w.path, "!"); n > 0 && n+1 != len(l.Chain) && w.cell < 0 {
+					t.Errorf("chain = %q for %s", l.Chain, w.path)
+				}
+			}
+			if st.Errors != len(c.errs) {
+				t.Errorf("errors = %d %q, want %d", st.Errors, st.ErrorList, len(c.errs))
+			}
+			for _, e := range c.errs {
+				if !containsSub(st.ErrorList, dir+"/"+e) {
+					t.Errorf("no error like %q in %q", e, st.ErrorList)
+				}
+			}
+			for _, w := range c.warns {
+				if !containsSub(st.Warnings, dir+"/"+w) {
+					t.Errorf("no warning like %q in %q", w, st.Warnings)
+				}
+			}
+		})
+	}
+}
+
+func containsSub(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,318 @@
+package source
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Container is a kind of container the scanner opens.
+type Container int
+
+// The containers SniffContainer recognises.
+const (
+	NotContainer Container = iota
+	Zip
+	Tar
+	Gzip
+)
+
+func (c Container) String() string {
+	switch c {
+	case Zip:
+		return "zip"
+	case Tar:
+		return "tar"
+	case Gzip:
+		return "gzip"
+	}
+	return "none"
+}
+
+// SniffContainer tells from a member's leading bytes (and, for tar, which
+// has no magic before byte 257, its name) whether it is an archive.
+func SniffContainer(name string, head []byte) Container {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return Zip
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return Gzip
+	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")):
+		return Tar
+	case strings.HasSuffix(strings.ToLower(name), ".tar") && len(head) >= 512 && validTarChecksum(head[:512]):
+		return Tar // old V7 archives have no magic
+	}
+	return NotContainer
+}
+
+// validTarChecksum checks a V7 tar header's checksum field.
+func validTarChecksum(h []byte) bool {
+	var sum int64
+	for i, b := range h {
+		if i >= 148 && i < 156 {
+			b = ' '
+		}
+		sum += int64(b)
+	}
+	field := strings.TrimRight(strings.TrimSpace(string(h[148:156])), "\x00")
+	var want int64
+	if _, err := fmt.Sscanf(field, "%o", &want); err != nil {
+		return false
+	}
+	return want == sum && sum > 256*' '
+}
+
+// GunzipName is the name of what a gzip file named name holds.
+func GunzipName(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".tgz"):
+		return name[:len(name)-4] + ".tar"
+	case strings.HasSuffix(lower, ".gz"):
+		return name[:len(name)-3]
+	}
+	return name
+}
+
+// ErrBomb is returned when a member decompresses past Limits.MaxRatio.
+var ErrBomb = errors.New("decompression bomb: expands more than the ratio limit allows; reading stopped")
+
+// Budget tracks the bytes one top-level container has expanded to, across
+// all members and depths. It is not safe for concurrent use: one
+// top-level item is read by one goroutine.
+type Budget struct {
+	Limits Limits
+	used   int64
+}
+
+// NewBudget returns a budget for one top-level container; zero fields of
+// lim take DefaultLimits.
+func NewBudget(lim Limits) *Budget {
+	d := DefaultLimits()
+	if lim.MaxDepth <= 0 {
+		lim.MaxDepth = d.MaxDepth
+	}
+	if lim.MaxMemberBytes <= 0 {
+		lim.MaxMemberBytes = d.MaxMemberBytes
+	}
+	if lim.MaxTotalBytes <= 0 {
+		lim.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if lim.MaxRatio <= 0 {
+		lim.MaxRatio = d.MaxRatio
+	}
+	if lim.RatioFloor <= 0 {
+		lim.RatioFloor = d.RatioFloor
+	}
+	if lim.MaxMembers <= 0 {
+		lim.MaxMembers = d.MaxMembers
+	}
+	return &Budget{Limits: lim}
+}
+
+// Used is how many decompressed bytes the budget has paid for.
+func (b *Budget) Used() int64 { return b.used }
+
+// Guard wraps a decompressing reader: it stops with an error when the
+// member passes MaxMemberBytes, the container passes MaxTotalBytes, or the
+// output outgrows compressed() by more than MaxRatio. compressed may be
+// nil when the compressed size is unknown.
+func (b *Budget) Guard(r io.Reader, compressed func() int64) io.Reader {
+	return &guard{r: r, b: b, compressed: compressed}
+}
+
+type guard struct {
+	r          io.Reader
+	b          *Budget
+	compressed func() int64
+	n          int64
+}
+
+func (g *guard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	g.b.used += int64(n)
+	lim := g.b.Limits
+	switch {
+	case g.n > lim.MaxMemberBytes:
+		return n, fmt.Errorf("member larger than %d bytes: the rest is not read", lim.MaxMemberBytes)
+	case g.b.used > lim.MaxTotalBytes:
+		return n, fmt.Errorf("archive expands past %d bytes: the rest is not read", lim.MaxTotalBytes)
+	case g.compressed != nil && g.n > lim.RatioFloor && g.n > lim.MaxRatio*max(g.compressed(), 1):
+		return n, ErrBomb
+	}
+	return n, err
+}
+
+// countingReader counts the bytes read through it: the compressed side of
+// a gzip stream, for the ratio check.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// OpenGzip returns the decompressed stream of r under the budget's guard.
+func OpenGzip(r io.Reader, b *Budget) (io.Reader, error) {
+	cr := &countingReader{r: r}
+	zr, err := gzip.NewReader(cr)
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	return b.Guard(gzipErrors{zr}, func() int64 { return cr.n }), nil
+}
+
+// gzipErrors names the errors of a gzip stream, so that a truncated one
+// reads as "gzip: unexpected EOF", not as the stream's end.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("gzip: %w", err)
+	}
+	return n, err
+}
+
+// MemberName cleans an archive entry's name for display and says whether
+// it tried to leave the archive (absolute, or with ".." above the root).
+// Nothing is ever extracted; the flag is reported, the bytes still scanned.
+func MemberName(name string) (clean string, escapes bool) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	escapes = strings.HasPrefix(name, "/") || (len(name) > 1 && name[1] == ':')
+	c := path.Clean("/" + name)[1:]
+	for _, seg := range strings.Split(name, "/") {
+		if seg == ".." {
+			escapes = true
+		}
+	}
+	if c == "" {
+		c = "."
+	}
+	return c, escapes
+}
+
+// ErrEscapes marks a member whose name leaves the archive.
+var ErrEscapes = errors.New("entry path leaves the archive (scanned, never extracted)")
+
+// ReadTar yields every regular file of a tar stream. A member whose name
+// leaves the archive is yielded, then reported as a *MemberError wrapping
+// ErrEscapes. A broken stream stops the walk with an error: what came
+// before it has been yielded.
+func ReadTar(ctx context.Context, r io.Reader, prov Provenance, b *Budget, visit Visit) error {
+	tr := tar.NewReader(r)
+	var errs []error
+	for members := 0; ; members++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			return errors.Join(errs...)
+		}
+		if err != nil {
+			return errors.Join(append(errs, fmt.Errorf("reading tar: %w", err))...)
+		}
+		if members >= b.Limits.MaxMembers {
+			return errors.Join(append(errs, fmt.Errorf("more than %d members: the rest is not read", b.Limits.MaxMembers))...)
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeGNUSparse && h.Typeflag != '\x00' {
+			continue
+		}
+		name, escapes := MemberName(h.Name)
+		it := Item{Prov: prov.With("archive", name), Name: path.Base(name), Size: h.Size}
+		if err := visitMember(ctx, visit, it, b.Guard(tr, nil)); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if escapes {
+			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: fmt.Errorf("%q: %w", h.Name, ErrEscapes)})
+		}
+	}
+}
+
+// visitMember calls visit, keeping member errors apart from fatal ones.
+func visitMember(ctx context.Context, visit Visit, it Item, r io.Reader) error {
+	err := visit(ctx, it, r)
+	var me *MemberError
+	if errors.As(err, &me) {
+		return nil
+	}
+	return err
+}
+
+// ReadZip yields every file of a zip archive. Members are read one at a
+// time through the budget's guard, the ratio checked against each
+// member's compressed size; a member that fails (bad data, a bomb) is
+// reported as a *MemberError in the joined result and the others are read.
+func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, visit Visit) error {
+	var errs []error
+	for i, f := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if i >= b.Limits.MaxMembers {
+			errs = append(errs, fmt.Errorf("more than %d members: the rest is not read", b.Limits.MaxMembers))
+			break
+		}
+		if f.FileInfo().IsDir() || !f.Mode().IsRegular() && f.Mode().Type() != 0 {
+			continue
+		}
+		name, escapes := MemberName(f.Name)
+		it := Item{Prov: prov.With("archive", name), Name: path.Base(name), Size: int64(f.UncompressedSize64)}
+		if escapes {
+			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: fmt.Errorf("%q: %w", f.Name, ErrEscapes)})
+		}
+		rc, err := f.Open()
+		if err != nil {
+			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: err})
+			continue
+		}
+		comp := int64(f.CompressedSize64)
+		err = visitMember(ctx, visit, it, b.Guard(rc, func() int64 { return comp }))
+		rc.Close()
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReadFS yields every regular file of fsys, for containers read as a
+// file system (a zip opened by a reader that wants fs.FS).
+func ReadFS(ctx context.Context, fsys fs.FS, prov Provenance, visit Visit) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		f, err := fsys.Open(p)
+		if err != nil {
+			return &MemberError{Path: prov.Path + "!" + p, Err: err}
+		}
+		defer f.Close()
+		info, _ := d.Info()
+		size := int64(-1)
+		if info != nil {
+			size = info.Size()
+		}
+		return visitMember(ctx, visit, Item{Prov: prov.With("archive", p), Name: path.Base(p), Size: size}, f)
+	})
+}
