@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -23,13 +24,19 @@ func main() {
 	out := flag.String("out", "", "directory to create")
 	size := flag.Int64("size", 1<<30, "approximate total size in bytes")
 	manifest := flag.String("manifest", "", "file to write planted fingerprints to")
+	logFile := flag.String("log", "", "write one log file of -size bytes here instead of a tree (-single-line: one line)")
+	singleLine := flag.Bool("single-line", false, "with -log: the whole file is one line")
 	flag.Parse()
-	if *out == "" {
-		fmt.Fprintln(os.Stderr, "gentree: -out is required")
+	if *out == "" && *logFile == "" {
+		fmt.Fprintln(os.Stderr, "gentree: -out or -log is required")
 		os.Exit(2)
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(1, 2)), root: *out}
-	if err := g.run(*size); err != nil {
+	run := func() error { return g.run(*size) }
+	if *logFile != "" {
+		run = func() error { return g.bigLog(*logFile, *size, *singleLine) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
 		os.Exit(1)
 	}
@@ -220,4 +227,60 @@ func (g *gen) plant(i int) error {
 		}
 	}
 	return g.write(filepath.Join(dir, "train.ipynb"), g.notebook(30000, g.token()))
+}
+
+// bigLog writes one service log of size bytes: plain lines, JSON-lines
+// records and CI lines mentioning hf_hub_download (which a plain "hf_"
+// search also counts), with a token planted about every 32 MB in plain,
+// JSON, percent and base64 forms. singleLine joins everything on one line.
+func (g *gen) bigLog(path string, size int64, singleLine bool) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	nl := "\n"
+	if singleLine {
+		nl = " "
+	}
+	next := int64(16 << 20)
+	for i := 0; g.written < size; i++ {
+		var line string
+		switch i % 8 {
+		case 0, 1, 2, 3:
+			line = g.logLine(i)
+		case 4, 5:
+			line = fmt.Sprintf(`{"time":"2026-11-%02dT12:%02d:%02dZ","level":"info","msg":"%s %s","request":{"path":"/api/models/%s","status":%d},"duration_ms":%d}`,
+				1+i%28, i%60, (i/60)%60, g.word(), g.word(), g.ident(), 200+g.rng.IntN(300), g.rng.IntN(5000))
+		case 6:
+			line = fmt.Sprintf("##[group]Run python -c \"from huggingface_hub import hf_hub_download; hf_hub_download('%s/%s', '%s.bin')\"", g.word(), g.ident(), g.word())
+		default:
+			line = fmt.Sprintf("%s %s %s %s", g.word(), g.ident(), g.word(), g.ident())
+		}
+		if g.written >= next {
+			next += 32 << 20
+			switch len(g.planted) % 4 {
+			case 0:
+				line = "export HF_TOKEN=" + g.token()
+			case 1:
+				line = fmt.Sprintf(`{"time":"2026-11-02T10:00:00Z","level":"debug","msg":"request","headers":{"authorization":"Bearer %s"}}`, g.token())
+			case 2:
+				line = "GET /resolve?token=" + strings.Replace(g.token(), "_", "%5F", 1) + " 200"
+			default:
+				line = "env: HF_TOKEN_B64=" + base64.StdEncoding.EncodeToString([]byte(g.token()))
+			}
+		}
+		n, err := w.WriteString(line + nl)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		g.written += int64(n)
+	}
+	g.files = 1
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -66,6 +66,9 @@ type Scanner struct {
 	opt Options
 	det *detect.Detector
 
+	// parallelMin: see scanParallel; tests lower it.
+	parallelMin int64
+
 	mu       sync.Mutex
 	findings []Finding
 	stats    Stats
@@ -76,7 +79,7 @@ func New(opt Options) *Scanner {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	return &Scanner{opt: opt, det: detect.New(opt.Detect)}
+	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin}
 }
 
 type job struct {
@@ -299,7 +302,32 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		return
 	}
 	binary := isBinary(h)
+	if j.size >= s.parallelMin {
+		s.scanParallel(ctx, f, j.size, prov, binary)
+		return
+	}
 	s.scanReader(ctx, f, prov, h, binary, buf)
+}
+
+// parallelMin is the size from which one file is searched on every core:
+// a multi-gigabyte log is a single file.
+const parallelMin = 64 << 20
+
+// scanParallel scans a large file with its chunks searched concurrently.
+func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov source.Provenance, binary bool) {
+	err := source.ReadChunksParallel(ctx, f, size, prov, binary, !binary, runtime.GOMAXPROCS(0),
+		func(b []byte) ([]detect.Match, bool) {
+			ms := s.det.Detect(b)
+			return ms, len(ms) > 0
+		},
+		func(c source.Chunk, ms []detect.Match) error {
+			s.scanChunk(c, ms)
+			return nil
+		})
+	s.addBytes(size)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
 }
 
 // scanReader scans a stream chunk by chunk.

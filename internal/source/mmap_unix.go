@@ -1,0 +1,27 @@
+//go:build linux || darwin || freebsd
+
+package source
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// mapWindow maps bytes [start, end) of ra read-only when ra is a file, so
+// that large files are searched in the page cache without being copied.
+// ok is false when ra cannot be mapped: the caller reads instead.
+func mapWindow(ra io.ReaderAt, start, end int64) (data []byte, release func(), ok bool) {
+	f, isFile := ra.(*os.File)
+	if !isFile || end <= start {
+		return nil, nil, false
+	}
+	page := int64(os.Getpagesize())
+	at := start / page * page
+	m, err := unix.Mmap(int(f.Fd()), at, int(end-at), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return nil, nil, false
+	}
+	return m[start-at:], func() { unix.Munmap(m) }, true
+}
