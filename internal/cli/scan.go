@@ -20,6 +20,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/report"
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/source"
 )
 
 type scanFlags struct {
@@ -43,6 +44,8 @@ type scanFlags struct {
 	hub         hubFlags
 	store       bool
 	db          dbFlags
+	maxDepth    int
+	maxRatio    int64
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -111,6 +114,8 @@ error or some input could not be read.`,
 	addDBFlags(fl, &f.db)
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
+	fl.IntVar(&f.maxDepth, "max-depth", source.DefaultLimits().MaxDepth, "how many archives deep to open members (zip, tar, gzip: a zip in a tar.gz is 3)")
+	fl.Int64Var(&f.maxRatio, "max-ratio", source.DefaultLimits().MaxRatio, "stop reading an archive member that expands more than this many times its compressed size (a decompression bomb)")
 	return cmd
 }
 
@@ -159,6 +164,13 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 		ShowSecrets: f.showSecrets,
 		Detect:      detect.Options{NoDecode: f.noDecode, NoLinked: f.noLinked},
 		Stdin:       e.stdin,
+		Limits:      source.Limits{MaxDepth: f.maxDepth, MaxRatio: f.maxRatio},
+	}
+	if f.maxDepth == 0 {
+		opt.Limits.MaxDepth = -1 // no archive is opened
+	}
+	if f.maxDepth < 0 || f.maxRatio < 0 {
+		return usageErr("--max-depth and --max-ratio must not be negative")
 	}
 	ignorePath := f.ignoreFile
 	if ignorePath == "" {

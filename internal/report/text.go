@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -156,6 +158,54 @@ func (t *textWriter) group(g group, opt Options) {
 		}
 		t.printf("\n")
 		t.gitDetails(f)
+		t.sourceDetails(f)
+	}
+}
+
+// attrOrder puts the attributes people read first at the front; the
+// others follow in name order.
+var attrOrder = map[string]int{"note": 1, "image": 2, "layer": 3, "channel": 4, "issue": 5, "number": 6, "comment": 7, "user": 8, "tool": 9, "purge": 10}
+
+// sourceDetails prints what a container or export knows of the place: the
+// image layer, chat channel, ticket comment, who wrote it and when, and
+// for token caches which tool put it there and how to purge it.
+func (t *textWriter) sourceDetails(f scan.Finding) {
+	if f.Location.Commit != "" {
+		return // gitDetails said it
+	}
+	keys := make([]string, 0, len(f.Location.Attrs))
+	for k := range f.Location.Attrs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		oa, ob := attrOrder[a], attrOrder[b]
+		if oa == 0 {
+			oa = 100
+		}
+		if ob == 0 {
+			ob = 100
+		}
+		if oa != ob {
+			return oa - ob
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, clean(k)+": "+clean(f.Location.Attrs[k]))
+	}
+	if f.Author != "" || f.Time != nil {
+		w := "written"
+		if f.Author != "" {
+			w += " by " + clean(f.Author)
+		}
+		if f.Time != nil {
+			w += " at " + f.Time.UTC().Format(time.RFC3339)
+		}
+		parts = append(parts, w)
+	}
+	for _, p := range parts {
+		t.printf("    %s\n", t.paint(ansiDim, p))
 	}
 }
 

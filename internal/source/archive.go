@@ -97,8 +97,11 @@ type Budget struct {
 // lim take DefaultLimits.
 func NewBudget(lim Limits) *Budget {
 	d := DefaultLimits()
-	if lim.MaxDepth <= 0 {
+	switch {
+	case lim.MaxDepth == 0:
 		lim.MaxDepth = d.MaxDepth
+	case lim.MaxDepth < 0:
+		lim.MaxDepth = 0 // open nothing
 	}
 	if lim.MaxMemberBytes <= 0 {
 		lim.MaxMemberBytes = d.MaxMemberBytes

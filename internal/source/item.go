@@ -31,7 +31,8 @@ type Visit func(ctx context.Context, it Item, r io.Reader) error
 // Limits bound what opening containers may cost, whatever the input.
 type Limits struct {
 	// MaxDepth is how many containers deep members are opened (a zip in a
-	// tar.gz is depth 2). 0 means DefaultLimits().MaxDepth.
+	// tar.gz is depth 3: gzip, tar, zip). 0 means DefaultLimits().MaxDepth,
+	// a negative value opens nothing.
 	MaxDepth int
 	// MaxMemberBytes bounds the decompressed size of one member; a larger
 	// one is read up to the bound and reported as cut short.
@@ -51,7 +52,7 @@ type Limits struct {
 // DefaultLimits are the limits used when none are given.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxDepth:       4,
+		MaxDepth:       5,
 		MaxMemberBytes: 4 << 30,
 		MaxTotalBytes:  64 << 30,
 		MaxRatio:       200,
