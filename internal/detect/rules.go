@@ -89,24 +89,12 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		return
 	}
 	rest := data[p+3:]
-	switch {
-	case bytes.HasPrefix(rest, []byte("oauth__refresh_")):
-		s := p + 3 + len("oauth__refresh_")
-		e := run(data, s, 512, func(c byte) bool { return isWord(c) || c == '-' || c == '.' })
-		if e-s >= 20 && rightBoundary(data, e) && !looksFakeGeneric(data[s:e]) {
-			emit(out, "hf-oauth-refresh-token", string(data[p:e]), High, p, e)
+	// Logs name hf_hub_download and friends millions of times: look at
+	// one byte before comparing prefixes.
+	if len(rest) > 0 && (rest[0] == 'o' || rest[0] == 'j') {
+		if handleHFPrefixed(data, p, rest, out) {
+			return
 		}
-		return
-	case bytes.HasPrefix(rest, []byte("oauth_")):
-		if e, ok := jwtAt(data, p+3+len("oauth_")); ok {
-			emit(out, "hf-oauth-token", string(data[p:e]), High, p, e)
-		}
-		return
-	case bytes.HasPrefix(rest, []byte("jwt_")):
-		if e, ok := jwtAt(data, p+3+len("jwt_")); ok {
-			emit(out, "hf-jwt", string(data[p:e]), High, p, e)
-		}
-		return
 	}
 	s := p + 3
 	e := run(data, s, hfTokenLen+1, isAlnum)
@@ -201,4 +189,29 @@ func jwtAt(data []byte, p int) (int, bool) {
 		return 0, false
 	}
 	return sig, true
+}
+
+// handleHFPrefixed handles the hf_oauth_, hf_oauth__refresh_ and hf_jwt_
+// forms; it says whether rest started with one of them.
+func handleHFPrefixed(data []byte, p int, rest []byte, out *matches) bool {
+	switch {
+	case bytes.HasPrefix(rest, []byte("oauth__refresh_")):
+		s := p + 3 + len("oauth__refresh_")
+		e := run(data, s, 512, func(c byte) bool { return isWord(c) || c == '-' || c == '.' })
+		if e-s >= 20 && rightBoundary(data, e) && !looksFakeGeneric(data[s:e]) {
+			emit(out, "hf-oauth-refresh-token", string(data[p:e]), High, p, e)
+		}
+		return true
+	case bytes.HasPrefix(rest, []byte("oauth_")):
+		if e, ok := jwtAt(data, p+3+len("oauth_")); ok {
+			emit(out, "hf-oauth-token", string(data[p:e]), High, p, e)
+		}
+		return true
+	case bytes.HasPrefix(rest, []byte("jwt_")):
+		if e, ok := jwtAt(data, p+3+len("jwt_")); ok {
+			emit(out, "hf-jwt", string(data[p:e]), High, p, e)
+		}
+		return true
+	}
+	return false
 }

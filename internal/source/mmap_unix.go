@@ -19,7 +19,7 @@ func mapWindow(ra io.ReaderAt, start, end int64) (data []byte, release func(), o
 	}
 	page := int64(os.Getpagesize())
 	at := start / page * page
-	m, err := unix.Mmap(int(f.Fd()), at, int(end-at), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	m, err := unix.Mmap(int(f.Fd()), at, int(end-at), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, nil, false
 	}
