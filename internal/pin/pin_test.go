@@ -54,6 +54,9 @@ func TestLockRoundTrip(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("temporary files left behind: %v", entries)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("lock mode: %v %v", fi.Mode(), err)
+	}
 	back, err := ReadLock(path)
 	if err != nil {
 		t.Fatal(err)
