@@ -291,9 +291,9 @@ func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
 	return strings.TrimSpace(os.Getenv("HF_TOKEN")), nil
 }
 
-// repoArgs wants "namespace/name" arguments, at least least of them, and refuses,
+// repoArgs wants at least n "namespace/name" arguments and refuses,
 // without echoing it, an argument that holds a token.
-func repoArgs(least int) cobra.PositionalArgs {
+func repoArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		d := detect.New(detect.Options{})
 		for _, a := range args {
@@ -304,7 +304,7 @@ func repoArgs(least int) cobra.PositionalArgs {
 				return usageErr("%q is not a repository id (want namespace/name)", a)
 			}
 		}
-		if len(args) < least {
+		if len(args) < n {
 			return usageErr("%s needs at least one repository (namespace/name)", cmd.Name())
 		}
 		return nil
