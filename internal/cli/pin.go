@@ -78,7 +78,7 @@ A token is only needed for private or gated repositories: it is read from
 				}
 				if err != nil {
 					failed++
-					fmt.Fprintln(e.stderr, "hfwarden:", oneLine(err.Error()))
+					fmt.Fprintln(e.stderr, "hfwarden:", oneLine(err.Error())+tokenHint(err, token))
 					continue
 				}
 				lock.Put(*m)
@@ -165,7 +165,7 @@ could not be checked or the lock is unreadable.`,
 				now, err := pin.Snapshot(ctx, c, token, p.Type, p.Repo, p.Revision)
 				if err != nil {
 					failed++
-					r.Error = oneLine(err.Error())
+					r.Error = oneLine(err.Error()) + tokenHint(err, token)
 					fmt.Fprintln(e.stderr, "hfwarden:", r.Error)
 				} else {
 					r.Commit = now.Commit
@@ -289,6 +289,15 @@ func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
 		return ts.read(stdin)
 	}
 	return strings.TrimSpace(os.Getenv("HF_TOKEN")), nil
+}
+
+// tokenHint says why a repository may be invisible when no token was given:
+// the Hub answers "not found" for private repositories.
+func tokenHint(err error, token string) string {
+	if token == "" && hub.ClassOf(err) == hub.NotFound {
+		return " (without a token: if the repository is private, give one with --token-file, --token-env or $HF_TOKEN)"
+	}
+	return ""
 }
 
 // repoArgs wants at least n "namespace/name" arguments and refuses,

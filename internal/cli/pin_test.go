@@ -28,7 +28,7 @@ func TestPinAndVerify(t *testing.T) {
 		t.Fatalf("pin model: %+v", r)
 	}
 	// A private dataset does: without one it fails, and the lock keeps the model.
-	if r := runCLI(t, "", "pin", "--endpoint", url, "--lock", lock, "--type", "dataset", data); r.code != 2 || strings.Count(r.stderr, "\n") != 2 {
+	if r := runCLI(t, "", "pin", "--endpoint", url, "--lock", lock, "--type", "dataset", data); r.code != 2 || strings.Count(r.stderr, "\n") != 2 || !strings.Contains(r.stderr, "without a token") {
 		t.Fatalf("private dataset without a token: %+v", r)
 	}
 	r = runCLI(t, "", "pin", "--endpoint", url, "--lock", lock, "--store", "--db", db, "--type", "dataset", "--token-env", "PIN_TEST_TOKEN", data)
