@@ -156,6 +156,11 @@ func (t *textWriter) group(g group, opt Options) {
 		}
 		t.printf("\n")
 		t.gitDetails(f)
+		// Sweep findings say which tool cached the token and how to purge it.
+		if a := f.Location.Attrs; a["purge"] != "" {
+			t.printf("    %s %s\n", t.paint(ansiDim, "put there by"), clean(a["tool"]))
+			t.printf("    %s %s\n", t.paint(ansiDim, "purge:"), clean(a["purge"]))
+		}
 	}
 }
 

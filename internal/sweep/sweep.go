@@ -95,7 +95,7 @@ var about = map[string]struct{ tool, purge string }{
 	KindHFTokenFile: {"huggingface_hub login (hf auth login / huggingface-cli login)",
 		"hf auth logout (or delete the file); then revoke the token"},
 	KindHFStoredTokens: {"huggingface_hub login (hf auth login / huggingface-cli login), which keeps every token logged in under a name",
-		"hf auth logout --token-name NAME (or remove the [NAME] section); then revoke the token"},
+		"hf auth logout --token-name NAME (or remove its section from the file); then revoke the token"},
 	KindGitCredentials: {"git credential-store (credential.helper=store)",
 		"git credential-store erase, or delete the line; then revoke the token"},
 	KindGitRemote: {"git clone/remote add with the token in the URL",

@@ -191,7 +191,10 @@ func TestSweepFindsEachPlaceOnce(t *testing.T) {
 		if f.Location.Path != w.path {
 			t.Errorf("%s: path %q, want %q", w.kind, f.Location.Path, w.path)
 		}
-		if a["kind"] != w.kind || a["tool"] != about[w.kind].tool || a["purge"] != about[w.kind].purge {
+		purge := about[w.kind].purge
+		purge = strings.ReplaceAll(purge, "NAME", shellQuote(w.attrs["section"]))
+		purge = strings.ReplaceAll(purge, "REMOTE", shellQuote(w.attrs["remote"]))
+		if a["kind"] != w.kind || a["tool"] != about[w.kind].tool || a["purge"] != purge {
 			t.Errorf("%s: attrs %v", w.kind, a)
 		}
 		if a["tool"] == "" || a["purge"] == "" {
@@ -387,6 +390,20 @@ func TestStoredTokens(t *testing.T) {
 		}
 		if strings.TrimSpace(joined) != strings.TrimSpace(tt.in) && tt.in != "[a]\n[b]\nhf_token = y" {
 			t.Errorf("storedTokens(%q) lost bytes: %q", tt.in, joined)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := map[string]string{
+		"work":            "work",
+		"personal laptop": "'personal laptop'",
+		"it's":            `'it'\''s'`,
+		"$(rm -rf ~)":     "'$(rm -rf ~)'",
+	}
+	for in, want := range tests {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

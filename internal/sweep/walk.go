@@ -104,12 +104,29 @@ func yieldParsed(ctx context.Context, t Target, b []byte, visit source.Visit) er
 		for k, v := range it.attrs {
 			p.Attrs[k] = v
 		}
+		// Name the section or remote in the purge command.
+		if name := it.attrs["section"]; name != "" {
+			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "NAME", shellQuote(name))
+		}
+		if name := it.attrs["remote"]; name != "" {
+			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "REMOTE", shellQuote(name))
+		}
 		err := visit(ctx, source.Item{Prov: p, Name: filepath.Base(t.Path), Size: int64(len(it.data)), Text: true}, bytes.NewReader(it.data))
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/@:+-]+$`)
+
+// shellQuote quotes s for a POSIX shell, where it needs quoting.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // textItem is one part of a parsed file.
