@@ -29,6 +29,7 @@ const (
 	KindGitRemote         = "git-remote"
 	KindNetrc             = "netrc"
 	KindShellHistory      = "shell-history"
+	KindShellRC           = "shell-rc"
 	KindDotenv            = "dotenv"
 	KindDockerConfig      = "docker-config"
 	KindJupyterCheckpoint = "jupyter-checkpoint"
@@ -104,6 +105,8 @@ var about = map[string]struct{ tool, purge string }{
 		"delete the machine entry from the file; then revoke the token"},
 	KindShellHistory: {"the shell history (a token typed or exported on the command line)",
 		"history -d N (bash) or edit the history file at the line shown (zsh: then fc -R; fish: history delete); then revoke the token"},
+	KindShellRC: {"a shell startup file (export HF_TOKEN=… in .bashrc, .profile, .zshrc)",
+		"remove the line and start a new shell (hf auth login keeps the token out of every process's environment); then revoke the token"},
 	KindDotenv: {"a .env file (python-dotenv, docker compose, direnv)",
 		"remove the variable from the file and keep .env* out of git; then revoke the token"},
 	KindDockerConfig: {"docker login (credentials stored without a credential helper)",
@@ -185,7 +188,10 @@ type planner struct {
 // add records t once per path; a place reached twice (a home inside the
 // root) is read once, with what was first known of it.
 func (p *planner) add(t Target) {
-	key := filepath.Clean(t.Path)
+	key, err := filepath.Abs(t.Path)
+	if err != nil {
+		key = filepath.Clean(t.Path)
+	}
 	if p.seen[key] {
 		return
 	}
@@ -246,6 +252,11 @@ func (p *planner) home() {
 		p.file(filepath.Join(h, name), KindShellHistory)
 	}
 	p.file(filepath.Join(data, "fish", "fish_history"), KindShellHistory)
+	for _, name := range shellRCs {
+		p.file(filepath.Join(h, name), KindShellRC)
+	}
+	p.file(filepath.Join(config, "fish", "config.fish"), KindShellRC)
+	p.file(filepath.Join(h, ".env"), KindDotenv)
 
 	p.file(filepath.Join(orDefault("DOCKER_CONFIG", filepath.Join(h, ".docker")), "config.json"), KindDockerConfig)
 	p.file(filepath.Join(h, ".docker", "config.json"), KindDockerConfig)
@@ -258,6 +269,9 @@ func (p *planner) home() {
 		}
 	}
 }
+
+// shellRCs are the startup files of the usual shells, in a home.
+var shellRCs = []string{".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zshenv", ".zprofile"}
 
 // expandHome expands a leading ~ as the tools do.
 func expandHome(path, home string) string {
@@ -297,6 +311,10 @@ func (p *planner) walk(root string) {
 				p.file(filepath.Join(path, "config"), KindGitRemote)
 				return filepath.SkipDir
 			}
+			if isBareRepo(path, name) {
+				p.file(filepath.Join(path, "config"), KindGitRemote)
+				return filepath.SkipDir
+			}
 			if kind := runnerDirKind(path, name); kind != "" {
 				p.runnerDir(path, kind)
 				return filepath.SkipDir
@@ -319,6 +337,20 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// isBareRepo reports whether dir is a bare git repository (name.git
+// holding HEAD and objects): only its config is read.
+func isBareRepo(dir, name string) bool {
+	if !strings.HasSuffix(name, ".git") {
+		return false
+	}
+	for _, n := range []string{"HEAD", "objects", "config"} {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // isPseudoFS reports the kernel's file systems, which hold no files to
@@ -355,7 +387,7 @@ func runnerDirKind(dir, name string) string {
 func fileKind(path, name string) string {
 	parent := filepath.Base(filepath.Dir(path))
 	switch {
-	case name == ".env" || strings.HasPrefix(name, ".env."):
+	case strings.HasPrefix(name, ".env"):
 		return KindDotenv
 	case parent == ".ipynb_checkpoints" && strings.HasSuffix(name, ".ipynb"):
 		return KindJupyterCheckpoint
@@ -365,6 +397,8 @@ func fileKind(path, name string) string {
 		return KindNetrc
 	case name == ".bash_history" || name == ".zsh_history" || name == ".sh_history" || name == "fish_history":
 		return KindShellHistory
+	case slices.Contains(shellRCs, name):
+		return KindShellRC
 	case name == "config.json" && parent == ".docker":
 		return KindDockerConfig
 	case name == "token" && (parent == "huggingface" || parent == ".huggingface" || parent == "huggingface_staging"):

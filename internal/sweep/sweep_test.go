@@ -88,7 +88,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	}
 	base := t.TempDir()
 	home, root := filepath.Join(base, "home"), filepath.Join(base, "root")
-	tok := fakeTokens(t, 20)
+	tok := fakeTokens(t, 22)
 	w := map[string]want{}
 	plant := func(i int, kind, path string, attrs map[string]string, field string) string {
 		w[tok[i]] = want{kind: kind, path: path, attrs: attrs, field: field}
@@ -117,6 +117,14 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	auth := base64.StdEncoding.EncodeToString([]byte("user:" + plant(9, KindDockerConfig, p, nil, "")))
 	write(t, p, `{"auths":{"registry.hf.space":{"auth":"`+auth+`"}}}`+"\n")
 
+	p = filepath.Join(home, ".bashrc")
+	write(t, p, "alias ll='ls -l'\nexport HF_TOKEN="+plant(18, KindShellRC, p, nil, "")+"\n")
+
+	bare := filepath.Join(root, "srv", "demo.git")
+	run(t, base, "git", "init", "-q", "--bare", bare)
+	p = filepath.Join(bare, "config")
+	run(t, bare, "git", "remote", "add", "mirror", "https://x:"+plant(19, KindGitRemote, p, map[string]string{"remote": "mirror"}, "remote mirror url")+"@huggingface.co/acme/demo")
+
 	repo := filepath.Join(root, "proj")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		t.Fatal(err)
@@ -127,6 +135,8 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	run(t, repo, "git", "remote", "add", "upstream", "https://github.com/acme/demo")
 	write(t, filepath.Join(repo, "README.md"), "nothing here\n")
 
+	p = filepath.Join(root, "app/.envrc")
+	write(t, p, "export HF_TOKEN="+plant(20, KindDotenv, p, nil, "")+"\n")
 	p = filepath.Join(root, "app/.env.local")
 	write(t, p, "DEBUG=1\nHF_TOKEN="+plant(11, KindDotenv, p, nil, "")+"\n")
 	p = filepath.Join(root, "nb/.ipynb_checkpoints/train-checkpoint.ipynb")
@@ -449,5 +459,26 @@ func TestSecretData(t *testing.T) {
 	}
 	if it := items[1]; it.field != "data A" || string(it.data) != "value-1" || it.attrs["line"] != "3" {
 		t.Errorf("decoded item = %q %q %v", it.field, it.data, it.attrs)
+	}
+}
+
+// A home inside the walked root is read once, with the kind its fixed
+// place gives it, however the root is spelled.
+func TestPlanReadsEachPlaceOnce(t *testing.T) {
+	home := t.TempDir()
+	write(t, filepath.Join(home, ".bash_history"), "ls\n")
+	write(t, filepath.Join(home, ".git-credentials"), "x\n")
+	t.Chdir(home)
+	targets, err := Plan(Options{Root: ".", Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 2 {
+		t.Fatalf("planned %v, want the two files once each", targets)
+	}
+	for _, tg := range targets {
+		if !filepath.IsAbs(tg.Path) || tg.Kind == "" || tg.Tool == "" || tg.Purge == "" {
+			t.Errorf("target %+v", tg)
+		}
 	}
 }
