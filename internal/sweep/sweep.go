@@ -91,41 +91,59 @@ type Target struct {
 	Err error
 }
 
-// about holds, per kind, which tool writes there and how to purge it.
-var about = map[string]struct{ tool, purge string }{
-	KindHFTokenFile: {"huggingface_hub login (hf auth login / huggingface-cli login)",
-		"hf auth logout (or delete the file); then revoke the token"},
-	KindHFStoredTokens: {"huggingface_hub login (hf auth login / huggingface-cli login), which keeps every token logged in under a name",
-		"hf auth logout --token-name NAME (or remove its section from the file); then revoke the token"},
-	KindGitCredentials: {"git credential-store (credential.helper=store)",
-		"git credential-store erase, or delete the line; then revoke the token"},
-	KindGitRemote: {"git clone/remote add with the token in the URL",
-		"git remote set-url REMOTE URL-without-credentials; then revoke the token"},
-	KindNetrc: {".netrc (curl, git over HTTP, pip, requests)",
-		"delete the machine entry from the file; then revoke the token"},
-	KindShellHistory: {"the shell history (a token typed or exported on the command line)",
-		"history -d N (bash) or edit the history file at the line shown (zsh: then fc -R; fish: history delete); then revoke the token"},
-	KindShellRC: {"a shell startup file (export HF_TOKEN=… in .bashrc, .profile, .zshrc)",
-		"remove the line and start a new shell (hf auth login keeps the token out of every process's environment); then revoke the token"},
-	KindDotenv: {"a .env file (python-dotenv, docker compose, direnv)",
-		"remove the variable from the file and keep .env* out of git; then revoke the token"},
-	KindDockerConfig: {"docker login (credentials stored without a credential helper)",
-		"docker logout REGISTRY, and set credsStore to a credential helper; then revoke the token"},
-	KindJupyterCheckpoint: {"Jupyter autosave (.ipynb_checkpoints keeps old copies of the notebook)",
-		"delete the .ipynb_checkpoints directory (clearing the notebook alone leaves the copy); then revoke the token"},
-	KindActionsRunner: {"GitHub Actions runner (job workspaces under _work, logs under _diag)",
-		"delete the job's files under _work and the logs under _diag, and mask the secret in the workflow; then revoke the token"},
-	KindGitLabRunner: {"GitLab Runner (job builds and caches)",
-		"delete the build and cache directories of the job, and mark the CI variable masked; then revoke the token"},
-	KindK8sSecret: {"a Kubernetes Secret manifest (kubectl create secret --dry-run -o yaml, Helm, Kustomize)",
-		"delete the manifest (use a sealed or external secret instead) and kubectl delete secret; then revoke the token"},
-	KindProcessEnv: {"the environment the process was started with (export, systemd Environment=, docker run -e)",
-		"restart the process without the variable (unset it where it is set); then revoke the token"},
+// about says, per kind, which tool puts credentials there and how to
+// purge them.
+func about(kind string) (tool, purge string) {
+	switch kind {
+	case KindHFTokenFile:
+		return "huggingface_hub login (hf auth login / huggingface-cli login)",
+			"hf auth logout (or delete the file); then revoke the token"
+	case KindHFStoredTokens:
+		return "huggingface_hub login (hf auth login / huggingface-cli login), which keeps every token logged in under a name",
+			"hf auth logout --token-name NAME (or remove its section from the file); then revoke the token"
+	case KindGitCredentials:
+		return "git credential-store (credential.helper=store)",
+			"git credential-store erase, or delete the line; then revoke the token"
+	case KindGitRemote:
+		return "git clone/remote add with the token in the URL",
+			"git remote set-url REMOTE URL-without-credentials; then revoke the token"
+	case KindNetrc:
+		return ".netrc (curl, git over HTTP, pip, requests)",
+			"delete the machine entry from the file; then revoke the token"
+	case KindShellHistory:
+		return "the shell history (a token typed or exported on the command line)",
+			"history -d N (bash) or edit the history file at the line shown (zsh: then fc -R; fish: history delete); then revoke the token"
+	case KindShellRC:
+		return "a shell startup file (export HF_TOKEN=… in .bashrc, .profile, .zshrc)",
+			"remove the line and start a new shell (hf auth login keeps the token out of every process's environment); then revoke the token"
+	case KindDotenv:
+		return "a .env file (python-dotenv, docker compose, direnv)",
+			"remove the variable from the file and keep .env* out of git; then revoke the token"
+	case KindDockerConfig:
+		return "docker login (credentials stored without a credential helper)",
+			"docker logout REGISTRY, and set credsStore to a credential helper; then revoke the token"
+	case KindJupyterCheckpoint:
+		return "Jupyter autosave (.ipynb_checkpoints keeps old copies of the notebook)",
+			"delete the .ipynb_checkpoints directory (clearing the notebook alone leaves the copy); then revoke the token"
+	case KindActionsRunner:
+		return "GitHub Actions runner (job workspaces under _work, logs under _diag)",
+			"delete the job's files under _work and the logs under _diag, and mask the secret in the workflow; then revoke the token"
+	case KindGitLabRunner:
+		return "GitLab Runner (job builds and caches)",
+			"delete the build and cache directories of the job, and mark the CI variable masked; then revoke the token"
+	case KindK8sSecret:
+		return "a Kubernetes Secret manifest (kubectl create secret --dry-run -o yaml, Helm, Kustomize)",
+			"delete the manifest (use a sealed or external secret instead) and kubectl delete secret; then revoke the token"
+	case KindProcessEnv:
+		return "the environment the process was started with (export, systemd Environment=, docker run -e)",
+			"restart the process without the variable (unset it where it is set); then revoke the token"
+	}
+	return "", ""
 }
 
 func target(path, kind string) Target {
-	a := about[kind]
-	return Target{Path: path, Kind: kind, Tool: a.tool, Purge: a.purge}
+	tool, purge := about(kind)
+	return Target{Path: path, Kind: kind, Tool: tool, Purge: purge}
 }
 
 // DefaultRunnerDirs are where GitHub Actions and GitLab runners commonly
@@ -252,7 +270,7 @@ func (p *planner) home() {
 		p.file(filepath.Join(h, name), KindShellHistory)
 	}
 	p.file(filepath.Join(data, "fish", "fish_history"), KindShellHistory)
-	for _, name := range shellRCs {
+	for _, name := range shellRCs() {
 		p.file(filepath.Join(h, name), KindShellRC)
 	}
 	p.file(filepath.Join(config, "fish", "config.fish"), KindShellRC)
@@ -271,7 +289,9 @@ func (p *planner) home() {
 }
 
 // shellRCs are the startup files of the usual shells, in a home.
-var shellRCs = []string{".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zshenv", ".zprofile"}
+func shellRCs() []string {
+	return []string{".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zshenv", ".zprofile"}
+}
 
 // expandHome expands a leading ~ as the tools do.
 func expandHome(path, home string) string {
@@ -397,7 +417,7 @@ func fileKind(path, name string) string {
 		return KindNetrc
 	case name == ".bash_history" || name == ".zsh_history" || name == ".sh_history" || name == "fish_history":
 		return KindShellHistory
-	case slices.Contains(shellRCs, name):
+	case slices.Contains(shellRCs(), name):
 		return KindShellRC
 	case name == "config.json" && parent == ".docker":
 		return KindDockerConfig

@@ -201,10 +201,10 @@ func TestSweepFindsEachPlaceOnce(t *testing.T) {
 		if f.Location.Path != w.path {
 			t.Errorf("%s: path %q, want %q", w.kind, f.Location.Path, w.path)
 		}
-		purge := about[w.kind].purge
+		tool, purge := about(w.kind)
 		purge = strings.ReplaceAll(purge, "NAME", shellQuote(w.attrs["section"]))
 		purge = strings.ReplaceAll(purge, "REMOTE", shellQuote(w.attrs["remote"]))
-		if a["kind"] != w.kind || a["tool"] != about[w.kind].tool || a["purge"] != purge {
+		if a["kind"] != w.kind || a["tool"] != tool || a["purge"] != purge {
 			t.Errorf("%s: attrs %v", w.kind, a)
 		}
 		if a["tool"] == "" || a["purge"] == "" {
@@ -480,5 +480,22 @@ func TestPlanReadsEachPlaceOnce(t *testing.T) {
 		if !filepath.IsAbs(tg.Path) || tg.Kind == "" || tg.Tool == "" || tg.Purge == "" {
 			t.Errorf("target %+v", tg)
 		}
+	}
+}
+
+func TestEveryKindSaysToolAndPurge(t *testing.T) {
+	kinds := []string{KindHFTokenFile, KindHFStoredTokens, KindGitCredentials, KindGitRemote, KindNetrc,
+		KindShellHistory, KindShellRC, KindDotenv, KindDockerConfig, KindJupyterCheckpoint,
+		KindActionsRunner, KindGitLabRunner, KindK8sSecret, KindProcessEnv}
+	seen := map[string]bool{}
+	for _, k := range kinds {
+		tool, purge := about(k)
+		if tool == "" || purge == "" || seen[tool+purge] {
+			t.Errorf("%s: tool %q purge %q", k, tool, purge)
+		}
+		seen[tool+purge] = true
+	}
+	if tool, purge := about("no-such-kind"); tool != "" || purge != "" {
+		t.Errorf("unknown kind described")
 	}
 }
