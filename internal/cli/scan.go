@@ -67,13 +67,9 @@ error or some input could not be read.`,
 			if args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
-			var verifier *assess.Verifier
-			if f.verify {
-				c, err := f.hub.client()
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				verifier = &assess.Verifier{Client: c}
+			verifier, err := f.verifier()
+			if err != nil {
+				return err
 			}
 			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
 				var findings []scan.Finding
@@ -84,19 +80,8 @@ error or some input could not be read.`,
 				} else {
 					findings, stats, err = s.Run(ctx, args)
 				}
-				if err == nil && verifier != nil {
-					dir := f.cacheDir
-					if dir == "" {
-						dir = scan.DefaultCacheDir()
-					}
-					cache := scan.OpenVerifyCache(filepath.Join(dir, "verify.json"), time.Hour)
-					scan.Verify(ctx, findings, verifier, cache, 4)
-					if err := cache.Save(); err != nil {
-						fmt.Fprintf(e.stderr, "hfwarden: warning: could not save the verification cache: %v\n", err)
-					}
-				}
-				if err == nil && f.store {
-					err = recordFindings(ctx, e, f.db, findings)
+				if err == nil {
+					err = verifyAndStore(ctx, e, f, verifier, findings)
 				}
 				return findings, stats, err
 			})
@@ -322,6 +307,39 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("not a size: %q", s)
 	}
 	return int64(v * m), nil
+}
+
+// verifier returns the Verifier that --verify asks for, or nil.
+func (f *scanFlags) verifier() (*assess.Verifier, error) {
+	if !f.verify {
+		return nil, nil
+	}
+	c, err := f.hub.client()
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return &assess.Verifier{Client: c}, nil
+}
+
+// verifyAndStore is what every scanning command does after the scan:
+// check the findings against the Hub (with a verifier, from --verify) and
+// record them in the incident store (--store).
+func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, findings []scan.Finding) error {
+	if verifier != nil {
+		dir := f.cacheDir
+		if dir == "" {
+			dir = scan.DefaultCacheDir()
+		}
+		cache := scan.OpenVerifyCache(filepath.Join(dir, "verify.json"), time.Hour)
+		scan.Verify(ctx, findings, verifier, cache, 4)
+		if err := cache.Save(); err != nil {
+			fmt.Fprintf(e.stderr, "hfwarden: warning: could not save the verification cache: %v\n", err)
+		}
+	}
+	if f.store {
+		return recordFindings(ctx, e, f.db, findings)
+	}
+	return nil
 }
 
 // recordFindings records a scan's findings in the incident store.

@@ -192,6 +192,10 @@ func (t *textWriter) sourceDetails(f scan.Finding) {
 	})
 	var parts []string
 	for _, k := range keys {
+		if k == "tool" { // sweep: which tool cached the token
+			parts = append(parts, "put there by "+clean(f.Location.Attrs[k]))
+			continue
+		}
 		parts = append(parts, clean(k)+": "+clean(f.Location.Attrs[k]))
 	}
 	if f.Author != "" || f.Time != nil {
