@@ -189,9 +189,9 @@ func TestRunWithPins(t *testing.T) {
 	got := kinds(r)
 	t.Logf("findings: %v; warnings %v", got, r.Warnings)
 	want := map[string][]string{
-		"model/alice/model":   {KindCommitInWindow, KindIntegrity, KindRefChanged},
-		"dataset/alice/data":  {KindCommitInWindow, KindHistoryRewritten},
-		"space/alice/space":   {KindSecretAdded},
+		"model/alice/model":  {KindCommitInWindow, KindIntegrity, KindRefChanged},
+		"dataset/alice/data": {KindCommitInWindow, KindHistoryRewritten},
+		"space/alice/space":  {KindSecretAdded},
 	}
 	for repo, ks := range want {
 		for _, k := range ks {
