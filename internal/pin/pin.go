@@ -117,6 +117,12 @@ func (l *Lock) Write(path string) error {
 		return fmt.Errorf("writing lock %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
+	// CreateTemp makes the file private; the lock is meant to be committed
+	// and reviewed, so it gets the usual mode of a source file.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing lock %s: %w", path, err)
+	}
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing lock %s: %w", path, err)

@@ -329,6 +329,32 @@ var migrations = []migration{
 			`CREATE INDEX verifications_incident ON verifications (incident_id, id)`,
 		},
 	},
+	{
+		// Integrity pins: one manifest per repository; files as JSON.
+		version: 2,
+		sqlite: []string{
+			`CREATE TABLE pins (
+				repo_type TEXT NOT NULL,
+				repo TEXT NOT NULL,
+				revision TEXT NOT NULL,
+				commit_id TEXT NOT NULL,
+				pinned_at TEXT NOT NULL,
+				files TEXT NOT NULL,
+				PRIMARY KEY (repo_type, repo)
+			)`,
+		},
+		pg: []string{
+			`CREATE TABLE pins (
+				repo_type TEXT NOT NULL,
+				repo TEXT NOT NULL,
+				revision TEXT NOT NULL,
+				commit_id TEXT NOT NULL,
+				pinned_at TIMESTAMPTZ NOT NULL,
+				files TEXT NOT NULL,
+				PRIMARY KEY (repo_type, repo)
+			)`,
+		},
+	},
 }
 
 // migrate applies the migrations not yet applied, each in a transaction,

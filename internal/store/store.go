@@ -9,6 +9,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
@@ -47,6 +48,13 @@ type Store interface {
 	// SaveAssessment stores the latest blast-radius snapshot and takes the
 	// incident's severity, owner and orgs from it.
 	SaveAssessment(ctx context.Context, id int64, r *assess.Report, at time.Time) error
+	// SavePin stores a repository's integrity pin, replacing the pin of
+	// the same type and repository.
+	SavePin(ctx context.Context, m pin.Manifest) error
+	// Pins lists every pin, sorted by type then repository.
+	Pins(ctx context.Context) ([]pin.Manifest, error)
+	// Pin returns the pin of one repository; false when there is none.
+	Pin(ctx context.Context, typ, repo string) (*pin.Manifest, bool, error)
 	// Close releases the store.
 	Close() error
 }

@@ -1,0 +1,312 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/pin"
+	"github.com/hfwarden/hfwarden/internal/store"
+)
+
+// defaultLock is the lock file's name, in the current directory.
+const defaultLock = "hfwarden.lock"
+
+func newPinCmd(e *env) *cobra.Command {
+	var (
+		hf       hubFlags
+		ts       tokenSource
+		db       dbFlags
+		typ, rev string
+		lockPath string
+		toStore  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "pin REPO...",
+		Short: "Record the exact files of Hub repositories in hfwarden.lock",
+		Long: `Pin repositories: record the commit a revision points to and every file's
+path, git blob id, LFS sha256 and size, in a reviewable lock file (sorted,
+indented JSON; commit it) and, with --store, in the incident store. Pinning a
+repository again replaces its pin. 'hfwarden verify-pin' compares pins with
+the Hub.
+
+A token is only needed for private or gated repositories: it is read from
+--token-file, --token-env or $HF_TOKEN, never from the command line.`,
+		Args: repoArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			switch typ {
+			case hub.RepoModel, hub.RepoDataset, hub.RepoSpace:
+			default:
+				return usageErr("--type must be model, dataset or space")
+			}
+			if rev == "" {
+				return usageErr("--revision must not be empty")
+			}
+			c, err := hf.client()
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			token, err := optionalToken(ts, e.stdin)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			lock, err := pin.ReadLock(lockPath)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			var st store.Store
+			if toStore {
+				if st, err = db.open(ctx); err != nil {
+					return usageErr("%v", err)
+				}
+				defer st.Close()
+			}
+			failed := 0
+			for _, repo := range args {
+				m, err := pin.Snapshot(ctx, c, token, typ, repo, rev)
+				if err == nil && st != nil {
+					err = st.SavePin(ctx, *m)
+				}
+				if err != nil {
+					failed++
+					fmt.Fprintln(e.stderr, "hfwarden:", oneLine(err.Error()))
+					continue
+				}
+				lock.Put(*m)
+				fmt.Fprintf(e.stdout, "pinned %s %s at %s (%s, %d files)\n", m.Type, m.Repo, m.Commit, m.Revision, len(m.Files))
+			}
+			// Keep what was pinned even when some repositories failed.
+			if failed < len(args) {
+				if err := lock.Write(lockPath); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+			}
+			if failed > 0 {
+				return &exitError{code: ExitError, err: fmt.Errorf("%d of %d repositories could not be pinned", failed, len(args))}
+			}
+			return nil
+		},
+	}
+	addHubFlags(cmd, &hf)
+	addTokenFlags(cmd, &ts)
+	fl := cmd.Flags()
+	fl.StringVar(&typ, "type", hub.RepoModel, "repository type: model, dataset or space")
+	fl.StringVar(&rev, "revision", "main", "branch, tag or commit to pin")
+	fl.StringVar(&lockPath, "lock", defaultLock, "lock file to update")
+	fl.BoolVar(&toStore, "store", false, "also record the pins in the incident store (see --db)")
+	addDBFlags(fl, &db)
+	return cmd
+}
+
+// verifyResult is one pinned repository compared with the Hub.
+type verifyResult struct {
+	Repo         string     `json:"repo"`
+	Type         string     `json:"type"`
+	Revision     string     `json:"revision"`
+	PinnedCommit string     `json:"pinned_commit"`
+	Commit       string     `json:"commit,omitempty"`
+	Diffs        []pin.Diff `json:"diffs"`
+	Error        string     `json:"error,omitempty"`
+}
+
+func newVerifyPinCmd(e *env) *cobra.Command {
+	var (
+		hf        hubFlags
+		ts        tokenSource
+		db        dbFlags
+		lockPath  string
+		fromStore bool
+		format    string
+	)
+	cmd := &cobra.Command{
+		Use:   "verify-pin [REPO...]",
+		Short: "Compare pinned repositories with the Hub",
+		Long: `Compare each pin of hfwarden.lock (or, with --store, of the incident store),
+or only those of the repositories named, with what the Hub serves now at the
+pinned revision: a moved commit, and files added, removed or modified (the
+git blob id, LFS sha256 or size changed).
+
+Exit status: 0 when everything matches, 1 on any difference, 2 when a pin
+could not be checked or the lock is unreadable.`,
+		Args: repoArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if format != "text" && format != "json" {
+				return usageErr("--format must be text or json")
+			}
+			c, err := hf.client()
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			token, err := optionalToken(ts, e.stdin)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			pins, from, err := loadPins(ctx, fromStore, db, lockPath)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if pins, err = selectPins(pins, args, from); err != nil {
+				return usageErr("%v", err)
+			}
+			results := make([]verifyResult, 0, len(pins))
+			failed, differ := 0, 0
+			for _, p := range pins {
+				r := verifyResult{Repo: p.Repo, Type: p.Type, Revision: p.Revision, PinnedCommit: p.Commit, Diffs: []pin.Diff{}}
+				now, err := pin.Snapshot(ctx, c, token, p.Type, p.Repo, p.Revision)
+				if err != nil {
+					failed++
+					r.Error = oneLine(err.Error())
+					fmt.Fprintln(e.stderr, "hfwarden:", r.Error)
+				} else {
+					r.Commit = now.Commit
+					if d := pin.Compare(&p, now); len(d) > 0 {
+						r.Diffs = d
+						differ++
+					}
+				}
+				results = append(results, r)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(struct {
+					Results []verifyResult `json:"results"`
+				}{results}); err != nil {
+					return err
+				}
+			} else {
+				writeVerifyText(e.stdout, results)
+			}
+			switch {
+			case failed > 0:
+				return &exitError{code: ExitError, err: fmt.Errorf("%d of %d pins could not be verified", failed, len(pins))}
+			case differ > 0:
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	addHubFlags(cmd, &hf)
+	addTokenFlags(cmd, &ts)
+	fl := cmd.Flags()
+	fl.StringVar(&lockPath, "lock", defaultLock, "lock file to verify")
+	fl.BoolVar(&fromStore, "store", false, "verify the pins of the incident store instead of the lock file (see --db)")
+	fl.StringVarP(&format, "format", "f", "text", "output format: text or json")
+	addDBFlags(fl, &db)
+	return cmd
+}
+
+// loadPins reads the pins of the store or of the lock file and says where
+// they came from.
+func loadPins(ctx context.Context, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
+	if fromStore {
+		st, err := db.open(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		defer st.Close()
+		pins, err := st.Pins(ctx)
+		if len(pins) == 0 && err == nil {
+			err = errors.New("the incident store holds no pins: run 'hfwarden pin --store REPO...' first")
+		}
+		return pins, "the incident store", err
+	}
+	if _, err := os.Stat(lockPath); errors.Is(err, os.ErrNotExist) {
+		return nil, "", fmt.Errorf("no lock file %s: run 'hfwarden pin REPO...' first", lockPath)
+	}
+	lock, err := pin.ReadLock(lockPath)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(lock.Pins) == 0 {
+		return nil, "", fmt.Errorf("%s holds no pins", lockPath)
+	}
+	return lock.Pins, lockPath, nil
+}
+
+// selectPins keeps the pins of the repositories named (every pin when
+// none is); naming a repository that is not pinned is an error.
+func selectPins(pins []pin.Manifest, repos []string, from string) ([]pin.Manifest, error) {
+	if len(repos) == 0 {
+		return pins, nil
+	}
+	var out []pin.Manifest
+	for _, r := range repos {
+		n := len(out)
+		for _, p := range pins {
+			if p.Repo == r {
+				out = append(out, p)
+			}
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("%s is not pinned in %s", r, from)
+		}
+	}
+	return out, nil
+}
+
+func writeVerifyText(w io.Writer, results []verifyResult) {
+	for _, r := range results {
+		switch {
+		case r.Error != "":
+			fmt.Fprintf(w, "%s %s: ERROR %s\n", r.Type, r.Repo, r.Error)
+		case len(r.Diffs) == 0:
+			fmt.Fprintf(w, "%s %s: OK at %s\n", r.Type, r.Repo, r.Commit)
+		default:
+			fmt.Fprintf(w, "%s %s: %d differences from the pin (%s pinned at %s, now %s)\n",
+				r.Type, r.Repo, len(r.Diffs), r.Revision, r.PinnedCommit, r.Commit)
+			for _, d := range r.Diffs {
+				switch d.Kind {
+				case pin.CommitChanged:
+					fmt.Fprintf(w, "  %-14s %s -> %s\n", d.Kind, d.Want, d.Got)
+				case pin.Added:
+					fmt.Fprintf(w, "  %-14s %s (%s)\n", d.Kind, d.Path, d.Got)
+				case pin.Removed:
+					fmt.Fprintf(w, "  %-14s %s (was %s)\n", d.Kind, d.Path, d.Want)
+				default:
+					fmt.Fprintf(w, "  %-14s %s %s -> %s\n", d.Kind, d.Path, d.Want, d.Got)
+				}
+			}
+		}
+	}
+}
+
+// optionalToken reads a token from --token-file or --token-env when given,
+// else $HF_TOKEN; no token at all is fine (public repositories). Unlike
+// assess it never waits on standard input.
+func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
+	if ts.file != "" || ts.env != "" {
+		return ts.read(stdin)
+	}
+	return strings.TrimSpace(os.Getenv("HF_TOKEN")), nil
+}
+
+// repoArgs wants "namespace/name" arguments, at least least of them, and refuses,
+// without echoing it, an argument that holds a token.
+func repoArgs(least int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		d := detect.New(detect.Options{})
+		for _, a := range args {
+			if len(d.Detect([]byte(a))) > 0 {
+				return usageErr("an argument looks like a token: give tokens with --token-file, --token-env or $HF_TOKEN, never on the command line (it would stay in shell history and ps); if you just did, revoke it")
+			}
+			if strings.Count(a, "/") != 1 || strings.HasPrefix(a, "/") || strings.HasSuffix(a, "/") {
+				return usageErr("%q is not a repository id (want namespace/name)", a)
+			}
+		}
+		if len(args) < least {
+			return usageErr("%s needs at least one repository (namespace/name)", cmd.Name())
+		}
+		return nil
+	}
+}
