@@ -80,5 +80,6 @@ func newRoot(e *env) *cobra.Command {
 	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
 		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
+	root.AddCommand(newAuditCmd(e))
 	return root
 }
