@@ -23,8 +23,10 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/artifact"
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/pin"
+	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
 // Finding kinds. Artifact findings keep the inspector's kinds
@@ -227,8 +229,34 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			rep.Findings = append(rep.Findings, e.finding())
 		}
 	}
+	scrub(rep, opt.Token)
 	sortFindings(rep.Findings)
 	return rep, nil
+}
+
+// scrub redacts any secret in the free text findings carry (commit and
+// discussion titles, audit-log descriptions are written by whoever held
+// the token), and the audited token itself wherever it appears.
+func scrub(rep *Report, token string) {
+	det := detect.New(detect.Options{})
+	clean := func(s string) string {
+		if token != "" {
+			s = strings.ReplaceAll(s, token, secret.Redact(token))
+		}
+		for _, m := range det.Detect([]byte(s)) {
+			if m.Secret != "" && strings.Contains(s, m.Secret) {
+				s = strings.ReplaceAll(s, m.Secret, secret.Redact(m.Secret))
+			}
+		}
+		return s
+	}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		f.Evidence, f.Path, f.Ref, f.Author = clean(f.Evidence), clean(f.Path), clean(f.Ref), clean(f.Author)
+	}
+	for i := range rep.Warnings {
+		rep.Warnings[i] = clean(rep.Warnings[i])
+	}
 }
 
 func sortFindings(fs []Finding) {
@@ -553,8 +581,14 @@ func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest
 				continue
 			}
 			if a.pin != nil {
-				a.add(Finding{Kind: KindIntegrity, Severity: High, Path: d.Path, Commit: cur.Commit,
-					Evidence: fmt.Sprintf("pinned file %s %s (pinned %.16s, now %.16s)", d.Path, d.Kind, d.Want, d.Got)})
+				ev := fmt.Sprintf("pinned file %s %s (pinned %.16s, now %.16s)", d.Path, d.Kind, d.Want, d.Got)
+				switch d.Kind {
+				case pin.Removed:
+					ev = fmt.Sprintf("pinned file %s removed (pinned %.16s)", d.Path, d.Want)
+				case pin.Added:
+					ev = fmt.Sprintf("file %s added to a pinned repository (%.16s)", d.Path, d.Got)
+				}
+				a.add(Finding{Kind: KindIntegrity, Severity: High, Path: d.Path, Commit: cur.Commit, Evidence: ev})
 			}
 			if d.Kind == pin.Removed {
 				if f := old[d.Path]; f.LFSSHA256 != "" {

@@ -51,21 +51,28 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	tok := fakeToken(1)
 	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	// The window opens now; what the scenario dates later is in it.
+	before := time.Now().UTC().Add(-time.Second)
+	soon := before.Add(500 * time.Millisecond)
 	text := func(s string) *hubsim.File { return &hubsim.File{Text: s} }
 	sc := &hubsim.Scenario{
-		Users:  []hubsim.User{{Name: "alice"}},
+		Users:  []hubsim.User{{Name: "alice"}, {Name: "mallory"}},
 		Tokens: []hubsim.Token{{Token: tok, User: "alice", Kind: hubsim.KindClassic, Role: "write", DisplayName: "ci"}},
 		Repos: []hubsim.Repo{
 			{ID: "alice/model", CreatedAt: old, Commits: []hubsim.Commit{
-				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": text("# model\n"), "pytorch_model.bin": {Base64: "gAJ9cQAu"}}},
+				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": text("# model\n"), "pytorch_model.bin": {Base64: "gAJ9cQAu"}, "old.safetensors": {Size: 64}}},
 				{Title: "Add config", Date: old.Add(time.Hour), Files: map[string]*hubsim.File{"config.json": text("{}\n")}},
-			}, Tags: map[string]string{"v1": "main"}},
+			}, Tags: map[string]string{"v1": "main"}, Discussions: []hubsim.Discussion{
+				{Title: "Old question", Author: "mallory", CreatedAt: old},
+				{Title: "Please merge", Author: "alice", IsPullRequest: true, CreatedAt: soon},
+			}},
 			{ID: "alice/data", Type: "dataset", CreatedAt: old, Commits: []hubsim.Commit{
 				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": text("# data\n")}},
 				{Title: "Add rows", Date: old.Add(time.Hour), Files: map[string]*hubsim.File{"train.csv": text("a,b\n1,2\n")}},
 			}},
 			{ID: "alice/space", Type: "space", CreatedAt: old, Commits: []hubsim.Commit{
 				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"app.py": text("print('hi')\n")}},
+				{Title: "Tweak", Author: "mallory", Date: soon, Files: map[string]*hubsim.File{"app.py": text("print('bye')\n")}},
 			}, Secrets: []hubsim.SpaceSetting{{Key: "OLD_SECRET", Value: "x", UpdatedAt: old}}},
 			{ID: "alice/untouched", CreatedAt: old, Commits: []hubsim.Commit{
 				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"model.safetensors": {Size: 64}, "README.md": text("# quiet\n")}},
@@ -82,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, url: url, c: c, token: tok, repos: []Repo{
+	return &env{t: t, url: url, c: c, token: tok, before: before, repos: []Repo{
 		{hub.RepoModel, "alice/model"}, {hub.RepoDataset, "alice/data"}, {hub.RepoSpace, "alice/space"}, {hub.RepoModel, "alice/untouched"},
 	}}
 }
@@ -129,11 +136,9 @@ func (e *env) pins(ctx context.Context) []pin.Manifest {
 // attack plays the attacker with the leaked write token.
 func (e *env) attack(ctx context.Context) {
 	e.t.Helper()
-	// Commits are stamped by the simulator's clock: start the window a
-	// second before.
-	e.before = time.Now().UTC().Add(-time.Second)
-	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "Update weights",
-		map[string][]byte{"pytorch_model.bin": osSystemPickle()}, nil); err != nil {
+	// The title carries the token: findings must not.
+	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "Update weights "+e.token,
+		map[string][]byte{"pytorch_model.bin": osSystemPickle()}, []string{"old.safetensors"}); err != nil {
 		e.t.Fatal(err)
 	}
 	e.call(http.MethodDelete, "/api/models/alice/model/tag/v1", nil)
@@ -191,7 +196,7 @@ func TestRunWithPins(t *testing.T) {
 	want := map[string][]string{
 		"model/alice/model":  {KindCommitInWindow, KindIntegrity, KindRefChanged},
 		"dataset/alice/data": {KindCommitInWindow, KindHistoryRewritten},
-		"space/alice/space":  {KindSecretAdded},
+		"space/alice/space":  {KindSecretAdded, KindCommitInWindow},
 	}
 	for repo, ks := range want {
 		for _, k := range ks {
@@ -206,14 +211,37 @@ func TestRunWithPins(t *testing.T) {
 	if f := find(r, "space/alice/space", KindWebhook); f == nil || f.Severity != Medium || strings.Contains(f.Evidence, "abc") {
 		t.Errorf("webhook finding = %+v, want medium without the URL's path", f)
 	}
-	if f := find(r, "model/alice/model", KindIntegrity); f == nil || f.Path != "pytorch_model.bin" {
-		t.Errorf("integrity finding = %+v, want pytorch_model.bin", f)
+	var integrity []string
+	for _, f := range r.Findings {
+		if f.Kind == KindIntegrity {
+			integrity = append(integrity, f.Repo+" "+f.Path)
+		}
+	}
+	if want := []string{"model/alice/model old.safetensors", "model/alice/model pytorch_model.bin"}; !slices.Equal(integrity, want) {
+		t.Errorf("integrity findings %q, want %q", integrity, want)
 	}
 	if f := find(r, "model/alice/model", KindCommitInWindow); f == nil || f.Author != "alice" || f.Severity != Medium || !strings.Contains(f.Evidence, "Update weights") {
 		t.Errorf("commit finding = %+v", f)
 	}
 	if f := find(r, "space/alice/space", KindSecretAdded); f == nil || f.Path != "EXFIL_KEY" || f.Severity != High {
 		t.Errorf("secret finding = %+v", f)
+	}
+	if f := find(r, "space/alice/space", KindCommitInWindow); f == nil || f.Severity != High || !strings.Contains(f.Evidence, "unexpected author mallory") {
+		t.Errorf("commit by an unexpected author = %+v", f)
+	}
+	if f := find(r, "model/alice/model", KindLFSDeleted); f == nil || f.Path != "old.safetensors" {
+		t.Errorf("lfs-deleted = %+v", f)
+	}
+	if f := find(r, "model/alice/model", KindPullRequest); f == nil || f.Ref != "#2" || f.Author != "alice" {
+		t.Errorf("pull request by the owner = %+v", f)
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Evidence, e.token) {
+			t.Errorf("raw token in evidence: %s", f.Kind)
+		}
+		if f.Kind == KindDiscussion {
+			t.Errorf("discussion by someone else, before the window, flagged: %+v", f)
+		}
 	}
 	if len(got["model/alice/untouched"]) != 0 {
 		t.Errorf("untouched repository has findings: %+v", got["model/alice/untouched"])
@@ -281,7 +309,7 @@ func TestRunWithSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range again.Findings {
-		if f.Kind != KindCommitInWindow && f.Kind != KindWebhook && f.Kind != KindSecretAdded {
+		if f.Kind != KindCommitInWindow && f.Kind != KindWebhook && f.Kind != KindSecretAdded && f.Kind != KindPullRequest {
 			t.Errorf("second audit against the first one's snapshot: unexpected %+v", f)
 		}
 		if f.Kind == KindWebhook && f.Severity != Medium {
