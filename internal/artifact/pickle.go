@@ -18,7 +18,7 @@ const (
 	maxStack     = 1 << 16 // stack entries, marks included
 	maxMemo      = 1 << 16 // memo entries
 	maxLine      = 1 << 16 // protocol 0 argument line, newline included
-	maxKeptStr   = 1 << 10 // longer strings are not kept: they cannot be module names worth resolving
+	maxKeptStr   = 1 << 8  // longer strings are not kept: no real module name is that long
 	maxImports   = 1 << 12 // import records kept per stream
 )
 
@@ -654,6 +654,12 @@ func (p *pickleScanner) put(idx uint64, at int64) error {
 // addImport records an import and returns the stack value it yields.
 func (p *pickleScanner) addImport(mod, name, op string, at int64) value {
 	key := mod + "." + name
+	if len(key) > 2*maxKeptStr {
+		// Not a real module; kept out of imports to bound memory.
+		p.findings = append(p.findings, Finding{Kind: KindSuspiciousPickle, Severity: SeverityHigh,
+			Detail: fmt.Sprintf("imports a %d-byte name %s (%s at offset %d)", len(key), printable(key), op, p.base+at), Offset: p.base + at})
+		return value{}
+	}
 	// Repeats only count: the first occurrence is the one reported.
 	if i, ok := p.index[key]; ok {
 		p.seen[key]++
@@ -756,5 +762,5 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return s[:n] + "..."
 }

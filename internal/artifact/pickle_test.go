@@ -253,6 +253,16 @@ func TestScanPickleLimits(t *testing.T) {
 			t.Errorf("findings = %+v", fs)
 		}
 	})
+	t.Run("long import name", func(t *testing.T) {
+		in := pk{}.op(opGlobal).text("os\n" + strings.Repeat("a", 3*maxKeptStr) + "\n").op(opStop)
+		imps, fs, err := ScanPickle(bytes.NewReader(in), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(imps) != 0 || len(fs) != 1 || fs[0].Severity != SeverityHigh || !strings.Contains(fs[0].Detail, "imports a 771-byte name os.aaa") {
+			t.Errorf("imports %v, findings = %+v", imps, fs)
+		}
+	})
 	t.Run("reader error", func(t *testing.T) {
 		_, _, err := ScanPickle(io.MultiReader(bytes.NewReader(proto(2)), errReader{}), 0)
 		if err == nil || !strings.Contains(err.Error(), "disk on fire") {
