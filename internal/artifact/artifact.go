@@ -3,11 +3,6 @@
 // nothing is ever unpickled or executed.
 package artifact
 
-import (
-	"context"
-	"io"
-)
-
 // Finding kinds.
 const (
 	KindUnsafePickle     = "unsafe-pickle"
@@ -43,25 +38,3 @@ type Import struct {
 
 // String returns "module.name".
 func (i Import) String() string { return i.Module + "." + i.Name }
-
-// Inspect reads a model file and reports what is unsafe in it; it never
-// executes or unpickles anything. It picks the reader by content (pickle
-// protocol header or opcodes, zip magic for a PyTorch checkpoint with
-// */data.pkl, safetensors header) and by name (.pkl .pickle .bin .pt .pth
-// .ckpt .joblib .safetensors). Findings' Path start with name.
-func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
-	return nil, nil
-}
-
-// ScanPickle scans one pickle stream, reading at most limit bytes (0 means
-// DefaultLimit). Imports lists every module.name the pickle would import.
-// Findings carry no Path; Inspect fills it in.
-func ScanPickle(r io.Reader, limit int64) (imports []Import, findings []Finding, err error) {
-	return nil, nil, nil
-}
-
-// CheckSafetensors validates a safetensors file and reports what is wrong
-// with it as findings of kind KindBadSafetensors.
-func CheckSafetensors(r io.ReaderAt, size int64) ([]Finding, error) {
-	return nil, nil
-}
