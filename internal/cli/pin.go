@@ -78,7 +78,7 @@ A token is only needed for private or gated repositories: it is read from
 				}
 				if err != nil {
 					failed++
-					fmt.Fprintln(e.stderr, "hfwarden:", oneLine(err.Error()))
+					fmt.Fprintln(e.stderr, "hfwarden:", oneLine(err.Error())+tokenHint(err, token))
 					continue
 				}
 				lock.Put(*m)
@@ -165,7 +165,7 @@ could not be checked or the lock is unreadable.`,
 				now, err := pin.Snapshot(ctx, c, token, p.Type, p.Repo, p.Revision)
 				if err != nil {
 					failed++
-					r.Error = oneLine(err.Error())
+					r.Error = oneLine(err.Error()) + tokenHint(err, token)
 					fmt.Fprintln(e.stderr, "hfwarden:", r.Error)
 				} else {
 					r.Commit = now.Commit
@@ -291,9 +291,18 @@ func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
 	return strings.TrimSpace(os.Getenv("HF_TOKEN")), nil
 }
 
-// repoArgs wants "namespace/name" arguments, at least least of them, and refuses,
+// tokenHint says why a repository may be invisible when no token was given:
+// the Hub answers "not found" for private repositories.
+func tokenHint(err error, token string) string {
+	if token == "" && hub.ClassOf(err) == hub.NotFound {
+		return " (without a token: if the repository is private, give one with --token-file, --token-env or $HF_TOKEN)"
+	}
+	return ""
+}
+
+// repoArgs wants at least n "namespace/name" arguments and refuses,
 // without echoing it, an argument that holds a token.
-func repoArgs(least int) cobra.PositionalArgs {
+func repoArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		d := detect.New(detect.Options{})
 		for _, a := range args {
@@ -304,7 +313,7 @@ func repoArgs(least int) cobra.PositionalArgs {
 				return usageErr("%q is not a repository id (want namespace/name)", a)
 			}
 		}
-		if len(args) < least {
+		if len(args) < n {
 			return usageErr("%s needs at least one repository (namespace/name)", cmd.Name())
 		}
 		return nil

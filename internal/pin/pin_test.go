@@ -186,7 +186,9 @@ func TestSnapshotAgainstSimulator(t *testing.T) {
 		}
 		if f.Path == "data/train.bin" {
 			sum := sha256.Sum256(d.Data)
-			if f.LFSSHA256 != hex.EncodeToString(sum[:]) || len(f.BlobID) != 40 {
+			// The blob git stores for an LFS file is its pointer.
+			pointer := fmt.Sprintf("version https://git-lfs.github.com/spec/v1\noid sha256:%x\nsize %d\n", sum, len(d.Data))
+			if f.LFSSHA256 != hex.EncodeToString(sum[:]) || f.BlobID != gitBlobID([]byte(pointer)) {
 				t.Errorf("LFS file: %+v, content sha256 %x", f, sum)
 			}
 		} else if f.LFSSHA256 != "" || f.BlobID != gitBlobID(d.Data) {
