@@ -539,69 +539,83 @@ func isModelFile(p string) bool {
 	return slices.Contains(modelExt, strings.ToLower(path.Ext(p)))
 }
 
-// files compares main's files now with the pin, the snapshot, or else the
-// last commit before the window; pinned differences are integrity
-// mismatches, deleted LFS files are flagged, and every changed model file
-// is downloaded (bounded) and inspected. It returns the current manifest.
+// files compares main's files now with the pin or the snapshot, or else
+// the last commit before the window with the last one in it; pinned
+// differences are integrity mismatches, deleted LFS files are flagged, and
+// every changed model file is downloaded (bounded) and inspected. It
+// returns the current manifest, the next audit's baseline.
 func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest, error) {
 	o, r := a.opt, a.repo
 	cur, err := pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, "main")
 	if err != nil {
 		return nil, err
 	}
-	var before *pin.Manifest
+	var before, after *pin.Manifest
+	since := "in the window"
 	switch {
 	case a.pin != nil:
-		before = a.pin
+		before, after, since = a.pin, cur, "since the pin"
 	case a.base != nil && a.base.Files != nil:
-		before = a.base.Files
+		before, after, since = a.base.Files, cur, "since the last snapshot"
 	default:
-		for _, c := range main {
-			if c.Date.Before(o.Since) {
-				if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, c.ID); err != nil {
-					return nil, err
-				}
+		// Main's commits are newest first: the window's end, then its start.
+		var end, start *hub.Commit
+		for i := range main {
+			if end == nil && !main[i].Date.After(o.Until) {
+				end = &main[i]
+			}
+			if main[i].Date.Before(o.Since) {
+				start = &main[i]
 				break
 			}
 		}
+		if end == nil || (start != nil && end.ID == start.ID) {
+			return cur, nil // no commit in the window
+		}
+		after = cur
+		if end.ID != cur.Commit {
+			if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, end.ID); err != nil {
+				return nil, err
+			}
+		}
+		if start != nil {
+			if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, start.ID); err != nil {
+				return nil, err
+			}
+		} else {
+			before = &pin.Manifest{} // the whole history is in the window
+		}
+	}
+	old := map[string]pin.File{}
+	for _, f := range before.Files {
+		old[f.Path] = f
 	}
 	var changed []string
-	if before == nil {
-		// Every commit of main is in the window: all its files are new.
-		for _, f := range cur.Files {
-			changed = append(changed, f.Path)
+	for _, d := range pin.Compare(before, after) {
+		if d.Kind == pin.CommitChanged {
+			continue
 		}
-	} else {
-		old := map[string]pin.File{}
-		for _, f := range before.Files {
-			old[f.Path] = f
+		if a.pin != nil {
+			ev := fmt.Sprintf("pinned file %s %s (pinned %.16s, now %.16s)", d.Path, d.Kind, d.Want, d.Got)
+			switch d.Kind {
+			case pin.Removed:
+				ev = fmt.Sprintf("pinned file %s removed (pinned %.16s)", d.Path, d.Want)
+			case pin.Added:
+				ev = fmt.Sprintf("file %s added to a pinned repository (%.16s)", d.Path, d.Got)
+			}
+			a.add(Finding{Kind: KindIntegrity, Severity: High, Path: d.Path, Commit: after.Commit, Evidence: ev})
 		}
-		for _, d := range pin.Compare(before, cur) {
-			if d.Kind == pin.CommitChanged {
-				continue
+		if d.Kind == pin.Removed {
+			if f := old[d.Path]; f.LFSSHA256 != "" {
+				a.add(Finding{Kind: KindLFSDeleted, Severity: Medium, Path: d.Path,
+					Evidence: fmt.Sprintf("LFS file %s (%d bytes, sha256 %.16s) deleted %s", d.Path, f.Size, f.LFSSHA256, since)})
 			}
-			if a.pin != nil {
-				ev := fmt.Sprintf("pinned file %s %s (pinned %.16s, now %.16s)", d.Path, d.Kind, d.Want, d.Got)
-				switch d.Kind {
-				case pin.Removed:
-					ev = fmt.Sprintf("pinned file %s removed (pinned %.16s)", d.Path, d.Want)
-				case pin.Added:
-					ev = fmt.Sprintf("file %s added to a pinned repository (%.16s)", d.Path, d.Got)
-				}
-				a.add(Finding{Kind: KindIntegrity, Severity: High, Path: d.Path, Commit: cur.Commit, Evidence: ev})
-			}
-			if d.Kind == pin.Removed {
-				if f := old[d.Path]; f.LFSSHA256 != "" {
-					a.add(Finding{Kind: KindLFSDeleted, Severity: Medium, Path: d.Path,
-						Evidence: fmt.Sprintf("LFS file %s (%d bytes, sha256 %.16s) deleted", d.Path, f.Size, f.LFSSHA256)})
-				}
-				continue
-			}
-			changed = append(changed, d.Path)
+			continue
 		}
+		changed = append(changed, d.Path)
 	}
 	sizes := map[string]int64{}
-	for _, f := range cur.Files {
+	for _, f := range after.Files {
 		sizes[f.Path] = f.Size
 	}
 	for _, p := range changed {
@@ -612,12 +626,13 @@ func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest
 			a.rep.Warnings = append(a.rep.Warnings, fmt.Sprintf("%s: %s not inspected: %d bytes is over the download bound", r, p, sizes[p]))
 			continue
 		}
-		a.inspect(ctx, cur.Commit, p)
+		a.inspect(ctx, after.Commit, p, since)
 	}
 	return cur, nil
 }
 
-func (a *repoAudit) inspect(ctx context.Context, commit, p string) {
+// inspect downloads one file at commit and runs the inspector on it.
+func (a *repoAudit) inspect(ctx context.Context, commit, p, since string) {
 	o := a.opt
 	f, err := o.Client.DownloadFile(ctx, o.Token, a.repo.Type, a.repo.ID, commit, p, o.MaxDownload)
 	if err != nil {
@@ -630,7 +645,7 @@ func (a *repoAudit) inspect(ctx context.Context, commit, p string) {
 	}
 	for _, af := range found {
 		a.add(Finding{Kind: af.Kind, Severity: cmp.Or(af.Severity, High), Path: cmp.Or(af.Path, p), Commit: commit,
-			Evidence: fmt.Sprintf("%s changed in the window: %s", p, af.Detail)})
+			Evidence: fmt.Sprintf("%s changed %s: %s", p, since, af.Detail)})
 	}
 }
 

@@ -169,19 +169,6 @@ func find(r *Report, repo, kind string) *Finding {
 	return nil
 }
 
-// inspectorWorks says whether the artifact inspector flags the payload;
-// until it is built, unsafe-pickle is checked through a recording
-// inspector (TestRunInspectsChangedModelFiles) instead.
-func inspectorWorks(t *testing.T) bool {
-	p := osSystemPickle()
-	fs, err := artifact.Inspect(context.Background(), "x.bin", bytes.NewReader(p), int64(len(p)))
-	if err == nil && len(fs) > 0 {
-		return true
-	}
-	t.Log("artifact.Inspect finds nothing yet: unsafe-pickle not asserted here")
-	return false
-}
-
 func TestRunWithPins(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
@@ -205,8 +192,10 @@ func TestRunWithPins(t *testing.T) {
 			}
 		}
 	}
-	if inspectorWorks(t) && !slices.Contains(got["model/alice/model"], artifact.KindUnsafePickle) {
-		t.Errorf("model: no unsafe-pickle finding (have %v)", got["model/alice/model"])
+	// The real inspector (artifact.Inspect) reads the downloaded pickle.
+	if f := find(r, "model/alice/model", artifact.KindUnsafePickle); f == nil || Rank(f.Severity) < Rank(High) ||
+		!strings.Contains(f.Evidence, "system") || !strings.HasPrefix(f.Path, "pytorch_model.bin") {
+		t.Errorf("unsafe-pickle = %+v", f)
 	}
 	if f := find(r, "space/alice/space", KindWebhook); f == nil || f.Severity != Medium || strings.Contains(f.Evidence, "abc") {
 		t.Errorf("webhook finding = %+v, want medium without the URL's path", f)
@@ -353,6 +342,27 @@ func TestRunWithoutBaseline(t *testing.T) {
 	}
 	if r.Worst() != Critical {
 		t.Errorf("worst = %s", r.Worst())
+	}
+
+	// A window that closed before the attack inspects nothing and flags
+	// nothing but the standing webhook.
+	inspected = nil
+	early := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC) // after the scenario's history
+	r, err = Run(ctx, Options{Client: e.c, Token: e.token, Since: early, Until: early.Add(24 * time.Hour), Owner: "alice", Repos: e.repos,
+		Inspect: func(_ context.Context, name string, _ io.ReaderAt, _ int64) ([]artifact.Finding, error) {
+			inspected = append(inspected, name)
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inspected) != 0 {
+		t.Errorf("inspected %v for a window before the attack", inspected)
+	}
+	for _, f := range r.Findings {
+		if f.Kind != KindWebhook {
+			t.Errorf("early window: unexpected %+v", f)
+		}
 	}
 }
 

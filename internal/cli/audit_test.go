@@ -108,7 +108,7 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatalf("audit -f json: %v\n%s", err, r.stdout)
 	}
 	for _, want := range [][2]string{
-		{"model/bob/model", "commit-in-window"}, {"model/bob/model", "integrity-mismatch"},
+		{"model/bob/model", "commit-in-window"}, {"model/bob/model", "integrity-mismatch"}, {"model/bob/model", "unsafe-pickle"},
 		{"space/bob/app", "space-secret-added"}, {"bob/model", "audit-log-event"},
 	} {
 		if !out.has(want[0], want[1]) {
