@@ -338,7 +338,7 @@ func (a *repoAudit) run(ctx context.Context) error {
 	}
 	a.commits(inWindow, branchOf, preAuthors)
 	a.refs(now)
-	a.history(mainCommits, seen)
+	a.history(mainCommits)
 	if r.Type == hub.RepoSpace {
 		a.spaceSettings(ctx)
 	}
@@ -448,7 +448,7 @@ func (a *repoAudit) refs(now map[string]string) {
 // the branch's commits, or the root changed. Without a baseline, a main of
 // one commit made in the window in a repository with an older history is
 // the shape a super-squash leaves.
-func (a *repoAudit) history(main []hub.Commit, seen map[string]bool) {
+func (a *repoAudit) history(main []hub.Commit) {
 	if len(main) == 0 {
 		return
 	}
