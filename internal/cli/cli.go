@@ -79,5 +79,6 @@ func newRoot(e *env) *cobra.Command {
 	})
 	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
 		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
+	root.AddCommand(newInspectCmd(e))
 	return root
 }
