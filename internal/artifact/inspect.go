@@ -142,7 +142,7 @@ func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]
 			mfs = []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: err.Error()}}
 		}
 		for i := range mfs {
-			mfs[i].Path = f.Name
+			mfs[i].Path = printable(f.Name) // member names come from the file
 		}
 		fs = append(fs, mfs...)
 	}

@@ -228,7 +228,8 @@ func (c *stChecker) checkLayout(ts []tensorInfo, dataSize uint64, dataStart int6
 		pn := printable(t.name)
 		if t.end > dataSize {
 			c.add(SeverityHigh, dataStart, "tensor %s data_offsets [%d, %d] run past the %d-byte data area", pn, t.begin, t.end, dataSize)
-			continue
+			// Judge the part inside, so that one bad entry is one finding.
+			t.begin, t.end = min(t.begin, dataSize), dataSize
 		}
 		switch {
 		case t.begin < covered && t.begin != t.end:

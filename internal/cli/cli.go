@@ -80,6 +80,7 @@ func newRoot(e *env) *cobra.Command {
 	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
 		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
+	root.AddCommand(newInspectCmd(e))
 	root.AddCommand(newAuditCmd(e))
 	return root
 }
