@@ -81,5 +81,7 @@ func newRoot(e *env) *cobra.Command {
 		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
 	root.AddCommand(newSweepCmd(e))
+	root.AddCommand(newInspectCmd(e))
+	root.AddCommand(newAuditCmd(e))
 	return root
 }

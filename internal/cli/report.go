@@ -51,6 +51,11 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 				return err
 			}
 			d := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC()}
+			au, auAt, err := st.Audit(c.Context(), id)
+			if err != nil {
+				return err
+			}
+			d.Audit = incidentreport.FromAudit(au, auAt)
 			out := e.stdout
 			var f *os.File
 			if output != "" {

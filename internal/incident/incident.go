@@ -111,7 +111,7 @@ type Event struct {
 	IncidentID int64     `json:"incident_id"`
 	At         time.Time `json:"at"`
 	Actor      string    `json:"actor"`
-	// Kind is transition, note, assign, verify, assess, revoke or scan.
+	// Kind is transition, note, assign, verify, assess, audit, revoke or scan.
 	Kind    string `json:"kind"`
 	From    State  `json:"from,omitempty"`
 	To      State  `json:"to,omitempty"`

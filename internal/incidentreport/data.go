@@ -48,6 +48,9 @@ type AuditSection struct {
 	Summary string `json:"summary,omitempty"`
 	// Findings lists what the audit found, one line each.
 	Findings []string `json:"findings,omitempty"`
+	// Attention is set when a finding needs follow-up (severity high or
+	// worse): the checklist step is then not done but "attention".
+	Attention bool `json:"attention,omitempty"`
 }
 
 // Checklist statuses.
@@ -55,6 +58,8 @@ const (
 	StatusDone          = "done"
 	StatusPending       = "pending"
 	StatusNotApplicable = "not-applicable"
+	// StatusAttention marks a step that ran and found something to act on.
+	StatusAttention = "attention"
 )
 
 // ChecklistItem is one step of the response.
@@ -333,7 +338,16 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		set(3, StatusPending, "pending", "no runner sweep or image scan recorded: check CI caches, environment dumps and image layers")
 	}
 
-	if audit != nil && audit.Done {
+	if audit != nil && audit.Done && audit.Attention {
+		d := "audit found changes to review"
+		if audit.At != nil {
+			d += " " + fmtTime(*audit.At)
+		}
+		if audit.Summary != "" {
+			d += ": " + audit.Summary
+		}
+		set(4, StatusAttention, "needs attention", d)
+	} else if audit != nil && audit.Done {
 		d := "audit complete"
 		if audit.At != nil {
 			d += " " + fmtTime(*audit.At)

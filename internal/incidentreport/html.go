@@ -64,6 +64,7 @@ ol.checklist li { display: grid; grid-template-columns: 34px 1fr 190px; gap: 10p
 ol.checklist li.done { border-left-color: #15803d; }
 ol.checklist li.pending { border-left-color: var(--write); }
 ol.checklist li.not-applicable { border-left-color: var(--muted); color: var(--muted); }
+ol.checklist li.attention { border-left-color: #b91c1c; } li.attention .status { color: #b91c1c; }
 .step { font-weight: 700; font-size: 16px; }
 .status { font-weight: 600; text-align: right; }
 li.done .status { color: #15803d; } li.pending .status { color: #c2410c; }

@@ -355,6 +355,28 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		// Post-exposure audits: every run kept, as JSON, per incident.
+		version: 3,
+		sqlite: []string{
+			`CREATE TABLE audits (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				at TEXT NOT NULL,
+				report TEXT NOT NULL
+			)`,
+			`CREATE INDEX audits_incident ON audits (incident_id, id)`,
+		},
+		pg: []string{
+			`CREATE TABLE audits (
+				id BIGSERIAL PRIMARY KEY,
+				incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+				at TIMESTAMPTZ NOT NULL,
+				report TEXT NOT NULL
+			)`,
+			`CREATE INDEX audits_incident ON audits (incident_id, id)`,
+		},
+	},
 }
 
 // migrate applies the migrations not yet applied, each in a transaction,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/audit"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/scan"
@@ -55,6 +56,11 @@ type Store interface {
 	Pins(ctx context.Context) ([]pin.Manifest, error)
 	// Pin returns the pin of one repository; false when there is none.
 	Pin(ctx context.Context, typ, repo string) (*pin.Manifest, bool, error)
+	// SaveAudit keeps a post-exposure audit of an incident and logs it.
+	SaveAudit(ctx context.Context, id int64, r *audit.Report, at time.Time) error
+	// Audit returns an incident's latest audit and when it ran; nil when
+	// there is none.
+	Audit(ctx context.Context, id int64) (*audit.Report, time.Time, error)
 	// Close releases the store.
 	Close() error
 }

@@ -1,0 +1,95 @@
+package artifact
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedFixtures adds the testdata files, and the pickles inside its zips,
+// as fuzz seeds.
+func seedFixtures(f *testing.F, keep func(name string) bool) {
+	f.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		if !keep(p) {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			for _, m := range zr.File {
+				rc, err := m.Open()
+				if err != nil {
+					f.Fatal(err)
+				}
+				var b bytes.Buffer
+				b.ReadFrom(rc)
+				rc.Close()
+				f.Add(b.Bytes())
+			}
+		}
+	}
+}
+
+func FuzzScanPickle(f *testing.F) {
+	seedFixtures(f, func(p string) bool {
+		return strings.HasSuffix(p, ".pkl") || strings.HasSuffix(p, ".pt") || strings.HasSuffix(p, ".bin")
+	})
+	f.Add([]byte(proto(4).shortUni("os").op(opMemoize).shortUni("system").op(opStackGlobal).reduceCall()))
+	f.Add([]byte(pk{}.op(opMark).op(opUnicode).text(`\u0041` + "\n").op(opInst).text("a\nb\n").op(opGet).text("0\n").op(opStop)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const limit = 1 << 20
+		imps, fs, err := ScanPickle(bytes.NewReader(data), limit)
+		if err != nil {
+			t.Fatalf("ScanPickle on a bytes.Reader: %v", err)
+		}
+		if len(imps) > maxImports {
+			t.Fatalf("%d imports", len(imps))
+		}
+		for _, f := range fs {
+			if f.Kind == "" || f.Severity == "" || f.Detail == "" || strings.ContainsAny(f.Detail, "\n\r") {
+				t.Fatalf("bad finding %+v", f)
+			}
+			if f.Offset < 0 || f.Offset > int64(len(data)) {
+				t.Fatalf("finding offset %d outside %d bytes", f.Offset, len(data))
+			}
+		}
+		// The same bytes under every name take every reader without panic.
+		for _, name := range []string{"x.pt", "x.npy", "x.bin"} {
+			if _, err := Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data))); err != nil {
+				t.Fatalf("Inspect(%s): %v", name, err)
+			}
+		}
+	})
+}
+
+func FuzzCheckSafetensors(f *testing.F) {
+	seedFixtures(f, func(p string) bool { return strings.HasSuffix(p, ".safetensors") })
+	f.Add(stFile(`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}}`, 4))
+	f.Add(stFile(`{"__metadata__":{"n":1},"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}`, 2))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fs, err := CheckSafetensors(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatalf("CheckSafetensors on a bytes.Reader: %v", err)
+		}
+		if len(fs) > maxSafetensorsFindings+1 {
+			t.Fatalf("%d findings", len(fs))
+		}
+		for _, f := range fs {
+			if f.Kind != KindBadSafetensors || f.Detail == "" || strings.ContainsAny(f.Detail, "\n\r") {
+				t.Fatalf("bad finding %+v", f)
+			}
+		}
+	})
+}

@@ -1,0 +1,209 @@
+package artifact
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Bounds on a container.
+const (
+	maxPickles = 16   // consecutive pickles in one legacy file
+	maxMembers = 1024 // pickle members scanned in one zip
+)
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	npyMagic = []byte("\x93NUMPY")
+)
+
+// Inspect reads a model file and reports what is unsafe in it; it never
+// executes or unpickles anything. It picks the reader by content (zip magic
+// for a PyTorch checkpoint whose */*.pkl members are pickles, safetensors
+// header, NumPy header, pickle protocol header) and by name (.pkl .pickle
+// .bin .pt .pth .ckpt .joblib .safetensors .npy). Findings' Path is name,
+// followed by "!member" for a member of a zip. A file that is none of these
+// gives no findings. err is only for r failing or ctx ending; content that
+// cannot be parsed is a finding of kind KindUnreadable.
+func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	head := make([]byte, min(size, 16))
+	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	ext := strings.ToLower(path.Ext(name))
+	var fs []Finding
+	var err error
+	switch {
+	case bytes.HasPrefix(head, zipMagic):
+		fs, err = inspectZip(ctx, name, r, size)
+	case ext == ".safetensors" || looksSafetensors(head, size):
+		fs, err = CheckSafetensors(r, size)
+	case bytes.HasPrefix(head, npyMagic) || ext == ".npy":
+		fs, err = inspectNpy(r, size)
+	case looksPickle(head) || ext == ".pkl" || ext == ".pickle" || ext == ".pt" || ext == ".pth" ||
+		ext == ".ckpt" || ext == ".joblib" || (ext == ".bin" && size > 0 && strings.IndexByte("(c]}l)dN", head[0]) >= 0):
+		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inspecting %s: %w", name, err)
+	}
+	for i := range fs {
+		if fs[i].Path == "" {
+			fs[i].Path = name
+		} else {
+			fs[i].Path = name + "!" + fs[i].Path
+		}
+	}
+	return fs, nil
+}
+
+// looksPickle reports a PROTO opcode with a known protocol.
+func looksPickle(head []byte) bool {
+	return len(head) >= 2 && head[0] == opProto && head[1] <= 5
+}
+
+// looksSafetensors reports a plausible header size followed by '{'.
+func looksSafetensors(head []byte, size int64) bool {
+	if len(head) < 9 || head[8] != '{' {
+		return false
+	}
+	var n uint64
+	for i := 7; i >= 0; i-- {
+		n = n<<8 | uint64(head[i])
+	}
+	return n <= uint64(size-8)
+}
+
+// scanPickles scans consecutive pickles, as a legacy (non-zip) torch.save
+// file holds: magic number, protocol, system info, then the data. Raw
+// storage bytes follow the last pickle, so the scan stops at the first
+// byte after a STOP that is not a PROTO opcode.
+func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
+	br := bufio.NewReader(r)
+	var fs []Finding
+	var base int64
+	for i := 0; i < maxPickles; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b, err := br.Peek(2)
+			if err != nil || !looksPickle(b) {
+				break
+			}
+		}
+		p := newPickleScanner(br, base, DefaultLimit)
+		err := p.run()
+		fs = append(fs, p.findings...)
+		if err != nil {
+			return nil, err
+		}
+		if !p.stopped {
+			break // no STOP to start the next pickle from
+		}
+		base += p.off
+	}
+	return fs, nil
+}
+
+// inspectZip scans the pickle members of a zip, as PyTorch writes them
+// (archive/data.pkl, plus archive/data/N storages that are not pickles).
+func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("unreadable zip: %v", err)}}, nil
+	}
+	var fs []Finding
+	scanned := 0
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".pkl") {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if scanned++; scanned > maxMembers {
+			fs = append(fs, Finding{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("more than %d pickle members; the rest not inspected", maxMembers)})
+			break
+		}
+		mfs, err := inspectMember(f)
+		if err != nil {
+			// A broken member is reported; the others are still read.
+			mfs = []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: err.Error()}}
+		}
+		for i := range mfs {
+			mfs[i].Path = printable(f.Name) // member names come from the file
+		}
+		fs = append(fs, mfs...)
+	}
+	return fs, nil
+}
+
+func inspectMember(f *zip.File) ([]Finding, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("opening member: %w", err)
+	}
+	defer rc.Close()
+	_, fs, err := ScanPickle(rc, DefaultLimit)
+	if err != nil {
+		return nil, fmt.Errorf("reading member: %w", err)
+	}
+	return fs, nil
+}
+
+// npyDescrObject matches an object dtype in a .npy header, whose data is a
+// pickle.
+var npyDescrObject = regexp.MustCompile(`'descr'\s*:\s*'[|<>=]?O\d*'`)
+
+// inspectNpy reads a NumPy .npy header and scans the data as a pickle when
+// the array holds Python objects.
+func inspectNpy(r io.ReaderAt, size int64) ([]Finding, error) {
+	unreadable := func(d string) []Finding {
+		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: d}}
+	}
+	var pre [12]byte
+	n, err := r.ReadAt(pre[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading npy header: %w", err)
+	}
+	if n < 10 || !bytes.HasPrefix(pre[:], npyMagic) {
+		return unreadable("not a .npy file (no \\x93NUMPY header)"), nil
+	}
+	var hlen, hstart int64
+	switch pre[6] {
+	case 1:
+		hlen, hstart = int64(pre[8])|int64(pre[9])<<8, 10
+	case 2, 3:
+		if n < 12 {
+			return unreadable("truncated .npy header"), nil
+		}
+		hlen, hstart = int64(pre[8])|int64(pre[9])<<8|int64(pre[10])<<16|int64(pre[11])<<24, 12
+	default:
+		return unreadable(fmt.Sprintf(".npy format version %d not supported", pre[6])), nil
+	}
+	if hlen > size-hstart || hlen > 1<<20 {
+		return unreadable(".npy header runs past the end of the file"), nil
+	}
+	header := make([]byte, hlen)
+	if _, err := r.ReadAt(header, hstart); err != nil {
+		return nil, fmt.Errorf("reading npy header: %w", err)
+	}
+	if !npyDescrObject.Match(header) {
+		return nil, nil
+	}
+	start := hstart + hlen
+	p := newPickleScanner(bufio.NewReader(io.NewSectionReader(r, start, size-start)), start, DefaultLimit)
+	err = p.run()
+	return p.findings, err
+}

@@ -1,0 +1,182 @@
+package artifact
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// summary renders findings as "severity kind path: detail" lines.
+func summary(fs []Finding) string {
+	var lines []string
+	for _, f := range fs {
+		lines = append(lines, fmt.Sprintf("%s %s %s: %s", f.Severity, f.Kind, f.Path, f.Detail))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func inspectFile(t *testing.T, name string, data []byte) []Finding {
+	t.Helper()
+	fs, err := Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("Inspect(%s): %v", name, err)
+	}
+	return fs
+}
+
+// TestInspectFixtures checks the files written by testdata/gen.py, which
+// Python itself pickled.
+func TestInspectFixtures(t *testing.T) {
+	cases := []struct {
+		file string
+		want []string // lines of summary(), each a prefix of the real line
+	}{
+		{"plain_p0.pkl", nil},
+		{"plain_p1.pkl", nil},
+		{"plain_p2.pkl", nil},
+		{"plain_p3.pkl", nil},
+		{"plain_p4.pkl", nil},
+		{"plain_p5.pkl", nil},
+		{"evil_p0.pkl", []string{"critical unsafe-pickle evil_p0.pkl: imports posix.system (GLOBAL at offset 0), called by REDUCE at offset 29"}},
+		{"evil_p1.pkl", []string{"critical unsafe-pickle evil_p1.pkl: imports posix.system (GLOBAL at offset 0), called by REDUCE"}},
+		{"evil_p2.pkl", []string{"critical unsafe-pickle evil_p2.pkl: imports posix.system (GLOBAL at offset 2), called by REDUCE"}},
+		{"evil_p3.pkl", []string{"critical unsafe-pickle evil_p3.pkl: imports posix.system (GLOBAL at offset 2), called by REDUCE"}},
+		{"evil_p4.pkl", []string{"critical unsafe-pickle evil_p4.pkl: imports posix.system (STACK_GLOBAL at offset 28), called by REDUCE at offset 37"}},
+		{"evil_p5.pkl", []string{"critical unsafe-pickle evil_p5.pkl: imports posix.system (STACK_GLOBAL at offset 28), called by REDUCE at offset 37"}},
+		{"torch_zip.pt", nil},
+		{"torch_zip_evil.pt", []string{"critical unsafe-pickle torch_zip_evil.pt!archive/data.pkl: imports posix.system (GLOBAL at offset"}},
+		{"torch_legacy.bin", nil},
+		{"torch_legacy_evil.bin", []string{"critical unsafe-pickle torch_legacy_evil.bin: imports posix.system (GLOBAL at offset"}},
+		{"model.safetensors", nil},
+		{"object_evil.npy", []string{"critical unsafe-pickle object_evil.npy: imports posix.system"}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := summary(inspectFile(t, c.file, data))
+			lines := strings.Split(got, "\n")
+			if got == "" {
+				lines = nil
+			}
+			if len(lines) != len(c.want) {
+				t.Fatalf("findings:\n%s\nwant %d", got, len(c.want))
+			}
+			for i, w := range c.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("finding %d = %q, want prefix %q", i, lines[i], w)
+				}
+			}
+		})
+	}
+}
+
+// TestInspectLegacyOffsets checks that offsets in a legacy torch file are
+// file offsets: the import sits where the finding says.
+func TestInspectLegacyOffsets(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "torch_legacy_evil.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := inspectFile(t, "model.bin", data)
+	if len(fs) != 1 {
+		t.Fatalf("findings:\n%s", summary(fs))
+	}
+	if at := fs[0].Offset; !bytes.HasPrefix(data[at:], []byte("cposix\nsystem\n")) {
+		t.Errorf("offset %d points at %q", at, data[at:min(int(at)+14, len(data))])
+	}
+}
+
+func TestInspectByNameAndContent(t *testing.T) {
+	evil := proto(2).op(opGlobal).text("os\nsystem\n").op(opStop)
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, m := range []struct {
+		name string
+		data []byte
+	}{
+		{"model/data.pkl", proto(2).op(opGlobal).text("collections\nOrderedDict\n").op(opStop)},
+		{"model/data/0", []byte("cos\nsystem\n")}, // raw storage: never read as a pickle
+		{"model/extra.pkl", evil},
+		{"model/broken.pkl", proto(2).op(opNone)},
+	} {
+		w, err := zw.Create(m.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(m.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		data []byte
+		want []string
+	}{
+		{"weights.pkl", evil, []string{"critical unsafe-pickle weights.pkl: imports os.system"}},
+		{"no-extension", evil, []string{"critical unsafe-pickle no-extension: imports os.system"}},
+		{"model.joblib", pk{}.op(opGlobal).text("os\nsystem\n").op(opStop), []string{"critical unsafe-pickle model.joblib"}},
+		{"readme.txt", []byte("cos\nsystem\n."), nil}, // protocol 0 text is only a pickle by name
+		{"pytorch_model.bin", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle pytorch_model.bin"}},
+		{"pytorch_model.bin", []byte("GGUF\x03\x00"), nil},
+		{"checkpoint.pt", zbuf.Bytes(), []string{
+			"critical unsafe-pickle checkpoint.pt!model/extra.pkl: imports os.system",
+			"medium unreadable checkpoint.pt!model/broken.pkl: pickle truncated",
+		}},
+		{"bad.pt", []byte("PK\x03\x04garbage"), []string{"medium unreadable bad.pt: unreadable zip"}},
+		{"x.safetensors", []byte("tiny"), []string{"high bad-safetensors x.safetensors: file is 4 bytes"}},
+		{"weights", stFile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}`, 2),
+			[]string{"high bad-safetensors weights: tensor b data_offsets [1, 2] overlap"}},
+		{"empty.pkl", nil, []string{"medium unreadable empty.pkl: empty pickle"}},
+		{"a.npy", []byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'}"), nil},
+		{"b.npy", []byte("\x93NUMPY\x09\x00\x00\x00"), []string{"medium unreadable b.npy: .npy format version 9"}},
+		{"c.npy", []byte("\x93NUMPY\x01\x00\xff\x00{"), []string{"medium unreadable c.npy: .npy header runs past"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := summary(inspectFile(t, c.name, c.data))
+			lines := strings.Split(got, "\n")
+			if got == "" {
+				lines = nil
+			}
+			if len(lines) != len(c.want) {
+				t.Fatalf("findings:\n%s\nwant %d", got, len(c.want))
+			}
+			for i, w := range c.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("finding %d = %q, want prefix %q", i, lines[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestInspectCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	data := []byte{opProto, 2, opStop}
+	if _, err := Inspect(ctx, "a.pkl", bytes.NewReader(data), 3); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// failingReaderAt fails every read.
+type failingReaderAt struct{}
+
+func (failingReaderAt) ReadAt([]byte, int64) (int, error) { return 0, errDisk }
+
+func TestInspectReadError(t *testing.T) {
+	_, err := Inspect(context.Background(), "a.pkl", failingReaderAt{}, 100)
+	if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "a.pkl") {
+		t.Errorf("err = %v, want one naming a.pkl wrapping errDisk", err)
+	}
+}

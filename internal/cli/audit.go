@@ -1,0 +1,298 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/audit"
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/pin"
+	"github.com/hfwarden/hfwarden/internal/store"
+)
+
+func newAuditCmd(e *env) *cobra.Command {
+	var (
+		hf                 hubFlags
+		ts                 tokenSource
+		db                 dbFlags
+		format             string
+		sinceArg, untilArg string
+		auditLog, lockPath string
+		maxDownload        string
+		knownAuthors       []string
+	)
+	cmd := &cobra.Command{
+		Use:   "audit [INCIDENT]",
+		Short: "Review what a leaked token may have changed during its exposure",
+		Long: `For each repository the token could write: commits in the exposure window with
+their authors and titles (by the token's owner, or by unexpected authors);
+branches and tags created, moved or deleted since the pin or the last audit;
+rewritten history (super-squash); Space secrets and variables added; webhooks;
+discussions and pull requests the owner opened; deleted LFS files; pinned files
+that changed (hfwarden.lock or the store's pins); and every model file changed
+in the window, downloaded (bounded by --max-download) and inspected for pickles
+that would run code when loaded. --audit-log ingests an Enterprise audit-log
+export and flags its events in the window.
+
+With INCIDENT the token is unsealed from the store, the window starts at the
+exposure start, the last audit is the baseline and the result is saved to the
+incident. Without, the token is read from standard input, --token-file or
+--token-env (never the command line) and --since is required.
+
+Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
+		// Never echo an argument: it may be the token itself.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErr("audit takes at most one incident number")
+			}
+			if len(args) == 1 {
+				if _, err := parseID(args[0]); err != nil {
+					return usageErr("audit's argument must be an incident number: give a token on standard input, --token-file or --token-env, never on the command line (if you just did, revoke it)")
+				}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if format != "text" && format != "json" {
+				return usageErr("--format must be text or json")
+			}
+			c, err := hf.client()
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			maxDL, err := parseSize(maxDownload)
+			if err != nil {
+				return usageErr("--max-download: %v", err)
+			}
+			opt := audit.Options{Client: c, MaxDownload: maxDL, KnownAuthors: knownAuthors}
+			if opt.Since, err = parseWhen("--since", sinceArg); err != nil {
+				return usageErr("%v", err)
+			}
+			if opt.Until, err = parseWhen("--until", untilArg); err != nil {
+				return usageErr("%v", err)
+			}
+			if auditLog != "" {
+				f, err := os.Open(auditLog)
+				if err != nil {
+					return usageErr("--audit-log: %v", err)
+				}
+				opt.AuditLog, err = audit.ReadAuditLog(f)
+				f.Close()
+				if err != nil {
+					return usageErr("%s: %v", auditLog, err)
+				}
+			}
+			if opt.Pins, err = lockPins(lockPath, cmd.Flags().Changed("lock")); err != nil {
+				return usageErr("%v", err)
+			}
+
+			var (
+				st  store.Store
+				id  int64
+				rep *assess.Report
+			)
+			if len(args) == 1 {
+				id, _ = parseID(args[0])
+				if st, err = db.open(ctx); err != nil {
+					return usageErr("%v", err)
+				}
+				defer st.Close()
+				if rep, err = prepareIncidentAudit(ctx, st, id, &opt, ts, e.stdin); err != nil {
+					return err
+				}
+			} else {
+				if opt.Since.IsZero() {
+					return usageErr("--since is required without an incident: when the exposure started")
+				}
+				if opt.Token, err = ts.read(e.stdin); err != nil {
+					return usageErr("%v", err)
+				}
+			}
+			if rep == nil {
+				if rep, err = assess.Assess(ctx, c, opt.Token, assess.Options{}); err != nil {
+					return &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
+				}
+				if rep.Status != "live" {
+					return &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", rep.Status, rep.Reason)}
+				}
+			}
+			opt.Owner = rep.Owner
+			opt.Repos = writableRepos(rep)
+
+			r, err := audit.Run(ctx, opt)
+			if err != nil {
+				return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
+			}
+			if st != nil {
+				if err := st.SaveAudit(ctx, id, r, time.Now().UTC()); err != nil {
+					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
+				}
+			}
+			out := *r
+			out.Snapshot = nil // the baseline for next time lives in the store
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(&out); err != nil {
+					return err
+				}
+			} else {
+				writeAuditText(e.stdout, &out)
+			}
+			if r.AtLeast(audit.High) > 0 {
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	addHubFlags(cmd, &hf)
+	addTokenFlags(cmd, &ts)
+	fl := cmd.Flags()
+	fl.StringVarP(&format, "format", "f", "text", "output format: text or json")
+	fl.StringVar(&sinceArg, "since", "", "start of the exposure window (RFC 3339 or YYYY-MM-DD; default with INCIDENT: its exposure start)")
+	fl.StringVar(&untilArg, "until", "", "end of the exposure window (default now)")
+	fl.StringVar(&auditLog, "audit-log", "", "an Enterprise audit-log export (JSON) whose events in the window are flagged")
+	fl.StringVar(&lockPath, "lock", defaultLock, "lock file whose pins are compared, when it exists")
+	fl.StringVar(&maxDownload, "max-download", "2GB", "download and inspect changed model files up to this size each")
+	fl.StringSliceVar(&knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
+	addDBFlags(fl, &db)
+	return cmd
+}
+
+// prepareIncidentAudit fills opt from a stored incident: the window's
+// start, the token (sealed in the store unless --token-file or
+// --token-env name the owner's), the store's pins and the last audit's
+// snapshot. It returns the incident's assessment when one was recorded:
+// its writable repositories are the ones to audit.
+func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, stdin io.Reader) (*assess.Report, error) {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
+		return nil, usageErr("incident #%d: %v", id, err)
+	}
+	if opt.Since.IsZero() {
+		opt.Since = in.FirstSeen
+		if in.ExposureStart != nil {
+			opt.Since = *in.ExposureStart
+		}
+	}
+	if ts.file != "" || ts.env != "" {
+		if opt.Token, err = ts.read(stdin); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	} else if opt.Token, err = st.Secret(ctx, id); err != nil {
+		return nil, fmt.Errorf("incident #%d: unsealing its secret: %w", id, err)
+	}
+	pins, err := st.Pins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opt.Pins = mergePins(opt.Pins, pins)
+	prev, _, err := st.Audit(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		opt.Baseline = prev.Snapshot
+	}
+	if a := in.Assessment; a != nil && a.Status == "live" {
+		return a, nil
+	}
+	return nil, nil
+}
+
+// lockPins reads the lock file's pins; a missing default lock is no pins,
+// a missing named one an error.
+func lockPins(path string, named bool) ([]pin.Manifest, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if named {
+			return nil, fmt.Errorf("--lock: no lock file %s", path)
+		}
+		return nil, nil
+	}
+	l, err := pin.ReadLock(path)
+	if err != nil {
+		return nil, err
+	}
+	return l.Pins, nil
+}
+
+// mergePins adds the store's pins to the lock's; the lock file wins for a
+// repository pinned in both.
+func mergePins(lock, stored []pin.Manifest) []pin.Manifest {
+	out := append([]pin.Manifest(nil), lock...)
+	for _, s := range stored {
+		dup := false
+		for _, l := range lock {
+			if l.Type == s.Type && l.Repo == s.Repo {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// writableRepos are the repositories an assessment found the token could
+// write (or administer).
+func writableRepos(r *assess.Report) []audit.Repo {
+	var out []audit.Repo
+	for _, rp := range r.Repos {
+		if rp.Access == assess.Write || rp.Access == assess.Admin {
+			typ := rp.Type
+			if typ == "" {
+				typ = hub.RepoModel
+			}
+			out = append(out, audit.Repo{Type: typ, ID: rp.ID})
+		}
+	}
+	return out
+}
+
+// parseWhen reads RFC 3339 times or plain dates (UTC midnight).
+func parseWhen(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s: want a time like 2026-03-01T10:00:00Z or a date like 2026-03-01", flag)
+}
+
+func writeAuditText(w io.Writer, r *audit.Report) {
+	fmt.Fprintf(w, "audit of %d repositories", len(r.Checked))
+	if r.Owner != "" {
+		fmt.Fprintf(w, " of %s", r.Owner)
+	}
+	fmt.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
+	if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "no findings")
+	}
+	for _, f := range r.Findings {
+		repo := f.Repo
+		if repo == "" {
+			repo = "-"
+		}
+		fmt.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, f.Evidence)
+	}
+	if len(r.Unpinned) > 0 {
+		fmt.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
