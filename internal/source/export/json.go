@@ -136,7 +136,7 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 		return badJSON(dec, err)
 	}
 	if tok != d {
-		return &inputError{fmt.Errorf("at byte %d: expected %q, found %s", dec.InputOffset(), d, describe(tok))}
+		return &inputError{fmt.Errorf("at byte %d: expected '%c', found %s", dec.InputOffset(), d, describe(tok))}
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 func describe(tok json.Token) string {
 	switch t := tok.(type) {
 	case json.Delim:
-		return fmt.Sprintf("%q", t)
+		return fmt.Sprintf("'%c'", t)
 	case string:
 		return "a string"
 	case float64, json.Number:
