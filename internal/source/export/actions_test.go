@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"strings"
 	"os"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestReadActions(t *testing.T) {
 				if !it.Prov.Time.Equal(w.time) {
 					t.Errorf("token %d: time %v, want %v", w.tok, it.Prov.Time, w.time)
 				}
-				if it.Name != path.Base(w.path) {
+				if it.Name != path.Base(strings.TrimPrefix(w.path, "logs.zip!")) {
 					t.Errorf("token %d: name %q", w.tok, it.Name)
 				}
 				if it.Size != int64(len(it.data)) {
