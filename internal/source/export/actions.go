@@ -32,7 +32,7 @@ func stepName(name string) (title string, ok bool) {
 // logTime parses the timestamp that starts a line of an Actions log,
 // "2024-01-02T03:04:05.1234567Z ".
 func logTime(head []byte) (time.Time, bool) {
-	head = bytes.TrimPrefix(head, utf8BOM)
+	head = bytes.TrimPrefix(head, []byte(utf8BOM))
 	end := bytes.IndexByte(head, ' ')
 	if end < len("2006-01-02T15:04:05Z") || end > 40 {
 		return time.Time{}, false
@@ -44,7 +44,8 @@ func logTime(head []byte) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+// utf8BOM starts some exports and every Actions log.
+const utf8BOM = "\xEF\xBB\xBF"
 
 // readActions reads a GitHub Actions log archive: "job/N_step.txt" files
 // are yielded one item per step, with the job and step as attributes and

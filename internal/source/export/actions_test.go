@@ -3,9 +3,9 @@ package export
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
-	"os"
 	"testing"
 	"time"
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -162,19 +163,12 @@ func memberErrors(err error) (members []*source.MemberError, others []error) {
 // fill replaces the placeholders TOKEN0, TOKEN1, … in s by toks.
 func fill(s string, toks []string) string {
 	for i := len(toks) - 1; i >= 0; i-- {
-		s = strings.ReplaceAll(s, "TOKEN"+itoa(i), toks[i])
+		s = strings.ReplaceAll(s, "TOKEN"+strconv.Itoa(i), toks[i])
 	}
 	return s
 }
 
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
-}
-
-// noRaw fails if any text is the raw token in an error.
+// noSecretIn fails if err's message holds one of the tokens.
 func noSecretIn(t testing.TB, err error, toks []string) {
 	t.Helper()
 	if err == nil {

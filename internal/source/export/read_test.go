@@ -395,3 +395,20 @@ func TestVisitStops(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRead feeds mangled exports to every single-file reader: they must
+// end, with or without an error, and never panic.
+func FuzzRead(f *testing.F) {
+	for i, s := range []string{mattermostExport, jiraSearch, jiraXMLExport, githubComments} {
+		f.Add(uint8(i), []byte(s))
+	}
+	formats := []Format{FormatMattermost, FormatJiraJSON, FormatJiraXML, FormatGitHubComments}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		format := formats[int(which)%len(formats)]
+		visit := func(ctx context.Context, it source.Item, r io.Reader) error {
+			_, err := io.Copy(io.Discard, r)
+			return err
+		}
+		Read(context.Background(), format, strings.NewReader(string(data)), source.FileProvenance("file", "f"), visit)
+	})
+}

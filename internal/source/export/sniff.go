@@ -23,7 +23,7 @@ func Sniff(name string, head []byte) Format {
 	if len(head) > sniffLen {
 		head = head[:sniffLen]
 	}
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte(utf8BOM)), " \t\r\n")
 	if len(head) == 0 {
 		return FormatNone
 	}
