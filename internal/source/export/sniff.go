@@ -50,15 +50,15 @@ func Sniff(name string, head []byte) Format {
 	case sniffGitHub(paths):
 		return FormatGitHubComments
 	}
+	ext := strings.ToLower(path.Ext(name))
 	if lineObject {
 		next := bytes.TrimLeft(rest, " \t\r\n")
-		switch strings.ToLower(path.Ext(name)) {
-		case ".jsonl", ".ndjson", ".log":
+		if ext == ".jsonl" || ext == ".ndjson" || ext == ".log" || len(next) > 0 && next[0] == '{' {
 			return FormatJSONLines
 		}
-		if len(next) > 0 && next[0] == '{' {
-			return FormatJSONLines
-		}
+	}
+	if !hasRest && head[0] == '{' && (ext == ".jsonl" || ext == ".ndjson") {
+		return FormatJSONLines // a first line longer than the head
 	}
 	return FormatNone
 }

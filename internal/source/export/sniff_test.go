@@ -20,6 +20,8 @@ func TestSniff(t *testing.T) {
 		{"jsonl with a type key", "a.jsonl", `{"type":"post","post":"hello"}` + "\n", FormatJSONLines},
 		{"random jsonl", "events.log", `{"level":"info","msg":"started","time":"2024-01-01T00:00:00Z"}` + "\n" + `{"level":"warn"}` + "\n", FormatJSONLines},
 		{"random jsonl, no extension", "events", `{"a":1}` + "\n" + `{"a":2}`, FormatJSONLines},
+		{"jsonl with a long first line", "dump.ndjson", `{"req":{"body":"` + strings.Repeat("x", 9000), FormatJSONLines},
+		{"long first line, .log", "dump.log", `{"req":{"body":"` + strings.Repeat("x", 9000), FormatNone},
 		{"one line of JSON, .json", "config.json", `{"a":1}` + "\n", FormatNone},
 		{"pretty JSON object", "config.json", "{\n  \"a\": 1\n}\n", FormatNone},
 		{"plain JSON array", "data.json", `[1,2,3]`, FormatNone},
