@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -58,7 +59,7 @@ func readActions(ctx context.Context, fsys fs.FS, prov source.Provenance, visit 
 	hasSteps := map[string]bool{}
 	root, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return e.done(err)
+		return fmt.Errorf("reading %s: %w", prov.Path, err)
 	}
 	for _, d := range root {
 		if !d.IsDir() {

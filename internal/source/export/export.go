@@ -82,22 +82,20 @@ func ReadFS(ctx context.Context, f Format, fsys fs.FS, prov source.Provenance, v
 // comments) from r. Invalid JSON or XML stops the read with an error that
 // says where; what came before has been visited. Problems confined to one
 // line or element are returned joined as *source.MemberErrors after the
-// rest has been read.
+// rest has been read. JSON-lines logs are not read here: they are scanned
+// as raw bytes, and JSONField names the field of a finding.
 func Read(ctx context.Context, f Format, r io.Reader, prov source.Provenance, visit source.Visit) error {
-	var err error
 	switch f {
 	case FormatMattermost:
-		err = readMattermost(ctx, r, prov, visit)
+		return readMattermost(ctx, r, prov, visit)
 	case FormatJiraJSON:
-		err = readJiraJSON(ctx, r, prov, visit)
+		return readJiraJSON(ctx, r, prov, visit)
 	case FormatJiraXML:
-		err = readJiraXML(ctx, r, prov, visit)
+		return readJiraXML(ctx, r, prov, visit)
 	case FormatGitHubComments:
-		err = readGitHub(ctx, r, prov, visit)
-	default:
-		return fmt.Errorf("reading %s: %s is not read as a single file", prov.Path, f)
+		return readGitHub(ctx, r, prov, visit)
 	}
-	return err
+	return fmt.Errorf("reading %s: %s is not read as a single file", prov.Path, f)
 }
 
 // emitter hands items to a visit and keeps the errors confined to one
