@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/source/export"
 )
 
 // member is one item on its way to a reader: its first bytes already read
@@ -104,15 +105,41 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 			s.fail("%s: zip: %v", m.it.Prov.Path, err)
 			return
 		}
-		err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
+		if f := export.SniffFS(zr); f != export.FormatNone {
+			// A Slack export or an Actions log archive: members read with
+			// their channel, user and time, or job and step.
+			err = export.ReadFS(ctx, f, zr, m.it.Prov, s.guardedVisitor(b, depth+1, buf))
+		} else {
+			err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
+		}
 		s.containerErrors(m.it.Prov.Path, err)
 	default:
-		s.scanLeaf(ctx, m, buf)
+		s.scanLeaf(ctx, m, depth, b, buf)
 	}
 }
 
-// scanLeaf scans a member that is not a container.
-func (s *Scanner) scanLeaf(ctx context.Context, m member, buf *source.Buffer) {
+// guardedVisitor is visitor for members read through fs.FS, where the
+// container's reader cannot apply the budget itself.
+func (s *Scanner) guardedVisitor(b *source.Budget, depth int, buf *source.Buffer) source.Visit {
+	visit := s.visitor(b, depth, buf)
+	return func(ctx context.Context, it source.Item, r io.Reader) error {
+		return visit(ctx, it, b.Guard(r, nil))
+	}
+}
+
+// scanLeaf scans a member that is not a container: a chat or ticket
+// export is read message by message, a notebook cell by cell, anything
+// else as bytes.
+func (s *Scanner) scanLeaf(ctx context.Context, m member, depth int, b *source.Budget, buf *source.Buffer) {
+	switch f := export.Sniff(m.it.Name, m.head); f {
+	case export.FormatNone:
+	case export.FormatJSONLines:
+		m.it.Prov.JSONLines = true
+	default:
+		r := io.MultiReader(bytes.NewReader(m.head), m.r)
+		s.containerErrors(m.it.Prov.Path, export.Read(ctx, f, r, m.it.Prov, s.visitor(b, depth+1, buf)))
+		return
+	}
 	if source.LooksLikeNotebook(m.it.Name, m.head) && (m.size < 0 || m.size <= maxNotebook) {
 		data, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(m.head), m.r), maxNotebook+1))
 		if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/source/export"
 )
 
 // Options configure a scan.
@@ -85,6 +86,8 @@ func New(opt Options) *Scanner {
 type job struct {
 	path, root string
 	size       int64
+	// dir is set for a directory read as one export (a Slack export).
+	dir export.Format
 }
 
 // Run scans the paths (files, directories, or "-" for standard input) and
@@ -102,6 +105,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 			buf := source.NewBuffer()
 			for j := range jobs {
 				if ctx.Err() != nil {
+					continue
+				}
+				if j.dir != export.FormatNone {
+					s.scanExportDir(ctx, j, buf)
 					continue
 				}
 				s.scanFile(ctx, j, buf)
@@ -223,6 +230,14 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job) error 
 			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
 				return fs.SkipDir
 			}
+			if f := exportDir(p); f != export.FormatNone {
+				select {
+				case jobs <- job{path: p, root: root, dir: f}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				return fs.SkipDir
+			}
 			return nil
 		}
 		if !d.Type().IsRegular() || s.excluded(rel, d.Name()) {
@@ -292,7 +307,10 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	s.stats.Files++
 	s.mu.Unlock()
 	prov := source.FileProvenance("file", j.path)
-	if source.SniffContainer(j.path, h) != source.NotContainer {
+	format := export.Sniff(j.path, h)
+	if format == export.FormatJSONLines {
+		prov.JSONLines = true
+	} else if format != export.FormatNone || source.SniffContainer(j.path, h) != source.NotContainer {
 		it := source.Item{Prov: prov, Name: filepath.Base(j.path), Size: j.size}
 		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, source.NewBudget(s.opt.Limits), buf)
 		return
@@ -476,6 +494,9 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 			f.Time = &t
 		}
 		f.Author = c.Prov.Author
+		if c.Prov.JSONLines {
+			s.nameJSONField(c.Data, m.Start, &f)
+		}
 		f.raw = m.Secret
 		if s.opt.ShowSecrets {
 			f.Secret = m.Secret
@@ -544,4 +565,50 @@ func (lc *lineCounter) at(off int) (line, col int) {
 	}
 	lc.pos = off
 	return lc.line, off - lc.lineStart + 1
+}
+
+// nameJSONField names the field of a structured log line that holds a
+// finding, and takes the line's timestamp as the time it was written.
+func (s *Scanner) nameJSONField(data []byte, at int, f *Finding) {
+	start := bytes.LastIndexByte(data[:at], '\n') + 1
+	end := bytes.IndexByte(data[at:], '\n')
+	if end < 0 {
+		end = len(data)
+	} else {
+		end += at
+	}
+	field, t, ok := export.JSONField(data[start:end], at-start)
+	if !ok {
+		return
+	}
+	f.Location.Field = field
+	if !t.IsZero() && f.Time == nil {
+		t = t.UTC()
+		f.Time = &t
+	}
+}
+
+// exportDir tells whether a directory is an unpacked Slack export, which
+// is read channel by channel with users and times rather than file by file.
+// One stat per directory keeps the common case cheap.
+func exportDir(dir string) export.Format {
+	for _, marker := range []string{"channels.json", "users.json"} {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
+			if f := export.SniffFS(os.DirFS(dir)); f == export.FormatSlack {
+				return f
+			}
+			return export.FormatNone
+		}
+	}
+	return export.FormatNone
+}
+
+// scanExportDir reads a directory that holds one export.
+func (s *Scanner) scanExportDir(ctx context.Context, j job, buf *source.Buffer) {
+	s.mu.Lock()
+	s.stats.Files++
+	s.mu.Unlock()
+	b := source.NewBudget(s.opt.Limits)
+	err := export.ReadFS(ctx, j.dir, os.DirFS(j.path), source.FileProvenance("file", j.path), s.guardedVisitor(b, 1, buf))
+	s.containerErrors(j.path, err)
 }

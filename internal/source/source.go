@@ -59,6 +59,9 @@ type Provenance struct {
 	Time time.Time
 	// Author wrote the bytes, where the source knows it.
 	Author string
+	// JSONLines is set when every line of the item is a JSON object (a
+	// structured log): findings then name the field that holds them.
+	JSONLines bool
 	// Attrs holds what else the source knows of the place, e.g. "image",
 	// "layer", "channel", "issue", "comment", "field". Keys are stable.
 	Attrs map[string]string
