@@ -167,7 +167,7 @@ func (p *pickleScanner) run() error {
 		return nil
 	case errors.As(err, &malformed):
 		p.findings = append(p.findings, Finding{Kind: KindUnreadable, Severity: SeverityMedium,
-			Detail: malformed.msg, Offset: p.base + malformed.off})
+			Detail: fmt.Sprintf("%s at offset %d", malformed.msg, p.base+malformed.off), Offset: p.base + malformed.off})
 		return nil
 	default:
 		return fmt.Errorf("reading pickle at offset %d: %w", p.base+p.off, err)
