@@ -17,6 +17,9 @@ import (
 const (
 	maxPickles = 16   // consecutive pickles in one legacy file
 	maxMembers = 1024 // pickle members scanned in one zip
+	// maxFileFindings stops a file made of many small hostile pickles from
+	// making a report of unbounded size.
+	maxFileFindings = 1000
 )
 
 var (
@@ -56,6 +59,10 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inspecting %s: %w", name, err)
+	}
+	if len(fs) > maxFileFindings {
+		fs = append(fs[:maxFileFindings], Finding{Kind: KindUnreadable, Severity: SeverityMedium,
+			Detail: fmt.Sprintf("more than %d findings; the rest of the file not inspected", maxFileFindings)})
 	}
 	for i := range fs {
 		if fs[i].Path == "" {
@@ -108,8 +115,8 @@ func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !p.stopped {
-			break // no STOP to start the next pickle from
+		if !p.stopped || len(fs) > maxFileFindings {
+			break // no STOP to start the next pickle from, or enough said
 		}
 		base += p.off
 	}
@@ -145,6 +152,9 @@ func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]
 			mfs[i].Path = printable(f.Name) // member names come from the file
 		}
 		fs = append(fs, mfs...)
+		if len(fs) > maxFileFindings {
+			break // Inspect says the rest was not inspected
+		}
 	}
 	return fs, nil
 }
