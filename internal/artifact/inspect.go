@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -22,9 +22,9 @@ const (
 	maxFileFindings = 1000
 )
 
-var (
-	zipMagic = []byte("PK\x03\x04")
-	npyMagic = []byte("\x93NUMPY")
+const (
+	zipMagic = "PK\x03\x04"
+	npyMagic = "\x93NUMPY"
 )
 
 // Inspect reads a model file and reports what is unsafe in it; it never
@@ -39,19 +39,22 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if size < 0 {
+		return nil, fmt.Errorf("inspecting %s: negative size %d", name, size)
+	}
 	head := make([]byte, min(size, 16))
 	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	ext := strings.ToLower(path.Ext(name))
+	ext := strings.ToLower(filepath.Ext(name))
 	var fs []Finding
 	var err error
 	switch {
-	case bytes.HasPrefix(head, zipMagic):
+	case bytes.HasPrefix(head, []byte(zipMagic)):
 		fs, err = inspectZip(ctx, name, r, size)
 	case ext == ".safetensors" || looksSafetensors(head, size):
 		fs, err = CheckSafetensors(r, size)
-	case bytes.HasPrefix(head, npyMagic) || ext == ".npy":
+	case bytes.HasPrefix(head, []byte(npyMagic)) || ext == ".npy":
 		fs, err = inspectNpy(r, size)
 	case looksPickle(head) || ext == ".pkl" || ext == ".pickle" || ext == ".pt" || ext == ".pth" ||
 		ext == ".ckpt" || ext == ".joblib" || (ext == ".bin" && size > 0 && strings.IndexByte("(c]}l)dN", head[0]) >= 0):
@@ -187,7 +190,7 @@ func inspectNpy(r io.ReaderAt, size int64) ([]Finding, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("reading npy header: %w", err)
 	}
-	if n < 10 || !bytes.HasPrefix(pre[:], npyMagic) {
+	if n < 10 || !bytes.HasPrefix(pre[:], []byte(npyMagic)) {
 		return unreadable("not a .npy file (no \\x93NUMPY header)"), nil
 	}
 	var hlen, hstart int64
