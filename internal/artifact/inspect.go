@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -17,11 +17,14 @@ import (
 const (
 	maxPickles = 16   // consecutive pickles in one legacy file
 	maxMembers = 1024 // pickle members scanned in one zip
+	// maxFileFindings stops a file made of many small hostile pickles from
+	// making a report of unbounded size.
+	maxFileFindings = 1000
 )
 
-var (
-	zipMagic = []byte("PK\x03\x04")
-	npyMagic = []byte("\x93NUMPY")
+const (
+	zipMagic = "PK\x03\x04"
+	npyMagic = "\x93NUMPY"
 )
 
 // Inspect reads a model file and reports what is unsafe in it; it never
@@ -36,19 +39,22 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if size < 0 {
+		return nil, fmt.Errorf("inspecting %s: negative size %d", name, size)
+	}
 	head := make([]byte, min(size, 16))
 	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	ext := strings.ToLower(path.Ext(name))
+	ext := strings.ToLower(filepath.Ext(name))
 	var fs []Finding
 	var err error
 	switch {
-	case bytes.HasPrefix(head, zipMagic):
+	case bytes.HasPrefix(head, []byte(zipMagic)):
 		fs, err = inspectZip(ctx, name, r, size)
 	case ext == ".safetensors" || looksSafetensors(head, size):
 		fs, err = CheckSafetensors(r, size)
-	case bytes.HasPrefix(head, npyMagic) || ext == ".npy":
+	case bytes.HasPrefix(head, []byte(npyMagic)) || ext == ".npy":
 		fs, err = inspectNpy(r, size)
 	case looksPickle(head) || ext == ".pkl" || ext == ".pickle" || ext == ".pt" || ext == ".pth" ||
 		ext == ".ckpt" || ext == ".joblib" || (ext == ".bin" && size > 0 && strings.IndexByte("(c]}l)dN", head[0]) >= 0):
@@ -56,6 +62,10 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inspecting %s: %w", name, err)
+	}
+	if len(fs) > maxFileFindings {
+		fs = append(fs[:maxFileFindings], Finding{Kind: KindUnreadable, Severity: SeverityMedium,
+			Detail: fmt.Sprintf("more than %d findings; the rest of the file not inspected", maxFileFindings)})
 	}
 	for i := range fs {
 		if fs[i].Path == "" {
@@ -108,8 +118,8 @@ func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !p.stopped {
-			break // no STOP to start the next pickle from
+		if !p.stopped || len(fs) > maxFileFindings {
+			break // no STOP to start the next pickle from, or enough said
 		}
 		base += p.off
 	}
@@ -145,6 +155,9 @@ func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]
 			mfs[i].Path = printable(f.Name) // member names come from the file
 		}
 		fs = append(fs, mfs...)
+		if len(fs) > maxFileFindings {
+			break // Inspect says the rest was not inspected
+		}
 	}
 	return fs, nil
 }
@@ -177,7 +190,7 @@ func inspectNpy(r io.ReaderAt, size int64) ([]Finding, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("reading npy header: %w", err)
 	}
-	if n < 10 || !bytes.HasPrefix(pre[:], npyMagic) {
+	if n < 10 || !bytes.HasPrefix(pre[:], []byte(npyMagic)) {
 		return unreadable("not a .npy file (no \\x93NUMPY header)"), nil
 	}
 	var hlen, hstart int64

@@ -180,3 +180,26 @@ func TestInspectReadError(t *testing.T) {
 		t.Errorf("err = %v, want one naming a.pkl wrapping errDisk", err)
 	}
 }
+
+func TestInspectBoundsFindings(t *testing.T) {
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for m := range 20 {
+		in := proto(2)
+		for i := range 100 {
+			in = in.op(opGlobal).text(fmt.Sprintf("pkg%d\nf%d\n", m, i)).op(opPop)
+		}
+		w, err := zw.Create(fmt.Sprintf("archive/%d.pkl", m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(in.op(opStop))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fs := inspectFile(t, "many.pt", zbuf.Bytes())
+	if len(fs) != maxFileFindings+1 || !strings.Contains(fs[maxFileFindings].Detail, "the rest of the file not inspected") {
+		t.Errorf("%d findings, last %+v", len(fs), fs[len(fs)-1])
+	}
+}

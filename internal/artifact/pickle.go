@@ -20,6 +20,7 @@ const (
 	maxLine      = 1 << 16 // protocol 0 argument line, newline included
 	maxKeptStr   = 1 << 8  // longer strings are not kept: no real module name is that long
 	maxImports   = 1 << 12 // import records kept per stream
+	maxNotes     = 100     // findings about single opcodes kept per stream
 )
 
 // Pickle opcodes, from the protocol as documented in Python's pickletools.
@@ -136,6 +137,7 @@ type pickleScanner struct {
 	tooMany  bool           // maxImports reached
 	stopped  bool           // the stream ended at its STOP opcode
 	findings []Finding
+	notes    int // findings made by note
 	buf      []byte
 }
 
@@ -167,7 +169,7 @@ func (p *pickleScanner) run() error {
 		return nil
 	case errors.As(err, &malformed):
 		p.findings = append(p.findings, Finding{Kind: KindUnreadable, Severity: SeverityMedium,
-			Detail: malformed.msg, Offset: p.base + malformed.off})
+			Detail: fmt.Sprintf("%s at offset %d", malformed.msg, p.base+malformed.off), Offset: p.base + malformed.off})
 		return nil
 	default:
 		return fmt.Errorf("reading pickle at offset %d: %w", p.base+p.off, err)
@@ -365,7 +367,7 @@ func (p *pickleScanner) step(op byte, at int64) error {
 	case opStackGlobal:
 		name, mod := p.pop(), p.pop()
 		if mod.kind != vStr || name.kind != vStr {
-			p.findings = append(p.findings, Finding{Kind: KindSuspiciousPickle, Severity: SeverityHigh,
+			p.note(Finding{Kind: KindSuspiciousPickle, Severity: SeverityHigh,
 				Detail: fmt.Sprintf("STACK_GLOBAL at offset %d imports a name the scanner cannot resolve", p.base+at), Offset: p.base + at})
 			return p.push(value{})
 		}
@@ -398,7 +400,7 @@ func (p *pickleScanner) step(op byte, at int64) error {
 		if err != nil {
 			return err
 		}
-		p.findings = append(p.findings, Finding{Kind: KindSuspiciousPickle, Severity: SeverityMedium,
+		p.note(Finding{Kind: KindSuspiciousPickle, Severity: SeverityMedium,
 			Detail: fmt.Sprintf("imports extension registry code %d (EXT%d at offset %d)", code, size, p.base+at), Offset: p.base + at})
 		return p.push(value{})
 	case opGet:
@@ -651,12 +653,25 @@ func (p *pickleScanner) put(idx uint64, at int64) error {
 	return nil
 }
 
+// note adds a finding about one opcode; a stream full of them gets one
+// summary past maxNotes, since each costs only a byte or two of input.
+func (p *pickleScanner) note(f Finding) {
+	p.notes++
+	switch {
+	case p.notes <= maxNotes:
+		p.findings = append(p.findings, f)
+	case p.notes == maxNotes+1:
+		f.Detail = fmt.Sprintf("more findings like these not listed, from offset %d", f.Offset)
+		p.findings = append(p.findings, f)
+	}
+}
+
 // addImport records an import and returns the stack value it yields.
 func (p *pickleScanner) addImport(mod, name, op string, at int64) value {
 	key := mod + "." + name
 	if len(key) > 2*maxKeptStr {
 		// Not a real module; kept out of imports to bound memory.
-		p.findings = append(p.findings, Finding{Kind: KindSuspiciousPickle, Severity: SeverityHigh,
+		p.note(Finding{Kind: KindSuspiciousPickle, Severity: SeverityHigh,
 			Detail: fmt.Sprintf("imports a %d-byte name %s (%s at offset %d)", len(key), printable(key), op, p.base+at), Offset: p.base + at})
 		return value{}
 	}

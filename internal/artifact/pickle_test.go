@@ -253,6 +253,16 @@ func TestScanPickleLimits(t *testing.T) {
 			t.Errorf("findings = %+v", fs)
 		}
 	})
+	t.Run("many opcode findings", func(t *testing.T) {
+		in := append(proto(4), bytes.Repeat([]byte{opStackGlobal}, 1000)...)
+		_, fs, err := ScanPickle(bytes.NewReader(append(in, opStop)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != maxNotes+1 || fs[maxNotes].Severity != SeverityHigh || !strings.Contains(fs[maxNotes].Detail, "not listed, from offset 102") {
+			t.Errorf("%d findings, last %+v", len(fs), fs[len(fs)-1])
+		}
+	})
 	t.Run("long import name", func(t *testing.T) {
 		in := pk{}.op(opGlobal).text("os\n" + strings.Repeat("a", 3*maxKeptStr) + "\n").op(opStop)
 		imps, fs, err := ScanPickle(bytes.NewReader(in), 0)
