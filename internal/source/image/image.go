@@ -11,7 +11,9 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -63,9 +65,15 @@ type Named struct {
 // or a tar cut short before either marker, is KindNone; only failing to
 // open or stat path is an error. Compressed tars are not recognised.
 func Probe(path string) (Kind, error) {
+	k, _, err := probe(path)
+	return k, err
+}
+
+// probe is Probe that also returns why a tar could not be read to its end.
+func probe(path string) (kind Kind, tarErr, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return KindNone, fmt.Errorf("probing for an image: %w", err)
+		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)
 	}
 	if fi.IsDir() {
 		isFile := func(n string) bool {
@@ -74,15 +82,15 @@ func Probe(path string) (Kind, error) {
 		}
 		switch {
 		case isFile("manifest.json"):
-			return KindDockerSave, nil
+			return KindDockerSave, nil, nil
 		case isFile("oci-layout") && isFile("index.json"):
-			return KindOCILayout, nil
+			return KindOCILayout, nil, nil
 		}
-		return KindNone, nil
+		return KindNone, nil, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return KindNone, fmt.Errorf("probing for an image: %w", err)
+		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)
 	}
 	defer f.Close()
 	var ociLayout, index bool
@@ -92,6 +100,9 @@ func Probe(path string) (Kind, error) {
 		if err != nil {
 			// io.EOF ends a tar; any other error means a file that is not
 			// one, or one cut short: whatever was seen so far decides.
+			if !errors.Is(err, io.EOF) {
+				tarErr = err
+			}
 			break
 		}
 		if hdr.Typeflag != tar.TypeReg {
@@ -99,7 +110,7 @@ func Probe(path string) (Kind, error) {
 		}
 		switch cleanMember(hdr.Name) {
 		case "manifest.json":
-			return KindDockerSave, nil
+			return KindDockerSave, nil, nil
 		case "oci-layout":
 			ociLayout = true
 		case "index.json":
@@ -107,9 +118,9 @@ func Probe(path string) (Kind, error) {
 		}
 	}
 	if ociLayout && index {
-		return KindOCILayout, nil
+		return KindOCILayout, tarErr, nil
 	}
-	return KindNone, nil
+	return KindNone, tarErr, nil
 }
 
 // Open returns the images in the docker save archive or OCI image layout
@@ -119,11 +130,14 @@ func Probe(path string) (Kind, error) {
 // entry, else the image's digest (config digest for docker save). Layers
 // are only opened by Read, so a missing or corrupt layer is reported there.
 func Open(ctx context.Context, path string) ([]Named, error) {
-	kind, err := Probe(path)
+	kind, tarErr, err := probe(path)
 	if err != nil {
 		return nil, err
 	}
 	if kind == KindNone {
+		if tarErr != nil {
+			return nil, fmt.Errorf("%s is neither a docker save archive nor an OCI image layout: reading tar headers: %w", path, tarErr)
+		}
 		return nil, fmt.Errorf("%s is neither a docker save archive nor an OCI image layout", path)
 	}
 	fi, err := os.Stat(path)

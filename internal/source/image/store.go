@@ -109,12 +109,12 @@ func (s *tarStore) open(name string) (io.ReadCloser, error) {
 	m, ok := s.members[name]
 	for hops := 0; ok && m.link != ""; hops++ {
 		if hops == maxLinkHops {
-			return nil, fmt.Errorf("%s: too many links", name)
+			return nil, errors.New("too many links")
 		}
 		m, ok = s.members[m.link]
 	}
 	if !ok {
-		return nil, fmt.Errorf("%s: %w in %s", name, fs.ErrNotExist, s.path)
+		return nil, fmt.Errorf("%w in %s", fs.ErrNotExist, s.path)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *tarStore) open(name string) (io.ReadCloser, error) {
 	}
 	if m.offset+m.size > fi.Size() {
 		f.Close()
-		return nil, fmt.Errorf("%s: member runs past the end of %s (truncated tar)", name, s.path)
+		return nil, fmt.Errorf("member runs past the end of %s (truncated tar)", s.path)
 	}
 	return sectionReadCloser{io.NewSectionReader(f, m.offset, m.size), f}, nil
 }
