@@ -429,9 +429,9 @@ func TestHostile(t *testing.T) {
 func TestHostileLayout(t *testing.T) {
 	f := newFixture(t)
 	tests := []struct {
-		name   string
-		break_ func(t *testing.T, dir string)
-		want   string
+		name    string
+		corrupt func(t *testing.T, dir string)
+		want    string
 	}{
 		{"index not json", func(t *testing.T, dir string) { write(t, filepath.Join(dir, "index.json"), "[") }, "parsing index.json"},
 		{"manifest blob missing", func(t *testing.T, dir string) { removeBlob(t, dir, manifestDigest(t, f.img)) }, "reading manifest"},
@@ -444,7 +444,7 @@ func TestHostileLayout(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeLayout(t, f.img, dir, "x")
-			tt.break_(t, dir)
+			tt.corrupt(t, dir)
 			_, err := Open(context.Background(), dir)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Open error = %v, want %q", err, tt.want)
