@@ -37,6 +37,7 @@ const (
 	KindOCILayout
 )
 
+// String returns the kind's name: "none", "docker-save" or "oci-layout".
 func (k Kind) String() string {
 	switch k {
 	case KindDockerSave:
@@ -50,7 +51,9 @@ func (k Kind) String() string {
 // Named is an image with the name it is shown under: a repository tag, a
 // reference, or a digest.
 type Named struct {
-	Name  string
+	// Name is what findings show as the "image" attr.
+	Name string
+	// Image is read lazily: layers are opened only when Read streams them.
 	Image v1.Image
 	// diffIDs is set for docker save images, whose layers are identified
 	// by their uncompressed digest: their compressed digest does not exist
@@ -164,7 +167,9 @@ func Open(ctx context.Context, path string) ([]Named, error) {
 // with the credentials of the default keychain (the docker config) or
 // anonymously, honouring ctx. Layers are fetched as Read streams them. For
 // a multi-platform image, remote's default platform (linux/amd64) is chosen
-// unless opts say otherwise. opts come after the defaults and override them.
+// unless opts say otherwise (remote.WithPlatform). opts come after the
+// defaults and override them. The image keeps ctx for the layer fetches that
+// Read makes later, so ctx must outlive Read.
 func Remote(ctx context.Context, ref string, opts ...remote.Option) (Named, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {

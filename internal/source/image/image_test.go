@@ -18,6 +18,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
@@ -59,7 +60,11 @@ func writeDockerSave(t testing.TB, img v1.Image, dst, tag string) {
 		}
 		paths = append(paths, p)
 	}
-	m, err := json.Marshal([]dockerManifestEntry{{Config: "cfg.json", RepoTags: []string{tag}, Layers: paths}})
+	var tags []string
+	if tag != "" {
+		tags = []string{tag}
+	}
+	m, err := json.Marshal([]dockerManifestEntry{{Config: "cfg.json", RepoTags: tags, Layers: paths}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,5 +525,76 @@ func TestRemoteErrors(t *testing.T) {
 	cancel()
 	if _, err := Remote(ctx, host+"/no/such:tag"); err == nil {
 		t.Error("cancelled context: no error")
+	}
+}
+
+// TestOpenSeveral opens archives holding more than one image: a docker save
+// of two tagged images and one untagged, and an OCI layout whose index
+// nests a multi-platform index.
+func TestOpenSeveral(t *testing.T) {
+	a := imageOf(t, func(c *v1.ConfigFile) { c.Config.Env = []string{"WHICH=a"} }, layerOf(t, entry{name: "a", body: "a"}))
+	b := imageOf(t, func(c *v1.ConfigFile) { c.Config.Env = []string{"WHICH=b"} }, layerOf(t, entry{name: "b", body: "b"}))
+	dir := t.TempDir()
+
+	// Docker save: tagged entries by go-containerregistry, plus an untagged
+	// one added by hand, as docker save IMAGE-ID writes it.
+	p := filepath.Join(dir, "multi.tar")
+	err := tarball.MultiRefWriteToFile(p, map[name.Reference]v1.Image{
+		name.MustParseReference("demo/a:1"): a,
+		name.MustParseReference("demo/b:1"): b,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	imgs, err := Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, n := range imgs {
+		env := find(t, readAll(t, n), "env", "WHICH")
+		names[n.Name] = env.body
+	}
+	if len(names) != 2 || names["demo/a:1"] != "WHICH=a" || names["demo/b:1"] != "WHICH=b" {
+		t.Errorf("docker save images = %v", names)
+	}
+
+	untagged := filepath.Join(dir, "untagged.tar")
+	writeDockerSave(t, a, untagged, "")
+	raw, _ := a.RawConfigFile()
+	h, _, _ := v1.SHA256(strings.NewReader(string(raw)))
+	imgs, err = Open(context.Background(), untagged)
+	if err != nil || len(imgs) != 1 || imgs[0].Name != h.String() {
+		t.Errorf("untagged docker save: %v %v, want one image named %s", imgs, err, h)
+	}
+
+	// OCI layout: a multi-platform index under a reference, and a plain
+	// image without one.
+	idx := mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: a, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: b, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
+	)
+	lp, err := layout.Write(filepath.Join(dir, "layout"), empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendIndex(idx, layout.WithAnnotations(map[string]string{"io.containerd.image.name": "docker.io/demo/multi:1"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(b); err != nil {
+		t.Fatal(err)
+	}
+	imgs, err = Open(context.Background(), filepath.Join(dir, "layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bDigest := manifestDigest(t, b)
+	want := []string{"docker.io/demo/multi:1 (linux/amd64)", "docker.io/demo/multi:1 (linux/arm64/v8)", bDigest.String()}
+	var gotNames []string
+	for _, n := range imgs {
+		gotNames = append(gotNames, n.Name)
+	}
+	if strings.Join(gotNames, "|") != strings.Join(want, "|") {
+		t.Errorf("layout images = %q, want %q", gotNames, want)
 	}
 }
