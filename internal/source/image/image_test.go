@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net/http/httptest"
 	"os"
@@ -457,13 +459,15 @@ func TestHostileLayout(t *testing.T) {
 		})
 	}
 
-	// A missing layer blob shows in Read, after the config and the other
+	// Missing layer blobs show in Read, after the config and the other
 	// layers have been yielded.
 	dir := t.TempDir()
 	writeLayout(t, f.img, dir, "x")
 	layers, _ := f.img.Layers()
-	d, _ := layers[0].Digest()
-	removeBlob(t, dir, d)
+	for _, l := range layers[:2] {
+		d, _ := l.Digest()
+		removeBlob(t, dir, d)
+	}
 	imgs, err := Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -473,8 +477,9 @@ func TestHostileLayout(t *testing.T) {
 		paths = append(paths, it.Prov.Path)
 		return nil
 	})
-	if err == nil || !strings.Contains(err.Error(), "layer 1") {
-		t.Errorf("Read error = %v, want one about layer 1", err)
+	if err == nil || !strings.Contains(err.Error(), "layer 1") || !strings.Contains(err.Error(), "layer 2") ||
+		strings.Contains(err.Error(), "\n") || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Read error = %q, want one line about layers 1 and 2", err)
 	}
 	if !strings.Contains(strings.Join(paths, " "), "layer 3/srv/readme.txt") {
 		t.Errorf("other layers not read: %v", paths)

@@ -78,7 +78,21 @@ func Read(ctx context.Context, img Named, prov source.Provenance, visit source.V
 			return err
 		}
 	}
-	return errors.Join(layerErrs...)
+	return joinOneLine(layerErrs)
+}
+
+// joinOneLine joins errors with "; " rather than errors.Join's newlines, so
+// that the result stays one line; errors.Is and errors.As see them all.
+func joinOneLine(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	format := strings.TrimSuffix(strings.Repeat("%w; ", len(errs)), "; ")
+	args := make([]any, len(errs))
+	for i, e := range errs {
+		args[i] = e
+	}
+	return fmt.Errorf(format, args...)
 }
 
 // layerError is a failure to read one layer; the other layers are still
@@ -281,7 +295,7 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 	tr := tar.NewReader(rc)
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", where, err)
 		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
