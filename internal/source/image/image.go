@@ -91,6 +91,10 @@ func probe(path string) (kind Kind, tarErr, err error) {
 		}
 		return KindNone, nil, nil
 	}
+	if !fi.Mode().IsRegular() {
+		// A pipe or device is never an image, and opening a pipe blocks.
+		return KindNone, nil, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)

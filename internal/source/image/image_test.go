@@ -459,6 +459,28 @@ func TestHostileLayout(t *testing.T) {
 		})
 	}
 
+	// A blob linked to a file outside the layout is not followed.
+	t.Run("blob links outside", func(t *testing.T) {
+		dir := t.TempDir()
+		writeLayout(t, f.img, dir, "x")
+		outside := filepath.Join(t.TempDir(), "secret.json")
+		raw, _ := f.img.RawConfigFile()
+		write(t, outside, string(raw))
+		cfg, _ := f.img.ConfigName()
+		removeBlob(t, dir, cfg)
+		if err := os.Symlink(outside, filepath.Join(dir, "blobs", cfg.Algorithm, cfg.Hex)); err != nil {
+			t.Fatal(err)
+		}
+		imgs, err := Open(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Read(context.Background(), imgs[0], source.FileProvenance("image", dir), func(context.Context, source.Item, io.Reader) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "reading config") {
+			t.Errorf("Read error = %v, want the config refused", err)
+		}
+	})
+
 	// Missing layer blobs show in Read, after the config and the other
 	// layers have been yielded.
 	dir := t.TempDir()
