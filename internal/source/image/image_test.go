@@ -137,6 +137,17 @@ func TestFormats(t *testing.T) {
 			},
 		},
 		{
+			name: "docker save extracted to a directory", kind: KindDockerSave,
+			wantName: "demo/app:v2", wantIDs: diffIDs,
+			write: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "image.tar")
+				writeDockerSave(t, f.img, p, "demo/app:v2")
+				out := filepath.Join(dir, "x")
+				untar(t, p, out)
+				return out
+			},
+		},
+		{
 			name: "oci layout directory", kind: KindOCILayout,
 			wantName: "demo:v3", wantIDs: digests,
 			write: func(t *testing.T, dir string) string {
@@ -623,5 +634,44 @@ func TestOpenSeveral(t *testing.T) {
 	}
 	if strings.Join(gotNames, "|") != strings.Join(want, "|") {
 		t.Errorf("layout images = %q, want %q", gotNames, want)
+	}
+}
+
+// untar extracts the tar at src into dst (regular files, directories and
+// symbolic links), for tests only.
+func untar(t *testing.T, src, dst string) {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dst, filepath.FromSlash(cleanMember(h.Name)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(p, 0o755)
+		case tar.TypeSymlink:
+			err = os.Symlink(h.Linkname, p)
+		case tar.TypeReg:
+			var b []byte
+			if b, err = io.ReadAll(tr); err == nil {
+				err = os.WriteFile(p, b, 0o644)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
