@@ -1,0 +1,191 @@
+// Package image reads container images — docker save archives, OCI image
+// layouts (a directory or a tar of one) and images in a registry — and
+// yields every file of every layer, including files a later layer deletes,
+// and the text fields of the image config, as source.Items.
+//
+// Archives are never extracted: a tar is indexed once from its headers and
+// each blob is then read as a section of the file, so nothing is written to
+// disk and no file handle outlives a read.
+package image
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Kind is the kind of image a file or directory holds.
+type Kind int
+
+// The kinds of image Probe recognises.
+const (
+	// KindNone is anything that is not an image.
+	KindNone Kind = iota
+	// KindDockerSave is a docker save archive: manifest.json at the root.
+	KindDockerSave
+	// KindOCILayout is an OCI image layout: oci-layout and index.json at
+	// the root.
+	KindOCILayout
+)
+
+// String returns the kind's name: "none", "docker-save" or "oci-layout".
+func (k Kind) String() string {
+	switch k {
+	case KindDockerSave:
+		return "docker-save"
+	case KindOCILayout:
+		return "oci-layout"
+	}
+	return "none"
+}
+
+// Named is an image with the name it is shown under: a repository tag, a
+// reference, or a digest.
+type Named struct {
+	// Name is what findings show as the "image" attr.
+	Name string
+	// Image is read lazily: layers are opened only when Read streams them.
+	Image v1.Image
+	// diffIDs is set for docker save images, whose layers are identified
+	// by their uncompressed digest: their compressed digest does not exist
+	// until someone compresses them.
+	diffIDs bool
+}
+
+// Probe reports what kind of image the tar file or directory at path holds,
+// reading only tar headers (member bodies are skipped by seeking) or
+// directory entries. A docker save archive that also carries an OCI layout
+// (as Docker 25 and later write) is KindDockerSave. A file that is not a tar,
+// or a tar cut short before either marker, is KindNone; only failing to
+// open or stat path is an error. Compressed tars are not recognised.
+func Probe(path string) (Kind, error) {
+	k, _, err := probe(path)
+	return k, err
+}
+
+// probe is Probe that also returns why a tar could not be read to its end.
+func probe(path string) (kind Kind, tarErr, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)
+	}
+	if fi.IsDir() {
+		isFile := func(n string) bool {
+			fi, err := os.Stat(filepath.Join(path, n))
+			return err == nil && fi.Mode().IsRegular()
+		}
+		switch {
+		case isFile("manifest.json"):
+			return KindDockerSave, nil, nil
+		case isFile("oci-layout") && isFile("index.json"):
+			return KindOCILayout, nil, nil
+		}
+		return KindNone, nil, nil
+	}
+	if !fi.Mode().IsRegular() {
+		// A pipe or device is never an image, and opening a pipe blocks.
+		return KindNone, nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)
+	}
+	defer f.Close()
+	var ociLayout, index bool
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			// io.EOF ends a tar; any other error means a file that is not
+			// one, or one cut short: whatever was seen so far decides.
+			if !errors.Is(err, io.EOF) {
+				tarErr = err
+			}
+			break
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			continue
+		}
+		switch cleanMember(hdr.Name) {
+		case "manifest.json":
+			return KindDockerSave, nil, nil
+		case "oci-layout":
+			ociLayout = true
+		case "index.json":
+			index = true
+		}
+	}
+	if ociLayout && index {
+		return KindOCILayout, tarErr, nil
+	}
+	return KindNone, tarErr, nil
+}
+
+// Open returns the images in the docker save archive or OCI image layout
+// (a directory, or a tar of one) at path. A tar is indexed from its headers
+// and read in place, never extracted. The display name is the repository
+// tags of a docker save entry, or the reference annotation of an OCI layout
+// entry, else the image's digest (config digest for docker save). Layers
+// are only opened by Read, so a missing or corrupt layer is reported there.
+func Open(ctx context.Context, path string) ([]Named, error) {
+	kind, tarErr, err := probe(path)
+	if err != nil {
+		return nil, err
+	}
+	if kind == KindNone {
+		if tarErr != nil {
+			return nil, fmt.Errorf("%s is neither a docker save archive nor an OCI image layout: reading tar headers: %w", path, tarErr)
+		}
+		return nil, fmt.Errorf("%s is neither a docker save archive nor an OCI image layout", path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening image %s: %w", path, err)
+	}
+	var s store
+	if fi.IsDir() {
+		s = dirStore{dir: path}
+	} else {
+		ts, err := indexTar(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		s = ts
+	}
+	if kind == KindDockerSave {
+		return openDockerSave(s, path)
+	}
+	return openOCILayout(s, path)
+}
+
+// Remote fetches the manifest and config of the image ref from its registry,
+// with the credentials of the default keychain (the docker config) or
+// anonymously, honouring ctx. Layers are fetched as Read streams them. For
+// a multi-platform image, remote's default platform (linux/amd64) is chosen
+// unless opts say otherwise (remote.WithPlatform). opts come after the
+// defaults and override them. The image keeps ctx for the layer fetches that
+// Read makes later, so ctx must outlive Read.
+func Remote(ctx context.Context, ref string, opts ...remote.Option) (Named, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return Named{}, fmt.Errorf("parsing image reference %q: %w", ref, err)
+	}
+	all := append([]remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(authn.DefaultKeychain),
+	}, opts...)
+	img, err := remote.Image(r, all...)
+	if err != nil {
+		return Named{}, fmt.Errorf("fetching image %s: %w", r, err)
+	}
+	return Named{Name: r.String(), Image: img}, nil
+}
