@@ -46,6 +46,7 @@ type scanFlags struct {
 	db          dbFlags
 	maxDepth    int
 	maxRatio    int64
+	images      []string
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -61,10 +62,20 @@ encodings, and split across string literals.
 
 Exit status: 0 nothing found, 1 findings (see --exit-code), 2 usage or fatal
 error or some input could not be read.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(f.images) > 0 && len(args) > 0:
+				return fmt.Errorf("--image scans registry images only: scan paths in a separate run")
+			case len(f.images) > 0 && f.git:
+				return fmt.Errorf("--image and --git cannot be combined")
+			case len(f.images) == 0 && len(args) == 0:
+				return fmt.Errorf("requires at least 1 path (or --image REF)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := "."
-			if args[0] != "-" && !(f.git && git.IsURL(args[0])) {
+			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
 			verifier, err := f.verifier()
@@ -75,9 +86,12 @@ error or some input could not be read.`,
 				var findings []scan.Finding
 				var stats scan.Stats
 				var err error
-				if f.git {
+				switch {
+				case len(f.images) > 0:
+					findings, stats, err = s.RunImages(ctx, f.images)
+				case f.git:
 					findings, stats, err = s.RunGit(ctx, args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
-				} else {
+				default:
 					findings, stats, err = s.Run(ctx, args)
 				}
 				if err == nil {
@@ -99,6 +113,7 @@ error or some input could not be read.`,
 	addDBFlags(fl, &f.db)
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching this glob (relative path or base name; repeatable; ** allowed)")
 	fl.StringVar(&f.maxFileSize, "max-file-size", "0", "skip files larger than this (e.g. 50MB, 1GiB; 0 = no limit)")
+	fl.StringArrayVar(&f.images, "image", nil, "scan a container image from a registry (every layer, deleted files included, and its config); repeatable")
 	fl.IntVar(&f.maxDepth, "max-depth", source.DefaultLimits().MaxDepth, "how many archives deep to open members (zip, tar, gzip: a zip in a tar.gz is 3)")
 	fl.Int64Var(&f.maxRatio, "max-ratio", source.DefaultLimits().MaxRatio, "stop reading an archive member that expands more than this many times its compressed size (a decompression bomb)")
 	return cmd

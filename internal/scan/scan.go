@@ -20,12 +20,14 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
+	"github.com/hfwarden/hfwarden/internal/source/image"
 )
 
 // Options configure a scan.
@@ -88,6 +90,9 @@ type job struct {
 	size       int64
 	// dir is set for a directory read as one export (a Slack export).
 	dir export.Format
+	// image is set for a container image: a docker save or OCI layout
+	// archive, or an OCI layout directory.
+	image bool
 }
 
 // Run scans the paths (files, directories, or "-" for standard input) and
@@ -105,6 +110,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 			buf := source.NewBuffer()
 			for j := range jobs {
 				if ctx.Err() != nil {
+					continue
+				}
+				if j.image {
+					s.scanImage(ctx, j.path, buf)
 					continue
 				}
 				if j.dir != export.FormatNone {
@@ -230,6 +239,14 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job) error 
 			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
 				return fs.SkipDir
 			}
+			if imageDir(p) {
+				select {
+				case jobs <- job{path: p, root: root, image: true}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				return fs.SkipDir
+			}
 			if f := exportDir(p); f != export.FormatNone {
 				select {
 				case jobs <- job{path: p, root: root, dir: f}:
@@ -307,6 +324,12 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	s.stats.Files++
 	s.mu.Unlock()
 	prov := source.FileProvenance("file", j.path)
+	if source.SniffContainer(j.path, h) == source.Tar {
+		if k, _ := image.Probe(j.path); k != image.KindNone {
+			s.scanImage(ctx, j.path, buf)
+			return
+		}
+	}
 	format := export.Sniff(j.path, h)
 	if format == export.FormatJSONLines {
 		prov.JSONLines = true
@@ -611,4 +634,64 @@ func (s *Scanner) scanExportDir(ctx context.Context, j job, buf *source.Buffer) 
 	b := source.NewBudget(s.opt.Limits)
 	err := export.ReadFS(ctx, j.dir, os.DirFS(j.path), source.FileProvenance("file", j.path), s.guardedVisitor(b, 1, buf))
 	s.containerErrors(j.path, err)
+}
+
+// imageDir tells whether a directory is an OCI image layout (or an
+// unpacked docker save), read as one image rather than file by file.
+func imageDir(dir string) bool {
+	for _, marker := range []string{"oci-layout", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
+			k, _ := image.Probe(dir)
+			return k != image.KindNone
+		}
+	}
+	return false
+}
+
+// scanImage scans every image of a docker save or OCI layout archive or
+// directory: every file of every layer, deleted ones included, and the
+// image configuration.
+func (s *Scanner) scanImage(ctx context.Context, path string, buf *source.Buffer) {
+	s.mu.Lock()
+	s.stats.Files++
+	s.mu.Unlock()
+	imgs, err := image.Open(ctx, path)
+	if err != nil {
+		s.fail("%s: %v", path, err)
+		return
+	}
+	s.readImages(ctx, imgs, source.FileProvenance("image", path), buf)
+}
+
+// readImages scans images; when there are several, each one's name is a
+// step of the path.
+func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov source.Provenance, buf *source.Buffer) {
+	for _, img := range imgs {
+		p := prov
+		if len(imgs) > 1 {
+			p = prov.With("image", img.Name)
+		}
+		b := source.NewBudget(s.opt.Limits)
+		if err := image.Read(ctx, img, p, s.visitor(b, 1, buf)); err != nil {
+			s.containerErrors(p.Path, err)
+		}
+	}
+}
+
+// RunImages scans container images fetched from a registry by reference.
+func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.Option) ([]Finding, Stats, error) {
+	return s.RunItems(ctx, func(ctx context.Context, visit source.Visit) error {
+		for _, ref := range refs {
+			img, err := image.Remote(ctx, ref, opts...)
+			if err != nil {
+				s.fail("%s: %v", ref, err)
+				continue
+			}
+			s.mu.Lock()
+			s.stats.Files++
+			s.mu.Unlock()
+			s.readImages(ctx, []image.Named{img}, source.FileProvenance("image", ref), source.NewBuffer())
+		}
+		return nil
+	})
 }
