@@ -142,3 +142,33 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestExportsFeedExposure stores what a ticket export and a chat export
+// hold: the same token's incident gets its exposure start from the
+// earliest message, not from when the scan ran.
+func TestExportsFeedExposure(t *testing.T) {
+	tok := fakeTokens(t, 515, 1)[0]
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "jira.json"), `{"issues":[{"key":"OPS-7","fields":{"summary":"s","description":"token `+tok+`",`+
+		`"created":"2024-05-02T10:00:00.000+0000","comment":{"comments":[{"id":"1","author":{"displayName":"Eve"},"body":"again `+tok+`","created":"2024-05-03T11:00:00.000+0000"}]}}}]}`)
+	write(t, filepath.Join(dir, "chat.jsonl"), `{"type":"version","version":1}`+"\n"+
+		`{"type":"post","post":{"team":"ml","channel":"ops","user":"eve","message":"`+tok+`","create_at":1714000000000}}`+"\n")
+	dbArgs := []string{"--db", filepath.Join(t.TempDir(), "h.db"), "--key-file", filepath.Join(t.TempDir(), "h.key")}
+	r := runCLI(t, "", append([]string{"scan", "--store", "-q", dir}, dbArgs...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "1 new incidents, 3 new occurrences") {
+		t.Fatalf("scan --store: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", append([]string{"incidents", "show", "1", "-f", "json"}, dbArgs...)...)
+	var show struct {
+		Incident struct {
+			ExposureStart string `json:"exposure_start"`
+		} `json:"incident"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &show); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	// 1714000000000 ms is 2024-04-24T23:06:40Z, before the Jira comment.
+	if show.Incident.ExposureStart != "2024-04-24T23:06:40Z" {
+		t.Errorf("exposure start = %q, want the chat message's time\n%s", show.Incident.ExposureStart, r.stdout)
+	}
+}
