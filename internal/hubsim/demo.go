@@ -3,6 +3,7 @@ package hubsim
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -56,6 +57,10 @@ func demoRepo(id, typ, binPath string, created time.Time, authors [3]string) Rep
 	readme := fmt.Sprintf("---\nlicense: apache-2.0\ntags:\n- hubsim\n---\n# %s\n\nA simulated %s for hfwarden demos and tests. Nothing here is real.\n", name, typ)
 	config := fmt.Sprintf("{\n  \"simulated\": true,\n  \"repo\": %q,\n  \"hidden_size\": 64\n}\n", id)
 	lfs := true
+	bin := &File{Size: 4096, LFS: &lfs}
+	if strings.HasSuffix(binPath, ".safetensors") {
+		bin = &File{Base64: base64.StdEncoding.EncodeToString(demoSafetensors()), LFS: &lfs}
+	}
 	return Repo{
 		ID: id, Type: typ, CreatedAt: created,
 		Commits: []Commit{
@@ -64,7 +69,7 @@ func demoRepo(id, typ, binPath string, created time.Time, authors [3]string) Rep
 			{Title: "Add config.json", Message: "Settings used by the demo.", Author: authors[1], Date: created.Add(48 * time.Hour),
 				Files: map[string]*File{"config.json": {Text: config}}},
 			{Title: "Upload " + binPath, Author: authors[2], Date: created.Add(120 * time.Hour),
-				Files: map[string]*File{binPath: {Size: 4096, LFS: &lfs}}},
+				Files: map[string]*File{binPath: bin}},
 		},
 		Tags: map[string]string{"v1.0": "main"},
 	}
@@ -167,4 +172,18 @@ func DemoScenario() *Scenario {
 			Watched: []WatchedItem{{Type: "user", Name: "alice"}, {Type: "org", Name: "acme"}},
 			Domains: []string{"repo", "discussion"}, Secret: "sim-webhook-secret"}},
 	}
+}
+
+// demoSafetensors is a small, valid safetensors file (one F32 tensor of
+// 1,024 zeros), so that the demo's model files pass inspection until an
+// attacker replaces them.
+func demoSafetensors() []byte {
+	header := `{"__metadata__":{"format":"pt"},"weight":{"dtype":"F32","shape":[1024],"data_offsets":[0,4096]}}`
+	for len(header)%8 != 0 {
+		header += " "
+	}
+	b := make([]byte, 8, 8+len(header)+4096)
+	binary.LittleEndian.PutUint64(b, uint64(len(header)))
+	b = append(b, header...)
+	return append(b, make([]byte, 4096)...)
 }

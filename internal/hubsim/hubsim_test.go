@@ -656,7 +656,7 @@ func TestRepoInfo(t *testing.T) {
 		t.Fatalf("info %s", r.body)
 	}
 	lfs := info.Siblings[2]
-	if lfs.RFilename != "model.safetensors" || lfs.LFS == nil || lfs.LFS.Size != 4096 || len(lfs.LFS.SHA256) != 64 ||
+	if lfs.RFilename != "model.safetensors" || lfs.LFS == nil || lfs.LFS.Size != 4200 || len(lfs.LFS.SHA256) != 64 ||
 		info.Siblings[0].LFS != nil || len(info.Siblings[0].BlobID) != 40 {
 		t.Errorf("siblings %s", r.body)
 	}
@@ -710,8 +710,8 @@ func TestResolve(t *testing.T) {
 		{"lfs file", "/alice/sim-sentiment-model/resolve/main/model.safetensors", "", nil, 200, "", func(t *testing.T, r reply) {
 			sum := sha256.Sum256(r.body)
 			etag := fmt.Sprintf(`"%x"`, sum)
-			if len(r.body) != 4096 || r.header.Get("X-Linked-Etag") != etag || r.header.Get("ETag") != etag ||
-				r.header.Get("X-Linked-Size") != "4096" {
+			if len(r.body) != 4200 || r.header.Get("X-Linked-Etag") != etag || r.header.Get("ETag") != etag ||
+				r.header.Get("X-Linked-Size") != "4200" {
 				t.Errorf("headers %v", r.header)
 			}
 		}},
@@ -902,7 +902,7 @@ func TestUploadCommit(t *testing.T) {
 	if want := []string{"file:README.md", "file:model.safetensors", "directory:notes", "file:notes/new.txt"}; !slices.Equal(paths, want) {
 		t.Errorf("tree %v, want %v", paths, want)
 	}
-	if tree[3].OID != gitBlobID([]byte("hello")) || tree[3].Size != 5 || tree[1].LFS == nil || tree[1].LFS.Size != 4096 {
+	if tree[3].OID != gitBlobID([]byte("hello")) || tree[3].Size != 5 || tree[1].LFS == nil || tree[1].LFS.Size != 4200 {
 		t.Errorf("tree entries %s", tr.body)
 	}
 

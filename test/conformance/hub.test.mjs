@@ -275,8 +275,8 @@ test("listFiles: the demo model's files, and a private dataset's tree", async ()
   const byPath = Object.fromEntries(files.map((f) => [f.path, f]));
   assert.equal(byPath["config.json"].size, Buffer.byteLength(CONFIG_JSON));
   assert.equal(byPath["config.json"].lfs, undefined);
-  assert.equal(byPath["model.safetensors"].size, 4096);
-  assert.equal(byPath["model.safetensors"].lfs.size, 4096);
+  assert.equal(byPath["model.safetensors"].size, 4200);
+  assert.equal(byPath["model.safetensors"].lfs.size, 4200);
   assert.match(byPath["model.safetensors"].lfs.oid, /^[0-9a-f]{64}$/);
 
   const top = await collect(hub.listFiles({ repo: NOTES, accessToken: tokens["alice:classic"], hubUrl }));
@@ -346,7 +346,11 @@ test("downloadFile: exact bytes, matching listFiles' sizes and ids", async () =>
   assert.equal(await readmeBlob.slice(4, 24).text(), readme.subarray(4, 24).toString("utf8"));
 
   const weights = await bytesOf(await hub.downloadFile({ repo: MODEL, path: "model.safetensors", hubUrl }));
-  assert.equal(weights.length, 4096);
+  assert.equal(weights.length, 4200);
+  // The demo weights are a valid safetensors file: its header's offsets end where the file does.
+  const headerLen = Number(weights.readBigUInt64LE(0));
+  const header = JSON.parse(weights.subarray(8, 8 + headerLen).toString("utf8"));
+  assert.equal(8 + headerLen + header.weight.data_offsets[1], weights.length);
   assert.equal(sha256(weights), files["model.safetensors"].lfs.oid);
 
   // A private file with the owner's token; a missing file is null.
