@@ -141,6 +141,14 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo left no %s: %v", f, err)
 		}
 	}
+	// The attacker's pickle is caught, and the simulator's own weights pass.
+	if !strings.Contains(r.stdout, "critical unsafe-pickle model/acme/sim-gated-model: pytorch_model.bin") || strings.Contains(r.stdout, "bad-safetensors") {
+		t.Errorf("demo audit:\n%s", r.stdout)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil || !strings.Contains(string(html), "unsafe-pickle") {
+		t.Errorf("the report has no audit section: %v", err)
+	}
 }
 
 // TestExportsFeedExposure stores what a ticket export and a chat export
