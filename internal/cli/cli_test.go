@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,41 +15,12 @@ import (
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/cli"
-	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// fakeTokens returns n distinct fake hf_ tokens ("hf_" + 34 random letters
-// from a fixed seed) that the detector accepts. Nothing token-shaped is
-// committed: fixtures are written to t.TempDir().
-func fakeTokens(t testing.TB, seed uint64, n int) []string {
-	t.Helper()
-	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	r := rand.New(rand.NewPCG(seed, 0xc11))
-	det := detect.New(detect.Options{})
-	var out []string
-	for tries := 0; len(out) < n; tries++ {
-		if tries > 1000*n {
-			t.Fatal("could not generate fake tokens")
-		}
-		b := []byte("hf_")
-		upper := 0
-		for range 34 {
-			c := letters[r.IntN(len(letters))]
-			if c < 'a' {
-				upper++
-			}
-			b = append(b, c)
-		}
-		tok := string(b)
-		ms := det.Detect(b)
-		if upper < 10 || upper > 24 || slices.Contains(out, tok) || len(ms) != 1 || ms[0].Secret != tok || ms[0].Confidence != detect.High {
-			continue
-		}
-		out = append(out, tok)
-	}
-	return out
-}
+// fakeTokens returns n distinct fake tokens from seed (see testutil).
+func fakeTokens(t testing.TB, seed uint64, n int) []string { return testutil.FakeTokens(t, seed, n) }
 
 type result struct {
 	code           int

@@ -65,7 +65,7 @@ func gzipOf(t testing.TB, data []byte) []byte {
 
 func TestArchives(t *testing.T) {
 	g := newTokenGen(61)
-	tok := g.tokens(t, 8)
+	tok := g.Tokens(t, 8)
 	text := func(i int) []byte { return []byte("line one\nexport HF_TOKEN=" + tok[i] + "\n") }
 	nb := fmt.Sprintf(`{"cells":[{"cell_type":"code","source":["x = 1\n"],"outputs":[]},{"cell_type":"code","source":["login('%s')\n"],"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`, tok[6])
 

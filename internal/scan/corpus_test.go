@@ -89,7 +89,7 @@ func markdownCell(source ...string) map[string]any {
 // corpus builds the fixtures. Every token in it is fake and generated.
 func corpus(t testing.TB) []corpusCase {
 	g := newTokenGen(1)
-	tk := g.tokens(t, 40)
+	tk := g.Tokens(t, 40)
 	var cases []corpusCase
 	add := func(name, file string, content string, wants ...want) {
 		cases = append(cases, corpusCase{name, file, []byte(content), wants})

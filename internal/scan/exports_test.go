@@ -13,7 +13,7 @@ import (
 // in the export, who wrote it and when.
 func TestExportsAndLogs(t *testing.T) {
 	g := newTokenGen(91)
-	tok := g.tokens(t, 7)
+	tok := g.Tokens(t, 7)
 	slackFiles := []entry{
 		{"channels.json", []byte(`[{"id":"C1","name":"ml-ops","created":1700000000}]`)},
 		{"users.json", []byte(`[{"id":"U7","name":"alice","real_name":"Alice A"}]`)},

@@ -414,7 +414,7 @@ func TestGitHistory(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			repos, want := tc.build(t, g.tokens(t, 1))
+			repos, want := tc.build(t, g.Tokens(t, 1))
 			// Twice, each with a fresh cache: the result must not depend
 			// on map order.
 			for range 2 {
@@ -548,7 +548,7 @@ func checkGit(t *testing.T, r *testRepo, fs []Finding, want []wantGit) {
 // held findings, and still reports everything; --full reads it all again.
 func TestGitIncremental(t *testing.T) {
 	isolateGit(t)
-	tk := newTokenGen(42).tokens(t, 2)
+	tk := newTokenGen(42).Tokens(t, 2)
 	r := newTestRepo(t, false)
 	for i := range 30 {
 		r.write(fmt.Sprintf("src/file%02d.py", i), strings.Repeat(fmt.Sprintf("x%d = %d\n", i, i), 50))
@@ -598,7 +598,7 @@ func TestGitIncremental(t *testing.T) {
 // them. The remembered state must not hide it.
 func TestGitIncrementalOptions(t *testing.T) {
 	isolateGit(t)
-	tk := newTokenGen(43).tokens(t, 2)
+	tk := newTokenGen(43).Tokens(t, 2)
 	r := newTestRepo(t, false)
 	r.write("plain.txt", tk[0]+"\n")
 	r.write("encoded.txt", "data: "+b64("token="+tk[1]+"\n")+"\n")
@@ -636,7 +636,7 @@ func TestGitEmptyRepository(t *testing.T) {
 // fetches into the same mirror and sees what was pushed since.
 func TestGitURL(t *testing.T) {
 	isolateGit(t)
-	tk := newTokenGen(44).tokens(t, 2)
+	tk := newTokenGen(44).Tokens(t, 2)
 	remote := newTestRepo(t, true)
 	r := newTestRepo(t, false)
 	r.write("a.env", "HF_TOKEN="+tk[0]+"\n")
@@ -684,7 +684,7 @@ func TestGitURL(t *testing.T) {
 // a URL never reach the error list.
 func TestGitErrors(t *testing.T) {
 	isolateGit(t)
-	tk := newTokenGen(45).tokens(t, 1)
+	tk := newTokenGen(45).Tokens(t, 1)
 	r := newTestRepo(t, false)
 	r.write("t.txt", tk[0]+"\n")
 	c := r.commit("init")
@@ -721,7 +721,7 @@ func TestGitErrors(t *testing.T) {
 // TestGitTaggedBlob: a blob a tag points at directly is reachable.
 func TestGitTaggedBlob(t *testing.T) {
 	isolateGit(t)
-	tk := newTokenGen(46).tokens(t, 1)
+	tk := newTokenGen(46).Tokens(t, 1)
 	r := newTestRepo(t, false)
 	r.write("README.md", "hello\n")
 	r.commit("init")

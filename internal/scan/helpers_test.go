@@ -5,69 +5,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// Fake tokens are generated, never committed: "hf_" + 34 random letters
-// from a fixed seed, so failures reproduce, and nothing token-shaped sits in
-// the repository for secret scanners to trip on.
-
-const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// tokenGen hands out distinct fake hf_ tokens that the detector accepts
-// with high confidence on their own.
-type tokenGen struct {
-	r    *rand.Rand
-	det  *detect.Detector
-	seen map[string]bool
-}
-
-func newTokenGen(seed uint64) *tokenGen {
-	return &tokenGen{r: rand.New(rand.NewPCG(seed, 0x5eed)), det: detect.New(detect.Options{}), seen: map[string]bool{}}
-}
-
-func (g *tokenGen) next(t testing.TB) string {
-	t.Helper()
-	for range 1000 {
-		var b strings.Builder
-		b.WriteString("hf_")
-		upper := 0
-		for range 34 {
-			c := letters[g.r.IntN(len(letters))]
-			if c < 'a' {
-				upper++
-			}
-			b.WriteByte(c)
-		}
-		tok := b.String()
-		if upper < 10 || upper > 24 || g.seen[tok] {
-			continue
-		}
-		ms := g.det.Detect([]byte(tok))
-		if len(ms) != 1 || ms[0].Secret != tok || ms[0].Confidence != detect.High {
-			continue
-		}
-		g.seen[tok] = true
-		return tok
-	}
-	t.Fatal("could not generate a fake token")
-	return ""
-}
-
-// tokens returns n fake tokens.
-func (g *tokenGen) tokens(t testing.TB, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = g.next(t)
-	}
-	return out
-}
+// newTokenGen returns fake tokens from seed (see testutil).
+func newTokenGen(seed uint64) *testutil.TokenGen { return testutil.NewTokenGen(seed) }
 
 // pos returns the 1-based line and byte column of the first occurrence of
 // needle in content, failing the test if it is absent.

@@ -23,7 +23,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 			for i := 0; b.Len() < 40*step; i++ {
 				b.WriteString("2026-11-27 INFO step=42 loss=0.1234 hf_hub_download ok\n")
 				if i%3001 == 0 {
-					b.WriteString("export HF_TOKEN=" + g.next(t) + "\n")
+					b.WriteString("export HF_TOKEN=" + g.Next(t) + "\n")
 				}
 			}
 			return b.String()
@@ -34,7 +34,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 				for b.Len() < k*step-20 {
 					b.WriteString("filler text on a line\n")
 				}
-				b.WriteString(" " + g.next(t) + " ")
+				b.WriteString(" " + g.Next(t) + " ")
 			}
 			return b.String()
 		},
@@ -43,7 +43,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 			for i := 0; b.Len() < 37*step; i++ {
 				b.WriteString("word ")
 				if i%50000 == 7 {
-					b.WriteString(g.next(t) + " ")
+					b.WriteString(g.Next(t) + " ")
 				}
 			}
 			return b.String()
@@ -53,7 +53,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 			for i := 0; b.Len() < 45*step; i++ {
 				b.WriteString(strings.Repeat("x", (i*7919)%(3*step)) + "\n" + "a\nb\n")
 				if i%2 == 0 {
-					b.WriteString(strings.Repeat("y", i%100) + g.next(t) + "\n")
+					b.WriteString(strings.Repeat("y", i%100) + g.Next(t) + "\n")
 				}
 			}
 			return b.String()

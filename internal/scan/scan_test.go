@@ -45,7 +45,7 @@ type placement struct {
 func TestChunkBoundaries(t *testing.T) {
 	g := newTokenGen(2)
 	const C, O = source.ChunkSize, source.Overlap
-	tk := g.tokens(t, 10)
+	tk := g.Tokens(t, 10)
 	split := `("` + tk[6][:12] + `"` + "\n" + `  "` + tk[6][12:] + `")`
 	// Chunk k holds bytes [k*C, (k+1)*C+O) (the first one [0, C+O)), and
 	// the next starts O bytes before its end.
@@ -141,7 +141,7 @@ func TestLongLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tk := g.tokens(t, 2)
+			tk := g.Tokens(t, 2)
 			body := bytes.Repeat([]byte("lorem ipsum "), 3<<20/12)
 			mid := len(body) / 2 // the byte before is a space
 			copy(body[mid:], tk[0]+" ")
@@ -174,12 +174,12 @@ func TestLongLine(t *testing.T) {
 func TestExclude(t *testing.T) {
 	g := newTokenGen(4)
 	files := map[string]string{
-		"keep.txt":            g.next(t),
-		"app.log":             g.next(t),
-		"sub/deep/b.log":      g.next(t),
-		"sub/notes.txt":       g.next(t),
-		"vendor/lib/code.py":  g.next(t),
-		"logs/archive/c.logx": g.next(t),
+		"keep.txt":            g.Next(t),
+		"app.log":             g.Next(t),
+		"sub/deep/b.log":      g.Next(t),
+		"sub/notes.txt":       g.Next(t),
+		"vendor/lib/code.py":  g.Next(t),
+		"logs/archive/c.logx": g.Next(t),
 	}
 	root := t.TempDir()
 	for name, tok := range files {
@@ -223,7 +223,7 @@ func TestExclude(t *testing.T) {
 
 func TestMaxFileSize(t *testing.T) {
 	g := newTokenGen(5)
-	small, big := g.next(t), g.next(t)
+	small, big := g.Next(t), g.Next(t)
 	root := t.TempDir()
 	smallData := []byte("HF_TOKEN=" + small + "\n")
 	writeFile(t, filepath.Join(root, "small.env"), smallData)
@@ -252,7 +252,7 @@ func TestMaxFileSize(t *testing.T) {
 
 func TestSymlinksNotFollowed(t *testing.T) {
 	g := newTokenGen(6)
-	outTok, outDirTok, inTok := g.next(t), g.next(t), g.next(t)
+	outTok, outDirTok, inTok := g.Next(t), g.Next(t), g.Next(t)
 	base := t.TempDir()
 	outside := filepath.Join(base, "outside")
 	root := filepath.Join(base, "root")
@@ -281,7 +281,7 @@ func TestSymlinksNotFollowed(t *testing.T) {
 
 func TestUnreadableInputs(t *testing.T) {
 	g := newTokenGen(7)
-	tok := g.next(t)
+	tok := g.Next(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.txt")
 	writeFile(t, good, []byte("HF_TOKEN="+tok+"\n"))
@@ -339,7 +339,7 @@ func TestUnreadableInputs(t *testing.T) {
 
 func TestSuppression(t *testing.T) {
 	g := newTokenGen(8)
-	tk := g.tokens(t, 6)
+	tk := g.Tokens(t, 6)
 	content := strings.Join([]string{
 		"a = \"" + tk[0] + "\"", // ignored by the list
 		"b = \"" + tk[1] + "\"", // in the baseline
@@ -407,7 +407,7 @@ func TestSuppression(t *testing.T) {
 // in binary files, where there are no lines.
 func TestInlineAllowScope(t *testing.T) {
 	g := newTokenGen(9)
-	tk := g.tokens(t, 3)
+	tk := g.Tokens(t, 3)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "nb.ipynb"), notebook(t, codeCell([]string{
 		"login(token=\"" + tk[0] + "\")  # hfwarden:allow\n",
@@ -426,7 +426,7 @@ func TestInlineAllowScope(t *testing.T) {
 
 func TestStdin(t *testing.T) {
 	g := newTokenGen(10)
-	tk := g.tokens(t, 2)
+	tk := g.Tokens(t, 2)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "f.txt"), []byte("x="+tk[1]+"\n"))
 	in := "line one\nexport HF_TOKEN=" + tk[0] + "\n"
@@ -446,7 +446,7 @@ func TestStdin(t *testing.T) {
 
 func TestShowSecrets(t *testing.T) {
 	g := newTokenGen(11)
-	tok := g.next(t)
+	tok := g.Next(t)
 	path := filepath.Join(t.TempDir(), "a.txt")
 	writeFile(t, path, []byte("HF_TOKEN="+tok+"\n"))
 	for _, show := range []bool{false, true} {
@@ -469,7 +469,7 @@ func TestProgressAndCancel(t *testing.T) {
 	dir := t.TempDir()
 	var total int64
 	for i := range 5 {
-		data := []byte("t=" + g.next(t) + "\n")
+		data := []byte("t=" + g.Next(t) + "\n")
 		total += int64(len(data))
 		writeFile(t, filepath.Join(dir, string(rune('a'+i))+".txt"), data)
 	}

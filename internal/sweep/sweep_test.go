@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,41 +14,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// fakeTokens returns n distinct fake hf_ tokens ("hf_" + 34 letters from a
-// fixed seed) that the detector accepts: nothing token-shaped is committed.
-func fakeTokens(t testing.TB, n int) []string {
-	t.Helper()
-	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	r := rand.New(rand.NewPCG(7, 0x5eed))
-	det := detect.New(detect.Options{})
-	var out []string
-	for tries := 0; len(out) < n; tries++ {
-		if tries > 1000*n {
-			t.Fatal("could not generate fake tokens")
-		}
-		b := []byte("hf_")
-		upper := 0
-		for range 34 {
-			c := letters[r.IntN(len(letters))]
-			if c < 'a' {
-				upper++
-			}
-			b = append(b, c)
-		}
-		tok := string(b)
-		ms := det.Detect(b)
-		if upper < 10 || upper > 24 || slices.Contains(out, tok) || len(ms) != 1 || ms[0].Secret != tok || ms[0].Confidence != detect.High {
-			continue
-		}
-		out = append(out, tok)
-	}
-	return out
-}
+// fakeTokens returns n distinct fake tokens (see testutil).
+func fakeTokens(t testing.TB, n int) []string { return testutil.FakeTokens(t, 7, n) }
 
 func write(t testing.TB, path, data string) {
 	t.Helper()

@@ -6,10 +6,8 @@ import (
 	"context"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,47 +16,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// Fake tokens are generated at run time ("hf_" + 34 letters from a fixed
-// seed), so nothing token-shaped is committed.
-const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-type tokenGen struct {
-	r   *rand.Rand
-	det *detect.Detector
-}
-
-func newTokenGen(seed uint64) *tokenGen {
-	return &tokenGen{r: rand.New(rand.NewPCG(seed, 0x1a6e)), det: detect.New(detect.Options{})}
-}
-
-func (g *tokenGen) next(t testing.TB) string {
-	t.Helper()
-	for range 1000 {
-		var b strings.Builder
-		b.WriteString("hf_")
-		upper := 0
-		for range 34 {
-			c := letters[g.r.IntN(len(letters))]
-			if c < 'a' {
-				upper++
-			}
-			b.WriteByte(c)
-		}
-		tok := b.String()
-		if upper < 10 || upper > 24 {
-			continue
-		}
-		if ms := g.det.Detect([]byte(tok)); len(ms) == 1 && ms[0].Secret == tok {
-			return tok
-		}
-	}
-	t.Fatal("could not generate a fake token")
-	return ""
-}
+// newTokenGen returns fake tokens from seed (see testutil).
+func newTokenGen(seed uint64) *testutil.TokenGen { return testutil.NewTokenGen(seed) }
 
 // entry is one member of a tar built by tarOf.
 type entry struct {
@@ -140,7 +103,7 @@ type fixture struct {
 func newFixture(t testing.TB) fixture {
 	t.Helper()
 	g := newTokenGen(7)
-	f := fixture{fileTok: g.next(t), envTok: g.next(t), arg: g.next(t)}
+	f := fixture{fileTok: g.Next(t), envTok: g.Next(t), arg: g.Next(t)}
 	for i := range f.times {
 		f.times[i] = time.Date(2025, 3, 1+i, 12, 0, 0, 0, time.UTC)
 	}
