@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
 )
@@ -108,7 +111,9 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 		if f := export.SniffFS(zr); f != export.FormatNone {
 			// A Slack export or an Actions log archive: members read with
 			// their channel, user and time, or job and step.
+			before := s.mark()
 			err = export.ReadFS(ctx, f, zr, m.it.Prov, s.guardedVisitor(b, depth+1, buf))
+			s.rescanFailedMembers(ctx, zr, m.it.Prov, err, before, b, buf)
 		} else {
 			err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
 		}
@@ -136,8 +141,7 @@ func (s *Scanner) scanLeaf(ctx context.Context, m member, depth int, b *source.B
 	case export.FormatJSONLines:
 		m.it.Prov.JSONLines = true
 	default:
-		r := io.MultiReader(bytes.NewReader(m.head), m.r)
-		s.containerErrors(m.it.Prov.Path, export.Read(ctx, f, r, m.it.Prov, s.visitor(b, depth+1, buf)))
+		s.scanExport(ctx, f, m, depth, b, buf)
 		return
 	}
 	if source.LooksLikeNotebook(m.it.Name, m.head) && (m.size < 0 || m.size <= maxNotebook) {
@@ -197,4 +201,109 @@ func spool(m member) (io.ReaderAt, int64, func(), error) {
 		return nil, 0, nil, err
 	}
 	return f, n, func() { f.Close() }, nil
+}
+
+// scanExport reads a single-file chat or ticket export message by
+// message. Should the export turn out malformed (cut short, not JSON),
+// what came before the break has been reported with its place, and the
+// file's bytes are then scanned raw for the rest, so that no token is
+// lost; secrets already found in it are not reported twice.
+func (s *Scanner) scanExport(ctx context.Context, f export.Format, m member, depth int, b *source.Budget, buf *source.Buffer) {
+	ra, size, done, err := spool(m)
+	if err != nil {
+		s.fail("%s: %v", m.it.Prov.Path, err)
+		return
+	}
+	defer done()
+	before := s.mark()
+	err = export.Read(ctx, f, io.NewSectionReader(ra, 0, size), m.it.Prov, s.visitor(b, depth+1, buf))
+	s.containerErrors(m.it.Prov.Path, err)
+	if !stopped(err) {
+		return
+	}
+	s.warn("%s: not a well-formed %s export: its bytes were scanned as they are", m.it.Prov.Path, f)
+	s.scanRawExcept(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, s.foundSince(before, m.it.Prov.Path), buf)
+}
+
+// rescanFailedMembers scans raw the members of an export read from fsys
+// that its reader gave up on (a day file cut short).
+func (s *Scanner) rescanFailedMembers(ctx context.Context, fsys fs.FS, prov source.Provenance, err error, before mark, b *source.Budget, buf *source.Buffer) {
+	var failed []string
+	forEachError(err, func(e error) {
+		var me *source.MemberError
+		if errors.As(e, &me) && strings.HasPrefix(me.Path, prov.Path+"!") {
+			failed = append(failed, strings.TrimPrefix(me.Path, prov.Path+"!"))
+		}
+	})
+	if len(failed) == 0 {
+		return
+	}
+	found := s.foundSince(before, prov.Path)
+	for _, name := range failed {
+		f, err := fsys.Open(name)
+		if err != nil {
+			continue // the reader's error said why
+		}
+		s.scanRawExcept(ctx, b.Guard(f, nil), prov.With("archive", name), found, buf)
+		f.Close()
+	}
+}
+
+// stopped tells whether a reader's error ended it early, rather than
+// listing members it skipped and going on.
+func stopped(err error) bool {
+	fatal := false
+	forEachError(err, func(e error) {
+		var me *source.MemberError
+		if !errors.As(e, &me) && !errors.Is(e, context.Canceled) {
+			fatal = true
+		}
+	})
+	return fatal
+}
+
+// forEachError calls fn for each error joined in err.
+func forEachError(err error, fn func(error)) {
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			forEachError(e, fn)
+		}
+		return
+	}
+	fn(err)
+}
+
+// foundSince returns the fingerprints of the findings made since before
+// at path or inside it.
+func (s *Scanner) foundSince(before mark, path string) map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	found := map[string]bool{}
+	for _, f := range s.findings[before.findings:] {
+		if p := f.Location.Path; p == path || strings.HasPrefix(p, path+"!") {
+			found[f.Fingerprint] = true
+		}
+	}
+	return found
+}
+
+// scanRawExcept scans r as bytes, leaving out the secrets in except.
+func (s *Scanner) scanRawExcept(ctx context.Context, r io.Reader, prov source.Provenance, except map[string]bool, buf *source.Buffer) {
+	err := source.ReadChunks(ctx, r, nil, prov, false, true, buf, func(c source.Chunk) error {
+		ms := s.det.Detect(c.Data)
+		kept := ms[:0]
+		for _, m := range ms {
+			if !except[secret.Fingerprint(m.Secret)] {
+				kept = append(kept, m)
+			}
+		}
+		s.scanChunk(c, kept)
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
 }

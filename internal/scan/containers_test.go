@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -120,6 +122,27 @@ func TestArchives(t *testing.T) {
 			errs: []string{"cut.log.gz: gzip: unexpected EOF"},
 		},
 		{
+			name: "truncated small gzip keeps what came before", file: "small.log.gz",
+			data: func(t *testing.T) []byte {
+				var b strings.Builder
+				b.Write(text(4))
+				for i := 0; b.Len() < 100<<10; i++ {
+					fmt.Fprintf(&b, "%d %s\n", i, g.Next(t)[3:20]) // barely compressible
+				}
+				full := gzipOf(t, []byte(b.String()))
+				return full[:len(full)*3/4]
+			},
+			want: []want{{tok[4], "small.log.gz", 2, -1}},
+			errs: []string{"small.log.gz: gzip: unexpected EOF"},
+		},
+		{
+			name: "a tar whose manifest.json is a web app's, not docker save's", file: "webapp.tar",
+			data: func(t *testing.T) []byte {
+				return tarOf(t, entry{"manifest.json", []byte(`{"name":"app","icons":[]}`)}, entry{"src/.env", text(5)})
+			},
+			want: []want{{tok[5], "webapp.tar!src/.env", 2, -1}},
+		},
+		{
 			name: "tar entry leaving the archive is reported and still scanned", file: "evil.tar",
 			data: func(t *testing.T) []byte { return tarOf(t, entry{"../../etc/cron.d/x", text(5)}) },
 			want: []want{{tok[5], "evil.tar!etc/cron.d/x", 2, -1}},
@@ -201,4 +224,94 @@ func containsSub(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestNestedBomb: bombs inside bombs, with the default limits, stop soon
+// after the whole archive passes its ratio; the scan goes on.
+func TestNestedBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses 256 MB")
+	}
+	tok := newTokenGen(62).Next(t)
+	zeros := zipOf(t, entry{"zeros.bin", make([]byte, 64<<20)})
+	var inner []entry
+	for i := range 4 {
+		inner = append(inner, entry{fmt.Sprintf("z%d.zip", i), zeros})
+	}
+	level2 := zipOf(t, inner...)
+	outer := []entry{{"notes.txt", []byte("HF_TOKEN=" + tok + "\n")}}
+	for i := range 8 {
+		outer = append(outer, entry{fmt.Sprintf("l%d.zip", i), level2})
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "bomb.zip"), zipOf(t, outer...))
+	writeFile(t, filepath.Join(dir, "beside.env"), []byte("HF_TOKEN="+tok+"\n"))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	runtime.ReadMemStats(&after)
+	// The member before the bombs and the file beside the archive are
+	// read; what follows the point where the archive passed its ratio is
+	// not, and the error says so.
+	if len(bySecret(fs, tok)) != 2 {
+		t.Errorf("want the token in notes.txt and beside.env:%s", describe(fs))
+	}
+	if st.Errors == 0 || !containsSub(st.ErrorList, "decompression bomb") {
+		t.Errorf("no bomb reported: %q", st.ErrorList)
+	}
+	// 8 x 4 x 64 MB = 2 GB of zeros inside: the default limits read a few
+	// hundred MB of it at the most.
+	if st.Bytes > 1<<30 {
+		t.Errorf("read %d bytes of the bomb", st.Bytes)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
+		t.Errorf("allocated %d MB", alloc>>20)
+	}
+}
+
+// TestLongLineBoundedMemory scans a 160 MB file that is one line (on
+// every core, mapped) and a 24 MB one gzipped (streamed): memory does not
+// follow the files' size, and the token at the end is found with its
+// column.
+func TestLongLineBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 160 MB")
+	}
+	tok := newTokenGen(63).Next(t)
+	// Words of random letters: a log that compresses like a real one, not
+	// like a bomb.
+	r := rand.New(rand.NewPCG(1, 2))
+	line := make([]byte, 160<<20)
+	for i := range line {
+		if i%9 == 8 {
+			line[i] = ' '
+		} else {
+			line[i] = byte('a' + r.IntN(26))
+		}
+	}
+	tail := []byte("HF_TOKEN=" + tok)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "one-line.log"), append(line, tail...))
+	short := line[:24<<20] // gzip is slow to write: a shorter line there
+	writeFile(t, filepath.Join(dir, "one-line.log.gz"), gzipOf(t, append(short, tail...)))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	runtime.ReadMemStats(&after)
+	got := bySecret(fs, tok)
+	if len(got) != 2 || st.Errors != 0 {
+		t.Fatalf("want the token in both files: %d findings%s errors %q warnings %q", len(fs), describe(fs), st.ErrorList, st.Warnings)
+	}
+	for _, f := range got {
+		want := len(line) + 10
+		if strings.HasSuffix(f.Location.Path, ".gz") {
+			want = len(short) + 10
+		}
+		if f.Location.Line != 1 || f.Location.Column != want {
+			t.Errorf("%s: line %d column %d, want 1 and %d", f.Location.Path, f.Location.Line, f.Location.Column, want)
+		}
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d MB to scan 184 MB", alloc>>20)
+	}
 }

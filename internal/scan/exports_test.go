@@ -130,3 +130,49 @@ func TestExportsAndLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedExports: an export cut short or broken is one error line;
+// what came before the break keeps its place in the export, and the bytes
+// after it are scanned as they are, so no token is lost or doubled.
+func TestMalformedExports(t *testing.T) {
+	g := newTokenGen(92)
+	tok := g.Tokens(t, 4)
+	comments := `[{"id":1,"html_url":"https://github.com/o/r/issues/5#issuecomment-1","issue_url":"https://api.github.com/repos/o/r/issues/5",` +
+		`"user":{"login":"a"},"body":"first ` + tok[0] + `","created_at":"2024-03-03T08:00:00Z"},` +
+		`{"id":2,"html_url":"https://github.com/o/r/issues/5#issuecomment-2","issue_url":"https://api.github.com/repos/o/r/issues/5",` +
+		`"user":{"login":"b"},"body":"second ` + tok[1] + ` and first again ` + tok[0] + ``
+	slack := zipOf(t,
+		entry{"channels.json", []byte(`[{"id":"C1","name":"ops"}]`)},
+		entry{"users.json", []byte(`[{"id":"U1","name":"al"}]`)},
+		entry{"ops/2024-03-01.json", []byte(`[{"type":"message","user":"U1","text":"` + tok[2] + `","ts":"1709290000.000100"}]`)},
+		entry{"ops/2024-03-02.json", []byte(`[{"type":"message","user":"U1","text":"` + tok[3] + `","ts":"17093`)},
+	)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "comments.json"), []byte(comments))
+	writeFile(t, filepath.Join(dir, "slack.zip"), slack)
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	if len(fs) != 4 {
+		t.Fatalf("want each of the 4 tokens once, got %d:%s", len(fs), describe(fs))
+	}
+	for i, want := range []struct {
+		path   string
+		parsed bool // located in the export's structure, or raw
+	}{
+		{"comments.json!#5", true},
+		{"comments.json", false},
+		{"slack.zip!ops/2024-03-01.json", true},
+		{"slack.zip!ops/2024-03-02.json", false},
+	} {
+		got := bySecret(fs, tok[i])
+		if len(got) != 1 {
+			t.Fatalf("token %d: %d findings:%s", i, len(got), describe(fs))
+		}
+		l := got[0].Location
+		if rel, _ := filepath.Rel(dir, l.Path); rel != want.path || (len(l.Attrs) > 0) != want.parsed {
+			t.Errorf("token %d at %s attrs %v; want %s, parsed %v", i, rel, l.Attrs, want.path, want.parsed)
+		}
+	}
+	if st.Errors != 2 {
+		t.Errorf("want one error per broken file, got %q", st.ErrorList)
+	}
+}

@@ -113,7 +113,14 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 					continue
 				}
 				if j.image {
-					s.scanImage(ctx, j.path, buf)
+					s.mu.Lock()
+					s.stats.Files++
+					s.mu.Unlock()
+					if !s.scanImage(ctx, j.path, buf) {
+						// Not an image after all: its files, one by one.
+						err := source.ReadFS(ctx, os.DirFS(j.path), source.FileProvenance("file", j.path), s.guardedVisitor(source.NewBudget(s.opt.Limits), 1, buf))
+						s.containerErrors(j.path, err)
+					}
 					continue
 				}
 				if j.dir != export.FormatNone {
@@ -325,17 +332,18 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	s.mu.Unlock()
 	prov := source.FileProvenance("file", j.path)
 	if source.SniffContainer(j.path, h) == source.Tar {
-		if k, _ := image.Probe(j.path); k != image.KindNone {
-			s.scanImage(ctx, j.path, buf)
+		if k, _ := image.Probe(j.path); k != image.KindNone && s.scanImage(ctx, j.path, buf) {
 			return
-		}
+		} // else read as a plain tar below: nothing is lost
 	}
 	format := export.Sniff(j.path, h)
 	if format == export.FormatJSONLines {
 		prov.JSONLines = true
 	} else if format != export.FormatNone || source.SniffContainer(j.path, h) != source.NotContainer {
 		it := source.Item{Prov: prov, Name: filepath.Base(j.path), Size: j.size}
-		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, source.NewBudget(s.opt.Limits), buf)
+		b := source.NewBudget(s.opt.Limits)
+		b.Input = j.size
+		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, b, buf)
 		return
 	}
 	if source.LooksLikeNotebook(j.path, h) && j.size <= maxNotebook {
@@ -651,28 +659,35 @@ func imageDir(dir string) bool {
 // scanImage scans every image of a docker save or OCI layout archive or
 // directory: every file of every layer, deleted ones included, and the
 // image configuration.
-func (s *Scanner) scanImage(ctx context.Context, path string, buf *source.Buffer) {
-	s.mu.Lock()
-	s.stats.Files++
-	s.mu.Unlock()
+// It says false, having recorded why, when path cannot be opened as an
+// image: the caller then reads it as a plain archive or directory.
+func (s *Scanner) scanImage(ctx context.Context, path string, buf *source.Buffer) bool {
 	imgs, err := image.Open(ctx, path)
 	if err != nil {
-		s.fail("%s: %v", path, err)
-		return
+		s.fail("%s: %v; read as plain files instead", path, err)
+		return false
 	}
-	s.readImages(ctx, imgs, source.FileProvenance("image", path), buf)
+	var input int64
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		input = fi.Size()
+	}
+	s.readImages(ctx, imgs, source.FileProvenance("image", path), input, buf)
+	return true
 }
 
 // readImages scans images; when there are several, each one's name is a
 // step of the path.
-func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov source.Provenance, buf *source.Buffer) {
+func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov source.Provenance, input int64, buf *source.Buffer) {
 	for _, img := range imgs {
 		p := prov
 		if len(imgs) > 1 {
 			p = prov.With("image", img.Name)
 		}
+		// Layers are read through the guard too: one bounded budget per
+		// image, its ratio against the archive's size when it is a file.
 		b := source.NewBudget(s.opt.Limits)
-		if err := image.Read(ctx, img, p, s.visitor(b, 1, buf)); err != nil {
+		b.Input = input
+		if err := image.Read(ctx, img, p, s.guardedVisitor(b, 1, buf)); err != nil {
 			s.containerErrors(p.Path, err)
 		}
 	}
@@ -690,7 +705,7 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 			s.mu.Lock()
 			s.stats.Files++
 			s.mu.Unlock()
-			s.readImages(ctx, []image.Named{img}, source.FileProvenance("image", ref), source.NewBuffer())
+			s.readImages(ctx, []image.Named{img}, source.FileProvenance("image", ref), 0, source.NewBuffer())
 		}
 		return nil
 	})

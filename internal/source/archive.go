@@ -82,6 +82,12 @@ func GunzipName(name string) string {
 	return name
 }
 
+// wholeFloor times RatioFloor is what a whole archive may expand to
+// whatever its ratio: a few members that are each stopped as bombs leave
+// room for the honest members beside them, while bombs nested in bombs (a
+// zip of zips of bombs) stop there.
+const wholeFloor = 16
+
 // ErrBomb is returned when a member decompresses past Limits.MaxRatio.
 var ErrBomb = errors.New("decompression bomb: expands more than the ratio limit allows; reading stopped")
 
@@ -90,7 +96,12 @@ var ErrBomb = errors.New("decompression bomb: expands more than the ratio limit 
 // top-level item is read by one goroutine.
 type Budget struct {
 	Limits Limits
-	used   int64
+	// Input is the size of the top-level container as stored (0 if not
+	// known): everything read from it together may not expand more than
+	// Limits.MaxRatio times that, so that nesting bombs inside bombs does
+	// not get past the per-member ratio.
+	Input int64
+	used  int64
 }
 
 // NewBudget returns a budget for one top-level container; zero fields of
@@ -151,6 +162,8 @@ func (g *guard) Read(p []byte) (int, error) {
 		return n, fmt.Errorf("archive expands past %d bytes: the rest is not read", lim.MaxTotalBytes)
 	case g.compressed != nil && g.n > lim.RatioFloor && g.n > lim.MaxRatio*max(g.compressed(), 1):
 		return n, ErrBomb
+	case g.b.Input > 0 && g.b.used > wholeFloor*lim.RatioFloor && g.b.used > lim.MaxRatio*g.b.Input:
+		return n, fmt.Errorf("%w (the whole archive expands past %d times its size)", ErrBomb, lim.MaxRatio)
 	}
 	return n, err
 }

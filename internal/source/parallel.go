@@ -67,6 +67,11 @@ func ReadChunksParallel[M any](ctx context.Context, ra io.ReaderAt, size int64, 
 			s.data = s.buf[:n]
 		}
 		s.m, s.found = search(s.data)
+		if s.found && win != nil {
+			// Copy mapped bytes here, under the fault guard: a file
+			// truncated now must not crash the process later.
+			s.data = bytes.Clone(s.data)
+		}
 		s.newlines, s.lastNL, s.cutNL = 0, -1, -1
 		if lines {
 			from := int(s.own - s.start)
@@ -129,7 +134,10 @@ func ReadChunksParallel[M any](ctx context.Context, ra io.ReaderAt, size int64, 
 				break
 			}
 			if s.found {
-				data := bytes.Clone(s.data)
+				data := s.data
+				if !mapped {
+					data = bytes.Clone(data) // the read buffer is reused
+				}
 				c := Chunk{Data: data, Prov: prov, Offset: s.start, Skip: int(s.own - s.start), Next: len(data), Binary: binary}
 				if s.own+step < size {
 					c.Limit = int(s.own + step - s.start) // the next chunk owns the rest

@@ -48,11 +48,11 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		// that fails with a wrapped one (a truncated gzip member) is an
 		// error, not an end.
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
-		if err != nil && !eof {
-			return err // the caller knows what it was reading
-		}
+		// A failing reader ends the item too, but what it gave before the
+		// failure is still scanned: the error is returned after it.
+		failed := err != nil && !eof
 		limit, next := n-Overlap/2, n-min(Overlap, n) // more may follow
-		if eof {
+		if eof || failed {
 			limit, next = n, n
 		}
 		if n > skip || (offset == 0 && n > 0) {
@@ -60,6 +60,9 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 			if err := emit(c); err != nil {
 				return err
 			}
+		}
+		if failed {
+			return err // the caller knows what it was reading
 		}
 		if eof {
 			return nil

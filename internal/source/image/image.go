@@ -11,6 +11,7 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,7 +85,7 @@ func probe(path string) (kind Kind, tarErr, err error) {
 			return err == nil && fi.Mode().IsRegular()
 		}
 		switch {
-		case isFile("manifest.json"):
+		case isFile("manifest.json") && looksLikeDockerManifest(os.Open(filepath.Join(path, "manifest.json"))):
 			return KindDockerSave, nil, nil
 		case isFile("oci-layout") && isFile("index.json"):
 			return KindOCILayout, nil, nil
@@ -117,7 +118,11 @@ func probe(path string) (kind Kind, tarErr, err error) {
 		}
 		switch cleanMember(hdr.Name) {
 		case "manifest.json":
-			return KindDockerSave, nil, nil
+			// Web apps and extensions have a manifest.json too: only
+			// docker save's (an array of {Config, Layers}) makes an image.
+			if looksLikeDockerManifest(io.NopCloser(tr), nil) {
+				return KindDockerSave, nil, nil
+			}
 		case "oci-layout":
 			ociLayout = true
 		case "index.json":
@@ -188,4 +193,29 @@ func Remote(ctx context.Context, ref string, opts ...remote.Option) (Named, erro
 		return Named{}, fmt.Errorf("fetching image %s: %w", r, err)
 	}
 	return Named{Name: r.String(), Image: img}, nil
+}
+
+// maxManifest bounds the manifest.json read to tell docker save's apart.
+const maxManifest = 16 << 20
+
+// looksLikeDockerManifest tells whether r holds docker save's manifest:
+// a JSON array of entries naming a config and layers.
+func looksLikeDockerManifest(r io.ReadCloser, err error) bool {
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	var entries []struct {
+		Config string
+		Layers []string
+	}
+	if err := json.NewDecoder(io.LimitReader(r, maxManifest)).Decode(&entries); err != nil || len(entries) == 0 {
+		return false
+	}
+	for _, e := range entries {
+		if e.Config == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -334,13 +334,17 @@ func TestProbe(t *testing.T) {
 	}
 	write("oci/oci-layout", []byte("{}"))
 	ociDir := filepath.Dir(write("oci/index.json", []byte("{}")))
-	both := tarOf(t, entry{name: "oci-layout", body: "{}"}, entry{name: "index.json", body: "{}"}, entry{name: "manifest.json", body: "[]"})
+	both := tarOf(t, entry{name: "oci-layout", body: "{}"}, entry{name: "index.json", body: "{}"}, entry{name: "manifest.json", body: `[{"Config":"c.json","Layers":["x/layer.tar"]}]`})
 	tests := []struct {
 		name string
 		path string
 		want Kind
 	}{
-		{"docker save tar", write("a.tar", tarOf(t, entry{name: "x/layer.tar", body: "x"}, entry{name: "./manifest.json", body: "[]"})), KindDockerSave},
+		{"docker save tar", write("a.tar", tarOf(t, entry{name: "x/layer.tar", body: "x"}, entry{name: "./manifest.json", body: `[{"Config":"c.json","Layers":["x/layer.tar"]}]`})), KindDockerSave},
+		// A web app's or extension's manifest.json is not docker save's.
+		{"web manifest tar", write("w.tar", tarOf(t, entry{name: "manifest.json", body: `{"name":"app","icons":[]}`})), KindNone},
+		{"empty manifest tar", write("w2.tar", tarOf(t, entry{name: "manifest.json", body: "[]"})), KindNone},
+		{"web manifest dir", filepath.Dir(write("web/manifest.json", []byte(`{"name":"app"}`))), KindNone},
 		{"oci tar", write("b.tar", tarOf(t, entry{name: "oci-layout", body: "{}"}, entry{name: "blobs/", typ: tar.TypeDir}, entry{name: "index.json", body: "{}"})), KindOCILayout},
 		{"docker 25 save has both", write("c.tar", both), KindDockerSave},
 		{"oci-layout without index", write("d.tar", tarOf(t, entry{name: "oci-layout", body: "{}"})), KindNone},
@@ -349,7 +353,7 @@ func TestProbe(t *testing.T) {
 		{"not a tar", write("g.tar", []byte(strings.Repeat("not a tar at all\n", 100))), KindNone},
 		{"empty file", write("h.tar", nil), KindNone},
 		{"oci dir", ociDir, KindOCILayout},
-		{"docker dir", filepath.Dir(write("dk/manifest.json", []byte("[]"))), KindDockerSave},
+		{"docker dir", filepath.Dir(write("dk/manifest.json", []byte(`[{"Config":"c.json","Layers":["x/layer.tar"]}]`))), KindDockerSave},
 		{"plain dir", filepath.Dir(write("plain/readme", []byte("x"))), KindNone},
 	}
 	for _, tt := range tests {
@@ -400,8 +404,8 @@ func TestHostile(t *testing.T) {
 		{name: "random bytes", data: []byte("\x00\x01garbage\xff" + strings.Repeat("\x7f", 3000)), want: "neither"},
 		{name: "truncated in a layer", data: whole[:len(whole)/2], want: "unexpected EOF"},
 		{name: "truncated at the end", data: whole[:len(whole)-700], want: "unexpected EOF"},
-		{name: "manifest not json", data: tarOf(t, entry{name: "manifest.json", body: "{nope"}), want: "parsing manifest.json"},
-		{name: "manifest empty", data: tarOf(t, entry{name: "manifest.json", body: "[]"}), want: "no image"},
+		{name: "manifest not json", data: tarOf(t, entry{name: "manifest.json", body: "{nope"}), want: "neither a docker save archive nor an OCI image layout"},
+		{name: "manifest empty", data: tarOf(t, entry{name: "manifest.json", body: "[]"}), want: "neither a docker save archive nor an OCI image layout"},
 		{name: "missing config", data: tarOf(t, entry{name: "manifest.json", body: manifest("l.tar")}), want: "cfg.json"},
 		{name: "config not json", data: tarOf(t, entry{name: "cfg.json", body: "<html>"}, entry{name: "manifest.json", body: manifest()}), want: "parsing config"},
 		{name: "layer count mismatch", data: tarOf(t, entry{name: "cfg.json", body: string(cfg)}, entry{name: "manifest.json", body: manifest("1.tar")}), want: "config lists 3 layers"},
