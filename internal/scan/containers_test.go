@@ -315,3 +315,29 @@ func TestLongLineBoundedMemory(t *testing.T) {
 		t.Errorf("allocated %d MB to scan 184 MB", alloc>>20)
 	}
 }
+
+// TestNotAnImageDirectory: a directory with a manifest.json that is not
+// docker save's (a web app) is scanned file by file like any other; one
+// that claims to be an image and is broken is reported and still scanned.
+func TestNotAnImageDirectory(t *testing.T) {
+	tok := newTokenGen(64).Tokens(t, 2)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "webapp", "manifest.json"), []byte(`{"name":"app","start_url":"/"}`))
+	writeFile(t, filepath.Join(dir, "webapp", "src", ".env"), []byte("HF_TOKEN="+tok[0]+"\n"))
+	// A docker-save-shaped manifest whose config is missing.
+	writeFile(t, filepath.Join(dir, "saved", "manifest.json"), []byte(`[{"Config":"missing.json","Layers":["1/layer.tar"]}]`))
+	writeFile(t, filepath.Join(dir, "saved", "notes", "todo.txt"), []byte("token "+tok[1]+"\n"))
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	for i, want := range []string{"webapp/src/.env", "saved/notes/todo.txt"} {
+		got := bySecret(fs, tok[i])
+		if len(got) != 1 {
+			t.Fatalf("token %d: %d findings:%s %q", i, len(got), describe(fs), st.ErrorList)
+		}
+		if rel, _ := filepath.Rel(dir, got[0].Location.Path); rel != want {
+			t.Errorf("token %d at %s, want %s", i, rel, want)
+		}
+	}
+	if st.Errors != 1 || !containsSub(st.ErrorList, "saved: ") {
+		t.Errorf("want one error for the broken image: %q", st.ErrorList)
+	}
+}

@@ -112,22 +112,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 				if ctx.Err() != nil {
 					continue
 				}
-				if j.image {
-					s.mu.Lock()
-					s.stats.Files++
-					s.mu.Unlock()
-					if !s.scanImage(ctx, j.path, buf) {
-						// Not an image after all: its files, one by one.
-						err := source.ReadFS(ctx, os.DirFS(j.path), source.FileProvenance("file", j.path), s.guardedVisitor(source.NewBudget(s.opt.Limits), 1, buf))
-						s.containerErrors(j.path, err)
-					}
-					continue
-				}
-				if j.dir != export.FormatNone {
-					s.scanExportDir(ctx, j, buf)
-					continue
-				}
-				s.scanFile(ctx, j, buf)
+				s.runJob(ctx, j, buf)
 			}
 		}()
 	}
@@ -136,7 +121,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 		if p == "-" {
 			continue
 		}
-		if err := s.walk(ctx, p, jobs); err != nil {
+		if err := s.walk(ctx, p, jobs, true); err != nil {
 			walkErr = err
 			break
 		}
@@ -215,7 +200,11 @@ func (s *Scanner) skip() {
 // walk sends every regular file under root to jobs. Symbolic links are
 // never followed: a link's target is scanned only where the walk reaches
 // it on its own, so nothing outside the root is read.
-func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job) error {
+//
+// A directory that holds an image or an export is sent whole, as one job,
+// unless it is the root and rootWhole is false (it was one, and could not
+// be read as such).
+func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWhole bool) error {
 	info, err := os.Stat(root)
 	if err != nil {
 		s.fail("%s: %v", root, unwrapPath(err))
@@ -245,6 +234,9 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job) error 
 		if d.IsDir() {
 			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
 				return fs.SkipDir
+			}
+			if p == root && !rootWhole {
+				return nil
 			}
 			if imageDir(p) {
 				select {
@@ -709,4 +701,37 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 		}
 		return nil
 	})
+}
+
+// runJob scans what one job names.
+func (s *Scanner) runJob(ctx context.Context, j job, buf *source.Buffer) {
+	switch {
+	case j.image:
+		if s.scanImage(ctx, j.path, buf) {
+			s.mu.Lock()
+			s.stats.Files++
+			s.mu.Unlock()
+		} else {
+			s.scanDirHere(ctx, j.path, buf) // not an image after all
+		}
+	case j.dir != export.FormatNone:
+		s.scanExportDir(ctx, j, buf)
+	default:
+		s.scanFile(ctx, j, buf)
+	}
+}
+
+// scanDirHere scans the files under dir on this worker: a directory that
+// looked like an image but is not one.
+func (s *Scanner) scanDirHere(ctx context.Context, dir string, buf *source.Buffer) {
+	jobs := make(chan job)
+	go func() {
+		defer close(jobs)
+		if err := s.walk(ctx, dir, jobs, false); err != nil && !errors.Is(err, context.Canceled) {
+			s.fail("%s: %v", dir, err)
+		}
+	}()
+	for j := range jobs {
+		s.runJob(ctx, j, buf)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"strings"
 )
@@ -250,7 +249,7 @@ func ReadTar(ctx context.Context, r io.Reader, prov Provenance, b *Budget, visit
 		}
 		name, escapes := MemberName(h.Name)
 		it := Item{Prov: prov.With("archive", name), Name: path.Base(name), Size: h.Size}
-		if err := visitMember(ctx, visit, it, b.Guard(tr, nil)); err != nil {
+		if err := visitMember(ctx, visit, it, b.Guard(tr, nil), &errs); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
 		if escapes {
@@ -259,11 +258,14 @@ func ReadTar(ctx context.Context, r io.Reader, prov Provenance, b *Budget, visit
 	}
 }
 
-// visitMember calls visit, keeping member errors apart from fatal ones.
-func visitMember(ctx context.Context, visit Visit, it Item, r io.Reader) error {
+// visitMember calls visit. A *MemberError it returns is appended to
+// errs, to be reported with the container's others; any other error is
+// returned and stops the container.
+func visitMember(ctx context.Context, visit Visit, it Item, r io.Reader, errs *[]error) error {
 	err := visit(ctx, it, r)
 	var me *MemberError
 	if errors.As(err, &me) {
+		*errs = append(*errs, err)
 		return nil
 	}
 	return err
@@ -297,38 +299,11 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 			continue
 		}
 		comp := int64(f.CompressedSize64)
-		err = visitMember(ctx, visit, it, b.Guard(rc, func() int64 { return comp }))
+		err = visitMember(ctx, visit, it, b.Guard(rc, func() int64 { return comp }), &errs)
 		rc.Close()
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// ReadFS yields every regular file of fsys, for containers read as a
-// file system (a zip opened by a reader that wants fs.FS).
-func ReadFS(ctx context.Context, fsys fs.FS, prov Provenance, visit Visit) error {
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		f, err := fsys.Open(p)
-		if err != nil {
-			return &MemberError{Path: prov.Path + "!" + p, Err: err}
-		}
-		defer f.Close()
-		info, _ := d.Info()
-		size := int64(-1)
-		if info != nil {
-			size = info.Size()
-		}
-		return visitMember(ctx, visit, Item{Prov: prov.With("archive", p), Name: path.Base(p), Size: size}, f)
-	})
 }
