@@ -341,3 +341,13 @@ func TestNotAnImageDirectory(t *testing.T) {
 		t.Errorf("want one error for the broken image: %q", st.ErrorList)
 	}
 }
+
+// TestStdinArchive: an archive piped in is opened like a file.
+func TestStdinArchive(t *testing.T) {
+	tok := newTokenGen(65).Next(t)
+	in := gzipOf(t, tarOf(t, entry{"etc/app.env", []byte("HF_TOKEN=" + tok + "\n")}))
+	fs, st := run(t, Options{ShowSecrets: true, Stdin: bytes.NewReader(in)}, "-")
+	if got := bySecret(fs, tok); len(got) != 1 || got[0].Location.Path != "-!etc/app.env" || got[0].Location.Line != 1 || st.Errors != 0 {
+		t.Fatalf("findings:%s errors %q", describe(fs), st.ErrorList)
+	}
+}

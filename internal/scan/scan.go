@@ -133,7 +133,13 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 		if in == nil {
 			in = os.Stdin
 		}
-		s.scanReader(ctx, in, source.FileProvenance("stdin", "-"), nil, false, source.NewBuffer())
+		// Standard input may be an archive or an export too (curl … | hfwarden scan -).
+		if head, err := readHead(in); err != nil {
+			s.fail("-: %v", err)
+		} else {
+			it := source.Item{Prov: source.FileProvenance("stdin", "-"), Name: "-", Size: -1}
+			s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+		}
 		s.mu.Lock()
 		s.stats.Files++
 		s.mu.Unlock()
