@@ -59,7 +59,7 @@ func readActions(ctx context.Context, fsys fs.FS, prov source.Provenance, visit 
 	hasSteps := map[string]bool{}
 	root, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", prov.Path, err)
+		return fmt.Errorf("listing the archive: %w", err)
 	}
 	for _, d := range root {
 		if !d.IsDir() {
