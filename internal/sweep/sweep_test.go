@@ -59,7 +59,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	}
 	base := t.TempDir()
 	home, root := filepath.Join(base, "home"), filepath.Join(base, "root")
-	tok := fakeTokens(t, 22)
+	tok := fakeTokens(t, 24)
 	w := map[string]want{}
 	plant := func(i int, kind, path string, attrs map[string]string, field string) string {
 		w[tok[i]] = want{kind: kind, path: path, attrs: attrs, field: field}
@@ -94,7 +94,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	bare := filepath.Join(root, "srv", "demo.git")
 	run(t, base, "git", "init", "-q", "--bare", bare)
 	p = filepath.Join(bare, "config")
-	run(t, bare, "git", "remote", "add", "mirror", "https://x:"+plant(19, KindGitRemote, p, map[string]string{"remote": "mirror"}, "remote mirror url")+"@huggingface.co/acme/demo")
+	run(t, bare, "git", "remote", "add", "mirror", "https://x:"+plant(19, KindGitRemote, p, map[string]string{"remote": "mirror"}, "remote mirror")+"@huggingface.co/acme/demo")
 
 	repo := filepath.Join(root, "proj")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
@@ -102,9 +102,22 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	}
 	run(t, repo, "git", "init", "-q")
 	cfg := filepath.Join(repo, ".git", "config")
-	run(t, repo, "git", "remote", "add", "origin", "https://user:"+plant(10, KindGitRemote, cfg, map[string]string{"remote": "origin"}, "remote origin url")+"@huggingface.co/spaces/acme/demo")
+	run(t, repo, "git", "remote", "add", "origin", "https://user:"+plant(10, KindGitRemote, cfg, map[string]string{"remote": "origin"}, "remote origin")+"@huggingface.co/spaces/acme/demo")
 	run(t, repo, "git", "remote", "add", "upstream", "https://github.com/acme/demo")
+	// A token outside any remote: a header for every request.
+	run(t, repo, "git", "config", "http.extraheader", "Authorization: Bearer "+plant(21, KindGitConfig, cfg, map[string]string{"section": "http"}, "http"))
 	write(t, filepath.Join(repo, "README.md"), "nothing here\n")
+	// A submodule whose remote holds a token: git keeps its config in
+	// the superproject's .git/modules.
+	lib := filepath.Join(base, "lib")
+	run(t, base, "git", "init", "-q", lib)
+	write(t, filepath.Join(lib, "lib.txt"), "lib\n")
+	run(t, lib, "git", "add", ".")
+	run(t, lib, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "lib")
+	run(t, repo, "git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "vendor/lib")
+	p = filepath.Join(repo, ".git", "modules", "vendor", "lib", "config")
+	run(t, filepath.Join(repo, "vendor", "lib"), "git", "remote", "set-url", "origin",
+		"https://x:"+plant(22, KindGitRemote, p, map[string]string{"remote": "origin"}, "remote origin")+"@huggingface.co/acme/lib")
 
 	p = filepath.Join(root, "app/.envrc")
 	write(t, p, "export HF_TOKEN="+plant(20, KindDotenv, p, nil, "")+"\n")
@@ -118,6 +131,11 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	write(t, filepath.Join(runner, "run.sh"), "#!/bin/sh\n")
 	p = filepath.Join(runner, "_diag/Worker_20240101-000000-utc.log")
 	write(t, p, "[2024-01-01 00:00:00Z INFO] env HF_TOKEN="+plant(13, KindActionsRunner, p, nil, "")+"\n")
+	// A checkout in the runner's workspace, with a submodule's config
+	// made by hand.
+	write(t, filepath.Join(runner, "_work/model/model/.git/config"), "[core]\n\tbare = false\n")
+	p = filepath.Join(runner, "_work/model/model/.git/modules/x/config")
+	write(t, p, "[remote \"origin\"]\n\turl = https://x:"+plant(23, KindActionsRunner, p, nil, "")+"@huggingface.co/acme/x\n")
 	p = filepath.Join(runner, "_work/_temp/0b1c2d.sh")
 	write(t, p, "huggingface-cli upload --token "+plant(14, KindActionsRunner, p, nil, "")+" acme/model .\n")
 
@@ -175,6 +193,8 @@ func TestSweepFindsEachPlaceOnce(t *testing.T) {
 		tool, purge := about(w.kind)
 		purge = strings.ReplaceAll(purge, "NAME", shellQuote(w.attrs["section"]))
 		purge = strings.ReplaceAll(purge, "REMOTE", shellQuote(w.attrs["remote"]))
+		purge = strings.ReplaceAll(purge, "FILE", shellQuote(w.path))
+		purge = strings.ReplaceAll(purge, "SECTION", shellQuote(w.attrs["section"]))
 		if a["kind"] != w.kind || a["tool"] != tool || a["purge"] != purge {
 			t.Errorf("%s: attrs %v", w.kind, a)
 		}
@@ -389,29 +409,43 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-func TestRemoteURLs(t *testing.T) {
-	in := `[core]
-	url = https://not-a-remote
+func TestGitConfig(t *testing.T) {
+	in := `# top
+[core]
+	bare = false
 [remote "origin"]
 	url = https://u:p@host/x
 	fetch = +refs/heads/*:refs/remotes/origin/*
 	pushurl=https://push@host/x
+[http "https://huggingface.co/"]
+	extraheader = Authorization: Bearer x
 [branch "main"]
 	remote = origin
 [remote "up stream"]
 	url = git@github.com:a/b
 `
 	var got []string
-	for _, it := range remoteURLs([]byte(in)) {
-		got = append(got, it.field+"="+string(it.data)+"|"+it.attrs["remote"])
+	joined := ""
+	for _, it := range gitConfig([]byte(in)) {
+		got = append(got, it.field+"|"+it.kind+"|"+it.attrs["remote"]+"|"+it.attrs["section"])
+		if in[it.start:it.start+len(it.data)] != string(it.data) {
+			t.Errorf("%s: start %d does not hold %q", it.field, it.start, it.data)
+		}
+		joined += string(it.data)
 	}
 	want := []string{
-		"remote origin url=https://u:p@host/x|origin",
-		"remote origin pushurl=https://push@host/x|origin",
-		"remote up stream url=git@github.com:a/b|up stream",
+		"config|git-config||",
+		"core|git-config||core",
+		"remote origin||origin|",
+		"http.https://huggingface.co/|git-config||http.https://huggingface.co/",
+		`branch.main|git-config||branch.main`,
+		"remote up stream||up stream|",
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("remoteURLs = %q, want %q", got, want)
+		t.Errorf("gitConfig = %q, want %q", got, want)
+	}
+	if joined != in {
+		t.Errorf("gitConfig lost bytes: %q", joined)
 	}
 }
 
@@ -455,7 +489,7 @@ func TestPlanReadsEachPlaceOnce(t *testing.T) {
 }
 
 func TestEveryKindSaysToolAndPurge(t *testing.T) {
-	kinds := []string{KindHFTokenFile, KindHFStoredTokens, KindGitCredentials, KindGitRemote, KindNetrc,
+	kinds := []string{KindHFTokenFile, KindHFStoredTokens, KindGitCredentials, KindGitRemote, KindGitConfig, KindNetrc,
 		KindShellHistory, KindShellRC, KindDotenv, KindDockerConfig, KindJupyterCheckpoint,
 		KindActionsRunner, KindGitLabRunner, KindK8sSecret, KindProcessEnv}
 	seen := map[string]bool{}
