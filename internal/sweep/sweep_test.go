@@ -504,3 +504,94 @@ func TestEveryKindSaysToolAndPurge(t *testing.T) {
 		t.Errorf("unknown kind described")
 	}
 }
+
+// where returns the line, column and offset of needle in data, as the
+// scanner counts them.
+func where(t *testing.T, data, needle string) (line, col int, off int64) {
+	t.Helper()
+	i := strings.Index(data, needle)
+	if i < 0 {
+		t.Fatalf("%q not in the file", needle)
+	}
+	start := strings.LastIndexByte(data[:i], '\n') + 1
+	return 1 + strings.Count(data[:i], "\n"), i - start + 1, int64(i)
+}
+
+// Findings in the parts of a parsed file are placed by the file's line,
+// column and offset, not the part's.
+func TestSweepFileLineNumbers(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	tok := fakeTokens(t, 5)
+	home, root := t.TempDir(), t.TempDir()
+	stored := filepath.Join(home, ".cache/huggingface/stored_tokens")
+	write(t, stored, "[work]\nhf_token = "+tok[0]+"\n\n[personal laptop]\nhf_token = "+tok[1]+"\n")
+	repo := filepath.Join(root, "proj")
+	run(t, root, "git", "init", "-q", repo)
+	run(t, repo, "git", "remote", "add", "origin", "https://u:"+tok[2]+"@huggingface.co/acme/x")
+	run(t, repo, "git", "config", "http.extraheader", "Authorization: Bearer "+tok[3])
+	manifest := filepath.Join(root, "deploy/secret.yaml")
+	enc := base64.StdEncoding.EncodeToString([]byte(tok[4]))
+	write(t, manifest, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hf\ndata:\n  USER: YWNtZQ==\n  HF_TOKEN:   "+enc+"\n")
+
+	_, findings, st := sweep(t, Options{Root: root, Home: home})
+	if st.Errors != 0 {
+		t.Errorf("errors: %v", st.ErrorList)
+	}
+	for i, tc := range []struct {
+		path, needle string // needle is where the token sits in the file
+	}{
+		{stored, tok[0]},
+		{stored, tok[1]},
+		{filepath.Join(repo, ".git", "config"), tok[2]},
+		{filepath.Join(repo, ".git", "config"), tok[3]},
+		{manifest, enc},
+	} {
+		data, err := os.ReadFile(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, col, off := where(t, string(data), tc.needle)
+		n := 0
+		for _, f := range findings {
+			if f.Fingerprint != secret.Fingerprint(tok[i]) {
+				continue
+			}
+			n++
+			l := f.Location
+			if l.Path != tc.path || l.Line != line || l.Column != col || l.Offset != off {
+				t.Errorf("token %d (%s): at %s:%d:%d offset %d, want %s:%d:%d offset %d",
+					i, l.Field, l.Path, l.Line, l.Column, l.Offset, tc.path, line, col, off)
+			}
+		}
+		if n != 1 {
+			t.Errorf("token %d found %d times, want once", i, n)
+		}
+	}
+}
+
+// A runner file over the size bound is reported, with how to scan it,
+// rather than skipped in silence.
+func TestSweepReportsOversizedRunnerFiles(t *testing.T) {
+	tok := fakeTokens(t, 2)
+	root := t.TempDir()
+	runner := filepath.Join(root, "actions-runner")
+	write(t, filepath.Join(runner, "run.sh"), "#!/bin/sh\n")
+	big := filepath.Join(runner, "_diag", "Worker big.log")
+	write(t, big, strings.Repeat("x", 200)+"\nHF_TOKEN="+tok[0]+"\n")
+	small := filepath.Join(runner, "_diag", "small.log")
+	write(t, small, "HF_TOKEN="+tok[1]+"\n")
+	_, findings, st := sweep(t, Options{Root: root, MaxFileSize: 100})
+	if len(findings) != 1 || findings[0].Fingerprint != secret.Fingerprint(tok[1]) {
+		t.Errorf("%d findings, want the small file's token only", len(findings))
+	}
+	if st.Errors != 1 {
+		t.Fatalf("errors %q, want one for the big file", st.ErrorList)
+	}
+	msg := st.ErrorList[0]
+	if !strings.HasPrefix(msg, big+": ") || !strings.Contains(msg, "skipped") || !strings.Contains(msg, "100 bytes") ||
+		!strings.Contains(msg, "hfwarden scan "+shellQuote(big)) || strings.Contains(msg, "\n") || strings.Contains(msg, tok[0]) {
+		t.Errorf("error %q: want one line saying the file was skipped for its size and how to scan it", msg)
+	}
+}
