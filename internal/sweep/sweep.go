@@ -498,7 +498,7 @@ func (p *planner) runnerDir(dir, kind string) {
 				// Said, not dropped: a runner's huge log may be the one
 				// that holds the token.
 				t := target(path, kind)
-				t.Err = fmt.Errorf("skipped: %s is over the %s bound on runner files; scan it with `hfwarden scan %s`",
+				t.Err = fmt.Errorf("skipped: %s is over the %s bound on runner files; scan it with `hfwarden scan %s` (or sweep with a larger --max-file-size)",
 					sizeString(info.Size()), sizeString(p.opt.MaxFileSize), shellQuote(path))
 				p.add(t)
 				return nil
