@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -593,5 +594,16 @@ func TestSweepReportsOversizedRunnerFiles(t *testing.T) {
 	if !strings.HasPrefix(msg, big+": ") || !strings.Contains(msg, "skipped") || !strings.Contains(msg, "100 bytes") ||
 		!strings.Contains(msg, "hfwarden scan "+shellQuote(big)) || strings.Contains(msg, "\n") || strings.Contains(msg, tok[0]) {
 		t.Errorf("error %q: want one line saying the file was skipped for its size and how to scan it", msg)
+	}
+}
+
+func TestBlanks(t *testing.T) {
+	b := []byte("[a]\r\nx = hf_y\n\nz")
+	got, err := io.ReadAll(io.MultiReader(&blanks{b: b[:7]}, &blanks{b: b[7:]}))
+	if want := "    \n" + "        \n\n "; err != nil || string(got) != want {
+		t.Errorf("blanks = %q, %v; want %q", got, err, want)
+	}
+	if string(b) != "[a]\r\nx = hf_y\n\nz" {
+		t.Errorf("blanks changed its input: %q", b)
 	}
 }
