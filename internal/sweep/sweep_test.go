@@ -607,3 +607,31 @@ func TestBlanks(t *testing.T) {
 		t.Errorf("blanks changed its input: %q", b)
 	}
 }
+
+// Past maxPadding, parts are yielded without the blanks and say the file
+// line they start at: the cost stays bounded whatever the file.
+func TestSweepPaddingBound(t *testing.T) {
+	tok := fakeTokens(t, 1)[0]
+	home := t.TempDir()
+	var b strings.Builder
+	filler := "# " + strings.Repeat("-", 3000) + "\n"
+	for i := range 1000 {
+		fmt.Fprintf(&b, "[s%d]\n%s", i, filler)
+	}
+	b.WriteString("[last]\nhf_token = " + tok + "\n")
+	if b.Len() > maxManifestSize || b.Len()*500 < maxPadding {
+		t.Fatalf("fixture of %d bytes does not exercise the bound", b.Len())
+	}
+	write(t, filepath.Join(home, ".cache/huggingface/stored_tokens"), b.String())
+	_, findings, st := sweep(t, Options{Home: home})
+	if len(findings) != 1 || st.Errors != 0 {
+		t.Fatalf("%d findings, errors %v; want 1", len(findings), st.ErrorList)
+	}
+	l := findings[0].Location
+	if l.Attrs["section"] != "last" || l.Attrs["line"] != "2001" || l.Line != 2 {
+		t.Errorf("finding at line %d, attrs %v; want line 2 of the part, which starts at file line 2001", l.Line, l.Attrs)
+	}
+	if st.Bytes > 2*maxPadding {
+		t.Errorf("read %d bytes for a file of %d", st.Bytes, b.Len())
+	}
+}
