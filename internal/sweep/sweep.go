@@ -23,10 +23,14 @@ import (
 
 // Kinds of target.
 const (
-	KindHFTokenFile       = "hf-token-file"
-	KindHFStoredTokens    = "hf-stored-tokens"
-	KindGitCredentials    = "git-credentials"
-	KindGitRemote         = "git-remote"
+	KindHFTokenFile    = "hf-token-file"
+	KindHFStoredTokens = "hf-stored-tokens"
+	KindGitCredentials = "git-credentials"
+	KindGitRemote      = "git-remote"
+	// KindGitConfig is a setting of a git config other than a remote
+	// (http.extraheader): the config is planned as KindGitRemote, and its
+	// items say which they are.
+	KindGitConfig         = "git-config"
 	KindNetrc             = "netrc"
 	KindShellHistory      = "shell-history"
 	KindShellRC           = "shell-rc"
@@ -86,8 +90,8 @@ type Target struct {
 	Purge string
 	// PID is the process, for KindProcessEnv.
 	PID int
-	// Err is set when the place exists but could not be listed: Walk
-	// reports it as an input that could not be read.
+	// Err is set when the place exists but could not be listed, or was
+	// skipped: Walk reports it as an input that could not be read.
 	Err error
 }
 
@@ -107,6 +111,9 @@ func about(kind string) (tool, purge string) {
 	case KindGitRemote:
 		return "git clone/remote add with the token in the URL",
 			"git remote set-url REMOTE URL-without-credentials; then revoke the token"
+	case KindGitConfig:
+		return "git config (http.extraheader, url.*.insteadOf or another setting holding a credential, as CI checkouts and scripts leave)",
+			"git config --file FILE --unset-all SECTION.KEY for the key on the line shown (or edit the file); then revoke the token"
 	case KindNetrc:
 		return ".netrc (curl, git over HTTP, pip, requests)",
 			"delete the machine entry from the file; then revoke the token"
@@ -313,12 +320,12 @@ func runnerKind(dir string) string {
 }
 
 // walk adds what the walk of root finds. Links are never followed, and
-// inside .git only the config is read.
+// inside .git only the configs are read.
 func (p *planner) walk(root string) {
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root || d == nil || d.IsDir() {
-				p.add(Target{Path: path, Kind: "dir", Err: unwrapPath(err)})
+				p.add(Target{Path: path, Kind: "dir", Err: listErr(err)})
 			}
 			return nil // WalkDir already skips the directory
 		}
@@ -327,12 +334,8 @@ func (p *planner) walk(root string) {
 			if path != root && isPseudoFS(path) {
 				return filepath.SkipDir
 			}
-			if name == ".git" {
-				p.file(filepath.Join(path, "config"), KindGitRemote)
-				return filepath.SkipDir
-			}
-			if isBareRepo(path, name) {
-				p.file(filepath.Join(path, "config"), KindGitRemote)
+			if name == ".git" || isBareRepo(path, name) {
+				p.gitConfigs(path, KindGitRemote)
 				return filepath.SkipDir
 			}
 			if kind := runnerDirKind(path, name); kind != "" {
@@ -345,6 +348,42 @@ func (p *planner) walk(root string) {
 			return nil
 		}
 		if kind := fileKind(path, name); kind != "" {
+			p.add(target(path, kind))
+		}
+		return nil
+	})
+}
+
+// listErr is the error of a directory that could not be listed.
+func listErr(err error) error {
+	return fmt.Errorf("listing directory: %w", unwrapPath(err))
+}
+
+// gitConfigs adds the config of the git directory dir and those of its
+// submodules, which git keeps in dir/modules/NAME/config (nested ones in
+// dir/modules/NAME/modules/…): a submodule's remote holds a token as
+// often as the superproject's.
+func (p *planner) gitConfigs(dir, kind string) {
+	p.file(filepath.Join(dir, "config"), kind)
+	modules := filepath.Join(dir, "modules")
+	if info, err := os.Lstat(modules); err != nil || !info.IsDir() {
+		return
+	}
+	_ = filepath.WalkDir(modules, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d == nil || d.IsDir() {
+				p.add(Target{Path: path, Kind: kind, Err: listErr(err)})
+			}
+			return nil
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "objects", "refs", "logs", "hooks", "info", "lfs":
+				return filepath.SkipDir // a module's internals hold no config
+			}
+			return nil
+		}
+		if d.Name() == "config" && d.Type().IsRegular() {
 			p.add(target(path, kind))
 		}
 		return nil
@@ -438,17 +477,15 @@ func (p *planner) runnerDir(dir, kind string) {
 	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if d == nil || d.IsDir() {
-				p.add(Target{Path: path, Kind: kind, Err: unwrapPath(err)})
+				p.add(Target{Path: path, Kind: kind, Err: listErr(err)})
 			}
 			return nil
 		}
 		if d.IsDir() {
 			if d.Name() == ".git" {
-				// The checkout's config holds what actions/checkout and
+				// The checkout's configs hold what actions/checkout and
 				// clones with credentials leave; objects are compressed.
-				if _, err := os.Lstat(filepath.Join(path, "config")); err == nil {
-					p.add(target(filepath.Join(path, "config"), kind))
-				}
+				p.gitConfigs(path, kind)
 				return filepath.SkipDir
 			}
 			return nil
@@ -458,6 +495,12 @@ func (p *planner) runnerDir(dir, kind string) {
 		}
 		if p.opt.MaxFileSize > 0 {
 			if info, err := d.Info(); err == nil && info.Size() > p.opt.MaxFileSize {
+				// Said, not dropped: a runner's huge log may be the one
+				// that holds the token.
+				t := target(path, kind)
+				t.Err = fmt.Errorf("skipped: %s is over the %s bound on runner files; scan it with `hfwarden scan %s` (or sweep with a larger --max-file-size)",
+					sizeString(info.Size()), sizeString(p.opt.MaxFileSize), shellQuote(path))
+				p.add(t)
 				return nil
 			}
 		}
@@ -488,4 +531,12 @@ func (p *planner) processes() error {
 		p.add(t)
 	}
 	return nil
+}
+
+// sizeString says n bytes in MiB when it is at least that, else in bytes.
+func sizeString(n int64) string {
+	if n >= 1<<20 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	}
 	base := t.TempDir()
 	home, root := filepath.Join(base, "home"), filepath.Join(base, "root")
-	tok := fakeTokens(t, 22)
+	tok := fakeTokens(t, 24)
 	w := map[string]want{}
 	plant := func(i int, kind, path string, attrs map[string]string, field string) string {
 		w[tok[i]] = want{kind: kind, path: path, attrs: attrs, field: field}
@@ -94,7 +95,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	bare := filepath.Join(root, "srv", "demo.git")
 	run(t, base, "git", "init", "-q", "--bare", bare)
 	p = filepath.Join(bare, "config")
-	run(t, bare, "git", "remote", "add", "mirror", "https://x:"+plant(19, KindGitRemote, p, map[string]string{"remote": "mirror"}, "remote mirror url")+"@huggingface.co/acme/demo")
+	run(t, bare, "git", "remote", "add", "mirror", "https://x:"+plant(19, KindGitRemote, p, map[string]string{"remote": "mirror"}, "remote mirror")+"@huggingface.co/acme/demo")
 
 	repo := filepath.Join(root, "proj")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
@@ -102,9 +103,22 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	}
 	run(t, repo, "git", "init", "-q")
 	cfg := filepath.Join(repo, ".git", "config")
-	run(t, repo, "git", "remote", "add", "origin", "https://user:"+plant(10, KindGitRemote, cfg, map[string]string{"remote": "origin"}, "remote origin url")+"@huggingface.co/spaces/acme/demo")
+	run(t, repo, "git", "remote", "add", "origin", "https://user:"+plant(10, KindGitRemote, cfg, map[string]string{"remote": "origin"}, "remote origin")+"@huggingface.co/spaces/acme/demo")
 	run(t, repo, "git", "remote", "add", "upstream", "https://github.com/acme/demo")
+	// A token outside any remote: a header for every request.
+	run(t, repo, "git", "config", "http.extraheader", "Authorization: Bearer "+plant(21, KindGitConfig, cfg, map[string]string{"section": "http"}, "http"))
 	write(t, filepath.Join(repo, "README.md"), "nothing here\n")
+	// A submodule whose remote holds a token: git keeps its config in
+	// the superproject's .git/modules.
+	lib := filepath.Join(base, "lib")
+	run(t, base, "git", "init", "-q", lib)
+	write(t, filepath.Join(lib, "lib.txt"), "lib\n")
+	run(t, lib, "git", "add", ".")
+	run(t, lib, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "lib")
+	run(t, repo, "git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "vendor/lib")
+	p = filepath.Join(repo, ".git", "modules", "vendor", "lib", "config")
+	run(t, filepath.Join(repo, "vendor", "lib"), "git", "remote", "set-url", "origin",
+		"https://x:"+plant(22, KindGitRemote, p, map[string]string{"remote": "origin"}, "remote origin")+"@huggingface.co/acme/lib")
 
 	p = filepath.Join(root, "app/.envrc")
 	write(t, p, "export HF_TOKEN="+plant(20, KindDotenv, p, nil, "")+"\n")
@@ -118,6 +132,11 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	write(t, filepath.Join(runner, "run.sh"), "#!/bin/sh\n")
 	p = filepath.Join(runner, "_diag/Worker_20240101-000000-utc.log")
 	write(t, p, "[2024-01-01 00:00:00Z INFO] env HF_TOKEN="+plant(13, KindActionsRunner, p, nil, "")+"\n")
+	// A checkout in the runner's workspace, with a submodule's config
+	// made by hand.
+	write(t, filepath.Join(runner, "_work/model/model/.git/config"), "[core]\n\tbare = false\n")
+	p = filepath.Join(runner, "_work/model/model/.git/modules/x/config")
+	write(t, p, "[remote \"origin\"]\n\turl = https://x:"+plant(23, KindActionsRunner, p, nil, "")+"@huggingface.co/acme/x\n")
 	p = filepath.Join(runner, "_work/_temp/0b1c2d.sh")
 	write(t, p, "huggingface-cli upload --token "+plant(14, KindActionsRunner, p, nil, "")+" acme/model .\n")
 
@@ -175,6 +194,8 @@ func TestSweepFindsEachPlaceOnce(t *testing.T) {
 		tool, purge := about(w.kind)
 		purge = strings.ReplaceAll(purge, "NAME", shellQuote(w.attrs["section"]))
 		purge = strings.ReplaceAll(purge, "REMOTE", shellQuote(w.attrs["remote"]))
+		purge = strings.ReplaceAll(purge, "FILE", shellQuote(w.path))
+		purge = strings.ReplaceAll(purge, "SECTION", shellQuote(w.attrs["section"]))
 		if a["kind"] != w.kind || a["tool"] != tool || a["purge"] != purge {
 			t.Errorf("%s: attrs %v", w.kind, a)
 		}
@@ -389,29 +410,43 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-func TestRemoteURLs(t *testing.T) {
-	in := `[core]
-	url = https://not-a-remote
+func TestGitConfig(t *testing.T) {
+	in := `# top
+[core]
+	bare = false
 [remote "origin"]
 	url = https://u:p@host/x
 	fetch = +refs/heads/*:refs/remotes/origin/*
 	pushurl=https://push@host/x
+[http "https://huggingface.co/"]
+	extraheader = Authorization: Bearer x
 [branch "main"]
 	remote = origin
 [remote "up stream"]
 	url = git@github.com:a/b
 `
 	var got []string
-	for _, it := range remoteURLs([]byte(in)) {
-		got = append(got, it.field+"="+string(it.data)+"|"+it.attrs["remote"])
+	joined := ""
+	for _, it := range gitConfig([]byte(in)) {
+		got = append(got, it.field+"|"+it.kind+"|"+it.attrs["remote"]+"|"+it.attrs["section"])
+		if in[it.start:it.start+len(it.data)] != string(it.data) {
+			t.Errorf("%s: start %d does not hold %q", it.field, it.start, it.data)
+		}
+		joined += string(it.data)
 	}
 	want := []string{
-		"remote origin url=https://u:p@host/x|origin",
-		"remote origin pushurl=https://push@host/x|origin",
-		"remote up stream url=git@github.com:a/b|up stream",
+		"config|git-config||",
+		"core|git-config||core",
+		"remote origin||origin|",
+		"http.https://huggingface.co/|git-config||http.https://huggingface.co/",
+		`branch.main|git-config||branch.main`,
+		"remote up stream||up stream|",
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("remoteURLs = %q, want %q", got, want)
+		t.Errorf("gitConfig = %q, want %q", got, want)
+	}
+	if joined != in {
+		t.Errorf("gitConfig lost bytes: %q", joined)
 	}
 }
 
@@ -455,7 +490,7 @@ func TestPlanReadsEachPlaceOnce(t *testing.T) {
 }
 
 func TestEveryKindSaysToolAndPurge(t *testing.T) {
-	kinds := []string{KindHFTokenFile, KindHFStoredTokens, KindGitCredentials, KindGitRemote, KindNetrc,
+	kinds := []string{KindHFTokenFile, KindHFStoredTokens, KindGitCredentials, KindGitRemote, KindGitConfig, KindNetrc,
 		KindShellHistory, KindShellRC, KindDotenv, KindDockerConfig, KindJupyterCheckpoint,
 		KindActionsRunner, KindGitLabRunner, KindK8sSecret, KindProcessEnv}
 	seen := map[string]bool{}
@@ -468,5 +503,135 @@ func TestEveryKindSaysToolAndPurge(t *testing.T) {
 	}
 	if tool, purge := about("no-such-kind"); tool != "" || purge != "" {
 		t.Errorf("unknown kind described")
+	}
+}
+
+// where returns the line, column and offset of needle in data, as the
+// scanner counts them.
+func where(t *testing.T, data, needle string) (line, col int, off int64) {
+	t.Helper()
+	i := strings.Index(data, needle)
+	if i < 0 {
+		t.Fatalf("%q not in the file", needle)
+	}
+	start := strings.LastIndexByte(data[:i], '\n') + 1
+	return 1 + strings.Count(data[:i], "\n"), i - start + 1, int64(i)
+}
+
+// Findings in the parts of a parsed file are placed by the file's line,
+// column and offset, not the part's.
+func TestSweepFileLineNumbers(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	tok := fakeTokens(t, 5)
+	home, root := t.TempDir(), t.TempDir()
+	stored := filepath.Join(home, ".cache/huggingface/stored_tokens")
+	write(t, stored, "[work]\nhf_token = "+tok[0]+"\n\n[personal laptop]\nhf_token = "+tok[1]+"\n")
+	repo := filepath.Join(root, "proj")
+	run(t, root, "git", "init", "-q", repo)
+	run(t, repo, "git", "remote", "add", "origin", "https://u:"+tok[2]+"@huggingface.co/acme/x")
+	run(t, repo, "git", "config", "http.extraheader", "Authorization: Bearer "+tok[3])
+	manifest := filepath.Join(root, "deploy/secret.yaml")
+	enc := base64.StdEncoding.EncodeToString([]byte(tok[4]))
+	write(t, manifest, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hf\ndata:\n  USER: YWNtZQ==\n  HF_TOKEN:   "+enc+"\n")
+
+	_, findings, st := sweep(t, Options{Root: root, Home: home})
+	if st.Errors != 0 {
+		t.Errorf("errors: %v", st.ErrorList)
+	}
+	for i, tc := range []struct {
+		path, needle string // needle is where the token sits in the file
+	}{
+		{stored, tok[0]},
+		{stored, tok[1]},
+		{filepath.Join(repo, ".git", "config"), tok[2]},
+		{filepath.Join(repo, ".git", "config"), tok[3]},
+		{manifest, enc},
+	} {
+		data, err := os.ReadFile(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, col, off := where(t, string(data), tc.needle)
+		n := 0
+		for _, f := range findings {
+			if f.Fingerprint != secret.Fingerprint(tok[i]) {
+				continue
+			}
+			n++
+			l := f.Location
+			if l.Path != tc.path || l.Line != line || l.Column != col || l.Offset != off {
+				t.Errorf("token %d (%s): at %s:%d:%d offset %d, want %s:%d:%d offset %d",
+					i, l.Field, l.Path, l.Line, l.Column, l.Offset, tc.path, line, col, off)
+			}
+		}
+		if n != 1 {
+			t.Errorf("token %d found %d times, want once", i, n)
+		}
+	}
+}
+
+// A runner file over the size bound is reported, with how to scan it,
+// rather than skipped in silence.
+func TestSweepReportsOversizedRunnerFiles(t *testing.T) {
+	tok := fakeTokens(t, 2)
+	root := t.TempDir()
+	runner := filepath.Join(root, "actions-runner")
+	write(t, filepath.Join(runner, "run.sh"), "#!/bin/sh\n")
+	big := filepath.Join(runner, "_diag", "Worker big.log")
+	write(t, big, strings.Repeat("x", 200)+"\nHF_TOKEN="+tok[0]+"\n")
+	small := filepath.Join(runner, "_diag", "small.log")
+	write(t, small, "HF_TOKEN="+tok[1]+"\n")
+	_, findings, st := sweep(t, Options{Root: root, MaxFileSize: 100})
+	if len(findings) != 1 || findings[0].Fingerprint != secret.Fingerprint(tok[1]) {
+		t.Errorf("%d findings, want the small file's token only", len(findings))
+	}
+	if st.Errors != 1 {
+		t.Fatalf("errors %q, want one for the big file", st.ErrorList)
+	}
+	msg := st.ErrorList[0]
+	if !strings.HasPrefix(msg, big+": ") || !strings.Contains(msg, "skipped") || !strings.Contains(msg, "100 bytes") ||
+		!strings.Contains(msg, "hfwarden scan "+shellQuote(big)) || strings.Contains(msg, "\n") || strings.Contains(msg, tok[0]) {
+		t.Errorf("error %q: want one line saying the file was skipped for its size and how to scan it", msg)
+	}
+}
+
+func TestBlanks(t *testing.T) {
+	b := []byte("[a]\r\nx = hf_y\n\nz")
+	got, err := io.ReadAll(io.MultiReader(&blanks{b: b[:7]}, &blanks{b: b[7:]}))
+	if want := "    \n" + "        \n\n "; err != nil || string(got) != want {
+		t.Errorf("blanks = %q, %v; want %q", got, err, want)
+	}
+	if string(b) != "[a]\r\nx = hf_y\n\nz" {
+		t.Errorf("blanks changed its input: %q", b)
+	}
+}
+
+// Past maxPadding, parts are yielded without the blanks and say the file
+// line they start at: the cost stays bounded whatever the file.
+func TestSweepPaddingBound(t *testing.T) {
+	tok := fakeTokens(t, 1)[0]
+	home := t.TempDir()
+	var b strings.Builder
+	filler := "# " + strings.Repeat("-", 3000) + "\n"
+	for i := range 1000 {
+		fmt.Fprintf(&b, "[s%d]\n%s", i, filler)
+	}
+	b.WriteString("[last]\nhf_token = " + tok + "\n")
+	if b.Len() > maxManifestSize || b.Len()*500 < maxPadding {
+		t.Fatalf("fixture of %d bytes does not exercise the bound", b.Len())
+	}
+	write(t, filepath.Join(home, ".cache/huggingface/stored_tokens"), b.String())
+	_, findings, st := sweep(t, Options{Home: home})
+	if len(findings) != 1 || st.Errors != 0 {
+		t.Fatalf("%d findings, errors %v; want 1", len(findings), st.ErrorList)
+	}
+	l := findings[0].Location
+	if l.Attrs["section"] != "last" || l.Attrs["line"] != "2001" || l.Line != 2 {
+		t.Errorf("finding at line %d, attrs %v; want line 2 of the part, which starts at file line 2001", l.Line, l.Attrs)
+	}
+	if st.Bytes > 2*maxPadding {
+		t.Errorf("read %d bytes for a file of %d", st.Bytes, b.Len())
 	}
 }

@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -21,11 +20,13 @@ import (
 )
 
 // Walk returns a scan.Walk that yields each target as items: most files
-// whole, stored_tokens one item per section, git configs one per remote
-// URL, Secret manifests with their data values decoded, processes one per
-// environment variable. Every item's provenance carries the attributes
-// "kind", "tool" and "purge". A target that cannot be read is yielded as
-// an item whose reader fails, so that the scanner records it and goes on.
+// whole, stored_tokens and git configs one item per section, Secret
+// manifests with their data values decoded, processes one per environment
+// variable. Every item's provenance carries the attributes "kind", "tool"
+// and "purge". Findings in the part of a file are placed by the file's
+// line and column. A target that cannot be read (or was skipped for its
+// size) is yielded as an item whose reader fails, so that the scanner
+// records it and goes on.
 func Walk(targets []Target) scan.Walk {
 	return func(ctx context.Context, visit source.Visit) error {
 		for _, t := range targets {
@@ -58,8 +59,7 @@ func (f failing) Read([]byte) (int, error) { return 0, f.err }
 
 func yield(ctx context.Context, t Target, visit source.Visit) error {
 	if t.Err != nil {
-		return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: -1},
-			failing{fmt.Errorf("listing directory: %w", t.Err)})
+		return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: -1}, failing{t.Err})
 	}
 	if t.Kind == KindProcessEnv {
 		return yieldProcess(ctx, t, visit)
@@ -87,36 +87,81 @@ func yield(ctx context.Context, t Target, visit source.Visit) error {
 	return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: size}, f)
 }
 
+// maxPadding bounds the blank bytes yielded ahead of the parts of one
+// file (see yieldParsed): a file of thousands of sections would otherwise
+// cost the square of its size.
+const maxPadding = 64 << 20
+
 // yieldParsed yields the items of a file that is read by parts.
+//
+// The scanner counts lines and columns from the start of each item, and an
+// item says nothing of where it starts in a file. So each part is yielded
+// after a blanked copy of the file before it: every byte but newlines
+// turned into a space. The finding's line, column and offset are then the
+// file's, and the blanks match nothing. A part past maxPadding is yielded
+// without the blanks, with the file line it starts at in the attribute
+// "line".
 func yieldParsed(ctx context.Context, t Target, b []byte, visit source.Visit) error {
 	var items []textItem
 	switch t.Kind {
 	case KindHFStoredTokens:
 		items = storedTokens(b)
 	case KindGitRemote:
-		items = remoteURLs(b)
+		items = gitConfig(b)
 	case KindK8sSecret:
 		items = secretData(b)
 	}
+	padding := 0
 	for _, it := range items {
 		p := prov(t, t.Path)
 		p.Field = it.field
 		for k, v := range it.attrs {
 			p.Attrs[k] = v
 		}
-		// Name the section or remote in the purge command.
-		if name := it.attrs["section"]; name != "" {
-			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "NAME", shellQuote(name))
+		switch {
+		case it.kind != "":
+			// A part of another kind than its file: a setting, not a remote.
+			p.Attrs["kind"] = it.kind
+			p.Attrs["tool"], p.Attrs["purge"] = about(it.kind)
+			p.Attrs["purge"] = strings.ReplaceAll(p.Attrs["purge"], "FILE", shellQuote(t.Path))
+			p.Attrs["purge"] = strings.ReplaceAll(p.Attrs["purge"], "SECTION", shellQuote(it.attrs["section"]))
+		case it.attrs["remote"] != "":
+			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "REMOTE", shellQuote(it.attrs["remote"]))
+		case it.attrs["section"] != "":
+			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "NAME", shellQuote(it.attrs["section"]))
 		}
-		if name := it.attrs["remote"]; name != "" {
-			p.Attrs["purge"] = strings.ReplaceAll(t.Purge, "REMOTE", shellQuote(name))
+		var r io.Reader = bytes.NewReader(it.data)
+		size := len(it.data)
+		if padding+it.start <= maxPadding {
+			padding += it.start
+			r = io.MultiReader(&blanks{b: b[:it.start]}, r)
+			size += it.start
+		} else {
+			p.Attrs["line"] = strconv.Itoa(1 + bytes.Count(b[:it.start], []byte("\n")))
 		}
-		err := visit(ctx, source.Item{Prov: p, Name: filepath.Base(t.Path), Size: int64(len(it.data)), Text: true}, bytes.NewReader(it.data))
+		err := visit(ctx, source.Item{Prov: p, Name: filepath.Base(t.Path), Size: int64(size), Text: true}, r)
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// blanks reads b with every byte but newlines turned into a space.
+type blanks struct{ b []byte }
+
+func (r *blanks) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	for i, c := range p[:n] {
+		if c != '\n' {
+			p[i] = ' '
+		}
+	}
+	return n, nil
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/@:+-]+$`)
@@ -133,6 +178,11 @@ func shellQuote(s string) string {
 type textItem struct {
 	field string
 	attrs map[string]string
+	// kind, when set, is the part's kind where it is not the file's.
+	kind string
+	// start is where data starts in the file: the offset of the part, or
+	// of the encoded value that data decodes.
+	start int
 	data  []byte
 }
 
@@ -142,6 +192,7 @@ type textItem struct {
 func storedTokens(b []byte) []textItem {
 	var out []textItem
 	cur := textItem{field: "stored_tokens"}
+	at := 0
 	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
 		s := bytes.TrimSpace(line)
 		if len(s) > 1 && s[0] == '[' && s[len(s)-1] == ']' {
@@ -149,9 +200,10 @@ func storedTokens(b []byte) []textItem {
 				out = append(out, cur)
 			}
 			name := string(s[1 : len(s)-1])
-			cur = textItem{field: "section " + name, attrs: map[string]string{"section": name}}
+			cur = textItem{field: "section " + name, attrs: map[string]string{"section": name}, start: at}
 		}
 		cur.data = append(cur.data, line...)
+		at += len(line)
 	}
 	if len(bytes.TrimSpace(cur.data)) > 0 {
 		out = append(out, cur)
@@ -159,37 +211,41 @@ func storedTokens(b []byte) []textItem {
 	return out
 }
 
-var (
-	gitSection = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]`)
-	gitURL     = regexp.MustCompile(`^\s*(url|pushurl)\s*=\s*(.*)$`)
-)
+var gitSection = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]`)
 
-// remoteURLs returns the url and pushurl lines of every remote section of
-// a git config.
-func remoteURLs(b []byte) []textItem {
+// gitConfig splits a git config into its sections, every line read: a
+// remote's URL holds a token as often as http.extraheader ("Authorization:
+// Bearer hf_…") or a url.*.insteadOf does. A remote section is yielded
+// with the remote's name ("remote origin"), any other section as a
+// setting of kind KindGitConfig, with its name as git spells it in a key
+// ("http", "http.https://huggingface.co/"). Lines before the first section
+// are yielded as a setting with no section.
+func gitConfig(b []byte) []textItem {
 	var out []textItem
-	remote := ""
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, maxManifestSize)
-	for sc.Scan() {
-		line := sc.Text()
-		if m := gitSection.FindStringSubmatch(line); m != nil {
-			remote = ""
-			if strings.EqualFold(m[1], "remote") {
-				remote = m[2]
+	cur := textItem{field: "config", kind: KindGitConfig, attrs: map[string]string{}}
+	at := 0
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if m := gitSection.FindSubmatch(line); m != nil {
+			if len(bytes.TrimSpace(cur.data)) > 0 {
+				out = append(out, cur)
 			}
-			continue
+			name, sub := string(m[1]), string(m[2])
+			if strings.EqualFold(name, "remote") && sub != "" {
+				cur = textItem{field: "remote " + sub, attrs: map[string]string{"remote": sub}}
+			} else {
+				key := strings.ToLower(name)
+				if sub != "" {
+					key += "." + sub
+				}
+				cur = textItem{field: key, kind: KindGitConfig, attrs: map[string]string{"section": key}}
+			}
+			cur.start = at
 		}
-		if remote == "" {
-			continue
-		}
-		if m := gitURL.FindStringSubmatch(line); m != nil {
-			out = append(out, textItem{
-				field: "remote " + remote + " " + m[1],
-				attrs: map[string]string{"remote": remote},
-				data:  []byte(strings.TrimSpace(m[2])),
-			})
-		}
+		cur.data = append(cur.data, line...)
+		at += len(line)
+	}
+	if len(bytes.TrimSpace(cur.data)) > 0 {
+		out = append(out, cur)
 	}
 	return out
 }
@@ -218,7 +274,10 @@ func secretData(b []byte) []textItem {
 	lines := bytes.SplitAfter(b, []byte("\n"))
 	var decoded []textItem
 	inData := false
+	at := 0
 	for i, line := range lines {
+		lineAt := at
+		at += len(line)
 		s := string(bytes.TrimRight(line, "\r\n"))
 		if len(s) > 0 && s[0] != ' ' && s[0] != '\t' && s[0] != '#' {
 			inData = strings.TrimSpace(s) == "data:"
@@ -227,21 +286,23 @@ func secretData(b []byte) []textItem {
 		if !inData {
 			continue
 		}
-		m := dataEntry.FindStringSubmatch(s)
+		m := dataEntry.FindStringSubmatchIndex(s)
 		if m == nil {
 			continue
 		}
-		v, err := base64.StdEncoding.DecodeString(m[3])
+		indent, rawKey, value := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]
+		v, err := base64.StdEncoding.DecodeString(value)
 		if err != nil {
 			continue
 		}
-		key := strings.Trim(m[2], `"'`)
+		key := strings.Trim(rawKey, `"'`)
 		decoded = append(decoded, textItem{
 			field: "data " + key,
 			attrs: map[string]string{"key": key, "line": strconv.Itoa(i + 1)},
+			start: lineAt + m[6],
 			data:  v,
 		})
-		lines[i] = []byte(m[1] + m[2] + ": \n")
+		lines[i] = []byte(indent + rawKey + ": \n")
 	}
 	whole := textItem{field: "", data: bytes.Join(lines, nil)}
 	return append([]textItem{whole}, decoded...)

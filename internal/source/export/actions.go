@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -50,34 +49,15 @@ const utf8BOM = "\xEF\xBB\xBF"
 
 // readActions reads a GitHub Actions log archive: "job/N_step.txt" files
 // are yielded one item per step, with the job and step as attributes and
-// the time of the step's first line. The archive's top-level
-// "N_job.txt" files hold the whole log of a job again; one is yielded
-// only when the job has no directory of steps, so that a secret in a step
-// is not reported twice. Other files are yielded as they are.
+// the time of the step's first line. The archive's top-level "N_job.txt"
+// files hold the whole log of a job, steps and the lines outside any step
+// (post-job cleanup, the runner's own messages) alike: they are yielded
+// too, with the job alone as attribute. A secret in a step is then found
+// twice, once in each file, and each finding names a place that holds it.
+// Other files are yielded as they are.
 func readActions(ctx context.Context, fsys fs.FS, prov source.Provenance, visit source.Visit) error {
 	e := &emitter{visit: visit}
-	hasSteps := map[string]bool{}
-	root, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", prov.Path, err)
-	}
-	for _, d := range root {
-		if !d.IsDir() {
-			continue
-		}
-		ents, err := fs.ReadDir(fsys, d.Name())
-		if err != nil {
-			e.member(prov.Path+"!"+d.Name(), err)
-			continue
-		}
-		for _, f := range ents {
-			if _, ok := stepName(f.Name()); ok && f.Type().IsRegular() {
-				hasSteps[d.Name()] = true
-				break
-			}
-		}
-	}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			e.member(prov.Path+"!"+p, err)
 			return nil
@@ -94,9 +74,6 @@ func readActions(ctx context.Context, fsys fs.FS, prov source.Provenance, visit 
 		q := prov.With("actions", p)
 		switch {
 		case ok && dir == "":
-			if hasSteps[title] {
-				return nil
-			}
 			q = q.Attr("job", title)
 		case ok && !strings.Contains(dir, "/"):
 			q = q.Attr("job", dir).Attr("step", title)

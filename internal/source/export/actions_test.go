@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +14,12 @@ import (
 )
 
 func TestReadActions(t *testing.T) {
-	toks := tokens(t, 4)
+	toks := tokens(t, 5)
 	files := map[string]string{
-		// The job's whole log repeats its steps: not yielded.
-		"0_build.txt": "\ufeff2024-01-02T03:04:05.0000000Z setup\n2024-01-02T03:04:09.5000000Z " + toks[0] + "\n",
+		// The job's whole log repeats its steps and holds lines in no
+		// step (post-job cleanup): it is read too.
+		"0_build.txt": "\ufeff2024-01-02T03:04:05.0000000Z setup\n2024-01-02T03:04:09.5000000Z " + toks[0] + "\n" +
+			"2024-01-02T03:05:00.0000000Z Cleaning up orphan processes " + toks[4] + "\n",
 		"build/1_Set up job.txt": "\ufeff2024-01-02T03:04:05.1234567Z Current runner version: '2.311.0'\n" +
 			"2024-01-02T03:04:06.0000000Z HF_TOKEN: " + toks[1] + "\n",
 		"build/2_Run tests.txt": "2024-01-02T03:04:09.5000000Z " + toks[0] + "\n",
@@ -50,7 +53,7 @@ func TestReadActions(t *testing.T) {
 				path, job, step string
 				time            time.Time
 			}{
-				{0, "logs.zip!build/2_Run tests.txt", "build", "Run tests", time.Date(2024, 1, 2, 3, 4, 9, 500000000, time.UTC)},
+				{4, "logs.zip!0_build.txt", "build", "", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
 				{1, "logs.zip!build/1_Set up job.txt", "build", "Set up job", time.Date(2024, 1, 2, 3, 4, 5, 123456700, time.UTC)},
 				{2, "logs.zip!1_lint.txt", "lint", "", time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)},
 				{3, "logs.zip!build/system.txt", "", "", time.Time{}},
@@ -83,8 +86,20 @@ func TestReadActions(t *testing.T) {
 					}
 				}
 			}
-			if post != 1 || len(*items) != 5 {
-				t.Errorf("%d items (%d empty steps), want 5 (1)", len(*items), post)
+			if post != 1 || len(*items) != 6 {
+				t.Errorf("%d items (%d empty steps), want 6 (1)", len(*items), post)
+			}
+			// A secret in a step is in the job's log too: both places are
+			// read, each with its own job and step.
+			var places []string
+			for _, it := range *items {
+				if strings.Contains(it.data, toks[0]) {
+					places = append(places, it.Prov.Path+"|"+it.Prov.Attrs["job"]+"|"+it.Prov.Attrs["step"])
+				}
+			}
+			slices.Sort(places)
+			if want := []string{"logs.zip!0_build.txt|build|", "logs.zip!build/2_Run tests.txt|build|Run tests"}; !slices.Equal(places, want) {
+				t.Errorf("token 0 read in %q, want %q", places, want)
 			}
 		})
 	}

@@ -67,7 +67,8 @@ const MaxValue = 64 << 20
 // directory, or a zip through *zip.Reader). Problems confined to one file
 // (a day file that is not valid JSON) are returned joined as
 // *source.MemberErrors after the rest has been read; an error that the
-// visit returns, other than a *source.MemberError, stops the read.
+// visit returns, other than a *source.MemberError, stops the read. As with
+// Read, an error that stops the read does not name prov.Path.
 func ReadFS(ctx context.Context, f Format, fsys fs.FS, prov source.Provenance, visit source.Visit) error {
 	switch f {
 	case FormatSlack:
@@ -75,7 +76,7 @@ func ReadFS(ctx context.Context, f Format, fsys fs.FS, prov source.Provenance, v
 	case FormatActionsLogs:
 		return readActions(ctx, fsys, prov, visit)
 	}
-	return fmt.Errorf("reading %s: %s is not read from a directory or archive", prov.Path, f)
+	return fmt.Errorf("%s is not read from a directory or archive", f)
 }
 
 // Read reads a single-file export (Mattermost, Jira JSON, Jira XML, GitHub
@@ -84,6 +85,9 @@ func ReadFS(ctx context.Context, f Format, fsys fs.FS, prov source.Provenance, v
 // line or element are returned joined as *source.MemberErrors after the
 // rest has been read. JSON-lines logs are not read here: they are scanned
 // as raw bytes, and JSONField names the field of a finding.
+//
+// Errors that stop the read do not name prov.Path: the caller reports
+// them against the file it gave, and would otherwise name it twice.
 func Read(ctx context.Context, f Format, r io.Reader, prov source.Provenance, visit source.Visit) error {
 	switch f {
 	case FormatMattermost:
@@ -95,7 +99,7 @@ func Read(ctx context.Context, f Format, r io.Reader, prov source.Provenance, vi
 	case FormatGitHubComments:
 		return readGitHub(ctx, r, prov, visit)
 	}
-	return fmt.Errorf("reading %s: %s is not read as a single file", prov.Path, f)
+	return fmt.Errorf("%s is not read as a single file", f)
 }
 
 // emitter hands items to a visit and keeps the errors confined to one

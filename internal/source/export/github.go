@@ -51,7 +51,7 @@ func readGitHub(ctx context.Context, r io.Reader, prov source.Provenance, visit 
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return e.done(fmt.Errorf("reading %s: %w", prov.Path, badJSON(dec, err)))
+		return e.done(badJSON(dec, err))
 	}
 	switch tok {
 	case json.Delim('['):
@@ -77,7 +77,7 @@ func readGitHub(ctx context.Context, r io.Reader, prov source.Provenance, visit 
 		err = &inputError{errors.New("not a GitHub export: neither an object nor an array")}
 	}
 	if err != nil {
-		return e.done(fmt.Errorf("reading %s: %w", prov.Path, err))
+		return e.done(err)
 	}
 	return e.done(nil)
 }

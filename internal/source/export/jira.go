@@ -50,7 +50,7 @@ func readJiraJSON(ctx context.Context, r io.Reader, prov source.Provenance, visi
 	dec := json.NewDecoder(br)
 	tok, err := dec.Token()
 	if err != nil {
-		return e.done(fmt.Errorf("reading %s: %w", prov.Path, badJSON(dec, err)))
+		return e.done(badJSON(dec, err))
 	}
 	issue := func(i int) error {
 		var is jiraIssue
@@ -102,7 +102,7 @@ func readJiraJSON(ctx context.Context, r io.Reader, prov source.Provenance, visi
 		err = &inputError{errors.New("not a Jira export: neither an object nor an array")}
 	}
 	if err != nil {
-		return e.done(fmt.Errorf("reading %s: %w", prov.Path, err))
+		return e.done(err)
 	}
 	return e.done(nil)
 }

@@ -55,7 +55,7 @@ func readJiraXML(ctx context.Context, r io.Reader, prov source.Provenance, visit
 			if errors.Is(err, errTooBig) {
 				err = fmt.Errorf("an item is larger than %d MiB", MaxValue>>20)
 			}
-			return e.done(fmt.Errorf("reading %s: invalid XML near byte %d: %w", prov.Path, dec.InputOffset(), err))
+			return e.done(fmt.Errorf("invalid XML near byte %d: %w", dec.InputOffset(), err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -76,7 +76,7 @@ func readJiraXML(ctx context.Context, r io.Reader, prov source.Provenance, visit
 		case xml.CharData:
 			if cur != nil {
 				if buf.Len()+len(t) > MaxValue {
-					return e.done(fmt.Errorf("reading %s: near byte %d: an item is larger than %d MiB", prov.Path, dec.InputOffset(), MaxValue>>20))
+					return e.done(fmt.Errorf("near byte %d: an item is larger than %d MiB", dec.InputOffset(), MaxValue>>20))
 				}
 				buf.Write(t)
 			}
@@ -100,10 +100,10 @@ func readJiraXML(ctx context.Context, r io.Reader, prov source.Provenance, visit
 		}
 	}
 	if it != nil {
-		return e.done(fmt.Errorf("reading %s: truncated XML: item %q not closed", prov.Path, it.key))
+		return e.done(fmt.Errorf("truncated XML: item %q not closed", it.key))
 	}
 	if !seen {
-		return e.done(fmt.Errorf("reading %s: not a Jira XML export: no <rss> or <item>", prov.Path))
+		return e.done(errors.New("not a Jira XML export: no <rss> or <item>"))
 	}
 	return e.done(nil)
 }

@@ -120,7 +120,7 @@ func readMattermost(ctx context.Context, r io.Reader, prov source.Provenance, vi
 			return e.done(nil)
 		}
 		if err != nil {
-			return e.done(fmt.Errorf("reading %s: line %d: %w", prov.Path, lr.line+1, err))
+			return e.done(fmt.Errorf("line %d: %w", lr.line+1, err))
 		}
 		if tooLong {
 			e.member(prov.Path, fmt.Errorf("line %d: longer than %d MiB: skipped", lr.line, MaxValue>>20))

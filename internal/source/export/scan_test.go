@@ -64,3 +64,31 @@ func TestScanSlackZip(t *testing.T) {
 		t.Error("the finding holds the raw token")
 	}
 }
+
+// TestScanExportErrorNamesFileOnce: the scanner prefixes a reader's error
+// with the file's path, so the reader's own message must not repeat it.
+func TestScanExportErrorNamesFileOnce(t *testing.T) {
+	for _, tc := range []struct{ name, data, says string }{
+		{"gh_trunc.json", `[{"url":"https://api.github.com/repos/o/r/issues/comments/1","html_url":"https://github.com/o/r/issues/1#issuecomment-1",` +
+			`"issue_url":"https://api.github.com/repos/o/r/issues/1","id":1,"user":{"login":"octocat","id":1},"body":"x"},`, "truncated JSON"},
+		{"jira.xml", `<?xml version="1.0"?><rss version="0.92"><channel><item><key>A-1</key>`, "invalid XML"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := scan.New(scan.Options{Workers: 1})
+			_, stats, err := s.RunItems(context.Background(), func(ctx context.Context, visit source.Visit) error {
+				it := source.Item{Prov: source.FileProvenance("file", tc.name), Name: tc.name, Size: int64(len(tc.data))}
+				return visit(ctx, it, strings.NewReader(tc.data))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(stats.ErrorList) != 1 {
+				t.Fatalf("errors %q, want one", stats.ErrorList)
+			}
+			msg := stats.ErrorList[0]
+			if !strings.HasPrefix(msg, tc.name+": ") || strings.Count(msg, tc.name) != 1 || !strings.Contains(msg, tc.says) {
+				t.Errorf("error %q: want %q named once, then %q", msg, tc.name, tc.says)
+			}
+		})
+	}
+}

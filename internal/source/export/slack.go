@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -277,21 +278,32 @@ func (s *slackReader) readDay(ctx context.Context, p, dir, name string) error {
 	prov := s.prov.With("slack", p).Attr("channel", channel)
 	dec := json.NewDecoder(br)
 	err := elements(ctx, dec, br, func(i int) error {
+		// The message is held raw once: decoded for who wrote it and when,
+		// and walked for every string it holds.
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return badJSON(dec, err)
+		}
 		var m slackMessage
-		if err := dec.Decode(&m); err != nil {
+		if err := json.Unmarshal(raw, &m); err != nil {
 			if !isTypeError(err) {
 				return badJSON(dec, err)
 			}
 			// The rest of the message was decoded: read it, say what was not.
 			s.member(prov.Path, fmt.Errorf("message %d: %v", i+1, err))
 		}
-		return s.message(ctx, prov, name, &m)
+		return s.message(ctx, prov, name, &m, raw)
 	})
 	return s.fileError(prov.Path, err)
 }
 
-// message yields the text-bearing fields of one message.
-func (s *slackReader) message(ctx context.Context, p source.Provenance, name string, m *slackMessage) error {
+// message yields every string of one message, each with its JSON path
+// as the field ("text", "attachments[0].fields[1].value"): bots put
+// secrets in attachments, fields and blocks as often as in the text.
+// Strings that only repeat the text or an earlier string (blocks mostly
+// repeat the text, an attachment's fallback its text) are skipped, so
+// that one secret is not reported twice.
+func (s *slackReader) message(ctx context.Context, p source.Provenance, name string, m *slackMessage, raw json.RawMessage) error {
 	switch {
 	case m.User != "":
 		p.Author = s.userName(m.User)
@@ -312,12 +324,7 @@ func (s *slackReader) message(ctx context.Context, p source.Provenance, name str
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		p = p.Attr("thread_ts", m.ThreadTS)
 	}
-	seen := map[string]bool{}
 	emit := func(field, text string) error {
-		if text == "" || seen[text] {
-			return nil
-		}
-		seen[text] = true
 		q := p
 		q.Field = field
 		return s.text(ctx, q, name, text)
@@ -325,33 +332,73 @@ func (s *slackReader) message(ctx context.Context, p source.Provenance, name str
 	if err := emit("text", m.Text); err != nil {
 		return err
 	}
-	for i, a := range m.Attachments {
-		for _, f := range []struct{ k, v string }{{"text", a.Text}, {"fallback", a.Fallback}, {"pretext", a.Pretext}, {"title", a.Title}} {
-			if err := emit("attachments["+strconv.Itoa(i)+"]."+f.k, f.v); err != nil {
-				return err
-			}
-		}
-	}
-	for i, f := range m.Files {
-		if err := emit("files["+strconv.Itoa(i)+"].preview", f.Preview); err != nil {
-			return err
-		}
-		if f.Title != f.Name {
-			if err := emit("files["+strconv.Itoa(i)+"].title", f.Title); err != nil {
-				return err
-			}
-		}
-	}
-	// Blocks mostly repeat the text; only what the text lacks is yielded,
-	// so that one secret is not reported twice.
 	plain := html.UnescapeString(m.Text)
-	var extra []string
-	for _, leaf := range textLeaves(m.Blocks, nil, 0) {
-		if strings.TrimSpace(leaf) != "" && !strings.Contains(plain, leaf) {
-			extra = append(extra, leaf)
+	seen := map[string]bool{m.Text: true}
+	return stringLeaves(raw, func(field, leaf string) error {
+		if field == "text" || seen[leaf] || strings.TrimSpace(leaf) == "" || strings.Contains(plain, leaf) {
+			return nil
+		}
+		seen[leaf] = true
+		return emit(field, leaf)
+	})
+}
+
+// stringLeaves calls fn with every string value of the JSON document doc
+// and its path, in document order: "a.b[2].c", or a["x y"] for a key
+// that is not a plain name. Keys are not values and are not passed.
+func stringLeaves(doc []byte, fn func(path, s string) error) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	return walkLeaves(dec, "", fn)
+}
+
+// walkLeaves reads one value from dec. Its recursion is bounded by the
+// nesting depth that json.Decoder already allowed for doc.
+func walkLeaves(dec *json.Decoder, path string, fn func(path, s string) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return badJSON(dec, err)
+	}
+	switch t := tok.(type) {
+	case string:
+		return fn(path, t)
+	case json.Delim:
+		for i := 0; dec.More(); i++ {
+			elem := path + "[" + strconv.Itoa(i) + "]"
+			if t == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return badJSON(dec, err)
+				}
+				elem = jsonPath(path, k.(string))
+			}
+			if err := walkLeaves(dec, elem, fn); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return badJSON(dec, err)
 		}
 	}
-	return emit("blocks", strings.Join(extra, "\n"))
+	return nil
+}
+
+// jsonPath appends key to path.
+func jsonPath(path, key string) string {
+	plain := key != ""
+	for _, c := range key {
+		if !(c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return path + "[" + strconv.Quote(key) + "]"
+	case path == "":
+		return key
+	}
+	return path + "." + key
 }
 
 // firstOf returns the first of its arguments that is not empty.

@@ -28,7 +28,9 @@ var slackFiles = map[string]string{
 		 "files":[{"name":"env.txt","title":"env.txt","preview":"HF_TOKEN=TOKEN3","url_private":"https://files.example/x"}]},
 		{"type":"message","user":"U03","text":"with &lt;code&gt;","ts":"1709288700.000000",
 		 "blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[
-			{"type":"text","text":"with <code>"},{"type":"text","text":"TOKEN4","style":{"code":true}}]}]}]}
+			{"type":"text","text":"with <code>"},{"type":"text","text":"TOKEN4","style":{"code":true}}]}]}]},
+		{"type":"message","subtype":"bot_message","bot_id":"B02","text":"","ts":"1709288800.000000",
+		 "attachments":[{"color":"good","fields":[{"title":"env","value":"HF_TOKEN=TOKEN9","short":false}]}]}
 	]`,
 	"D01/2024-03-02.json":     `[{"type":"message","user":"U02","text":"dm TOKEN5","ts":"1709370000.5"}]`,
 	"random/2024-03-03.json":  `[{"type":"message","user":"U01","text":"TOKEN6`,
@@ -38,7 +40,7 @@ var slackFiles = map[string]string{
 }
 
 func TestReadSlack(t *testing.T) {
-	toks := tokens(t, 9)
+	toks := tokens(t, 10)
 	files := map[string]string{}
 	for k, v := range slackFiles {
 		files[k] = fill(v, toks)
@@ -86,12 +88,14 @@ func TestReadSlack(t *testing.T) {
 					map[string]string{"channel": "#general", "user": "U01 (alice)"}},
 				{1, "export!general/2024-03-01.json", "text", "alice", time.Unix(1709288430, 200000),
 					map[string]string{"channel": "#general", "user": "U01 (alice)", "ts": "1709288430.000200"}},
-				{2, "export!general/2024-03-01.json", "attachments[0].text", "ci-bot", time.Unix(1709288500, 0),
+				{2, "export!general/2024-03-01.json", "attachments[0].fallback", "ci-bot", time.Unix(1709288500, 0),
 					map[string]string{"channel": "#general", "user": "ci-bot"}},
 				{3, "export!general/2024-03-01.json", "files[0].preview", "bob", time.Unix(1709288600, 100000),
 					map[string]string{"user": "U02 (bob)", "thread_ts": "1709288430.000200"}},
-				{4, "export!general/2024-03-01.json", "blocks", "U03", time.Unix(1709288700, 0),
+				{4, "export!general/2024-03-01.json", "blocks[0].elements[0].elements[1].text", "U03", time.Unix(1709288700, 0),
 					map[string]string{"user": "U03"}},
+				{9, "export!general/2024-03-01.json", "attachments[0].fields[0].value", "B02", time.Unix(1709288800, 0),
+					map[string]string{"channel": "#general", "user": "B02", "ts": "1709288800.000000"}},
 				{5, "export!D01/2024-03-02.json", "text", "bob", time.Unix(1709370000, 500000000),
 					map[string]string{"channel": "@alice,bob"}},
 				{7, "export!random/2024-03-04.json", "text", "alice", time.Unix(1709500001, 0),
@@ -119,7 +123,7 @@ func TestReadSlack(t *testing.T) {
 			}
 			// The block leaf that repeats the text is not yielded again.
 			for _, it := range *items {
-				if it.Prov.Field == "blocks" && strings.Contains(it.data, "with") {
+				if strings.HasPrefix(it.Prov.Field, "blocks") && strings.Contains(it.data, "with") {
 					t.Errorf("block text repeating the message was yielded: %q", it.Prov.Path)
 				}
 			}
@@ -161,5 +165,21 @@ func TestSniffFSNearMisses(t *testing.T) {
 				t.Errorf("SniffFS(zip) = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestStringLeaves(t *testing.T) {
+	doc := `{"text":"a","n":1,"ok":true,"x":null,"attachments":[{"fields":[{"value":"b"}]},"c"],"odd key":{"k.1":"d"},"":"e"}`
+	var got []string
+	err := stringLeaves([]byte(doc), func(path, s string) error {
+		got = append(got, path+"="+s)
+		return nil
+	})
+	want := []string{"text=a", "attachments[0].fields[0].value=b", "attachments[1]=c", `["odd key"]["k.1"]=d`, `[""]=e`}
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("leaves %q, %v; want %q", got, err, want)
+	}
+	if err := stringLeaves([]byte(`{"a":[`), func(string, string) error { return nil }); err == nil {
+		t.Error("truncated document: no error")
 	}
 }
