@@ -410,7 +410,9 @@ func refFinding(r *Report, repo, kind, ref string) *Finding {
 }
 
 // noInspect is an inspector that finds nothing.
-func noInspect(context.Context, string, io.ReaderAt, int64) ([]artifact.Finding, error) { return nil, nil }
+func noInspect(context.Context, string, io.ReaderAt, int64) ([]artifact.Finding, error) {
+	return nil, nil
+}
 
 // A tag moved in the window is high whether the audit has only pins or
 // no baseline at all: it points at a commit made in the window.
