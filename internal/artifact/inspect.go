@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -28,13 +29,18 @@ const (
 )
 
 // Inspect reads a model file and reports what is unsafe in it; it never
-// executes or unpickles anything. It picks the reader by content (zip magic
-// for a PyTorch checkpoint whose */*.pkl members are pickles, safetensors
-// header, NumPy header, pickle protocol header) and by name (.pkl .pickle
-// .bin .pt .pth .ckpt .joblib .safetensors .npy). Findings' Path is name,
-// followed by "!member" for a member of a zip. A file that is none of these
-// gives no findings. err is only for r failing or ctx ending; content that
-// cannot be parsed is a finding of kind KindUnreadable.
+// executes or unpickles anything. It picks the reader by content first: zip
+// magic for a PyTorch checkpoint whose *.pkl members are pickles, the
+// NumPy header, a safetensors header, a pickle PROTO opcode. A file named
+// as a pickle (.pkl .pickle .bin .pt .pth .ckpt .joblib .dill, or .npy
+// without the NumPy header, which numpy.load unpickles) that is none of the
+// others is scanned as a pickle, since torch.load and pickle.load read it
+// as one whatever its first byte; what is not a pickle gives a finding of
+// kind KindUnreadable. Any other file is still scanned as a pickle from its
+// first byte, and a dangerous import found that way is reported. Findings'
+// Path is name, followed by "!member" for a member of a zip. err is only
+// for r failing or ctx ending; content that cannot be parsed is a finding
+// of kind KindUnreadable.
 func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -49,16 +55,26 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	ext := strings.ToLower(filepath.Ext(name))
 	var fs []Finding
 	var err error
+	sniff := false // scan as a pickle too, keeping only dangerous imports
 	switch {
 	case bytes.HasPrefix(head, []byte(zipMagic)):
-		fs, err = inspectZip(ctx, name, r, size)
+		fs, err = inspectZip(ctx, r, size)
+	case bytes.HasPrefix(head, []byte(npyMagic)):
+		fs, err = inspectNpy(r, size)
+	case knownNonPickle(head):
+		sniff = true // a GGUF or HDF5 .bin is no pickle, unless it is both
+	case looksPickle(head) || pickleExt(ext):
+		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size), false)
 	case ext == ".safetensors" || looksSafetensors(head, size):
 		fs, err = CheckSafetensors(r, size)
-	case bytes.HasPrefix(head, []byte(npyMagic)) || ext == ".npy":
-		fs, err = inspectNpy(r, size)
-	case looksPickle(head) || ext == ".pkl" || ext == ".pickle" || ext == ".pt" || ext == ".pth" ||
-		ext == ".ckpt" || ext == ".joblib" || (ext == ".bin" && size > 0 && strings.IndexByte("(c]}l)dN", head[0]) >= 0):
-		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size))
+		sniff = true
+	default:
+		sniff = true
+	}
+	if err == nil && sniff {
+		var more []Finding
+		more, err = sniffPickle(ctx, r, size)
+		fs = append(fs, more...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inspecting %s: %w", name, err)
@@ -75,6 +91,40 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 		}
 	}
 	return fs, nil
+}
+
+// knownNonPickle reports the magic numbers of weight formats that share
+// the .bin extension with pickles.
+func knownNonPickle(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("GGUF")) || bytes.HasPrefix(head, []byte("\x89HDF\r\n\x1a\n"))
+}
+
+// pickleExt reports the extensions of files that loaders unpickle.
+func pickleExt(ext string) bool {
+	switch ext {
+	case ".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".dill", ".npy":
+		return true
+	}
+	return false
+}
+
+// IsModelFile reports whether name has the extension of a model or weights
+// file: the files worth inspecting when walking a directory or a repo.
+func IsModelFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib", ".dill", ".safetensors",
+		".npy", ".npz", ".h5", ".hdf5", ".keras", ".onnx", ".gguf", ".ggml", ".msgpack", ".pb",
+		".tflite", ".mar", ".nemo":
+		return true
+	}
+	return false
+}
+
+// sniffPickle scans a file that is not named as a pickle as one anyway:
+// pickle.load and torch.load take any name. Only dangerous imports are
+// kept; that the rest of the file is not a pickle says nothing.
+func sniffPickle(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, error) {
+	return scanPickles(ctx, io.NewSectionReader(r, 0, size), true)
 }
 
 // looksPickle reports a PROTO opcode with a known protocol.
@@ -95,10 +145,13 @@ func looksSafetensors(head []byte, size int64) bool {
 }
 
 // scanPickles scans consecutive pickles, as a legacy (non-zip) torch.save
-// file holds: magic number, protocol, system info, then the data. Raw
-// storage bytes follow the last pickle, so the scan stops at the first
-// byte after a STOP that is not a PROTO opcode.
-func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
+// file holds: magic number, protocol, system info, the data, the storage
+// keys, then raw storage bytes. torch.load unpickles them one after the
+// other whatever their protocol, so a pickle after a STOP is scanned even
+// without a PROTO opcode; but as the raw bytes may follow, such a pickle
+// (and the first one when sniff is set) is quiet: unless it parses cleanly
+// to its STOP, only its dangerous imports are kept and the scan ends there.
+func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error) {
 	br := bufio.NewReader(r)
 	var fs []Finding
 	var base int64
@@ -106,20 +159,30 @@ func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		quiet := sniff && i == 0
 		if i > 0 {
 			b, err := br.Peek(2)
-			if err != nil || !looksPickle(b) {
+			if len(b) == 0 || (err != nil && !errors.Is(err, io.EOF)) {
 				break
 			}
+			quiet = !looksPickle(b)
 		}
 		p := newPickleScanner(br, base, DefaultLimit)
 		err := p.run()
-		fs = append(fs, p.findings...)
 		if err != nil {
 			return nil, err
 		}
-		if !p.stopped || len(fs) > maxFileFindings {
-			break // no STOP to start the next pickle from, or enough said
+		clean := p.stopped && !slices.ContainsFunc(p.findings, func(f Finding) bool { return f.Kind == KindUnreadable })
+		for _, f := range p.findings {
+			if !quiet || clean || f.Kind == KindUnsafePickle {
+				if sniff && i == 0 && f.Kind != KindUnreadable {
+					f.Detail = "content parses as a pickle that " + f.Detail
+				}
+				fs = append(fs, f)
+			}
+		}
+		if !p.stopped || (quiet && !clean) || len(fs) > maxFileFindings {
+			break // no STOP to start the next pickle from, or not a pickle, or enough said
 		}
 		base += p.off
 	}
@@ -128,7 +191,7 @@ func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
 
 // inspectZip scans the pickle members of a zip, as PyTorch writes them
 // (archive/data.pkl, plus archive/data/N storages that are not pickles).
-func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
+func inspectZip(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("unreadable zip: %v", err)}}, nil
