@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -189,27 +190,70 @@ func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error
 	return fs, nil
 }
 
+// Bounds on the pickles read from one zip. Deflate expands about a
+// thousandfold and archive/zip lets members share their data, so a small
+// file could otherwise make the scanner decompress gigabytes.
+const (
+	maxZipRead = 512 << 20 // decompressed pickle bytes read from one zip
+	minZipRead = 16 << 20  // ... or at least this much
+	zipRatio   = 100       // ... but otherwise no more than this many times its size
+)
+
+// zipBudget is how many decompressed pickle bytes are read from a zip of
+// size bytes. A PyTorch checkpoint stores its members uncompressed, and its
+// data.pkl is a small part of it, so real files stay far below the budget.
+func zipBudget(size int64) int64 {
+	if size >= maxZipRead/zipRatio {
+		return maxZipRead
+	}
+	return max(minZipRead, zipRatio*size)
+}
+
 // inspectZip scans the pickle members of a zip, as PyTorch writes them
 // (archive/data.pkl, plus archive/data/N storages that are not pickles).
+// The pickles that torch.load unpickles (data.pkl, constants.pkl) come
+// first, so a file cannot use up the budget on others to hide them.
 func inspectZip(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("unreadable zip: %v", err)}}, nil
 	}
-	var fs []Finding
-	scanned := 0
+	var members []*zip.File
 	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".pkl") {
-			continue
+		if strings.HasSuffix(f.Name, ".pkl") {
+			members = append(members, f)
 		}
+	}
+	loaded := func(f *zip.File) bool {
+		base := path.Base(f.Name)
+		return base == "data.pkl" || base == "constants.pkl"
+	}
+	slices.SortStableFunc(members, func(a, b *zip.File) int {
+		switch la, lb := loaded(a), loaded(b); {
+		case la && !lb:
+			return -1
+		case lb && !la:
+			return 1
+		}
+		return 0
+	})
+	var fs []Finding
+	budget := zipBudget(size)
+	for i, f := range members {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if scanned++; scanned > maxMembers {
+		if i == maxMembers {
 			fs = append(fs, Finding{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("more than %d pickle members; the rest not inspected", maxMembers)})
 			break
 		}
-		mfs, err := inspectMember(f)
+		if budget <= 0 {
+			fs = append(fs, Finding{Kind: KindUnreadable, Severity: SeverityMedium,
+				Detail: fmt.Sprintf("read %d decompressed bytes, the most for a %d-byte zip; %d pickle members not inspected", zipBudget(size), size, len(members)-i)})
+			break
+		}
+		mfs, n, err := inspectMember(f, min(budget, DefaultLimit))
+		budget -= n
 		if err != nil {
 			// A broken member is reported; the others are still read.
 			mfs = []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: err.Error()}}
@@ -225,17 +269,25 @@ func inspectZip(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, erro
 	return fs, nil
 }
 
-func inspectMember(f *zip.File) ([]Finding, error) {
+// inspectMember scans one pickle member, reading at most limit
+// decompressed bytes; n is how many it read, or limit when the pickle
+// goes on past it.
+func inspectMember(f *zip.File, limit int64) (fs []Finding, n int64, err error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("opening member: %w", err)
+		return nil, 0, fmt.Errorf("opening member: %w", err)
 	}
 	defer rc.Close()
-	_, fs, err := ScanPickle(rc, DefaultLimit)
-	if err != nil {
-		return nil, fmt.Errorf("reading member: %w", err)
+	p := newPickleScanner(bufio.NewReader(rc), 0, limit)
+	err = p.run()
+	n = p.off
+	if p.limited {
+		n = limit
 	}
-	return fs, nil
+	if err != nil {
+		return nil, n, fmt.Errorf("reading member: %w", err)
+	}
+	return p.findings, n, nil
 }
 
 // npyDescrObject matches an object dtype in a .npy header, whose data is a

@@ -3,9 +3,11 @@ package artifact
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,6 +233,77 @@ func TestIsModelFile(t *testing.T) {
 	for name, want := range cases {
 		if got := IsModelFile(name); got != want {
 			t.Errorf("IsModelFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestZipBudget(t *testing.T) {
+	cases := []struct{ size, want int64 }{
+		{0, minZipRead},
+		{261 << 10, 261 << 10 * zipRatio},
+		{1 << 20, 100 << 20},
+		{maxZipRead/zipRatio - 1, maxZipRead/zipRatio*zipRatio - zipRatio},
+		{maxZipRead / zipRatio, maxZipRead},
+		{1 << 62, maxZipRead}, // no overflow
+	}
+	for _, c := range cases {
+		if got := zipBudget(c.size); got != c.want {
+			t.Errorf("zipBudget(%d) = %d, want %d", c.size, got, c.want)
+		}
+	}
+}
+
+// TestInspectZipBomb builds a small zip of highly compressed pickle
+// members (sharing one compressed stream) before an evil data.pkl: the
+// scan reads no more than the budget and still finds the data.pkl.
+func TestInspectZipBomb(t *testing.T) {
+	const memberSize = 6 << 20
+	bomb := append(proto(4).u64(opBinBytes8, memberSize-12), make([]byte, memberSize-12)...) // memberSize bytes with STOP
+	bomb = append(bomb, opStop)
+	var comp bytes.Buffer
+	fw, err := flate.NewWriter(&comp, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(bomb)
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for i := range 5 {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("archive/bomb%d.pkl", i), Method: zip.Deflate,
+			CRC32: crc32.ChecksumIEEE(bomb), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(bomb))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	w, err := zw.Create("archive/data.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	size := int64(zbuf.Len())
+	if zipBudget(size) != minZipRead || 5*memberSize <= minZipRead {
+		t.Fatalf("a %d-byte zip does not exercise the budget", size)
+	}
+	got := summary(inspectFile(t, "bomb.pt", zbuf.Bytes()))
+	want := []string{
+		"critical unsafe-pickle bomb.pt!archive/data.pkl: imports os.system",
+		fmt.Sprintf("medium unreadable bomb.pt!archive/bomb2.pkl: pickle not inspected past %d bytes", minZipRead-14-2*memberSize),
+		fmt.Sprintf("medium unreadable bomb.pt: read %d decompressed bytes, the most for a %d-byte zip; 2 pickle members not inspected", minZipRead, size),
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("findings:\n%s", got)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("finding %d = %q, want prefix %q", i, lines[i], w)
 		}
 	}
 }

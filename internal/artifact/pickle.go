@@ -136,6 +136,7 @@ type pickleScanner struct {
 	index    map[string]int // module.name → index in imports
 	tooMany  bool           // maxImports reached
 	stopped  bool           // the stream ended at its STOP opcode
+	limited  bool           // the stream went on past limit
 	findings []Finding
 	notes    int // findings made by note
 	buf      []byte
@@ -214,6 +215,7 @@ func (p *pickleScanner) walk() error {
 
 func (p *pickleScanner) truncated(at int64, err error) error {
 	if errors.Is(err, errLimit) {
+		p.limited = true
 		return p.malformed(at, "pickle not inspected past %d bytes", p.limit)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
