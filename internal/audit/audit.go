@@ -17,7 +17,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -726,16 +725,6 @@ func (a *repoAudit) discussions(ctx context.Context) {
 	}
 }
 
-// isModelFile reports whether a file is worth inspecting: a format that
-// may carry a pickle or a model loaded by a framework.
-func isModelFile(p string) bool {
-	switch strings.ToLower(path.Ext(p)) {
-	case ".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".safetensors", ".npy", ".npz", ".h5", ".keras", ".onnx", ".gguf":
-		return true
-	}
-	return false
-}
-
 // files compares the repository's files with the baseline and inspects
 // every model file that changed. The pinned revision is compared with its
 // pin (differences are integrity mismatches); main, when not pinned, with
@@ -854,7 +843,7 @@ func (a *repoAudit) compare(ctx context.Context, ref string, before, after *pin.
 		sizes[f.Path] = f.Size
 	}
 	for _, p := range changed {
-		if !isModelFile(p) {
+		if !artifact.IsModelFile(p) {
 			continue
 		}
 		if sizes[p] > o.MaxDownload {
