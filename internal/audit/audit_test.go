@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -323,6 +324,10 @@ func TestRunWithoutBaseline(t *testing.T) {
 	var inspected []string
 	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos,
 		Inspect: func(_ context.Context, name string, ra io.ReaderAt, size int64) ([]artifact.Finding, error) {
+			// Downloads go to a temporary file, never whole into memory.
+			if _, ok := ra.(*os.File); !ok {
+				t.Errorf("%s handed to the inspector as %T, want a temporary *os.File", name, ra)
+			}
 			b := make([]byte, size)
 			if _, err := ra.ReadAt(b, 0); err != nil && err != io.EOF {
 				return nil, err
