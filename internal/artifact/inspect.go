@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -28,13 +30,18 @@ const (
 )
 
 // Inspect reads a model file and reports what is unsafe in it; it never
-// executes or unpickles anything. It picks the reader by content (zip magic
-// for a PyTorch checkpoint whose */*.pkl members are pickles, safetensors
-// header, NumPy header, pickle protocol header) and by name (.pkl .pickle
-// .bin .pt .pth .ckpt .joblib .safetensors .npy). Findings' Path is name,
-// followed by "!member" for a member of a zip. A file that is none of these
-// gives no findings. err is only for r failing or ctx ending; content that
-// cannot be parsed is a finding of kind KindUnreadable.
+// executes or unpickles anything. It picks the reader by content first: zip
+// magic for a PyTorch checkpoint whose *.pkl members are pickles, the
+// NumPy header, a safetensors header, a pickle PROTO opcode. A file named
+// as a pickle (.pkl .pickle .bin .pt .pth .ckpt .joblib .dill, or .npy
+// without the NumPy header, which numpy.load unpickles) that is none of the
+// others is scanned as a pickle, since torch.load and pickle.load read it
+// as one whatever its first byte; what is not a pickle gives a finding of
+// kind KindUnreadable. Any other file is still scanned as a pickle from its
+// first byte, and a dangerous import found that way is reported. Findings'
+// Path is name, followed by "!member" for a member of a zip. err is only
+// for r failing or ctx ending; content that cannot be parsed is a finding
+// of kind KindUnreadable.
 func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -49,16 +56,26 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 	ext := strings.ToLower(filepath.Ext(name))
 	var fs []Finding
 	var err error
+	sniff := false // scan as a pickle too, keeping only dangerous imports
 	switch {
 	case bytes.HasPrefix(head, []byte(zipMagic)):
-		fs, err = inspectZip(ctx, name, r, size)
+		fs, err = inspectZip(ctx, r, size)
+	case bytes.HasPrefix(head, []byte(npyMagic)):
+		fs, err = inspectNpy(r, size)
+	case knownNonPickle(head):
+		sniff = true // a GGUF or HDF5 .bin is no pickle, unless it is both
+	case looksPickle(head) || pickleExt(ext):
+		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size), false)
 	case ext == ".safetensors" || looksSafetensors(head, size):
 		fs, err = CheckSafetensors(r, size)
-	case bytes.HasPrefix(head, []byte(npyMagic)) || ext == ".npy":
-		fs, err = inspectNpy(r, size)
-	case looksPickle(head) || ext == ".pkl" || ext == ".pickle" || ext == ".pt" || ext == ".pth" ||
-		ext == ".ckpt" || ext == ".joblib" || (ext == ".bin" && size > 0 && strings.IndexByte("(c]}l)dN", head[0]) >= 0):
-		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size))
+		sniff = true
+	default:
+		sniff = true
+	}
+	if err == nil && sniff {
+		var more []Finding
+		more, err = sniffPickle(ctx, r, size)
+		fs = append(fs, more...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inspecting %s: %w", name, err)
@@ -75,6 +92,40 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 		}
 	}
 	return fs, nil
+}
+
+// knownNonPickle reports the magic numbers of weight formats that share
+// the .bin extension with pickles.
+func knownNonPickle(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("GGUF")) || bytes.HasPrefix(head, []byte("\x89HDF\r\n\x1a\n"))
+}
+
+// pickleExt reports the extensions of files that loaders unpickle.
+func pickleExt(ext string) bool {
+	switch ext {
+	case ".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".dill", ".npy":
+		return true
+	}
+	return false
+}
+
+// IsModelFile reports whether name has the extension of a model or weights
+// file: the files worth inspecting when walking a directory or a repo.
+func IsModelFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib", ".dill", ".safetensors",
+		".npy", ".npz", ".h5", ".hdf5", ".keras", ".onnx", ".gguf", ".ggml", ".msgpack", ".pb",
+		".tflite", ".mar", ".nemo":
+		return true
+	}
+	return false
+}
+
+// sniffPickle scans a file that is not named as a pickle as one anyway:
+// pickle.load and torch.load take any name. Only dangerous imports are
+// kept; that the rest of the file is not a pickle says nothing.
+func sniffPickle(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, error) {
+	return scanPickles(ctx, io.NewSectionReader(r, 0, size), true)
 }
 
 // looksPickle reports a PROTO opcode with a known protocol.
@@ -95,10 +146,13 @@ func looksSafetensors(head []byte, size int64) bool {
 }
 
 // scanPickles scans consecutive pickles, as a legacy (non-zip) torch.save
-// file holds: magic number, protocol, system info, then the data. Raw
-// storage bytes follow the last pickle, so the scan stops at the first
-// byte after a STOP that is not a PROTO opcode.
-func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
+// file holds: magic number, protocol, system info, the data, the storage
+// keys, then raw storage bytes. torch.load unpickles them one after the
+// other whatever their protocol, so a pickle after a STOP is scanned even
+// without a PROTO opcode; but as the raw bytes may follow, such a pickle
+// (and the first one when sniff is set) is quiet: unless it parses cleanly
+// to its STOP, only its dangerous imports are kept and the scan ends there.
+func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error) {
 	br := bufio.NewReader(r)
 	var fs []Finding
 	var base int64
@@ -106,47 +160,100 @@ func scanPickles(ctx context.Context, r io.Reader) ([]Finding, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		quiet := sniff && i == 0
 		if i > 0 {
 			b, err := br.Peek(2)
-			if err != nil || !looksPickle(b) {
+			if len(b) == 0 || (err != nil && !errors.Is(err, io.EOF)) {
 				break
 			}
+			quiet = !looksPickle(b)
 		}
 		p := newPickleScanner(br, base, DefaultLimit)
 		err := p.run()
-		fs = append(fs, p.findings...)
 		if err != nil {
 			return nil, err
 		}
-		if !p.stopped || len(fs) > maxFileFindings {
-			break // no STOP to start the next pickle from, or enough said
+		clean := p.stopped && !slices.ContainsFunc(p.findings, func(f Finding) bool { return f.Kind == KindUnreadable })
+		for _, f := range p.findings {
+			if !quiet || clean || f.Kind == KindUnsafePickle {
+				if sniff && i == 0 && f.Kind != KindUnreadable {
+					f.Detail = "content parses as a pickle that " + f.Detail
+				}
+				fs = append(fs, f)
+			}
+		}
+		if !p.stopped || (quiet && !clean) || len(fs) > maxFileFindings {
+			break // no STOP to start the next pickle from, or not a pickle, or enough said
 		}
 		base += p.off
 	}
 	return fs, nil
 }
 
+// Bounds on the pickles read from one zip. Deflate expands about a
+// thousandfold and archive/zip lets members share their data, so a small
+// file could otherwise make the scanner decompress gigabytes.
+const (
+	maxZipRead = 512 << 20 // decompressed pickle bytes read from one zip
+	minZipRead = 16 << 20  // ... or at least this much
+	zipRatio   = 100       // ... but otherwise no more than this many times its size
+)
+
+// zipBudget is how many decompressed pickle bytes are read from a zip of
+// size bytes. A PyTorch checkpoint stores its members uncompressed, and its
+// data.pkl is a small part of it, so real files stay far below the budget.
+func zipBudget(size int64) int64 {
+	if size >= maxZipRead/zipRatio {
+		return maxZipRead
+	}
+	return max(minZipRead, zipRatio*size)
+}
+
 // inspectZip scans the pickle members of a zip, as PyTorch writes them
 // (archive/data.pkl, plus archive/data/N storages that are not pickles).
-func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
+// The pickles that torch.load unpickles (data.pkl, constants.pkl) come
+// first, so a file cannot use up the budget on others to hide them.
+func inspectZip(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("unreadable zip: %v", err)}}, nil
 	}
-	var fs []Finding
-	scanned := 0
+	var members []*zip.File
 	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".pkl") {
-			continue
+		if strings.HasSuffix(f.Name, ".pkl") {
+			members = append(members, f)
 		}
+	}
+	loaded := func(f *zip.File) bool {
+		base := path.Base(f.Name)
+		return base == "data.pkl" || base == "constants.pkl"
+	}
+	slices.SortStableFunc(members, func(a, b *zip.File) int {
+		switch la, lb := loaded(a), loaded(b); {
+		case la && !lb:
+			return -1
+		case lb && !la:
+			return 1
+		}
+		return 0
+	})
+	var fs []Finding
+	budget := zipBudget(size)
+	for i, f := range members {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if scanned++; scanned > maxMembers {
+		if i == maxMembers {
 			fs = append(fs, Finding{Kind: KindUnreadable, Severity: SeverityMedium, Detail: fmt.Sprintf("more than %d pickle members; the rest not inspected", maxMembers)})
 			break
 		}
-		mfs, err := inspectMember(f)
+		if budget <= 0 {
+			fs = append(fs, Finding{Kind: KindUnreadable, Severity: SeverityMedium,
+				Detail: fmt.Sprintf("read %d decompressed bytes, the most for a %d-byte zip; %d pickle members not inspected", zipBudget(size), size, len(members)-i)})
+			break
+		}
+		mfs, n, err := inspectMember(f, min(budget, DefaultLimit))
+		budget -= n
 		if err != nil {
 			// A broken member is reported; the others are still read.
 			mfs = []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: err.Error()}}
@@ -162,17 +269,25 @@ func inspectZip(ctx context.Context, name string, r io.ReaderAt, size int64) ([]
 	return fs, nil
 }
 
-func inspectMember(f *zip.File) ([]Finding, error) {
+// inspectMember scans one pickle member, reading at most limit
+// decompressed bytes; n is how many it read, or limit when the pickle
+// goes on past it.
+func inspectMember(f *zip.File, limit int64) (fs []Finding, n int64, err error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("opening member: %w", err)
+		return nil, 0, fmt.Errorf("opening member: %w", err)
 	}
 	defer rc.Close()
-	_, fs, err := ScanPickle(rc, DefaultLimit)
-	if err != nil {
-		return nil, fmt.Errorf("reading member: %w", err)
+	p := newPickleScanner(bufio.NewReader(rc), 0, limit)
+	err = p.run()
+	n = p.off
+	if p.limited {
+		n = limit
 	}
-	return fs, nil
+	if err != nil {
+		return nil, n, fmt.Errorf("reading member: %w", err)
+	}
+	return p.findings, n, nil
 }
 
 // npyDescrObject matches an object dtype in a .npy header, whose data is a

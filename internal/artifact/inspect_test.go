@@ -3,9 +3,11 @@ package artifact
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,9 +127,26 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"weights.pkl", evil, []string{"critical unsafe-pickle weights.pkl: imports os.system"}},
 		{"no-extension", evil, []string{"critical unsafe-pickle no-extension: imports os.system"}},
 		{"model.joblib", pk{}.op(opGlobal).text("os\nsystem\n").op(opStop), []string{"critical unsafe-pickle model.joblib"}},
-		{"readme.txt", []byte("cos\nsystem\n."), nil}, // protocol 0 text is only a pickle by name
+		// Whatever the name, bytes that unpickle into a dangerous import are reported.
+		{"readme.txt", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle readme.txt: content parses as a pickle that imports os.system"}},
+		{"model.onnx", []byte("\x08\x07\x12\x07pytorch"), nil},
+		{"model.onnx", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle model.onnx: content parses as a pickle that imports os.system"}},
+		{"poly.safetensors", []byte("cos\nsystem\n(S'id'\ntR."), []string{
+			"high bad-safetensors poly.safetensors: header size",
+			"critical unsafe-pickle poly.safetensors: content parses as a pickle that imports os.system",
+		}},
+		// Any first opcode: a .bin, .pt or .npy is a pickle to its loader.
+		{"evil.bin", []byte("K\x010cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle evil.bin: imports os.system (GLOBAL at offset 3), called by REDUCE"}},
+		// torch.load unpickles the pickles after the first whatever their protocol.
+		{"legacy.pt", []byte("L119547037146038801333356L\n.cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle legacy.pt: imports os.system (GLOBAL at offset 28), called by REDUCE"}},
+		{"legacy2.pt", []byte("\x80\x02K\x01.cmypkg\nf\n(tR.\x00\x00\x80\x3f"), []string{"high suspicious-pickle legacy2.pt: imports mypkg.f"}},
+		{"legacy3.pt", []byte("\x80\x02K\x01.cmypkg\nf\n(tR\x00\x00\x80\x3f"), nil}, // raw bytes, not a pickle
+		{"legacy_p1.bin", []byte("L119547037146038801333356L\n0cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle legacy_p1.bin: imports os.system"}},
+		{"noise.bin", []byte("\x00\x01\x02"), []string{"medium unreadable noise.bin: unknown opcode 0x00"}},
+		{"d.npy", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle d.npy: imports os.system"}},
 		{"pytorch_model.bin", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle pytorch_model.bin"}},
 		{"pytorch_model.bin", []byte("GGUF\x03\x00"), nil},
+		{"gguf.bin", append([]byte("GGUF\x03\x00\x00\x00X"), "0cos\nsystem\n."...), []string{"critical unsafe-pickle gguf.bin: content parses as a pickle that imports os.system"}},
 		{"checkpoint.pt", zbuf.Bytes(), []string{
 			"critical unsafe-pickle checkpoint.pt!model/extra.pkl: imports os.system",
 			"medium unreadable checkpoint.pt!model/broken.pkl: pickle truncated",
@@ -201,5 +220,90 @@ func TestInspectBoundsFindings(t *testing.T) {
 	fs := inspectFile(t, "many.pt", zbuf.Bytes())
 	if len(fs) != maxFileFindings+1 || !strings.Contains(fs[maxFileFindings].Detail, "the rest of the file not inspected") {
 		t.Errorf("%d findings, last %+v", len(fs), fs[len(fs)-1])
+	}
+}
+
+func TestIsModelFile(t *testing.T) {
+	cases := map[string]bool{
+		"pytorch_model.bin": true, "a/b/model.PT": true, "x.pth": true, "x.ckpt": true, "x.pkl": true,
+		"x.pickle": true, "x.joblib": true, "model.safetensors": true, "x.npy": true, "x.npz": true,
+		"tf_model.h5": true, "model.onnx": true, "m.gguf": true, "flax_model.msgpack": true,
+		"README.md": false, "config.json": false, "bin": false, "tokenizer.txt": false, "": false,
+	}
+	for name, want := range cases {
+		if got := IsModelFile(name); got != want {
+			t.Errorf("IsModelFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestZipBudget(t *testing.T) {
+	cases := []struct{ size, want int64 }{
+		{0, minZipRead},
+		{261 << 10, 261 << 10 * zipRatio},
+		{1 << 20, 100 << 20},
+		{maxZipRead/zipRatio - 1, maxZipRead/zipRatio*zipRatio - zipRatio},
+		{maxZipRead / zipRatio, maxZipRead},
+		{1 << 62, maxZipRead}, // no overflow
+	}
+	for _, c := range cases {
+		if got := zipBudget(c.size); got != c.want {
+			t.Errorf("zipBudget(%d) = %d, want %d", c.size, got, c.want)
+		}
+	}
+}
+
+// TestInspectZipBomb builds a small zip of highly compressed pickle
+// members (sharing one compressed stream) before an evil data.pkl: the
+// scan reads no more than the budget and still finds the data.pkl.
+func TestInspectZipBomb(t *testing.T) {
+	const memberSize = 6 << 20
+	bomb := append(proto(4).u64(opBinBytes8, memberSize-12), make([]byte, memberSize-12)...) // memberSize bytes with STOP
+	bomb = append(bomb, opStop)
+	var comp bytes.Buffer
+	fw, err := flate.NewWriter(&comp, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(bomb)
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for i := range 5 {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("archive/bomb%d.pkl", i), Method: zip.Deflate,
+			CRC32: crc32.ChecksumIEEE(bomb), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(bomb))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	w, err := zw.Create("archive/data.pkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	size := int64(zbuf.Len())
+	if zipBudget(size) != minZipRead || 5*memberSize <= minZipRead {
+		t.Fatalf("a %d-byte zip does not exercise the budget", size)
+	}
+	got := summary(inspectFile(t, "bomb.pt", zbuf.Bytes()))
+	want := []string{
+		"critical unsafe-pickle bomb.pt!archive/data.pkl: imports os.system",
+		fmt.Sprintf("medium unreadable bomb.pt!archive/bomb2.pkl: pickle not inspected past %d bytes", minZipRead-14-2*memberSize),
+		fmt.Sprintf("medium unreadable bomb.pt: read %d decompressed bytes, the most for a %d-byte zip; 2 pickle members not inspected", minZipRead, size),
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("findings:\n%s", got)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("finding %d = %q, want prefix %q", i, lines[i], w)
+		}
 	}
 }

@@ -136,6 +136,7 @@ type pickleScanner struct {
 	index    map[string]int // module.name → index in imports
 	tooMany  bool           // maxImports reached
 	stopped  bool           // the stream ended at its STOP opcode
+	limited  bool           // the stream went on past limit
 	findings []Finding
 	notes    int // findings made by note
 	buf      []byte
@@ -214,6 +215,7 @@ func (p *pickleScanner) walk() error {
 
 func (p *pickleScanner) truncated(at int64, err error) error {
 	if errors.Is(err, errLimit) {
+		p.limited = true
 		return p.malformed(at, "pickle not inspected past %d bytes", p.limit)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -393,7 +395,12 @@ func (p *pickleScanner) step(op byte, at int64) error {
 		p.popMark()
 		return p.push(value{})
 	case opBuild:
-		p.pop() // state; BUILD may call the object's __setstate__
+		p.pop() // state
+		// BUILD calls the object's __setstate__ or sets its attributes:
+		// on an import itself, that is a call into it.
+		if n := len(p.stack); n > 0 {
+			p.called(p.stack[n-1], "BUILD", at)
+		}
 	case opExt1, opExt2, opExt4:
 		size := map[byte]int64{opExt1: 1, opExt2: 2, opExt4: 4}[op]
 		code, err := p.readUint(size)
@@ -708,12 +715,13 @@ func (p *pickleScanner) called(v value, op string, at int64) {
 // importFindings turns imports that are not allowlisted into findings.
 func (p *pickleScanner) importFindings() {
 	for i, im := range p.imports {
-		sev, kind := classify(im.Module, im.Name)
+		c, called := p.calls[i]
+		sev, kind := classify(im.Module, im.Name, called)
 		if sev == "" {
 			continue
 		}
 		d := fmt.Sprintf("imports %s (%s at offset %d)", printable(im.String()), im.Opcode, im.Offset)
-		if c, ok := p.calls[i]; ok {
+		if called {
 			d += ", " + c
 		}
 		if n := p.seen[im.String()]; n > 1 {

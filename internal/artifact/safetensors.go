@@ -15,14 +15,24 @@ import (
 // maxSafetensorsHeader bounds the JSON header, as the reference reader does.
 const maxSafetensorsHeader = 100 << 20
 
-// dtypeBits is the size of one element of each safetensors dtype.
-var dtypeBits = map[string]uint64{
-	"F64": 64, "F32": 32, "F16": 16, "BF16": 16,
-	"I64": 64, "I32": 32, "I16": 16, "I8": 8,
-	"U64": 64, "U32": 32, "U16": 16, "U8": 8,
-	"BOOL": 8, "C64": 64,
-	"F8_E4M3": 8, "F8_E5M2": 8, "F8_E8M0": 8,
-	"F6_E2M3": 6, "F6_E3M2": 6, "F4": 4,
+// dtypeBits is the size of one element of a safetensors dtype; known is
+// false for a dtype the format does not define.
+func dtypeBits(dtype string) (bits uint64, known bool) {
+	switch dtype {
+	case "F64", "I64", "U64", "C64":
+		return 64, true
+	case "F32", "I32", "U32":
+		return 32, true
+	case "F16", "BF16", "I16", "U16":
+		return 16, true
+	case "I8", "U8", "BOOL", "F8_E4M3", "F8_E5M2", "F8_E8M0":
+		return 8, true
+	case "F6_E2M3", "F6_E3M2":
+		return 6, true
+	case "F4":
+		return 4, true
+	}
+	return 0, false
 }
 
 // tensorInfo is one tensor's entry in the header.
@@ -187,7 +197,7 @@ func (c *stChecker) checkTensor(name string, raw json.RawMessage, at int64) (ten
 		c.add(SeverityHigh, at, "tensor %s data_offsets [%d, %d] run backwards", pn, t.begin, t.end)
 		return tensorInfo{}, false
 	}
-	elemBits, known := dtypeBits[dtype]
+	elemBits, known := dtypeBits(dtype)
 	if !known {
 		c.add(SeverityMedium, at, "tensor %s has unknown dtype %s", pn, printable(dtype))
 	}

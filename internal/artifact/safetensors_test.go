@@ -162,3 +162,19 @@ func TestCheckSafetensorsBoundsFindings(t *testing.T) {
 		t.Errorf("got %d findings, last %+v", len(fs), fs[len(fs)-1])
 	}
 }
+
+func TestDtypeBits(t *testing.T) {
+	cases := []struct {
+		dtype string
+		bits  uint64
+		known bool
+	}{
+		{"F64", 64, true}, {"C64", 64, true}, {"BF16", 16, true}, {"BOOL", 8, true},
+		{"F8_E8M0", 8, true}, {"F6_E3M2", 6, true}, {"F4", 4, true}, {"f32", 0, false}, {"", 0, false},
+	}
+	for _, c := range cases {
+		if bits, known := dtypeBits(c.dtype); bits != c.bits || known != c.known {
+			t.Errorf("dtypeBits(%q) = %d, %v; want %d, %v", c.dtype, bits, known, c.bits, c.known)
+		}
+	}
+}

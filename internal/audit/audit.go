@@ -11,13 +11,12 @@
 package audit
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"maps"
-	"path"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -80,6 +79,9 @@ type Finding struct {
 	Path     string     `json:"path,omitempty"`
 	Author   string     `json:"author,omitempty"`
 	Time     *time.Time `json:"time,omitempty"`
+	// Earlier is set on a finding an earlier audit of the same exposure
+	// made that this one did not make again (see Report.KeepEarlier).
+	Earlier bool `json:"earlier,omitempty"`
 }
 
 // Repo names a repository to audit.
@@ -189,6 +191,12 @@ func (o *Options) inWindow(t time.Time) bool {
 // Run audits every repository of opt.Repos and the owner's webhooks, and
 // flags the audit-log events in the window. A repository the Hub will not
 // describe becomes a warning; the others go on.
+//
+// opt.Baseline is compared with only when it was taken at or before the
+// window's start: a later one (e.g. a previous audit of the same leak)
+// already holds the attacker's changes, so the audit then falls back to
+// the window's history. Repositories not checked keep their earlier
+// snapshot in Report.Snapshot, so that a failed run loses no baseline.
 func Run(ctx context.Context, opt Options) (*Report, error) {
 	if opt.Client == nil {
 		return nil, fmt.Errorf("audit: no Hub client")
@@ -210,20 +218,27 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	rep := &Report{Since: opt.Since, Until: opt.Until, Owner: opt.Owner, Findings: []Finding{}, Checked: []string{}, Unpinned: []string{},
 		Snapshot: &Baseline{At: time.Now().UTC()}}
+	var usable *Baseline
+	if b := opt.Baseline; b != nil && !b.At.IsZero() && !b.At.After(opt.Since) {
+		usable = b
+	}
 	repos := slices.Clone(opt.Repos)
 	slices.SortFunc(repos, func(a, b Repo) int { return cmp.Compare(a.String(), b.String()) })
 	for _, r := range repos {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		a := &repoAudit{opt: &opt, rep: rep, repo: r}
+		a := &repoAudit{opt: &opt, rep: rep, repo: r, baseline: usable}
 		if err := a.run(ctx); err != nil {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %v", r, err))
+			if s := opt.Baseline.snapshotOf(r); s != nil {
+				rep.Snapshot.Repos = append(rep.Snapshot.Repos, *s)
+			}
 			continue
 		}
 		rep.Checked = append(rep.Checked, r.String())
 	}
-	auditWebhooks(ctx, &opt, rep)
+	auditWebhooks(ctx, &opt, usable, rep)
 	for _, e := range opt.AuditLog {
 		if opt.inWindow(e.Time) {
 			rep.Findings = append(rep.Findings, e.finding())
@@ -232,6 +247,51 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	scrub(rep, opt.Token)
 	sortFindings(rep.Findings)
 	return rep, nil
+}
+
+// snapshotOf is b's snapshot of r, or nil.
+func (b *Baseline) snapshotOf(r Repo) *Snapshot {
+	if b == nil {
+		return nil
+	}
+	for i := range b.Repos {
+		if b.Repos[i].Repo == r {
+			return &b.Repos[i]
+		}
+	}
+	return nil
+}
+
+// Complete reports whether the audit checked everything it was asked to:
+// every repository of want, with no warning.
+func (r *Report) Complete(want int) bool {
+	return len(r.Warnings) == 0 && len(r.Checked) >= want
+}
+
+// key identifies a finding across audits.
+func (f Finding) key() string {
+	return strings.Join([]string{f.Kind, f.Repo, f.Ref, f.Path, f.Commit}, "\x00")
+}
+
+// KeepEarlier adds the findings of an earlier audit of the same exposure
+// that this one did not find again, marked Earlier: what was found stays
+// on the incident's record even once it has been cleaned up (or hidden).
+func (r *Report) KeepEarlier(prev *Report) {
+	if prev == nil {
+		return
+	}
+	have := map[string]bool{}
+	for _, f := range r.Findings {
+		have[f.key()] = true
+	}
+	for _, f := range prev.Findings {
+		if !have[f.key()] {
+			f.Earlier = true
+			have[f.key()] = true
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	sortFindings(r.Findings)
 }
 
 // scrub redacts any secret in the free text findings carry (commit and
@@ -268,16 +328,28 @@ func sortFindings(fs []Finding) {
 
 // repoAudit audits one repository.
 type repoAudit struct {
-	opt  *Options
-	rep  *Report
-	repo Repo
-	pin  *pin.Manifest
-	base *Snapshot
+	opt      *Options
+	rep      *Report
+	repo     Repo
+	baseline *Baseline // usable: taken at or before the window's start
+	pin      *pin.Manifest
+	base     *Snapshot
+
+	refs     map[string]string       // full ref name → commit, now
+	branches map[string][]hub.Commit // branch → its commits, newest first
+	names    []string                // branch names, main first
+	on       map[string][]string     // commit → the branches holding it, main first
+	dates    map[string]time.Time    // commit → date
+	created  time.Time               // the repository's creation (zero: unknown)
 }
 
 func (a *repoAudit) add(f Finding) {
 	f.Repo = a.repo.String()
 	a.rep.Findings = append(a.rep.Findings, f)
+}
+
+func (a *repoAudit) warn(format string, args ...any) {
+	a.rep.Warnings = append(a.rep.Warnings, a.repo.String()+": "+fmt.Sprintf(format, args...))
 }
 
 func (a *repoAudit) run(ctx context.Context) error {
@@ -290,42 +362,45 @@ func (a *repoAudit) run(ctx context.Context) error {
 	if a.pin == nil {
 		a.rep.Unpinned = append(a.rep.Unpinned, r.String())
 	}
-	if o.Baseline != nil {
-		for i := range o.Baseline.Repos {
-			if o.Baseline.Repos[i].Repo == r {
-				a.base = &o.Baseline.Repos[i]
-			}
-		}
-	}
+	a.base = a.baseline.snapshotOf(r)
 	refs, err := o.Client.Refs(ctx, o.Token, r.Type, r.ID, false)
 	if err != nil {
 		return fmt.Errorf("listing refs: %w", err)
 	}
-	now := refMap(refs)
-	snap := Snapshot{Repo: r, At: a.rep.Snapshot.At, Refs: now}
+	a.refs = refMap(refs)
+	snap := Snapshot{Repo: r, At: a.rep.Snapshot.At, Refs: a.refs}
+	if info, err := o.Client.RepoInfo(ctx, o.Token, r.Type, r.ID, ""); err != nil {
+		a.warn("reading the repository's creation time: %v", err)
+	} else {
+		a.created = info.CreatedAt
+	}
 
-	// Every branch's commits, deduplicated; main's kept in order.
-	var mainCommits []hub.Commit
-	seen := map[string]bool{}
-	var inWindow []hub.Commit
-	branchOf := map[string]string{}
-	preAuthors := map[string]bool{}
+	// Every branch's commits, main's first so that a commit on several
+	// branches is labelled main.
+	a.branches, a.on, a.dates = map[string][]hub.Commit{}, map[string][]string{}, map[string]time.Time{}
 	for _, b := range refs.Branches {
-		list, _, err := o.Client.Commits(ctx, o.Token, r.Type, r.ID, b.Name, 0)
+		a.names = append(a.names, b.Name)
+	}
+	slices.SortFunc(a.names, func(x, y string) int {
+		return cmp.Or(-cmp.Compare(boolInt(x == "main"), boolInt(y == "main")), cmp.Compare(x, y))
+	})
+	var inWindow []hub.Commit
+	preAuthors := map[string]bool{}
+	for _, b := range a.names {
+		list, _, err := o.Client.Commits(ctx, o.Token, r.Type, r.ID, b, 0)
 		if err != nil {
-			return fmt.Errorf("listing commits of %s: %w", b.Name, err)
+			return fmt.Errorf("listing commits of %s: %w", b, err)
 		}
-		if b.Name == "main" {
-			mainCommits = list
-		}
+		a.branches[b] = list
 		for _, c := range list {
-			if seen[c.ID] {
+			_, seen := a.dates[c.ID]
+			a.on[c.ID] = append(a.on[c.ID], b)
+			if seen {
 				continue
 			}
-			seen[c.ID] = true
+			a.dates[c.ID] = c.Date
 			if o.inWindow(c.Date) {
 				inWindow = append(inWindow, c)
-				branchOf[c.ID] = b.Name
 			} else if c.Date.Before(o.Since) {
 				for _, au := range c.Authors {
 					preAuthors[au.User] = true
@@ -333,23 +408,30 @@ func (a *repoAudit) run(ctx context.Context) error {
 			}
 		}
 	}
-	for _, c := range mainCommits {
+	for _, c := range a.branches["main"] {
 		snap.Commits = append(snap.Commits, c.ID)
 	}
-	a.commits(inWindow, branchOf, preAuthors)
-	a.refs(now)
-	a.history(mainCommits)
+	a.commits(inWindow, preAuthors)
+	a.compareRefs(ctx)
+	a.history(ctx)
 	if r.Type == hub.RepoSpace {
 		a.spaceSettings(ctx)
 	}
 	a.discussions(ctx)
-	cur, err := a.files(ctx, mainCommits)
+	cur, err := a.files(ctx)
 	if err != nil {
 		return err
 	}
 	snap.Files = cur
 	a.rep.Snapshot.Repos = append(a.rep.Snapshot.Repos, snap)
 	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func refMap(r *hub.Refs) map[string]string {
@@ -369,7 +451,7 @@ func refMap(r *hub.Refs) map[string]string {
 // commits flags the window's commits: medium when by the owner (the token
 // acts as the owner, so these may be the attacker's), high when by someone
 // neither the owner, nor known, nor seen in the earlier history.
-func (a *repoAudit) commits(list []hub.Commit, branchOf map[string]string, preAuthors map[string]bool) {
+func (a *repoAudit) commits(list []hub.Commit, preAuthors map[string]bool) {
 	known := map[string]bool{}
 	for _, k := range a.opt.KnownAuthors {
 		known[k] = true
@@ -392,28 +474,80 @@ func (a *repoAudit) commits(list []hub.Commit, branchOf map[string]string, preAu
 			sev, why = High, "without a Hub author"
 		}
 		t := c.Date
-		a.add(Finding{Kind: KindCommitInWindow, Severity: sev, Commit: c.ID, Ref: branchOf[c.ID], Author: strings.Join(names, ","), Time: &t,
-			Evidence: fmt.Sprintf("commit %.12s %q on %s %s", c.ID, c.Title, branchOf[c.ID], why)})
+		on := a.on[c.ID]
+		a.add(Finding{Kind: KindCommitInWindow, Severity: sev, Commit: c.ID, Ref: on[0], Author: strings.Join(names, ","), Time: &t,
+			Evidence: fmt.Sprintf("commit %.12s %q on %s %s", c.ID, c.Title, strings.Join(on, ", "), why)})
 	}
 }
 
-// refs compares refs now with the baseline: the snapshot's refs, else the
-// pinned branch.
-func (a *repoAudit) refs(now map[string]string) {
+// pinnedRef is the full name of the ref the pin's revision names now: a
+// tag or a branch; "" when the revision is a commit id or names no ref.
+func (a *repoAudit) pinnedRef() string {
+	rev := cmp.Or(a.pin.Revision, "main")
+	if strings.HasPrefix(rev, "refs/") {
+		return rev
+	}
+	for _, prefix := range []string{"refs/tags/", "refs/heads/"} {
+		if _, ok := a.refs[prefix+rev]; ok {
+			return prefix + rev
+		}
+	}
+	return ""
+}
+
+// isCommitID reports whether rev looks like a full commit hash.
+func isCommitID(rev string) bool {
+	if len(rev) != 40 {
+		return false
+	}
+	for _, c := range rev {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// dateOf is when commit id was made: from the branches' histories, else
+// asked of the Hub (a tag may point off every branch).
+func (a *repoAudit) dateOf(ctx context.Context, id string) (time.Time, bool) {
+	if d, ok := a.dates[id]; ok {
+		return d, true
+	}
+	o := a.opt
+	list, _, err := o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, id, 1)
+	if err != nil || len(list) == 0 {
+		if err != nil {
+			a.warn("reading commit %.12s: %v", id, err)
+		}
+		return time.Time{}, false
+	}
+	a.dates[id] = list[0].Date
+	return list[0].Date, true
+}
+
+// compareRefs compares refs now with the baseline: the snapshot's refs,
+// else the pinned revision. Without a snapshot, a tag pointing at a commit
+// made in the window was created or moved in it.
+func (a *repoAudit) compareRefs(ctx context.Context) {
+	now := a.refs
 	var before map[string]string
 	switch {
 	case a.base != nil:
 		before = a.base.Refs
 	case a.pin != nil:
-		before = map[string]string{"refs/heads/" + cmp.Or(a.pin.Revision, "main"): a.pin.Commit}
-	default:
-		return
+		if ref := a.pinnedRef(); ref != "" {
+			before = map[string]string{ref: a.pin.Commit}
+		} else if rev := cmp.Or(a.pin.Revision, "main"); !isCommitID(rev) {
+			a.add(Finding{Kind: KindRefChanged, Severity: High, Ref: rev,
+				Evidence: fmt.Sprintf("pinned revision %s no longer exists (pinned at %.12s)", rev, a.pin.Commit)})
+		}
 	}
 	names := map[string]bool{}
 	for n := range before {
 		names[n] = true
 	}
-	if a.base != nil { // a pin knows one branch: others are not "created"
+	if a.base != nil { // a pin knows one ref: others are not "created"
 		for n := range now {
 			names[n] = true
 		}
@@ -442,23 +576,35 @@ func (a *repoAudit) refs(now map[string]string) {
 		}
 		a.add(f)
 	}
-}
-
-// history flags a rewritten main: the baseline's head is no longer among
-// the branch's commits, or the root changed. Without a baseline, a main of
-// one commit made in the window in a repository with an older history is
-// the shape a super-squash leaves.
-func (a *repoAudit) history(main []hub.Commit) {
-	if len(main) == 0 {
+	if a.base != nil {
 		return
 	}
-	onMain := map[string]bool{}
-	for _, c := range main {
-		onMain[c.ID] = true
+	for _, n := range slices.Sorted(maps.Keys(now)) {
+		if _, compared := before[n]; compared || !strings.HasPrefix(n, "refs/tags/") {
+			continue
+		}
+		if d, ok := a.dateOf(ctx, now[n]); ok && a.opt.inWindow(d) {
+			a.add(Finding{Kind: KindRefChanged, Severity: High, Ref: n, Commit: now[n],
+				Evidence: fmt.Sprintf("%s points at %.12s, a commit made in the window (%s): the tag was created or moved in it", n, now[n], d.UTC().Format(time.RFC3339))})
+		}
 	}
-	root := main[len(main)-1]
+}
+
+// history flags rewritten history. Against a snapshot: main's earlier
+// commits are gone or its root changed. Against a pin: the pinned commit
+// is no longer in the pinned revision's history. Without a snapshot: a
+// branch whose root commit was made in the window of a repository created
+// before it (a super-squash, whatever its message), or a tag pointing at
+// a commit no branch holds any more.
+func (a *repoAudit) history(ctx context.Context) {
+	main := a.branches["main"]
 	switch {
-	case a.base != nil && len(a.base.Commits) > 0:
+	case a.base != nil && len(a.base.Commits) > 0 && len(main) > 0:
+		onMain := map[string]bool{}
+		for _, c := range main {
+			onMain[c.ID] = true
+		}
+		root := main[len(main)-1]
 		head, oldRoot := a.base.Commits[0], a.base.Commits[len(a.base.Commits)-1]
 		var gone int
 		for _, id := range a.base.Commits {
@@ -470,15 +616,62 @@ func (a *repoAudit) history(main []hub.Commit) {
 			a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Ref: "refs/heads/main", Commit: root.ID,
 				Evidence: fmt.Sprintf("%d of %d earlier commits gone from main (head was %.12s); root %.12s, was %.12s", gone, len(a.base.Commits), head, root.ID, oldRoot)})
 		}
+		return
 	case a.pin != nil && a.pin.Commit != "":
-		if !onMain[a.pin.Commit] {
-			a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Ref: "refs/heads/" + cmp.Or(a.pin.Revision, "main"), Commit: root.ID,
-				Evidence: fmt.Sprintf("pinned commit %.12s is no longer an ancestor of %s (root now %.12s)", a.pin.Commit, cmp.Or(a.pin.Revision, "main"), root.ID)})
-		}
-	case len(main) == 1 && a.opt.inWindow(root.Date) && strings.HasPrefix(strings.ToLower(root.Title), "super-squash"):
-		a.add(Finding{Kind: KindHistoryRewritten, Severity: High, Ref: "refs/heads/main", Commit: root.ID,
-			Evidence: fmt.Sprintf("main is a single commit %.12s %q made in the window", root.ID, root.Title)})
+		a.pinHistory(ctx)
 	}
+	if a.base != nil {
+		return
+	}
+	for _, b := range a.names {
+		list := a.branches[b]
+		if len(list) == 0 {
+			continue
+		}
+		root := list[len(list)-1]
+		if !a.opt.inWindow(root.Date) {
+			continue
+		}
+		switch {
+		case !a.created.IsZero() && a.created.Before(a.opt.Since):
+			a.add(Finding{Kind: KindHistoryRewritten, Severity: High, Ref: "refs/heads/" + b, Commit: root.ID,
+				Evidence: fmt.Sprintf("%s's root commit %.12s %q was made in the window, in a repository created %s: its history was rewritten", b, root.ID, root.Title, a.created.UTC().Format(time.RFC3339))})
+		case a.created.IsZero() && len(list) == 1 && strings.HasPrefix(strings.ToLower(root.Title), "super-squash"):
+			a.add(Finding{Kind: KindHistoryRewritten, Severity: High, Ref: "refs/heads/" + b, Commit: root.ID,
+				Evidence: fmt.Sprintf("%s is a single commit %.12s %q made in the window", b, root.ID, root.Title)})
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(a.refs)) {
+		id := a.refs[n]
+		if !strings.HasPrefix(n, "refs/tags/") || len(a.on[id]) > 0 {
+			continue
+		}
+		a.add(Finding{Kind: KindHistoryRewritten, Severity: High, Ref: n, Commit: id,
+			Evidence: fmt.Sprintf("%s points at %.12s, which no branch holds: history was rewritten or a branch deleted", n, id)})
+	}
+}
+
+// pinHistory flags a pinned commit no longer in its revision's history.
+func (a *repoAudit) pinHistory(ctx context.Context) {
+	ref := a.pinnedRef()
+	if ref == "" {
+		return // a commit id, or a ref that is gone (flagged by compareRefs)
+	}
+	list, ok := a.branches[strings.TrimPrefix(ref, "refs/heads/")]
+	if !ok || !strings.HasPrefix(ref, "refs/heads/") {
+		o := a.opt
+		var err error
+		if list, _, err = o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, a.refs[ref], 0); err != nil {
+			a.warn("listing commits of %s: %v", ref, err)
+			return
+		}
+	}
+	if len(list) == 0 || slices.ContainsFunc(list, func(c hub.Commit) bool { return c.ID == a.pin.Commit }) {
+		return
+	}
+	root := list[len(list)-1]
+	a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Ref: ref, Commit: root.ID,
+		Evidence: fmt.Sprintf("pinned commit %.12s is no longer an ancestor of %s (root now %.12s)", a.pin.Commit, ref, root.ID)})
 }
 
 func (a *repoAudit) spaceSettings(ctx context.Context) {
@@ -532,60 +725,91 @@ func (a *repoAudit) discussions(ctx context.Context) {
 	}
 }
 
-// modelExt are the file names worth inspecting.
-var modelExt = []string{".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".safetensors", ".npy", ".npz", ".h5", ".keras", ".onnx", ".gguf"}
-
-func isModelFile(p string) bool {
-	return slices.Contains(modelExt, strings.ToLower(path.Ext(p)))
-}
-
-// files compares main's files now with the pin or the snapshot, or else
-// the last commit before the window with the last one in it; pinned
-// differences are integrity mismatches, deleted LFS files are flagged, and
-// every changed model file is downloaded (bounded) and inspected. It
-// returns the current manifest, the next audit's baseline.
-func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest, error) {
+// files compares the repository's files with the baseline and inspects
+// every model file that changed. The pinned revision is compared with its
+// pin (differences are integrity mismatches); main, when not pinned, with
+// the snapshot, else the last commit before the window with the last one
+// in it; every other branch with commits in the window the same way.
+// Deleted LFS files are flagged. It returns main's manifest now, the next
+// audit's baseline.
+func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 	o, r := a.opt, a.repo
 	cur, err := pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, "main")
 	if err != nil {
 		return nil, err
 	}
-	var before, after *pin.Manifest
-	since := "in the window"
-	switch {
-	case a.pin != nil:
-		before, after, since = a.pin, cur, "since the pin"
-	case a.base != nil && a.base.Files != nil:
-		before, after, since = a.base.Files, cur, "since the last snapshot"
-	default:
-		// Main's commits are newest first: the window's end, then its start.
-		var end, start *hub.Commit
-		for i := range main {
-			if end == nil && !main[i].Date.After(o.Until) {
-				end = &main[i]
+	pinnedBranch := ""
+	if a.pin != nil {
+		if ref := a.pinnedRef(); ref != "" {
+			pinnedBranch = strings.TrimPrefix(ref, "refs/heads/")
+			now := cur
+			if ref != "refs/heads/main" {
+				if now, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, a.refs[ref]); err != nil {
+					return nil, fmt.Errorf("snapshot of %s: %w", ref, err)
+				}
 			}
-			if main[i].Date.Before(o.Since) {
-				start = &main[i]
-				break
-			}
-		}
-		if end == nil || (start != nil && end.ID == start.ID) {
-			return cur, nil // no commit in the window
-		}
-		after = cur
-		if end.ID != cur.Commit {
-			if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, end.ID); err != nil {
-				return nil, err
-			}
-		}
-		if start != nil {
-			if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, start.ID); err != nil {
-				return nil, err
-			}
-		} else {
-			before = &pin.Manifest{} // the whole history is in the window
+			a.compare(ctx, ref, a.pin, now, "since the pin", true)
 		}
 	}
+	for _, b := range a.names {
+		if b == pinnedBranch {
+			continue
+		}
+		ref := "refs/heads/" + b
+		if b == "main" && a.base != nil && a.base.Files != nil {
+			a.compare(ctx, ref, a.base.Files, cur, "since the last snapshot", false)
+			continue
+		}
+		before, after, err := a.window(ctx, b, cur)
+		if err != nil {
+			return nil, err
+		}
+		if after != nil {
+			a.compare(ctx, ref, before, after, "in the window", false)
+		}
+	}
+	return cur, nil
+}
+
+// window is branch b's files at the last commit before the window and at
+// the last one in it; nil after when no commit was made in the window.
+func (a *repoAudit) window(ctx context.Context, b string, main *pin.Manifest) (before, after *pin.Manifest, err error) {
+	o, r := a.opt, a.repo
+	// Commits are newest first: the window's end, then its start.
+	var end, start *hub.Commit
+	list := a.branches[b]
+	for i := range list {
+		if end == nil && !list[i].Date.After(o.Until) {
+			end = &list[i]
+		}
+		if list[i].Date.Before(o.Since) {
+			start = &list[i]
+			break
+		}
+	}
+	if end == nil || (start != nil && end.ID == start.ID) {
+		return nil, nil, nil
+	}
+	after = main
+	if end.ID != main.Commit {
+		if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, end.ID); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, end.ID, err)
+		}
+	}
+	before = &pin.Manifest{} // the whole history is in the window
+	if start != nil {
+		if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, start.ID); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, start.ID, err)
+		}
+	}
+	return before, after, nil
+}
+
+// compare flags the differences between before and after on ref and
+// inspects the model files that changed; pinned differences are integrity
+// mismatches.
+func (a *repoAudit) compare(ctx context.Context, ref string, before, after *pin.Manifest, since string, pinned bool) {
+	o, r := a.opt, a.repo
 	old := map[string]pin.File{}
 	for _, f := range before.Files {
 		old[f.Path] = f
@@ -595,7 +819,7 @@ func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest
 		if d.Kind == pin.CommitChanged {
 			continue
 		}
-		if a.pin != nil {
+		if pinned {
 			ev := fmt.Sprintf("pinned file %s %s (pinned %.16s, now %.16s)", d.Path, d.Kind, d.Want, d.Got)
 			switch d.Kind {
 			case pin.Removed:
@@ -603,12 +827,12 @@ func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest
 			case pin.Added:
 				ev = fmt.Sprintf("file %s added to a pinned repository (%.16s)", d.Path, d.Got)
 			}
-			a.add(Finding{Kind: KindIntegrity, Severity: High, Path: d.Path, Commit: after.Commit, Evidence: ev})
+			a.add(Finding{Kind: KindIntegrity, Severity: High, Ref: ref, Path: d.Path, Commit: after.Commit, Evidence: ev + " on " + ref})
 		}
 		if d.Kind == pin.Removed {
 			if f := old[d.Path]; f.LFSSHA256 != "" {
-				a.add(Finding{Kind: KindLFSDeleted, Severity: Medium, Path: d.Path,
-					Evidence: fmt.Sprintf("LFS file %s (%d bytes, sha256 %.16s) deleted %s", d.Path, f.Size, f.LFSSHA256, since)})
+				a.add(Finding{Kind: KindLFSDeleted, Severity: Medium, Ref: ref, Path: d.Path,
+					Evidence: fmt.Sprintf("LFS file %s (%d bytes, sha256 %.16s) deleted from %s %s", d.Path, f.Size, f.LFSSHA256, ref, since)})
 			}
 			continue
 		}
@@ -619,49 +843,66 @@ func (a *repoAudit) files(ctx context.Context, main []hub.Commit) (*pin.Manifest
 		sizes[f.Path] = f.Size
 	}
 	for _, p := range changed {
-		if !isModelFile(p) {
+		if !artifact.IsModelFile(p) {
 			continue
 		}
 		if sizes[p] > o.MaxDownload {
-			a.rep.Warnings = append(a.rep.Warnings, fmt.Sprintf("%s: %s not inspected: %d bytes is over the download bound", r, p, sizes[p]))
+			a.rep.Warnings = append(a.rep.Warnings, fmt.Sprintf("%s: %s on %s not inspected: %d bytes is over the download bound", r, p, ref, sizes[p]))
 			continue
 		}
-		a.inspect(ctx, after.Commit, p, since)
+		a.inspect(ctx, ref, after.Commit, p, since)
 	}
-	return cur, nil
 }
 
-// inspect downloads one file at commit and runs the inspector on it.
-func (a *repoAudit) inspect(ctx context.Context, commit, p, since string) {
+// inspect downloads one file at commit to an unlinked temporary file
+// (models may be gigabytes) and runs the inspector on it.
+func (a *repoAudit) inspect(ctx context.Context, ref, commit, p, since string) {
 	o := a.opt
-	f, err := o.Client.DownloadFile(ctx, o.Token, a.repo.Type, a.repo.ID, commit, p, o.MaxDownload)
+	tmp, err := os.CreateTemp("", "hfwarden-audit-*")
 	if err != nil {
-		a.rep.Warnings = append(a.rep.Warnings, fmt.Sprintf("%s: %s not inspected: %v", a.repo, p, err))
+		a.warn("%s not inspected: %v", p, err)
 		return
 	}
-	found, err := o.Inspect(ctx, p, bytes.NewReader(f.Data), int64(len(f.Data)))
+	// Unlinked at once where the system allows it, so that nothing is
+	// left behind; removed again after closing where it does not.
+	_ = os.Remove(tmp.Name())
+	defer func() {
+		tmp.Close()
+		_ = os.Remove(tmp.Name())
+	}()
+	_, n, err := o.Client.DownloadTo(ctx, o.Token, a.repo.Type, a.repo.ID, commit, p, tmp, o.MaxDownload)
 	if err != nil {
-		a.rep.Warnings = append(a.rep.Warnings, fmt.Sprintf("%s: inspecting %s: %v", a.repo, p, err))
+		a.warn("%s not inspected: %v", p, err)
+		return
+	}
+	found, err := o.Inspect(ctx, p, tmp, n)
+	if err != nil {
+		a.warn("inspecting %s: %v", p, err)
 	}
 	for _, af := range found {
-		a.add(Finding{Kind: af.Kind, Severity: cmp.Or(af.Severity, High), Path: cmp.Or(af.Path, p), Commit: commit,
-			Evidence: fmt.Sprintf("%s changed %s: %s", p, since, af.Detail)})
+		a.add(Finding{Kind: af.Kind, Severity: cmp.Or(af.Severity, High), Ref: ref, Path: cmp.Or(af.Path, p), Commit: commit,
+			Evidence: fmt.Sprintf("%s changed on %s %s: %s", p, ref, since, af.Detail)})
 	}
 }
 
-// auditWebhooks lists the owner's webhooks: one unknown to the baseline is
-// high (created since), any other is medium (a standing way to be told of
-// every change, worth confirming).
-func auditWebhooks(ctx context.Context, o *Options, rep *Report) {
+// auditWebhooks lists the owner's webhooks, one finding per repository or
+// namespace each watches: a webhook unknown to the baseline is high
+// (created since), any other medium (a standing way to be told of every
+// change, worth confirming). A failed listing keeps the earlier snapshot's
+// webhooks.
+func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report) {
 	list, err := o.Client.Webhooks(ctx, o.Token)
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: %v", err))
+		if o.Baseline != nil {
+			rep.Snapshot.Webhooks = o.Baseline.Webhooks
+		}
 		return
 	}
 	var known map[string]bool
-	if o.Baseline != nil && o.Baseline.Webhooks != nil {
+	if base != nil && base.Webhooks != nil {
 		known = map[string]bool{}
-		for _, id := range o.Baseline.Webhooks {
+		for _, id := range base.Webhooks {
 			known[id] = true
 		}
 	}
@@ -684,8 +925,13 @@ func auditWebhooks(ctx context.Context, o *Options, rep *Report) {
 		if w.Disabled {
 			state = ", disabled"
 		}
-		rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: strings.Join(watched, ","), Severity: sev, Ref: w.ID,
-			Evidence: fmt.Sprintf("webhook %s %s: posts to %s on %s for %s%s", w.ID, why, hostOf(w.URL), strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)})
+		ev := fmt.Sprintf("webhook %s %s: posts to %s on %s for %s%s", w.ID, why, hostOf(w.URL), strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
+		if len(watched) == 0 {
+			watched = []string{""}
+		}
+		for _, name := range watched {
+			rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: name, Severity: sev, Ref: w.ID, Evidence: ev})
+		}
 	}
 }
 

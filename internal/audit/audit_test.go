@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -257,7 +258,8 @@ func TestRunWithSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.attack(ctx)
-	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Baseline: base})
+	// The snapshot was taken when the exposure started.
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: base.At, Owner: "alice", Repos: e.repos, Baseline: base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,20 +292,28 @@ func TestRunWithSnapshot(t *testing.T) {
 	if len(r.Unpinned) != 4 {
 		t.Errorf("unpinned = %v, want all four", r.Unpinned)
 	}
-	// The report's own snapshot is a baseline for the next audit: run
-	// again with it, and only the window's commits and the webhook remain.
-	again, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Baseline: r.Snapshot,
+	// The report's own snapshot was taken after the leak: a second audit
+	// of the same window must not take it as the baseline (it holds the
+	// attacker's changes), and finds the same changes again.
+	again, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: base.At, Owner: "alice", Repos: e.repos, Baseline: r.Snapshot,
 		Inspect: func(context.Context, string, io.ReaderAt, int64) ([]artifact.Finding, error) { return nil, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if f := find(again, "dataset/alice/data", KindHistoryRewritten); f == nil || Rank(f.Severity) < Rank(High) {
+		t.Errorf("second audit lost the rewritten history: %+v", f)
+	}
+	var tagAgain bool
 	for _, f := range again.Findings {
-		if f.Kind != KindCommitInWindow && f.Kind != KindWebhook && f.Kind != KindSecretAdded && f.Kind != KindPullRequest {
-			t.Errorf("second audit against the first one's snapshot: unexpected %+v", f)
+		if f.Kind == KindRefChanged && f.Ref == "refs/tags/v1" && f.Severity == High {
+			tagAgain = true
 		}
-		if f.Kind == KindWebhook && f.Severity != Medium {
-			t.Errorf("known webhook = %s, want medium", f.Severity)
-		}
+	}
+	if !tagAgain {
+		t.Error("second audit lost the moved tag")
+	}
+	if find(again, "model/alice/model", KindLFSDeleted) == nil {
+		t.Error("second audit lost the deleted LFS file")
 	}
 }
 
@@ -314,6 +324,10 @@ func TestRunWithoutBaseline(t *testing.T) {
 	var inspected []string
 	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos,
 		Inspect: func(_ context.Context, name string, ra io.ReaderAt, size int64) ([]artifact.Finding, error) {
+			// Downloads go to a temporary file, never whole into memory.
+			if _, ok := ra.(*os.File); !ok {
+				t.Errorf("%s handed to the inspector as %T, want a temporary *os.File", name, ra)
+			}
 			b := make([]byte, size)
 			if _, err := ra.ReadAt(b, 0); err != nil && err != io.EOF {
 				return nil, err
@@ -387,5 +401,205 @@ func TestRunErrors(t *testing.T) {
 	}
 	if len(r.Findings) != 0 {
 		t.Errorf("findings for an untouched repository: %+v", r.Findings)
+	}
+}
+
+// refFinding is the finding of kind on ref in repo, or nil.
+func refFinding(r *Report, repo, kind, ref string) *Finding {
+	for i, f := range r.Findings {
+		if f.Repo == repo && f.Kind == kind && f.Ref == ref {
+			return &r.Findings[i]
+		}
+	}
+	return nil
+}
+
+// noInspect is an inspector that finds nothing.
+func noInspect(context.Context, string, io.ReaderAt, int64) ([]artifact.Finding, error) {
+	return nil, nil
+}
+
+// A tag moved in the window is high whether the audit has only pins or
+// no baseline at all: it points at a commit made in the window.
+func TestMovedTagWithoutSnapshot(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	pins := e.pins(ctx)
+	e.attack(ctx) // deletes v1 and recreates it at the new head of main
+	for _, tc := range []struct {
+		name string
+		pins []pin.Manifest
+	}{{"pins only", pins}, {"no baseline", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Pins: tc.pins, Inspect: noInspect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := refFinding(r, "model/alice/model", KindRefChanged, "refs/tags/v1"); f == nil || f.Severity != High || !strings.Contains(f.Evidence, "in the window") {
+				t.Errorf("moved tag = %+v", f)
+			}
+			if f := refFinding(r, "model/alice/untouched", KindRefChanged, "refs/tags/v1"); f != nil {
+				t.Errorf("tag that did not move flagged: %+v", f)
+			}
+		})
+	}
+}
+
+// A super-squash whose message says nothing of it, with no baseline: the
+// root of main was made in the window of an older repository; the tag
+// left on the old history points at a commit no branch holds.
+func TestSquashWithCustomMessage(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.call(http.MethodPost, "/api/models/alice/model/super-squash/main", map[string]string{"message": "Update README.md"})
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: e.repos, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := refFinding(r, "model/alice/model", KindHistoryRewritten, "refs/heads/main"); f == nil || f.Severity != High || !strings.Contains(f.Evidence, "Update README.md") {
+		t.Errorf("squash = %+v", f)
+	}
+	if f := refFinding(r, "model/alice/model", KindHistoryRewritten, "refs/tags/v1"); f == nil || !strings.Contains(f.Evidence, "no branch") {
+		t.Errorf("orphaned tag = %+v", f)
+	}
+	if r.AtLeast(High) == 0 {
+		t.Error("squash not high")
+	}
+	if got := kinds(r)["model/alice/untouched"]; len(got) != 0 {
+		t.Errorf("untouched repository has findings: %v", got)
+	}
+}
+
+// A pin of a tag is compared with the tag, not with main: commits on main
+// after the tag are no integrity mismatch, a moved tag is.
+func TestPinOfATag(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	// v0 marks the first commit; main has one more (config.json).
+	hist, _, err := e.c.Commits(ctx, e.token, hub.RepoModel, "alice/model", "main", 0)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("history %v %v", hist, err)
+	}
+	e.call(http.MethodPost, "/api/models/alice/model/tag/"+hist[1].ID, map[string]string{"tag": "v0"})
+	m, err := pin.Snapshot(ctx, e.c, e.token, hub.RepoModel, "alice/model", "v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos := []Repo{{hub.RepoModel, "alice/model"}}
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == KindIntegrity || f.Kind == KindRefChanged || f.Kind == KindHistoryRewritten {
+			t.Errorf("untouched tag pin: %+v", f)
+		}
+	}
+	// The attacker moves v0 to a commit carrying a pickle.
+	res, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "tweak", map[string][]byte{"pytorch_model.bin": osSystemPickle()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.call(http.MethodDelete, "/api/models/alice/model/tag/v0", nil)
+	e.call(http.MethodPost, "/api/models/alice/model/tag/"+res.CommitOID, map[string]string{"tag": "v0"})
+	r, err = Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := refFinding(r, "model/alice/model", KindRefChanged, "refs/tags/v0"); f == nil || f.Severity != High || !strings.Contains(f.Evidence, "moved") {
+		t.Errorf("moved pinned tag = %+v", f)
+	}
+	var integrity []string
+	for _, f := range r.Findings {
+		if f.Kind == KindIntegrity {
+			integrity = append(integrity, f.Path)
+		}
+		if f.Ref == "refs/heads/v0" {
+			t.Errorf("tag taken for a branch: %+v", f)
+		}
+	}
+	if want := []string{"config.json", "pytorch_model.bin"}; !slices.Equal(integrity, want) {
+		t.Errorf("integrity findings %q, want %q", integrity, want)
+	}
+}
+
+// A payload on a new branch, with no baseline, is inspected and found;
+// a commit on main and that branch is labelled main.
+func TestPayloadOnAnotherBranch(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	shared, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/untouched", "main", "Add notes", map[string][]byte{"notes.txt": []byte("x\n")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.call(http.MethodPost, "/api/models/alice/untouched/branch/evil", map[string]any{})
+	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/untouched", "evil", "Add weights", map[string][]byte{"extra.pkl": osSystemPickle()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: []Repo{{hub.RepoModel, "alice/untouched"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := find(r, "model/alice/untouched", artifact.KindUnsafePickle)
+	if f == nil || f.Ref != "refs/heads/evil" || f.Path != "extra.pkl" || Rank(f.Severity) < Rank(High) {
+		t.Fatalf("pickle on branch evil = %+v (findings %+v)", f, r.Findings)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == KindCommitInWindow && f.Commit == shared.CommitOID && (f.Ref != "main" || !strings.Contains(f.Evidence, "on main, evil")) {
+			t.Errorf("commit on main and evil labelled %q: %s", f.Ref, f.Evidence)
+		}
+	}
+}
+
+// A webhook watching two entities gives one finding for each.
+func TestWebhookPerWatchedEntity(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.call(http.MethodPost, "/api/settings/webhooks", map[string]any{"url": "https://hooks.example/x",
+		"watched": []map[string]string{{"type": "model", "name": "alice/model"}, {"type": "user", "name": "alice"}}, "domains": []string{"repo"}})
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repos []string
+	for _, f := range r.Findings {
+		if f.Kind == KindWebhook {
+			repos = append(repos, f.Repo)
+		}
+	}
+	slices.Sort(repos)
+	if want := []string{"alice", "model/alice/model"}; !slices.Equal(repos, want) {
+		t.Errorf("webhook findings for %q, want %q", repos, want)
+	}
+}
+
+// An audit whose repositories all fail keeps the earlier snapshot, and a
+// later audit's findings keep the earlier ones.
+func TestFailedAuditKeepsBaseline(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	base, err := TakeBaseline(ctx, e.c, e.token, e.repos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := hub.New(hub.Options{Endpoint: e.url, RatePerSecond: -1, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(ctx, Options{Client: other, Token: fakeToken(99), Since: base.At, Repos: e.repos, Baseline: base, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Checked) != 0 || len(r.Warnings) != len(e.repos)+1 || r.Complete(len(e.repos)) {
+		t.Errorf("checked %v, warnings %v", r.Checked, r.Warnings)
+	}
+	if len(r.Snapshot.Repos) != len(e.repos) || !slices.Equal(r.Snapshot.Webhooks, base.Webhooks) {
+		t.Errorf("snapshot not carried forward: %+v", r.Snapshot)
+	}
+	prev := &Report{Findings: []Finding{{Kind: artifact.KindUnsafePickle, Repo: "model/alice/model", Severity: Critical, Path: "x.pkl"}}}
+	r.KeepEarlier(prev)
+	r.KeepEarlier(prev)
+	if len(r.Findings) != 1 || !r.Findings[0].Earlier || r.Worst() != Critical {
+		t.Errorf("kept findings %+v", r.Findings)
 	}
 }

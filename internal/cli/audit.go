@@ -48,7 +48,13 @@ exposure start, the last audit is the baseline and the result is saved to the
 incident. Without, the token is read from standard input, --token-file or
 --token-env (never the command line) and --since is required.
 
-Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
+A re-run of an incident's audit compares the window's start with now (the last
+audit's snapshot is used only when taken before the exposure) and keeps the
+earlier audits' findings.
+
+Exit status: 2 on errors or when something could not be checked (a repository,
+the webhooks, a file: the findings shown still stand); else 1 when a finding is
+high or critical, 0 otherwise.`,
 		// Never echo an argument: it may be the token itself.
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -97,9 +103,10 @@ Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
 			}
 
 			var (
-				st  store.Store
-				id  int64
-				rep *assess.Report
+				st   store.Store
+				id   int64
+				rep  *assess.Report
+				prev *audit.Report
 			)
 			if len(args) == 1 {
 				id, _ = parseID(args[0])
@@ -110,12 +117,28 @@ Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
 				if rep, err = prepareIncidentAudit(ctx, st, id, &opt, ts, e.stdin); err != nil {
 					return err
 				}
+				if prev, _, err = st.Audit(ctx, id); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
 			} else {
 				if opt.Since.IsZero() {
 					return usageErr("--since is required without an incident: when the exposure started")
 				}
 				if opt.Token, err = ts.read(e.stdin); err != nil {
 					return usageErr("%v", err)
+				}
+				// The store's pins count too, when there is a store.
+				if db.dsn != "" || fileExists(store.DefaultPath()) {
+					s, err := db.open(ctx)
+					if err != nil {
+						return usageErr("%v", err)
+					}
+					pins, err := s.Pins(ctx)
+					s.Close()
+					if err != nil {
+						return &exitError{code: ExitError, err: fmt.Errorf("reading the store's pins: %w", err)}
+					}
+					opt.Pins = mergePins(opt.Pins, pins)
 				}
 			}
 			if rep == nil {
@@ -133,6 +156,9 @@ Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
 			}
+			// What an earlier audit of the incident found stays on its
+			// record, even if it is gone (or hidden) now.
+			r.KeepEarlier(prev)
 			if st != nil {
 				if err := st.SaveAudit(ctx, id, r, time.Now().UTC()); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
@@ -148,6 +174,9 @@ Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
 				}
 			} else {
 				writeAuditText(e.stdout, &out)
+			}
+			if !r.Complete(len(opt.Repos)) {
+				return &exitError{code: ExitError, err: incompleteAudit(r, len(opt.Repos))}
 			}
 			if r.AtLeast(audit.High) > 0 {
 				return &exitError{code: ExitFindings}
@@ -172,8 +201,9 @@ Exit status: 1 when a finding is high or critical, 0 otherwise, 2 on errors.`,
 // prepareIncidentAudit fills opt from a stored incident: the window's
 // start, the token (sealed in the store unless --token-file or
 // --token-env name the owner's), the store's pins and the last audit's
-// snapshot. It returns the incident's assessment when one was recorded:
-// its writable repositories are the ones to audit.
+// snapshot (audit.Run uses it only if it predates the window). It returns
+// the incident's assessment when one was recorded: its writable
+// repositories are the ones to audit.
 func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, stdin io.Reader) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
@@ -208,6 +238,23 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 		return a, nil
 	}
 	return nil, nil
+}
+
+// incompleteAudit says what could not be checked and how to check it.
+func incompleteAudit(r *audit.Report, want int) error {
+	msg := "the audit is incomplete"
+	if missed := want - len(r.Checked); missed > 0 {
+		msg = fmt.Sprintf("%d of %d repositories could not be checked", missed, want)
+	} else {
+		msg = fmt.Sprintf("%d checks could not run", len(r.Warnings))
+	}
+	return fmt.Errorf("%s (see the warnings): if the leaked token has been revoked, audit with the owner's token (--token-file or --token-env)", msg)
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // lockPins reads the lock file's pins; a missing default lock is no pins,
@@ -279,15 +326,21 @@ func writeAuditText(w io.Writer, r *audit.Report) {
 		fmt.Fprintf(w, " of %s", r.Owner)
 	}
 	fmt.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
-	if len(r.Findings) == 0 {
+	if len(r.Findings) == 0 && len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "no findings")
+	} else if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "no findings in what could be checked")
 	}
 	for _, f := range r.Findings {
 		repo := f.Repo
 		if repo == "" {
 			repo = "-"
 		}
-		fmt.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, f.Evidence)
+		ev := f.Evidence
+		if f.Earlier {
+			ev += " (found by an earlier audit)"
+		}
+		fmt.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, ev)
 	}
 	if len(r.Unpinned) > 0 {
 		fmt.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))

@@ -41,6 +41,7 @@ func (o auditOut) has(repo, kind string) bool {
 
 func TestAuditCommand(t *testing.T) {
 	tok := fakeTokens(t, 42, 1)[0]
+	t.Setenv("XDG_DATA_HOME", t.TempDir()) // no default store unless made here
 	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 	sc := &hubsim.Scenario{
 		Users:  []hubsim.User{{Name: "bob"}},
@@ -155,6 +156,26 @@ func TestAuditCommand(t *testing.T) {
 		t.Errorf("incident log lacks the audit event:\n%s", r.stdout)
 	}
 
+	// A second audit of the incident compares the window's start with now,
+	// not with the first audit's snapshot (taken after the leak): the
+	// pickle is still critical and the exit status still 1.
+	r = runCLI(t, "", append([]string{"audit", "1", "--endpoint", url, "--since", since, "-f", "json"}, dbArgs...)...)
+	if r.code != 1 {
+		t.Fatalf("second audit: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	out = auditOut{}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range [][2]string{{"model/bob/model", "unsafe-pickle"}, {"space/bob/app", "space-secret-added"}, {"bob/model", "audit-log-event"}} {
+		if !out.has(want[0], want[1]) {
+			t.Errorf("second audit lost %s of %s:\n%s", want[1], want[0], r.stdout)
+		}
+	}
+	if st := reportStep5(t, dbArgs); st != "attention" {
+		t.Errorf("after the second audit step 5 is %s", st)
+	}
+
 	// Without an incident: the token on stdin, --since required.
 	if r := runCLI(t, tok+"\n", "audit", "--endpoint", url); r.code != 2 || !strings.Contains(r.stderr, "--since is required") {
 		t.Errorf("no --since: exit %d %s", r.code, r.stderr)
@@ -185,4 +206,48 @@ func TestAuditCommand(t *testing.T) {
 		t.Errorf("bad audit log: exit %d %s", r.code, r.stderr)
 	}
 	_ = os.Remove(bad)
+
+	// Without an incident, the store's pins count when a store is given.
+	if r := runCLI(t, "", append([]string{"pin", "--endpoint", url, "--token-file", tokFile, "--lock", filepath.Join(dir, "space.lock"), "--store", "--type", "space", "bob/app"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("pin --store: %d %s", r.code, r.stderr)
+	}
+	r = runCLI(t, tok+"\n", append([]string{"audit", "--endpoint", url, "--since", since, "--lock", lock, "-f", "json"}, dbArgs...)...)
+	out = auditOut{}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || len(out.Unpinned) != 0 {
+		t.Errorf("audit with the store's pins: exit %d, unpinned %v %v\n%s", r.code, out.Unpinned, err, r.stderr)
+	}
+
+	// The leaked token is revoked: an audit with it checks nothing, says
+	// so (exit 2, naming the owner's token as the way out), keeps the
+	// earlier findings and leaves step 5 open.
+	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "", append([]string{"audit", "1", "--endpoint", url, "--since", since, "-f", "json"}, dbArgs...)...)
+	if r.code != 2 || !strings.Contains(r.stderr, "3 of 3 repositories could not be checked") || !strings.Contains(r.stderr, "--token-file") {
+		t.Errorf("audit with a revoked token: exit %d\n%s", r.code, r.stderr)
+	}
+	out = auditOut{}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || !out.has("model/bob/model", "unsafe-pickle") || len(out.Checked) != 0 {
+		t.Errorf("revoked audit: checked %v, findings kept? %v\n%s", out.Checked, err, r.stdout)
+	}
+	if st := reportStep5(t, dbArgs); st == "done" {
+		t.Error("an audit that checked nothing closed step 5")
+	}
+}
+
+// reportStep5 is the status of the incident report's audit step.
+func reportStep5(t *testing.T, dbArgs []string) string {
+	t.Helper()
+	r := runCLI(t, "", append([]string{"report", "1", "-f", "json"}, dbArgs...)...)
+	var rep struct {
+		Checklist []struct {
+			Step   int
+			Status string
+		} `json:"checklist"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Checklist) < 5 {
+		t.Fatalf("report: %v %d %s", err, r.code, r.stderr)
+	}
+	return rep.Checklist[4].Status
 }

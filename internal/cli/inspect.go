@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -92,7 +91,7 @@ func inspectTargets(e *env, args []string, failed *int) []string {
 				*failed++
 				return nil
 			}
-			if d.Type().IsRegular() && isModelFile(p) {
+			if d.Type().IsRegular() && artifact.IsModelFile(p) {
 				out = append(out, p)
 			}
 			return nil
@@ -103,15 +102,6 @@ func inspectTargets(e *env, args []string, failed *int) []string {
 		}
 	}
 	return out
-}
-
-// isModelFile picks the files inspect reads when walking a directory.
-func isModelFile(p string) bool {
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".pkl", ".pickle", ".bin", ".pt", ".pth", ".ckpt", ".joblib", ".safetensors", ".npy":
-		return true
-	}
-	return false
 }
 
 func inspectPath(ctx context.Context, p string) ([]artifact.Finding, error) {

@@ -16,7 +16,11 @@ var (
 	// A protocol 2 pickle of an OrderedDict().
 	plainPickle = "\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01."
 	// A pickle importing a class outside the allowlist: medium only.
-	customPickle = "\x80\x02cmypkg.model\nNet\n)\x81."
+	customPickle = "\x80\x02cmypkg.model\nNet\n."
+	// The same class called by NEWOBJ: high.
+	calledPickle = "\x80\x02cmypkg.model\nNet\n)\x81."
+	// Protocol 1 with no PROTO opcode: a BININT1 then os.system("id").
+	legacyPickle = "K\x010cos\nsystem\n(S'id'\ntR."
 )
 
 // safetensorsFile builds a safetensors file from a JSON header and data size.
@@ -39,10 +43,13 @@ func TestInspect(t *testing.T) {
 		"evil.pkl":          evilPickle,
 		"plain.pkl":         plainPickle,
 		"custom.pkl":        customPickle,
+		"called.pkl":        calledPickle,
+		"evil.bin":          legacyPickle,
 		"good.safetensors":  safetensorsFile(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 8),
 		"bad.safetensors":   safetensorsFile(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}}`, 8),
 		"repo/sub/model.pt": evilPickle,
-		"repo/README.md":    evilPickle, // not a model file: skipped when walking
+		"repo/README.md":    evilPickle,       // not a model file: skipped when walking
+		"repo/model.h5":     legacyPickle[3:], // a model extension that is a pickle inside
 	}
 	for name, data := range files {
 		write(t, filepath.Join(dir, name), data)
@@ -59,7 +66,11 @@ func TestInspect(t *testing.T) {
 		{"clean pickle", []string{p("plain.pkl")}, 0, nil, ""},
 		{"clean safetensors", []string{p("good.safetensors")}, 0, nil, ""},
 		{"medium only", []string{p("custom.pkl")}, 0,
-			[]string{"medium    suspicious-pickle  " + p("custom.pkl") + ": imports mypkg.model.Net (GLOBAL at offset 2), called by NEWOBJ"}, ""},
+			[]string{"medium    suspicious-pickle  " + p("custom.pkl") + ": imports mypkg.model.Net (GLOBAL at offset 2)"}, ""},
+		{"unknown class called", []string{p("called.pkl")}, 1,
+			[]string{"high      suspicious-pickle  " + p("called.pkl") + ": imports mypkg.model.Net (GLOBAL at offset 2), called by NEWOBJ"}, ""},
+		{"legacy .bin without PROTO", []string{p("evil.bin")}, 1,
+			[]string{"critical  unsafe-pickle      " + p("evil.bin") + ": imports os.system (GLOBAL at offset 3), called by REDUCE"}, ""},
 		{"critical", []string{p("plain.pkl"), p("evil.pkl")}, 1,
 			[]string{"critical  unsafe-pickle      " + p("evil.pkl") + ": imports os.system (GLOBAL at offset 2), called by REDUCE at offset 27"}, ""},
 		{"bad safetensors", []string{p("bad.safetensors")}, 1,
@@ -68,7 +79,7 @@ func TestInspect(t *testing.T) {
 				"high      bad-safetensors    " + p("bad.safetensors") + ": tensor w data_offsets [0, 16] run past the 8-byte data area",
 			}, ""},
 		{"directory walk", []string{p("repo")}, 1,
-			[]string{p("repo/sub/model.pt") + ": imports os.system"}, ""},
+			[]string{p("repo/model.h5") + ": content parses as a pickle that imports os.system", p("repo/sub/model.pt") + ": imports os.system"}, ""},
 		{"missing file still inspects the rest", []string{p("nope.pkl"), p("evil.pkl")}, 2,
 			[]string{p("evil.pkl") + ": imports os.system"}, "nope.pkl: no such file or directory"},
 		{"subdirectory", []string{p("repo/sub")}, 1, []string{"model.pt"}, ""},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -313,35 +314,59 @@ func (c *Client) Revoke(ctx context.Context, tokens []string) error {
 // larger file is an error wrapping [ErrResponseTooLarge]. Redirects to a
 // CDN are followed without the token.
 func (c *Client) DownloadFile(ctx context.Context, token, repoType, repoID, rev, path string, maxBytes int64) (*File, error) {
+	f, res, err := c.download(ctx, token, repoType, repoID, rev, path, nil, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	f.Data = res.body
+	return f, nil
+}
+
+// DownloadTo is DownloadFile streaming the content to w from offset 0
+// rather than into memory, for files too large to hold: a retried attempt
+// writes over the previous one, so only the first n bytes of w are the
+// file. It returns the file's metadata (Data nil) and n.
+func (c *Client) DownloadTo(ctx context.Context, token, repoType, repoID, rev, path string, w io.WriterAt, maxBytes int64) (*File, int64, error) {
+	if w == nil {
+		return nil, 0, errors.New("hub: download: nil writer")
+	}
+	f, res, err := c.download(ctx, token, repoType, repoID, rev, path, w, maxBytes)
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, res.size, nil
+}
+
+func (c *Client) download(ctx context.Context, token, repoType, repoID, rev, path string, sink io.WriterAt, maxBytes int64) (*File, *result, error) {
 	if rev == "" {
 		rev = "main"
 	}
 	prefix, err := filePrefix(repoType)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	id, err := escapeRepoID(repoID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r, err := escapeName("revision", rev)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := escapePath(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p == "" {
-		return nil, errors.New("hub: download: empty file path")
+		return nil, nil, errors.New("hub: download: empty file path")
 	}
 	cl := call{op: "download", method: http.MethodGet, url: c.endpointURL("/"+prefix+id+"/resolve/"+r+"/"+p, nil),
-		token: token, kind: kindRepo, expect: expectAny, maxBytes: maxBytes}
+		token: token, kind: kindRepo, expect: expectAny, maxBytes: maxBytes, sink: sink}
 	res, err := c.do(ctx, &cl)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f := &File{Data: res.body, ContentType: res.header.Get("Content-Type")}
+	f := &File{ContentType: res.header.Get("Content-Type")}
 	for _, h := range []http.Header{res.first, res.header} {
 		if h == nil {
 			continue
@@ -356,7 +381,7 @@ func (c *Client) DownloadFile(ctx context.Context, token, repoType, repoID, rev,
 	if f.ETag == "" {
 		f.ETag = unquoteETag(res.header.Get("ETag"))
 	}
-	return f, nil
+	return f, res, nil
 }
 
 // unquoteETag strips W/ and quotes.

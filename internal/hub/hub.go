@@ -263,6 +263,9 @@ type call struct {
 	kind     endpointKind
 	expect   expectBody
 	maxBytes int64 // 0: the client's bound
+	// sink, when set, receives a 2xx body from offset 0 instead of
+	// memory: each attempt writes it afresh, so a retry overwrites.
+	sink io.WriterAt
 }
 
 // result is a classified OK answer.
@@ -271,6 +274,7 @@ type result struct {
 	header http.Header // of the final answer
 	first  http.Header // of the first redirect, if any
 	body   []byte
+	size   int64 // bytes written to the call's sink
 }
 
 // do runs a call: rate limit, attempt, classify, retry. It returns a
@@ -380,6 +384,16 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 	}
 	if ok2xx && resp.ContentLength > limit {
 		return nil, tooLarge()
+	}
+	if ok2xx && cl.sink != nil {
+		n, err := io.Copy(io.NewOffsetWriter(cl.sink, 0), io.LimitReader(resp.Body, limit+1))
+		if err != nil {
+			return nil, fail(NetworkError, resp.StatusCode, "reading response: "+transportText(err), unwrapURLError(err))
+		}
+		if n > limit {
+			return nil, tooLarge()
+		}
+		return &result{status: resp.StatusCode, header: resp.Header, first: hp.first, size: n}, nil
 	}
 	readLimit := limit
 	if !ok2xx {

@@ -1,7 +1,10 @@
 package hub_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
 	"slices"
 	"testing"
 
@@ -83,5 +86,55 @@ func TestAgainstSimulator(t *testing.T) {
 	// A read token cannot write.
 	if _, err := c.Commit(ctx, bob, hub.RepoModel, model, "main", "x", map[string][]byte{"x": []byte("x")}, nil); err == nil {
 		t.Fatal("a read token committed")
+	}
+}
+
+// TestDownloadTo streams a file to a temporary file, bounded, with the
+// same metadata DownloadFile reports.
+func TestDownloadTo(t *testing.T) {
+	ctx := context.Background()
+	sc := hubsim.DemoScenario()
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var alice string
+	for _, tk := range sc.Tokens {
+		if tk.DisplayName == "sim-alice-write" {
+			alice = tk.Token
+		}
+	}
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const model = "alice/sim-sentiment-model"
+	body := bytes.Repeat([]byte("0123456789"), 10000)
+	if _, err := c.Commit(ctx, alice, hub.RepoModel, model, "main", "big", map[string][]byte{"big.bin": body}, nil); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "big.bin", 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.CreateTemp(t.TempDir(), "dl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	f, n, err := c.DownloadTo(ctx, alice, hub.RepoModel, model, "main", "big.bin", tmp, 1<<20)
+	if err != nil || n != int64(len(body)) || f.Data != nil || f.Commit != mem.Commit || f.ETag != mem.ETag {
+		t.Fatalf("DownloadTo: %+v %d %v", f, n, err)
+	}
+	got := make([]byte, n)
+	if _, err := tmp.ReadAt(got, 0); err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("streamed content differs: %v", err)
+	}
+	if _, _, err := c.DownloadTo(ctx, alice, hub.RepoModel, model, "main", "big.bin", tmp, 1000); !errors.Is(err, hub.ErrResponseTooLarge) {
+		t.Errorf("over the bound: %v", err)
+	}
+	if _, _, err := c.DownloadTo(ctx, alice, hub.RepoModel, model, "main", "nope.bin", tmp, 1000); hub.ClassOf(err) != hub.NotFound {
+		t.Errorf("missing file: %v", err)
 	}
 }

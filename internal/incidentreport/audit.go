@@ -14,14 +14,17 @@ import (
 const maxAuditLines = 200
 
 // FromAudit turns a post-exposure audit run at at into the report's Audit
-// section: done, with one line per finding, worst first, and needing
-// attention when any finding is high or worse.
+// section, one line per finding, worst first. It needs attention when any
+// finding is high or worse; otherwise it is done only when everything
+// could be checked (no warning), and stays "not complete" when not: an
+// audit that could read nothing must not close the checklist step.
 func FromAudit(r *audit.Report, at time.Time) *AuditSection {
 	if r == nil {
 		return nil
 	}
 	at = at.UTC()
-	sec := &AuditSection{Done: true, At: &at, Attention: r.AtLeast(audit.High) > 0}
+	high := r.AtLeast(audit.High) > 0
+	sec := &AuditSection{Done: high || len(r.Warnings) == 0, At: &at, Attention: high}
 	var sum []string
 	sum = append(sum, fmt.Sprintf("window %s to %s", fmtTime(r.Since), fmtTime(r.Until)))
 	sum = append(sum, fmt.Sprintf("%d repositories checked", len(r.Checked)))
@@ -34,7 +37,7 @@ func FromAudit(r *audit.Report, at time.Time) *AuditSection {
 		sum = append(sum, fmt.Sprintf("%d findings, %d high or worse", len(r.Findings), r.AtLeast(audit.High)))
 	}
 	if len(r.Warnings) > 0 {
-		sum = append(sum, fmt.Sprintf("%d checks could not run", len(r.Warnings)))
+		sum = append(sum, fmt.Sprintf("%d checks could not run: audit again, with the owner's token if the leaked one is revoked", len(r.Warnings)))
 	}
 	sec.Summary = strings.Join(sum, "; ")
 	// Worst first, keeping the audit's order within a severity.
@@ -49,7 +52,11 @@ func FromAudit(r *audit.Report, at time.Time) *AuditSection {
 		if f.Repo != "" {
 			line += " " + f.Repo
 		}
-		sec.Findings = append(sec.Findings, line+": "+f.Evidence)
+		line += ": " + f.Evidence
+		if f.Earlier {
+			line += " (found by an earlier audit)"
+		}
+		sec.Findings = append(sec.Findings, line)
 	}
 	for _, w := range r.Warnings {
 		sec.Findings = append(sec.Findings, "[not checked] "+w)

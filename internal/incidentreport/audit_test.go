@@ -17,6 +17,9 @@ func TestFromAudit(t *testing.T) {
 			{Kind: audit.KindCommitInWindow, Repo: "model/a/m", Severity: audit.Medium, Evidence: "commit 1234 \"Update\""},
 			{Kind: "unsafe-pickle", Repo: "model/a/m", Severity: audit.Critical, Evidence: "pytorch_model.bin imports posix.system"},
 		}, Warnings: []string{"model/a/x: listing refs: 403"}}
+	// Nothing could be read (the token was revoked): not done.
+	blind := &audit.Report{Since: since, Until: at, Checked: []string{}, Findings: []audit.Finding{},
+		Warnings: []string{"model/a/m: listing refs: 401", "listing webhooks: 401"}}
 	clean := &audit.Report{Since: since, Until: at, Checked: []string{"model/a/m"}, Findings: []audit.Finding{}}
 	tests := []struct {
 		name       string
@@ -28,6 +31,7 @@ func TestFromAudit(t *testing.T) {
 	}{
 		{"findings", bad, StatusAttention, "[critical] unsafe-pickle model/a/m: pytorch_model.bin imports posix.system",
 			[]string{"2 repositories checked", "1 unpinned (space/a/s)", "2 findings, 1 high or worse", "1 checks could not run"}, 3},
+		{"nothing checked", blind, StatusPending, "", []string{"0 repositories checked", "2 checks could not run", "owner's token"}, 2},
 		{"clean", clean, StatusDone, "", []string{"1 repositories checked", "no findings"}, 0},
 	}
 	for _, tt := range tests {
