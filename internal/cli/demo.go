@@ -209,7 +209,7 @@ func writeDemoRepo(ctx context.Context, dir, token string) error {
 	git := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "user.name=Alice", "-c", "user.email=alice@example.com", "-c", "commit.gpgsign=false"}, args...)...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_DATE=2024-03-02T10:00:00Z", "GIT_COMMITTER_DATE=2024-03-02T10:00:00Z")
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_DATE=2024-06-03T10:00:00Z", "GIT_COMMITTER_DATE=2024-06-03T10:00:00Z")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("git %s: %v: %s", args[0], err, b)
 		}
