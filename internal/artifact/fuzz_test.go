@@ -6,9 +6,36 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
+
+// Bounds on the cost of one fuzz input: no input, however hostile, may
+// take longer or allocate more.
+const (
+	maxFuzzTime  = time.Second
+	maxFuzzAlloc = 64 << 20
+)
+
+// checkCost runs fn and fails t if it takes longer than maxFuzzTime or
+// allocates more than maxFuzzAlloc bytes.
+func checkCost(t *testing.T, what string, fn func()) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	fn()
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if elapsed > maxFuzzTime {
+		t.Fatalf("%s took %v, more than %v", what, elapsed, maxFuzzTime)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
+		t.Fatalf("%s allocated %d bytes, more than %d", what, n, maxFuzzAlloc)
+	}
+}
 
 // seedFixtures adds the testdata files, and the pickles inside its zips,
 // as fuzz seeds.
@@ -48,9 +75,15 @@ func FuzzScanPickle(f *testing.F) {
 	})
 	f.Add([]byte(proto(4).shortUni("os").op(opMemoize).shortUni("system").op(opStackGlobal).reduceCall()))
 	f.Add([]byte(pk{}.op(opMark).op(opUnicode).text(`\u0041` + "\n").op(opInst).text("a\nb\n").op(opGet).text("0\n").op(opStop)))
+	// Four 64 MiB members of opcodes in a small zip: without a budget,
+	// seconds to scan.
+	f.Add(bombZip(f, append(append(proto(4), bytes.Repeat([]byte{opNone, opPop}, 32<<20)...), opStop), 4, proto(2).op(opNone, opStop)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const limit = 1 << 20
-		imps, fs, err := ScanPickle(bytes.NewReader(data), limit)
+		var imps []Import
+		var fs []Finding
+		var err error
+		checkCost(t, "ScanPickle", func() { imps, fs, err = ScanPickle(bytes.NewReader(data), limit) })
 		if err != nil {
 			t.Fatalf("ScanPickle on a bytes.Reader: %v", err)
 		}
@@ -67,7 +100,10 @@ func FuzzScanPickle(f *testing.F) {
 		}
 		// The same bytes under every name take every reader without panic.
 		for _, name := range []string{"x.pt", "x.npy", "x.bin"} {
-			if _, err := Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data))); err != nil {
+			checkCost(t, "Inspect("+name+")", func() {
+				_, err = Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data)))
+			})
+			if err != nil {
 				t.Fatalf("Inspect(%s): %v", name, err)
 			}
 		}
@@ -79,7 +115,9 @@ func FuzzCheckSafetensors(f *testing.F) {
 	f.Add(stFile(`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}}`, 4))
 	f.Add(stFile(`{"__metadata__":{"n":1},"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}`, 2))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs, err := CheckSafetensors(bytes.NewReader(data), int64(len(data)))
+		var fs []Finding
+		var err error
+		checkCost(t, "CheckSafetensors", func() { fs, err = CheckSafetensors(bytes.NewReader(data), int64(len(data))) })
 		if err != nil {
 			t.Fatalf("CheckSafetensors on a bytes.Reader: %v", err)
 		}

@@ -196,7 +196,7 @@ func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error
 const (
 	maxZipRead = 512 << 20 // decompressed pickle bytes read from one zip
 	minZipRead = 16 << 20  // ... or at least this much
-	zipRatio   = 100       // ... but otherwise no more than this many times its size
+	zipRatio   = 20        // ... but otherwise no more than this many times its size
 )
 
 // zipBudget is how many decompressed pickle bytes are read from a zip of

@@ -240,8 +240,8 @@ func TestIsModelFile(t *testing.T) {
 func TestZipBudget(t *testing.T) {
 	cases := []struct{ size, want int64 }{
 		{0, minZipRead},
-		{261 << 10, 261 << 10 * zipRatio},
-		{1 << 20, 100 << 20},
+		{4 << 20, 4 << 20 * zipRatio},
+		{1 << 20, zipRatio << 20},
 		{maxZipRead/zipRatio - 1, maxZipRead/zipRatio*zipRatio - zipRatio},
 		{maxZipRead / zipRatio, maxZipRead},
 		{1 << 62, maxZipRead}, // no overflow
@@ -253,45 +253,57 @@ func TestZipBudget(t *testing.T) {
 	}
 }
 
-// TestInspectZipBomb builds a small zip of highly compressed pickle
-// members (sharing one compressed stream) before an evil data.pkl: the
-// scan reads no more than the budget and still finds the data.pkl.
-func TestInspectZipBomb(t *testing.T) {
-	const memberSize = 6 << 20
-	bomb := append(proto(4).u64(opBinBytes8, memberSize-12), make([]byte, memberSize-12)...) // memberSize bytes with STOP
-	bomb = append(bomb, opStop)
+// bytesPickle is a pickle of size bytes holding one BINBYTES8 of zeros.
+func bytesPickle(size int) []byte {
+	p := append(proto(4).u64(opBinBytes8, size-12), make([]byte, size-12)...)
+	return append(p, opStop)
+}
+
+// bombZip builds a small zip of n highly compressed pickle members holding
+// bomb, all sharing one compressed stream, then an archive/data.pkl
+// holding last.
+func bombZip(tb testing.TB, bomb []byte, n int, last []byte) []byte {
+	tb.Helper()
 	var comp bytes.Buffer
 	fw, err := flate.NewWriter(&comp, flate.BestCompression)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	fw.Write(bomb)
 	if err := fw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
-	for i := range 5 {
+	for i := range n {
 		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("archive/bomb%d.pkl", i), Method: zip.Deflate,
 			CRC32: crc32.ChecksumIEEE(bomb), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(bomb))})
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		w.Write(comp.Bytes())
 	}
 	w, err := zw.Create("archive/data.pkl")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	w.Write(proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	w.Write(last)
 	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	size := int64(zbuf.Len())
+	return zbuf.Bytes()
+}
+
+// TestInspectZipBomb checks that the scan of a zip bomb reads no more
+// than the budget and still finds the evil data.pkl after the bombs.
+func TestInspectZipBomb(t *testing.T) {
+	const memberSize = 6 << 20
+	data := bombZip(t, bytesPickle(memberSize), 5, proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	size := int64(len(data))
 	if zipBudget(size) != minZipRead || 5*memberSize <= minZipRead {
 		t.Fatalf("a %d-byte zip does not exercise the budget", size)
 	}
-	got := summary(inspectFile(t, "bomb.pt", zbuf.Bytes()))
+	got := summary(inspectFile(t, "bomb.pt", data))
 	want := []string{
 		"critical unsafe-pickle bomb.pt!archive/data.pkl: imports os.system",
 		fmt.Sprintf("medium unreadable bomb.pt!archive/bomb2.pkl: pickle not inspected past %d bytes", minZipRead-14-2*memberSize),
