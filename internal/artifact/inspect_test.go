@@ -128,12 +128,12 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"no-extension", evil, []string{"critical unsafe-pickle no-extension: imports os.system"}},
 		{"model.joblib", pk{}.op(opGlobal).text("os\nsystem\n").op(opStop), []string{"critical unsafe-pickle model.joblib"}},
 		// Whatever the name, bytes that unpickle into a dangerous import are reported.
-		{"readme.txt", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle readme.txt: content parses as a pickle that imports os.system"}},
+		{"readme.txt", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle readme.txt: read as a pickle: imports os.system"}},
 		{"model.onnx", []byte("\x08\x07\x12\x07pytorch"), nil},
-		{"model.onnx", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle model.onnx: content parses as a pickle that imports os.system"}},
+		{"model.onnx", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle model.onnx: read as a pickle: imports os.system"}},
 		{"poly.safetensors", []byte("cos\nsystem\n(S'id'\ntR."), []string{
 			"high bad-safetensors poly.safetensors: header size",
-			"critical unsafe-pickle poly.safetensors: content parses as a pickle that imports os.system",
+			"critical unsafe-pickle poly.safetensors: read as a pickle: imports os.system",
 		}},
 		// Any first opcode: a .bin, .pt or .npy is a pickle to its loader.
 		{"evil.bin", []byte("K\x010cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle evil.bin: imports os.system (GLOBAL at offset 3), called by REDUCE"}},
@@ -146,7 +146,7 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"d.npy", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle d.npy: imports os.system"}},
 		{"pytorch_model.bin", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle pytorch_model.bin"}},
 		{"pytorch_model.bin", []byte("GGUF\x03\x00"), nil},
-		{"gguf.bin", append([]byte("GGUF\x03\x00\x00\x00X"), "0cos\nsystem\n."...), []string{"critical unsafe-pickle gguf.bin: content parses as a pickle that imports os.system"}},
+		{"gguf.bin", append([]byte("GGUF\x03\x00\x00\x00X"), "0cos\nsystem\n."...), []string{"critical unsafe-pickle gguf.bin: read as a pickle: imports os.system"}},
 		{"checkpoint.pt", zbuf.Bytes(), []string{
 			"critical unsafe-pickle checkpoint.pt!model/extra.pkl: imports os.system",
 			"medium unreadable checkpoint.pt!model/broken.pkl: pickle truncated",
@@ -155,6 +155,7 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"x.safetensors", []byte("tiny"), []string{"high bad-safetensors x.safetensors: file is 4 bytes"}},
 		{"weights", stFile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}`, 2),
 			[]string{"high bad-safetensors weights: tensor b data_offsets [1, 2] overlap"}},
+		{"model.bin", stFile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}`, 2), nil}, // safetensors by content
 		{"empty.pkl", nil, []string{"medium unreadable empty.pkl: empty pickle"}},
 		{"a.npy", []byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'}"), nil},
 		{"b.npy", []byte("\x93NUMPY\x09\x00\x00\x00"), []string{"medium unreadable b.npy: .npy format version 9"}},
