@@ -70,15 +70,28 @@ func seedFixtures(f *testing.F, keep func(name string) bool) {
 	}
 }
 
+// TestInspectCost holds Inspect to the fuzz targets' bounds on inputs too
+// slow to fuzz with: four 64 MiB members of opcodes in a small zip took
+// seconds to scan before the zip had a budget.
+func TestInspectCost(t *testing.T) {
+	data := bombZip(t, append(append(proto(4), bytes.Repeat([]byte{opNone, opPop}, 32<<20)...), opStop), 4, proto(2).op(opNone, opStop))
+	var fs []Finding
+	var err error
+	checkCost(t, "Inspect", func() { fs, err = Inspect(context.Background(), "bomb.pt", bytes.NewReader(data), int64(len(data))) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 2 || !strings.Contains(fs[1].Detail, "3 pickle members not inspected") {
+		t.Errorf("findings:\n%s", summary(fs))
+	}
+}
+
 func FuzzScanPickle(f *testing.F) {
 	seedFixtures(f, func(p string) bool {
 		return strings.HasSuffix(p, ".pkl") || strings.HasSuffix(p, ".pt") || strings.HasSuffix(p, ".bin")
 	})
 	f.Add([]byte(proto(4).shortUni("os").op(opMemoize).shortUni("system").op(opStackGlobal).reduceCall()))
 	f.Add([]byte(pk{}.op(opMark).op(opUnicode).text(`\u0041` + "\n").op(opInst).text("a\nb\n").op(opGet).text("0\n").op(opStop)))
-	// Four 64 MiB members of opcodes in a small zip: without a budget,
-	// seconds to scan.
-	f.Add(bombZip(f, append(append(proto(4), bytes.Repeat([]byte{opNone, opPop}, 32<<20)...), opStop), 4, proto(2).op(opNone, opStop)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const limit = 1 << 20
 		var imps []Import
