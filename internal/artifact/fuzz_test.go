@@ -6,9 +6,37 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
+
+// Bounds on the cost of one fuzz input: no input, however hostile, may
+// take longer or allocate more.
+const (
+	maxFuzzTime  = time.Second
+	maxFuzzAlloc = 64 << 20
+)
+
+// checkCost runs fn and fails t if it takes longer than maxFuzzTime or
+// allocates more than maxFuzzAlloc bytes. Time is the process's CPU time
+// where the system tells it, so that a loaded machine does not fail it.
+func checkCost(t *testing.T, what string, fn func()) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := cpuTime()
+	fn()
+	elapsed := cpuTime() - start
+	runtime.ReadMemStats(&after)
+	if elapsed > maxFuzzTime {
+		t.Fatalf("%s took %v, more than %v", what, elapsed, maxFuzzTime)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
+		t.Fatalf("%s allocated %d bytes, more than %d", what, n, maxFuzzAlloc)
+	}
+}
 
 // seedFixtures adds the testdata files, and the pickles inside its zips,
 // as fuzz seeds.
@@ -42,6 +70,22 @@ func seedFixtures(f *testing.F, keep func(name string) bool) {
 	}
 }
 
+// TestInspectCost holds Inspect to the fuzz targets' bounds on inputs too
+// slow to fuzz with: four 64 MiB members of opcodes in a small zip took
+// seconds to scan before the zip had a budget.
+func TestInspectCost(t *testing.T) {
+	data := bombZip(t, append(append(proto(4), bytes.Repeat([]byte{opNone, opPop}, 32<<20)...), opStop), 4, proto(2).op(opNone, opStop))
+	var fs []Finding
+	var err error
+	checkCost(t, "Inspect", func() { fs, err = Inspect(context.Background(), "bomb.pt", bytes.NewReader(data), int64(len(data))) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 2 || !strings.Contains(fs[1].Detail, "3 pickle members not inspected") {
+		t.Errorf("findings:\n%s", summary(fs))
+	}
+}
+
 func FuzzScanPickle(f *testing.F) {
 	seedFixtures(f, func(p string) bool {
 		return strings.HasSuffix(p, ".pkl") || strings.HasSuffix(p, ".pt") || strings.HasSuffix(p, ".bin")
@@ -50,7 +94,10 @@ func FuzzScanPickle(f *testing.F) {
 	f.Add([]byte(pk{}.op(opMark).op(opUnicode).text(`\u0041` + "\n").op(opInst).text("a\nb\n").op(opGet).text("0\n").op(opStop)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const limit = 1 << 20
-		imps, fs, err := ScanPickle(bytes.NewReader(data), limit)
+		var imps []Import
+		var fs []Finding
+		var err error
+		checkCost(t, "ScanPickle", func() { imps, fs, err = ScanPickle(bytes.NewReader(data), limit) })
 		if err != nil {
 			t.Fatalf("ScanPickle on a bytes.Reader: %v", err)
 		}
@@ -67,7 +114,10 @@ func FuzzScanPickle(f *testing.F) {
 		}
 		// The same bytes under every name take every reader without panic.
 		for _, name := range []string{"x.pt", "x.npy", "x.bin"} {
-			if _, err := Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data))); err != nil {
+			checkCost(t, "Inspect("+name+")", func() {
+				_, err = Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data)))
+			})
+			if err != nil {
 				t.Fatalf("Inspect(%s): %v", name, err)
 			}
 		}
@@ -79,7 +129,9 @@ func FuzzCheckSafetensors(f *testing.F) {
 	f.Add(stFile(`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}}`, 4))
 	f.Add(stFile(`{"__metadata__":{"n":1},"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}`, 2))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs, err := CheckSafetensors(bytes.NewReader(data), int64(len(data)))
+		var fs []Finding
+		var err error
+		checkCost(t, "CheckSafetensors", func() { fs, err = CheckSafetensors(bytes.NewReader(data), int64(len(data))) })
 		if err != nil {
 			t.Fatalf("CheckSafetensors on a bytes.Reader: %v", err)
 		}

@@ -30,18 +30,19 @@ const (
 )
 
 // Inspect reads a model file and reports what is unsafe in it; it never
-// executes or unpickles anything. It picks the reader by content first: zip
-// magic for a PyTorch checkpoint whose *.pkl members are pickles, the
-// NumPy header, a safetensors header, a pickle PROTO opcode. A file named
-// as a pickle (.pkl .pickle .bin .pt .pth .ckpt .joblib .dill, or .npy
-// without the NumPy header, which numpy.load unpickles) that is none of the
-// others is scanned as a pickle, since torch.load and pickle.load read it
-// as one whatever its first byte; what is not a pickle gives a finding of
-// kind KindUnreadable. Any other file is still scanned as a pickle from its
-// first byte, and a dangerous import found that way is reported. Findings'
-// Path is name, followed by "!member" for a member of a zip. err is only
-// for r failing or ctx ending; content that cannot be parsed is a finding
-// of kind KindUnreadable.
+// executes or unpickles anything. It picks the reader by content first:
+// zip magic for a PyTorch checkpoint whose *.pkl members are pickles, the
+// NumPy header, a .safetensors name, a pickle PROTO opcode, a safetensors
+// header. A file named as a pickle (.pkl .pickle .bin .pt .pth .ckpt
+// .joblib .dill, or .npy without the NumPy header, which numpy.load
+// unpickles) that is none of these is scanned as a pickle, since
+// torch.load and pickle.load read it as one whatever its first byte; what
+// is not a pickle gives a finding of kind KindUnreadable. Any other file
+// (safetensors included) is also scanned as a pickle from its first byte,
+// and a dangerous import found that way is reported. Findings' Path is
+// name, followed by "!member" for a member of a zip. err is only for r
+// failing or ctx ending; content that cannot be parsed is a finding of
+// kind KindUnreadable.
 func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -64,11 +65,16 @@ func Inspect(ctx context.Context, name string, r io.ReaderAt, size int64) ([]Fin
 		fs, err = inspectNpy(r, size)
 	case knownNonPickle(head):
 		sniff = true // a GGUF or HDF5 .bin is no pickle, unless it is both
-	case looksPickle(head) || pickleExt(ext):
-		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size), false)
-	case ext == ".safetensors" || looksSafetensors(head, size):
+	case ext == ".safetensors":
 		fs, err = CheckSafetensors(r, size)
 		sniff = true
+	case looksPickle(head):
+		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size), false)
+	case looksSafetensors(head, size):
+		fs, err = CheckSafetensors(r, size)
+		sniff = true
+	case pickleExt(ext):
+		fs, err = scanPickles(ctx, io.NewSectionReader(r, 0, size), false)
 	default:
 		sniff = true
 	}
@@ -177,7 +183,7 @@ func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error
 		for _, f := range p.findings {
 			if !quiet || clean || f.Kind == KindUnsafePickle {
 				if sniff && i == 0 && f.Kind != KindUnreadable {
-					f.Detail = "content parses as a pickle that " + f.Detail
+					f.Detail = "read as a pickle: " + f.Detail
 				}
 				fs = append(fs, f)
 			}
@@ -196,7 +202,7 @@ func scanPickles(ctx context.Context, r io.Reader, sniff bool) ([]Finding, error
 const (
 	maxZipRead = 512 << 20 // decompressed pickle bytes read from one zip
 	minZipRead = 16 << 20  // ... or at least this much
-	zipRatio   = 100       // ... but otherwise no more than this many times its size
+	zipRatio   = 20        // ... but otherwise no more than this many times its size
 )
 
 // zipBudget is how many decompressed pickle bytes are read from a zip of

@@ -128,12 +128,12 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"no-extension", evil, []string{"critical unsafe-pickle no-extension: imports os.system"}},
 		{"model.joblib", pk{}.op(opGlobal).text("os\nsystem\n").op(opStop), []string{"critical unsafe-pickle model.joblib"}},
 		// Whatever the name, bytes that unpickle into a dangerous import are reported.
-		{"readme.txt", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle readme.txt: content parses as a pickle that imports os.system"}},
+		{"readme.txt", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle readme.txt: read as a pickle: imports os.system"}},
 		{"model.onnx", []byte("\x08\x07\x12\x07pytorch"), nil},
-		{"model.onnx", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle model.onnx: content parses as a pickle that imports os.system"}},
+		{"model.onnx", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle model.onnx: read as a pickle: imports os.system"}},
 		{"poly.safetensors", []byte("cos\nsystem\n(S'id'\ntR."), []string{
 			"high bad-safetensors poly.safetensors: header size",
-			"critical unsafe-pickle poly.safetensors: content parses as a pickle that imports os.system",
+			"critical unsafe-pickle poly.safetensors: read as a pickle: imports os.system",
 		}},
 		// Any first opcode: a .bin, .pt or .npy is a pickle to its loader.
 		{"evil.bin", []byte("K\x010cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle evil.bin: imports os.system (GLOBAL at offset 3), called by REDUCE"}},
@@ -146,7 +146,7 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"d.npy", []byte("cos\nsystem\n(S'id'\ntR."), []string{"critical unsafe-pickle d.npy: imports os.system"}},
 		{"pytorch_model.bin", []byte("cos\nsystem\n."), []string{"critical unsafe-pickle pytorch_model.bin"}},
 		{"pytorch_model.bin", []byte("GGUF\x03\x00"), nil},
-		{"gguf.bin", append([]byte("GGUF\x03\x00\x00\x00X"), "0cos\nsystem\n."...), []string{"critical unsafe-pickle gguf.bin: content parses as a pickle that imports os.system"}},
+		{"gguf.bin", append([]byte("GGUF\x03\x00\x00\x00X"), "0cos\nsystem\n."...), []string{"critical unsafe-pickle gguf.bin: read as a pickle: imports os.system"}},
 		{"checkpoint.pt", zbuf.Bytes(), []string{
 			"critical unsafe-pickle checkpoint.pt!model/extra.pkl: imports os.system",
 			"medium unreadable checkpoint.pt!model/broken.pkl: pickle truncated",
@@ -155,6 +155,7 @@ func TestInspectByNameAndContent(t *testing.T) {
 		{"x.safetensors", []byte("tiny"), []string{"high bad-safetensors x.safetensors: file is 4 bytes"}},
 		{"weights", stFile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}`, 2),
 			[]string{"high bad-safetensors weights: tensor b data_offsets [1, 2] overlap"}},
+		{"model.bin", stFile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}`, 2), nil}, // safetensors by content
 		{"empty.pkl", nil, []string{"medium unreadable empty.pkl: empty pickle"}},
 		{"a.npy", []byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'}"), nil},
 		{"b.npy", []byte("\x93NUMPY\x09\x00\x00\x00"), []string{"medium unreadable b.npy: .npy format version 9"}},
@@ -240,8 +241,8 @@ func TestIsModelFile(t *testing.T) {
 func TestZipBudget(t *testing.T) {
 	cases := []struct{ size, want int64 }{
 		{0, minZipRead},
-		{261 << 10, 261 << 10 * zipRatio},
-		{1 << 20, 100 << 20},
+		{4 << 20, 4 << 20 * zipRatio},
+		{1 << 20, zipRatio << 20},
 		{maxZipRead/zipRatio - 1, maxZipRead/zipRatio*zipRatio - zipRatio},
 		{maxZipRead / zipRatio, maxZipRead},
 		{1 << 62, maxZipRead}, // no overflow
@@ -253,45 +254,57 @@ func TestZipBudget(t *testing.T) {
 	}
 }
 
-// TestInspectZipBomb builds a small zip of highly compressed pickle
-// members (sharing one compressed stream) before an evil data.pkl: the
-// scan reads no more than the budget and still finds the data.pkl.
-func TestInspectZipBomb(t *testing.T) {
-	const memberSize = 6 << 20
-	bomb := append(proto(4).u64(opBinBytes8, memberSize-12), make([]byte, memberSize-12)...) // memberSize bytes with STOP
-	bomb = append(bomb, opStop)
+// bytesPickle is a pickle of size bytes holding one BINBYTES8 of zeros.
+func bytesPickle(size int) []byte {
+	p := append(proto(4).u64(opBinBytes8, size-12), make([]byte, size-12)...)
+	return append(p, opStop)
+}
+
+// bombZip builds a small zip of n highly compressed pickle members holding
+// bomb, all sharing one compressed stream, then an archive/data.pkl
+// holding last.
+func bombZip(tb testing.TB, bomb []byte, n int, last []byte) []byte {
+	tb.Helper()
 	var comp bytes.Buffer
 	fw, err := flate.NewWriter(&comp, flate.BestCompression)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	fw.Write(bomb)
 	if err := fw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
-	for i := range 5 {
+	for i := range n {
 		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("archive/bomb%d.pkl", i), Method: zip.Deflate,
 			CRC32: crc32.ChecksumIEEE(bomb), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(bomb))})
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		w.Write(comp.Bytes())
 	}
 	w, err := zw.Create("archive/data.pkl")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	w.Write(proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	w.Write(last)
 	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	size := int64(zbuf.Len())
+	return zbuf.Bytes()
+}
+
+// TestInspectZipBomb checks that the scan of a zip bomb reads no more
+// than the budget and still finds the evil data.pkl after the bombs.
+func TestInspectZipBomb(t *testing.T) {
+	const memberSize = 6 << 20
+	data := bombZip(t, bytesPickle(memberSize), 5, proto(2).op(opGlobal).text("os\nsystem\n").op(opStop))
+	size := int64(len(data))
 	if zipBudget(size) != minZipRead || 5*memberSize <= minZipRead {
 		t.Fatalf("a %d-byte zip does not exercise the budget", size)
 	}
-	got := summary(inspectFile(t, "bomb.pt", zbuf.Bytes()))
+	got := summary(inspectFile(t, "bomb.pt", data))
 	want := []string{
 		"critical unsafe-pickle bomb.pt!archive/data.pkl: imports os.system",
 		fmt.Sprintf("medium unreadable bomb.pt!archive/bomb2.pkl: pickle not inspected past %d bytes", minZipRead-14-2*memberSize),

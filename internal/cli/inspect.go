@@ -24,8 +24,11 @@ sequence of pickles), NumPy .npy object arrays and safetensors headers.
 
 A pickle that imports os, subprocess, builtins.eval, socket and the like is
 "unsafe-pickle"; an import outside the allowlist of torch, numpy and
-collections rebuilders is "suspicious-pickle"; a malformed safetensors file
-is "bad-safetensors". A directory is walked for files with model extensions.
+collections rebuilders is "suspicious-pickle" (high when the pickle calls
+it); a malformed safetensors file is "bad-safetensors". A .bin .pt .pth
+.ckpt file that is not a zip or safetensors is read as a pickle, and any
+other file is too, for dangerous imports only. A directory is walked for
+files with model extensions.
 
 Exit status: 1 when anything high or critical was found, 0 when not, 2 when
 a file could not be read (the others are still inspected).`,

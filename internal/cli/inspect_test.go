@@ -79,7 +79,7 @@ func TestInspect(t *testing.T) {
 				"high      bad-safetensors    " + p("bad.safetensors") + ": tensor w data_offsets [0, 16] run past the 8-byte data area",
 			}, ""},
 		{"directory walk", []string{p("repo")}, 1,
-			[]string{p("repo/model.h5") + ": content parses as a pickle that imports os.system", p("repo/sub/model.pt") + ": imports os.system"}, ""},
+			[]string{p("repo/model.h5") + ": read as a pickle: imports os.system", p("repo/sub/model.pt") + ": imports os.system"}, ""},
 		{"missing file still inspects the rest", []string{p("nope.pkl"), p("evil.pkl")}, 2,
 			[]string{p("evil.pkl") + ": imports os.system"}, "nope.pkl: no such file or directory"},
 		{"subdirectory", []string{p("repo/sub")}, 1, []string{"model.pt"}, ""},
