@@ -43,12 +43,19 @@ func Sniff(name string, head []byte) Format {
 	if lineObject && sniffMattermost(first) {
 		return FormatMattermost
 	}
-	paths := headPaths(head)
-	switch {
-	case sniffJiraJSON(paths):
-		return FormatJiraJSON
-	case sniffGitHub(paths):
-		return FormatGitHubComments
+	// Reading the head as JSON is the costly part: only when the keys
+	// that set an export apart are there at all (most JSON files scanned
+	// are not exports).
+	jira := bytes.Contains(head, []byte(`"fields"`)) && bytes.Contains(head, []byte(`"key"`))
+	github := bytes.Contains(head, []byte(`"login"`)) && bytes.Contains(head, []byte(`"id"`))
+	if jira || github {
+		paths := headPaths(head)
+		switch {
+		case jira && sniffJiraJSON(paths):
+			return FormatJiraJSON
+		case github && sniffGitHub(paths):
+			return FormatGitHubComments
+		}
 	}
 	ext := strings.ToLower(path.Ext(name))
 	if lineObject {
