@@ -51,7 +51,7 @@ func (s *Scanner) visitor(b *source.Budget, depth int, buf *source.Buffer) sourc
 		}
 		head, err := readHead(r)
 		if err != nil {
-			s.fail("%s: %v", it.Prov.Path, err)
+			s.headOnly(ctx, it.Prov, head, err, buf)
 			return nil
 		}
 		s.dispatch(ctx, member{it: it, head: head, r: r, size: it.Size}, depth, b, buf)
@@ -77,7 +77,9 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 	case source.Gzip:
 		zr, err := source.OpenGzip(io.MultiReader(bytes.NewReader(m.head), m.r), b)
 		if err != nil {
-			s.fail("%s: %v", m.it.Prov.Path, err)
+			// Not a gzip after all (the magic was chance): its bytes.
+			s.fail("%s: %v; scanned as it is", m.it.Prov.Path, err)
+			s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf)
 			return
 		}
 		// The decompressed stream keeps the gzip's place: "app.log.gz"
@@ -87,10 +89,8 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 		inner.Size = -1
 		head, err := readHead(zr)
 		if err != nil {
-			s.fail("%s: %v", m.it.Prov.Path, err)
-			if len(head) == 0 {
-				return
-			}
+			s.headOnly(ctx, m.it.Prov, head, err, buf)
+			return
 		}
 		s.dispatch(ctx, member{it: inner, head: head, r: zr, size: -1}, depth+1, b, buf)
 	case source.Tar:
@@ -105,7 +105,10 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 		defer done()
 		zr, err := zip.NewReader(ra, size)
 		if err != nil {
-			s.fail("%s: zip: %v", m.it.Prov.Path, err)
+			// A zip cut short or damaged (or not one): its bytes still
+			// hold what its stored members held.
+			s.fail("%s: %v; scanned as it is", m.it.Prov.Path, err)
+			s.scanReader(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, nil, true, buf)
 			return
 		}
 		if f := export.SniffFS(zr); f != export.FormatNone {
@@ -113,7 +116,7 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 			// their channel, user and time, or job and step.
 			before := s.mark()
 			err = export.ReadFS(ctx, f, zr, m.it.Prov, s.guardedVisitor(b, depth+1, buf))
-			s.rescanFailedMembers(ctx, zr, m.it.Prov, err, before, b, buf)
+			s.rescanMembers(ctx, zr, m.it.Prov, before, b, buf)
 		} else {
 			err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
 		}
@@ -204,10 +207,11 @@ func spool(m member) (io.ReaderAt, int64, func(), error) {
 }
 
 // scanExport reads a single-file chat or ticket export message by
-// message. Should the export turn out malformed (cut short, not JSON),
-// what came before the break has been reported with its place, and the
-// file's bytes are then scanned raw for the rest, so that no token is
-// lost; secrets already found in it are not reported twice.
+// message, each finding with its place in the export; then the file's
+// bytes are scanned as they are for anything the reader did not reach (a
+// field it does not read, a malformed line, the rest after a break), so
+// that no token is lost. Secrets found the first way are not reported
+// twice.
 func (s *Scanner) scanExport(ctx context.Context, f export.Format, m member, depth int, b *source.Budget, buf *source.Buffer) {
 	ra, size, done, err := spool(m)
 	if err != nil {
@@ -218,34 +222,46 @@ func (s *Scanner) scanExport(ctx context.Context, f export.Format, m member, dep
 	before := s.mark()
 	err = export.Read(ctx, f, io.NewSectionReader(ra, 0, size), m.it.Prov, s.visitor(b, depth+1, buf))
 	s.containerErrors(m.it.Prov.Path, err)
-	if !stopped(err) {
-		return
+	if stopped(err) {
+		s.warn("%s: not a well-formed %s export: its bytes were scanned as they are", m.it.Prov.Path, f)
 	}
-	s.warn("%s: not a well-formed %s export: its bytes were scanned as they are", m.it.Prov.Path, f)
+	// Then the bytes, for what the reader does not read (a field it does
+	// not know, a line it could not parse, the rest after a break).
 	s.scanRawExcept(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, s.foundSince(before, m.it.Prov.Path), buf)
 }
 
-// rescanFailedMembers scans raw the members of an export read from fsys
-// that its reader gave up on (a day file cut short).
-func (s *Scanner) rescanFailedMembers(ctx context.Context, fsys fs.FS, prov source.Provenance, err error, before mark, b *source.Budget, buf *source.Buffer) {
-	var failed []string
-	forEachError(err, func(e error) {
-		var me *source.MemberError
-		if errors.As(e, &me) && strings.HasPrefix(me.Path, prov.Path+"!") {
-			failed = append(failed, strings.TrimPrefix(me.Path, prov.Path+"!"))
-		}
-	})
-	if len(failed) == 0 {
-		return
-	}
+// rescanMembers scans every member of an export read from fsys as raw
+// bytes, leaving out the secrets its reader found already: whatever the
+// reader does not know (a field it does not read, a day file cut short)
+// is still found.
+func (s *Scanner) rescanMembers(ctx context.Context, fsys fs.FS, prov source.Provenance, before mark, b *source.Budget, buf *source.Buffer) {
 	found := s.foundSince(before, prov.Path)
-	for _, name := range failed {
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil // the reader reported what it could not read
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		f, err := fsys.Open(name)
 		if err != nil {
-			continue // the reader's error said why
+			return nil
 		}
+		defer f.Close()
 		s.scanRawExcept(ctx, b.Guard(f, nil), prov.With("archive", name), found, buf)
-		f.Close()
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
+}
+
+// headOnly scans the first bytes of a member whose reading failed, and
+// records why.
+func (s *Scanner) headOnly(ctx context.Context, prov source.Provenance, head []byte, err error, buf *source.Buffer) {
+	s.fail("%s: %v", prov.Path, err)
+	if len(head) > 0 {
+		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf)
 	}
 }
 

@@ -638,8 +638,11 @@ func (s *Scanner) scanExportDir(ctx context.Context, j job, buf *source.Buffer) 
 	s.stats.Files++
 	s.mu.Unlock()
 	b := source.NewBudget(s.opt.Limits)
-	err := export.ReadFS(ctx, j.dir, os.DirFS(j.path), source.FileProvenance("file", j.path), s.guardedVisitor(b, 1, buf))
+	prov := source.FileProvenance("file", j.path)
+	before := s.mark()
+	err := export.ReadFS(ctx, j.dir, os.DirFS(j.path), prov, s.guardedVisitor(b, 1, buf))
 	s.containerErrors(j.path, err)
+	s.rescanMembers(ctx, os.DirFS(j.path), prov, before, b, buf)
 }
 
 // imageDir tells whether a directory is an OCI image layout (or an
