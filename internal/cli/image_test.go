@@ -48,7 +48,7 @@ func layer(t *testing.T, files map[string]string) v1.Layer {
 // in a registry (--image), saying which layer and that the file is
 // deleted but still in the image.
 func TestScanImage(t *testing.T) {
-	tok := fakeTokens(t, 404, 3)
+	tok := fakeTokens(t, 404, 4)
 	l1 := layer(t, map[string]string{"app/.env": "HF_TOKEN=" + tok[0] + "\n", "app/main.py": "print(1)\n"})
 	l2 := layer(t, map[string]string{"app/.wh..env": ""})
 	img, err := mutate.AppendLayers(empty.Image, l1, l2)
@@ -61,6 +61,8 @@ func TestScanImage(t *testing.T) {
 	}
 	cf = cf.DeepCopy()
 	cf.Config.Env = []string{"HF_TOKEN=" + tok[1], "PATH=/usr/bin"}
+	// A field Read does not name: the raw configuration is scanned too.
+	cf.Config.Healthcheck = &v1.HealthConfig{Test: []string{"CMD", "curl", "-H", "Authorization: Bearer " + tok[3], "http://localhost/health"}}
 	cf.History = []v1.History{{CreatedBy: "COPY app /app"}, {CreatedBy: "ARG HF_TOKEN=" + tok[2] + " RUN rm /app/.env"}}
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
@@ -116,8 +118,11 @@ func TestScanImage(t *testing.T) {
 			for _, f := range rep.Findings {
 				by[f.Secret] = f
 			}
-			if len(rep.Findings) != 3 || len(by) != 3 {
-				t.Fatalf("want the 3 tokens once each, got %d findings: %s", len(rep.Findings), r.stdout)
+			if len(rep.Findings) != 4 || len(by) != 4 {
+				t.Fatalf("want the 4 tokens once each, got %d findings: %s", len(rep.Findings), r.stdout)
+			}
+			if hc := by[tok[3]].Location; !strings.HasSuffix(hc.Path, "!config.json") || hc.Attrs["image"] == "" {
+				t.Errorf("healthcheck finding: %+v", hc)
 			}
 			file := by[tok[0]].Location
 			if !strings.HasSuffix(file.Path, "!layer 1/app/.env") || file.Attrs["deleted_in_layer"] != "2" ||

@@ -176,3 +176,34 @@ func TestMalformedExports(t *testing.T) {
 		t.Errorf("want one error per broken file, got %q", st.ErrorList)
 	}
 }
+
+// TestExportsMissNothing: tokens in parts of an export its reader does not
+// read (Jira labels and change history, a Mattermost line that is not
+// JSON, a Slack day file cut short in an unpacked export) are still found,
+// once each, where they are in the file.
+func TestExportsMissNothing(t *testing.T) {
+	g := newTokenGen(93)
+	tok := g.Tokens(t, 5)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "jira.json"), []byte(`{"issues":[{"key":"OPS-1","fields":{"summary":"s `+tok[0]+`","labels":["`+tok[1]+`"]},`+
+		`"changelog":{"histories":[{"items":[{"field":"description","fromString":"was `+tok[2]+`"}]}]}}]}`))
+	writeFile(t, filepath.Join(dir, "mm.jsonl"), []byte(`{"type":"version","version":1}`+"\n"+
+		`{"type":"post","post":{"team":"t","channel":"c","user":"u","message":"ok","create_at":1714000000000}}`+"\n"+
+		`{"type":"post","post":{"message":"`+tok[3]+`" BROKEN`+"\n"))
+	writeFile(t, filepath.Join(dir, "slack", "channels.json"), []byte(`[{"id":"C1","name":"ops"}]`))
+	writeFile(t, filepath.Join(dir, "slack", "users.json"), []byte(`[{"id":"U1","name":"al"}]`))
+	writeFile(t, filepath.Join(dir, "slack", "ops", "2024-03-01.json"), []byte(`[{"type":"message","user":"U1","text":"hi","ts":"1709290000.000100"},{"text":"`+tok[4]+`","ts":"17`))
+	fs, _ := run(t, Options{ShowSecrets: true}, dir)
+	for i, want := range []string{"jira.json!OPS-1", "jira.json", "jira.json", "mm.jsonl", "slack!ops/2024-03-01.json"} {
+		got := bySecret(fs, tok[i])
+		if len(got) != 1 {
+			t.Fatalf("token %d: %d findings:%s", i, len(got), describe(fs))
+		}
+		if rel, _ := filepath.Rel(dir, got[0].Location.Path); rel != want {
+			t.Errorf("token %d at %s, want %s", i, rel, want)
+		}
+	}
+	if len(fs) != 5 {
+		t.Errorf("want 5 findings, got %d:%s", len(fs), describe(fs))
+	}
+}

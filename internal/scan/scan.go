@@ -688,8 +688,15 @@ func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov sourc
 		// image, its ratio against the archive's size when it is a file.
 		b := source.NewBudget(s.opt.Limits)
 		b.Input = input
+		before := s.mark()
 		if err := image.Read(ctx, img, p, s.guardedVisitor(b, 1, buf)); err != nil {
 			s.containerErrors(p.Path, err)
+		}
+		// The whole configuration too, for what Read does not name
+		// (Healthcheck, OnBuild, whatever a builder adds).
+		if raw, err := img.Image.RawConfigFile(); err == nil {
+			cp := p.With("image-config", "config.json").Attr("image", img.Name)
+			s.scanRawExcept(ctx, bytes.NewReader(raw), cp, s.foundSince(before, p.Path), buf)
 		}
 	}
 }

@@ -87,6 +87,14 @@ func GunzipName(name string) string {
 // zip of zips of bombs) stop there.
 const wholeFloor = 16
 
+// Once a whole archive has passed its ratio, small members (a note after
+// the bombs) are still read, up to graceTotal bytes more in all, so that
+// bombs cannot hide what follows them.
+const (
+	graceMember = 1 << 20
+	graceTotal  = 64 << 20
+)
+
 // ErrBomb is returned when a member decompresses past Limits.MaxRatio.
 var ErrBomb = errors.New("decompression bomb: expands more than the ratio limit allows; reading stopped")
 
@@ -161,7 +169,8 @@ func (g *guard) Read(p []byte) (int, error) {
 		return n, fmt.Errorf("archive expands past %d bytes: the rest is not read", lim.MaxTotalBytes)
 	case g.compressed != nil && g.n > lim.RatioFloor && g.n > lim.MaxRatio*max(g.compressed(), 1):
 		return n, ErrBomb
-	case g.b.Input > 0 && g.b.used > wholeFloor*lim.RatioFloor && g.b.used > lim.MaxRatio*g.b.Input:
+	case g.b.Input > 0 && g.b.used > wholeFloor*lim.RatioFloor && g.b.used > lim.MaxRatio*g.b.Input &&
+		(g.n > graceMember || g.b.used > lim.MaxRatio*g.b.Input+graceTotal):
 		return n, fmt.Errorf("%w (the whole archive expands past %d times its size)", ErrBomb, lim.MaxRatio)
 	}
 	return n, err
