@@ -42,7 +42,16 @@ const (
 	KindLFSDeleted       = "lfs-deleted"
 	KindIntegrity        = "integrity-mismatch"
 	KindAuditLogEvent    = "audit-log-event"
+	KindCommitDateForged = "commit-date-forged"
 )
+
+// MaxBranches bounds the branches of one repository whose histories are
+// listed (main and the first others by name); more gives a warning.
+const MaxBranches = 200
+
+// clockSkew is how far in the future a commit may be dated before its
+// date counts as forged.
+const clockSkew = 5 * time.Minute
 
 // Severities, from worst to mildest.
 const (
@@ -340,6 +349,7 @@ type repoAudit struct {
 	names    []string                // branch names, main first
 	on       map[string][]string     // commit → the branches holding it, main first
 	dates    map[string]time.Time    // commit → date
+	fresh    map[string]bool         // commits made in the window, as far as can be told
 	created  time.Time               // the repository's creation (zero: unknown)
 }
 
@@ -384,24 +394,54 @@ func (a *repoAudit) run(ctx context.Context) error {
 	slices.SortFunc(a.names, func(x, y string) int {
 		return cmp.Or(-cmp.Compare(boolInt(x == "main"), boolInt(y == "main")), cmp.Compare(x, y))
 	})
-	var inWindow []hub.Commit
-	preAuthors := map[string]bool{}
+	if len(a.names) > MaxBranches {
+		a.warn("%d branches: only main and the first %d others by name examined", len(a.names), MaxBranches-1)
+		a.names = a.names[:MaxBranches]
+	}
 	for _, b := range a.names {
 		list, _, err := o.Client.Commits(ctx, o.Token, r.Type, r.ID, b, 0)
 		if err != nil {
 			return fmt.Errorf("listing commits of %s: %w", b, err)
 		}
 		a.branches[b] = list
-		for _, c := range list {
+	}
+	// Commit dates are set by whoever commits: a commit is new when the
+	// baseline does not know it, or, without one, when dated in the window,
+	// in the future, or before the commit it follows.
+	known := a.knownCommits()
+	future := a.rep.Snapshot.At.Add(clockSkew)
+	a.fresh = map[string]bool{}
+	var inWindow []hub.Commit
+	preAuthors := map[string]bool{}
+	for _, b := range a.names {
+		list := a.branches[b]
+		for i, c := range list {
 			_, seen := a.dates[c.ID]
 			a.on[c.ID] = append(a.on[c.ID], b)
 			if seen {
 				continue
 			}
 			a.dates[c.ID] = c.Date
-			if o.inWindow(c.Date) {
+			forged := ""
+			switch {
+			case c.Date.After(future):
+				forged = "dated in the future"
+			case i+1 < len(list) && c.Date.Before(list[i+1].Date):
+				forged = fmt.Sprintf("dated %s, before the commit it follows (%.12s, %s)", c.Date.UTC().Format(time.RFC3339), list[i+1].ID, list[i+1].Date.UTC().Format(time.RFC3339))
+			}
+			if forged != "" {
+				t := c.Date
+				a.add(Finding{Kind: KindCommitDateForged, Severity: High, Commit: c.ID, Ref: b, Time: &t,
+					Evidence: fmt.Sprintf("commit %.12s %q on %s is %s: its date was forged", c.ID, c.Title, b, forged)})
+			}
+			isNew := o.inWindow(c.Date) || forged != ""
+			if known != nil {
+				isNew = !known[c.ID]
+			}
+			if isNew {
+				a.fresh[c.ID] = true
 				inWindow = append(inWindow, c)
-			} else if c.Date.Before(o.Since) {
+			} else if known[c.ID] || c.Date.Before(o.Since) {
 				for _, au := range c.Authors {
 					preAuthors[au.User] = true
 				}
@@ -446,6 +486,31 @@ func refMap(r *hub.Refs) map[string]string {
 		}
 	}
 	return m
+}
+
+// knownCommits is the commits the baseline knew: main's, and those under
+// each of its refs in today's branch histories. Nil without a baseline.
+func (a *repoAudit) knownCommits() map[string]bool {
+	if a.base == nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, id := range a.base.Commits {
+		known[id] = true
+	}
+	targets := map[string]bool{}
+	for _, id := range a.base.Refs {
+		targets[id] = true
+	}
+	// Histories are newest first: everything under a known head is known.
+	for _, list := range a.branches {
+		if i := slices.IndexFunc(list, func(c hub.Commit) bool { return targets[c.ID] }); i >= 0 {
+			for _, c := range list[i:] {
+				known[c.ID] = true
+			}
+		}
+	}
+	return known
 }
 
 // commits flags the window's commits: medium when by the owner (the token
@@ -771,35 +836,34 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 	return cur, nil
 }
 
-// window is branch b's files at the last commit before the window and at
-// the last one in it; nil after when no commit was made in the window.
+// window is branch b's files at its newest commit not made in the window
+// (empty when none) and at its newest one made in the window; nil after
+// when there is none. Dates are not trusted: a commit counts as made in
+// the window when the baseline does not know it, or when dated in the
+// window, in the future or before its parent (see fresh).
 func (a *repoAudit) window(ctx context.Context, b string, main *pin.Manifest) (before, after *pin.Manifest, err error) {
 	o, r := a.opt, a.repo
-	// Commits are newest first: the window's end, then its start.
-	var end, start *hub.Commit
 	list := a.branches[b]
-	for i := range list {
-		if end == nil && !list[i].Date.After(o.Until) {
-			end = &list[i]
-		}
-		if list[i].Date.Before(o.Since) {
-			start = &list[i]
-			break
-		}
-	}
-	if end == nil || (start != nil && end.ID == start.ID) {
+	start := slices.IndexFunc(list, func(c hub.Commit) bool {
+		return !a.fresh[c.ID] && (a.base != nil || c.Date.Before(o.Since))
+	})
+	// The newest commit made in the window: later ones dated before now
+	// (e.g. the owner's clean-up after the window) are left out.
+	end := slices.IndexFunc(list, func(c hub.Commit) bool { return a.fresh[c.ID] || !c.Date.After(o.Until) })
+	if end < 0 || (start >= 0 && end >= start) {
 		return nil, nil, nil
 	}
+	head := list[end].ID
 	after = main
-	if end.ID != main.Commit {
-		if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, end.ID); err != nil {
-			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, end.ID, err)
+	if head != main.Commit {
+		if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, head); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, head, err)
 		}
 	}
 	before = &pin.Manifest{} // the whole history is in the window
-	if start != nil {
-		if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, start.ID); err != nil {
-			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, start.ID, err)
+	if start >= 0 {
+		if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, list[start].ID); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, list[start].ID, err)
 		}
 	}
 	return before, after, nil
