@@ -720,7 +720,10 @@ func (a *repoAudit) history(ctx context.Context) {
 func (a *repoAudit) pinHistory(ctx context.Context) {
 	ref := a.pinnedRef()
 	if ref == "" {
-		return // a commit id, or a ref that is gone (flagged by compareRefs)
+		if isCommitID(cmp.Or(a.pin.Revision, "main")) {
+			a.pinnedCommitReachable(ctx)
+		}
+		return // else a ref that is gone (flagged by compareRefs)
 	}
 	list, ok := a.branches[strings.TrimPrefix(ref, "refs/heads/")]
 	if !ok || !strings.HasPrefix(ref, "refs/heads/") {
@@ -737,6 +740,47 @@ func (a *repoAudit) pinHistory(ctx context.Context) {
 	root := list[len(list)-1]
 	a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Ref: ref, Commit: root.ID,
 		Evidence: fmt.Sprintf("pinned commit %.12s is no longer an ancestor of %s (root now %.12s)", a.pin.Commit, ref, root.ID)})
+}
+
+// maxTagHistories bounds the tags whose histories are listed looking for
+// a pinned commit that no branch holds.
+const maxTagHistories = 50
+
+// pinnedCommitReachable flags a pin of a commit id whose commit no branch
+// or tag holds any more: the history it was part of was rewritten.
+func (a *repoAudit) pinnedCommitReachable(ctx context.Context) {
+	id := a.pin.Commit
+	if id == "" || len(a.on[id]) > 0 {
+		return
+	}
+	o, listed := a.opt, 0
+	for _, n := range slices.Sorted(maps.Keys(a.refs)) {
+		if !strings.HasPrefix(n, "refs/tags/") {
+			continue
+		}
+		target := a.refs[n]
+		if target == id {
+			return
+		}
+		if len(a.on[target]) > 0 {
+			continue // its history is a branch's, already searched
+		}
+		if listed == maxTagHistories {
+			a.warn("pinned commit %.12s: only %d tags' histories searched", id, maxTagHistories)
+			return
+		}
+		listed++
+		list, _, err := o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, target, 0)
+		if err != nil {
+			a.warn("listing commits of %s: %v", n, err)
+			return
+		}
+		if slices.ContainsFunc(list, func(c hub.Commit) bool { return c.ID == id }) {
+			return
+		}
+	}
+	a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Commit: id,
+		Evidence: fmt.Sprintf("pinned commit %.12s is no longer reachable from any branch or tag: history was rewritten", id)})
 }
 
 func (a *repoAudit) spaceSettings(ctx context.Context) {
@@ -814,6 +858,10 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 				}
 			}
 			a.compare(ctx, ref, a.pin, now, "since the pin", true)
+		} else if rev := cmp.Or(a.pin.Revision, "main"); isCommitID(rev) {
+			// A pin of a commit says what main should hold.
+			pinnedBranch = "main"
+			a.compare(ctx, "refs/heads/main", a.pin, cur, "since the pinned commit "+rev[:12], true)
 		}
 	}
 	for _, b := range a.names {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -694,5 +695,70 @@ func TestBackdatedBranchAgainstBaseline(t *testing.T) {
 	}
 	if f := find(r, "model/alice/m", KindCommitInWindow); f == nil || f.Time == nil || !f.Time.Before(since) {
 		t.Errorf("backdated commit = %+v", f)
+	}
+}
+
+// A pin of a commit id: main is compared with it, and the commit must stay
+// reachable from some branch or tag.
+func TestPinOfACommit(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	hist, _, err := e.c.Commits(ctx, e.token, hub.RepoModel, "alice/model", "main", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := pin.Snapshot(ctx, e.c, e.token, hub.RepoModel, "alice/model", hist[0].ID)
+	if err != nil || m.Revision != hist[0].ID {
+		t.Fatalf("pin %+v, %v", m, err)
+	}
+	repos := []Repo{{hub.RepoModel, "alice/model"}}
+	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "tweak", map[string][]byte{"pytorch_model.bin": osSystemPickle()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := find(r, "model/alice/model", KindIntegrity); f == nil || f.Path != "pytorch_model.bin" || f.Ref != "refs/heads/main" {
+		t.Errorf("integrity against the pinned commit = %+v (findings %+v)", f, r.Findings)
+	}
+	if f := find(r, "model/alice/model", KindHistoryRewritten); f != nil {
+		t.Errorf("pinned commit still on main, yet %+v", f)
+	}
+	// The attacker drops the tag holding it and squashes main.
+	e.call(http.MethodDelete, "/api/models/alice/model/tag/v1", nil)
+	e.call(http.MethodPost, "/api/models/alice/model/super-squash/main", map[string]any{})
+	r, err = Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rewritten *Finding
+	for i, f := range r.Findings {
+		if f.Kind == KindHistoryRewritten && f.Commit == hist[0].ID {
+			rewritten = &r.Findings[i]
+		}
+	}
+	if rewritten == nil || rewritten.Severity != Critical {
+		t.Errorf("pinned commit gone: %+v (findings %+v)", rewritten, r.Findings)
+	}
+}
+
+// Histories are listed for at most MaxBranches branches, main first.
+func TestBranchCap(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	branches := map[string]string{}
+	for i := range MaxBranches + 5 {
+		branches[fmt.Sprintf("b%03d", i)] = "main"
+	}
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/many", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# x\n"}}},
+	}, Branches: branches})
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: old.Add(time.Hour), Owner: "alice", Repos: []Repo{{hub.RepoModel, "alice/many"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], fmt.Sprintf("%d branches: only main and the first %d", MaxBranches+6, MaxBranches-1)) {
+		t.Errorf("warnings %q", r.Warnings)
 	}
 }
