@@ -43,6 +43,7 @@ const (
 	KindIntegrity        = "integrity-mismatch"
 	KindAuditLogEvent    = "audit-log-event"
 	KindCommitDateForged = "commit-date-forged"
+	KindRepoCreated      = "repo-created"
 )
 
 // MaxBranches bounds the branches of one repository whose histories are
@@ -383,6 +384,12 @@ func (a *repoAudit) run(ctx context.Context) error {
 		a.warn("reading the repository's creation time: %v", err)
 	} else {
 		a.created = info.CreatedAt
+		// The Hub sets a repository's creation time: it is not forgeable.
+		if o.inWindow(a.created) {
+			t := a.created
+			a.add(Finding{Kind: KindRepoCreated, Severity: High, Time: &t,
+				Evidence: fmt.Sprintf("repository created %s, in the window", t.UTC().Format(time.RFC3339))})
+		}
 	}
 
 	// Every branch's commits, main's first so that a commit on several
