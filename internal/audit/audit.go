@@ -655,7 +655,7 @@ func (a *repoAudit) compareRefs(ctx context.Context) {
 		if _, compared := before[n]; compared || !strings.HasPrefix(n, "refs/tags/") {
 			continue
 		}
-		if d, ok := a.dateOf(ctx, now[n]); ok && a.opt.inWindow(d) {
+		if d, ok := a.dateOf(ctx, now[n]); ok && (a.opt.inWindow(d) || a.fresh[now[n]]) {
 			a.add(Finding{Kind: KindRefChanged, Severity: High, Ref: n, Commit: now[n],
 				Evidence: fmt.Sprintf("%s points at %.12s, a commit made in the window (%s): the tag was created or moved in it", n, now[n], d.UTC().Format(time.RFC3339))})
 		}
