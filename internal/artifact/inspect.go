@@ -349,9 +349,14 @@ func scanNpy(r io.Reader, size, limit int64) (fs []Finding, n int64, err error) 
 	if hstart+hlen >= limit {
 		return unreadable(fmt.Sprintf(".npy header of %d bytes is over the %d bytes left to read", hlen, limit)), limit, nil
 	}
-	header := make([]byte, hlen)
-	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, hstart, fmt.Errorf("reading npy header: %w", err)
+	// Read rather than allocated up front: a zip member's size is only
+	// what the zip claims.
+	header, err := io.ReadAll(io.LimitReader(r, hlen))
+	if err != nil {
+		return nil, hstart + int64(len(header)), fmt.Errorf("reading npy header: %w", err)
+	}
+	if int64(len(header)) < hlen {
+		return unreadable("truncated .npy header"), hstart + int64(len(header)), nil
 	}
 	start := hstart + hlen
 	if !npyDescrObject.Match(header) {

@@ -329,9 +329,10 @@ func npyFile(descr string, data []byte) []byte {
 	return append(append(b, h...), data...)
 }
 
-// An .npz is a zip of .npy files: numpy.load(allow_pickle=True) unpickles
-// the object arrays among them.
-func TestInspectNpz(t *testing.T) {
+// npzFile is an .npz holding a float array, an object array whose pickle
+// calls posix.system, and a broken .npy.
+func npzFile(tb testing.TB) []byte {
+	tb.Helper()
 	evil := []byte("cposix\nsystem\n(S'id'\ntR.")
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
@@ -345,14 +346,20 @@ func TestInspectNpz(t *testing.T) {
 	} {
 		w, err := zw.Create(m.name)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		w.Write(m.data)
 	}
 	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	got := summary(inspectFile(t, "data.npz", zbuf.Bytes()))
+	return zbuf.Bytes()
+}
+
+// An .npz is a zip of .npy files: numpy.load(allow_pickle=True) unpickles
+// the object arrays among them.
+func TestInspectNpz(t *testing.T) {
+	got := summary(inspectFile(t, "data.npz", npzFile(t)))
 	for _, want := range []string{
 		"critical unsafe-pickle data.npz!arr_0.npy: imports posix.system",
 		"medium unreadable data.npz!broken.npy: .npy header runs past",
