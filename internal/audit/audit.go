@@ -7,7 +7,8 @@
 //
 // It compares the Hub now with a baseline taken before the exposure (an
 // integrity pin or a snapshot); without one it falls back to what the
-// commit history shows.
+// commit history shows, whose dates are set by the committer: a commit
+// dated in the future or before its parent is flagged and examined.
 package audit
 
 import (
@@ -439,7 +440,7 @@ func (a *repoAudit) run(ctx context.Context) error {
 			if forged != "" {
 				t := c.Date
 				a.add(Finding{Kind: KindCommitDateForged, Severity: High, Commit: c.ID, Ref: b, Time: &t,
-					Evidence: fmt.Sprintf("commit %.12s %q on %s is %s: its date was forged", c.ID, c.Title, b, forged)})
+					Evidence: fmt.Sprintf("commit %.12s %q on %s is %s: its date was forged (or its committer's clock is wrong)", c.ID, c.Title, b, forged)})
 			}
 			isNew := o.inWindow(c.Date) || forged != ""
 			if known != nil {
@@ -843,9 +844,10 @@ func (a *repoAudit) discussions(ctx context.Context) {
 
 // files compares the repository's files with the baseline and inspects
 // every model file that changed. The pinned revision is compared with its
-// pin (differences are integrity mismatches); main, when not pinned, with
-// the snapshot, else the last commit before the window with the last one
-// in it; every other branch with commits in the window the same way.
+// pin (differences are integrity mismatches; a pin of a commit id is
+// main's); main, when not pinned, with the snapshot; every other branch,
+// and main without a snapshot, from its newest commit not made in the
+// window to its newest one made in it (see window).
 // Deleted LFS files are flagged. It returns main's manifest now, the next
 // audit's baseline.
 func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
