@@ -91,6 +91,7 @@ func FuzzScanPickle(f *testing.F) {
 		return strings.HasSuffix(p, ".pkl") || strings.HasSuffix(p, ".pt") || strings.HasSuffix(p, ".bin")
 	})
 	f.Add([]byte(proto(4).shortUni("os").op(opMemoize).shortUni("system").op(opStackGlobal).reduceCall()))
+	f.Add(npzFile(f))
 	f.Add([]byte(pk{}.op(opMark).op(opUnicode).text(`\u0041` + "\n").op(opInst).text("a\nb\n").op(opGet).text("0\n").op(opStop)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const limit = 1 << 20

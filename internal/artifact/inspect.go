@@ -226,7 +226,7 @@ func inspectZip(ctx context.Context, r io.ReaderAt, size int64) ([]Finding, erro
 	}
 	var members []*zip.File
 	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, ".pkl") {
+		if strings.HasSuffix(f.Name, ".pkl") || strings.HasSuffix(f.Name, ".npy") {
 			members = append(members, f)
 		}
 	}
@@ -284,6 +284,15 @@ func inspectMember(f *zip.File, limit int64) (fs []Finding, n int64, err error) 
 		return nil, 0, fmt.Errorf("opening member: %w", err)
 	}
 	defer rc.Close()
+	if strings.HasSuffix(f.Name, ".npy") {
+		// An .npz member: its size is what the zip says, and the read
+		// stops at the budget whatever it says.
+		fs, n, err = scanNpy(rc, int64(min(f.UncompressedSize64, 1<<62)), limit)
+		if err != nil {
+			return nil, n, fmt.Errorf("reading member: %w", err)
+		}
+		return fs, n, nil
+	}
 	p := newPickleScanner(bufio.NewReader(rc), 0, limit)
 	err = p.run()
 	n = p.off
@@ -303,41 +312,61 @@ var npyDescrObject = regexp.MustCompile(`'descr'\s*:\s*'[|<>=]?O\d*'`)
 // inspectNpy reads a NumPy .npy header and scans the data as a pickle when
 // the array holds Python objects.
 func inspectNpy(r io.ReaderAt, size int64) ([]Finding, error) {
+	fs, _, err := scanNpy(io.NewSectionReader(r, 0, size), size, DefaultLimit)
+	return fs, err
+}
+
+// scanNpy reads a .npy of size bytes from r, scanning its data as a pickle
+// when the array holds Python objects and reading at most limit bytes; n
+// is how many it read, or limit when the pickle goes on past it.
+func scanNpy(r io.Reader, size, limit int64) (fs []Finding, n int64, err error) {
 	unreadable := func(d string) []Finding {
 		return []Finding{{Kind: KindUnreadable, Severity: SeverityMedium, Detail: d}}
 	}
 	var pre [12]byte
-	n, err := r.ReadAt(pre[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("reading npy header: %w", err)
+	m, err := io.ReadFull(r, pre[:10])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, int64(m), fmt.Errorf("reading npy header: %w", err)
 	}
-	if n < 10 || !bytes.HasPrefix(pre[:], []byte(npyMagic)) {
-		return unreadable("not a .npy file (no \\x93NUMPY header)"), nil
+	if m < 10 || !bytes.HasPrefix(pre[:], []byte(npyMagic)) {
+		return unreadable("not a .npy file (no \\x93NUMPY header)"), int64(m), nil
 	}
 	var hlen, hstart int64
 	switch pre[6] {
 	case 1:
 		hlen, hstart = int64(pre[8])|int64(pre[9])<<8, 10
 	case 2, 3:
-		if n < 12 {
-			return unreadable("truncated .npy header"), nil
+		if k, _ := io.ReadFull(r, pre[10:12]); k < 2 {
+			return unreadable("truncated .npy header"), 10, nil
 		}
 		hlen, hstart = int64(pre[8])|int64(pre[9])<<8|int64(pre[10])<<16|int64(pre[11])<<24, 12
 	default:
-		return unreadable(fmt.Sprintf(".npy format version %d not supported", pre[6])), nil
+		return unreadable(fmt.Sprintf(".npy format version %d not supported", pre[6])), 10, nil
 	}
 	if hlen > size-hstart || hlen > 1<<20 {
-		return unreadable(".npy header runs past the end of the file"), nil
+		return unreadable(".npy header runs past the end of the file"), hstart, nil
 	}
-	header := make([]byte, hlen)
-	if _, err := r.ReadAt(header, hstart); err != nil {
-		return nil, fmt.Errorf("reading npy header: %w", err)
+	if hstart+hlen >= limit {
+		return unreadable(fmt.Sprintf(".npy header of %d bytes is over the %d bytes left to read", hlen, limit)), limit, nil
 	}
-	if !npyDescrObject.Match(header) {
-		return nil, nil
+	// Read rather than allocated up front: a zip member's size is only
+	// what the zip claims.
+	header, err := io.ReadAll(io.LimitReader(r, hlen))
+	if err != nil {
+		return nil, hstart + int64(len(header)), fmt.Errorf("reading npy header: %w", err)
+	}
+	if int64(len(header)) < hlen {
+		return unreadable("truncated .npy header"), hstart + int64(len(header)), nil
 	}
 	start := hstart + hlen
-	p := newPickleScanner(bufio.NewReader(io.NewSectionReader(r, start, size-start)), start, DefaultLimit)
+	if !npyDescrObject.Match(header) {
+		return nil, start, nil
+	}
+	p := newPickleScanner(bufio.NewReader(r), start, limit-start)
 	err = p.run()
-	return p.findings, err
+	n = start + p.off
+	if p.limited {
+		n = limit
+	}
+	return p.findings, n, err
 }

@@ -320,3 +320,55 @@ func TestInspectZipBomb(t *testing.T) {
 		}
 	}
 }
+
+// npyFile is a version-1 .npy of the given dtype whose data is data.
+func npyFile(descr string, data []byte) []byte {
+	h := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (1,), }", descr)
+	h += strings.Repeat(" ", 63-(10+len(h))%64) + "\n"
+	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(h)), byte(len(h)>>8))
+	return append(append(b, h...), data...)
+}
+
+// npzFile is an .npz holding a float array, an object array whose pickle
+// calls posix.system, and a broken .npy.
+func npzFile(tb testing.TB) []byte {
+	tb.Helper()
+	evil := []byte("cposix\nsystem\n(S'id'\ntR.")
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, m := range []struct {
+		name string
+		data []byte
+	}{
+		{"weights.npy", npyFile("<f4", []byte{0, 0, 0x80, 0x3f})},
+		{"arr_0.npy", npyFile("|O", evil)},
+		{"broken.npy", []byte("\x93NUMPY\x01\x00\xff\x00{")},
+	} {
+		w, err := zw.Create(m.name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.Write(m.data)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return zbuf.Bytes()
+}
+
+// An .npz is a zip of .npy files: numpy.load(allow_pickle=True) unpickles
+// the object arrays among them.
+func TestInspectNpz(t *testing.T) {
+	got := summary(inspectFile(t, "data.npz", npzFile(t)))
+	for _, want := range []string{
+		"critical unsafe-pickle data.npz!arr_0.npy: imports posix.system",
+		"medium unreadable data.npz!broken.npy: .npy header runs past",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings:\n%s\nwant %q", got, want)
+		}
+	}
+	if strings.Contains(got, "weights.npy") {
+		t.Errorf("a float array reported:\n%s", got)
+	}
+}

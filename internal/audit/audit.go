@@ -7,7 +7,8 @@
 //
 // It compares the Hub now with a baseline taken before the exposure (an
 // integrity pin or a snapshot); without one it falls back to what the
-// commit history shows.
+// commit history shows, whose dates are set by the committer: a commit
+// dated in the future or before its parent is flagged and examined.
 package audit
 
 import (
@@ -42,7 +43,17 @@ const (
 	KindLFSDeleted       = "lfs-deleted"
 	KindIntegrity        = "integrity-mismatch"
 	KindAuditLogEvent    = "audit-log-event"
+	KindCommitDateForged = "commit-date-forged"
+	KindRepoCreated      = "repo-created"
 )
+
+// MaxBranches bounds the branches of one repository whose histories are
+// listed (main and the first others by name); more gives a warning.
+const MaxBranches = 200
+
+// clockSkew is how far in the future a commit may be dated before its
+// date counts as forged.
+const clockSkew = 5 * time.Minute
 
 // Severities, from worst to mildest.
 const (
@@ -340,6 +351,7 @@ type repoAudit struct {
 	names    []string                // branch names, main first
 	on       map[string][]string     // commit → the branches holding it, main first
 	dates    map[string]time.Time    // commit → date
+	fresh    map[string]bool         // commits made in the window, as far as can be told
 	created  time.Time               // the repository's creation (zero: unknown)
 }
 
@@ -373,6 +385,12 @@ func (a *repoAudit) run(ctx context.Context) error {
 		a.warn("reading the repository's creation time: %v", err)
 	} else {
 		a.created = info.CreatedAt
+		// The Hub sets a repository's creation time: it is not forgeable.
+		if o.inWindow(a.created) {
+			t := a.created
+			a.add(Finding{Kind: KindRepoCreated, Severity: High, Time: &t,
+				Evidence: fmt.Sprintf("repository created %s, in the window", t.UTC().Format(time.RFC3339))})
+		}
 	}
 
 	// Every branch's commits, main's first so that a commit on several
@@ -384,24 +402,54 @@ func (a *repoAudit) run(ctx context.Context) error {
 	slices.SortFunc(a.names, func(x, y string) int {
 		return cmp.Or(-cmp.Compare(boolInt(x == "main"), boolInt(y == "main")), cmp.Compare(x, y))
 	})
-	var inWindow []hub.Commit
-	preAuthors := map[string]bool{}
+	if len(a.names) > MaxBranches {
+		a.warn("%d branches: only main and the first %d others by name examined", len(a.names), MaxBranches-1)
+		a.names = a.names[:MaxBranches]
+	}
 	for _, b := range a.names {
 		list, _, err := o.Client.Commits(ctx, o.Token, r.Type, r.ID, b, 0)
 		if err != nil {
 			return fmt.Errorf("listing commits of %s: %w", b, err)
 		}
 		a.branches[b] = list
-		for _, c := range list {
+	}
+	// Commit dates are set by whoever commits: a commit is new when the
+	// baseline does not know it, or, without one, when dated in the window,
+	// in the future, or before the commit it follows.
+	known := a.knownCommits()
+	future := a.rep.Snapshot.At.Add(clockSkew)
+	a.fresh = map[string]bool{}
+	var inWindow []hub.Commit
+	preAuthors := map[string]bool{}
+	for _, b := range a.names {
+		list := a.branches[b]
+		for i, c := range list {
 			_, seen := a.dates[c.ID]
 			a.on[c.ID] = append(a.on[c.ID], b)
 			if seen {
 				continue
 			}
 			a.dates[c.ID] = c.Date
-			if o.inWindow(c.Date) {
+			forged := ""
+			switch {
+			case c.Date.After(future):
+				forged = "dated in the future"
+			case i+1 < len(list) && c.Date.Before(list[i+1].Date):
+				forged = fmt.Sprintf("dated %s, before the commit it follows (%.12s, %s)", c.Date.UTC().Format(time.RFC3339), list[i+1].ID, list[i+1].Date.UTC().Format(time.RFC3339))
+			}
+			if forged != "" {
+				t := c.Date
+				a.add(Finding{Kind: KindCommitDateForged, Severity: High, Commit: c.ID, Ref: b, Time: &t,
+					Evidence: fmt.Sprintf("commit %.12s %q on %s is %s: its date was forged (or its committer's clock is wrong)", c.ID, c.Title, b, forged)})
+			}
+			isNew := o.inWindow(c.Date) || forged != ""
+			if known != nil {
+				isNew = !known[c.ID]
+			}
+			if isNew {
+				a.fresh[c.ID] = true
 				inWindow = append(inWindow, c)
-			} else if c.Date.Before(o.Since) {
+			} else if known[c.ID] || c.Date.Before(o.Since) {
 				for _, au := range c.Authors {
 					preAuthors[au.User] = true
 				}
@@ -446,6 +494,31 @@ func refMap(r *hub.Refs) map[string]string {
 		}
 	}
 	return m
+}
+
+// knownCommits is the commits the baseline knew: main's, and those under
+// each of its refs in today's branch histories. Nil without a baseline.
+func (a *repoAudit) knownCommits() map[string]bool {
+	if a.base == nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, id := range a.base.Commits {
+		known[id] = true
+	}
+	targets := map[string]bool{}
+	for _, id := range a.base.Refs {
+		targets[id] = true
+	}
+	// Histories are newest first: everything under a known head is known.
+	for _, list := range a.branches {
+		if i := slices.IndexFunc(list, func(c hub.Commit) bool { return targets[c.ID] }); i >= 0 {
+			for _, c := range list[i:] {
+				known[c.ID] = true
+			}
+		}
+	}
+	return known
 }
 
 // commits flags the window's commits: medium when by the owner (the token
@@ -583,7 +656,7 @@ func (a *repoAudit) compareRefs(ctx context.Context) {
 		if _, compared := before[n]; compared || !strings.HasPrefix(n, "refs/tags/") {
 			continue
 		}
-		if d, ok := a.dateOf(ctx, now[n]); ok && a.opt.inWindow(d) {
+		if d, ok := a.dateOf(ctx, now[n]); ok && (a.opt.inWindow(d) || a.fresh[now[n]]) {
 			a.add(Finding{Kind: KindRefChanged, Severity: High, Ref: n, Commit: now[n],
 				Evidence: fmt.Sprintf("%s points at %.12s, a commit made in the window (%s): the tag was created or moved in it", n, now[n], d.UTC().Format(time.RFC3339))})
 		}
@@ -655,7 +728,10 @@ func (a *repoAudit) history(ctx context.Context) {
 func (a *repoAudit) pinHistory(ctx context.Context) {
 	ref := a.pinnedRef()
 	if ref == "" {
-		return // a commit id, or a ref that is gone (flagged by compareRefs)
+		if isCommitID(cmp.Or(a.pin.Revision, "main")) {
+			a.pinnedCommitReachable(ctx)
+		}
+		return // else a ref that is gone (flagged by compareRefs)
 	}
 	list, ok := a.branches[strings.TrimPrefix(ref, "refs/heads/")]
 	if !ok || !strings.HasPrefix(ref, "refs/heads/") {
@@ -672,6 +748,47 @@ func (a *repoAudit) pinHistory(ctx context.Context) {
 	root := list[len(list)-1]
 	a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Ref: ref, Commit: root.ID,
 		Evidence: fmt.Sprintf("pinned commit %.12s is no longer an ancestor of %s (root now %.12s)", a.pin.Commit, ref, root.ID)})
+}
+
+// maxTagHistories bounds the tags whose histories are listed looking for
+// a pinned commit that no branch holds.
+const maxTagHistories = 50
+
+// pinnedCommitReachable flags a pin of a commit id whose commit no branch
+// or tag holds any more: the history it was part of was rewritten.
+func (a *repoAudit) pinnedCommitReachable(ctx context.Context) {
+	id := a.pin.Commit
+	if id == "" || len(a.on[id]) > 0 {
+		return
+	}
+	o, listed := a.opt, 0
+	for _, n := range slices.Sorted(maps.Keys(a.refs)) {
+		if !strings.HasPrefix(n, "refs/tags/") {
+			continue
+		}
+		target := a.refs[n]
+		if target == id {
+			return
+		}
+		if len(a.on[target]) > 0 {
+			continue // its history is a branch's, already searched
+		}
+		if listed == maxTagHistories {
+			a.warn("pinned commit %.12s: only %d tags' histories searched", id, maxTagHistories)
+			return
+		}
+		listed++
+		list, _, err := o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, target, 0)
+		if err != nil {
+			a.warn("listing commits of %s: %v", n, err)
+			return
+		}
+		if slices.ContainsFunc(list, func(c hub.Commit) bool { return c.ID == id }) {
+			return
+		}
+	}
+	a.add(Finding{Kind: KindHistoryRewritten, Severity: Critical, Commit: id,
+		Evidence: fmt.Sprintf("pinned commit %.12s is no longer reachable from any branch or tag: history was rewritten", id)})
 }
 
 func (a *repoAudit) spaceSettings(ctx context.Context) {
@@ -727,9 +844,10 @@ func (a *repoAudit) discussions(ctx context.Context) {
 
 // files compares the repository's files with the baseline and inspects
 // every model file that changed. The pinned revision is compared with its
-// pin (differences are integrity mismatches); main, when not pinned, with
-// the snapshot, else the last commit before the window with the last one
-// in it; every other branch with commits in the window the same way.
+// pin (differences are integrity mismatches; a pin of a commit id is
+// main's); main, when not pinned, with the snapshot; every other branch,
+// and main without a snapshot, from its newest commit not made in the
+// window to its newest one made in it (see window).
 // Deleted LFS files are flagged. It returns main's manifest now, the next
 // audit's baseline.
 func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
@@ -749,6 +867,10 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 				}
 			}
 			a.compare(ctx, ref, a.pin, now, "since the pin", true)
+		} else if rev := cmp.Or(a.pin.Revision, "main"); isCommitID(rev) {
+			// A pin of a commit says what main should hold.
+			pinnedBranch = "main"
+			a.compare(ctx, "refs/heads/main", a.pin, cur, "since the pinned commit "+rev[:12], true)
 		}
 	}
 	for _, b := range a.names {
@@ -771,35 +893,34 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 	return cur, nil
 }
 
-// window is branch b's files at the last commit before the window and at
-// the last one in it; nil after when no commit was made in the window.
+// window is branch b's files at its newest commit not made in the window
+// (empty when none) and at its newest one made in the window; nil after
+// when there is none. Dates are not trusted: a commit counts as made in
+// the window when the baseline does not know it, or when dated in the
+// window, in the future or before its parent (see fresh).
 func (a *repoAudit) window(ctx context.Context, b string, main *pin.Manifest) (before, after *pin.Manifest, err error) {
 	o, r := a.opt, a.repo
-	// Commits are newest first: the window's end, then its start.
-	var end, start *hub.Commit
 	list := a.branches[b]
-	for i := range list {
-		if end == nil && !list[i].Date.After(o.Until) {
-			end = &list[i]
-		}
-		if list[i].Date.Before(o.Since) {
-			start = &list[i]
-			break
-		}
-	}
-	if end == nil || (start != nil && end.ID == start.ID) {
+	start := slices.IndexFunc(list, func(c hub.Commit) bool {
+		return !a.fresh[c.ID] && (a.base != nil || c.Date.Before(o.Since))
+	})
+	// The newest commit made in the window: later ones dated before now
+	// (e.g. the owner's clean-up after the window) are left out.
+	end := slices.IndexFunc(list, func(c hub.Commit) bool { return a.fresh[c.ID] || !c.Date.After(o.Until) })
+	if end < 0 || (start >= 0 && end >= start) {
 		return nil, nil, nil
 	}
+	head := list[end].ID
 	after = main
-	if end.ID != main.Commit {
-		if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, end.ID); err != nil {
-			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, end.ID, err)
+	if head != main.Commit {
+		if after, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, head); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, head, err)
 		}
 	}
 	before = &pin.Manifest{} // the whole history is in the window
-	if start != nil {
-		if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, start.ID); err != nil {
-			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, start.ID, err)
+	if start >= 0 {
+		if before, err = pin.Snapshot(ctx, o.Client, o.Token, r.Type, r.ID, list[start].ID); err != nil {
+			return nil, nil, fmt.Errorf("snapshot of %s at %.12s: %w", b, list[start].ID, err)
 		}
 	}
 	return before, after, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -601,5 +602,163 @@ func TestFailedAuditKeepsBaseline(t *testing.T) {
 	r.KeepEarlier(prev)
 	if len(r.Findings) != 1 || !r.Findings[0].Earlier || r.Worst() != Critical {
 		t.Errorf("kept findings %+v", r.Findings)
+	}
+}
+
+// simRepos starts a simulated Hub holding repos, owned by alice.
+func simRepos(t *testing.T, repos ...hubsim.Repo) (*hub.Client, string) {
+	t.Helper()
+	tok := fakeToken(3)
+	srv := hubsim.New(&hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "alice"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "alice", Kind: hubsim.KindClassic, Role: "write"}},
+		Repos:  repos,
+	}, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tok
+}
+
+// Commit dates are set by the committer: a payload dated in the future or
+// before the window (and before its parent) is still found.
+func TestForgedCommitDates(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	evil := &hubsim.File{Base64: "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg=="}
+	readme := &hubsim.File{Text: "# x\n"}
+	c, tok := simRepos(t,
+		hubsim.Repo{ID: "alice/future", CreatedAt: old, Commits: []hubsim.Commit{
+			{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": readme}},
+			{Title: "harmless", Date: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), Files: map[string]*hubsim.File{"pytorch_model.bin": evil}},
+		}},
+		hubsim.Repo{ID: "alice/back", CreatedAt: old, Commits: []hubsim.Commit{
+			{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": readme}},
+			{Title: "Docs", Date: old.Add(48 * time.Hour), Files: map[string]*hubsim.File{"notes.md": readme}},
+			{Title: "harmless", Date: old.Add(24 * time.Hour), Files: map[string]*hubsim.File{"pytorch_model.bin": evil}},
+		}},
+	)
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: since, Owner: "alice",
+		Repos: []Repo{{hub.RepoModel, "alice/future"}, {hub.RepoModel, "alice/back"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, repo := range []string{"model/alice/future", "model/alice/back"} {
+		if f := find(r, repo, KindCommitDateForged); f == nil || f.Severity != High {
+			t.Errorf("%s: forged date = %+v (findings %+v)", repo, f, r.Findings)
+		}
+		if f := find(r, repo, artifact.KindUnsafePickle); f == nil || f.Path != "pytorch_model.bin" {
+			t.Errorf("%s: payload = %+v (findings %+v)", repo, f, r.Findings)
+		}
+		if f := find(r, repo, KindCommitInWindow); f == nil {
+			t.Errorf("%s: no commit-in-window finding", repo)
+		}
+	}
+}
+
+// With a baseline, every branch is compared with the commits it knew, not
+// by date: a backdated payload on a new branch is found.
+func TestBackdatedBranchAgainstBaseline(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	evil := &hubsim.File{Base64: "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg=="}
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/m", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# x\n"}}},
+		{Title: "harmless", Date: old.Add(time.Hour), Files: map[string]*hubsim.File{"extra.pkl": evil}},
+	}, Branches: map[string]string{"evil": "main"}})
+	repo := Repo{hub.RepoModel, "alice/m"}
+	// The baseline as it was before the attack: main at its first commit,
+	// with the same files as now (so that only the branch tells).
+	b, err := TakeBaseline(ctx, c, tok, []Repo{repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &b.Repos[0]
+	first := s.Commits[len(s.Commits)-1]
+	s.Commits = []string{first}
+	s.Refs = map[string]string{"refs/heads/main": first}
+	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.At = since.Add(-time.Hour)
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: since, Owner: "alice", Repos: []Repo{repo}, Baseline: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := refFinding(r, "model/alice/m", artifact.KindUnsafePickle, "refs/heads/evil"); f == nil {
+		t.Errorf("payload on evil not found (findings %+v)", r.Findings)
+	}
+	if f := find(r, "model/alice/m", KindCommitInWindow); f == nil || f.Time == nil || !f.Time.Before(since) {
+		t.Errorf("backdated commit = %+v", f)
+	}
+}
+
+// A pin of a commit id: main is compared with it, and the commit must stay
+// reachable from some branch or tag.
+func TestPinOfACommit(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	hist, _, err := e.c.Commits(ctx, e.token, hub.RepoModel, "alice/model", "main", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := pin.Snapshot(ctx, e.c, e.token, hub.RepoModel, "alice/model", hist[0].ID)
+	if err != nil || m.Revision != hist[0].ID {
+		t.Fatalf("pin %+v, %v", m, err)
+	}
+	repos := []Repo{{hub.RepoModel, "alice/model"}}
+	if _, err := e.c.Commit(ctx, e.token, hub.RepoModel, "alice/model", "main", "tweak", map[string][]byte{"pytorch_model.bin": osSystemPickle()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := find(r, "model/alice/model", KindIntegrity); f == nil || f.Path != "pytorch_model.bin" || f.Ref != "refs/heads/main" {
+		t.Errorf("integrity against the pinned commit = %+v (findings %+v)", f, r.Findings)
+	}
+	if f := find(r, "model/alice/model", KindHistoryRewritten); f != nil {
+		t.Errorf("pinned commit still on main, yet %+v", f)
+	}
+	// The attacker drops the tag holding it and squashes main.
+	e.call(http.MethodDelete, "/api/models/alice/model/tag/v1", nil)
+	e.call(http.MethodPost, "/api/models/alice/model/super-squash/main", map[string]any{})
+	r, err = Run(ctx, Options{Client: e.c, Token: e.token, Since: e.before, Owner: "alice", Repos: repos, Pins: []pin.Manifest{*m}, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rewritten *Finding
+	for i, f := range r.Findings {
+		if f.Kind == KindHistoryRewritten && f.Commit == hist[0].ID {
+			rewritten = &r.Findings[i]
+		}
+	}
+	if rewritten == nil || rewritten.Severity != Critical {
+		t.Errorf("pinned commit gone: %+v (findings %+v)", rewritten, r.Findings)
+	}
+}
+
+// Histories are listed for at most MaxBranches branches, main first.
+func TestBranchCap(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	branches := map[string]string{}
+	for i := range MaxBranches + 5 {
+		branches[fmt.Sprintf("b%03d", i)] = "main"
+	}
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/many", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# x\n"}}},
+	}, Branches: branches})
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: old.Add(time.Hour), Owner: "alice", Repos: []Repo{{hub.RepoModel, "alice/many"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], fmt.Sprintf("%d branches: only main and the first %d", MaxBranches+6, MaxBranches-1)) {
+		t.Errorf("warnings %q", r.Warnings)
 	}
 }

@@ -98,25 +98,41 @@ func splitEntries(b []byte) ([]map[string]json.RawMessage, error) {
 }
 
 // field returns the first of keys present as a string, or as an object's
-// name-like member (actor: {"user": …}, repo: {"name": …}).
+// name-like string member (actor: {"user": …}, repo: {"name": …}). It
+// looks one level down and no further, so that each entry is decoded in
+// time linear in its size however deeply it nests.
 func field(m map[string]json.RawMessage, keys ...string) string {
 	for _, k := range keys {
-		v, ok := m[k]
-		if !ok {
+		v := bytes.TrimSpace(m[k])
+		if len(v) == 0 {
 			continue
 		}
-		var s string
-		if json.Unmarshal(v, &s) == nil && s != "" {
+		if s := stringValue(v); s != "" {
 			return s
 		}
+		if v[0] != '{' {
+			continue
+		}
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(v, &obj) == nil {
-			if s := field(obj, "name", "user", "username", "id", "fullname", "email"); s != "" {
+		if json.Unmarshal(v, &obj) != nil {
+			continue
+		}
+		for _, n := range []string{"name", "user", "username", "id", "fullname", "email"} {
+			if s := stringValue(bytes.TrimSpace(obj[n])); s != "" {
 				return s
 			}
 		}
 	}
 	return ""
+}
+
+// stringValue is v decoded when it is a JSON string, else "".
+func stringValue(v []byte) string {
+	var s string
+	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 func parseEvent(m map[string]json.RawMessage) (LogEvent, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,16 +142,26 @@ high or critical, 0 otherwise.`,
 					opt.Pins = mergePins(opt.Pins, pins)
 				}
 			}
-			if rep == nil {
-				if rep, err = assess.Assess(ctx, c, opt.Token, assess.Options{}); err != nil {
-					return &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
-				}
-				if rep.Status != "live" {
-					return &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", rep.Status, rep.Reason)}
-				}
+			// The repositories are listed again whenever the token still
+			// works: one created after the incident's assessment (perhaps
+			// by the attacker) is audited too.
+			stored := rep
+			var relist string
+			live, err := assess.Assess(ctx, c, opt.Token, assess.Options{})
+			switch {
+			case err == nil && live.Status == "live":
+				rep = live
+			case stored == nil && err != nil:
+				return &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
+			case stored == nil:
+				return &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", live.Status, live.Reason)}
+			case err != nil:
+				relist = fmt.Sprintf("listing the token's repositories again: %v: only the %d of the incident's assessment were audited", err, len(writableRepos(stored)))
+			default:
+				relist = fmt.Sprintf("the token is %s: only the %d repositories of the incident's assessment were audited, not any created since", live.Status, len(writableRepos(stored)))
 			}
 			opt.Owner = rep.Owner
-			opt.Repos = writableRepos(rep)
+			opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
 
 			r, err := audit.Run(ctx, opt)
 			if err != nil {
@@ -159,6 +170,9 @@ high or critical, 0 otherwise.`,
 			// What an earlier audit of the incident found stays on its
 			// record, even if it is gone (or hidden) now.
 			r.KeepEarlier(prev)
+			if relist != "" {
+				r.Warnings = append(r.Warnings, relist)
+			}
 			if st != nil {
 				if err := st.SaveAudit(ctx, id, r, time.Now().UTC()); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
@@ -203,7 +217,7 @@ high or critical, 0 otherwise.`,
 // --token-env name the owner's), the store's pins and the last audit's
 // snapshot (audit.Run uses it only if it predates the window). It returns
 // the incident's assessment when one was recorded: its writable
-// repositories are the ones to audit.
+// repositories are audited, with those the token lists now.
 func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, stdin io.Reader) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
@@ -295,6 +309,9 @@ func mergePins(lock, stored []pin.Manifest) []pin.Manifest {
 // write (or administer).
 func writableRepos(r *assess.Report) []audit.Repo {
 	var out []audit.Repo
+	if r == nil {
+		return nil
+	}
 	for _, rp := range r.Repos {
 		if rp.Access == assess.Write || rp.Access == assess.Admin {
 			typ := rp.Type
@@ -302,6 +319,17 @@ func writableRepos(r *assess.Report) []audit.Repo {
 				typ = hub.RepoModel
 			}
 			out = append(out, audit.Repo{Type: typ, ID: rp.ID})
+		}
+	}
+	return out
+}
+
+// unionRepos is a's repositories, then those of b not in a.
+func unionRepos(a, b []audit.Repo) []audit.Repo {
+	out := slices.Clone(a)
+	for _, r := range b {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
 		}
 	}
 	return out

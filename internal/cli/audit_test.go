@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,53 @@ func reportStep5(t *testing.T, dbArgs []string) string {
 		t.Fatalf("report: %v %d %s", err, r.code, r.stderr)
 	}
 	return rep.Checklist[4].Status
+}
+
+// A repository created after the incident's assessment is audited too
+// (the token still lists it), and flagged as created in the window.
+func TestAuditRelistsRepositories(t *testing.T) {
+	tok := fakeTokens(t, 43, 1)[0]
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	repo := func(id string, created time.Time) hubsim.Repo {
+		return hubsim.Repo{ID: id, CreatedAt: created, Commits: []hubsim.Commit{{Title: "Initial commit", Date: created,
+			Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}}}}
+	}
+	hubAt := func(repos ...hubsim.Repo) string {
+		url, stop, err := hubsim.New(&hubsim.Scenario{
+			Users:  []hubsim.User{{Name: "bob"}},
+			Tokens: []hubsim.Token{{Token: tok, User: "bob", Kind: hubsim.KindClassic, Role: "write"}},
+			Repos:  repos,
+		}, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
+		return url
+	}
+	since := time.Now().UTC().Add(-time.Minute)
+	// The Hub when the incident was assessed, and after the attacker
+	// created bob/late.
+	before := hubAt(repo("bob/model", old))
+	after := hubAt(repo("bob/model", old), repo("bob/late", time.Now().UTC()))
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "--verify", "--endpoint", before, "--cache-dir", t.TempDir(), "-q", filepath.Join(dir, "src")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"assess", "--incident", "1", "--endpoint", before}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("assess --incident: %d %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", append([]string{"audit", "1", "--endpoint", after, "--since", since.Format(time.RFC3339), "-f", "json"}, dbArgs...)...)
+	var out auditOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("audit: exit %d %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if r.code != 1 || !out.has("model/bob/late", "repo-created") || !slices.Contains(out.Checked, "model/bob/late") || !slices.Contains(out.Checked, "model/bob/model") {
+		t.Errorf("audit: exit %d, checked %v\n%s\n%s", r.code, out.Checked, r.stdout, r.stderr)
+	}
+	if out.has("model/bob/model", "repo-created") {
+		t.Error("an old repository flagged as created")
+	}
 }
