@@ -6,10 +6,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // Bounds on the cost of one fuzz input: no input, however hostile, may
@@ -19,23 +20,10 @@ const (
 	maxFuzzAlloc = 64 << 20
 )
 
-// checkCost runs fn and fails t if it takes longer than maxFuzzTime or
-// allocates more than maxFuzzAlloc bytes. Time is the process's CPU time
-// where the system tells it, so that a loaded machine does not fail it.
+// checkCost fails t if fn costs more than the budget above.
 func checkCost(t *testing.T, what string, fn func()) {
 	t.Helper()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := cpuTime()
-	fn()
-	elapsed := cpuTime() - start
-	runtime.ReadMemStats(&after)
-	if elapsed > maxFuzzTime {
-		t.Fatalf("%s took %v, more than %v", what, elapsed, maxFuzzTime)
-	}
-	if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
-		t.Fatalf("%s allocated %d bytes, more than %d", what, n, maxFuzzAlloc)
-	}
+	testutil.CheckCost(t, what, maxFuzzTime, maxFuzzAlloc, fn)
 }
 
 // seedFixtures adds the testdata files, and the pickles inside its zips,

@@ -2,10 +2,11 @@ package audit
 
 import (
 	"bytes"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // Bounds on the cost of reading one audit log of the sizes fuzzed and
@@ -15,22 +16,10 @@ const (
 	maxLogAlloc = 64 << 20
 )
 
-// checkCost runs fn and fails t if it takes longer than maxLogTime of CPU
-// time or allocates more than maxLogAlloc bytes.
+// checkCost fails t if fn costs more than the budget above.
 func checkCost(t *testing.T, what string, fn func()) {
 	t.Helper()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := cpuTime()
-	fn()
-	elapsed := cpuTime() - start
-	runtime.ReadMemStats(&after)
-	if elapsed > maxLogTime {
-		t.Fatalf("%s took %v, more than %v", what, elapsed, maxLogTime)
-	}
-	if n := after.TotalAlloc - before.TotalAlloc; n > maxLogAlloc {
-		t.Fatalf("%s allocated %d bytes, more than %d", what, n, maxLogAlloc)
-	}
+	testutil.CheckCost(t, what, maxLogTime, maxLogAlloc, fn)
 }
 
 // nested is an entry whose actor nests {"name": …} depth times: it took
