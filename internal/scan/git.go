@@ -220,7 +220,17 @@ func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf
 	if o.Data != nil {
 		s.addBytes(int64(len(o.Data)))
 		head := o.Data[:min(len(o.Data), sniffLen)]
-		if source.LooksLikeNotebook("", head) {
+		if source.SniffContainer("", head) != source.NotContainer {
+			// An archive committed to the repository: its members are read
+			// as they would be in a work tree, and located below the path
+			// that attribution finds for the blob ("old.zip!creds/.env").
+			b := source.NewBudget(s.opt.Limits)
+			b.Input = int64(len(o.Data))
+			ap := prov
+			ap.Chain = []string{rs.label}
+			m := member{it: source.Item{Prov: ap, Size: int64(len(o.Data))}, head: head, r: bytes.NewReader(o.Data[len(head):]), ra: bytes.NewReader(o.Data), size: int64(len(o.Data))}
+			s.dispatch(ctx, m, 0, b, buf)
+		} else if source.LooksLikeNotebook("", head) {
 			s.scanNotebookBytes(o.Data, prov)
 		} else {
 			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: bytes.IndexByte(head, 0) >= 0}
@@ -556,15 +566,21 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 			f.Commits = ins
 			f.Refs = tips[id]
 			f.Unreachable = !contained[id]
+			f.Source = "git" // members of committed archives too
+			// A member of a committed archive keeps its place inside it.
+			inner := strings.TrimPrefix(f.Location.Path, rs.label)
+			if !strings.HasPrefix(inner, "!") {
+				inner = ""
+			}
 			if len(ins) > 0 {
 				f.Location.Commit = ins[0].Commit
 				setCommit(f, ins[0].Author, ins[0].Email, ins[0].Date)
-				f.Location.Path = ins[0].Path
-				if f.Location.Cell != nil {
+				f.Location.Path = ins[0].Path + inner
+				if f.Location.Cell != nil || inner != "" {
 					f.Location.Chain = append([]string{ins[0].Path}, f.Location.Chain[1:]...)
 				}
 			} else {
-				f.Location.Path = "(object " + id[:12] + ", in no commit)"
+				f.Location.Path = "(object " + id[:12] + ", in no commit)" + inner
 			}
 		}
 	}

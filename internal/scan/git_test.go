@@ -212,6 +212,22 @@ func TestGitHistory(t *testing.T) {
 			},
 		},
 		{
+			name: "inside a zip that was committed, then deleted",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				r.write("backup.zip", string(zipOf(t, entry{"creds/.env", []byte("A=1\nHF_TOKEN=" + tk[0] + "\n")})))
+				c := r.commit("backup")
+				blob := r.rev(c + ":backup.zip")
+				r.remove("backup.zip")
+				r.commit("remove the backup")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "backup.zip!creds/.env", commit: c, object: blob,
+					intros: []string{c + ":backup.zip"}}}
+			},
+		},
+		{
 			name: "only on a deleted branch",
 			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
 				r := newTestRepo(t, false)
