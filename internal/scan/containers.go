@@ -165,18 +165,14 @@ func (s *Scanner) containerErrors(path string, err error) {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			s.containerErrors(path, e)
+	forEachError(err, func(e error) {
+		var me *source.MemberError
+		if errors.As(e, &me) {
+			s.fail("%s", me.Error())
+			return
 		}
-		return
-	}
-	var me *source.MemberError
-	if errors.As(err, &me) {
-		s.fail("%s", me.Error())
-		return
-	}
-	s.fail("%s: %v", path, err)
+		s.fail("%s: %v", path, e)
+	})
 }
 
 // spool gives random access to a member: in place for a file, in memory

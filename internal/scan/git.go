@@ -139,9 +139,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		if prev == nil {
 			all = append(all, o.ID)
 		}
-		s.mu.Lock()
-		s.stats.Files++ // objects read
-		s.mu.Unlock()
+		s.countFile() // objects read
 		switch o.Type {
 		case "blob":
 			s.scanBlob(ctx, rs, o, buf)

@@ -40,8 +40,6 @@ func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]Finding, Stats, er
 
 // scanItem scans one member of a container.
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, r io.Reader, depth int, buf *source.Buffer) {
-	s.mu.Lock()
-	s.stats.Files++
-	s.mu.Unlock()
+	s.countFile()
 	_ = s.visitor(source.NewBudget(s.opt.Limits), depth, buf)(ctx, it, r)
 }

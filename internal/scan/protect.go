@@ -58,9 +58,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 	}
 	buf := source.NewBuffer()
 	return git.AllObjects(ctx, dir, specs, func(o *git.Object) error {
-		s.mu.Lock()
-		s.stats.Files++
-		s.mu.Unlock()
+		s.countFile()
 		name := names[o.Index]
 		switch o.Type {
 		case "blob":

@@ -140,9 +140,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 			it := source.Item{Prov: source.FileProvenance("stdin", "-"), Name: "-", Size: -1}
 			s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
 		}
-		s.mu.Lock()
-		s.stats.Files++
-		s.mu.Unlock()
+		s.countFile()
 	}
 	if walkErr == nil {
 		walkErr = ctx.Err()
@@ -195,6 +193,14 @@ func (s *Scanner) warn(format string, args ...any) {
 	if len(s.stats.Warnings) < 1000 {
 		s.stats.Warnings = append(s.stats.Warnings, fmt.Sprintf(format, args...))
 	}
+}
+
+// countFile counts one more item read: a file, an object, a member
+// read as one, an image.
+func (s *Scanner) countFile() {
+	s.mu.Lock()
+	s.stats.Files++
+	s.mu.Unlock()
 }
 
 func (s *Scanner) skip() {
@@ -325,9 +331,7 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	if s.opt.Progress != nil {
 		s.opt.Progress.Files.Add(1)
 	}
-	s.mu.Lock()
-	s.stats.Files++
-	s.mu.Unlock()
+	s.countFile()
 	prov := source.FileProvenance("file", j.path)
 	if source.SniffContainer(j.path, h) == source.Tar {
 		if k, _ := image.Probe(j.path); k != image.KindNone && s.scanImage(ctx, j.path, buf) {
@@ -634,9 +638,7 @@ func exportDir(dir string) export.Format {
 
 // scanExportDir reads a directory that holds one export.
 func (s *Scanner) scanExportDir(ctx context.Context, j job, buf *source.Buffer) {
-	s.mu.Lock()
-	s.stats.Files++
-	s.mu.Unlock()
+	s.countFile()
 	b := source.NewBudget(s.opt.Limits)
 	prov := source.FileProvenance("file", j.path)
 	before := s.mark()
@@ -710,9 +712,7 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 				s.fail("%s: %v", ref, err)
 				continue
 			}
-			s.mu.Lock()
-			s.stats.Files++
-			s.mu.Unlock()
+			s.countFile()
 			s.readImages(ctx, []image.Named{img}, source.FileProvenance("image", ref), 0, source.NewBuffer())
 		}
 		return nil
@@ -724,9 +724,7 @@ func (s *Scanner) runJob(ctx context.Context, j job, buf *source.Buffer) {
 	switch {
 	case j.image:
 		if s.scanImage(ctx, j.path, buf) {
-			s.mu.Lock()
-			s.stats.Files++
-			s.mu.Unlock()
+			s.countFile()
 		} else {
 			s.scanDirHere(ctx, j.path, buf) // not an image after all
 		}
