@@ -208,7 +208,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	if showProgress {
 		opt.Progress = &scan.Progress{}
 	}
-	stop := startProgress(e.stderr, opt.Progress)
+	stop := startProgress(underlying(e.stderr), opt.Progress)
 	findings, stats, err := run(ctx, scan.New(opt))
 	stop()
 	if err != nil {
@@ -258,7 +258,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 }
 
 func isTTY(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
