@@ -78,6 +78,13 @@ error or some input could not be read.`,
 			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
+			if f.store {
+				// A bad --db is a usage error before the scan, not a
+				// failure after it.
+				if _, _, err := f.db.locate(); err != nil {
+					return usageErr("--db: %v", err)
+				}
+			}
 			verifier, err := f.verifier()
 			if err != nil {
 				return err
