@@ -164,7 +164,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if format == "json" {
 				return writeJSON(e.stdout, incs)
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termText(e.stdout), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tSECRET\tOWNER\tOCCURRENCES\tFIRST SEEN\tEXPOSED SINCE")
 			for _, in := range incs {
 				exp := "-"
@@ -206,7 +206,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if showFormat == "json" {
 				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev})
 			}
-			writeIncidentText(e.stdout, in, occ, ev)
+			writeIncidentText(termText(e.stdout), in, occ, ev)
 			return nil
 		},
 	}

@@ -120,3 +120,20 @@ func underlying(w io.Writer) io.Writer {
 	}
 	return w
 }
+
+// escapeWriter escapes control characters in each write, newlines and tabs
+// kept. Text output goes through it: owner names, repository ids, paths
+// and commit titles come from the Hub or from scanned data, and must not
+// drive the terminal. Each write must hold whole UTF-8 sequences
+// (fmt and tabwriter write whole strings).
+type escapeWriter struct{ w io.Writer }
+
+func (w escapeWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, termsafe.EscapeText(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// termText returns w for text output: control characters escaped.
+func termText(w io.Writer) io.Writer { return escapeWriter{w} }

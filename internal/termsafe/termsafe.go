@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -66,4 +67,39 @@ func safe(s string, keepLines bool) bool {
 		i += size
 	}
 	return true
+}
+
+// EscapeJSON escapes the non-printing runes that encoding/json leaves raw
+// (DEL, C1 controls, bidi and other format characters) as \uXXXX, so that
+// JSON text shown to a person stays the same JSON value and cannot drive a
+// terminal or reorder what is shown. Newlines and tabs between tokens are
+// kept; encoding/json has already escaped those inside strings.
+func EscapeJSON(s string) string {
+	if safe(s, true) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t' || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			writeU(&b, r1)
+			writeU(&b, r2)
+		default:
+			writeU(&b, r)
+		}
+	}
+	return b.String()
+}
+
+func writeU(b *strings.Builder, r rune) {
+	const hex = "0123456789abcdef"
+	b.WriteString(`\u`)
+	b.WriteByte(hex[r>>12&0xf])
+	b.WriteByte(hex[r>>8&0xf])
+	b.WriteByte(hex[r>>4&0xf])
+	b.WriteByte(hex[r&0xf])
 }

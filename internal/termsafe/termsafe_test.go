@@ -1,6 +1,9 @@
 package termsafe
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestEscape(t *testing.T) {
 	tests := []struct {
@@ -27,5 +30,23 @@ func TestEscape(t *testing.T) {
 				t.Errorf("EscapeText(%q) = %q, want %q", tt.in, got, tt.wantText)
 			}
 		})
+	}
+}
+
+func TestEscapeJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"{\n\t\"a\": \"b\"\n}", "{\n\t\"a\": \"b\"\n}"},
+		{`{"a":"x` + "\u202e" + `y"}`, `{"a":"x\u202ey"}`},
+		{`{"a":"` + "\x7f\u009b" + `"}`, `{"a":"\u007f\u009b"}`},
+		{`{"a":"` + "\U000e0001" + `"}`, `{"a":"\udb40\udc01"}`},
+	}
+	for _, tt := range tests {
+		if got := EscapeJSON(tt.in); got != tt.want {
+			t.Errorf("EscapeJSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		var v any
+		if err := json.Unmarshal([]byte(EscapeJSON(tt.in)), &v); err != nil {
+			t.Errorf("EscapeJSON(%q) is not JSON: %v", tt.in, err)
+		}
 	}
 }
