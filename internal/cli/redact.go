@@ -26,16 +26,57 @@ type redactor struct {
 // args.
 func newRedactor(args []string) *redactor {
 	r := &redactor{det: detect.New(detect.Options{})}
+	add := func(s string) {
+		if s != "" && !slices.Contains(r.literals, s) {
+			r.literals = append(r.literals, s)
+		}
+	}
 	for _, a := range args {
 		for _, m := range r.det.Detect([]byte(a)) {
-			if m.Secret != "" && !slices.Contains(r.literals, m.Secret) {
-				r.literals = append(r.literals, m.Secret)
-			}
+			add(m.Secret)
+		}
+		// A truncated or mistyped paste is not a valid token, and the
+		// detector rightly ignores it, but it is still mostly a secret.
+		for _, s := range nearTokens(a) {
+			add(s)
 		}
 	}
 	// Longest first, so that a secret holding another is replaced whole.
 	slices.SortFunc(r.literals, func(a, b string) int { return len(b) - len(a) })
 	return r
+}
+
+// nearTokens returns the runs of s that start with a Hugging Face prefix
+// and go on with at least 16 token characters.
+func nearTokens(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		var p string
+		switch {
+		case strings.HasPrefix(s[i:], "hf_"):
+			p = "hf_"
+		case strings.HasPrefix(s[i:], "api_org_"):
+			p = "api_org_"
+		default:
+			continue
+		}
+		if i > 0 && isTokenChar(s[i-1]) {
+			continue // inside a longer word
+		}
+		j := i + len(p)
+		for j < len(s) && isTokenChar(s[j]) {
+			j++
+		}
+		if j-i-len(p) >= 16 {
+			out = append(out, s[i:j])
+		}
+		i = j - 1
+	}
+	return out
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // redact replaces each secret in s by its redacted preview.

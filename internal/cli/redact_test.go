@@ -47,18 +47,23 @@ func TestTokenArgumentsRedacted(t *testing.T) {
 		{"scan missing path", []string{"scan", filepath.Join(dir, tk)}},
 		{"scan format", []string{"scan", "--format", tk, dir}},
 		{"scan git local path", []string{"scan", "--git", filepath.Join(dir, tk)}},
+		{"scan git URL", []string{"scan", "--git", "--cache-dir", filepath.Join(dir, "cache"), "http://user:" + tk + "@127.0.0.1:1/r.git"}},
+		{"scan git URL query", []string{"scan", "--git", "--cache-dir", filepath.Join(dir, "cache"), "http://127.0.0.1:1/r.git?access_token=" + tk}},
+		{"scan git scp-like", []string{"scan", "--git", "--cache-dir", filepath.Join(dir, "cache"), "git:" + tk + "@127.0.0.1:r.git"}},
 		{"inspect", []string{"inspect", filepath.Join(dir, tk)}},
 		{"pin", []string{"pin", tk, "--db", db}},
 		{"pin type", []string{"pin", "a/b", "--type", tk, "--db", db}},
 		{"verify-pin", []string{"verify-pin", tk, "--db", db}},
 		{"sweep root", []string{"sweep", "--root", filepath.Join(dir, tk)}},
 		{"demo out", []string{"demo", "--out", filepath.Join("/proc", tk)}},
+		// Not a valid token (too short), still a secret pasted by mistake.
+		{"truncated token", []string{"incidents", "show", tk[:30], "--db", db}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
 			for name, s := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {
-				if strings.Contains(s, tk) {
+				if strings.Contains(s, tk[:30]) {
 					t.Errorf("%s holds the raw token:\n%s", name, s)
 				}
 			}
