@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/incident"
@@ -190,4 +193,66 @@ func TestOpenWrongKey(t *testing.T) {
 			st4.Close()
 		}
 	})
+}
+
+// TestOpenReadOnlyNotOwner is TestOpenReadOnlyUnwritable for real: root
+// may write anywhere, so the read runs again in this test binary as
+// nobody, for whom the file and its directory are read-only.
+func TestOpenReadOnlyNotOwner(t *testing.T) {
+	if path := os.Getenv("HFWARDEN_TEST_RO_STORE"); path != "" {
+		ro, err := OpenReadOnly(context.Background(), path, nil)
+		if err != nil {
+			t.Fatalf("OpenReadOnly as uid %d: %v", os.Geteuid(), err)
+		}
+		defer ro.Close()
+		incs, err := ro.Incidents(context.Background(), incident.Filter{})
+		if err != nil || len(incs) != 1 {
+			t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
+		}
+		return
+	}
+	if os.Geteuid() != 0 || runtime.GOOS != "linux" {
+		t.Skip("needs root to run the read as another user")
+	}
+	top, err := os.MkdirTemp("", "hfw-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(top, "store"), 0o755); os.RemoveAll(top) })
+	os.Chmod(top, 0o755)
+	dir := filepath.Join(top, "store")
+	path := filepath.Join(dir, "hfwarden.db")
+	st, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordScan(context.Background(), "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	os.Chmod(path, 0o444)
+	os.Chmod(dir, 0o555)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(top, "store.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyNotOwner$", "-test.v")
+	cmd.Env = []string{"HFWARDEN_TEST_RO_STORE=" + path, "HOME=" + top, "PATH=" + os.Getenv("PATH")}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS") {
+		t.Fatalf("reading as nobody: %v\n%s", err, out)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("the store's directory now holds %d entries", len(ents))
+	}
 }
