@@ -188,7 +188,12 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		return nil, err
 	}
 	if loc.Postgres {
-		db, err := sql.Open("pgx", loc.URL)
+		// The session refuses writes too, whatever a caller tries.
+		sep := "?"
+		if strings.Contains(loc.URL, "?") {
+			sep = "&"
+		}
+		db, err := sql.Open("pgx", loc.URL+sep+"default_transaction_read_only=on")
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}

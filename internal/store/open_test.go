@@ -256,3 +256,28 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 		t.Errorf("the store's directory now holds %d entries", len(ents))
 	}
 }
+
+// TestOpenReadOnlyPostgres: a read-only session lists and refuses writes.
+func TestOpenReadOnlyPostgres(t *testing.T) {
+	url := os.Getenv("HFWARDEN_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("HFWARDEN_TEST_POSTGRES not set")
+	}
+	ctx := context.Background()
+	dsn := pgSchema(t, url)
+	st := openTest(t, dsn)
+	if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, dsn, nil)
+	if err != nil {
+		t.Fatalf("OpenReadOnly: %v", err)
+	}
+	defer ro.Close()
+	if incs, err := ro.Incidents(ctx, incident.Filter{}); err != nil || len(incs) != 1 {
+		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
+	}
+	if _, err := ro.RecordScan(ctx, "s2", []scan.Finding{finding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
+		t.Error("a read-only session recorded a scan")
+	}
+}
