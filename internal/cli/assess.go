@@ -81,7 +81,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 					return err
 				}
 			} else {
-				writeAssessText(e.stdout, r)
+				writeAssessText(termText(e.stdout), r)
 			}
 			if r.Status == "unknown" {
 				return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}

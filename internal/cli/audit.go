@@ -187,7 +187,7 @@ high or critical, 0 otherwise.`,
 					return err
 				}
 			} else {
-				writeAuditText(e.stdout, &out)
+				writeAuditText(termText(e.stdout), &out)
 			}
 			if !r.Complete(len(opt.Repos)) {
 				return &exitError{code: ExitError, err: incompleteAudit(r, len(opt.Repos))}

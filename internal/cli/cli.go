@@ -43,6 +43,11 @@ type env struct {
 
 // Main runs hfwarden with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	red := newRedactor(args)
+	stderr = &redactWriter{w: stderr, r: red}
+	if len(red.literals) > 0 {
+		stdout = &literalWriter{w: stdout, r: red}
+	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)
@@ -56,11 +61,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "hfwarden:", oneLine(ee.err.Error()))
+			fmt.Fprintln(stderr, "hfwarden:", red.message(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "hfwarden:", oneLine(err.Error()))
+	fmt.Fprintln(stderr, "hfwarden:", red.message(err.Error()))
 	return ExitError
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,29 +32,88 @@ func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
 	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
 }
 
-// open opens the store and the key that seals its secrets.
-func (f dbFlags) open(ctx context.Context) (store.Store, error) {
-	dsn := f.dsn
-	if dsn == "" {
-		dsn = store.DefaultPath()
+// locate parses --db and names the key file that goes with it.
+func (f dbFlags) locate() (store.DSN, string, error) {
+	loc, err := store.ParseDSN(f.dsn)
+	if err != nil {
+		return store.DSN{}, "", err
 	}
 	key := f.keyFile
 	if key == "" {
-		if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if loc.Postgres {
 			key = filepath.Join(filepath.Dir(store.DefaultPath()), "hfwarden.key")
 		} else {
-			key = filepath.Join(filepath.Dir(dsn), "hfwarden.key")
+			key = filepath.Join(filepath.Dir(loc.Path), "hfwarden.key")
 		}
 	}
+	return loc, key, nil
+}
+
+// open opens the store and the key that seals its secrets, creating
+// either when missing. A key created here that turns out not to open the
+// store's secrets is removed again, so that the next run does not trip
+// over it.
+func (f dbFlags) open(ctx context.Context) (store.Store, error) {
+	loc, key, err := f.locate()
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(key)
+	created := errors.Is(statErr, os.ErrNotExist) && os.Getenv(seal.EnvKey) == ""
 	s, err := seal.LoadKey(key)
 	if err != nil {
 		return nil, fmt.Errorf("loading the sealing key: %w", err)
 	}
-	st, err := store.Open(ctx, dsn, s)
+	st, err := store.Open(ctx, dsnOf(loc), s)
+	if err != nil {
+		if created && errors.Is(err, store.ErrWrongKey) {
+			_ = os.Remove(key)
+		}
+		return nil, fmt.Errorf("opening the incident store: %w", err)
+	}
+	return st, nil
+}
+
+// openReadOnly opens an existing store for a command that only reads
+// (incidents list and show, report): nothing is created, neither the
+// store nor a key, and a database the user cannot write still opens. The
+// key is loaded only when there is one; reading needs no secret.
+func (f dbFlags) openReadOnly(ctx context.Context) (store.Store, error) {
+	loc, key, err := f.locate()
+	if err != nil {
+		return nil, err
+	}
+	var s *seal.Sealer
+	if _, err := os.Stat(key); err == nil || os.Getenv(seal.EnvKey) != "" {
+		if s, err = seal.LoadKey(key); err != nil {
+			return nil, fmt.Errorf("loading the sealing key: %w", err)
+		}
+	}
+	st, err := store.OpenReadOnly(ctx, dsnOf(loc), s)
+	if errors.Is(err, store.ErrNoStore) {
+		where := loc.Path
+		if loc.Postgres {
+			where = "that PostgreSQL database"
+		}
+		return nil, fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the incident store: %w", err)
 	}
 	return st, nil
+}
+
+// dsnOf turns a parsed location back into what store.Open takes.
+func dsnOf(loc store.DSN) string {
+	if loc.Postgres {
+		return loc.URL
+	}
+	if _, _, isURL := strings.Cut(loc.Path, ":"); isURL {
+		// A path that itself looks like a scheme ("C:/…" aside) must
+		// not be parsed again as one.
+		return "sqlite:" + loc.Path
+	}
+	return loc.Path
 }
 
 // actor names who did something, for the event log.
@@ -91,7 +151,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 		Short: "List incidents, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := db.open(c.Context())
+			st, err := db.openReadOnly(c.Context())
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -104,7 +164,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if format == "json" {
 				return writeJSON(e.stdout, incs)
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termText(e.stdout), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tSECRET\tOWNER\tOCCURRENCES\tFIRST SEEN\tEXPOSED SINCE")
 			for _, in := range incs {
 				exp := "-"
@@ -134,7 +194,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.open(c.Context())
+			st, err := db.openReadOnly(c.Context())
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -146,7 +206,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if showFormat == "json" {
 				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev})
 			}
-			writeIncidentText(e.stdout, in, occ, ev)
+			writeIncidentText(termText(e.stdout), in, occ, ev)
 			return nil
 		},
 	}

@@ -62,7 +62,7 @@ a file could not be read (the others are still inspected).`,
 				}
 			} else {
 				for _, f := range findings {
-					fmt.Fprintf(e.stdout, "%-8s  %-17s  %s: %s\n", f.Severity, f.Kind, f.Path, f.Detail)
+					fmt.Fprintf(termText(e.stdout), "%-8s  %-17s  %s: %s\n", f.Severity, f.Kind, f.Path, f.Detail)
 				}
 			}
 			switch {

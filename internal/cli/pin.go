@@ -82,7 +82,7 @@ A token is only needed for private or gated repositories: it is read from
 					continue
 				}
 				lock.Put(*m)
-				fmt.Fprintf(e.stdout, "pinned %s %s at %s (%s, %d files)\n", m.Type, m.Repo, m.Commit, m.Revision, len(m.Files))
+				fmt.Fprintf(termText(e.stdout), "pinned %s %s at %s (%s, %d files)\n", m.Type, m.Repo, m.Commit, m.Revision, len(m.Files))
 			}
 			// Keep what was pinned even when some repositories failed.
 			if failed < len(args) {
@@ -185,7 +185,7 @@ could not be checked or the lock is unreadable.`,
 					return err
 				}
 			} else {
-				writeVerifyText(e.stdout, results)
+				writeVerifyText(termText(e.stdout), results)
 			}
 			switch {
 			case failed > 0:

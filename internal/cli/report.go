@@ -41,7 +41,7 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.open(c.Context())
+			st, err := db.openReadOnly(c.Context())
 			if err != nil {
 				return usageErr("%v", err)
 			}

@@ -48,7 +48,7 @@ The revoke endpoint always answers 202: only whoami-v2 can prove revocation.`,
 			}
 			fmt.Fprintf(e.stdout, "to revoke (%d):\n", len(targets))
 			for _, in := range targets {
-				fmt.Fprintf(e.stdout, "  #%d %s %s owner %s, state %s\n", in.ID, in.Redacted, in.Rule, orDash(in.Owner), in.State)
+				fmt.Fprintf(termText(e.stdout), "  #%d %s %s owner %s, state %s\n", in.ID, in.Redacted, in.Rule, orDash(in.Owner), in.State)
 			}
 			if dryRun {
 				fmt.Fprintln(e.stdout, "dry run: nothing revoked")

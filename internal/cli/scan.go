@@ -78,6 +78,13 @@ error or some input could not be read.`,
 			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
+			if f.store {
+				// A bad --db is a usage error before the scan, not a
+				// failure after it.
+				if _, _, err := f.db.locate(); err != nil {
+					return usageErr("--db: %v", err)
+				}
+			}
 			verifier, err := f.verifier()
 			if err != nil {
 				return err
@@ -208,7 +215,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	if showProgress {
 		opt.Progress = &scan.Progress{}
 	}
-	stop := startProgress(e.stderr, opt.Progress)
+	stop := startProgress(underlying(e.stderr), opt.Progress)
 	findings, stats, err := run(ctx, scan.New(opt))
 	stop()
 	if err != nil {
@@ -258,7 +265,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 }
 
 func isTTY(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,8 +26,17 @@ import (
 
 // Run runs git with args in dir and returns its standard output.
 func Run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	return runEnv(ctx, dir, nil, args...)
+}
+
+// runEnv is Run with extra environment variables for git (nil: git gets
+// hfwarden's environment unchanged).
+func runEnv(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -386,12 +396,26 @@ func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 // Mirror makes or refreshes a mirror clone of url (every ref the server
 // offers, pull request heads included) under cacheRoot, and returns its
 // path. A rescan reuses and fetches into the same mirror.
+//
+// Credentials in the URL never reach a command line, where any local user
+// can read them (ps, /proc/PID/cmdline), nor the mirror's config: git is
+// given the URL without them, and a credential helper that reads them from
+// the environment and answers only for the URL's own host (see remote).
 func Mirror(ctx context.Context, url, cacheRoot string) (string, error) {
+	rm, err := parseRemote(url)
+	if err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256([]byte(url))
 	dir := filepath.Join(cacheRoot, hex.EncodeToString(sum[:8])+".git")
 	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
-		if _, err := Run(ctx, dir, "fetch", "--prune", "--quiet", "origin"); err != nil {
-			return "", fmt.Errorf("refreshing mirror of %s: %w", Redact(url), err)
+		// The URL is set again each time: a mirror made by an older
+		// hfwarden kept the credentials in its config.
+		if _, err := Run(ctx, dir, "config", "remote.origin.url", rm.clean); err != nil {
+			return "", fmt.Errorf("refreshing mirror of %s: %w", Redact(url), rm.scrub(err))
+		}
+		if _, err := runEnv(ctx, dir, rm.env(), "fetch", "--prune", "--quiet", "origin"); err != nil {
+			return "", fmt.Errorf("refreshing mirror of %s: %w", Redact(url), rm.scrub(err))
 		}
 		return dir, nil
 	}
@@ -400,9 +424,9 @@ func Mirror(ctx context.Context, url, cacheRoot string) (string, error) {
 	}
 	tmp := dir + ".tmp"
 	_ = os.RemoveAll(tmp)
-	if _, err := Run(ctx, cacheRoot, "clone", "--mirror", "--quiet", "--", url, tmp); err != nil {
+	if _, err := runEnv(ctx, cacheRoot, rm.env(), "clone", "--mirror", "--quiet", "--", rm.clean, tmp); err != nil {
 		_ = os.RemoveAll(tmp)
-		return "", fmt.Errorf("cloning %s: %w", Redact(url), err)
+		return "", fmt.Errorf("cloning %s: %w", Redact(url), rm.scrub(err))
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return "", fmt.Errorf("cloning %s: %w", Redact(url), err)
@@ -417,26 +441,267 @@ func IsURL(s string) bool {
 		return true
 	}
 	at, colon := strings.IndexByte(s, '@'), strings.IndexByte(s, ':')
-	return at > 0 && colon > at && !strings.ContainsAny(s[:at], "/")
+	if at > 0 && colon > at && !strings.ContainsAny(s[:at], "/") {
+		return true
+	}
+	// "user:password@host:path": an scp-like URL with a password, which
+	// must be recognised so that it is refused (and redacted), not taken
+	// for a file name.
+	return at > 0 && colon > 0 && colon < at && !strings.ContainsAny(s[:at], "/") &&
+		strings.IndexByte(s[at:], ':') > 1 && !strings.ContainsAny(s[at:at+strings.IndexByte(s[at:], ':')], "/")
 }
 
-// Redact removes credentials from a URL for messages.
+// urlParts is a repository URL cut at its delimiters.
+type urlParts struct {
+	scheme    string // "https", or "" for the scp-like form
+	userinfo  string
+	hasUser   bool
+	authority string // host[:port], without user information
+	path      string // from the first '/' (scp-like: ":path")
+	query     string
+	hasQuery  bool
+	fragment  string
+	hasFrag   bool
+}
+
+// splitURL cuts a URL or scp-like address. The user information ends at
+// the authority's last '@' (a password may hold a raw '@'); the authority
+// ends at the first '/', '?' or '#'.
+func splitURL(u string) urlParts {
+	var p urlParts
+	i := strings.Index(u, "://")
+	if i < 0 {
+		// scp-like: [userinfo@]host:path, with no query or fragment (the
+		// path goes to the remote shell as it is).
+		rest := u
+		if at := strings.LastIndexByte(prefixBeforeSlash(u), '@'); at >= 0 {
+			p.userinfo, p.hasUser, rest = u[:at], true, u[at+1:]
+		}
+		if c := strings.IndexByte(rest, ':'); c >= 0 {
+			p.authority, p.path = rest[:c], rest[c:]
+		} else {
+			p.authority = rest
+		}
+		return p
+	}
+	p.scheme = u[:i]
+	rest := u[i+3:]
+	end := len(rest)
+	if e := strings.IndexAny(rest, "/?#"); e >= 0 {
+		end = e
+	}
+	auth := rest[:end]
+	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+		p.userinfo, p.hasUser, auth = auth[:at], true, auth[at+1:]
+	}
+	p.authority = auth
+	rest = rest[end:]
+	if h := strings.IndexByte(rest, '#'); h >= 0 {
+		p.fragment, p.hasFrag, rest = rest[h+1:], true, rest[:h]
+	}
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		p.query, p.hasQuery, rest = rest[q+1:], true, rest[:q]
+	}
+	p.path = rest
+	return p
+}
+
+// prefixBeforeSlash is s up to its first '/'.
+func prefixBeforeSlash(s string) string {
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// join puts the parts back together, user information as given.
+func (p urlParts) join(userinfo string, withUser bool, query, fragment string) string {
+	var b strings.Builder
+	if p.scheme != "" {
+		b.WriteString(p.scheme + "://")
+	}
+	if withUser {
+		b.WriteString(userinfo + "@")
+	}
+	b.WriteString(p.authority + p.path)
+	if p.hasQuery {
+		b.WriteString("?" + query)
+	}
+	if p.hasFrag {
+		b.WriteString("#" + fragment)
+	}
+	return b.String()
+}
+
+// credentialParam tells a query or fragment parameter that carries a
+// credential: by its name (token=, access_token=, password=, X-Amz-
+// Signature=, api_key=…), or a long value with no name at all.
+func credentialParam(param string) bool {
+	k, _, named := strings.Cut(param, "=")
+	if !named {
+		return len(param) >= 16
+	}
+	k = strings.ToLower(k)
+	for _, w := range []string{"token", "secret", "pass", "pwd", "key", "auth", "sig", "cred", "session", "code", "jwt"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactParams hides credential parameters of a query or fragment.
+func redactParams(q string) string {
+	ps := strings.Split(q, "&")
+	for i, p := range ps {
+		if credentialParam(p) {
+			if k, _, named := strings.Cut(p, "="); named {
+				ps[i] = k + "=***"
+			} else {
+				ps[i] = "***"
+			}
+		}
+	}
+	return strings.Join(ps, "&")
+}
+
+// hasCredentialParam tells whether a query or fragment holds a credential.
+func hasCredentialParam(q string) bool {
+	for _, p := range strings.Split(q, "&") {
+		if credentialParam(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact removes credentials from a URL for messages: the user
+// information of a URL ("https://***@host/…"), a password in an scp-like
+// address, and credential parameters of the query and fragment
+// ("?token=***").
 func Redact(url string) string {
-	scheme := strings.Index(url, "://")
-	if scheme < 0 {
+	if !IsURL(url) {
 		return url
 	}
-	rest := url[scheme+3:]
-	// The user information ends at the authority's last '@' (a password
-	// may hold a raw '@'); the authority ends at the first '/', '?' or '#'.
-	authority := rest
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		authority = rest[:end]
+	p := splitURL(url)
+	user := p.hasUser
+	if p.scheme == "" && !strings.Contains(p.userinfo, ":") {
+		user = false // "git@host:path": a login name, no secret
 	}
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		return url[:scheme+3] + "***@" + rest[at+1:]
+	if !user && !hasCredentialParam(p.query) && !hasCredentialParam(p.fragment) {
+		return url
 	}
-	return url
+	if !user {
+		return p.join(p.userinfo, p.hasUser, redactParams(p.query), redactParams(p.fragment))
+	}
+	return p.join("***", true, redactParams(p.query), redactParams(p.fragment))
+}
+
+// remote is a repository URL made ready for git: clean goes on the command
+// line; the credentials go to git's credential helper through the
+// environment, which other users cannot read.
+type remote struct {
+	raw            string
+	clean          string
+	user, password string
+	hasCreds       bool
+	host, protocol string
+	secrets        []string // what scrub hides in git's messages
+}
+
+// parseRemote splits the credentials off url. Credentials git could only
+// get on a command line are refused: a password in an ssh or scp-like URL
+// (ssh takes none; use a key), and credentials in a query or fragment
+// (git hands the whole URL to its transport helper as an argument).
+func parseRemote(url string) (remote, error) {
+	rm := remote{raw: url, clean: url}
+	p := splitURL(url)
+	if hasCredentialParam(p.query) || hasCredentialParam(p.fragment) {
+		return rm, errors.New("credentials in the URL's query or fragment would be visible on git's command line; give them as user information instead (https://USER:TOKEN@host/…)")
+	}
+	if !p.hasUser {
+		return rm, nil
+	}
+	scheme := strings.ToLower(p.scheme)
+	switch scheme {
+	case "http", "https":
+	default:
+		if strings.Contains(p.userinfo, ":") {
+			return rm, fmt.Errorf("a password in a %s URL would be visible on ssh's command line; use an ssh key", orSCP(p.scheme))
+		}
+		return rm, nil // a login name ("git@host:…") is no secret
+	}
+	user, pass, _ := strings.Cut(p.userinfo, ":")
+	rm.user, rm.password = unescape(user), unescape(pass)
+	rm.hasCreds = true
+	rm.host, rm.protocol = p.authority, scheme
+	rm.clean = p.join("", false, p.query, p.fragment)
+	for _, s := range []string{p.userinfo, user, pass, rm.user, rm.password} {
+		if len(s) >= 4 {
+			rm.secrets = append(rm.secrets, s)
+		}
+	}
+	return rm, nil
+}
+
+func orSCP(scheme string) string {
+	if scheme == "" {
+		return "scp-like"
+	}
+	return scheme + "://"
+}
+
+// unescape decodes the percent-encoding of user information, leaving
+// malformed input as it is.
+func unescape(s string) string {
+	if d, err := neturl.PathUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// credentialHelper answers git's "get" with the credentials from the
+// environment, only for the host and protocol they were given for (a
+// redirect elsewhere gets nothing). printf is a shell builtin, so the
+// secret is on no command line.
+const credentialHelper = `!f() { test "$1" = get || exit 0; h=; p=; ` +
+	`while IFS='=' read -r k v; do case "$k" in host) h=$v;; protocol) p=$v;; esac; done; ` +
+	`test "$h" = "$HFWARDEN_GIT_HOST" && test "$p" = "$HFWARDEN_GIT_PROTOCOL" || exit 0; ` +
+	`printf 'username=%s\npassword=%s\n' "$HFWARDEN_GIT_USERNAME" "$HFWARDEN_GIT_PASSWORD"; }; f`
+
+// env is what git needs in its environment for this remote: never a
+// prompt, and with credentials, the helper (after an empty value that
+// clears the user's helpers, so that none of them stores the credentials).
+func (rm remote) env() []string {
+	env := []string{"GIT_TERMINAL_PROMPT=0"}
+	if !rm.hasCreds {
+		return env
+	}
+	// Add to any configuration the user passes the same way.
+	n, _ := strconv.Atoi(os.Getenv("GIT_CONFIG_COUNT"))
+	if n < 0 {
+		n = 0
+	}
+	env = append(env,
+		fmt.Sprintf("GIT_CONFIG_KEY_%d=credential.helper", n), fmt.Sprintf("GIT_CONFIG_VALUE_%d=", n),
+		fmt.Sprintf("GIT_CONFIG_KEY_%d=credential.helper", n+1), fmt.Sprintf("GIT_CONFIG_VALUE_%d=%s", n+1, credentialHelper),
+		fmt.Sprintf("GIT_CONFIG_COUNT=%d", n+2),
+		"HFWARDEN_GIT_USERNAME="+rm.user, "HFWARDEN_GIT_PASSWORD="+rm.password,
+		"HFWARDEN_GIT_HOST="+rm.host, "HFWARDEN_GIT_PROTOCOL="+rm.protocol)
+	return env
+}
+
+// scrub removes the remote's credentials from an error git reported.
+func (rm remote) scrub(err error) error {
+	msg := err.Error()
+	clean := strings.ReplaceAll(msg, rm.raw, Redact(rm.raw))
+	for _, s := range rm.secrets {
+		clean = strings.ReplaceAll(clean, s, "***")
+	}
+	if clean == msg {
+		return err
+	}
+	return errors.New(clean)
 }
 
 // Staged lists the paths whose staged content differs from HEAD (added,

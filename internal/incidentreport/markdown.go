@@ -10,6 +10,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // mdEscaper neutralises Markdown and inline HTML in untrusted text, and
@@ -19,7 +20,10 @@ var mdEscaper = strings.NewReplacer(
 	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", " ", "\n", " ",
 )
 
-func md(s string) string { return mdEscaper.Replace(s) }
+// md makes untrusted text safe in Markdown: control characters and bidi
+// overrides escaped first (a Markdown report is often read in a terminal,
+// and its text is Hub- and file-provided), then Markdown itself.
+func md(s string) string { return mdEscaper.Replace(termsafe.Escape(s)) }
 
 // Markdown writes the report as Markdown: the same sections as HTML, with
 // the graph left to the HTML report.
@@ -144,7 +148,7 @@ func Markdown(w io.Writer, d Data) error {
 	for strings.Contains(v.ScopeJSON, fence) {
 		fence += "`"
 	}
-	p("\nPermissions (JSON):\n\n%sjson\n%s\n%s\n", fence, v.ScopeJSON, fence)
+	p("\nPermissions (JSON):\n\n%sjson\n%s\n%s\n", fence, termsafe.EscapeJSON(v.ScopeJSON), fence)
 
 	if au := v.Audit; au != nil {
 		p("\n## Audit\n\n")

@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // ANSI SGR sequences used by coloured text output.
@@ -355,30 +354,4 @@ func shortFingerprint(fp string) string {
 // runes. Paths and previews come from scanned data, and a file name holding
 // an escape sequence must not be able to drive the user's terminal (or hide
 // text with bidi overrides).
-func clean(s string) string {
-	needs := false
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			needs = true
-			break
-		}
-	}
-	if !needs {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsPrint(r):
-			b.WriteString(s[i : i+size])
-		default:
-			q := strconv.QuoteRuneToASCII(r) // e.g. '\x1b' or '\u202e'
-			b.WriteString(q[1 : len(q)-1])
-		}
-		i += size
-	}
-	return b.String()
-}
+func clean(s string) string { return termsafe.Escape(s) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,26 +39,96 @@ func DefaultPath() string {
 	return filepath.Join(home, ".local", "share", "hfwarden", "hfwarden.db")
 }
 
-// IsPostgres tells whether a DSN names a PostgreSQL database.
-func IsPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+// ErrNoStore is returned by OpenReadOnly when there is no store to read:
+// no SQLite file, or a PostgreSQL database hfwarden never set up.
+var ErrNoStore = errors.New("store: no store")
+
+// ErrWrongKey is returned by Open when the sealer cannot open the secrets
+// already in the store: sealing new ones with it would leave the store
+// holding secrets under two keys, some of them unreadable.
+var ErrWrongKey = errors.New("store: the sealing key does not open the secrets already in this store (wrong --key-file or $HFWARDEN_KEY?)")
+
+// DSN is a parsed --db value.
+type DSN struct {
+	// Postgres is set for a PostgreSQL URL, held in URL with its scheme in
+	// lower case; otherwise Path is the SQLite file.
+	Postgres bool
+	URL      string
+	Path     string
 }
 
-// Open opens (creating and migrating as needed) the store named by dsn: a
-// "postgres://" or "postgresql://" URL for PostgreSQL, anything else a
-// SQLite file path (its directory is created, mode 0700). Secrets are
-// sealed with sealer; with a nil sealer, secrets are not kept at all and
-// Secret returns ErrNoSecret. Open is idempotent and safe to call from
-// several processes at once.
+// ParseDSN reads a store location: a SQLite file path, "sqlite://PATH"
+// (or "sqlite:PATH"), or a "postgres://" / "postgresql://" URL, schemes in
+// any case. Anything else that starts like a URL scheme ("mysql://x",
+// "http://…", "foo:bar") is refused rather than taken for a file name, so
+// that a mistyped URL does not silently create a SQLite file. The error
+// names the scheme only: the rest may hold a password.
+func ParseDSN(dsn string) (DSN, error) {
+	if dsn == "" {
+		return DSN{Path: DefaultPath()}, nil
+	}
+	scheme, rest, ok := cutScheme(dsn)
+	if !ok {
+		return DSN{Path: dsn}, nil
+	}
+	switch strings.ToLower(scheme) {
+	case "postgres", "postgresql":
+		return DSN{Postgres: true, URL: strings.ToLower(scheme) + ":" + rest}, nil
+	case "sqlite", "sqlite3":
+		path := strings.TrimPrefix(rest, "//")
+		if path == "" {
+			return DSN{}, fmt.Errorf("store: %s: URL without a file path", scheme)
+		}
+		return DSN{Path: path}, nil
+	}
+	return DSN{}, fmt.Errorf("store: unsupported database %q: give a SQLite file path, sqlite://PATH or postgres://…", scheme+":")
+}
+
+// cutScheme splits "scheme:rest" when dsn starts with a URL scheme
+// (RFC 3986: a letter, then letters, digits, '+', '-', '.'). A single
+// letter before ":\" or ":/" is a Windows drive, not a scheme.
+func cutScheme(dsn string) (scheme, rest string, ok bool) {
+	for i := 0; i < len(dsn); i++ {
+		c := dsn[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			rest = dsn[i+1:]
+			if i == 1 && (strings.HasPrefix(rest, `\`) || strings.HasPrefix(rest, "/")) {
+				return "", "", false
+			}
+			return dsn[:i], rest, true
+		default:
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
+
+// IsPostgres tells whether a DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	d, err := ParseDSN(dsn)
+	return err == nil && d.Postgres
+}
+
+// Open opens (creating and migrating as needed) the store named by dsn
+// (see ParseDSN): PostgreSQL, or a SQLite file whose directory is created,
+// mode 0700. Secrets are sealed with sealer; with a nil sealer, secrets are
+// not kept at all and Secret returns ErrNoSecret. A sealer that cannot open
+// a secret already stored is refused with ErrWrongKey before it seals
+// anything. Open is idempotent and safe to call from several processes at
+// once.
 func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
-	var (
-		db  *sql.DB
-		d   dialect
-		err error
-	)
-	if IsPostgres(dsn) {
+	loc, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	var db *sql.DB
+	var d dialect
+	if loc.Postgres {
 		d = postgres
-		db, err = sql.Open("pgx", dsn)
+		db, err = sql.Open("pgx", loc.URL)
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
@@ -65,9 +136,7 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		db.SetMaxIdleConns(4)
 	} else {
 		d = sqlite
-		if dsn == "" {
-			dsn = DefaultPath()
-		}
+		dsn = loc.Path
 		if strings.ContainsAny(dsn, "?#") {
 			return nil, fmt.Errorf("store: database path %q must not contain '?' or '#'", dsn)
 		}
@@ -96,12 +165,135 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if d == sqlite {
 		// Keep the database file private: it holds sealed secrets and
 		// what they can reach.
 		_ = os.Chmod(dsn, 0o600)
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens an existing store for reading: it creates nothing
+// (no file, no directory, no schema) and writes nothing, so it works on a
+// database file or directory the user cannot write. ErrNoStore says there
+// is no store at dsn. A store whose schema is older than this hfwarden
+// must be opened once with Open to migrate it. The sealer may be nil.
+func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
+	loc, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if loc.Postgres {
+		// The session refuses writes too, whatever a caller tries.
+		sep := "?"
+		if strings.Contains(loc.URL, "?") {
+			sep = "&"
+		}
+		db, err := sql.Open("pgx", loc.URL+sep+"default_transaction_read_only=on")
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		db.SetMaxOpenConns(4)
+		s := &sqlStore{db: db, d: postgres, sealer: sealer}
+		if err := s.checkSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if strings.ContainsAny(loc.Path, "?#") {
+		return nil, fmt.Errorf("store: database path %q must not contain '?' or '#'", loc.Path)
+	}
+	fi, err := os.Stat(loc.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNoStore
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("store: %s is a directory", loc.Path)
+	}
+	abs, err := filepath.Abs(loc.Path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	// mode=ro first: it sees a WAL file's newest commits. Without write
+	// access to the directory SQLite cannot make the shared-memory file a
+	// WAL database needs, so fall back to immutable, which reads the
+	// database file alone (a cleanly closed store has no WAL left).
+	var last error
+	for _, mode := range []string{"mode=ro", "mode=ro&immutable=1"} {
+		db, err := sql.Open("sqlite", uri+"?"+mode+"&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_foreign_keys=1")
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		db.SetMaxOpenConns(4)
+		db.SetMaxIdleConns(4)
+		db.SetConnMaxIdleTime(time.Minute)
+		s := &sqlStore{db: db, d: sqlite, sealer: sealer}
+		if last = s.checkSchema(ctx); last == nil {
+			return s, nil
+		}
+		db.Close()
+		if errors.Is(last, ErrNoStore) || errors.Is(last, errOldSchema) {
+			break
+		}
+	}
+	return nil, last
+}
+
+// errOldSchema marks a store that needs migrating before it can be read.
+var errOldSchema = errors.New("store: the store's schema is older than this hfwarden")
+
+// checkSchema confirms, without writing, that the database holds an
+// hfwarden store at the current schema version.
+func (s *sqlStore) checkSchema(ctx context.Context) error {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		if s.d == sqlite && strings.Contains(err.Error(), "no such table") {
+			return ErrNoStore
+		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42P01" { // undefined_table
+			return ErrNoStore
+		}
+		return fmt.Errorf("store: reading the schema version: %w", err)
+	}
+	if !v.Valid {
+		return ErrNoStore
+	}
+	if int(v.Int64) < SchemaVersion() {
+		return fmt.Errorf("%w (version %d, want %d): run a command that writes to it (e.g. hfwarden scan --store) to migrate it", errOldSchema, v.Int64, SchemaVersion())
+	}
+	return nil
+}
+
+// checkKey opens one sealed secret with the store's sealer, if there is
+// one: a key that cannot open it is the wrong key.
+func (s *sqlStore) checkKey(ctx context.Context) error {
+	if s.sealer == nil {
+		return nil
+	}
+	var fp string
+	var sealed []byte
+	err := s.db.QueryRowContext(ctx, `SELECT fingerprint, sealed_secret FROM incidents WHERE sealed_secret IS NOT NULL ORDER BY id LIMIT 1`).Scan(&fp, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // nothing sealed yet: any key is the store's key
+	}
+	if err != nil {
+		return fmt.Errorf("store: checking the sealing key: %w", err)
+	}
+	if _, err := s.sealer.Open(sealed, []byte(fp)); err != nil {
+		return ErrWrongKey
+	}
+	return nil
 }
 
 type dialect int

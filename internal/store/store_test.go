@@ -500,15 +500,22 @@ func TestSecretSealed(t *testing.T) {
 		if got, err := st.Secret(ctx, res.Incidents[1]); err == nil {
 			t.Errorf("a swapped sealed secret opened: %q", got)
 		}
-		// Another key cannot open it.
+		// Another key cannot open it, and a store is not opened with it:
+		// it would seal new secrets under a second key.
 		other, _ := seal.New(bytes.Repeat([]byte{1}, seal.KeySize))
-		st2, err := Open(ctx, dsn, other)
-		if err != nil {
+		var fp string
+		var sealed []byte
+		if err := s.db.QueryRow(s.d.q(`SELECT fingerprint, sealed_secret FROM incidents WHERE id = ?`), res.Incidents[0]).Scan(&fp, &sealed); err != nil {
 			t.Fatal(err)
 		}
-		defer st2.Close()
-		if _, err := st2.Secret(ctx, res.Incidents[0]); err == nil {
+		if _, err := other.Open(sealed, []byte(fp)); err == nil {
 			t.Error("another key opened the secret")
+		}
+		if st2, err := Open(ctx, dsn, other); !errors.Is(err, ErrWrongKey) {
+			if err == nil {
+				st2.Close()
+			}
+			t.Errorf("Open with another key: %v, want ErrWrongKey", err)
 		}
 		if s.d == sqlite {
 			st.Close()

@@ -1,0 +1,160 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDBRejectsOtherSchemes: --db takes a path, sqlite:// or postgres://;
+// anything else that looks like a URL is a usage error that creates
+// nothing (before, it became a SQLite file named after the URL).
+func TestDBRejectsOtherSchemes(t *testing.T) {
+	tk := fakeTokens(t, 61, 1)[0]
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "TOKEN = \""+tk+"\"\n")
+	for _, dsn := range []string{"mysql://u:pw@h/db", "http://example.com/x.db", "foo:bar", "MySQL://x"} {
+		for _, args := range [][]string{
+			{"incidents", "list", "--db", dsn},
+			{"incidents", "note", "1", "--message", "m", "--db", dsn},
+			{"scan", "--store", "-q", src, "--db", dsn},
+			{"report", "1", "--db", dsn},
+		} {
+			t.Run(dsn+" "+args[0], func(t *testing.T) {
+				dir := t.TempDir()
+				t.Chdir(dir)
+				t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+				r := runCLI(t, "", args...)
+				if r.code != 2 || !strings.Contains(r.stderr, "unsupported database") {
+					t.Errorf("exit %d, want 2 and a clear error\n%s", r.code, r.stderr)
+				}
+				if strings.Contains(r.stderr, "pw") {
+					t.Errorf("the error shows the password: %s", r.stderr)
+				}
+				if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+					t.Errorf("created %v", ents)
+				}
+			})
+		}
+	}
+}
+
+// TestDBSchemes: sqlite:// names a file; the scheme's case does not matter.
+func TestDBSchemes(t *testing.T) {
+	tk := fakeTokens(t, 62, 1)[0]
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "TOKEN = \""+tk+"\"\n")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	r := runCLI(t, "", "scan", "--store", "-q", src, "--db", "SQLITE://"+db)
+	if r.code != 1 {
+		t.Fatalf("scan --store: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("sqlite:// did not name the file: %v", err)
+	}
+	r = runCLI(t, "", "incidents", "list", "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "#1") {
+		t.Errorf("incidents list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if pg := os.Getenv("HFWARDEN_TEST_POSTGRES"); strings.HasPrefix(pg, "postgres://") {
+		// Upper-case scheme reaches PostgreSQL, not a file.
+		t.Chdir(t.TempDir())
+		r = runCLI(t, "", "incidents", "list", "--db", "POSTGRES://"+strings.TrimPrefix(pg, "postgres://"), "--key-file", filepath.Join(dir, "pg.key"))
+		if r.code == 2 && strings.Contains(r.stderr, "unsupported") {
+			t.Errorf("POSTGRES:// refused: %s", r.stderr)
+		}
+		if ents, _ := os.ReadDir("."); len(ents) != 0 {
+			t.Errorf("POSTGRES:// created %v", ents)
+		}
+	}
+}
+
+// TestReadOnlyCommandsCreateNothing: incidents list/show and report on a
+// store that does not exist say so and create neither store nor key.
+func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"incidents", "list"},
+		{"incidents", "show", "1"},
+		{"report", "1"},
+		{"report", "1", "--format", "md"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+			t.Setenv("HFWARDEN_KEY", "")
+			for _, extra := range [][]string{nil, {"--db", filepath.Join(dir, "s", "h.db")}, {"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "k", "h.key")}} {
+				r := runCLI(t, "", append(args, extra...)...)
+				if r.code != 2 || !strings.Contains(r.stderr, "no store at ") || !strings.Contains(r.stderr, "hfwarden scan --store") {
+					t.Errorf("%v: exit %d, want 2 and \"no store at …\"\n%s", extra, r.code, r.stderr)
+				}
+				if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+					t.Fatalf("%v: created %v", extra, ents)
+				}
+			}
+		})
+	}
+}
+
+// TestWrongKeyRefused: a second key is refused before it seals anything,
+// and a key file made for the attempt is not left behind.
+func TestWrongKeyRefused(t *testing.T) {
+	tk := fakeTokens(t, 63, 2)
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "TOKEN = \""+tk[0]+"\"\n")
+	dir := t.TempDir()
+	t.Setenv("HFWARDEN_KEY", "")
+	db := filepath.Join(dir, "h.db")
+	k1, k2 := filepath.Join(dir, "k1"), filepath.Join(dir, "k2")
+	if r := runCLI(t, "", "scan", "--store", "-q", src, "--db", db, "--key-file", k1); r.code != 1 {
+		t.Fatalf("scan --store: exit %d\n%s", r.code, r.stderr)
+	}
+	write(t, filepath.Join(src, "b.py"), "TOKEN = \""+tk[1]+"\"\n")
+	r := runCLI(t, "", "scan", "--store", "-q", src, "--db", db, "--key-file", k2)
+	if r.code != 2 || !strings.Contains(r.stderr, "sealing key does not open") {
+		t.Errorf("scan --store with another key: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(k2); !os.IsNotExist(err) {
+		t.Errorf("the refused key file was left behind (%v)", err)
+	}
+	r = runCLI(t, "", "incidents", "note", "1", "--message", "m", "--db", db, "--key-file", k2)
+	if r.code != 2 || !strings.Contains(r.stderr, "sealing key does not open") {
+		t.Errorf("incidents note with another key: exit %d\n%s", r.code, r.stderr)
+	}
+	// Nothing was recorded with the wrong key; the right one still works.
+	r = runCLI(t, "", "incidents", "list", "-f", "json", "--db", db, "--key-file", k1)
+	if r.code != 0 || strings.Count(r.stdout, `"fingerprint"`) != 1 {
+		t.Errorf("incidents list: exit %d, want 1 incident\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestReadOnlyStoreListed: a store the user cannot write is still listed,
+// shown and reported on, and reading changes neither file nor mode.
+func TestReadOnlyStoreListed(t *testing.T) {
+	tk := fakeTokens(t, 64, 1)[0]
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "TOKEN = \""+tk+"\"\n")
+	dir := filepath.Join(t.TempDir(), "store")
+	db := filepath.Join(dir, "h.db")
+	key := filepath.Join(t.TempDir(), "h.key")
+	if r := runCLI(t, "", "scan", "--store", "-q", src, "--db", db, "--key-file", key); r.code != 1 {
+		t.Fatalf("scan --store: exit %d\n%s", r.code, r.stderr)
+	}
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	for _, args := range [][]string{{"incidents", "list"}, {"incidents", "show", "1"}, {"report", "1", "--format", "md"}} {
+		r := runCLI(t, "", append(args, "--db", db, "--key-file", key)...)
+		if r.code != 0 || !strings.Contains(strings.ReplaceAll(r.stdout, `\_`, "_"), "hf_") {
+			t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		if fi, err := os.Stat(db); err != nil || fi.Mode().Perm() != 0o444 {
+			t.Errorf("%v: database mode is now %v (%v)", args, fi.Mode().Perm(), err)
+		}
+	}
+}

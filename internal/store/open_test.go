@@ -1,0 +1,283 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/seal"
+)
+
+func TestParseDSN(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    DSN
+		wantErr bool
+	}{
+		{in: "hfwarden.db", want: DSN{Path: "hfwarden.db"}},
+		{in: "/var/lib/hfwarden/x.db", want: DSN{Path: "/var/lib/hfwarden/x.db"}},
+		{in: "./a:b.db", want: DSN{Path: "./a:b.db"}},
+		{in: "dir/a:b.db", want: DSN{Path: "dir/a:b.db"}},
+		{in: `C:\hfwarden\x.db`, want: DSN{Path: `C:\hfwarden\x.db`}},
+		{in: "C:/hfwarden/x.db", want: DSN{Path: "C:/hfwarden/x.db"}},
+		{in: "sqlite:///tmp/x.db", want: DSN{Path: "/tmp/x.db"}},
+		{in: "sqlite://x.db", want: DSN{Path: "x.db"}},
+		{in: "SQLite:x.db", want: DSN{Path: "x.db"}},
+		{in: "postgres://u@h/db", want: DSN{Postgres: true, URL: "postgres://u@h/db"}},
+		{in: "PostgreSQL://u@h/db?sslmode=disable", want: DSN{Postgres: true, URL: "postgresql://u@h/db?sslmode=disable"}},
+		{in: "POSTGRES://u@h/db", want: DSN{Postgres: true, URL: "postgres://u@h/db"}},
+		{in: "mysql://u:pw@h/db", wantErr: true},
+		{in: "http://example.com/x.db", wantErr: true},
+		{in: "foo:bar", wantErr: true},
+		{in: "sqlite://", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseDSN(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseDSN(%q) = %+v, want an error", tt.in, got)
+				}
+				if strings.Contains(err.Error(), "pw") {
+					t.Errorf("error shows the password: %v", err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("ParseDSN(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	if d, err := ParseDSN(""); err != nil || d.Path != DefaultPath() {
+		t.Errorf("ParseDSN(\"\") = %+v, %v; want the default path", d, err)
+	}
+}
+
+// TestOpenRefusesOtherSchemes: an unsupported URL is an error and creates
+// nothing (before, "mysql://x" became a SQLite file under ./mysql:).
+func TestOpenRefusesOtherSchemes(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, dsn := range []string{"mysql://x/y", "http://h/x.db", "foo:bar"} {
+		if st, err := Open(context.Background(), dsn, nil); err == nil {
+			st.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("Open created %v", ents)
+	}
+}
+
+func TestOpenReadOnlyMissing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "hfwarden.db")
+	if st, err := OpenReadOnly(context.Background(), path, nil); !errors.Is(err, ErrNoStore) {
+		if err == nil {
+			st.Close()
+		}
+		t.Fatalf("OpenReadOnly of a missing store: %v, want ErrNoStore", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("OpenReadOnly created %v", ents)
+	}
+	// A file that is no hfwarden store is no store either, and stays empty.
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	if st, err := OpenReadOnly(context.Background(), empty, nil); !errors.Is(err, ErrNoStore) {
+		if err == nil {
+			st.Close()
+		}
+		t.Errorf("OpenReadOnly of an empty file: %v, want ErrNoStore", err)
+	}
+	if fi, _ := os.Stat(empty); fi.Size() != 0 {
+		t.Errorf("the empty file was written (%d bytes)", fi.Size())
+	}
+	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
+		if st, err := OpenReadOnly(context.Background(), pgSchema(t, url), nil); !errors.Is(err, ErrNoStore) {
+			if err == nil {
+				st.Close()
+			}
+			t.Errorf("OpenReadOnly of an empty PostgreSQL schema: %v, want ErrNoStore", err)
+		}
+	}
+}
+
+// TestOpenReadOnlyUnwritable lists a store whose file and directory cannot
+// be written, and checks that reading changed neither.
+func TestOpenReadOnlyUnwritable(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "ro")
+	path := filepath.Join(dir, "hfwarden.db")
+	st := openTest(t, path)
+	tok := fakeToken(newRand())
+	if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(tok, "a.py", 1)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	before, _ := os.ReadFile(path)
+	ents0, _ := os.ReadDir(dir)
+
+	ro, err := OpenReadOnly(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("OpenReadOnly: %v", err)
+	}
+	incs, err := ro.Incidents(ctx, incident.Filter{})
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
+	}
+	if _, err := ro.RecordScan(ctx, "s2", []scan.Finding{finding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
+		t.Error("a read-only store recorded a scan")
+	}
+	ro.Close()
+
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o444 {
+		t.Errorf("database mode changed to %v (%v)", fi.Mode().Perm(), err)
+	}
+	after, _ := os.ReadFile(path)
+	if sha256.Sum256(before) != sha256.Sum256(after) {
+		t.Error("reading changed the database file")
+	}
+	// Root may write anywhere, so SQLite can leave its WAL files; anyone
+	// else cannot, and the read falls back to the database file alone.
+	if ents1, _ := os.ReadDir(dir); len(ents1) != len(ents0) && os.Geteuid() != 0 {
+		t.Errorf("reading left files behind: %d entries, had %d", len(ents1), len(ents0))
+	}
+}
+
+// TestOpenWrongKey: a key that cannot open the stored secrets is refused
+// before it seals anything; a store with nothing sealed takes any key.
+func TestOpenWrongKey(t *testing.T) {
+	each(t, func(t *testing.T, st Store, dsn string) {
+		ctx := context.Background()
+		other, _ := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
+		// Nothing sealed yet: any key opens it.
+		st2, err := Open(ctx, dsn, other)
+		if err != nil {
+			t.Fatalf("Open of a store with no secret: %v", err)
+		}
+		st2.Close()
+		if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if st3, err := Open(ctx, dsn, other); !errors.Is(err, ErrWrongKey) {
+			if err == nil {
+				st3.Close()
+			}
+			t.Fatalf("Open with the wrong key: %v, want ErrWrongKey", err)
+		}
+		// The right key and no key still open it.
+		for _, s := range []*seal.Sealer{testSealer(t), nil} {
+			st4, err := Open(ctx, dsn, s)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			st4.Close()
+		}
+	})
+}
+
+// TestOpenReadOnlyNotOwner is TestOpenReadOnlyUnwritable for real: root
+// may write anywhere, so the read runs again in this test binary as
+// nobody, for whom the file and its directory are read-only.
+func TestOpenReadOnlyNotOwner(t *testing.T) {
+	if path := os.Getenv("HFWARDEN_TEST_RO_STORE"); path != "" {
+		ro, err := OpenReadOnly(context.Background(), path, nil)
+		if err != nil {
+			t.Fatalf("OpenReadOnly as uid %d: %v", os.Geteuid(), err)
+		}
+		defer ro.Close()
+		incs, err := ro.Incidents(context.Background(), incident.Filter{})
+		if err != nil || len(incs) != 1 {
+			t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
+		}
+		return
+	}
+	if os.Geteuid() != 0 || runtime.GOOS != "linux" {
+		t.Skip("needs root to run the read as another user")
+	}
+	top, err := os.MkdirTemp("", "hfw-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(top, "store"), 0o755); os.RemoveAll(top) })
+	os.Chmod(top, 0o755)
+	dir := filepath.Join(top, "store")
+	path := filepath.Join(dir, "hfwarden.db")
+	st, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordScan(context.Background(), "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	os.Chmod(path, 0o444)
+	os.Chmod(dir, 0o555)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(top, "store.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyNotOwner$", "-test.v")
+	cmd.Env = []string{"HFWARDEN_TEST_RO_STORE=" + path, "HOME=" + top, "PATH=" + os.Getenv("PATH")}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS") {
+		t.Fatalf("reading as nobody: %v\n%s", err, out)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("the store's directory now holds %d entries", len(ents))
+	}
+}
+
+// TestOpenReadOnlyPostgres: a read-only session lists and refuses writes.
+func TestOpenReadOnlyPostgres(t *testing.T) {
+	url := os.Getenv("HFWARDEN_TEST_POSTGRES")
+	if url == "" {
+		t.Skip("HFWARDEN_TEST_POSTGRES not set")
+	}
+	ctx := context.Background()
+	dsn := pgSchema(t, url)
+	st := openTest(t, dsn)
+	if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, dsn, nil)
+	if err != nil {
+		t.Fatalf("OpenReadOnly: %v", err)
+	}
+	defer ro.Close()
+	if incs, err := ro.Incidents(ctx, incident.Filter{}); err != nil || len(incs) != 1 {
+		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
+	}
+	if _, err := ro.RecordScan(ctx, "s2", []scan.Finding{finding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
+		t.Error("a read-only session recorded a scan")
+	}
+}
