@@ -277,8 +277,11 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 			}
 		}
 		extra := ""
+		if l.Repo != "" {
+			extra = " in " + l.Repo
+		}
 		if l.Commit != "" {
-			extra = " commit " + l.Commit[:min(12, len(l.Commit))]
+			extra += " commit " + l.Commit[:min(12, len(l.Commit))]
 		}
 		if len(o.Finding.Encodings) > 0 {
 			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"

@@ -128,7 +128,7 @@ type Filter struct {
 }
 
 // OccurrenceKey identifies the place of a finding: the secret's fingerprint
-// and every part of its provenance, so that rescanning the same place adds
+// and every part of its provenance (the git repository included), so that rescanning the same place adds
 // no occurrence, while the same secret elsewhere does.
 func OccurrenceKey(f scan.Finding) string {
 	l := f.Location
@@ -136,6 +136,11 @@ func OccurrenceKey(f scan.Finding) string {
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%v\x00%v\x00%s",
 		f.Fingerprint, f.Source, l.Path, l.Commit, l.Object, l.Field, l.Line, l.Column, l.Offset,
 		deref(l.Cell), deref(l.Output), strings.Join(f.Encodings, "+"))
+	// The repository is hashed only when there is one, so that the keys of
+	// everything else (and of stores recorded before) do not change.
+	if l.Repo != "" {
+		fmt.Fprintf(h, "\x00repo\x00%s", l.Repo)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

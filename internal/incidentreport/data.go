@@ -475,6 +475,16 @@ func human(d time.Duration) string {
 	}
 }
 
+// pathText is an occurrence's path, with its git repository when it has
+// one: the same path in two repositories is two places.
+func pathText(o incident.Occurrence) string {
+	l := o.Finding.Location
+	if l.Repo != "" {
+		return l.Path + " (in " + l.Repo + ")"
+	}
+	return l.Path
+}
+
 // locText says where in its source an occurrence is.
 func locText(o incident.Occurrence) string {
 	l := o.Finding.Location
