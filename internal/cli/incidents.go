@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,6 +64,11 @@ func actor() string {
 	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	// Services, cron jobs and containers often run without $USER: the OS
+	// account still says who acted.
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }

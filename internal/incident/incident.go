@@ -118,6 +118,22 @@ type Event struct {
 	Message string `json:"message,omitempty"`
 }
 
+// ScanRun is one recorded scan, whatever it found: what it walked and
+// whether it read everything. It tells "searched, the token is absent"
+// from "not searched".
+type ScanRun struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// Kinds are the kinds of source walked: "git" (history), "file",
+	// "image", "sweep".
+	Kinds []string `json:"kinds"`
+	// Targets are what was named to scan: paths, repositories (as
+	// scan.Location.Repo names them), image references.
+	Targets []string `json:"targets,omitempty"`
+	// Complete is set when every input could be read.
+	Complete bool `json:"complete"`
+}
+
 // Filter selects incidents; empty fields match everything.
 type Filter struct {
 	State    State

@@ -110,7 +110,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	if !gopt.Full {
 		prev, _ = loadGitState(statePath) // a missing or damaged state means a full scan
 	}
-	rs := &repoScan{label: label, repo: repoName(repo), commits: map[string]*git.Commit{}, tags: map[string]*git.Tag{}, trees: map[string][]byte{},
+	rs := &repoScan{label: label, repo: RepoName(repo), commits: map[string]*git.Commit{}, tags: map[string]*git.Tag{}, trees: map[string][]byte{},
 		hits: map[string][]int{}, ignored: map[string]bool{}}
 	var only []string
 	var all []string
@@ -188,11 +188,11 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	return nil
 }
 
-// repoName is how a finding names its repository: a local one by its
-// absolute path (the same repository named from two directories is one
-// place), a URL with any user information removed (never a credential, and
-// the same repository whoever fetched it).
-func repoName(repo string) string {
+// RepoName is how a finding names its repository (Location.Repo): a local
+// one by its absolute path (the same repository named from two directories
+// is one place), a URL with any user information removed (never a
+// credential, and the same repository whoever fetched it).
+func RepoName(repo string) string {
 	if git.IsURL(repo) {
 		return strings.Replace(git.Redact(repo), "://***@", "://", 1)
 	}

@@ -1,0 +1,100 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGitRecords: two repositories holding the token at the same path and
+// line are two occurrences, in the JSON report (location.repo), the text
+// report and the store; a git history scan that finds nothing is on record
+// all the same, and the incident report says the history was searched.
+func TestGitRecords(t *testing.T) {
+	tok := fakeTokens(t, 49, 1)[0]
+	var repos []string
+	for range 2 {
+		dir := gitRepo(t)
+		write(t, filepath.Join(dir, "train.py"), "import os\nTOKEN = \""+tok+"\"\n")
+		gitIn(t, dir, "add", ".")
+		gitIn(t, dir, "commit", "-qm", "train")
+		repos = append(repos, dir)
+	}
+	clean := gitRepo(t)
+	dir := t.TempDir()
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	cache := t.TempDir()
+
+	r := runCLI(t, "", "scan", "--git", "--cache-dir", cache, "-q", "-f", "json", repos[0], repos[1])
+	var out struct {
+		Findings []struct {
+			Location struct {
+				Path string `json:"path"`
+				Line int    `json:"line"`
+				Repo string `json:"repo"`
+			} `json:"location"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || len(out.Findings) != 2 {
+		t.Fatalf("scan --git: exit %d, %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	got := map[string]bool{}
+	for _, f := range out.Findings {
+		if f.Location.Path != "train.py" || f.Location.Line != 2 {
+			t.Errorf("finding at %s:%d", f.Location.Path, f.Location.Line)
+		}
+		got[f.Location.Repo] = true
+	}
+	if !got[repos[0]] || !got[repos[1]] {
+		t.Errorf("location.repo %v, want %v", got, repos)
+	}
+	r = runCLI(t, "", "scan", "--git", "--cache-dir", cache, "-q", "--full", repos[0], repos[1])
+	for _, repo := range repos {
+		if !strings.Contains(r.stdout, "repository "+repo) {
+			t.Errorf("the text report does not name %s:\n%s", repo, r.stdout)
+		}
+	}
+
+	r = runCLI(t, "", append([]string{"scan", "--git", "--full", "--store", "--cache-dir", cache, "-q", repos[0], repos[1]}, dbArgs...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "1 new incidents, 2 new occurrences") {
+		t.Fatalf("scan --git --store: exit %d %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...)
+	for _, repo := range repos {
+		if !strings.Contains(r.stdout, "train.py:2:10 in "+repo) {
+			t.Errorf("incidents show does not place an occurrence in %s:\n%s", repo, r.stdout)
+		}
+	}
+
+	// Step 3 before and after a git history scan of a clean repository:
+	// the two repositories above held the token, so start from a file.
+	fileDB := []string{"--db", filepath.Join(dir, "f.db"), "--key-file", filepath.Join(dir, "h.key")}
+	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, "src")}, fileDB...)...); r.code != 1 {
+		t.Fatalf("scan --store: %d %s", r.code, r.stderr)
+	}
+	step3 := func() (string, string) {
+		t.Helper()
+		r := runCLI(t, "", append([]string{"report", "1", "-f", "json"}, fileDB...)...)
+		var rep struct {
+			Checklist []struct {
+				Status string `json:"status"`
+				Detail string `json:"detail"`
+			} `json:"checklist"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Checklist) < 3 {
+			t.Fatalf("report: %v %d %s", err, r.code, r.stderr)
+		}
+		return rep.Checklist[2].Status, rep.Checklist[2].Detail
+	}
+	if st, d := step3(); st != "pending" || !strings.Contains(d, "git history not scanned") {
+		t.Errorf("before the git scan, step 3 is %s: %s", st, d)
+	}
+	if r := runCLI(t, "", append([]string{"scan", "--git", "--store", "--cache-dir", cache, "-q", clean}, fileDB...)...); r.code != 0 {
+		t.Fatalf("scan --git --store of a clean repository: %d %s", r.code, r.stderr)
+	}
+	if st, d := step3(); st != "done" || !strings.Contains(d, "git history of "+clean+" scanned") || !strings.Contains(d, "token absent") {
+		t.Errorf("after the git scan, step 3 is %s: %s", st, d)
+	}
+}
