@@ -98,3 +98,26 @@ func TestGitRecords(t *testing.T) {
 		t.Errorf("after the git scan, step 3 is %s: %s", st, d)
 	}
 }
+
+// TestAuditNeedsExposureStart: an incident whose exposure start is not
+// known is not audited over the minutes since its first sighting: the
+// audit says what is missing and exits 2; --since is the way out.
+func TestAuditNeedsExposureStart(t *testing.T) {
+	tok := fakeTokens(t, 50, 1)[0]
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, "src")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: %d %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", append([]string{"audit", "1", "--endpoint", "http://127.0.0.1:9"}, dbArgs...)...)
+	if r.code != 2 || !strings.Contains(r.stderr, "no known exposure start") || !strings.Contains(r.stderr, "--since") {
+		t.Errorf("audit without an exposure start: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "audit of") || strings.Contains(r.stderr, tok) {
+		t.Errorf("an audit ran (or the token was printed):\n%s\n%s", r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...); strings.Contains(r.stdout, "audited") {
+		t.Errorf("an audit was saved:\n%s", r.stdout)
+	}
+}
