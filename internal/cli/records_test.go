@@ -121,3 +121,40 @@ func TestAuditNeedsExposureStart(t *testing.T) {
 		t.Errorf("an audit was saved:\n%s", r.stdout)
 	}
 }
+
+// TestLogLineExposure: the time that opens a log line holding the token
+// becomes the incident's exposure start, and a later scan finding an
+// earlier line moves it, with an event saying so.
+func TestLogLineExposure(t *testing.T) {
+	tok := fakeTokens(t, 52, 1)[0]
+	dir := t.TempDir()
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	write(t, filepath.Join(dir, "a", "train.log"), "2026-03-04T10:11:12Z INFO using token "+tok+"\n")
+	write(t, filepath.Join(dir, "b", "job.log"), "[2026-03-01 08:00:00] login with "+tok+"\n")
+	exposure := func() string {
+		t.Helper()
+		r := runCLI(t, "", append([]string{"incidents", "list", "-f", "json"}, dbArgs...)...)
+		var list []struct {
+			ExposureStart string `json:"exposure_start"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 1 {
+			t.Fatalf("list: %v %s %s", err, r.stdout, r.stderr)
+		}
+		return list[0].ExposureStart
+	}
+	for _, step := range []struct{ dir, want string }{
+		{"a", "2026-03-04T10:11:12Z"},
+		{"b", "2026-03-01T08:00:00Z"},
+	} {
+		if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, step.dir)}, dbArgs...)...); r.code != 1 {
+			t.Fatalf("scan --store %s: %d %s", step.dir, r.code, r.stderr)
+		}
+		if got := exposure(); got != step.want {
+			t.Errorf("after scanning %s: exposure start %s, want %s", step.dir, got, step.want)
+		}
+	}
+	r := runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...)
+	if !strings.Contains(r.stdout, "1 new occurrence; exposure start moved to 2026-03-01T08:00:00Z (was 2026-03-04T10:11:12Z)") {
+		t.Errorf("no event for the moved exposure start:\n%s", r.stdout)
+	}
+}
