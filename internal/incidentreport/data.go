@@ -338,7 +338,7 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	case gitRun != nil:
 		searched += "; git history" + targetsText(gitRun) + " scanned " + fmtTime(gitRun.At) + ", token absent"
 	case gitIncomplete != nil:
-		searched += "; the git history scan" + targetsText(gitIncomplete) + " of " + fmtTime(gitIncomplete.At) + " could not read everything"
+		searched += "; the git history scan" + targetsText(gitIncomplete) + " at " + fmtTime(gitIncomplete.At) + " could not read everything"
 	default:
 		searched += "; git history not scanned"
 	}
