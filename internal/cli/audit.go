@@ -45,8 +45,8 @@ that would run code when loaded. --audit-log ingests an Enterprise audit-log
 export and flags its events in the window.
 
 With INCIDENT the token is unsealed from the store, the window starts at the
-exposure start, the last audit is the baseline and the result is saved to the
-incident. Without, the token is read from standard input, --token-file or
+exposure start (an incident with none recorded needs --since), the last audit
+is the baseline and the result is saved to the incident. Without, the token is read from standard input, --token-file or
 --token-env (never the command line) and --since is required.
 
 A re-run of an incident's audit compares the window's start with now (the last
@@ -224,10 +224,13 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 		return nil, usageErr("incident #%d: %v", id, err)
 	}
 	if opt.Since.IsZero() {
-		opt.Since = in.FirstSeen
-		if in.ExposureStart != nil {
-			opt.Since = *in.ExposureStart
+		// Falling back to the first sighting would audit the minutes since
+		// the scan, not the exposure: say what is missing instead.
+		if in.ExposureStart == nil {
+			return nil, usageErr("incident #%d has no known exposure start (no commit date or write time was recorded): give --since, when the token was first exposed (at the latest, the first sighting %s)",
+				id, in.FirstSeen.UTC().Format(time.RFC3339))
 		}
+		opt.Since = *in.ExposureStart
 	}
 	if ts.file != "" || ts.env != "" {
 		if opt.Token, err = ts.read(stdin); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,6 +124,11 @@ func actor() string {
 	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	// Services, cron jobs and containers often run without $USER: the OS
+	// account still says who acted.
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
@@ -337,8 +343,11 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 			}
 		}
 		extra := ""
+		if l.Repo != "" {
+			extra = " in " + l.Repo
+		}
 		if l.Commit != "" {
-			extra = " commit " + l.Commit[:min(12, len(l.Commit))]
+			extra += " commit " + l.Commit[:min(12, len(l.Commit))]
 		}
 		if len(o.Finding.Encodings) > 0 {
 			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"

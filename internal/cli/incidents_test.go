@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,5 +179,49 @@ func TestExportsFeedExposure(t *testing.T) {
 	// 1714000000000 ms is 2024-04-24T23:06:40Z, before the Jira comment.
 	if show.Incident.ExposureStart != "2024-04-24T23:06:40Z" {
 		t.Errorf("exposure start = %q, want the chat message's time\n%s", show.Incident.ExposureStart, r.stdout)
+	}
+}
+
+// TestActorFallback: the event log names who acted from $HFWARDEN_ACTOR,
+// else $USER, else the OS account — never a blank or a made-up name when
+// the account is known.
+func TestActorFallback(t *testing.T) {
+	tok := fakeTokens(t, 48, 1)[0]
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, "src")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: %d %s", r.code, r.stderr)
+	}
+	account := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		account = u.Username
+	}
+	cases := []struct {
+		name, hfActor, user, want string
+	}{
+		{"HFWARDEN_ACTOR first", "carol", "dave", "carol"},
+		{"then USER", "", "dave", "dave"},
+		{"then the OS account", "", "", account},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("HFWARDEN_ACTOR", c.hfActor)
+			t.Setenv("USER", c.user)
+			note := "note " + c.name
+			if r := runCLI(t, "", append([]string{"incidents", "note", "1", "-m", note}, dbArgs...)...); r.code != 0 {
+				t.Fatalf("note: %d %s", r.code, r.stderr)
+			}
+			r := runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...)
+			var line string
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.Contains(l, note) {
+					line = l
+				}
+			}
+			if f := strings.Fields(line); len(f) < 2 || f[1] != c.want {
+				t.Errorf("case %d: event line %q, want actor %q", i, line, c.want)
+			}
+		})
 	}
 }

@@ -56,6 +56,9 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 				return err
 			}
 			d.Audit = incidentreport.FromAudit(au, auAt)
+			if d.Scans, err = st.ScanRuns(c.Context(), in.FirstSeen); err != nil {
+				return err
+			}
 			out := e.stdout
 			var f *os.File
 			if output != "" {

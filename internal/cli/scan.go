@@ -18,6 +18,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/ignore"
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/report"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/source"
@@ -102,7 +103,7 @@ error or some input could not be read.`,
 					findings, stats, err = s.Run(ctx, args)
 				}
 				if err == nil {
-					err = verifyAndStore(ctx, e, f, verifier, findings)
+					err = verifyAndStore(ctx, e, f, verifier, scanRunOf(f, args, stats), findings)
 				}
 				return findings, stats, err
 			})
@@ -343,10 +344,36 @@ func (f *scanFlags) verifier() (*assess.Verifier, error) {
 	return &assess.Verifier{Client: c}, nil
 }
 
+// scanRunOf says what a scan command walked, for the store's record of
+// scan runs: git history (repositories named as findings name them),
+// images, or files; complete when every input could be read.
+func scanRunOf(f scanFlags, args []string, stats scan.Stats) incident.ScanRun {
+	r := incident.ScanRun{Complete: stats.Errors == 0}
+	switch {
+	case len(f.images) > 0:
+		r.Kinds, r.Targets = []string{"image"}, append([]string(nil), f.images...)
+	case f.git:
+		r.Kinds = []string{"git"}
+		for _, a := range args {
+			r.Targets = append(r.Targets, scan.RepoName(a))
+		}
+	default:
+		r.Kinds = []string{"file"}
+		for _, a := range args {
+			if abs, err := filepath.Abs(a); err == nil && a != "-" {
+				a = abs
+			}
+			r.Targets = append(r.Targets, a)
+		}
+	}
+	return r
+}
+
 // verifyAndStore is what every scanning command does after the scan:
 // check the findings against the Hub (with a verifier, from --verify) and
-// record them in the incident store (--store).
-func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, findings []scan.Finding) error {
+// record them in the incident store (--store), with what the scan walked
+// (run), so that a scan that found nothing is on record too.
+func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []scan.Finding) error {
 	if verifier != nil {
 		dir := f.cacheDir
 		if dir == "" {
@@ -359,13 +386,14 @@ func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.V
 		}
 	}
 	if f.store {
-		return recordFindings(ctx, e, f.db, findings)
+		return recordFindings(ctx, e, f.db, run, findings)
 	}
 	return nil
 }
 
-// recordFindings records a scan's findings in the incident store.
-func recordFindings(ctx context.Context, e *env, db dbFlags, findings []scan.Finding) error {
+// recordFindings records a scan's findings, and the scan run itself, in
+// the incident store.
+func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRun, findings []scan.Finding) error {
 	st, err := db.open(ctx)
 	if err != nil {
 		return err
@@ -375,6 +403,10 @@ func recordFindings(ctx context.Context, e *env, db dbFlags, findings []scan.Fin
 	scanID := now.Format("20060102T150405.000000000Z")
 	res, err := st.RecordScan(ctx, scanID, findings, now)
 	if err != nil {
+		return fmt.Errorf("recording the scan: %w", err)
+	}
+	run.ID, run.At = scanID, now
+	if err := st.RecordScanRun(ctx, run); err != nil {
 		return fmt.Errorf("recording the scan: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "hfwarden: recorded scan %s: %d new incidents, %d new occurrences (%d incidents touched)\n",

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/sweep"
 )
@@ -74,7 +76,15 @@ error or some place could not be read.`,
 			return runScan(cmd.Context(), e, f, cmp.Or(sf.root, "."), func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
 				findings, stats, err := s.RunItems(ctx, sweep.Walk(targets))
 				if err == nil {
-					err = verifyAndStore(ctx, e, f, verifier, findings)
+					run := incident.ScanRun{Kinds: []string{"sweep"}, Complete: stats.Errors == 0}
+					if sf.root != "" {
+						root := sf.root
+						if abs, err := filepath.Abs(root); err == nil {
+							root = abs
+						}
+						run.Targets = []string{root}
+					}
+					err = verifyAndStore(ctx, e, f, verifier, run, findings)
 				}
 				return findings, stats, err
 			})

@@ -118,6 +118,22 @@ type Event struct {
 	Message string `json:"message,omitempty"`
 }
 
+// ScanRun is one recorded scan, whatever it found: what it walked and
+// whether it read everything. It tells "searched, the token is absent"
+// from "not searched".
+type ScanRun struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// Kinds are the kinds of source walked: "git" (history), "file",
+	// "image", "sweep".
+	Kinds []string `json:"kinds"`
+	// Targets are what was named to scan: paths, repositories (as
+	// scan.Location.Repo names them), image references.
+	Targets []string `json:"targets,omitempty"`
+	// Complete is set when every input could be read.
+	Complete bool `json:"complete"`
+}
+
 // Filter selects incidents; empty fields match everything.
 type Filter struct {
 	State    State
@@ -128,7 +144,7 @@ type Filter struct {
 }
 
 // OccurrenceKey identifies the place of a finding: the secret's fingerprint
-// and every part of its provenance, so that rescanning the same place adds
+// and every part of its provenance (the git repository included), so that rescanning the same place adds
 // no occurrence, while the same secret elsewhere does.
 func OccurrenceKey(f scan.Finding) string {
 	l := f.Location
@@ -136,6 +152,11 @@ func OccurrenceKey(f scan.Finding) string {
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%v\x00%v\x00%s",
 		f.Fingerprint, f.Source, l.Path, l.Commit, l.Object, l.Field, l.Line, l.Column, l.Offset,
 		deref(l.Cell), deref(l.Output), strings.Join(f.Encodings, "+"))
+	// The repository is hashed only when there is one, so that the keys of
+	// everything else (and of stores recorded before) do not change.
+	if l.Repo != "" {
+		fmt.Fprintf(h, "\x00repo\x00%s", l.Repo)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

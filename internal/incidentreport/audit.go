@@ -24,7 +24,11 @@ func FromAudit(r *audit.Report, at time.Time) *AuditSection {
 	}
 	at = at.UTC()
 	high := r.AtLeast(audit.High) > 0
-	sec := &AuditSection{Done: high || len(r.Warnings) == 0, At: &at, Attention: high}
+	sec := &AuditSection{Done: high || len(r.Warnings) == 0, At: &at, Attention: high, Checked: len(r.Checked)}
+	if !r.Until.IsZero() {
+		until := r.Until.UTC()
+		sec.Until = &until
+	}
 	var sum []string
 	sum = append(sum, fmt.Sprintf("window %s to %s", fmtTime(r.Since), fmtTime(r.Until)))
 	sum = append(sum, fmt.Sprintf("%d repositories checked", len(r.Checked)))

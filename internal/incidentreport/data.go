@@ -11,6 +11,7 @@ package incidentreport
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ type Data struct {
 	// responder states them (see RecommendScope); empty: fall back to the
 	// repositories it can write.
 	Used []string
+	// Scans are the scan runs recorded since the incident was first seen,
+	// whatever they found: a git history or image scan that ran without
+	// finding the token is a search done, not one missing.
+	Scans []incident.ScanRun
 }
 
 // AuditSection is the outcome of the post-containment audit. It is
@@ -51,6 +56,11 @@ type AuditSection struct {
 	// Attention is set when a finding needs follow-up (severity high or
 	// worse): the checklist step is then not done but "attention".
 	Attention bool `json:"attention,omitempty"`
+	// Checked counts the repositories audited and Until is where the
+	// window ended: an audit of none, or one that ended before the
+	// containment, does not complete the checklist step.
+	Checked int        `json:"checked"`
+	Until   *time.Time `json:"until,omitempty"`
 }
 
 // Checklist statuses.
@@ -141,7 +151,7 @@ func build(d Data) *view {
 	v.Verification = verification(inc, a)
 	v.SourceCounts = countSources(occ)
 	v.Timeline = timeline(inc, occ, ev)
-	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit)
+	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit, d.Scans)
 	v.Scope = Recommend(a, d.Used, gen)
 	v.ScopeJSON = v.Scope.PasteJSON()
 	v.Mappings = mappings(inc, a, occ, v.Scope, gen)
@@ -274,7 +284,7 @@ func findEvent(ev []incident.Event, f func(incident.Event) bool) *incident.Event
 	return nil
 }
 
-func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, sc []sourceCount, audit *AuditSection) []ChecklistItem {
+func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, sc []sourceCount, audit *AuditSection, scans []incident.ScanRun) []ChecklistItem {
 	items := []ChecklistItem{
 		{Step: 1, Title: "Revoke the token"},
 		{Step: 2, Title: "Review its scope before issuing a replacement"},
@@ -310,17 +320,29 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		set(1, StatusPending, "pending", "no assessment recorded: run the blast-radius assessment while the token still works, or from the owner's account")
 	}
 
+	// What each kind of search found, from the occurrences, and which
+	// searches ran without finding the token, from the scan runs.
 	git := false
 	for _, s := range sc {
 		if s.Source == "git" {
 			git = true
 		}
 	}
+	gitRun, gitIncomplete := lastRun(scans, inc.FirstSeen, "git")
 	searched := "found in: " + sourcesText(sc)
 	if len(sc) == 0 {
 		searched = "no occurrences recorded"
 	}
-	if len(sc) > 1 || git {
+	switch {
+	case git:
+	case gitRun != nil:
+		searched += "; git history" + targetsText(gitRun) + " scanned " + fmtTime(gitRun.At) + ", token absent"
+	case gitIncomplete != nil:
+		searched += "; the git history scan" + targetsText(gitIncomplete) + " at " + fmtTime(gitIncomplete.At) + " could not read everything"
+	default:
+		searched += "; git history not scanned"
+	}
+	if len(sc) > 1 || git || gitRun != nil {
 		set(2, StatusDone, "done", searched+"; tickets and chat are searched outside hfwarden — record them as notes")
 	} else {
 		set(2, StatusPending, "pending", searched+"; scan git history and the other places the token may have been pasted")
@@ -328,16 +350,38 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 
 	cached := 0
 	for _, o := range occ {
-		if o.Finding.Source == "sweep" || o.Finding.Source == "image" {
+		switch o.Finding.Source {
+		case "sweep", "image", "image-layer", "image-config":
 			cached++
 		}
 	}
-	if cached > 0 {
+	sweepRun, _ := lastRun(scans, inc.FirstSeen, "sweep")
+	imageRun, _ := lastRun(scans, inc.FirstSeen, "image")
+	var absent []string
+	if sweepRun != nil {
+		absent = append(absent, "runner sweep"+targetsText(sweepRun)+" "+fmtTime(sweepRun.At))
+	}
+	if imageRun != nil {
+		absent = append(absent, "image scan"+targetsText(imageRun)+" "+fmtTime(imageRun.At))
+	}
+	switch {
+	case cached > 0:
 		set(3, StatusDone, "done", fmt.Sprintf("%d occurrence(s) from runner sweeps or container images", cached))
-	} else {
+	case len(absent) > 0:
+		set(3, StatusDone, "done", strings.Join(absent, "; ")+": token absent")
+	default:
 		set(3, StatusPending, "pending", "no runner sweep or image scan recorded: check CI caches, environment dumps and image layers")
 	}
 
+	auditGap := ""
+	if audit != nil && audit.Done {
+		switch {
+		case audit.Checked == 0:
+			auditGap = "the audit checked no repositories: audit again with a token that lists them (the owner's, if the leaked one is revoked)"
+		case inc.ContainedAt != nil && audit.Until != nil && audit.Until.Before(*inc.ContainedAt):
+			auditGap = "the audit's window ended " + fmtTime(*audit.Until) + ", before the containment " + fmtTime(*inc.ContainedAt) + ": audit again to cover the whole exposure"
+		}
+	}
 	if audit != nil && audit.Done && audit.Attention {
 		d := "audit found changes to review"
 		if audit.At != nil {
@@ -346,8 +390,11 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		if audit.Summary != "" {
 			d += ": " + audit.Summary
 		}
+		if auditGap != "" {
+			d += "; " + auditGap
+		}
 		set(4, StatusAttention, "needs attention", d)
-	} else if audit != nil && audit.Done {
+	} else if audit != nil && audit.Done && auditGap == "" {
 		d := "audit complete"
 		if audit.At != nil {
 			d += " " + fmtTime(*audit.At)
@@ -358,7 +405,13 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		set(4, StatusDone, "done", d)
 	} else {
 		d := "no audit recorded: check commits and files changed during the exposure window, webhooks, Space secrets and access logs"
-		if audit != nil {
+		switch {
+		case auditGap != "":
+			d = auditGap
+			if audit.Summary != "" {
+				d += " (" + audit.Summary + ")"
+			}
+		case audit != nil:
 			d = "audit started, not complete"
 			if audit.Summary != "" {
 				d += ": " + audit.Summary
@@ -367,6 +420,42 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		set(4, StatusPending, "pending", d)
 	}
 	return items
+}
+
+// lastRun returns the latest complete scan run of kind at or after since,
+// and, when there is none, the latest incomplete one (which proves
+// nothing about the token's absence).
+func lastRun(scans []incident.ScanRun, since time.Time, kind string) (complete, incomplete *incident.ScanRun) {
+	for i := range scans {
+		r := &scans[i]
+		if r.At.Before(since) || !slices.Contains(r.Kinds, kind) {
+			continue
+		}
+		if r.Complete {
+			if complete == nil || !r.At.Before(complete.At) {
+				complete = r
+			}
+		} else if incomplete == nil || !r.At.Before(incomplete.At) {
+			incomplete = r
+		}
+	}
+	if complete != nil {
+		incomplete = nil
+	}
+	return complete, incomplete
+}
+
+// targetsText names a scan run's targets, " of a, b" (at most three).
+func targetsText(r *incident.ScanRun) string {
+	if len(r.Targets) == 0 {
+		return ""
+	}
+	t := r.Targets
+	more := ""
+	if len(t) > 3 {
+		t, more = t[:3], fmt.Sprintf(" and %d more", len(r.Targets)-3)
+	}
+	return " of " + strings.Join(t, ", ") + more
 }
 
 func mappings(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, rec Recommendation, now time.Time) []Mapping {
@@ -473,6 +562,16 @@ func human(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	}
+}
+
+// pathText is an occurrence's path, with its git repository when it has
+// one: the same path in two repositories is two places.
+func pathText(o incident.Occurrence) string {
+	l := o.Finding.Location
+	if l.Repo != "" {
+		return l.Path + " (in " + l.Repo + ")"
+	}
+	return l.Path
 }
 
 // locText says where in its source an occurrence is.

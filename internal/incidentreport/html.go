@@ -10,6 +10,7 @@ var funcs = template.FuncMap{
 	"time":    fmtTime,
 	"timep":   fmtTimePtr,
 	"loc":     locText,
+	"path":    pathText,
 	"commit":  commitText,
 	"date":    dateText,
 	"author":  authorText,
@@ -158,7 +159,7 @@ ul.timeline .when { font-weight: 600; }
 <table>
 <thead><tr><th>#</th><th>Source</th><th>Path</th><th>Where</th><th>Commit</th><th>Author</th><th>Date</th><th>Encodings</th></tr></thead>
 <tbody>
-{{range .Occurrences}}<tr><td>{{.ID}}</td><td>{{.Finding.Source}}</td><td class="mono">{{.Finding.Location.Path}}</td><td>{{loc .}}</td><td class="mono">{{commit .}}</td><td>{{author .}}</td><td>{{date .}}</td><td>{{enc .}}</td></tr>
+{{range .Occurrences}}<tr><td>{{.ID}}</td><td>{{.Finding.Source}}</td><td class="mono">{{path .}}</td><td>{{loc .}}</td><td class="mono">{{commit .}}</td><td>{{author .}}</td><td>{{date .}}</td><td>{{enc .}}</td></tr>
 {{else}}<tr><td colspan="8" class="muted">No occurrences recorded.</td></tr>
 {{end}}</tbody>
 </table>

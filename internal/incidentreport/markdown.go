@@ -95,7 +95,7 @@ func Markdown(w io.Writer, d Data) error {
 
 	p("\n## Occurrences\n\n| # | Source | Path | Where | Commit | Author | Date | Encodings |\n|---|---|---|---|---|---|---|---|\n")
 	for _, o := range v.Occurrences {
-		p("| %d | %s | %s | %s | %s | %s | %s | %s |\n", o.ID, md(o.Finding.Source), md(o.Finding.Location.Path), md(locText(o)),
+		p("| %d | %s | %s | %s | %s | %s | %s | %s |\n", o.ID, md(o.Finding.Source), md(pathText(o)), md(locText(o)),
 			md(commitText(o)), md(authorText(o)), md(dateText(o)), md(encText(o)))
 	}
 

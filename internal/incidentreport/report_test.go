@@ -68,7 +68,7 @@ func TestChecklist(t *testing.T) {
 
 	cached := Sample()
 	cached.Occurrences = append(cached.Occurrences, incident.Occurrence{ID: 9, Finding: scan.Finding{Source: "image", Location: scan.Location{Path: "ghcr.io/acme/trainer:latest//root/.cache/huggingface/token"}}})
-	cached.Audit = &AuditSection{Done: true, At: tp(5 * time.Hour), Summary: "no changes during the window"}
+	cached.Audit = &AuditSection{Done: true, At: tp(5 * time.Hour), Summary: "no changes during the window", Checked: 3, Until: tp(5 * time.Hour)}
 
 	fp := fresh()
 	fp.Incident.State = incident.FalsePositive
@@ -105,6 +105,58 @@ func TestChecklist(t *testing.T) {
 	// Step 3 says what was searched.
 	if d := build(Sample()).Checklist[2].Detail; !strings.Contains(d, "3 file") && !strings.Contains(d, "2 git") {
 		t.Errorf("step 3 detail does not count sources: %q", d)
+	}
+}
+
+// TestChecklistFromRecords: steps 3 to 5 follow what was recorded, per
+// kind of source — image findings are an image scan, a git history or
+// image scan that found nothing is a search done (a scan that could not
+// read everything, or ran before the token was seen, is not), and an
+// audit of no repository, or whose window ended before the containment,
+// does not complete step 5.
+func TestChecklistFromRecords(t *testing.T) {
+	run := func(d time.Duration, complete bool, kinds ...string) incident.ScanRun {
+		return incident.ScanRun{ID: fmt.Sprint(d), At: t0.Add(d), Kinds: kinds, Targets: []string{"/srv/app"}, Complete: complete}
+	}
+	withScans := func(runs ...incident.ScanRun) Data { d := fresh(); d.Scans = runs; return d }
+	image := fresh()
+	image.Occurrences = append(image.Occurrences, incident.Occurrence{ID: 2, Finding: scan.Finding{Source: "image-layer",
+		Location: scan.Location{Path: "acme.tar!layer 2/root/.cache/huggingface/token"}}})
+	config := fresh()
+	config.Occurrences[0].Finding.Source = "image-config"
+	contained := Sample() // contained 2025-06-10 09:20
+	audited := func(checked int, until time.Duration) Data {
+		d := contained
+		d.Audit = &AuditSection{Done: true, At: tp(6 * time.Hour), Summary: "no findings", Checked: checked, Until: tp(until)}
+		return d
+	}
+	for _, tc := range []struct {
+		name   string
+		d      Data
+		step   int // 3, 4 or 5
+		status string
+		detail string
+	}{
+		{"git not scanned", fresh(), 3, StatusPending, "git history not scanned"},
+		{"git scanned, token absent", withScans(run(time.Hour, true, "git")), 3, StatusDone, "git history of /srv/app scanned 2025-06-10 09:00 UTC, token absent"},
+		{"git scan incomplete", withScans(run(time.Hour, false, "git")), 3, StatusPending, "could not read everything"},
+		{"git scanned before the token was seen", withScans(run(-time.Hour, true, "git")), 3, StatusPending, "git history not scanned"},
+		{"a file scan is no git scan", withScans(run(time.Hour, true, "file")), 3, StatusPending, "git history not scanned"},
+		{"image layer finding", image, 4, StatusDone, "1 occurrence(s) from runner sweeps or container images"},
+		{"image config finding", config, 4, StatusDone, "1 occurrence(s)"},
+		{"image scanned, token absent", withScans(run(time.Hour, true, "image")), 4, StatusDone, "image scan of /srv/app 2025-06-10 09:00 UTC: token absent"},
+		{"sweep ran, token absent", withScans(run(time.Hour, true, "sweep")), 4, StatusDone, "runner sweep of /srv/app"},
+		{"sweep incomplete", withScans(run(time.Hour, false, "sweep")), 4, StatusPending, "no runner sweep or image scan recorded"},
+		{"audit of no repository", audited(0, 6*time.Hour), 5, StatusPending, "checked no repositories"},
+		{"audit window ended before containment", audited(3, time.Hour), 5, StatusPending, "before the containment 2025-06-10 09:20 UTC"},
+		{"audit past containment", audited(3, 6*time.Hour), 5, StatusDone, "audit complete"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it := build(tc.d).Checklist[tc.step-1]
+			if it.Status != tc.status || !strings.Contains(it.Detail, tc.detail) {
+				t.Errorf("step %d = %s %q, want %s with %q", tc.step, it.Status, it.Detail, tc.status, tc.detail)
+			}
+		})
 	}
 }
 

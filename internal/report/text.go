@@ -219,6 +219,9 @@ func (t *textWriter) gitDetails(f scan.Finding) {
 	if f.Location.Commit == "" && f.Location.Object == "" {
 		return
 	}
+	if f.Location.Repo != "" {
+		t.printf("    %s %s\n", t.paint(ansiDim, "repository"), clean(f.Location.Repo))
+	}
 	if f.Location.Commit != "" {
 		when := ""
 		if f.CommitDate != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
@@ -32,6 +33,9 @@ type want struct {
 	parts  int    // number of literal parts of a split token (0: not split)
 	// partPos are the line and column of each part, when given.
 	partPos [][2]int
+	// time is the time the finding's line opens with (RFC 3339); "" for
+	// none.
+	time string
 }
 
 // corpusCase is one fixture file and the findings expected in it.
@@ -136,7 +140,9 @@ func corpus(t testing.TB) []corpusCase {
 		plain(t, js2, tk[9], tk[9], "high"), plain(t, js2, tk[10], tk[10], "high"))
 
 	log := "2024-05-01T10:00:00Z INFO starting\n2024-05-01T10:00:01Z DEBUG hub: using token=" + tk[11] + "; retrying\n2024-05-01T10:00:02Z INFO done\n"
-	add("log", "logs/app.log", log, plain(t, log, tk[11], tk[11], "high"))
+	logWant := plain(t, log, tk[11], tk[11], "high")
+	logWant.time = "2024-05-01T10:00:01Z" // the line's own time: the exposure start
+	add("log", "logs/app.log", log, logWant)
 
 	// Kubernetes Secret with a base64 value.
 	k8s := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hf-credentials\ntype: Opaque\ndata:\n  HF_TOKEN: " + b64(tk[12]) + "\n"
@@ -365,8 +371,11 @@ func checkFinding(t *testing.T, f Finding, w want, path string) {
 			t.Errorf("part %d at %d:%d, want %d:%d", i, f.Parts[i].Line, f.Parts[i].Column, pp[0], pp[1])
 		}
 	}
-	if f.Time != nil {
+	if f.Time != nil && w.time == "" {
 		t.Errorf("time %v for a file", f.Time)
+	}
+	if w.time != "" && (f.Time == nil || f.Time.Format(time.RFC3339Nano) != w.time) {
+		t.Errorf("time %v, want %s", f.Time, w.time)
 	}
 }
 

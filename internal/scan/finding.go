@@ -86,6 +86,10 @@ type Introduction struct {
 type Location struct {
 	// Path is the file path ("-" for stdin).
 	Path string `json:"path"`
+	// Repo names the git repository of a history finding: its absolute
+	// path, or its URL without credentials. The same path and line in two
+	// repositories are two places.
+	Repo string `json:"repo,omitempty"`
 	// Line and Column are 1-based; Column counts bytes. Both are 0 in binary
 	// files, where Offset is the position.
 	Line   int `json:"line"`

@@ -77,6 +77,7 @@ func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) (
 // repoScan holds what one repository's object stream taught us.
 type repoScan struct {
 	label   string // the repository as the user named it
+	repo    string // Location.Repo: absolute path, or URL without credentials
 	commits map[string]*git.Commit
 	tags    map[string]*git.Tag
 	trees   map[string][]byte
@@ -109,7 +110,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	if !gopt.Full {
 		prev, _ = loadGitState(statePath) // a missing or damaged state means a full scan
 	}
-	rs := &repoScan{label: label, commits: map[string]*git.Commit{}, tags: map[string]*git.Tag{}, trees: map[string][]byte{},
+	rs := &repoScan{label: label, repo: RepoName(repo), commits: map[string]*git.Commit{}, tags: map[string]*git.Tag{}, trees: map[string][]byte{},
 		hits: map[string][]int{}, ignored: map[string]bool{}}
 	var only []string
 	var all []string
@@ -185,6 +186,20 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		s.warn("%s: could not save scan state: %v", label, err)
 	}
 	return nil
+}
+
+// RepoName is how a finding names its repository (Location.Repo): a local
+// one by its absolute path (the same repository named from two directories
+// is one place), a URL with any user information removed (never a
+// credential, and the same repository whoever fetched it).
+func RepoName(repo string) string {
+	if git.IsURL(repo) {
+		return strings.Replace(git.Redact(repo), "://***@", "://", 1)
+	}
+	if abs, err := filepath.Abs(repo); err == nil {
+		return abs
+	}
+	return repo
 }
 
 // stateKey names the state of a repository scanned with detector options
@@ -532,6 +547,7 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 		for _, i := range idx {
 			f := &s.findings[i]
 			f.Location.Object = id
+			f.Location.Repo = rs.repo
 			if c, ok := rs.commits[id]; ok { // a commit message
 				f.Location.Commit = id
 				setCommit(f, c.Author.Name, c.Author.Email, c.Author.When)

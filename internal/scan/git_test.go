@@ -755,3 +755,54 @@ func TestGitTaggedBlob(t *testing.T) {
 		t.Fatalf("tagged blob:%s", describeGit(fs))
 	}
 }
+
+// TestGitRepoNamed: two repositories holding the same file at the same
+// line (here even the same commits: same content, author and date) give
+// two findings, each naming its repository — by absolute path, or by URL
+// without the credentials it was fetched with.
+func TestGitRepoNamed(t *testing.T) {
+	isolateGit(t)
+	tk := newTokenGen(47).Tokens(t, 1)
+	var dirs []string
+	var commits []string
+	for range 2 {
+		r := newTestRepo(t, false)
+		r.write("train.py", "import os\nTOKEN = \""+tk[0]+"\"\n")
+		commits = append(commits, r.commit("train"))
+		dirs = append(dirs, r.dir)
+	}
+	if commits[0] != commits[1] {
+		t.Fatalf("fixture: the two repositories should share their commit, got %s and %s", commits[0], commits[1])
+	}
+	// The first named relative to the working directory: it is recorded
+	// by its absolute path all the same.
+	t.Chdir(filepath.Dir(dirs[0]))
+	rel := filepath.Base(dirs[0])
+	remote := newTestRepo(t, true)
+	r := newTestRepo(t, false)
+	r.write("train.py", "import os\nTOKEN = \""+tk[0]+"\"\n")
+	r.commit("train")
+	r.git("remote", "add", "origin", remote.dir)
+	r.git("push", "-q", "origin", "main")
+	url := "file://user:s3cret@" + filepath.ToSlash(remote.dir)
+	fs, st := runGit(t, Options{}, GitOptions{CacheDir: t.TempDir()}, rel, dirs[1], url)
+	if st.Errors != 0 {
+		t.Fatalf("errors: %v", st.ErrorList)
+	}
+	var repos []string
+	for _, f := range fs {
+		if f.Location.Path != "train.py" || f.Location.Line != 2 {
+			t.Errorf("finding at %s:%d, want train.py:2", f.Location.Path, f.Location.Line)
+		}
+		repos = append(repos, f.Location.Repo)
+		if strings.Contains(f.Location.Repo, "s3cret") || strings.Contains(f.Location.Repo, "user") {
+			t.Errorf("the repository keeps the URL's credentials: %s", f.Location.Repo)
+		}
+	}
+	want := []string{dirs[0], dirs[1], "file://" + filepath.ToSlash(remote.dir)}
+	slices.Sort(repos)
+	slices.Sort(want)
+	if !slices.Equal(repos, want) {
+		t.Errorf("repositories %q, want %q", repos, want)
+	}
+}

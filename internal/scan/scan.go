@@ -530,6 +530,9 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if c.Prov.JSONLines {
 			s.nameJSONField(c.Data, m.Start, &f)
 		}
+		if f.Time == nil && !c.Binary {
+			lineTime(c, lc.lineStart, m.Start, &f)
+		}
 		f.raw = m.Secret
 		if s.opt.ShowSecrets {
 			f.Secret = m.Secret
@@ -566,6 +569,22 @@ func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
 		l.Line, l.Column = lc.at(off)
 	}
 	return l
+}
+
+// lineTime sets f.Time from the timestamp that opens its line (a plain
+// text log), for the finding at off of a line starting at lineStart (as
+// the line counter found it). Only the lines of findings are parsed, and
+// only their first bytes (source.LineTimeWindow): never every line.
+func lineTime(c source.Chunk, lineStart, off int, f *Finding) {
+	// A line that began before the chunk (lineStart < 0, or an unknown
+	// start in a chunk read without line numbers) has its head elsewhere.
+	if lineStart < 0 || lineStart > off || (lineStart == 0 && c.Offset > 0 && (c.Line == 0 || c.LineStart != 0)) {
+		return
+	}
+	if t, ok := source.LineTime(c.Data[lineStart:off]); ok {
+		t = t.UTC()
+		f.Time = &t
+	}
 }
 
 // lineCounter turns increasing offsets into line and column numbers,

@@ -569,6 +569,32 @@ var migrations = []migration{
 			`CREATE INDEX audits_incident ON audits (incident_id, id)`,
 		},
 	},
+	{
+		// Scan runs: what each recorded scan walked (kinds of source and
+		// targets), found something or not, so that "searched, token
+		// absent" differs from "not searched".
+		version: 4,
+		sqlite: []string{
+			`CREATE TABLE scans (
+				id TEXT PRIMARY KEY,
+				at TEXT NOT NULL,
+				kinds TEXT NOT NULL,
+				targets TEXT NOT NULL,
+				complete INTEGER NOT NULL DEFAULT 0
+			)`,
+			`CREATE INDEX scans_at ON scans (at)`,
+		},
+		pg: []string{
+			`CREATE TABLE scans (
+				id TEXT PRIMARY KEY,
+				at TIMESTAMPTZ NOT NULL,
+				kinds TEXT NOT NULL,
+				targets TEXT NOT NULL,
+				complete BOOLEAN NOT NULL DEFAULT FALSE
+			)`,
+			`CREATE INDEX scans_at ON scans (at)`,
+		},
+	},
 }
 
 // migrate applies the migrations not yet applied, each in a transaction,

@@ -27,6 +27,10 @@ type group struct {
 	id                 int64
 	isNew              bool
 	added              int
+	// moved is set when this scan lowered (or first set) the exposure
+	// start of an incident recorded before; was is the start before.
+	moved bool
+	was   *time.Time
 }
 
 // occ is one place of a scan.
@@ -161,7 +165,7 @@ func (s *sqlStore) RecordScan(ctx context.Context, scanID string, findings []sca
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		for _, g := range b.groups {
-			g.id, g.isNew, g.added = 0, false, 0
+			g.id, g.isNew, g.added, g.moved, g.was = 0, false, 0, false, nil
 		}
 		record := s.recordSQLite
 		if s.d == postgres {
@@ -170,9 +174,13 @@ func (s *sqlStore) RecordScan(ctx context.Context, scanID string, findings []sca
 		if err := record(ctx, tx, scanID, b, at); err != nil {
 			return err
 		}
+		// After the scan events: the verification a scan reports comes
+		// after the sighting that caused it, in the log's order and in
+		// time (the Hub answered during the scan, before the store
+		// learnt of it at at; the answer keeps its own time).
 		for _, g := range b.groups {
 			if g.verification != nil {
-				if _, err := s.recordVerification(ctx, tx, g.id, *g.verification, false); err != nil {
+				if _, err := s.recordVerification(ctx, tx, g.id, *g.verification, false, at); err != nil {
 					return err
 				}
 			}
@@ -194,9 +202,52 @@ func (s *sqlStore) RecordScan(ctx context.Context, scanID string, findings []sca
 
 func scanMessage(scanID string) string { return "first seen in scan " + scanID }
 
+// moves tells whether exposure start e lowers (or first sets) was. The
+// dialect's precision counts: PostgreSQL keeps microseconds, so a start
+// read back from it differs from the nanoseconds of the evidence by less
+// than one without being a move.
+func (d dialect) moves(e, was *time.Time) bool {
+	if e == nil {
+		return false
+	}
+	if was == nil {
+		return true
+	}
+	if d == postgres {
+		return was.Sub(*e) >= time.Microsecond
+	}
+	return e.Before(*was)
+}
+
+// updateMessage says what a scan changed on an incident recorded before:
+// the occurrences it added and the exposure start it moved; "" when it
+// changed neither (a rescan of the same places adds no event).
+func updateMessage(scanID string, g *group) string {
+	var parts []string
+	switch {
+	case g.added == 1:
+		parts = append(parts, "1 new occurrence")
+	case g.added > 1:
+		parts = append(parts, fmt.Sprintf("%d new occurrences", g.added))
+	}
+	if g.moved {
+		m := "exposure start moved to " + g.exposure.UTC().Format(time.RFC3339Nano)
+		if g.was == nil {
+			m = "exposure start set to " + g.exposure.UTC().Format(time.RFC3339Nano)
+		} else {
+			m += " (was " + g.was.UTC().Format(time.RFC3339Nano) + ")"
+		}
+		parts = append(parts, m)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + " in scan " + scanID
+}
+
 func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, b *batch, at time.Time) error {
 	prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
-	sel, err := prep(`SELECT id FROM incidents WHERE fingerprint = ?`)
+	sel, err := prep(`SELECT id, exposure_start FROM incidents WHERE fingerprint = ?`)
 	if err != nil {
 		return err
 	}
@@ -220,7 +271,8 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 		if g.sealed != nil {
 			sealed = g.sealed
 		}
-		err := sel.QueryRowContext(ctx, g.fp).Scan(&g.id)
+		var was nullTime
+		err := sel.QueryRowContext(ctx, g.fp).Scan(&g.id, &was)
 		switch {
 		case err == sql.ErrNoRows:
 			r, err := ins.ExecContext(ctx, g.fp, g.rule, g.redacted, sealed, atS, atS, s.d.tp(g.exposure))
@@ -234,6 +286,8 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 		case err != nil:
 			return err
 		default:
+			g.was = was.ptr()
+			g.moved = s.d.moves(g.exposure, g.was)
 			if _, err := upd.ExecContext(ctx, atS, s.d.tp(g.exposure), sealed, g.id); err != nil {
 				return err
 			}
@@ -305,14 +359,17 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 		return err
 	}
 	defer ev.Close()
-	msg := scanMessage(scanID)
 	for _, g := range b.groups {
 		if g.added > 0 {
 			if _, err := cnt.ExecContext(ctx, g.added, g.id); err != nil {
 				return err
 			}
 		}
+		msg := updateMessage(scanID, g)
 		if g.isNew {
+			msg = scanMessage(scanID)
+		}
+		if msg != "" {
 			if _, err := ev.ExecContext(ctx, g.id, atS, msg); err != nil {
 				return err
 			}
@@ -336,6 +393,36 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 			fps[i], rules[i], reds[i], sealed[i] = g.fp, g.rule, g.redacted, g.sealed
 			if g.exposure != nil {
 				exps[i] = g.exposure.Format(time.RFC3339Nano)
+			}
+		}
+		// The exposure starts before the upsert, with the rows locked (in
+		// fingerprint order, as the upsert locks them), so that the event
+		// of a moved start is logged once even with concurrent scans.
+		old, err := tx.QueryContext(ctx, `SELECT fingerprint, exposure_start FROM incidents
+			WHERE fingerprint = ANY($1::text[]) ORDER BY fingerprint FOR UPDATE`, fps)
+		if err != nil {
+			return err
+		}
+		was := map[string]*time.Time{}
+		for old.Next() {
+			var (
+				fp string
+				t  nullTime
+			)
+			if err := old.Scan(&fp, &t); err != nil {
+				old.Close()
+				return err
+			}
+			was[fp] = t.ptr()
+		}
+		old.Close()
+		if err := old.Err(); err != nil {
+			return err
+		}
+		for _, g := range gs {
+			if w, ok := was[g.fp]; ok {
+				g.was = w
+				g.moved = s.d.moves(g.exposure, w)
 			}
 		}
 		rows, err := tx.QueryContext(ctx, `INSERT INTO incidents (fingerprint, rule, redacted, sealed_secret, state, first_seen, last_seen, exposure_start)
@@ -406,13 +493,19 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 	var (
 		cntIDs, evIDs []int64
 		cntN          []int64
+		evMsgs        []string
 	)
 	for _, g := range b.groups {
 		if g.added > 0 {
 			cntIDs, cntN = append(cntIDs, g.id), append(cntN, int64(g.added))
 		}
+		msg := updateMessage(scanID, g)
 		if g.isNew {
-			evIDs = append(evIDs, g.id)
+			g.moved, g.was = false, nil // a row this scan created
+			msg = scanMessage(scanID)
+		}
+		if msg != "" {
+			evIDs, evMsgs = append(evIDs, g.id), append(evMsgs, msg)
 		}
 	}
 	if len(cntIDs) > 0 {
@@ -423,8 +516,8 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 	}
 	if len(evIDs) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (incident_id, at, actor, kind, message)
-			SELECT u.id, $2, 'hfwarden', 'scan', $3 FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord`,
-			evIDs, at, scanMessage(scanID)); err != nil {
+			SELECT u.id, $2, 'hfwarden', 'scan', u.msg FROM unnest($1::bigint[], $3::text[]) WITH ORDINALITY AS u(id, msg, ord) ORDER BY u.ord`,
+			evIDs, at, evMsgs); err != nil {
 			return err
 		}
 	}

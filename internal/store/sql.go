@@ -288,15 +288,17 @@ func (s *sqlStore) RecordVerification(ctx context.Context, id int64, v scan.Veri
 		if _, err := s.lockState(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err := s.recordVerification(ctx, tx, id, v, true)
+		_, err := s.recordVerification(ctx, tx, id, v, true, time.Time{})
 		return err
 	})
 }
 
 // recordVerification sets the latest verification and appends it to the
 // history. Unless always, an answer identical to the latest one (a cached
-// answer reported again by a later scan) is not appended twice.
-func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64, v scan.Verification, always bool) (bool, error) {
+// answer reported again by a later scan) is not appended twice. The event
+// is logged at the answer's time, or at notBefore when that is later: the
+// time a scan recorded the answer, whose sighting is logged first.
+func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64, v scan.Verification, always bool, notBefore time.Time) (bool, error) {
 	if !always {
 		var cur sql.NullString
 		if err := tx.QueryRowContext(ctx, s.d.q(`SELECT verification FROM incidents WHERE id = ?`), id).Scan(&cur); err != nil {
@@ -345,6 +347,12 @@ func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64,
 	at := v.CheckedAt
 	if at.IsZero() {
 		at = time.Now()
+	}
+	if at.Before(notBefore) {
+		at = notBefore
+		if !v.CheckedAt.IsZero() {
+			msg += " (answered " + v.CheckedAt.UTC().Format(time.RFC3339) + ")"
+		}
 	}
 	return true, s.addEvent(ctx, tx, incident.Event{IncidentID: id, At: at, Actor: "hfwarden", Kind: "verify", Message: msg})
 }

@@ -24,6 +24,12 @@ type Store interface {
 	// verification appended to the history. Safe to call from several
 	// processes at once: nothing is lost.
 	RecordScan(ctx context.Context, scanID string, findings []scan.Finding, at time.Time) (ScanResult, error)
+	// RecordScanRun records that a scan ran (its id that of RecordScan),
+	// what it walked and whether it was complete, found something or
+	// not; recording the same id again replaces it.
+	RecordScanRun(ctx context.Context, r incident.ScanRun) error
+	// ScanRuns lists the scans recorded at or after since, oldest first.
+	ScanRuns(ctx context.Context, since time.Time) ([]incident.ScanRun, error)
 	// Incidents lists incidents matching f, newest first.
 	Incidents(ctx context.Context, f incident.Filter) ([]incident.Incident, error)
 	// Incident returns one incident with its latest assessment.

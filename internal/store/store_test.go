@@ -209,8 +209,13 @@ func TestRecordScan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(evs) != 1 || evs[0].Kind != "scan" || !strings.Contains(evs[0].Message, "scan-1") {
+		if len(evs) < 1 || evs[0].Kind != "scan" || !strings.Contains(evs[0].Message, "scan-1") {
 			t.Errorf("events %+v, want one scan event naming scan-1", evs)
+		}
+		// The rescan (scan-2) added nothing and logged nothing; scan-3
+		// added a place and says so.
+		if len(evs) != 2 || evs[1].Kind != "scan" || evs[1].Message != "1 new occurrence in scan scan-3" {
+			t.Errorf("events %+v, want the first sighting and scan-3's new occurrence", evs)
 		}
 		if _, err := st.Incident(ctx, 999999); !errors.Is(err, ErrNotFound) {
 			t.Errorf("missing incident: %v", err)
@@ -663,7 +668,9 @@ func TestConcurrentScans(t *testing.T) {
 			s := stores[0].(*sqlStore)
 			var rows, scanEvents int
 			s.db.QueryRow(`SELECT count(*) FROM occurrences`).Scan(&rows)
-			s.db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'scan'`).Scan(&scanEvents)
+			// One first sighting per incident, whichever worker saw it
+			// first (later batches log their new occurrences apart).
+			s.db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'scan' AND message LIKE 'first seen%'`).Scan(&scanEvents)
 			if len(list) != len(fps) || sum != len(keys) || rows != len(keys) || scanEvents != len(fps) {
 				t.Errorf("store holds %d incidents, counters sum %d, %d occurrence rows, %d scan events; want %d incidents, %d occurrences",
 					len(list), sum, rows, scanEvents, len(fps), len(keys))
@@ -724,4 +731,110 @@ func TestDefaultPath(t *testing.T) {
 			t.Errorf("IsPostgres(%q) = %v", dsn, !pg)
 		}
 	}
+}
+
+// TestScanEvents: every change a scan makes to an incident is logged, in
+// order — the sighting before the verification it caused (in the log and
+// in time), a later scan that adds places or moves the exposure start
+// earlier, and nothing for a scan that changes nothing.
+func TestScanEvents(t *testing.T) {
+	each(t, func(t *testing.T, st Store, _ string) {
+		ctx := context.Background()
+		tok := fakeToken(newRand())
+		day := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
+		f0 := finding(tok, "app.py", 1)
+		// The Hub answered during the scan, a minute before it was recorded.
+		f0.Verification = &scan.Verification{Status: "live", Owner: "alice", CheckedAt: t0.Add(-time.Minute)}
+		at := func(f ...scan.Finding) []scan.Finding { return f }
+		withTime := func(f scan.Finding, tm *time.Time) scan.Finding { f.Time = tm; f.Verification = nil; return f }
+		steps := []struct {
+			name     string
+			findings []scan.Finding
+			want     []string // the events this scan adds, kind: message
+		}{
+			{"first sighting, verified", at(f0), []string{"scan: first seen in scan s0",
+				"verify: live (owner alice) (answered " + t0.Add(-time.Minute).Format(time.RFC3339) + ")"}},
+			{"same place again", at(withTime(f0, nil)), nil},
+			{"a new place", at(withTime(f0, nil), finding(tok, "b.py", 2)), []string{"scan: 1 new occurrence in scan s2"}},
+			{"exposure start found", at(withTime(f0, day(-3))), []string{"scan: exposure start set to " + day(-3).Format(time.RFC3339Nano) + " in scan s3"}},
+			{"two places, earlier start", at(withTime(finding(tok, "c.py", 1), day(-9)), finding(tok, "d.py", 1)),
+				[]string{"scan: 2 new occurrences; exposure start moved to " + day(-9).Format(time.RFC3339Nano) + " (was " + day(-3).Format(time.RFC3339Nano) + ") in scan s4"}},
+			{"later evidence moves nothing", at(withTime(f0, day(-1))), nil},
+		}
+		var id int64
+		var seen int
+		for i, s := range steps {
+			res, err := st.RecordScan(ctx, fmt.Sprintf("s%d", i), s.findings, t0.Add(time.Duration(i)*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = res.Incidents[0]
+			evs, err := st.Events(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range evs[seen:] {
+				got = append(got, e.Kind+": "+e.Message)
+			}
+			if strings.Join(got, "\n") != strings.Join(s.want, "\n") {
+				t.Errorf("%s: events\n  %q\nwant\n  %q", s.name, got, s.want)
+			}
+			seen = len(evs)
+			for j := 1; j < len(evs); j++ {
+				if evs[j].At.Before(evs[j-1].At) || evs[j].ID <= evs[j-1].ID {
+					t.Errorf("%s: event %d (%s at %v) is logged before event %d (%s at %v)", s.name,
+						j, evs[j].Kind, evs[j].At, j-1, evs[j-1].Kind, evs[j-1].At)
+				}
+			}
+		}
+		// The answer keeps its own time in the incident and the history.
+		in, _ := st.Incident(ctx, id)
+		if in.Verification == nil || !in.Verification.CheckedAt.Equal(t0.Add(-time.Minute)) {
+			t.Errorf("verification %+v, want checked a minute before t0", in.Verification)
+		}
+	})
+}
+
+// TestOccurrenceRepo: the same path and line of two git repositories are
+// two occurrences; the same repository scanned again adds none.
+func TestOccurrenceRepo(t *testing.T) {
+	each(t, func(t *testing.T, st Store, _ string) {
+		ctx := context.Background()
+		tok := fakeToken(newRand())
+		inRepo := func(repo string) scan.Finding {
+			f := finding(tok, "train.py", 2)
+			f.Source, f.Location.Repo, f.Location.Commit = "git", repo, "0123456789abcdef0123456789abcdef01234567"
+			return f
+		}
+		res, err := st.RecordScan(ctx, "s1", []scan.Finding{inRepo("/srv/a"), inRepo("/srv/b")}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NewOccurrences != 2 {
+			t.Fatalf("two repositories: %d new occurrences, want 2", res.NewOccurrences)
+		}
+		if res, err = st.RecordScan(ctx, "s2", []scan.Finding{inRepo("/srv/a")}, t0.Add(time.Hour)); err != nil || res.NewOccurrences != 0 {
+			t.Fatalf("rescan of /srv/a: %+v %v, want nothing new", res, err)
+		}
+		occs, err := st.Occurrences(ctx, res.Incidents[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		repos := map[string]bool{}
+		for _, o := range occs {
+			repos[o.Finding.Location.Repo] = true
+		}
+		if len(occs) != 2 || !repos["/srv/a"] || !repos["/srv/b"] {
+			t.Errorf("occurrences %+v, want one in /srv/a and one in /srv/b", occs)
+		}
+		// Without a repository the key is what it always was: stores
+		// recorded before keep matching their rescans.
+		plain := finding(tok, "train.py", 2)
+		withEmpty := plain
+		withEmpty.Location.Repo = ""
+		if incident.OccurrenceKey(plain) != incident.OccurrenceKey(withEmpty) || incident.OccurrenceKey(inRepo("/srv/a")) == incident.OccurrenceKey(inRepo("/srv/b")) {
+			t.Error("occurrence keys do not tell repositories apart")
+		}
+	})
 }
