@@ -625,6 +625,12 @@ func parseRemote(url string) (remote, error) {
 	scheme := strings.ToLower(p.scheme)
 	switch scheme {
 	case "http", "https":
+	case "file":
+		// A local transport sends credentials nowhere: git gets the URL
+		// without them, and they are still hidden in its messages.
+		rm.clean = p.join("", false, p.query, p.fragment)
+		rm.secrets = secretParts(p.userinfo)
+		return rm, nil
 	default:
 		if strings.Contains(p.userinfo, ":") {
 			return rm, fmt.Errorf("a password in a %s URL would be visible on ssh's command line; use an ssh key", orSCP(p.scheme))
@@ -636,12 +642,21 @@ func parseRemote(url string) (remote, error) {
 	rm.hasCreds = true
 	rm.host, rm.protocol = p.authority, scheme
 	rm.clean = p.join("", false, p.query, p.fragment)
-	for _, s := range []string{p.userinfo, user, pass, rm.user, rm.password} {
+	rm.secrets = secretParts(p.userinfo)
+	return rm, nil
+}
+
+// secretParts lists what of a URL's user information must be hidden in
+// git's messages: the whole, the name and the password, raw and decoded.
+func secretParts(userinfo string) []string {
+	user, pass, _ := strings.Cut(userinfo, ":")
+	var out []string
+	for _, s := range []string{userinfo, user, pass, unescape(user), unescape(pass)} {
 		if len(s) >= 4 {
-			rm.secrets = append(rm.secrets, s)
+			out = append(out, s)
 		}
 	}
-	return rm, nil
+	return out
 }
 
 func orSCP(scheme string) string {
