@@ -256,15 +256,15 @@ func (c *Client) sameOrigin(u *url.URL) bool {
 
 // call describes one logical request (retried as a whole).
 type call struct {
-	op       string
-	method   string
-	url      *url.URL
-	token    string   // sent as Bearer when non-empty
-	secrets  []string // redacted from messages; the body carries them
-	body     []byte   // nil: no body
-	ctype    string   // the body's Content-Type; default application/json
-	kind     endpointKind
-	expect   expectBody
+	op      string
+	method  string
+	url     *url.URL
+	token   string   // sent as Bearer when non-empty
+	secrets []string // redacted from messages; the body carries them
+	body    []byte   // nil: no body
+	ctype   string   // the body's Content-Type; default application/json
+	kind    endpointKind
+	expect  expectBody
 	// ownOrigin refuses redirects to another origin even without a
 	// secret body: the answer must come from the endpoint asked.
 	ownOrigin bool
