@@ -22,6 +22,10 @@ var verifiable = map[string]bool{
 	"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true,
 }
 
+// Verifiable reports whether secrets of rule are Hugging Face credentials
+// that whoami-v2 can check. Nothing else is ever sent to the Hub.
+func Verifiable(rule string) bool { return verifiable[rule] }
+
 // Verify checks each distinct verifiable secret among findings once, using
 // the cache for answers younger than ttl, and attaches the outcome to every
 // finding of that secret. Checks run with at most workers at once (the
