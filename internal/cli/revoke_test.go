@@ -160,6 +160,12 @@ func TestSecretsOnlyToTheirIssuer(t *testing.T) {
 	if r := runCLI(t, "", append([]string{"assess", "--incident", oa, "--endpoint", url}, dbArgs...)...); !strings.Contains(r.stderr, "platform.openai.com/api-keys") {
 		t.Errorf("no rotation hint for OpenAI: %s", r.stderr)
 	}
+	// Nor is a linked secret given on standard input sent.
+	for _, sec := range []string{testGitHubPAT, testOpenAIKey} {
+		if r := runCLI(t, sec+"\n", "assess", "--endpoint", url); r.code != 2 || !strings.Contains(r.stderr, "not a Hugging Face token") || strings.Contains(r.stderr, sec) {
+			t.Errorf("assess of a %.6s… secret: exit %d %s", sec, r.code, r.stderr)
+		}
+	}
 
 	// revoke refuses, saying where to rotate each.
 	r := runCLI(t, "", append([]string{"revoke", gh, oa, "--yes"}, hubArgs...)...)
