@@ -536,14 +536,21 @@ type Verifier struct {
 }
 
 // Verify implements scan.Verifier: live when whoami-v2 answers, invalid on
-// 401 Invalid credentials, unknown otherwise (never a guess).
+// 401 Invalid credentials, unknown otherwise (never a guess). Secrets of
+// rules whoami-v2 cannot check (scan.Verifiable) are not sent: unknown.
 func (v *Verifier) Verify(ctx context.Context, rule, token string) scan.Verification {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
-	w, err := v.Client.WhoAmI(ctx, token)
 	out := scan.Verification{CheckedAt: now().UTC()}
+	if !scan.Verifiable(rule) {
+		// A secret goes only to its own issuer: the Hub's 401 to a
+		// foreign key would prove nothing and leak the key.
+		out.Status, out.Reason = "unknown", "not a Hugging Face credential ("+rule+"): not sent to the Hub"
+		return out
+	}
+	w, err := v.Client.WhoAmI(ctx, token)
 	switch {
 	case err == nil:
 		out.Status, out.Owner = "live", w.Name

@@ -2,7 +2,11 @@ package assess
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
@@ -197,5 +201,77 @@ func TestAssessContributorAskedByAuthCheck(t *testing.T) {
 	}
 	if r.Severity != "medium" {
 		t.Fatalf("severity %s %v", r.Severity, r.Reasons)
+	}
+}
+
+// TestVerdictOnlyFromTheEndpoint: neither Verify nor Assess calls a token
+// live or invalid unless the endpoint asked answered, naming an account;
+// and a secret of another issuer is never sent.
+func TestVerdictOnlyFromTheEndpoint(t *testing.T) {
+	const tok = "hf_" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi"
+	// elsewhere rejects every token, as a Hub that does not know it would.
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+	}))
+	t.Cleanup(elsewhere.Close)
+	json200 := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, body)
+		}
+	}
+	var hits atomic.Int32
+	for _, tc := range []struct {
+		name    string
+		rule    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"redirect to another origin", "hf-user-token", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusFound)
+		}, "unknown"},
+		{"http to https", "hf-user-token", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusMovedPermanently)
+		}, "unknown"},
+		{"empty JSON", "hf-user-token", json200(`{}`), "unknown"},
+		{"error object", "hf-user-token", json200(`{"error":"maintenance"}`), "unknown"},
+		{"names an account", "hf-user-token", json200(`{"type":"user","name":"alice","orgs":[]}`), "live"},
+		{"own 401", "hf-user-token", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+		}, "invalid"},
+		{"foreign secret", "github-token", func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.WriteHeader(http.StatusUnauthorized)
+		}, "unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			t.Cleanup(srv.Close)
+			c, err := hub.New(hub.Options{Endpoint: srv.URL, RatePerSecond: -1, MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := (&Verifier{Client: c}).Verify(context.Background(), tc.rule, tok)
+			if got.Status != tc.want {
+				t.Errorf("Verify: %s (%s), want %s", got.Status, got.Reason, tc.want)
+			}
+			if tc.rule != "hf-user-token" {
+				return
+			}
+			r, err := Assess(context.Background(), c, tok, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != tc.want {
+				t.Errorf("Assess: %s (%s), want %s", r.Status, r.Reason, tc.want)
+			}
+		})
+	}
+	if hits.Load() != 0 {
+		t.Error("a GitHub token was sent to the Hub")
 	}
 }

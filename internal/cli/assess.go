@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/store"
@@ -65,10 +66,16 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks); err != nil {
 					return err
 				}
+				if r.Status == "invalid" {
+					return deadIncident(cmd.Context(), e, st, id, r, format)
+				}
 			} else {
 				token, err := ts.read(e.stdin)
 				if err != nil {
 					return usageErr("%v", err)
+				}
+				if rule := foreignRule(token); rule != "" {
+					return usageErr("that is a %s (%s), not a Hugging Face token: not sent to the Hub, which did not issue it; rotate it at its issuer — %s", ruleDescription(rule), rule, detect.RotationHint(rule))
 				}
 				if r, err = assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks}); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
@@ -93,7 +100,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 	addTokenFlags(cmd, &ts)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
-	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it")
+	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1)")
 	addDBFlags(cmd.Flags(), &db)
 	return cmd
 }
@@ -101,8 +108,17 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 // assessIncident assesses a stored incident's token and records the
 // blast-radius snapshot and the verification in the incident.
 func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int) (*assess.Report, error) {
-	if _, err := st.Incident(ctx, id); err != nil {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
+	}
+	// A secret goes only to its own issuer, and only whoami-v2's answer
+	// about a token it can check is an assessment.
+	switch {
+	case !detect.IssuedByHuggingFace(in.Rule):
+		return nil, usageErr("incident #%d is a %s (%s): not sent to the Hub, which did not issue it; rotate it at its issuer — %s", id, ruleDescription(in.Rule), in.Rule, detect.RotationHint(in.Rule))
+	case !scan.Verifiable(in.Rule):
+		return nil, usageErr("incident #%d is a %s: whoami-v2 cannot assess it, so nothing was sent; %s", id, ruleDescription(in.Rule), detect.RotationHint(in.Rule))
 	}
 	token, err := st.Secret(ctx, id)
 	if err != nil {
@@ -122,6 +138,69 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		}
 	}
 	return r, nil
+}
+
+// foreignRule returns the rule of token when the detector recognises it,
+// whole, as a secret another issuer than Hugging Face gave out; "" else.
+func foreignRule(token string) string {
+	for _, m := range detect.New(detect.Options{NoDecode: true}).Detect([]byte(token)) {
+		if m.Start == 0 && m.End == len(token) && !detect.IssuedByHuggingFace(m.Rule) {
+			return m.Rule
+		}
+	}
+	return ""
+}
+
+// ruleDescription names a rule's kind of secret.
+func ruleDescription(rule string) string {
+	if r, ok := detect.Rules[rule]; ok {
+		return r.Description
+	}
+	return "secret of rule " + rule
+}
+
+// deadIncident reports an incident whose token the Hub rejects: what it
+// could reach is in the snapshot stored while it was live (if any), not in
+// this answer, which is never stored over it. The exit status is
+// ExitFindings: the token is dead, which is not what assess measures.
+func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *assess.Report, format string) error {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	var when string
+	switch {
+	case in.ContainedAt != nil:
+		when = "contained at " + in.ContainedAt.UTC().Format(time.RFC3339) + " (revocation confirmed)"
+	case in.RevokeRequestedAt != nil:
+		when = "revocation requested at " + in.RevokeRequestedAt.UTC().Format(time.RFC3339) + ", and now the Hub rejects it"
+	default:
+		when = "hfwarden did not revoke it: it was revoked elsewhere or never existed"
+	}
+	if format == "json" {
+		if err := writeJSON(e.stdout, r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "incident #%d: token %s (fingerprint %.12s) is dead: the Hub rejects it (401 Invalid credentials) — %s\n", id, r.Redacted, r.Fingerprint, when)
+		if a := in.Assessment; a != nil {
+			writable := 0
+			for _, rp := range a.Repos {
+				if rp.Access == assess.Write || rp.Access == assess.Admin {
+					writable++
+				}
+			}
+			fmt.Fprintf(e.stdout, "blast radius while it was live (snapshot of %s): owner %s, severity %s, %d repositories reachable, %d writable\n",
+				a.CheckedAt.UTC().Format(time.RFC3339), orDash(a.Owner), strings.ToUpper(a.Severity), len(a.Repos), writable)
+			for _, why := range a.Reasons {
+				fmt.Fprintf(e.stdout, "  - %s\n", why)
+			}
+		} else {
+			fmt.Fprintln(e.stdout, "no blast-radius snapshot was taken while it was live: what it could reach is not known")
+		}
+		fmt.Fprintf(e.stdout, "see hfwarden incidents show %d and hfwarden report %d; hfwarden audit %d shows what changed while it was out\n", id, id, id)
+	}
+	return &exitError{code: ExitFindings, err: fmt.Errorf("incident #%d: the token is dead (%s); its stored snapshot is kept", id, when)}
 }
 
 func writeAssessText(w io.Writer, r *assess.Report) {

@@ -17,7 +17,6 @@ import (
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
-	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/scan"
 )
@@ -161,7 +160,11 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	step("revoke incident #%d", id)
-	if err := revoke(ctx, e, st, c, []incident.Incident{*in}, 30*time.Second); err != nil {
+	secret, err := st.Secret(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := revoke(ctx, e, st, c, []revokeTarget{{*in, secret}}, revokeOptions{timeout: 30 * time.Second}); err != nil {
 		return err
 	}
 

@@ -246,11 +246,22 @@ func newIncidentsCmd(e *env) *cobra.Command {
 	}
 
 	var as, reason string
+	var force bool
 	resolve := &cobra.Command{
 		Use:   "resolve INCIDENT [--as resolved|audited|false-positive|accepted-risk|open] [--reason TEXT]",
 		Short: "Move an incident to a closing state (or back to open), with a reason",
-		Args:  cobra.ExactArgs(1),
+		Long: `Move an incident to a closing state (or back to open), with a reason.
+
+An incident whose token was last verified live and is not contained is not
+closed (resolved, audited, false-positive) unless --force --reason TEXT:
+revoke it first (accepted-risk, which needs a reason, is the state for a
+live token kept on purpose). --as audited needs an audit stored (hfwarden
+audit INCIDENT).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if force && strings.TrimSpace(reason) == "" {
+				return usageErr("--force needs --reason: say why the incident may close")
+			}
 			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
 				in, err := st.Incident(c.Context(), id)
 				if err != nil {
@@ -260,15 +271,42 @@ func newIncidentsCmd(e *env) *cobra.Command {
 				if err := incident.CheckMove(in.State, to, reason); err != nil {
 					return usageErr("incident #%d: %v", id, err)
 				}
+				if to == incident.Audited {
+					a, _, err := st.Audit(c.Context(), id)
+					if err != nil {
+						return err
+					}
+					if a == nil {
+						return usageErr("incident #%d: no audit stored: run hfwarden audit %d first", id, id)
+					}
+				}
+				if stillLive(in) && (to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive) {
+					if !force {
+						return usageErr("incident #%d: its token was last verified live (%s) and is not contained: revoke it first (hfwarden revoke %d), or close it anyway with --force --reason TEXT",
+							id, in.Verification.CheckedAt.UTC().Format(time.RFC3339), id)
+					}
+					reason = "forced while the token was last verified live: " + reason
+				}
 				return st.Transition(c.Context(), id, to, actor(), reason, time.Now().UTC())
 			})
 		},
 	}
 	resolve.Flags().StringVar(&as, "as", string(incident.Resolved), "the new state")
-	resolve.Flags().StringVar(&reason, "reason", "", "why (required for false-positive and accepted-risk)")
+	resolve.Flags().StringVar(&reason, "reason", "", "why (required for false-positive and accepted-risk, and with --force)")
+	resolve.Flags().BoolVar(&force, "force", false, "close an incident whose token was last verified live and is not contained (needs --reason)")
 
 	cmd.AddCommand(list, show, note, assign, resolve)
 	return cmd
+}
+
+// stillLive reports whether an incident's token was last verified live
+// and no containment came after that answer.
+func stillLive(in *incident.Incident) bool {
+	v := in.Verification
+	if v == nil || v.Status != "live" {
+		return false
+	}
+	return in.ContainedAt == nil || v.CheckedAt.After(*in.ContainedAt)
 }
 
 func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Store, int64) error) error {

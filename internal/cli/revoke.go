@@ -1,37 +1,71 @@
 package cli
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/ghapi"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
+
+// revokeOptions tune what revoke does around the revocation itself.
+type revokeOptions struct {
+	// timeout bounds the wait for whoami-v2 to confirm.
+	timeout time.Duration
+	// skipAssess revokes without taking a blast-radius snapshot first.
+	skipAssess bool
+	// cachePath is the verification cache whose entries for the revoked
+	// tokens are dropped; "" for none.
+	cachePath string
+}
 
 func newRevokeCmd(e *env) *cobra.Command {
 	var db dbFlags
 	var hf hubFlags
-	var allLive, yes, dryRun bool
-	var timeout time.Duration
+	var allLive, yes, dryRun, viaGitHub, yesGitHub bool
+	var githubAPI, cacheDir string
+	var opt revokeOptions
 	cmd := &cobra.Command{
 		Use:   "revoke [INCIDENT...] [--all-live]",
 		Short: "Revoke leaked tokens, then prove it took effect",
-		Long: `Revoke the tokens of the given incidents (or of every incident whose latest
-verification says live) with one POST /api/credentials/revoke, then check with
-whoami-v2, backing off, until the Hub answers 401 or --timeout passes. Each
-incident records "contained at T" (revocation confirmed) or "revocation
-requested, not confirmed". Revoking a contained incident again does nothing.
-The revoke endpoint always answers 202: only whoami-v2 can prove revocation.`,
+		Long: `Revoke the Hugging Face tokens of the given incidents (or of every incident
+whose latest verification says live) with one POST /api/credentials/revoke,
+then check with whoami-v2, backing off, until the Hub answers 401 or --timeout
+passes. Each incident records "contained at T" (revocation confirmed) or
+"revocation requested, not confirmed". Revoking a contained incident again
+does nothing. The revoke endpoint always answers 202: only whoami-v2 can
+prove revocation.
+
+A token never assessed gets its blast-radius snapshot first (assess, stored
+in the incident): once revoked, what it could reach can no longer be seen.
+--skip-assess revokes without it.
+
+A secret is sent only to its own issuer. Incidents of other secrets (OpenAI,
+GitHub, AWS…) are refused, saying where to rotate them; with --github,
+GitHub tokens (ghp_, github_pat_, gho_, ghu_, ghr_) go to GitHub's credential
+revocation API after a question of their own (--yes-github answers it;
+--yes does not). GitHub gives no proof: those incidents stay
+revoke-requested until someone confirms at GitHub.
+
+Exit status 0 only when every incident named is contained.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 && !allLive {
 				return usageErr("name incidents to revoke, or use --all-live")
+			}
+			if yesGitHub && !viaGitHub {
+				return usageErr("--yes-github needs --github")
 			}
 			st, err := db.open(c.Context())
 			if err != nil {
@@ -46,37 +80,103 @@ The revoke endpoint always answers 202: only whoami-v2 can prove revocation.`,
 				fmt.Fprintln(e.stdout, "nothing to revoke")
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "to revoke (%d):\n", len(targets))
-			for _, in := range targets {
-				fmt.Fprintf(termText(e.stdout), "  #%d %s %s owner %s, state %s\n", in.ID, in.Redacted, in.Rule, orDash(in.Owner), in.State)
+			var gh *ghapi.Client
+			if viaGitHub {
+				if gh, err = ghapi.New(githubAPI, nil); err != nil {
+					return usageErr("--github-api: %v", err)
+				}
 			}
+			p, err := planRevoke(c.Context(), st, targets, gh)
+			if err != nil {
+				return err
+			}
+			p.print(termText(e.stdout), gh)
 			if dryRun {
 				fmt.Fprintln(e.stdout, "dry run: nothing revoked")
 				return nil
 			}
-			if !yes && !confirm(e, "revoke these tokens everywhere? [y/N] ") {
-				return &exitError{code: ExitError, err: fmt.Errorf("not confirmed: nothing revoked (use --yes to skip the question)")}
+			if len(p.hf) == 0 && len(p.gh) == 0 {
+				return p.outcome(0, 0)
 			}
-			c2, err := hf.client()
-			if err != nil {
-				return usageErr("%v", err)
+			var hubClient *hub.Client
+			if len(p.hf) > 0 {
+				if !yes && !confirm(e, fmt.Sprintf("revoke these %d Hugging Face tokens everywhere? [y/N] ", len(p.hf))) {
+					fmt.Fprintln(e.stdout, "not confirmed: Hugging Face tokens not revoked (use --yes to skip the question)")
+					p.unconfirmed += len(p.hf)
+					p.hf = nil
+				} else if hubClient, err = hf.client(); err != nil {
+					return usageErr("%v", err)
+				}
 			}
-			return revoke(c.Context(), e, st, c2, targets, timeout)
+			if len(p.gh) > 0 && !yesGitHub &&
+				!confirm(e, fmt.Sprintf("send these %d GitHub tokens to %s? GitHub revokes them for good and notifies their owners [y/N] ", len(p.gh), gh.RevokeURL())) {
+				fmt.Fprintln(e.stdout, "not confirmed: GitHub tokens not sent (use --yes-github to skip the question)")
+				p.unconfirmed += len(p.gh)
+				p.gh = nil
+			}
+			if len(p.hf) == 0 && len(p.gh) == 0 {
+				return &exitError{code: ExitError, err: errors.New("not confirmed: nothing revoked")}
+			}
+			if cacheDir == "" {
+				cacheDir = scan.DefaultCacheDir()
+			}
+			opt.cachePath = filepath.Join(cacheDir, "verify.json")
+			var failed, unproven int
+			if len(p.hf) > 0 {
+				if err := revoke(c.Context(), e, st, hubClient, p.hf, opt); err != nil {
+					var ee *exitError
+					if !errors.As(err, &ee) {
+						return err
+					}
+					fmt.Fprintln(e.stderr, "hfwarden:", err)
+					failed++
+				}
+			}
+			if len(p.gh) > 0 {
+				n, err := revokeAtGitHub(c.Context(), e, st, gh, p.gh, opt)
+				if err != nil {
+					return err
+				}
+				unproven += n
+				failed += len(p.gh) - n
+			}
+			return p.outcome(failed, unproven)
 		},
 	}
 	addDBFlags(cmd.Flags(), &db)
 	addHubFlags(cmd, &hf)
-	cmd.Flags().BoolVar(&allLive, "all-live", false, "every incident whose latest verification is live")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "say what would be revoked, revoke nothing")
-	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait for whoami-v2 to confirm the revocation")
+	fl := cmd.Flags()
+	fl.BoolVar(&allLive, "all-live", false, "every incident whose latest verification is live")
+	fl.BoolVarP(&yes, "yes", "y", false, "do not ask before revoking Hugging Face tokens (GitHub tokens have --yes-github)")
+	fl.BoolVar(&dryRun, "dry-run", false, "say what would be revoked where, revoke nothing")
+	fl.DurationVar(&opt.timeout, "timeout", 2*time.Minute, "how long to wait for whoami-v2 to confirm the revocation")
+	fl.BoolVar(&opt.skipAssess, "skip-assess", false, "revoke tokens never assessed without taking their blast-radius snapshot first")
+	fl.BoolVar(&viaGitHub, "github", false, "send GitHub tokens to GitHub's credential revocation API (asks first; not provable)")
+	fl.BoolVar(&yesGitHub, "yes-github", false, "with --github: do not ask before sending GitHub tokens to GitHub")
+	fl.StringVar(&githubAPI, "github-api", ghapi.DefaultEndpoint, "GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3)")
+	fl.StringVar(&cacheDir, "cache-dir", "", "the verification cache whose answers for the revoked tokens are dropped (default $XDG_CACHE_HOME/hfwarden)")
 	return cmd
 }
 
+// confirm asks question on stderr and reads one answer line from stdin,
+// byte by byte: a second question must find its own answer still there.
 func confirm(e *env, question string) bool {
 	fmt.Fprint(e.stderr, question)
-	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-	a := strings.ToLower(strings.TrimSpace(line))
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 1024 {
+		n, err := e.stdin.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	a := strings.ToLower(strings.TrimSpace(string(line)))
 	return a == "y" || a == "yes"
 }
 
@@ -115,46 +215,215 @@ func revokeTargets(ctx context.Context, st store.Store, args []string, allLive b
 	return out, nil
 }
 
-// revoke revokes in one batch, then confirms each token with whoami-v2.
-func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []incident.Incident, timeout time.Duration) error {
-	secrets := make([]string, len(targets))
-	for i, in := range targets {
-		s, err := st.Secret(ctx, in.ID)
-		if err != nil {
-			return fmt.Errorf("incident #%d: unsealing its secret: %w", in.ID, err)
+// revokeTarget is an incident to revoke with its unsealed secret.
+type revokeTarget struct {
+	in     incident.Incident
+	secret string
+}
+
+// refusal is an incident revoke does not send anywhere, and why.
+type refusal struct {
+	in  incident.Incident
+	why string
+}
+
+// revokePlan says where each incident's secret goes: to the Hub, to
+// GitHub's revocation API, or nowhere.
+type revokePlan struct {
+	hf, gh      []revokeTarget
+	refused     []refusal
+	unconfirmed int
+}
+
+// planRevoke sorts the targets by issuer. Only Hugging Face credentials go
+// to the Hub; GitHub tokens go to GitHub when gh is set and GitHub's API
+// takes their kind; the rest are refused with where to rotate them.
+func planRevoke(ctx context.Context, st store.Store, targets []incident.Incident, gh *ghapi.Client) (*revokePlan, error) {
+	p := &revokePlan{}
+	for _, in := range targets {
+		rule := detect.Rules[in.Rule]
+		isGitHub := rule.Issuer == "GitHub"
+		if !detect.IssuedByHuggingFace(in.Rule) && !(isGitHub && gh != nil) {
+			p.refused = append(p.refused, refusal{in, fmt.Sprintf("not a Hugging Face credential: hfwarden sends a secret only to its issuer. Rotate it: %s", detect.RotationHint(in.Rule))})
+			continue
 		}
-		secrets[i] = s
+		s, err := st.Secret(ctx, in.ID)
+		if errors.Is(err, store.ErrNoSecret) {
+			p.refused = append(p.refused, refusal{in, "its secret was not kept (recorded without a sealing key): revoke it by hand. " + detect.RotationHint(in.Rule)})
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("incident #%d: unsealing its secret: %w", in.ID, err)
+		}
+		switch {
+		case !isGitHub:
+			p.hf = append(p.hf, revokeTarget{in, s})
+		case ghapi.Revocable(s):
+			p.gh = append(p.gh, revokeTarget{in, s})
+		default:
+			p.refused = append(p.refused, refusal{in, "GitHub's revocation API does not take this kind of token. " + detect.RotationHint(in.Rule)})
+		}
+	}
+	return p, nil
+}
+
+func (p *revokePlan) print(w io.Writer, gh *ghapi.Client) {
+	if n := len(p.hf) + len(p.gh); n > 0 {
+		fmt.Fprintf(w, "to revoke (%d):\n", n)
+	}
+	for _, t := range p.hf {
+		fmt.Fprintf(w, "  #%d %s %s owner %s, state %s → Hugging Face\n", t.in.ID, t.in.Redacted, t.in.Rule, orDash(t.in.Owner), t.in.State)
+	}
+	for _, t := range p.gh {
+		fmt.Fprintf(w, "  #%d %s %s state %s → GitHub (%s; GitHub gives no proof)\n", t.in.ID, t.in.Redacted, t.in.Rule, t.in.State, gh.RevokeURL())
+	}
+	if len(p.refused) > 0 {
+		fmt.Fprintf(w, "not revoked (%d):\n", len(p.refused))
+	}
+	for _, r := range p.refused {
+		fmt.Fprintf(w, "  #%d %s %s: %s\n", r.in.ID, r.in.Redacted, r.in.Rule, r.why)
+	}
+}
+
+// outcome is the command's result: an error unless every incident is
+// contained.
+func (p *revokePlan) outcome(failed, unproven int) error {
+	var parts []string
+	if n := len(p.refused); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d not revoked: rotate them at their issuer (see above)", n))
+	}
+	if p.unconfirmed > 0 {
+		parts = append(parts, fmt.Sprintf("%d not confirmed by you", p.unconfirmed))
+	}
+	if failed > 0 {
+		parts = append(parts, "some revocations failed or are not confirmed (see above)")
+	}
+	if unproven > 0 {
+		parts = append(parts, fmt.Sprintf("%d requested at GitHub, which gives no proof: confirm there", unproven))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return &exitError{code: ExitError, err: errors.New(strings.Join(parts, "; "))}
+}
+
+// snapshot takes the blast-radius snapshot of tokens never assessed: the
+// last moment it can be seen. A failure to take it does not stop the
+// revocation.
+func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
+	var need []revokeTarget
+	for _, t := range targets {
+		if !scan.Verifiable(t.in.Rule) {
+			continue // whoami-v2 cannot see what a refresh token reaches
+		}
+		in, err := st.Incident(ctx, t.in.ID) // lists carry no assessment
+		if err != nil {
+			return err
+		}
+		if in.Assessment == nil {
+			need = append(need, t)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	if skip {
+		ids := make([]string, len(need))
+		for i, t := range need {
+			ids[i] = fmt.Sprintf("#%d", t.in.ID)
+		}
+		fmt.Fprintf(e.stderr, "hfwarden: warning: --skip-assess: no blast-radius snapshot of %s; once revoked, what the token could reach can no longer be seen\n", strings.Join(ids, ", "))
+		return nil
+	}
+	for _, t := range need {
+		r, err := assess.Assess(ctx, c, t.secret, assess.Options{})
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken (%v); revoking anyway\n", t.in.ID, err)
+			continue
+		}
+		if err := st.RecordVerification(ctx, t.in.ID, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+			return err
+		}
+		switch r.Status {
+		case "live":
+			if err := st.SaveAssessment(ctx, t.in.ID, r, time.Now().UTC()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "#%d snapshot before revocation: owner %s, severity %s, %d repositories reachable (hfwarden incidents show %d)\n",
+				t.in.ID, r.Owner, r.Severity, len(r.Repos), t.in.ID)
+		default:
+			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: %s %s; revoking anyway\n", t.in.ID, r.Status, r.Reason)
+		}
+	}
+	return nil
+}
+
+// forget drops the verification cache's answers for the targets: a cached
+// "live" must not outlive the revocation.
+func forget(e *env, path string, targets []revokeTarget) {
+	if path == "" {
+		return
+	}
+	cache := scan.OpenVerifyCache(path, "", time.Hour)
+	for _, t := range targets {
+		cache.Invalidate(t.in.Fingerprint)
+	}
+	if err := cache.Save(); err != nil {
+		fmt.Fprintf(e.stderr, "hfwarden: warning: could not update the verification cache: %v\n", err)
+	}
+}
+
+// revoke takes the missing snapshots, revokes the Hugging Face targets in
+// one batch, then confirms each with whoami-v2. Only a 401 from the
+// endpoint itself contains an incident.
+func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
+	if err := snapshot(ctx, e, st, c, targets, opt.skipAssess); err != nil {
+		return err
+	}
+	secrets := make([]string, len(targets))
+	for i, t := range targets {
+		secrets[i] = t.secret
 	}
 	if err := c.Revoke(ctx, secrets); err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("revocation request failed: %w", err)}
 	}
+	forget(e, opt.cachePath, targets)
 	now := time.Now().UTC()
-	for _, in := range targets {
-		if in.State != incident.RevokeRequested {
-			if err := st.Transition(ctx, in.ID, incident.RevokeRequested, actor(), "POST /api/credentials/revoke answered 202", now); err != nil {
+	for _, t := range targets {
+		if t.in.State != incident.RevokeRequested {
+			if err := st.Transition(ctx, t.in.ID, incident.RevokeRequested, actor(), "POST /api/credentials/revoke answered 202", now); err != nil {
 				return err
 			}
 		}
 	}
 	v := &assess.Verifier{Client: c}
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(opt.timeout)
 	pending := map[int]bool{}
-	for i := range targets {
-		pending[i] = true
+	unprovable := 0
+	for i, t := range targets {
+		if scan.Verifiable(t.in.Rule) {
+			pending[i] = true
+			continue
+		}
+		unprovable++
+		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 cannot check a %s; %s\n", t.in.ID, t.in.Rule, detect.RotationHint(t.in.Rule))
 	}
 	wait := 500 * time.Millisecond
 	for len(pending) > 0 {
 		for i := range pending {
-			res := v.Verify(ctx, targets[i].Rule, secrets[i])
-			if err := st.RecordVerification(ctx, targets[i].ID, res); err != nil {
+			res := v.Verify(ctx, targets[i].in.Rule, targets[i].secret)
+			if err := st.RecordVerification(ctx, targets[i].in.ID, res); err != nil {
 				return err
 			}
 			if res.Status == "invalid" {
 				delete(pending, i)
-				if err := st.Transition(ctx, targets[i].ID, incident.Contained, actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
+				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].ID, res.CheckedAt.Format(time.RFC3339))
+				fmt.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
 			}
 		}
 		if len(pending) == 0 || time.Now().Add(wait).After(deadline) {
@@ -168,10 +437,40 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		wait = min(wait*2, 15*time.Second)
 	}
 	for i := range pending {
-		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 still answers after %s\n", targets[i].ID, timeout)
+		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within %s\n", targets[i].in.ID, opt.timeout)
 	}
-	if len(pending) > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", len(pending))}
+	if n := len(pending) + unprovable; n > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", n)}
 	}
 	return nil
+}
+
+// revokeAtGitHub sends GitHub tokens to GitHub's revocation API and
+// returns how many it accepted. Accepted is all GitHub says: the incidents
+// become revoke-requested, never contained.
+func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Client, targets []revokeTarget, opt revokeOptions) (int, error) {
+	secrets := make([]string, len(targets))
+	for i, t := range targets {
+		secrets[i] = t.secret
+	}
+	if err := gh.Revoke(ctx, secrets); err != nil {
+		fmt.Fprintf(e.stdout, "GitHub revocation failed, nothing recorded: %v\n", err)
+		return 0, nil
+	}
+	forget(e, opt.cachePath, targets)
+	now := time.Now().UTC()
+	msg := "GitHub's credential revocation API answered 202; GitHub gives no proof that it took effect: confirm at GitHub (its owner is notified)"
+	for _, t := range targets {
+		var err error
+		if t.in.State == incident.RevokeRequested {
+			err = st.AddNote(ctx, t.in.ID, actor(), msg, now)
+		} else {
+			err = st.Transition(ctx, t.in.ID, incident.RevokeRequested, actor(), msg, now)
+		}
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at https://github.com/settings/tokens\n", t.in.ID)
+	}
+	return len(targets), nil
 }

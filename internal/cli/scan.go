@@ -13,6 +13,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
@@ -42,6 +43,8 @@ type scanFlags struct {
 	full        bool
 	cacheDir    string
 	verify      bool
+	noCache     bool
+	verifyLimit time.Duration
 	hub         hubFlags
 	store       bool
 	db          dbFlags
@@ -115,7 +118,8 @@ error or some input could not be read.`,
 	fl.BoolVar(&f.git, "git", false, "scan the whole history of git repositories (local paths, bare or not, or URLs to mirror)")
 	fl.BoolVar(&f.full, "full", false, "with --git: read every object again, ignoring what earlier scans remember")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where git mirrors, scan state and verification results live (default $XDG_CACHE_HOME/hfwarden)")
-	fl.BoolVar(&f.verify, "verify", false, "check each distinct Hugging Face credential against the Hub once (live, invalid or unknown); results are cached for an hour by fingerprint")
+	fl.BoolVar(&f.verify, "verify", false, "check each distinct Hugging Face credential against the Hub once (live, invalid or unknown); results are cached for an hour by endpoint and fingerprint")
+	addVerifyTuning(fl, &f)
 	addHubFlags(cmd, &f.hub)
 	fl.BoolVar(&f.store, "store", false, "record the findings in the incident store (see --db)")
 	addDBFlags(fl, &f.db)
@@ -337,6 +341,9 @@ func (f *scanFlags) verifier() (*assess.Verifier, error) {
 	if !f.verify {
 		return nil, nil
 	}
+	if f.verifyLimit <= 0 {
+		return nil, usageErr("--verify-timeout must be positive")
+	}
 	c, err := f.hub.client()
 	if err != nil {
 		return nil, usageErr("%v", err)
@@ -369,6 +376,15 @@ func scanRunOf(f scanFlags, args []string, stats scan.Stats) incident.ScanRun {
 	return r
 }
 
+// defaultVerifyTimeout bounds all the checks of one --verify run.
+const defaultVerifyTimeout = time.Minute
+
+// addVerifyTuning adds the flags that bound and bypass --verify's checks.
+func addVerifyTuning(fl *pflag.FlagSet, f *scanFlags) {
+	fl.BoolVar(&f.noCache, "no-cache", false, "with --verify: ask the Hub again, ignoring (and not updating) cached answers")
+	fl.DurationVar(&f.verifyLimit, "verify-timeout", defaultVerifyTimeout, "with --verify: check for at most this long in all; what is not checked by then is unknown")
+}
+
 // verifyAndStore is what every scanning command does after the scan:
 // check the findings against the Hub (with a verifier, from --verify) and
 // record them in the incident store (--store), with what the scan walked
@@ -379,8 +395,15 @@ func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.V
 		if dir == "" {
 			dir = scan.DefaultCacheDir()
 		}
-		cache := scan.OpenVerifyCache(filepath.Join(dir, "verify.json"), time.Hour)
-		scan.Verify(ctx, findings, verifier, cache, 4)
+		var cache *scan.VerifyCache // nil: --no-cache
+		if !f.noCache {
+			cache = scan.OpenVerifyCache(filepath.Join(dir, "verify.json"), verifier.Client.Endpoint(), time.Hour)
+		}
+		// One overall deadline: a dead endpoint must not hold the scan
+		// for minutes per token. The results still go to the store.
+		vctx, cancel := context.WithTimeoutCause(ctx, f.verifyLimit, fmt.Errorf("--verify-timeout %s passed", f.verifyLimit))
+		scan.Verify(vctx, findings, verifier, cache, 4)
+		cancel()
 		if err := cache.Save(); err != nil {
 			fmt.Fprintf(e.stderr, "hfwarden: warning: could not save the verification cache: %v\n", err)
 		}

@@ -13,22 +13,54 @@ type Rule struct {
 	// Linked rules are non-Hugging Face secrets reported to be rotated
 	// together with the HF token found beside them.
 	Linked bool
+	// Issuer is who issued the secret: the only party it may be sent to
+	// (to check or revoke it).
+	Issuer string
+	// Rotate says where and how the owner rotates a leaked secret of this
+	// kind, in one line.
+	Rotate string
 }
+
+// IssuerHuggingFace is the Issuer of Hugging Face credentials.
+const IssuerHuggingFace = "Hugging Face"
+
+// hfRotate is how a Hugging Face token is rotated after revocation.
+const hfRotate = "revoke it with hfwarden revoke, then create a new one at https://huggingface.co/settings/tokens"
 
 // Rules lists every rule by ID.
 var Rules = map[string]Rule{
-	"hf-user-token":           {ID: "hf-user-token", Description: "Hugging Face user access token"},
-	"hf-org-token":            {ID: "hf-org-token", Description: "Hugging Face legacy organization API token (api_org_)"},
-	"hf-oauth-token":          {ID: "hf-oauth-token", Description: "Hugging Face OAuth access token"},
-	"hf-oauth-refresh-token":  {ID: "hf-oauth-refresh-token", Description: "Hugging Face OAuth refresh token"},
-	"hf-jwt":                  {ID: "hf-jwt", Description: "Hugging Face short-lived repository token (Trusted Publishers JWT)"},
-	"openai-api-key":          {ID: "openai-api-key", Description: "OpenAI API key", Linked: true},
-	"anthropic-api-key":       {ID: "anthropic-api-key", Description: "Anthropic API key", Linked: true},
-	"replicate-api-token":     {ID: "replicate-api-token", Description: "Replicate API token", Linked: true},
-	"github-token":            {ID: "github-token", Description: "GitHub token", Linked: true},
-	"github-fine-grained-pat": {ID: "github-fine-grained-pat", Description: "GitHub fine-grained personal access token", Linked: true},
-	"wandb-api-key":           {ID: "wandb-api-key", Description: "Weights & Biases API key", Linked: true},
-	"aws-access-key":          {ID: "aws-access-key", Description: "AWS access key ID with its secret access key", Linked: true},
+	"hf-user-token":          {ID: "hf-user-token", Description: "Hugging Face user access token", Issuer: IssuerHuggingFace, Rotate: hfRotate},
+	"hf-org-token":           {ID: "hf-org-token", Description: "Hugging Face legacy organization API token (api_org_)", Issuer: IssuerHuggingFace, Rotate: hfRotate},
+	"hf-oauth-token":         {ID: "hf-oauth-token", Description: "Hugging Face OAuth access token", Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner can also revoke the app at https://huggingface.co/settings/connected-applications"},
+	"hf-oauth-refresh-token": {ID: "hf-oauth-refresh-token", Description: "Hugging Face OAuth refresh token", Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner confirms by revoking the app at https://huggingface.co/settings/connected-applications"},
+	"hf-jwt":                 {ID: "hf-jwt", Description: "Hugging Face short-lived repository token (Trusted Publishers JWT)", Issuer: IssuerHuggingFace, Rotate: hfRotate},
+	"openai-api-key": {ID: "openai-api-key", Description: "OpenAI API key", Linked: true, Issuer: "OpenAI",
+		Rotate: "delete the key at https://platform.openai.com/api-keys (project keys: the project's API keys page) and create a new one"},
+	"anthropic-api-key": {ID: "anthropic-api-key", Description: "Anthropic API key", Linked: true, Issuer: "Anthropic",
+		Rotate: "delete the key at https://console.anthropic.com/settings/keys and create a new one"},
+	"replicate-api-token": {ID: "replicate-api-token", Description: "Replicate API token", Linked: true, Issuer: "Replicate",
+		Rotate: "delete the token at https://replicate.com/account/api-tokens and create a new one"},
+	"github-token": {ID: "github-token", Description: "GitHub token", Linked: true, Issuer: "GitHub",
+		Rotate: "delete a ghp_ token at https://github.com/settings/tokens, revoke a gho_/ghu_ token's app at https://github.com/settings/applications (ghs_ expires within an hour); or send ghp_, gho_, ghu_ and ghr_ tokens to GitHub with hfwarden revoke --github"},
+	"github-fine-grained-pat": {ID: "github-fine-grained-pat", Description: "GitHub fine-grained personal access token", Linked: true, Issuer: "GitHub",
+		Rotate: "delete it at https://github.com/settings/personal-access-tokens, or send it to GitHub with hfwarden revoke --github"},
+	"wandb-api-key": {ID: "wandb-api-key", Description: "Weights & Biases API key", Linked: true, Issuer: "Weights & Biases",
+		Rotate: "delete the key under API keys at https://wandb.ai/settings and create a new one"},
+	"aws-access-key": {ID: "aws-access-key", Description: "AWS access key ID with its secret access key", Linked: true, Issuer: "AWS",
+		Rotate: "deactivate, then delete the access key in IAM (aws iam update-access-key --status Inactive, then aws iam delete-access-key) and check CloudTrail for its use"},
+}
+
+// IssuedByHuggingFace reports whether secrets of rule are Hugging Face
+// credentials, the only ones hfwarden sends to the Hub.
+func IssuedByHuggingFace(rule string) bool { return Rules[rule].Issuer == IssuerHuggingFace }
+
+// RotationHint names a rule's issuer and says how to rotate its secrets.
+func RotationHint(rule string) string {
+	r, ok := Rules[rule]
+	if !ok || r.Rotate == "" {
+		return "rotate it where it was issued"
+	}
+	return r.Issuer + ": " + r.Rotate
 }
 
 // hfTokenLen is the length of the random part of hf_ and api_org_ tokens.

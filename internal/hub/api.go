@@ -17,13 +17,17 @@ const commitsPageSize = 100
 
 // WhoAmI asks who owns token (GET /api/whoami-v2). A token that does not
 // exist gives an [*Error] of class InvalidCredentials; any 401 with another
-// text is UnexpectedContent (unknown), as is an HTML page even with a 200.
+// text is UnexpectedContent (unknown), as is an HTML page even with a 200,
+// a 200 naming no account, and any redirect to another origin.
 func (c *Client) WhoAmI(ctx context.Context, token string) (*WhoAmI, error) {
 	if token == "" {
 		return nil, errors.New("hub: whoami: empty token")
 	}
+	// Only the endpoint's own answer is about the token: after a redirect
+	// to another origin (a CDN, http→https, a captive portal) the
+	// Authorization header is gone and a 401 there would prove nothing.
 	cl := call{op: "whoami", method: http.MethodGet, url: c.endpointURL("/api/whoami-v2", nil),
-		token: token, kind: kindWhoAmI, expect: expectJSON}
+		token: token, kind: kindWhoAmI, expect: expectJSON, ownOrigin: true}
 	res, err := c.do(ctx, &cl)
 	if err != nil {
 		return nil, err
@@ -31,6 +35,16 @@ func (c *Client) WhoAmI(ctx context.Context, token string) (*WhoAmI, error) {
 	var w WhoAmI
 	if err := decode(&cl, res, &w); err != nil {
 		return nil, err
+	}
+	// A 200 that names no account ({}, an error object) is not the Hub
+	// vouching for the token.
+	if w.Name == "" {
+		msg := "answer names no account"
+		if m := jsonErrorMessage(res.body); m != "" {
+			msg += ": " + m
+		}
+		return nil, &Error{Class: UnexpectedContent, StatusCode: res.status, Op: cl.op, Method: cl.method,
+			Endpoint: cl.url.EscapedPath(), Message: sanitize(msg, c.secretsOf(&cl))}
 	}
 	return &w, nil
 }

@@ -212,7 +212,10 @@ type hopsKey struct{}
 // hops carries per-request redirect policy and what the first redirect
 // said (X-Repo-Commit and friends are on the Hub's answer, not the CDN's).
 type hops struct {
-	noCrossOrigin bool // the body carries secrets: refuse other origins
+	// noCrossOrigin refuses redirects to other origins, saying why: the
+	// body carries secrets, or only the endpoint's own answer means
+	// anything (whoami-v2).
+	noCrossOrigin string
 	first         http.Header
 }
 
@@ -234,8 +237,8 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		h.first = req.Response.Header.Clone()
 	}
 	if !c.sameOrigin(req.URL) {
-		if h != nil && h.noCrossOrigin {
-			return fmt.Errorf("%w: to another host with a secret body", errRedirect)
+		if h != nil && h.noCrossOrigin != "" {
+			return fmt.Errorf("%w: to another origin (%s://%s) %s", errRedirect, req.URL.Scheme, req.URL.Host, h.noCrossOrigin)
 		}
 		req.Header.Del("Authorization")
 		req.Header.Del("Cookie")
@@ -253,16 +256,19 @@ func (c *Client) sameOrigin(u *url.URL) bool {
 
 // call describes one logical request (retried as a whole).
 type call struct {
-	op       string
-	method   string
-	url      *url.URL
-	token    string   // sent as Bearer when non-empty
-	secrets  []string // redacted from messages; the body carries them
-	body     []byte   // nil: no body
-	ctype    string   // the body's Content-Type; default application/json
-	kind     endpointKind
-	expect   expectBody
-	maxBytes int64 // 0: the client's bound
+	op      string
+	method  string
+	url     *url.URL
+	token   string   // sent as Bearer when non-empty
+	secrets []string // redacted from messages; the body carries them
+	body    []byte   // nil: no body
+	ctype   string   // the body's Content-Type; default application/json
+	kind    endpointKind
+	expect  expectBody
+	// ownOrigin refuses redirects to another origin even without a
+	// secret body: the answer must come from the endpoint asked.
+	ownOrigin bool
+	maxBytes  int64 // 0: the client's bound
 	// sink, when set, receives a 2xx body from offset 0 instead of
 	// memory: each attempt writes it afresh, so a retry overwrites.
 	sink io.WriterAt
@@ -339,7 +345,13 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	hp := &hops{noCrossOrigin: len(cl.secrets) > 0}
+	hp := &hops{}
+	switch {
+	case len(cl.secrets) > 0:
+		hp.noCrossOrigin = "with a secret body"
+	case cl.ownOrigin:
+		hp.noCrossOrigin = "whose answer would say nothing about the token"
+	}
 	actx = context.WithValue(actx, hopsKey{}, hp)
 
 	var body io.Reader

@@ -1132,3 +1132,79 @@ func TestClassStrings(t *testing.T) {
 		t.Error("wrapped error")
 	}
 }
+
+// TestWhoAmIOnlyFromEndpoint: a whoami answer is about the token only when
+// the endpoint asked gave it and it names an account.
+func TestWhoAmIOnlyFromEndpoint(t *testing.T) {
+	// elsewhere answers like a Hub that does not know the token: were the
+	// redirect followed, the token would look revoked.
+	elsewhere, elseRec := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		answer{401, map[string]string{"Content-Type": "application/json"}, `{"error":"Invalid credentials in Authorization header"}`}.write(w)
+	})
+	var self string
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		json200 := func(body string) { answer{200, map[string]string{"Content-Type": "application/json"}, body}.write(w) }
+		switch r.Header.Get("X-Case") {
+		case "other-origin":
+			http.Redirect(w, r, elsewhere.URL+"/api/whoami-v2", http.StatusFound)
+		case "http-to-https":
+			http.Redirect(w, r, "https://"+r.Host+"/api/whoami-v2", http.StatusMovedPermanently)
+		case "same-origin":
+			if r.URL.Path == "/api/whoami-v2" {
+				http.Redirect(w, r, self+"/api/whoami-v2/", http.StatusTemporaryRedirect)
+				return
+			}
+			json200(`{"type":"user","name":"alice"}`)
+		case "empty":
+			json200(`{}`)
+		case "error-object":
+			json200(`{"error":"something broke"}`)
+		case "array":
+			json200(`[]`)
+		default:
+			json200(`{"type":"user","name":"alice"}`)
+		}
+	})
+	self = srv.URL
+	for _, tc := range []struct {
+		name  string
+		class Class
+		text  string
+	}{
+		{"other-origin", UnexpectedContent, "another origin"},
+		{"http-to-https", UnexpectedContent, "another origin"},
+		{"same-origin", OK, ""},
+		{"empty", UnexpectedContent, "names no account"},
+		{"error-object", UnexpectedContent, "something broke"},
+		{"array", UnexpectedContent, "decoding"},
+		{"plain", OK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := &http.Client{Transport: headerTransport{"X-Case", tc.name}}
+			c, _ := newClient(t, srv.URL, func(o *Options) { o.HTTPClient = hc; o.MaxRetries = -1 })
+			w, err := c.WhoAmI(context.Background(), testToken)
+			if got := ClassOf(err); got != tc.class {
+				t.Fatalf("class %v, want %v (err %v)", got, tc.class, err)
+			}
+			if tc.class == OK && w.Name != "alice" {
+				t.Errorf("name %q", w.Name)
+			}
+			if err != nil && (!strings.Contains(err.Error(), tc.text) || strings.Contains(err.Error(), testToken)) {
+				t.Errorf("error %q lacks %q (or holds the token)", err, tc.text)
+			}
+		})
+	}
+	if n := elseRec.count(); n != 0 {
+		t.Errorf("the redirect to another origin was followed (%d requests there)", n)
+	}
+}
+
+// headerTransport adds one header to every request, so that one server can
+// play several cases.
+type headerTransport struct{ key, value string }
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.key, h.value)
+	return http.DefaultTransport.RoundTrip(r)
+}

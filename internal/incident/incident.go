@@ -71,7 +71,8 @@ type Incident struct {
 	Rule        string `json:"rule"`
 	Redacted    string `json:"redacted"`
 	State       State  `json:"state"`
-	// Severity, Owner and Orgs come from the latest assessment.
+	// Severity and Orgs come from the latest assessment; Owner too, or,
+	// before any, from the latest live verification.
 	Severity string   `json:"severity,omitempty"`
 	Owner    string   `json:"owner,omitempty"`
 	Orgs     []string `json:"orgs,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,10 +23,16 @@ var verifiable = map[string]bool{
 	"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true,
 }
 
+// Verifiable reports whether secrets of rule are Hugging Face credentials
+// that whoami-v2 can check. Nothing else is ever sent to the Hub.
+func Verifiable(rule string) bool { return verifiable[rule] }
+
 // Verify checks each distinct verifiable secret among findings once, using
-// the cache for answers younger than ttl, and attaches the outcome to every
-// finding of that secret. Checks run with at most workers at once (the
-// verifier applies its own request-rate limit).
+// the cache for answers younger than its ttl, and attaches the outcome to
+// every finding of that secret. Checks run with at most workers at once
+// (the verifier applies its own request-rate limit). When ctx ends (an
+// overall deadline such as --verify-timeout), what was not checked is
+// "unknown" with the reason "not checked: " and the context's cause.
 func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCache, workers int) {
 	type job struct{ rule, secret, fp string }
 	byFP := map[string][]int{}
@@ -44,6 +51,9 @@ func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCa
 	if workers <= 0 {
 		workers = 4
 	}
+	notChecked := func() Verification {
+		return Verification{Status: "unknown", Reason: "not checked: " + context.Cause(ctx).Error(), CheckedAt: time.Now().UTC()}
+	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -51,12 +61,26 @@ func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCa
 			results[i] = r
 			continue
 		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			results[i] = notChecked()
+			continue
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = v.Verify(ctx, j.rule, j.secret)
+			if ctx.Err() != nil {
+				results[i] = notChecked()
+				return
+			}
+			r := v.Verify(ctx, j.rule, j.secret)
+			// An answer cut short by the deadline says nothing but that.
+			if r.Status == "unknown" && ctx.Err() != nil {
+				r = notChecked()
+			}
+			results[i] = r
 		}()
 	}
 	wg.Wait()
@@ -70,37 +94,53 @@ func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCa
 	}
 }
 
-// VerifyCache remembers verification outcomes by fingerprint (never the
-// secret) between runs. Unknown outcomes are not remembered. A nil cache
-// remembers nothing.
+// VerifyCache remembers verification outcomes by endpoint and fingerprint
+// (never the secret) between runs: an answer of the simulator or a staging
+// Hub never stands for the real one. Unknown outcomes are not remembered. A
+// nil cache remembers nothing.
 type VerifyCache struct {
-	path string
-	ttl  time.Duration
-	now  func() time.Time
+	path     string
+	endpoint string
+	ttl      time.Duration
+	now      func() time.Time
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// entries are keyed by cacheKey(endpoint, fingerprint).
 	entries map[string]Verification
 	dirty   bool
 }
 
+// cacheKey joins an endpoint and a fingerprint; an endpoint URL holds no
+// space.
+func cacheKey(endpoint, fp string) string { return endpoint + " " + fp }
+
 // OpenVerifyCache loads the cache at path (a missing or unreadable file is
-// an empty cache); entries older than ttl are ignored.
-func OpenVerifyCache(path string, ttl time.Duration) *VerifyCache {
-	c := &VerifyCache{path: path, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
+// an empty cache) for answers of endpoint (the Hub's base URL, as
+// hub.Client.Endpoint gives it); entries older than ttl are ignored.
+func OpenVerifyCache(path, endpoint string, ttl time.Duration) *VerifyCache {
+	c := &VerifyCache{path: path, endpoint: endpoint, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
 	if b, err := os.ReadFile(path); err == nil {
 		_ = json.Unmarshal(b, &c.entries) // a damaged cache is an empty one
+	}
+	for k := range c.entries {
+		// Entries of earlier versions name no endpoint: whose answer
+		// they were is unknown.
+		if !strings.Contains(k, " ") {
+			delete(c.entries, k)
+			c.dirty = true
+		}
 	}
 	return c
 }
 
-// Get returns a fresh cached outcome.
+// Get returns a fresh cached outcome of the cache's endpoint.
 func (c *VerifyCache) Get(fp string) (Verification, bool) {
 	if c == nil {
 		return Verification{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.entries[fp]
+	v, ok := c.entries[cacheKey(c.endpoint, fp)]
 	if !ok || c.now().Sub(v.CheckedAt) > c.ttl {
 		return Verification{}, false
 	}
@@ -108,15 +148,36 @@ func (c *VerifyCache) Get(fp string) (Verification, bool) {
 	return v, true
 }
 
-// Put records an outcome; unknown ones are not worth remembering.
+// Put records an outcome of the cache's endpoint; unknown ones are not
+// worth remembering.
 func (c *VerifyCache) Put(fp string, v Verification) {
 	if c == nil || v.Status == "unknown" || v.Cached {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[fp] = v
+	c.entries[cacheKey(c.endpoint, fp)] = v
 	c.dirty = true
+}
+
+// Invalidate forgets every endpoint's outcome for fp (its token was just
+// revoked: a cached "live" would be wrong) and reports whether there was
+// one.
+func (c *VerifyCache) Invalidate(fp string) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	found := false
+	for k := range c.entries {
+		if strings.HasSuffix(k, " "+fp) {
+			delete(c.entries, k)
+			found = true
+		}
+	}
+	c.dirty = c.dirty || found
+	return found
 }
 
 // Save writes the cache back (mode 0600) if it changed.

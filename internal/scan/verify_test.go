@@ -2,6 +2,8 @@ package scan
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -29,7 +31,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	}
 	v := &countingVerifier{answers: map[string]string{"A": "live", "B": "invalid", "C": "unknown"}}
 	path := filepath.Join(t.TempDir(), "verify.json")
-	cache := OpenVerifyCache(path, time.Hour)
+	cache := OpenVerifyCache(path, "https://huggingface.co", time.Hour)
 	Verify(context.Background(), findings, v, cache, 2)
 	if got := v.calls.Load(); got != 3 {
 		t.Fatalf("verifier called %d times, want 3 (once per distinct Hub secret)", got)
@@ -52,7 +54,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	// asked again.
 	v2 := &countingVerifier{answers: map[string]string{"C": "live"}}
 	again := []Finding{mk("hf-user-token", "A", "fa"), mk("hf-user-token", "B", "fb"), mk("hf-user-token", "C", "fc")}
-	Verify(context.Background(), again, v2, OpenVerifyCache(path, time.Hour), 2)
+	Verify(context.Background(), again, v2, OpenVerifyCache(path, "https://huggingface.co", time.Hour), 2)
 	if got := v2.calls.Load(); got != 1 {
 		t.Fatalf("second run: %d calls, want 1", got)
 	}
@@ -63,8 +65,92 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	// Expired entries are checked again.
 	v3 := &countingVerifier{answers: map[string]string{"A": "invalid"}}
 	old := []Finding{mk("hf-user-token", "A", "fa")}
-	Verify(context.Background(), old, v3, OpenVerifyCache(path, -time.Second), 1)
+	Verify(context.Background(), old, v3, OpenVerifyCache(path, "https://huggingface.co", -time.Second), 1)
 	if v3.calls.Load() != 1 || old[0].Verification.Status != "invalid" {
 		t.Fatalf("expired cache entry not rechecked")
+	}
+}
+
+// TestVerifyCacheKeyedByEndpoint: an answer of one endpoint (the simulator,
+// a staging Hub) never answers for another; a revoked token's answers are
+// forgotten for every endpoint.
+func TestVerifyCacheKeyedByEndpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "verify.json")
+	mk := func() []Finding { return []Finding{{Rule: "hf-user-token", Fingerprint: "fa", raw: "A"}} }
+	sim := OpenVerifyCache(path, "http://127.0.0.1:8080", time.Hour)
+	Verify(context.Background(), mk(), &countingVerifier{answers: map[string]string{"A": "live"}}, sim, 1)
+	if err := sim.Save(); err != nil {
+		t.Fatal(err)
+	}
+
+	real := &countingVerifier{answers: map[string]string{"A": "invalid"}}
+	f := mk()
+	hubCache := OpenVerifyCache(path, "https://huggingface.co", time.Hour)
+	Verify(context.Background(), f, real, hubCache, 1)
+	if real.calls.Load() != 1 || f[0].Verification.Cached || f[0].Verification.Status != "invalid" {
+		t.Fatalf("the simulator's answer stood for the real Hub: %+v", f[0].Verification)
+	}
+	if err := hubCache.Save(); err != nil {
+		t.Fatal(err)
+	}
+	// The simulator's own entry is still there for the simulator.
+	if v, ok := OpenVerifyCache(path, "http://127.0.0.1:8080", time.Hour).Get("fa"); !ok || v.Status != "live" {
+		t.Fatalf("simulator entry lost: %+v %v", v, ok)
+	}
+
+	c := OpenVerifyCache(path, "https://huggingface.co", time.Hour)
+	if !c.Invalidate("fa") || c.Invalidate("fa") {
+		t.Fatal("Invalidate did not report the entry once")
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ep := range []string{"http://127.0.0.1:8080", "https://huggingface.co"} {
+		if _, ok := OpenVerifyCache(path, ep, time.Hour).Get("fa"); ok {
+			t.Errorf("%s still answers for a revoked token", ep)
+		}
+	}
+
+	// A cache written before entries were keyed by endpoint says nothing.
+	if err := os.WriteFile(path, []byte(`{"fa":{"status":"live","checked_at":"`+time.Now().UTC().Format(time.RFC3339)+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := OpenVerifyCache(path, "https://huggingface.co", time.Hour).Get("fa"); ok {
+		t.Error("an entry of unknown endpoint answered")
+	}
+}
+
+// slowVerifier answers only when ctx ends or after delay.
+type slowVerifier struct{ delay time.Duration }
+
+func (v slowVerifier) Verify(ctx context.Context, _, _ string) Verification {
+	select {
+	case <-ctx.Done():
+		return Verification{Status: "unknown", Reason: ctx.Err().Error(), CheckedAt: time.Now()}
+	case <-time.After(v.delay):
+		return Verification{Status: "live", CheckedAt: time.Now()}
+	}
+}
+
+// TestVerifyDeadline: a dead endpoint cannot hold the scan past the overall
+// deadline; what was not checked says so.
+func TestVerifyDeadline(t *testing.T) {
+	var findings []Finding
+	for i := range 20 {
+		s := string(rune('a' + i))
+		findings = append(findings, Finding{Rule: "hf-user-token", Fingerprint: "f" + s, raw: s})
+	}
+	cause := errors.New("--verify-timeout 100ms passed")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, cause)
+	defer cancel()
+	start := time.Now()
+	Verify(ctx, findings, slowVerifier{delay: time.Minute}, nil, 2)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Verify took %s past a 100ms deadline", d)
+	}
+	for i, f := range findings {
+		if f.Verification == nil || f.Verification.Status != "unknown" || f.Verification.Reason != "not checked: --verify-timeout 100ms passed" {
+			t.Fatalf("finding %d: %+v", i, f.Verification)
+		}
 	}
 }

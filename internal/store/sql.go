@@ -323,6 +323,13 @@ func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64,
 	if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE incidents SET verification = ? WHERE id = ?`), string(js), id); err != nil {
 		return false, err
 	}
+	// The account a live check answered for is the incident's owner
+	// (for --owner, reports) until an assessment says more.
+	if v.Status == "live" && v.Owner != "" {
+		if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE incidents SET owner = ? WHERE id = ? AND assessment IS NULL`), v.Owner, id); err != nil {
+			return false, err
+		}
+	}
 	cached := any(v.Cached)
 	if s.d == sqlite {
 		cached = 0

@@ -50,7 +50,9 @@ type Store interface {
 	AddNote(ctx context.Context, id int64, actor, text string, at time.Time) error
 	Assign(ctx context.Context, id int64, actor, assignee string, at time.Time) error
 	// RecordVerification appends to the verification history and sets the
-	// latest verification.
+	// latest verification. A live answer naming an account sets the
+	// incident's owner unless an assessment has set it (RecordScan does
+	// the same for the findings' verifications).
 	RecordVerification(ctx context.Context, id int64, v scan.Verification) error
 	// SaveAssessment stores the latest blast-radius snapshot and takes the
 	// incident's severity, owner and orgs from it.

@@ -838,3 +838,50 @@ func TestOccurrenceRepo(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnerFromVerification: the account a live check answered for is the
+// incident's owner until an assessment says more.
+func TestOwnerFromVerification(t *testing.T) {
+	each(t, func(t *testing.T, st Store, _ string) {
+		ctx := context.Background()
+		f := finding(fakeToken(newRand()), "a", 1)
+		f.Verification = &scan.Verification{Status: "live", Owner: "bob", CheckedAt: t0}
+		res, err := st.RecordScan(ctx, "s1", []scan.Finding{f}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := res.Incidents[0]
+		owners := func() []string {
+			t.Helper()
+			list, err := st.Incidents(ctx, incident.Filter{Owner: "bob"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := st.Incident(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []string{in.Owner, fmt.Sprint(len(list))}
+		}
+		if got := owners(); got[0] != "bob" || got[1] != "1" {
+			t.Fatalf("after a live scan: owner %q, %s listed for --owner bob", got[0], got[1])
+		}
+		// An invalid answer names nobody: the owner stays.
+		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "invalid", CheckedAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := owners(); got[0] != "bob" {
+			t.Fatalf("after invalid: owner %q", got[0])
+		}
+		// The assessment says more; a later check does not undo it.
+		if err := st.SaveAssessment(ctx, id, &assess.Report{Status: "live", Owner: "acme-bot", Severity: "high"}, t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "live", Owner: "bob", CheckedAt: t0.Add(3 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := owners(); got[0] != "acme-bot" || got[1] != "0" {
+			t.Fatalf("after the assessment: owner %q, %s listed for bob", got[0], got[1])
+		}
+	})
+}
