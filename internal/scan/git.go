@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -165,6 +166,12 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		}
 		return nil
 	})
+	if damaged(err) {
+		// Damaged objects were left out and every other one read: record
+		// each fault and attribute what was found.
+		forEachError(err, func(e error) { s.fail("%s: %v", label, e) })
+		err = nil
+	}
 	if err != nil {
 		return err
 	}
@@ -185,6 +192,20 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		s.warn("%s: could not save scan state: %v", label, err)
 	}
 	return nil
+}
+
+// damaged tells whether err holds only faults of single objects, which
+// AllObjects reads past.
+func damaged(err error) bool {
+	if err == nil {
+		return false
+	}
+	all := true
+	forEachError(err, func(e error) {
+		var oe *git.ObjectError
+		all = all && errors.As(e, &oe)
+	})
+	return all
 }
 
 // stateKey names the state of a repository scanned with detector options
