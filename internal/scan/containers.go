@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
@@ -255,6 +256,13 @@ func (s *Scanner) rescanMembers(ctx context.Context, fsys fs.FS, prov source.Pro
 // headOnly scans the first bytes of a member whose reading failed, and
 // records why.
 func (s *Scanner) headOnly(ctx context.Context, prov source.Provenance, head []byte, err error, buf *source.Buffer) {
+	if errors.Is(err, safefile.ErrNotRegular) {
+		// A FIFO, a device or a pseudo-file where a file was listed:
+		// nothing was read, nothing is lost; a note, not a failure.
+		s.warn("%s: %v", prov.Path, err)
+		s.skip()
+		return
+	}
 	s.fail("%s: %v", prov.Path, err)
 	if len(head) > 0 {
 		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/ignore"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
@@ -93,6 +94,9 @@ type job struct {
 	// image is set for a container image: a docker save or OCI layout
 	// archive, or an OCI layout directory.
 	image bool
+	// named is set for a file named on the command line rather than
+	// met in a walk: a pseudo-file (a process's environ) is read then.
+	named bool
 }
 
 // Run scans the paths (files, directories, or "-" for standard input) and
@@ -228,7 +232,7 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 			return nil
 		}
 		select {
-		case jobs <- job{path: root, root: filepath.Dir(root), size: info.Size()}:
+		case jobs <- job{path: root, root: filepath.Dir(root), size: info.Size(), named: true}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -245,6 +249,12 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
 			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
+				return fs.SkipDir
+			}
+			if safefile.PseudoDir(p) {
+				// /proc, /sys: no files, sizes that lie, reads that never end.
+				s.warn("%s: a kernel pseudo-filesystem: skipped", p)
+				s.skip()
 				return fs.SkipDir
 			}
 			if p == root && !rootWhole {
@@ -315,12 +325,26 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.skip()
 		return
 	}
-	f, err := os.Open(j.path)
+	// Listed as a regular file is no promise: the path may be a FIFO or
+	// a device by now, which must not block the scan, or a pseudo-file.
+	f, err := safefile.Open(j.path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		s.warn("%s: %v", j.path, err)
+		s.skip()
+		return
+	}
 	if err != nil {
 		s.fail("%s: %v", j.path, unwrapPath(err))
 		return
 	}
 	defer f.Close()
+	if !j.named {
+		if err := safefile.Pseudo(f); err != nil {
+			s.warn("%s: %v", j.path, err)
+			s.skip()
+			return
+		}
+	}
 	var head [sniffLen]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
