@@ -119,24 +119,46 @@ func describe(m fs.FileMode) string {
 }
 
 // ReadLimit reads the whole of a configuration file of at most max bytes;
-// a larger one is an error (a lock file, a scenario, a list is never
-// that big: something else is at the path). The file is opened as Open
-// does.
+// a larger one is an error wrapping ErrTooLarge (a lock file or a
+// scenario is never that big: something else is at the path). The file
+// is opened as Open does.
 func ReadLimit(path string, max int64) ([]byte, error) {
 	f, err := Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d allowed", path, fi.Size(), max)
+		return nil, fmt.Errorf("%d bytes, more than %d: %w", fi.Size(), max, ErrTooLarge)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	return io.ReadAll(Limit(f, max))
+}
+
+// ErrTooLarge is wrapped by the errors of ReadLimit and Limit past their
+// bound.
+var ErrTooLarge = errors.New("larger than allowed")
+
+// Limit returns r bounded to max bytes: a read past them fails with an
+// error wrapping ErrTooLarge, so that a configuration file that is not
+// one (a log, a device) is refused rather than read into memory whole.
+func Limit(r io.Reader, max int64) io.Reader { return &limited{r: r, left: max, max: max} }
+
+type limited struct {
+	r         io.Reader
+	left, max int64
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, fmt.Errorf("more than %d bytes: %w", l.max, ErrTooLarge)
 	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: more than the %d bytes allowed", path, max)
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1] // one more than allowed tells an exact fit from more
 	}
-	return data, nil
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n + int(l.left), fmt.Errorf("more than %d bytes: %w", l.max, ErrTooLarge)
+	}
+	return n, err
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/git"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
@@ -682,6 +683,9 @@ func (st *gitState) save(path string) error {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := safefile.CheckTarget(path); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // Verifier checks whether a credential is live. Implementations must
@@ -134,6 +136,9 @@ func (c *VerifyCache) Save() error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err := safefile.CheckTarget(c.path); err != nil {
 		return err
 	}
 	tmp := c.path + ".tmp"
