@@ -149,9 +149,20 @@ func (s *Scanner) scanLeaf(ctx context.Context, m member, depth int, b *source.B
 		return
 	}
 	if source.LooksLikeNotebook(m.it.Name, m.head) && (m.size < 0 || m.size <= maxNotebook) {
-		data, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(m.head), m.r), maxNotebook+1))
+		size := m.size
+		if size < 0 {
+			size = 1 << 20 // a guess: grown as needed
+		}
+		r := io.MultiReader(bytes.NewReader(m.head), m.r)
+		data, err := readSized(io.LimitReader(r, maxNotebook+1), size)
 		if err != nil {
 			s.fail("%s: %v", m.it.Prov.Path, err)
+		}
+		if int64(len(data)) > maxNotebook {
+			// Larger than it said (or it said nothing): past the budget,
+			// the whole member as raw bytes, what was read first included.
+			s.scanReader(ctx, io.MultiReader(bytes.NewReader(data), m.r), m.it.Prov, nil, false, buf)
+			return
 		}
 		s.addBytes(int64(len(data)))
 		s.scanNotebookBytes(data, m.it.Prov)

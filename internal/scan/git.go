@@ -309,6 +309,12 @@ func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
 	if len(raw) == 0 && !hint {
 		return
 	}
+	if text := notebookText(data); int64(len(data)) > maxNotebook || text > s.notebookText {
+		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
+			prov.Path, len(data)>>20, text>>20, s.notebookText>>20)
+		s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, raw)
+		return
+	}
 	type hit struct {
 		c  source.Chunk
 		ms []detect.Match
@@ -332,6 +338,14 @@ func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
 	for _, h := range cells {
 		s.scanChunk(h.c, h.ms)
 	}
+}
+
+// notebookText counts a notebook's bytes outside image payloads: what
+// parsing its cells decodes.
+func notebookText(data []byte) int64 {
+	var n int64
+	source.ImageSkipper{}.Segments(data, len(data), func(start, end int) { n += int64(end - start) })
+	return n
 }
 
 // pathHit is a target blob found at a path of a tree.

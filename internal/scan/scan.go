@@ -61,9 +61,21 @@ type Progress struct {
 	Files, Bytes, Findings atomic.Int64
 }
 
-// maxNotebook bounds the notebooks parsed cell by cell; larger ones are
-// scanned as raw bytes, which finds the same tokens with file lines.
-const maxNotebook = 256 << 20
+// Parsing a notebook cell by cell costs a few times its text in memory
+// (the file, the decoded strings, their joins): 250 MB of printed logs
+// took over a gigabyte. So only notebooks within a budget are parsed;
+// past it they are scanned as raw bytes, which finds the same tokens,
+// located by file line and column instead of by cell.
+const (
+	// maxNotebook bounds the file bytes held to parse a notebook's cells.
+	maxNotebook = 128 << 20
+	// maxNotebookText bounds its bytes outside image payloads (which
+	// the parse skips without copying): the part that is decoded.
+	maxNotebookText = 24 << 20
+	// maxNotebookHits bounds the copies of chunks with findings that the
+	// first, raw pass keeps for a notebook.
+	maxNotebookHits = 16 << 20
+)
 
 // Scanner scans files and streams. Create one with New.
 type Scanner struct {
@@ -72,6 +84,8 @@ type Scanner struct {
 
 	// parallelMin: see scanParallel; tests lower it.
 	parallelMin int64
+	// notebookText is maxNotebookText; tests lower it.
+	notebookText int64
 
 	mu       sync.Mutex
 	findings []Finding
@@ -83,7 +97,7 @@ func New(opt Options) *Scanner {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin}
+	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin, notebookText: maxNotebookText}
 }
 
 type job struct {
@@ -372,7 +386,9 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, b, buf)
 		return
 	}
-	if source.LooksLikeNotebook(j.path, h) && j.size <= maxNotebook {
+	if source.LooksLikeNotebook(j.path, h) && j.size <= 2*maxNotebook {
+		// Up to twice the budget, the raw pass (cheap, bounded) decides
+		// whether the cells are parsed; larger ones are raw bytes at once.
 		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
 		return
 	}
@@ -430,7 +446,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	}
 	var raw []hit
 	hinted := false
-	var total int64
+	var total, text, kept int64
 	var skipper source.ImageSkipper
 	// No line numbers in this pass: its findings are reported only if the
 	// notebook turns out malformed, and then the file is read again whole.
@@ -440,6 +456,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		// cell-by-cell reading anyway: do not scan them here either.
 		var ms []detect.Match
 		skipper = skipper.Segments(c.Data, c.Next, func(start, end int) {
+			text += int64(max(0, min(end, c.Next)-start)) // each byte once: chunks overlap
 			seg, hint := s.det.DetectHint(c.Data[start:end])
 			hinted = hinted || hint
 			for _, m := range seg {
@@ -452,8 +469,11 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 			}
 		})
 		if len(ms) > 0 {
-			c.Data = slices.Clone(c.Data)
-			raw = append(raw, hit{c, ms})
+			kept += int64(len(c.Data))
+			if kept <= maxNotebookHits { // past it, the raw rescan below reports them
+				c.Data = slices.Clone(c.Data)
+				raw = append(raw, hit{c, ms})
+			}
 		}
 		return nil
 	})
@@ -463,6 +483,17 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		return
 	}
 	if len(raw) == 0 && !hinted {
+		return
+	}
+	if total > maxNotebook || text > s.notebookText || kept > maxNotebookHits {
+		// Past the budget: the file again as raw bytes, with lines.
+		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
+			j.path, total>>20, text>>20, s.notebookText>>20)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			s.fail("%s: %v", j.path, err)
+			return
+		}
+		s.rescanRaw(ctx, f, prov, buf)
 		return
 	}
 	// fallback reports the raw findings when the cells cannot be read:
@@ -483,7 +514,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		fallback(err, nil)
 		return
 	}
-	data, err := io.ReadAll(f)
+	data, err := readSized(f, total)
 	if err != nil {
 		fallback(err, nil)
 		return
@@ -502,6 +533,27 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	for _, h := range cells {
 		s.scanChunk(h.c, h.ms)
 	}
+}
+
+// rescanRaw scans r as text with lines, its bytes already counted by
+// an earlier pass.
+func (s *Scanner) rescanRaw(ctx context.Context, r io.Reader, prov source.Provenance, buf *source.Buffer) {
+	err := source.ReadChunks(ctx, r, nil, prov, false, true, buf, func(c source.Chunk) error {
+		s.scanChunk(c, s.det.Detect(c.Data))
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
+}
+
+// readSized reads r whole into one buffer sized for the size bytes
+// expected, so that a large notebook is not held twice while io.ReadAll
+// grows its buffer; it reads no more than twice maxNotebook.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	b := bytes.NewBuffer(make([]byte, 0, min(size, 2*maxNotebook)+bytes.MinRead))
+	_, err := b.ReadFrom(io.LimitReader(r, 2*maxNotebook))
+	return b.Bytes(), err
 }
 
 func (s *Scanner) addBytes(n int64) {
