@@ -135,6 +135,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	}
 	buf := source.NewBuffer()
 	err = git.AllObjects(ctx, gitDir, only, func(o *git.Object) error {
+		defer s.recoverItem(label + ": object " + o.ID)
 		if rs.idLen == 0 {
 			rs.idLen = len(o.ID) / 2
 		}

@@ -156,7 +156,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 			s.fail("-: %v", err)
 		} else {
 			it := source.Item{Prov: source.FileProvenance("stdin", "-"), Name: "-", Size: -1}
-			s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+			func() {
+				defer s.recoverItem("-")
+				s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+			}()
 		}
 		s.countFile()
 	}
@@ -202,6 +205,15 @@ func (s *Scanner) fail(format string, args ...any) {
 	s.stats.Errors++
 	if len(s.stats.ErrorList) < 1000 {
 		s.stats.ErrorList = append(s.stats.ErrorList, fmt.Sprintf(format, args...))
+	}
+}
+
+// recoverItem turns a panic while reading one input (a reader's bug met
+// by hostile bytes) into an error of that input: the run goes on, and no
+// stack trace reaches the user. Deferred around each item.
+func (s *Scanner) recoverItem(path string) {
+	if r := recover(); r != nil {
+		s.fail("%s: internal error while reading (the rest of this input was not scanned; please report it): %v", path, r)
 	}
 }
 
@@ -797,6 +809,7 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 
 // runJob scans what one job names.
 func (s *Scanner) runJob(ctx context.Context, j job, buf *source.Buffer) {
+	defer s.recoverItem(j.path)
 	switch {
 	case j.image:
 		if s.scanImage(ctx, j.path, buf) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -47,5 +48,24 @@ func TestReadChunksEnds(t *testing.T) {
 				t.Errorf("emitted up to %d, want every byte (%d)", end, want)
 			}
 		})
+	}
+}
+
+// TestReadChunksParallelPanic: a panic in search, on a worker goroutine,
+// is the file's error, not the end of the process.
+func TestReadChunksParallelPanic(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789\n"), 200_000)
+	calls := 0
+	err := ReadChunksParallel(context.Background(), bytes.NewReader(data), int64(len(data)), FileProvenance("file", "x"), false, true, 4,
+		func(b []byte) (int, bool) {
+			if bytes.Contains(b, []byte("789\n")) {
+				var m map[string]int
+				m["boom"]++ // a nil map write: a bug, met by these bytes
+			}
+			return 0, false
+		},
+		func(Chunk, int) error { calls++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Fatalf("error %v, want the panic as an error", err)
 	}
 }
