@@ -650,13 +650,14 @@ type gitState struct {
 }
 
 func loadGitState(path string) (*gitState, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
-	sc := bufio.NewScanner(f)
+	// A line an object: ten million objects stay well within the bound.
+	sc := bufio.NewScanner(safefile.Limit(f, 1<<30))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	if !sc.Scan() || sc.Text() != stateHeader {
 		return nil, fmt.Errorf("%s: not a hfwarden git state file", path)

@@ -89,7 +89,9 @@ type VerifyCache struct {
 // an empty cache); entries older than ttl are ignored.
 func OpenVerifyCache(path string, ttl time.Duration) *VerifyCache {
 	c := &VerifyCache{path: path, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
-	if b, err := os.ReadFile(path); err == nil {
+	// Bounded: a cache of a hundred thousand outcomes is some 20 MB; past
+	// the bound what is at the path is no cache of ours.
+	if b, err := safefile.ReadLimit(path, 64<<20); err == nil {
 		_ = json.Unmarshal(b, &c.entries) // a damaged cache is an empty one
 	}
 	return c
