@@ -121,16 +121,20 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		// held findings before (their secrets are never stored).
 		ids, types, err := listObjects(ctx, gitDir)
 		if err != nil {
-			return err
-		}
-		all = ids
-		for i, id := range ids {
-			if types[i] == "commit" || types[i] == "tree" || !prev.seen[id] || prev.hit[id] {
-				only = append(only, id)
+			// Listing types reads every object's header, which a damaged
+			// object may fail: read everything instead, past the damage.
+			s.warn("%s: %v; reading every object", label, err)
+			prev = nil
+		} else {
+			all = ids
+			for i, id := range ids {
+				if types[i] == "commit" || types[i] == "tree" || !prev.seen[id] || prev.hit[id] {
+					only = append(only, id)
+				}
 			}
-		}
-		if only == nil {
-			only = []string{}
+			if only == nil {
+				only = []string{}
+			}
 		}
 	}
 	buf := source.NewBuffer()
@@ -168,10 +172,18 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		}
 		return nil
 	})
+	bad := map[string]bool{}
 	if damaged(err) {
 		// Damaged objects were left out and every other one read: record
-		// each fault and attribute what was found.
-		forEachError(err, func(e error) { s.fail("%s: %v", label, e) })
+		// each fault and attribute what was found. They are not marked
+		// read, so that a rescan tries them again.
+		forEachError(err, func(e error) {
+			s.fail("%s: %v", label, e)
+			var oe *git.ObjectError
+			if errors.As(e, &oe) {
+				bad[oe.ID] = true
+			}
+		})
 		err = nil
 	}
 	if err != nil {
@@ -182,7 +194,9 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	}
 	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
 	for _, id := range all {
-		st.seen[id] = true
+		if !bad[id] {
+			st.seen[id] = true
+		}
 	}
 	for id := range rs.hits {
 		st.hit[id] = true

@@ -779,6 +779,11 @@ func TestGitDamagedObjects(t *testing.T) {
 		r.commit(fmt.Sprint("add ", i))
 		blobs = append(blobs, r.rev(fmt.Sprintf("HEAD:f%d.env", i)))
 	}
+	// A first, clean scan leaves state behind for the incremental one.
+	cache := t.TempDir()
+	if fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache}, r.dir); len(fs) != len(tokens) || st.Errors != 0 {
+		t.Fatalf("clean scan: %d findings, errors %q", len(fs), st.ErrorList)
+	}
 	loose := filepath.Join(r.dir, ".git", "objects", blobs[1][:2], blobs[1][2:])
 	data, err := os.ReadFile(loose)
 	if err != nil {
@@ -787,7 +792,16 @@ func TestGitDamagedObjects(t *testing.T) {
 	os.Chmod(loose, 0o644)
 	writeFile(t, loose, data[:len(data)/2])
 
-	fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: t.TempDir(), Full: true}, r.dir)
+	for _, full := range []bool{true, false} {
+		fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache, Full: full}, r.dir)
+		checkDamaged(t, fs, st, tokens, blobs[1])
+	}
+}
+
+// checkDamaged asserts that every token was found at its path and the
+// damaged blob is the one error.
+func checkDamaged(t *testing.T, fs []Finding, st Stats, tokens []string, bad string) {
+	t.Helper()
 	for i, tok := range tokens {
 		got := bySecret(fs, tok)
 		if len(got) != 1 {
@@ -798,7 +812,7 @@ func TestGitDamagedObjects(t *testing.T) {
 			t.Errorf("token %d attributed to %q", i, got[0].Location.Path)
 		}
 	}
-	if st.Errors != 1 || len(st.ErrorList) != 1 || !strings.Contains(st.ErrorList[0], blobs[1]) {
-		t.Errorf("errors %d %q, want one naming the damaged blob %s", st.Errors, st.ErrorList, blobs[1])
+	if st.Errors != 1 || len(st.ErrorList) != 1 || !strings.Contains(st.ErrorList[0], bad) {
+		t.Errorf("errors %d %q, want one naming the damaged blob %s", st.Errors, st.ErrorList, bad)
 	}
 }
