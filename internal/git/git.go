@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,13 +95,19 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 		// " missing", which is no object header.)
 		return nil
 	}
-	read := map[int]bool{}    // request lines read, with only
-	seen := map[string]bool{} // object ids read, without
+	// What the stream delivered, kept as cheaply as it can be (a
+	// repository may hold tens of millions of objects): a flag a request
+	// line, or the ids themselves, which the stream allocated anyway.
+	var read []bool
+	var seen []string
+	if only != nil {
+		read = make([]bool, len(only))
+	}
 	_, err := catFile(ctx, gitDir, only, func(o *Object) error {
-		if only != nil {
+		if only != nil && o.Index < len(read) {
 			read[o.Index] = true
-		} else {
-			seen[o.ID] = true
+		} else if only == nil {
+			seen = append(seen, o.ID)
 		}
 		return fn(o)
 	})
@@ -117,9 +124,11 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 		}
 		names = ids
 	}
+	slices.Sort(seen)
 	var rest []string
 	for i, name := range names {
-		if (only != nil && !read[i]) || (only == nil && !seen[name]) {
+		_, done := slices.BinarySearch(seen, name)
+		if (only != nil && !read[i]) || (only == nil && !done) {
 			rest = append(rest, name)
 			index = append(index, i)
 		}
