@@ -139,7 +139,7 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	var faults []error
 	for len(rest) > 0 {
 		at, ferr := catFile(ctx, gitDir, rest, func(o *Object) error {
-			if index != nil {
+			if index != nil && o.Index < len(index) {
 				o.Index = index[o.Index]
 			} else {
 				o.Index = -1

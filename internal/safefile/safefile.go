@@ -71,6 +71,22 @@ func Open(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return regular(f)
+}
+
+// OpenIn is Open for a name inside root (see os.Root): a member of an
+// image layout, which a hostile layout may make a FIFO.
+func OpenIn(root *os.Root, name string) (*os.File, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	return regular(f)
+}
+
+// regular returns f made blocking again if it is a regular file, and
+// closes it with an error wrapping ErrNotRegular if not.
+func regular(f *os.File) (*os.File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
