@@ -26,15 +26,19 @@ func main() {
 	manifest := flag.String("manifest", "", "file to write planted fingerprints to")
 	logFile := flag.String("log", "", "write one log file of -size bytes here instead of a tree (-single-line: one line)")
 	singleLine := flag.Bool("single-line", false, "with -log: the whole file is one line")
+	notebook := flag.String("notebook", "", "write one text-heavy notebook of -size bytes here instead of a tree")
 	flag.Parse()
-	if *out == "" && *logFile == "" {
-		fmt.Fprintln(os.Stderr, "gentree: -out or -log is required")
+	if *out == "" && *logFile == "" && *notebook == "" {
+		fmt.Fprintln(os.Stderr, "gentree: -out, -log or -notebook is required")
 		os.Exit(2)
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(1, 2)), root: *out}
 	run := func() error { return g.run(*size) }
 	if *logFile != "" {
 		run = func() error { return g.bigLog(*logFile, *size, *singleLine) }
+	}
+	if *notebook != "" {
+		run = func() error { return g.bigNotebook(*notebook, *size) }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
@@ -282,5 +286,51 @@ func (g *gen) bigLog(path string, size int64, singleLine bool) error {
 		f.Close()
 		return err
 	}
+	return f.Close()
+}
+
+// bigNotebook writes a notebook of about size bytes whose outputs are
+// all text (long training logs printed cell after cell: what parsing
+// cell by cell costs most memory on), with one token in the stream
+// output of the middle cell. It is written as it goes, never held whole.
+func (g *gen) bigNotebook(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	const cellBytes = 1 << 20
+	cells := max(1, int(size/cellBytes))
+	fmt.Fprint(w, "{\n \"cells\": [\n")
+	var n int64
+	for c := range cells {
+		src, _ := json.Marshal([]string{"for step in range(100000):\n", "    print(train(step))\n"})
+		var lines []string
+		for bytes := 0; bytes < cellBytes; {
+			l := g.logLine(bytes) + "\n"
+			if c == cells/2 && bytes == 0 {
+				l = "logged in with token " + g.token() + "\n"
+			}
+			lines = append(lines, l)
+			bytes += len(l) + 6
+		}
+		text, _ := json.Marshal(lines)
+		sep := ","
+		if c == cells-1 {
+			sep = ""
+		}
+		k, err := fmt.Fprintf(w, "  {\"cell_type\": \"code\", \"execution_count\": %d, \"metadata\": {}, \"source\": %s, \"outputs\": [{\"output_type\": \"stream\", \"name\": \"stdout\", \"text\": %s}]}%s\n", c+1, src, text, sep)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		n += int64(k)
+	}
+	fmt.Fprint(w, " ],\n \"metadata\": {},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}\n")
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	g.written, g.files = n, 1
 	return f.Close()
 }

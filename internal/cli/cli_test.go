@@ -406,6 +406,28 @@ func TestOutputFile(t *testing.T) {
 	}
 }
 
+// TestOutputNotAFile: -o naming a symbolic link or a device is refused
+// (exit 2, one line) and nothing is written through it.
+func TestOutputNotAFile(t *testing.T) {
+	fx := newFixture(t)
+	dir := t.TempDir()
+	real := filepath.Join(dir, "keep.txt")
+	write(t, real, "keep me\n")
+	link := filepath.Join(dir, "report.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{link, os.DevNull} {
+		r := runCLI(t, "", "scan", "-f", "json", "-o", out, fx.dir)
+		if r.code != 2 || !strings.Contains(r.stderr, "not a regular file") || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("-o %s: %+v, want exit 2 with one line", out, r)
+		}
+	}
+	if b, _ := os.ReadFile(real); string(b) != "keep me\n" {
+		t.Errorf("written through the link: %q", b)
+	}
+}
+
 func TestIgnoreFile(t *testing.T) {
 	tk := fakeTokens(t, 4, 3)
 	dir := t.TempDir()

@@ -14,6 +14,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/pin"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
 
@@ -58,6 +59,11 @@ A token is only needed for private or gated repositories: it is read from
 			token, err := optionalToken(ts, e.stdin)
 			if err != nil {
 				return usageErr("%v", err)
+			}
+			// The lock is replaced by a rename: refuse a link, a device or
+			// a FIFO at its path now, before any repository is read.
+			if err := safefile.CheckTarget(lockPath); err != nil {
+				return usageErr("--lock: %v", err)
 			}
 			lock, err := pin.ReadLock(lockPath)
 			if err != nil {

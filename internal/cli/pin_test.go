@@ -175,3 +175,34 @@ func TestPinErrors(t *testing.T) {
 		t.Fatalf("a lock was written though nothing was pinned: %v", err)
 	}
 }
+
+// TestPinLockNotAFile: a --lock path that is a symbolic link, a device or
+// a FIFO is refused (exit 2) before anything is pinned, and what it
+// points at is left as it was.
+func TestPinLockNotAFile(t *testing.T) {
+	url, _ := startSim(t)
+	t.Setenv("HF_TOKEN", "")
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.lock")
+	r := runCLI(t, "", "pin", "--endpoint", url, "--lock", real, "alice/sim-sentiment-model")
+	if r.code != 0 {
+		t.Fatalf("pin: %+v", r)
+	}
+	before, _ := os.ReadFile(real)
+	link := filepath.Join(dir, "link.lock")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{link, os.DevNull} {
+		r := runCLI(t, "", "pin", "--endpoint", url, "--lock", path, "alice/sim-sentiment-model")
+		if r.code != 2 || !strings.Contains(r.stderr, "not a regular file") || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Errorf("--lock %s: %+v, want exit 2 with one line and nothing pinned", path, r)
+		}
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if after, _ := os.ReadFile(real); string(after) != string(before) {
+		t.Error("the link's target changed")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 func newReportCmd(e *env) *cobra.Command {
@@ -62,7 +63,7 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			out := e.stdout
 			var f *os.File
 			if output != "" {
-				if f, err = os.Create(output); err != nil {
+				if f, err = safefile.Create(output); err != nil {
 					return usageErr("cannot write the report: %v", err)
 				}
 				defer f.Close()

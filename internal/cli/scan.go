@@ -21,6 +21,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/report"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
@@ -208,7 +209,9 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	var out io.Writer = e.stdout
 	var outFile *os.File
 	if f.output != "" {
-		outFile, err = os.Create(f.output)
+		// Never through a link, into a FIFO or onto a device: the
+		// report goes to a regular file or nowhere.
+		outFile, err = safefile.Create(f.output)
 		if err != nil {
 			return usageErr("cannot write report: %v", err)
 		}

@@ -9,6 +9,7 @@ package git
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +77,9 @@ type Object struct {
 	Size  int64
 	Data  []byte
 	Body  io.Reader
+	// Partial is set when the object is damaged: Body holds only the
+	// bytes before the fault (which AllObjects reports as well).
+	Partial bool
 }
 
 // MaxInline is the largest object passed to callbacks as Data; larger
@@ -85,12 +90,202 @@ const MaxInline = 8 << 20
 // packed or loose — exactly once, in pack order, with
 // `git cat-file --batch-all-objects --batch --unordered`. With only set,
 // it streams those objects (ids, one a line) instead.
+//
+// A damaged object (a corrupt pack entry, a truncated loose file) makes
+// git stop the whole stream. AllObjects then goes on without it: the
+// objects not yet read are asked for again by id, a fresh stream past
+// each damaged one, so every readable object is still read. What is left
+// of a damaged loose object is inflated here and passed on with Partial
+// set. The faults come back together, one *ObjectError each, after every
+// object has been read; an error the callback returns stops everything
+// and is returned as it is.
 func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Object) error) error {
 	if only != nil && len(only) == 0 {
 		// Nothing asked for. (An empty request line would come back as
 		// " missing", which is no object header.)
 		return nil
 	}
+	// What the stream delivered, kept as cheaply as it can be (a
+	// repository may hold tens of millions of objects): a flag a request
+	// line, or the ids themselves, which the stream allocated anyway.
+	var read []bool
+	var seen []string
+	if only != nil {
+		read = make([]bool, len(only))
+	}
+	_, err := catFile(ctx, gitDir, only, func(o *Object) error {
+		if only != nil && o.Index < len(read) {
+			read[o.Index] = true
+		} else if only == nil {
+			seen = append(seen, o.ID)
+		}
+		return fn(o)
+	})
+	var cb callbackError
+	if err == nil || errors.As(err, &cb) || ctx.Err() != nil {
+		return unwrapCallback(err)
+	}
+	// The stream broke: list what there is to read, leave out what was.
+	names, index := only, []int(nil)
+	if only == nil {
+		ids, lerr := listIDs(ctx, gitDir)
+		if lerr != nil {
+			return errors.Join(err, lerr)
+		}
+		names = ids
+	}
+	slices.Sort(seen)
+	var rest []string
+	for i, name := range names {
+		_, done := slices.BinarySearch(seen, name)
+		if (only != nil && !read[i]) || (only == nil && !done) {
+			rest = append(rest, name)
+			index = append(index, i)
+		}
+	}
+	if only == nil {
+		index = nil // line numbers mean nothing without a request list
+	}
+	var faults []error
+	for len(rest) > 0 {
+		at, ferr := catFile(ctx, gitDir, rest, func(o *Object) error {
+			if index != nil && o.Index < len(index) {
+				o.Index = index[o.Index]
+			} else {
+				o.Index = -1
+			}
+			return fn(o)
+		})
+		if ferr == nil {
+			break
+		}
+		if errors.As(ferr, &cb) || ctx.Err() != nil {
+			return unwrapCallback(ferr)
+		}
+		if at >= len(rest) { // the stream broke after the last object
+			faults = append(faults, ferr)
+			break
+		}
+		faults = append(faults, &ObjectError{ID: rest[at], Err: ferr})
+		line := -1
+		if index != nil {
+			line = index[at]
+		}
+		if perr := partialLoose(gitDir, rest[at], line, fn); perr != nil {
+			return perr
+		}
+		rest = rest[at+1:]
+		if index != nil {
+			index = index[at+1:]
+		}
+	}
+	if len(faults) == 0 {
+		// Everything was read the second time: the first fault still
+		// happened, and is not hidden.
+		return err
+	}
+	return errors.Join(faults...)
+}
+
+// ObjectError is a fault confined to one object: the objects around it
+// were read.
+type ObjectError struct {
+	// ID is the object as it was asked for (an id, or a name like
+	// "HEAD:path" in a request list).
+	ID  string
+	Err error
+}
+
+func (e *ObjectError) Error() string { return "object " + e.ID + ": " + e.Err.Error() }
+func (e *ObjectError) Unwrap() error { return e.Err }
+
+// callbackError carries an error of AllObjects' callback out of catFile,
+// to tell it from a fault of the stream.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+
+func unwrapCallback(err error) error {
+	var cb callbackError
+	if errors.As(err, &cb) {
+		return cb.err
+	}
+	return err
+}
+
+// listIDs lists every object id of the repository without reading any:
+// the listing reads pack indexes and loose file names only, so it
+// survives damaged object data.
+func listIDs(ctx context.Context, gitDir string) ([]string, error) {
+	out, err := Run(ctx, gitDir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered")
+	if err != nil {
+		return nil, fmt.Errorf("listing objects: %w", err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// partialLoose passes fn what can still be inflated of a damaged loose
+// blob: the bytes before the fault. Anything else (a packed object, a
+// tree or commit, whose parse would be garbage) is left out; only the
+// callback's error is returned.
+func partialLoose(gitDir, id string, line int, fn func(*Object) error) error {
+	if len(id) < 4 || strings.Trim(id, "0123456789abcdef") != "" {
+		return nil // a name, not an id: not a loose file name either
+	}
+	f, err := os.Open(filepath.Join(gitDir, "objects", id[:2], id[2:]))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	zr, err := zlib.NewReader(bufio.NewReader(io.LimitReader(f, 1<<32)))
+	if err != nil {
+		return nil
+	}
+	br := bufio.NewReader(zr)
+	hdr, err := br.ReadString(0)
+	if err != nil {
+		return nil
+	}
+	typ, sz, _ := strings.Cut(strings.TrimSuffix(hdr, "\x00"), " ")
+	size, err := strconv.ParseInt(sz, 10, 64)
+	if typ != "blob" || err != nil || size < 0 {
+		return nil
+	}
+	// The body ends quietly at the fault: the fault itself is reported
+	// once, as the object's error.
+	body := &quietReader{r: io.LimitReader(br, size)}
+	if err := fn(&Object{Index: line, ID: id, Type: typ, Size: size, Body: body, Partial: true}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// quietReader ends at its reader's first error as at its end.
+type quietReader struct {
+	r    io.Reader
+	done bool
+}
+
+func (q *quietReader) Read(p []byte) (int, error) {
+	if q.done {
+		return 0, io.EOF
+	}
+	n, err := q.r.Read(p)
+	if err != nil {
+		q.done = true
+		if n > 0 {
+			return n, nil
+		}
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// catFile runs one `git cat-file --batch` stream (of every object, or of
+// the request list only) and passes each object to fn. at is the request
+// line being read when the stream broke: the object git could not read.
+// fn's errors come back as callbackError.
+func catFile(ctx context.Context, gitDir string, only []string, fn func(*Object) error) (at int, err error) {
 	args := []string{"cat-file", "--batch"}
 	if only == nil {
 		args = append(args, "--batch-all-objects", "--unordered")
@@ -104,15 +299,21 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("git cat-file: %w", err)
+		return 0, fmt.Errorf("git cat-file: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting git cat-file: %w", err)
+		return 0, fmt.Errorf("starting git cat-file: %w", err)
 	}
 	growPipe(out)
 	r := bufio.NewReaderSize(out, 1<<20)
 	buf := make([]byte, 0, 1<<20)
 	index := -1
+	call := func(o *Object) error {
+		if err := fn(o); err != nil {
+			return callbackError{err}
+		}
+		return nil
+	}
 	ferr := func() error {
 		for {
 			index++
@@ -146,17 +347,20 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 					return fmt.Errorf("reading object %s: %w", o.ID, err)
 				}
 				o.Data = buf
-				if err := fn(o); err != nil {
+				if err := call(o); err != nil {
 					return err
 				}
 			} else {
 				lr := &io.LimitedReader{R: r, N: size}
 				o.Body = lr
-				if err := fn(o); err != nil {
+				if err := call(o); err != nil {
 					return err
 				}
 				if _, err := io.Copy(io.Discard, lr); err != nil {
 					return fmt.Errorf("reading object %s: %w", o.ID, err)
+				}
+				if lr.N > 0 {
+					return fmt.Errorf("reading object %s: %w", o.ID, io.ErrUnexpectedEOF)
 				}
 			}
 			if b, err := r.ReadByte(); err != nil || b != '\n' {
@@ -167,16 +371,30 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	if ferr != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return ferr
+		var cb callbackError
+		if !errors.As(ferr, &cb) {
+			// git says best what went wrong ("packed object … is corrupt").
+			if msg := lastLine(stderr.String()); msg != "" {
+				ferr = fmt.Errorf("git cat-file: %s", msg)
+			}
+		}
+		return index, ferr
 	}
 	if err := cmd.Wait(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		msg := lastLine(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return fmt.Errorf("git cat-file: %s", msg)
+		return index, fmt.Errorf("git cat-file: %s", msg)
 	}
-	return nil
+	return index, nil
+}
+
+// lastLine is the last non-empty line of git's standard error: the
+// "fatal:" that ended it.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // Signature is an author or committer.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -655,5 +656,142 @@ func TestPushObjects(t *testing.T) {
 	ids, _, err := PushObjects(ctx, dir, strings.NewReader("(delete) "+zero+" refs/heads/main "+base+"\n"))
 	if err != nil || len(ids) != 0 {
 		t.Errorf("deletion: %q, %v", ids, err)
+	}
+}
+
+// corrupt flips bytes of the file at path from off on (negative: from the
+// end), or truncates it there when flip is false.
+func corrupt(t *testing.T, path string, off, n int, flip bool) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off < 0 {
+		off += len(data)
+	}
+	if flip {
+		for i := off; i < off+n && i < len(data); i++ {
+			data[i] ^= 0x55
+		}
+	} else {
+		data = data[:off]
+	}
+	os.Chmod(path, 0o644)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAllObjectsDamaged: a damaged object stops git's stream; every other
+// object is still read, the damaged one is reported by id, and what is
+// left of a truncated loose blob is passed on as partial.
+func TestAllObjectsDamaged(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	// blobs makes a repository of n committed blobs of some kilobytes
+	// each (so that a pack entry can be damaged in its middle).
+	blobs := func(n int) (dir string, ids []string) {
+		dir = t.TempDir()
+		g(t, dir, "", "init", "-q")
+		for i := range n {
+			body := strings.Repeat(fmt.Sprintf("line %d of blob %d, nothing compresses it away %x\n", i, i, i*7919), 200)
+			writeFile(t, filepath.Join(dir, fmt.Sprintf("f%d.txt", i)), []byte(body))
+			g(t, dir, "", "add", "-A")
+			g(t, dir, "", "commit", "-q", "-m", fmt.Sprint("c", i))
+			ids = append(ids, g(t, dir, "", "rev-parse", fmt.Sprintf("HEAD:f%d.txt", i)))
+		}
+		return dir, ids
+	}
+	all := func(dir string) []string {
+		ids := strings.Fields(g(t, dir, "", "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"))
+		slices.Sort(ids)
+		return ids
+	}
+	read := func(dir string, only []string) (got []string, partial map[string][]byte, err error) {
+		partial = map[string][]byte{}
+		err = AllObjects(ctx, filepath.Join(dir, ".git"), only, func(o *Object) error {
+			got = append(got, o.ID)
+			if o.Partial {
+				b, rerr := io.ReadAll(o.Body)
+				if rerr != nil {
+					t.Errorf("partial body: %v", rerr)
+				}
+				partial[o.ID] = b
+			}
+			return nil
+		})
+		slices.Sort(got)
+		return got, partial, err
+	}
+	for _, tc := range []struct {
+		name string
+		// damage damages the repository and returns the damaged object.
+		damage func(dir string, ids []string) string
+		// partial: the damaged object's leading bytes are still read.
+		partial bool
+	}{
+		{"truncated loose blob", func(dir string, ids []string) string {
+			corrupt(t, filepath.Join(dir, ".git", "objects", ids[2][:2], ids[2][2:]), -40, 0, false)
+			return ids[2]
+		}, true},
+		{"loose blob cut in half", func(dir string, ids []string) string {
+			path := filepath.Join(dir, ".git", "objects", ids[1][:2], ids[1][2:])
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			corrupt(t, path, int(fi.Size()/2), 0, false)
+			return ids[1]
+		}, true},
+		{"corrupt pack entry", func(dir string, ids []string) string {
+			g(t, dir, "", "repack", "-a", "-d", "-q")
+			packs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+			if len(packs) != 1 {
+				t.Fatalf("packs %v", packs)
+			}
+			// Find where blob 3 sits in the pack and damage its middle.
+			idx := strings.TrimSuffix(packs[0], ".pack") + ".idx"
+			for _, line := range strings.Split(g(t, dir, "", "verify-pack", "-v", idx), "\n") {
+				f := strings.Fields(line)
+				if len(f) >= 5 && f[0] == ids[3] {
+					var off, n int
+					fmt.Sscan(f[4], &off)
+					fmt.Sscan(f[3], &n)
+					corrupt(t, packs[0], off+n/2, 8, true)
+					return ids[3]
+				}
+			}
+			t.Fatal("blob 3 not in the pack")
+			return ""
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, ids := blobs(6)
+			want := all(dir)
+			bad := tc.damage(dir, ids)
+			for _, only := range [][]string{nil, ids} {
+				got, partial, err := read(dir, only)
+				var oe *ObjectError
+				if !errors.As(err, &oe) || oe.ID != bad {
+					t.Fatalf("only=%v: error %v, want an ObjectError for %s", only != nil, err, bad)
+				}
+				wantRead := want
+				if only != nil {
+					wantRead = slices.Sorted(slices.Values(ids))
+				}
+				if tc.partial {
+					p, ok := partial[bad]
+					if !ok || !bytes.HasPrefix(p, []byte("line ")) {
+						t.Errorf("only=%v: partial bytes of the damaged blob %q", only != nil, p)
+					}
+				} else {
+					wantRead = slices.DeleteFunc(slices.Clone(wantRead), func(id string) bool { return id == bad })
+				}
+				if !slices.Equal(got, wantRead) {
+					t.Errorf("only=%v: read\n%q\nwant\n%q", only != nil, got, wantRead)
+				}
+			}
+		})
 	}
 }

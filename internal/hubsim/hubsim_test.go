@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -1653,6 +1654,23 @@ func BenchmarkResolveRange(b *testing.B) {
 		srv.ServeHTTP(w, req)
 		if w.Code != http.StatusPartialContent {
 			b.Fatal(w.Code)
+		}
+	}
+}
+
+// TestLoadScenarioBounded: a scenario file past MaxScenarioSize, or a
+// path that is not a regular file, is a clear error, never read whole.
+func TestLoadScenarioBounded(t *testing.T) {
+	big := t.TempDir() + "/big.json"
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxScenarioSize+1); err != nil { // sparse
+		t.Fatal(err)
+	}
+	for _, path := range []string{big, os.DevNull} {
+		if _, err := LoadScenario(path); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("LoadScenario(%s): %v, want a one-line error", path, err)
 		}
 	}
 }

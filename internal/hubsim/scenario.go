@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // Token kinds, as used in [Token.Kind] and [TokenInfo.Kind].
@@ -318,9 +319,13 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	return &s, nil
 }
 
+// MaxScenarioSize bounds a scenario file: a scenario is written by hand
+// or by a test, never near this.
+const MaxScenarioSize = 16 << 20
+
 // LoadScenario reads and validates a scenario file.
 func LoadScenario(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadLimit(path, MaxScenarioSize)
 	if err != nil {
 		return nil, fmt.Errorf("hubsim: load scenario: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // SARIFFingerprintKey is the partialFingerprints key under which hfwarden's
@@ -68,7 +70,10 @@ func LoadBaseline(path string) (*Baseline, error) {
 		return nil, fmt.Errorf("baseline %s: %w", path, err)
 	}
 	defer f.Close()
-	b, err := parseBaseline(f)
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxBaselineSize {
+		return nil, fmt.Errorf("baseline %s: %d bytes, more than %d: %w", path, fi.Size(), MaxBaselineSize, safefile.ErrTooLarge)
+	}
+	b, err := parseBaseline(safefile.Limit(f, MaxBaselineSize))
 	if err != nil {
 		return nil, fmt.Errorf("baseline %s: %w", path, err)
 	}

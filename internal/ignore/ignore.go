@@ -61,6 +61,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // FileName is the name of the ignore file that [Find] looks for.
@@ -91,6 +93,14 @@ type List struct {
 	n       int
 }
 
+// MaxFileSize bounds an ignore file (Load): past it, what is at the path
+// is not one.
+const MaxFileSize = 16 << 20
+
+// MaxBaselineSize bounds a baseline (LoadBaseline): a report of a few
+// hundred thousand findings fits.
+const MaxBaselineSize = 512 << 20
+
 // Load reads the ignore file at path, judging expiry against time.Now.
 // A missing file gives an empty list and a nil error.
 func Load(path string) (*List, error) {
@@ -102,7 +112,7 @@ func Load(path string) (*List, error) {
 		return nil, fmt.Errorf("ignore file: %w", err)
 	}
 	defer f.Close()
-	return Parse(path, f, time.Now())
+	return Parse(path, safefile.Limit(f, MaxFileSize), time.Now())
 }
 
 // Parse reads an ignore file from r. name is used in error messages, which

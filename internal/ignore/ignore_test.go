@@ -539,3 +539,33 @@ func TestNilBaseline(t *testing.T) {
 		t.Error("nil *Baseline is not empty")
 	}
 }
+
+// TestLoadBounded: an ignore file past MaxFileSize or a baseline past
+// MaxBaselineSize is an error, not read into memory.
+func TestLoadBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big")
+	// Valid content all the way (comment lines), so that only the size
+	// can refuse it.
+	line := []byte("# " + strings.Repeat("x", 1000) + "\n")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n <= MaxFileSize; n += len(line) * 1024 {
+		f.Write(bytes.Repeat(line, 1024))
+	}
+	f.Close()
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("Load: %v", err)
+	}
+	sparse := filepath.Join(t.TempDir(), "baseline.json")
+	if err := os.WriteFile(sparse, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(sparse, MaxBaselineSize+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadBaseline(sparse); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("LoadBaseline: %v", err)
+	}
+}

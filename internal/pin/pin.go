@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // LockVersion is the format version written to hfwarden.lock.
@@ -47,10 +48,14 @@ type Lock struct {
 	Pins    []Manifest `json:"pins"`
 }
 
+// MaxLockSize bounds a lock file: a pin lists its repository's files, and
+// a hundred thousand files take some 20 MB.
+const MaxLockSize = 64 << 20
+
 // ReadLock reads a lock file. A missing file is an empty Lock; a malformed
 // one is an error naming the file.
 func ReadLock(path string) (*Lock, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadLimit(path, MaxLockSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Lock{Version: LockVersion}, nil
 	}
@@ -129,6 +134,11 @@ func (l *Lock) Write(path string) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing lock %s: %w", path, err)
+	}
+	// A rename replaces whatever is at path: a link (its target stays
+	// as it was, the link is lost), a device. Only a file is replaced.
+	if err := safefile.CheckTarget(path); err != nil {
+		return fmt.Errorf("writing lock: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing lock %s: %w", path, err)

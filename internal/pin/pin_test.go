@@ -239,3 +239,39 @@ func (m *Manifest) file(path string) (File, bool) {
 	}
 	return File{}, false
 }
+
+// TestLockFileBounds: a lock past MaxLockSize is an error, not read into
+// memory; Write never renames over a link or a device.
+func TestLockFileBounds(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.lock")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxLockSize + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := ReadLock(big); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("oversized lock: %v", err)
+	}
+
+	real := filepath.Join(dir, "real.lock")
+	if err := (&Lock{}).Write(real); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.lock")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&Lock{}).Write(link); err == nil {
+		t.Error("Write replaced a symbolic link")
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is gone: %v", err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, ".*")); len(matches) != 0 {
+		t.Errorf("temporary files left: %v", matches)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
@@ -148,9 +149,20 @@ func (s *Scanner) scanLeaf(ctx context.Context, m member, depth int, b *source.B
 		return
 	}
 	if source.LooksLikeNotebook(m.it.Name, m.head) && (m.size < 0 || m.size <= maxNotebook) {
-		data, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(m.head), m.r), maxNotebook+1))
+		size := m.size
+		if size < 0 {
+			size = 1 << 20 // a guess: grown as needed
+		}
+		r := io.MultiReader(bytes.NewReader(m.head), m.r)
+		data, err := readSized(io.LimitReader(r, maxNotebook+1), size)
 		if err != nil {
 			s.fail("%s: %v", m.it.Prov.Path, err)
+		}
+		if int64(len(data)) > maxNotebook {
+			// Larger than it said (or it said nothing): past the budget,
+			// the whole member as raw bytes, what was read first included.
+			s.scanReader(ctx, io.MultiReader(bytes.NewReader(data), m.r), m.it.Prov, nil, false, buf)
+			return
 		}
 		s.addBytes(int64(len(data)))
 		s.scanNotebookBytes(data, m.it.Prov)
@@ -255,6 +267,13 @@ func (s *Scanner) rescanMembers(ctx context.Context, fsys fs.FS, prov source.Pro
 // headOnly scans the first bytes of a member whose reading failed, and
 // records why.
 func (s *Scanner) headOnly(ctx context.Context, prov source.Provenance, head []byte, err error, buf *source.Buffer) {
+	if errors.Is(err, safefile.ErrNotRegular) {
+		// A FIFO, a device or a pseudo-file where a file was listed:
+		// nothing was read, nothing is lost; a note, not a failure.
+		s.warn("%s: %v", prov.Path, err)
+		s.skip()
+		return
+	}
 	s.fail("%s: %v", prov.Path, err)
 	if len(head) > 0 {
 		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf)

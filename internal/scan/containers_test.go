@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -371,5 +372,108 @@ func TestStdinArchive(t *testing.T) {
 	fs, st := run(t, Options{ShowSecrets: true, Stdin: bytes.NewReader(in)}, "-")
 	if got := bySecret(fs, tok); len(got) != 1 || got[0].Location.Path != "-!etc/app.env" || got[0].Location.Line != 1 || st.Errors != 0 {
 		t.Fatalf("findings:%s errors %q", describe(fs), st.ErrorList)
+	}
+}
+
+// patchZipSize sets the uncompressed size that the central directory
+// declares for the member named name.
+func patchZipSize(t *testing.T, z []byte, name string, size uint32) {
+	t.Helper()
+	for i := 0; i+46 <= len(z); i++ {
+		if !bytes.Equal(z[i:i+4], []byte("PK\x01\x02")) {
+			continue
+		}
+		n := int(binary.LittleEndian.Uint16(z[i+28:]))
+		if string(z[i+46:i+46+n]) == name {
+			binary.LittleEndian.PutUint32(z[i+24:], size)
+			return
+		}
+	}
+	t.Fatalf("%s not in the central directory", name)
+}
+
+// TestZipDeclaredSize: a member whose header declares a size other than
+// its data's, or whose data is damaged, has every readable byte scanned
+// and is reported as an error — never taken for a clean end.
+func TestZipDeclaredSize(t *testing.T) {
+	tok := newTokenGen(97).Tokens(t, 4)
+	filler := func(seed int) []byte {
+		var b bytes.Buffer
+		for j := range 4000 {
+			fmt.Fprintf(&b, "%d %x\n", j, uint64(j*j+seed)*2654435761)
+		}
+		return b.Bytes()
+	}
+	// Each member holds its token in its middle, past any small
+	// declared size.
+	member := func(i int) []byte {
+		f := filler(i)
+		return append(append(append([]byte{}, f[:len(f)/2]...), []byte("\nHF_TOKEN="+tok[i]+"\n")...), f[len(f)/2:]...)
+	}
+	z := zipOf(t, entry{"short.env", member(0)}, entry{"long.env", member(1)}, entry{"fine.env", member(2)}, entry{"crc.env", member(3)})
+	patchZipSize(t, z, "short.env", 100)   // declares less than it holds
+	patchZipSize(t, z, "long.env", 10<<20) // declares more than it holds
+	for i := 0; i+46 <= len(z); i++ {      // a wrong CRC-32 for crc.env
+		if bytes.Equal(z[i:i+4], []byte("PK\x01\x02")) && string(z[i+46:i+46+7]) == "crc.env" {
+			z[i+16] ^= 0xff
+		}
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "bundle.zip"), z)
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	for i, name := range []string{"short.env", "long.env", "fine.env", "crc.env"} {
+		got := bySecret(fs, tok[i])
+		if len(got) != 1 || !strings.HasSuffix(got[0].Location.Path, "bundle.zip!"+name) {
+			t.Errorf("%s: findings %s", name, describe(got))
+		}
+	}
+	if st.Errors != 3 {
+		t.Fatalf("errors %d %q, want 3 (short, long, crc)", st.Errors, st.ErrorList)
+	}
+	joined := strings.Join(st.ErrorList, "\n")
+	for _, want := range []string{"short.env: zip: the member holds", "long.env: zip: the member holds", "crc.env: zip: checksum error"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("errors %q: none says %q", st.ErrorList, want)
+		}
+	}
+}
+
+// TestZipCutShort: a deflated member whose data the archive cuts short
+// (its compressed size patched past what is there) is scanned up to the
+// cut and reported; the stream's bare io.ErrUnexpectedEOF is no end.
+func TestZipCutShort(t *testing.T) {
+	tok := newTokenGen(98).Tokens(t, 1)
+	var b bytes.Buffer
+	b.WriteString("HF_TOKEN=" + tok[0] + "\n")
+	for j := range 20000 {
+		fmt.Fprintf(&b, "%d %x\n", j, uint64(j*j)*2654435761)
+	}
+	var zb bytes.Buffer
+	w := zip.NewWriter(&zb)
+	f, _ := w.Create("cut.env")
+	f.Write(b.Bytes())
+	w.Close()
+	z := zb.Bytes()
+	// Cut the member's compressed data in half: the rest of the archive
+	// (the data descriptor and central directory) stays where it was.
+	var cd int
+	for i := 0; i+46 <= len(z); i++ {
+		if bytes.Equal(z[i:i+4], []byte("PK\x01\x02")) {
+			cd = i
+		}
+	}
+	comp := int(binary.LittleEndian.Uint32(z[cd+20:]))
+	start := 30 + len("cut.env")
+	for i := start + comp/2; i < start+comp; i++ {
+		z[i] = 0 // stored-block garbage: the stream breaks here
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cut.zip"), z)
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	if len(bySecret(fs, tok[0])) != 1 {
+		t.Errorf("token before the cut: %s", describe(fs))
+	}
+	if st.Errors == 0 {
+		t.Errorf("a damaged member reported no error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/git"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
@@ -120,20 +122,25 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		// held findings before (their secrets are never stored).
 		ids, types, err := listObjects(ctx, gitDir)
 		if err != nil {
-			return err
-		}
-		all = ids
-		for i, id := range ids {
-			if types[i] == "commit" || types[i] == "tree" || !prev.seen[id] || prev.hit[id] {
-				only = append(only, id)
+			// Listing types reads every object's header, which a damaged
+			// object may fail: read everything instead, past the damage.
+			s.warn("%s: %v; reading every object", label, err)
+			prev = nil
+		} else {
+			all = ids
+			for i, id := range ids {
+				if types[i] == "commit" || types[i] == "tree" || !prev.seen[id] || prev.hit[id] {
+					only = append(only, id)
+				}
 			}
-		}
-		if only == nil {
-			only = []string{}
+			if only == nil {
+				only = []string{}
+			}
 		}
 	}
 	buf := source.NewBuffer()
 	err = git.AllObjects(ctx, gitDir, only, func(o *git.Object) error {
+		defer s.recoverItem(label + ": object " + o.ID)
 		if rs.idLen == 0 {
 			rs.idLen = len(o.ID) / 2
 		}
@@ -166,6 +173,20 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		}
 		return nil
 	})
+	bad := map[string]bool{}
+	if damaged(err) {
+		// Damaged objects were left out and every other one read: record
+		// each fault and attribute what was found. They are not marked
+		// read, so that a rescan tries them again.
+		forEachError(err, func(e error) {
+			s.fail("%s: %v", label, e)
+			var oe *git.ObjectError
+			if errors.As(e, &oe) {
+				bad[oe.ID] = true
+			}
+		})
+		err = nil
+	}
 	if err != nil {
 		return err
 	}
@@ -174,7 +195,9 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	}
 	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
 	for _, id := range all {
-		st.seen[id] = true
+		if !bad[id] {
+			st.seen[id] = true
+		}
 	}
 	for id := range rs.hits {
 		st.hit[id] = true
@@ -200,6 +223,20 @@ func RepoName(repo string) string {
 		return abs
 	}
 	return repo
+}
+
+// damaged tells whether err holds only faults of single objects, which
+// AllObjects reads past.
+func damaged(err error) bool {
+	if err == nil {
+		return false
+	}
+	all := true
+	forEachError(err, func(e error) {
+		var oe *git.ObjectError
+		all = all && errors.As(e, &oe)
+	})
+	return all
 }
 
 // stateKey names the state of a repository scanned with detector options
@@ -302,6 +339,12 @@ func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
 	if len(raw) == 0 && !hint {
 		return
 	}
+	if text := notebookText(data); int64(len(data)) > maxNotebook || text > s.notebookText {
+		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
+			prov.Path, len(data)>>20, text>>20, s.notebookText>>20)
+		s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, raw)
+		return
+	}
 	type hit struct {
 		c  source.Chunk
 		ms []detect.Match
@@ -325,6 +368,14 @@ func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
 	for _, h := range cells {
 		s.scanChunk(h.c, h.ms)
 	}
+}
+
+// notebookText counts a notebook's bytes outside image payloads: what
+// parsing its cells decodes.
+func notebookText(data []byte) int64 {
+	var n int64
+	source.ImageSkipper{}.Segments(data, len(data), func(start, end int) { n += int64(end - start) })
+	return n
 }
 
 // pathHit is a target blob found at a path of a tree.
@@ -629,13 +680,14 @@ type gitState struct {
 }
 
 func loadGitState(path string) (*gitState, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
-	sc := bufio.NewScanner(f)
+	// A line an object: ten million objects stay well within the bound.
+	sc := bufio.NewScanner(safefile.Limit(f, 1<<30))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	if !sc.Scan() || sc.Text() != stateHeader {
 		return nil, fmt.Errorf("%s: not a hfwarden git state file", path)
@@ -677,6 +729,9 @@ func (st *gitState) save(path string) error {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := safefile.CheckTarget(path); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

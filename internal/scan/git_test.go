@@ -806,3 +806,64 @@ func TestGitRepoNamed(t *testing.T) {
 		t.Errorf("repositories %q, want %q", repos, want)
 	}
 }
+
+// TestGitDamagedObjects: a truncated loose blob stops git's object
+// stream; the blobs around it are still scanned and attributed, the
+// bytes before the fault still found, and the fault is an error of the
+// run — never "0 errors".
+func TestGitDamagedObjects(t *testing.T) {
+	isolateGit(t)
+	tk := newTokenGen(811)
+	tokens := tk.Tokens(t, 4)
+	r := newTestRepo(t, false)
+	var blobs []string
+	for i, tok := range tokens {
+		// The token sits near the start; the filler after it is what
+		// the truncation takes away. It is large enough (and varied
+		// enough) that the decompressor hands out its first windows
+		// before it meets the cut.
+		var filler strings.Builder
+		for j := range 8000 {
+			fmt.Fprintf(&filler, "%d %x\n", j, uint64(j*j+i)*2654435761)
+		}
+		r.write(fmt.Sprintf("f%d.env", i), "HF_TOKEN="+tok+"\n"+filler.String())
+		r.commit(fmt.Sprint("add ", i))
+		blobs = append(blobs, r.rev(fmt.Sprintf("HEAD:f%d.env", i)))
+	}
+	// A first, clean scan leaves state behind for the incremental one.
+	cache := t.TempDir()
+	if fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache}, r.dir); len(fs) != len(tokens) || st.Errors != 0 {
+		t.Fatalf("clean scan: %d findings, errors %q", len(fs), st.ErrorList)
+	}
+	loose := filepath.Join(r.dir, ".git", "objects", blobs[1][:2], blobs[1][2:])
+	data, err := os.ReadFile(loose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(loose, 0o644)
+	writeFile(t, loose, data[:len(data)/2])
+
+	for _, full := range []bool{true, false} {
+		fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache, Full: full}, r.dir)
+		checkDamaged(t, fs, st, tokens, blobs[1])
+	}
+}
+
+// checkDamaged asserts that every token was found at its path and the
+// damaged blob is the one error.
+func checkDamaged(t *testing.T, fs []Finding, st Stats, tokens []string, bad string) {
+	t.Helper()
+	for i, tok := range tokens {
+		got := bySecret(fs, tok)
+		if len(got) != 1 {
+			t.Errorf("token %d: %d findings, want 1:%s", i, len(got), describeGit(fs))
+			continue
+		}
+		if got[0].Location.Path != fmt.Sprintf("f%d.env", i) {
+			t.Errorf("token %d attributed to %q", i, got[0].Location.Path)
+		}
+	}
+	if st.Errors != 1 || len(st.ErrorList) != 1 || !strings.Contains(st.ErrorList[0], bad) {
+		t.Errorf("errors %d %q, want one naming the damaged blob %s", st.Errors, st.ErrorList, bad)
+	}
+}

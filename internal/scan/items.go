@@ -40,6 +40,7 @@ func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]Finding, Stats, er
 
 // scanItem scans one member of a container.
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, r io.Reader, depth int, buf *source.Buffer) {
+	defer s.recoverItem(it.Prov.Path)
 	s.countFile()
 	_ = s.visitor(source.NewBudget(s.opt.Limits), depth, buf)(ctx, it, r)
 }

@@ -58,6 +58,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 	}
 	buf := source.NewBuffer()
 	return git.AllObjects(ctx, dir, specs, func(o *git.Object) error {
+		defer s.recoverItem(o.ID)
 		s.countFile()
 		name := names[o.Index]
 		switch o.Type {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/ignore"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
@@ -60,9 +61,21 @@ type Progress struct {
 	Files, Bytes, Findings atomic.Int64
 }
 
-// maxNotebook bounds the notebooks parsed cell by cell; larger ones are
-// scanned as raw bytes, which finds the same tokens with file lines.
-const maxNotebook = 256 << 20
+// Parsing a notebook cell by cell costs a few times its text in memory
+// (the file, the decoded strings, their joins): 250 MB of printed logs
+// took over a gigabyte. So only notebooks within a budget are parsed;
+// past it they are scanned as raw bytes, which finds the same tokens,
+// located by file line and column instead of by cell.
+const (
+	// maxNotebook bounds the file bytes held to parse a notebook's cells.
+	maxNotebook = 128 << 20
+	// maxNotebookText bounds its bytes outside image payloads (which
+	// the parse skips without copying): the part that is decoded.
+	maxNotebookText = 24 << 20
+	// maxNotebookHits bounds the copies of chunks with findings that the
+	// first, raw pass keeps for a notebook.
+	maxNotebookHits = 16 << 20
+)
 
 // Scanner scans files and streams. Create one with New.
 type Scanner struct {
@@ -71,6 +84,8 @@ type Scanner struct {
 
 	// parallelMin: see scanParallel; tests lower it.
 	parallelMin int64
+	// notebookText is maxNotebookText; tests lower it.
+	notebookText int64
 
 	mu       sync.Mutex
 	findings []Finding
@@ -82,7 +97,7 @@ func New(opt Options) *Scanner {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin}
+	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin, notebookText: maxNotebookText}
 }
 
 type job struct {
@@ -93,6 +108,9 @@ type job struct {
 	// image is set for a container image: a docker save or OCI layout
 	// archive, or an OCI layout directory.
 	image bool
+	// named is set for a file named on the command line rather than
+	// met in a walk: a pseudo-file (a process's environ) is read then.
+	named bool
 }
 
 // Run scans the paths (files, directories, or "-" for standard input) and
@@ -138,7 +156,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 			s.fail("-: %v", err)
 		} else {
 			it := source.Item{Prov: source.FileProvenance("stdin", "-"), Name: "-", Size: -1}
-			s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+			func() {
+				defer s.recoverItem("-")
+				s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+			}()
 		}
 		s.countFile()
 	}
@@ -187,6 +208,15 @@ func (s *Scanner) fail(format string, args ...any) {
 	}
 }
 
+// recoverItem turns a panic while reading one input (a reader's bug met
+// by hostile bytes) into an error of that input: the run goes on, and no
+// stack trace reaches the user. Deferred around each item.
+func (s *Scanner) recoverItem(path string) {
+	if r := recover(); r != nil {
+		s.fail("%s: internal error while reading (the rest of this input was not scanned; please report it): %v", path, r)
+	}
+}
+
 func (s *Scanner) warn(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -228,7 +258,7 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 			return nil
 		}
 		select {
-		case jobs <- job{path: root, root: filepath.Dir(root), size: info.Size()}:
+		case jobs <- job{path: root, root: filepath.Dir(root), size: info.Size(), named: true}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -245,6 +275,12 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
 			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
+				return fs.SkipDir
+			}
+			if safefile.PseudoDir(p) {
+				// /proc, /sys: no files, sizes that lie, reads that never end.
+				s.warn("%s: a kernel pseudo-filesystem: skipped", p)
+				s.skip()
 				return fs.SkipDir
 			}
 			if p == root && !rootWhole {
@@ -315,12 +351,26 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.skip()
 		return
 	}
-	f, err := os.Open(j.path)
+	// Listed as a regular file is no promise: the path may be a FIFO or
+	// a device by now, which must not block the scan, or a pseudo-file.
+	f, err := safefile.Open(j.path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		s.warn("%s: %v", j.path, err)
+		s.skip()
+		return
+	}
 	if err != nil {
 		s.fail("%s: %v", j.path, unwrapPath(err))
 		return
 	}
 	defer f.Close()
+	if !j.named {
+		if err := safefile.Pseudo(f); err != nil {
+			s.warn("%s: %v", j.path, err)
+			s.skip()
+			return
+		}
+	}
 	var head [sniffLen]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -348,7 +398,9 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, b, buf)
 		return
 	}
-	if source.LooksLikeNotebook(j.path, h) && j.size <= maxNotebook {
+	if source.LooksLikeNotebook(j.path, h) && j.size <= 2*maxNotebook {
+		// Up to twice the budget, the raw pass (cheap, bounded) decides
+		// whether the cells are parsed; larger ones are raw bytes at once.
 		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
 		return
 	}
@@ -406,7 +458,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	}
 	var raw []hit
 	hinted := false
-	var total int64
+	var total, text, kept int64
 	var skipper source.ImageSkipper
 	// No line numbers in this pass: its findings are reported only if the
 	// notebook turns out malformed, and then the file is read again whole.
@@ -416,6 +468,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		// cell-by-cell reading anyway: do not scan them here either.
 		var ms []detect.Match
 		skipper = skipper.Segments(c.Data, c.Next, func(start, end int) {
+			text += int64(max(0, min(end, c.Next)-start)) // each byte once: chunks overlap
 			seg, hint := s.det.DetectHint(c.Data[start:end])
 			hinted = hinted || hint
 			for _, m := range seg {
@@ -428,8 +481,11 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 			}
 		})
 		if len(ms) > 0 {
-			c.Data = slices.Clone(c.Data)
-			raw = append(raw, hit{c, ms})
+			kept += int64(len(c.Data))
+			if kept <= maxNotebookHits { // past it, the raw rescan below reports them
+				c.Data = slices.Clone(c.Data)
+				raw = append(raw, hit{c, ms})
+			}
 		}
 		return nil
 	})
@@ -439,6 +495,17 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		return
 	}
 	if len(raw) == 0 && !hinted {
+		return
+	}
+	if total > maxNotebook || text > s.notebookText || kept > maxNotebookHits {
+		// Past the budget: the file again as raw bytes, with lines.
+		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
+			j.path, total>>20, text>>20, s.notebookText>>20)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			s.fail("%s: %v", j.path, err)
+			return
+		}
+		s.rescanRaw(ctx, f, prov, buf)
 		return
 	}
 	// fallback reports the raw findings when the cells cannot be read:
@@ -459,7 +526,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		fallback(err, nil)
 		return
 	}
-	data, err := io.ReadAll(f)
+	data, err := readSized(f, total)
 	if err != nil {
 		fallback(err, nil)
 		return
@@ -478,6 +545,27 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	for _, h := range cells {
 		s.scanChunk(h.c, h.ms)
 	}
+}
+
+// rescanRaw scans r as text with lines, its bytes already counted by
+// an earlier pass.
+func (s *Scanner) rescanRaw(ctx context.Context, r io.Reader, prov source.Provenance, buf *source.Buffer) {
+	err := source.ReadChunks(ctx, r, nil, prov, false, true, buf, func(c source.Chunk) error {
+		s.scanChunk(c, s.det.Detect(c.Data))
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.fail("%s: %v", prov.Path, err)
+	}
+}
+
+// readSized reads r whole into one buffer sized for the size bytes
+// expected, so that a large notebook is not held twice while io.ReadAll
+// grows its buffer; it reads no more than twice maxNotebook.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	b := bytes.NewBuffer(make([]byte, 0, min(size, 2*maxNotebook)+bytes.MinRead))
+	_, err := b.ReadFrom(io.LimitReader(r, 2*maxNotebook))
+	return b.Bytes(), err
 }
 
 func (s *Scanner) addBytes(n int64) {
@@ -740,6 +828,7 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 
 // runJob scans what one job names.
 func (s *Scanner) runJob(ctx context.Context, j job, buf *source.Buffer) {
+	defer s.recoverItem(j.path)
 	switch {
 	case j.image:
 		if s.scanImage(ctx, j.path, buf) {

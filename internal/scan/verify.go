@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // Verifier checks whether a credential is live. Implementations must
@@ -119,7 +121,9 @@ func cacheKey(endpoint, fp string) string { return endpoint + " " + fp }
 // hub.Client.Endpoint gives it); entries older than ttl are ignored.
 func OpenVerifyCache(path, endpoint string, ttl time.Duration) *VerifyCache {
 	c := &VerifyCache{path: path, endpoint: endpoint, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
-	if b, err := os.ReadFile(path); err == nil {
+	// Bounded: a cache of a hundred thousand outcomes is some 20 MB; past
+	// the bound what is at the path is no cache of ours.
+	if b, err := safefile.ReadLimit(path, 64<<20); err == nil {
 		_ = json.Unmarshal(b, &c.entries) // a damaged cache is an empty one
 	}
 	for k := range c.entries {
@@ -195,6 +199,9 @@ func (c *VerifyCache) Save() error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err := safefile.CheckTarget(c.path); err != nil {
 		return err
 	}
 	tmp := c.path + ".tmp"

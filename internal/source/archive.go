@@ -4,10 +4,13 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -302,7 +305,7 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 		if escapes {
 			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: fmt.Errorf("%q: %w", f.Name, ErrEscapes)})
 		}
-		rc, err := f.Open()
+		rc, err := openZipMember(f)
 		if err != nil {
 			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: err})
 			continue
@@ -316,3 +319,60 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 	}
 	return errors.Join(errs...)
 }
+
+// openZipMember opens a member's data. archive/zip drops the bytes of a
+// read that goes past the declared size, and takes data that ends short
+// of it for a plain end: stored and deflated members (nearly all) are
+// decompressed here instead, every byte handed on, and checked against
+// the header (size, CRC-32) at their end, where a mismatch is an error.
+func openZipMember(f *zip.File) (io.ReadCloser, error) {
+	var rc io.ReadCloser
+	switch f.Method {
+	case zip.Store, zip.Deflate:
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return nil, err
+		}
+		rc = io.NopCloser(raw)
+		if f.Method == zip.Deflate {
+			rc = flate.NewReader(raw)
+		}
+	default:
+		return f.Open()
+	}
+	return &zipMember{rc: rc, f: f, crc: crc32.NewIEEE()}, nil
+}
+
+// zipMember checks a member's data against its header as it is read. Its
+// error is sticky: a reader that swallows one (a sniff of the first
+// bytes) meets it again on the next read.
+type zipMember struct {
+	rc  io.ReadCloser
+	f   *zip.File
+	crc hash.Hash32
+	n   uint64
+	err error
+}
+
+func (z *zipMember) Read(p []byte) (int, error) {
+	if z.err != nil {
+		return 0, z.err
+	}
+	n, err := z.rc.Read(p)
+	z.crc.Write(p[:n])
+	z.n += uint64(n)
+	switch {
+	case err == io.EOF && z.n != z.f.UncompressedSize64:
+		err = fmt.Errorf("zip: the member holds %d bytes, its header says %d (all of them were scanned)", z.n, z.f.UncompressedSize64)
+	case err == io.EOF && z.f.CRC32 != 0 && z.crc.Sum32() != z.f.CRC32:
+		err = errors.New("zip: checksum error: the member's data is damaged (what could be read was scanned)")
+	case err != nil && err != io.EOF:
+		// flate reports a cut stream as a bare io.ErrUnexpectedEOF, which
+		// readers take for a plain end: name it.
+		err = fmt.Errorf("zip: member data after %d bytes: %v", z.n, err)
+	}
+	z.err = err
+	return n, err
+}
+
+func (z *zipMember) Close() error { return z.rc.Close() }

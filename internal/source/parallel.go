@@ -115,7 +115,11 @@ func ReadChunksParallel[M any](ctx context.Context, ra io.ReaderAt, size int64, 
 						defer func() {
 							if r := recover(); r != nil {
 								if _, fault := r.(interface{ Addr() uintptr }); !fault {
-									panic(r)
+									// A bug in search, met by these bytes: an
+									// error of this file, not a crash (a panic
+									// here, on a worker, would end the process).
+									segs[i].err = fmt.Errorf("internal error while searching: %v", r)
+									return
 								}
 								segs[i].err = ErrChanged
 							}

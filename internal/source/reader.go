@@ -32,6 +32,8 @@ func NewBuffer() *Buffer { return &Buffer{b: make([]byte, ChunkSize+Overlap)} }
 func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, binary, lines bool, buf *Buffer, emit Emit) error {
 	b := buf.b
 	n := copy(b, head)
+	src := &firstError{r: r}
+	r = src
 	line := 1
 	if !lines {
 		line = 0
@@ -44,13 +46,16 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 		}
 		m, err := io.ReadFull(r, b[n:])
 		n += m
-		// ReadFull returns these two bare when the stream ends; a reader
-		// that fails with a wrapped one (a truncated gzip member) is an
-		// error, not an end.
-		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		// A failing reader ends the item too, but what it gave before the
-		// failure is still scanned: the error is returned after it.
-		failed := err != nil && !eof
+		// failure is still scanned: the error is returned after it. Only
+		// the reader's own io.EOF is an end: ReadFull turns that into a
+		// bare io.ErrUnexpectedEOF after a short read, but a reader that
+		// fails with one itself (flate on a cut stream) is failing.
+		failed := src.err != nil && src.err != io.EOF
+		if failed {
+			err = src.err
+		}
+		eof := err != nil && !failed
 		limit, next := n-Overlap/2, n-min(Overlap, n) // more may follow
 		if eof || failed {
 			limit, next = n, n
@@ -100,4 +105,18 @@ func lastNewline(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// firstError remembers the first error its reader returned.
+type firstError struct {
+	r   io.Reader
+	err error
+}
+
+func (f *firstError) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }

@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // Kinds of target.
@@ -331,7 +333,7 @@ func (p *planner) walk(root string) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if path != root && isPseudoFS(path) {
+			if path != root && (isPseudoFS(path) || safefile.PseudoDir(path)) {
 				return filepath.SkipDir
 			}
 			if name == ".git" || isBareRepo(path, name) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
@@ -64,7 +65,10 @@ func yield(ctx context.Context, t Target, visit source.Visit) error {
 	if t.Kind == KindProcessEnv {
 		return yieldProcess(ctx, t, visit)
 	}
-	f, err := os.Open(t.Path)
+	// Planned as a regular file is no promise: the path may be a FIFO or
+	// a device by now, which must not block the sweep (it is skipped
+	// with a note).
+	f, err := safefile.Open(t.Path)
 	if err != nil {
 		return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: -1},
 			failing{fmt.Errorf("opening: %w", unwrapPath(err))})
@@ -255,7 +259,7 @@ var secretKind = regexp.MustCompile(`(?m)^kind:\s*["']?Secret["']?\s*(?:#.*)?$`)
 // isSecretManifest reports whether the YAML file at path declares a
 // Kubernetes Secret.
 func isSecretManifest(path string) bool {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return false
 	}

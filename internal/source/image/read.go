@@ -30,7 +30,10 @@ const (
 // entry, label, Cmd, Entrypoint, and each history entry's created_by and
 // comment — then every regular file of every layer, top layer first, files
 // that a later layer deletes or overwrites included. Layers are numbered 1..N
-// from the base and streamed, never held in memory.
+// from the base and streamed, never held in memory. A layer the image
+// lists more than once (the same digest) is read once, at its topmost
+// place: its files are yielded, and so reported, with that layer's
+// number only.
 //
 // Layer files carry Prov prov.With("image-layer", "layer N/PATH") with attrs
 // "image" (img.Name), "layer" (the layer digest; for docker save images the
@@ -62,7 +65,7 @@ func Read(ctx context.Context, img Named, prov source.Provenance, visit source.V
 		return fmt.Errorf("listing layers of image %s: %w", img.Name, err)
 	}
 	times := layerTimes(cfg, len(layers))
-	r := layerReader{img: img, prov: prov, visit: visit, hidden: newHidden()}
+	r := layerReader{img: img, prov: prov, visit: visit, hidden: newHidden(), seen: map[v1.Hash]*layerEffect{}}
 	var layerErrs []error
 	for i := len(layers) - 1; i >= 0; i-- {
 		var diffID string
@@ -257,6 +260,28 @@ type layerReader struct {
 	prov   source.Provenance
 	visit  source.Visit
 	hidden hidden
+	// seen holds what each layer already read does to the layers below
+	// it, by layer id: a manifest may list one layer many times (fifty
+	// times the same digest costs one read, not fifty).
+	seen map[v1.Hash]*layerEffect
+}
+
+// layerEffect is what one layer does to the paths of the layers below it.
+type layerEffect struct {
+	deleted, opaque, present []string
+}
+
+// apply records that layer n does e to the layers below it.
+func (r *layerReader) apply(e *layerEffect, n int) {
+	for _, p := range e.deleted {
+		r.hidden.deleted[p] = n
+	}
+	for _, p := range e.opaque {
+		r.hidden.opaque[p] = n
+	}
+	for _, p := range e.present {
+		r.hidden.present[p] = n
+	}
 }
 
 func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID string, t time.Time) error {
@@ -270,27 +295,27 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 	if err != nil {
 		return &layerError{fmt.Errorf("image %s: identifying layer %d: %w", r.img.Name, n, err)}
 	}
+	// A layer listed again below (the same digest) holds the same files:
+	// they were read, and reported, at its topmost place. Only what it
+	// hides from the layers below it is taken again, at this place.
+	if e, ok := r.seen[id]; ok {
+		r.apply(e, n)
+		return nil
+	}
+	e := &layerEffect{}
+	r.seen[id] = e
 	where := fmt.Sprintf("image %s: layer %d (%s)", r.img.Name, n, id)
 	rc, err := l.Uncompressed()
 	if err != nil {
+		// Reported once: a repeat below fails the same way.
 		return &layerError{fmt.Errorf("%s: opening: %w", where, err)}
 	}
 	defer rc.Close()
 
 	// What this layer deletes or writes only hides the layers below it, so
 	// it is merged once the layer is read.
-	var deleted, opaque, present []string
-	defer func() {
-		for _, p := range deleted {
-			r.hidden.deleted[p] = n
-		}
-		for _, p := range opaque {
-			r.hidden.opaque[p] = n
-		}
-		for _, p := range present {
-			r.hidden.present[p] = n
-		}
-	}()
+	defer r.apply(e, n)
+	deleted, opaque, present := &e.deleted, &e.opaque, &e.present
 
 	tr := tar.NewReader(rc)
 	for {
@@ -311,13 +336,13 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 		if strings.HasPrefix(base, whiteoutPrefix) {
 			switch {
 			case base == opaqueMarker:
-				opaque = append(opaque, path.Clean(dir))
+				*opaque = append(*opaque, path.Clean(dir))
 			case !strings.HasPrefix(base, whiteoutMeta):
-				deleted = append(deleted, path.Join(dir, strings.TrimPrefix(base, whiteoutPrefix)))
+				*deleted = append(*deleted, path.Join(dir, strings.TrimPrefix(base, whiteoutPrefix)))
 			}
 			continue
 		}
-		present = append(present, p)
+		*present = append(*present, p)
 		if hdr.Typeflag != tar.TypeReg || p == "/" {
 			continue
 		}

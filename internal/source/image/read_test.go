@@ -3,8 +3,14 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,5 +146,75 @@ func TestReadVisitErrors(t *testing.T) {
 				t.Errorf("visited %d items, want %d", count, tt.wantCount)
 			}
 		})
+	}
+}
+
+// TestReadRepeatedLayer: a docker save manifest listing the same layer 50
+// times (and a whiteout between two of its places) has the layer read
+// once, at its topmost place; what the repeats hide below them is kept.
+func TestReadRepeatedLayer(t *testing.T) {
+	tok := newTokenGen(5).Next(t)
+	layerTar := tarOf(t, entry{name: "app/", typ: tar.TypeDir}, entry{name: "app/.env", body: "HF_TOKEN=" + tok + "\n"})
+	sum := sha256.Sum256(layerTar)
+	diffID := "sha256:" + hex.EncodeToString(sum[:])
+	wipeTar := tarOf(t, entry{name: "app/.wh..env"}, entry{name: "base.txt", body: "base\n"})
+	wsum := sha256.Sum256(wipeTar)
+	wipeID := "sha256:" + hex.EncodeToString(wsum[:])
+
+	for _, tc := range []struct {
+		name   string
+		layers []string // "A" the token layer, "W" the whiteout, base first
+		// want: the layer_index the single .env item carries, and its
+		// deleted_in_layer.
+		wantIndex, wantDeleted string
+	}{
+		{"fifty times", slices.Repeat([]string{"A"}, 50), "50", ""},
+		{"below a whiteout and above it", []string{"A", "W", "A"}, "3", ""},
+		{"whiteout above every place", []string{"A", "A", "W"}, "2", "3"},
+		// The lower whiteout is not read again, but still deletes at its
+		// own place: the nearest deletion above layer 1 is layer 2.
+		{"a repeated whiteout", []string{"A", "W", "W"}, "1", "2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ids, paths []string
+			for _, l := range tc.layers {
+				if l == "A" {
+					ids, paths = append(ids, diffID), append(paths, "a/layer.tar")
+				} else {
+					ids, paths = append(ids, wipeID), append(paths, "w/layer.tar")
+				}
+			}
+			cfg, _ := json.Marshal(map[string]any{"architecture": "amd64", "os": "linux",
+				"rootfs": map[string]any{"type": "layers", "diff_ids": ids}, "config": map[string]any{}})
+			man, _ := json.Marshal([]dockerManifestEntry{{Config: "cfg.json", RepoTags: []string{"demo/rep:1"}, Layers: paths}})
+			p := filepath.Join(t.TempDir(), "rep.tar")
+			writeTo(t, p, tarOf(t, entry{name: "cfg.json", body: string(cfg)}, entry{name: "a/layer.tar", body: string(layerTar)},
+				entry{name: "w/layer.tar", body: string(wipeTar)}, entry{name: "manifest.json", body: string(man)}))
+			imgs, err := Open(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := readAll(t, imgs[0])
+			var envs []got
+			for _, g := range items {
+				if g.it.Prov.Attrs["path"] == "/app/.env" {
+					envs = append(envs, g)
+				}
+			}
+			if len(envs) != 1 {
+				t.Fatalf("/app/.env yielded %d times, want once", len(envs))
+			}
+			a := envs[0].it.Prov.Attrs
+			if a["layer_index"] != tc.wantIndex || a["deleted_in_layer"] != tc.wantDeleted || !strings.Contains(envs[0].body, tok) {
+				t.Errorf("attrs %v, want layer_index %s, deleted_in_layer %q", a, tc.wantIndex, tc.wantDeleted)
+			}
+		})
+	}
+}
+
+func writeTo(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

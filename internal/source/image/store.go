@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // maxJSONBytes bounds the JSON documents (manifest.json, index.json, image
@@ -40,7 +42,12 @@ func (s dirStore) open(name string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	defer root.Close()
-	return root.Open(name)
+	// A FIFO or device where a blob should be must not block the scan.
+	f, err := safefile.OpenIn(root, name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // tarStore reads an image held in a tar file without extracting it: the
