@@ -2,11 +2,11 @@ package hubsim
 
 import (
 	"crypto/md5"
-	"encoding/base64"
-	"encoding/json"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
