@@ -219,6 +219,9 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 	fineGrained := p.tok != nil && p.tok.Kind == KindFineGrained
 	switch o {
 	case opRead, opContent:
+		if eff < levelRead && p.tok != nil && p.tok.Kind == KindOAuth {
+			return errResp(http.StatusForbidden, "", "This OAuth token has no read-repos scope granted for "+r.typ+" "+r.id)
+		}
 		if eff < levelRead {
 			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.content.read on "+r.typ+" "+r.id)
 		}
