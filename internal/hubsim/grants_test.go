@@ -40,6 +40,7 @@ func grantsScenario() *Scenario {
 			tok("wil-oauth-gated", Token{User: "wil", Kind: KindOAuth, Scopes: []string{"gated-repos"}}),
 			tok("app-write", Token{User: "ci-app", Kind: KindApp, Role: "write", Entities: []string{"lab"}}),
 			tok("app-read", Token{User: "ci-app", Kind: KindApp, Role: "read", Entities: []string{"lab"}}),
+			tok("wil-oauth-hooks", Token{User: "wil", Kind: KindOAuth, Scopes: []string{"openid", "webhooks"}}),
 		},
 		Repos: []Repo{
 			{ID: "lab/plain", Private: true},
@@ -208,6 +209,15 @@ func TestGrantsWhoami(t *testing.T) {
 			t.Errorf("app: %s", raw)
 		}
 	})
+}
+
+func TestGrantsOAuthWebhooks(t *testing.T) {
+	h := newHub(t, grantsScenario(), Options{})
+	for name, want := range map[string]int{"wil-oauth-hooks": http.StatusOK, "wil-oauth-write": http.StatusForbidden} {
+		if got := h.get("/api/settings/webhooks", grantsToken(t, name)); got.status != want {
+			t.Errorf("%s: %d, want %d: %s", name, got.status, want, got.body)
+		}
+	}
 }
 
 func TestGrantsScenarioErrors(t *testing.T) {
