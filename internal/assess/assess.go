@@ -6,13 +6,20 @@
 // Effective access is the token's power intersected with the owner's role:
 // a classic token's role (read or write) ∩ the owner's role in the org, and
 // for a fine-grained token its scoped permissions on the user, the org or
-// the repository ∩ the org role. Where that is ambiguous (an org
-// "contributor" may write to the repositories they created) the Hub's
-// auth-check endpoint decides.
+// the repository ∩ the org role. An OAuth token's power is its scopes
+// (read-repos, write-repos, manage-repos, read from its JWT) on the orgs the
+// user consented to; an app token's is its scope's role on its entities.
+// Where that is ambiguous (an org "contributor" may write to the
+// repositories they created, an OAuth app's org consent, an org whose
+// resource groups grant roles of their own, a scope on a resource group)
+// the Hub's auth-check endpoint decides write; a private repository the Hub
+// lists for the token is readable.
 package assess
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -84,7 +91,7 @@ type Token struct {
 	Type      string     `json:"type,omitempty"` // access_token, oauth, …
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// Scopes lists fine-grained permissions as "global:PERM" and
-	// "TYPE:NAME:PERM".
+	// "TYPE:NAME:PERM", and an OAuth token's scopes as "oauth:SCOPE".
 	Scopes []string `json:"scopes"`
 }
 
@@ -157,13 +164,23 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 		r.Reasons = append(r.Reasons, "the Hub did not answer conclusively; treat the token as live until checked again")
 		return r, nil
 	}
-	describeIdentity(r, w)
-	g := newGrants(w)
+	describeIdentity(r, w, token)
+	g := newGrants(w, token)
 	r.CanReadGated = g.canReadGated
 	r.Capabilities = g.capabilities(w)
 
 	// List every owner's repositories of every type, concurrently.
 	owners := []ownerRef{{name: w.Name, isOrg: false}}
+	if g.kind == kindApp {
+		// An app acts on its scope's users and organizations, not on an
+		// account of its own.
+		owners = owners[:0]
+		if w.Scope != nil {
+			for _, e := range w.Scope.Entities {
+				owners = append(owners, ownerRef{name: e, isOrg: true, role: w.Scope.Role})
+			}
+		}
+	}
 	for _, o := range w.Orgs {
 		owners = append(owners, ownerRef{name: o.Name, isOrg: true, role: o.RoleInOrg})
 	}
@@ -257,10 +274,13 @@ func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report
 	wg.Wait()
 }
 
-func describeIdentity(r *Report, w *hub.WhoAmI) {
+func describeIdentity(r *Report, w *hub.WhoAmI, token string) {
 	r.Owner, r.OwnerType, r.Fullname, r.Email = w.Name, w.Type, w.Fullname, w.Email
 	at := w.Auth.AccessToken
 	r.Token.Name, r.Token.Role, r.Token.Type = at.DisplayName, at.Role, w.Auth.Type
+	if w.Scope != nil && r.Token.Role == "" {
+		r.Token.Role = w.Scope.Role // an app token's role on its entities
+	}
 	if !at.CreatedAt.IsZero() {
 		t := at.CreatedAt
 		r.Token.CreatedAt = &t
@@ -275,6 +295,11 @@ func describeIdentity(r *Report, w *hub.WhoAmI) {
 			}
 		}
 	}
+	if w.Auth.Type == "oauth" {
+		for _, sc := range oauthScopes(token) {
+			r.Token.Scopes = append(r.Token.Scopes, "oauth:"+sc)
+		}
+	}
 	for _, o := range w.Orgs {
 		r.Orgs = append(r.Orgs, Org{Name: o.Name, Role: o.RoleInOrg, Plan: o.Plan})
 	}
@@ -284,44 +309,118 @@ func describeIdentity(r *Report, w *hub.WhoAmI) {
 type ownerRef struct {
 	name  string
 	isOrg bool
-	role  string // the token owner's role in the org
+	role  string // the token owner's role in the org, or an app token's role
 }
+
+// Token kinds as assess tells them apart.
+const (
+	kindClassic     = "classic"
+	kindFineGrained = "fineGrained"
+	kindOAuth       = "oauth"
+	kindApp         = "app"
+	kindOther       = "other" // no role stated (legacy org token, app_token_as_user, …)
+)
 
 // grants is what the token itself allows, before org roles.
 type grants struct {
 	user string
-	// classic is the role of a classic token ("read" or "write"); empty
-	// for fine-grained tokens.
+	kind string
+	// classic is the role of a classic token ("read" or "write").
 	classic      string
-	fineGrained  bool
 	canReadGated bool
 	global       []string
 	// scoped maps "type:name" to permissions.
 	scoped map[string][]string
+	// groupScoped maps an org to the permissions scoped on its resource
+	// groups; which of its repositories are in the group only auth-check
+	// tells.
+	groupScoped map[string][]string
+	// groups maps an org to the owner's resource groups in it.
+	groups map[string][]hub.ResourceGroup
+	// oauthScopes are an OAuth token's scopes, read from its JWT; nil
+	// when unreadable (then auth-check decides every write).
+	oauthScopes []string
+	// appRole is an app token's role on its scope's entities.
+	appRole string
 }
 
-func newGrants(w *hub.WhoAmI) *grants {
-	g := &grants{user: w.Name, scoped: map[string][]string{}}
+func newGrants(w *hub.WhoAmI, token string) *grants {
+	g := &grants{user: w.Name, scoped: map[string][]string{}, groupScoped: map[string][]string{}, groups: map[string][]hub.ResourceGroup{}}
+	groupOrg := map[string]string{} // resource group id → org
+	for _, o := range w.Orgs {
+		if len(o.ResourceGroups) > 0 {
+			g.groups[o.Name] = o.ResourceGroups
+		}
+		for _, rg := range o.ResourceGroups {
+			groupOrg[rg.ID] = o.Name
+		}
+	}
 	at := w.Auth.AccessToken
 	switch {
+	case w.Type == "app" || w.Auth.Type == "app_token":
+		g.kind = kindApp
+		if w.Scope != nil {
+			g.appRole = w.Scope.Role
+		}
 	case at.FineGrained != nil:
-		g.fineGrained = true
+		g.kind = kindFineGrained
 		g.canReadGated = at.FineGrained.CanReadGatedRepos
 		g.global = at.FineGrained.Global
 		for _, s := range at.FineGrained.Scoped {
+			if s.Entity.Type == "resource-group" {
+				// A group the owner is no member of still belongs to one
+				// of their orgs: "" stands for "some org".
+				org := groupOrg[s.Entity.ID]
+				g.groupScoped[org] = append(g.groupScoped[org], s.Permissions...)
+				continue
+			}
 			k := s.Entity.Type + ":" + s.Entity.Name
 			g.scoped[k] = append(g.scoped[k], s.Permissions...)
 		}
+	case w.Auth.Type == "oauth":
+		g.kind = kindOAuth
+		g.oauthScopes = oauthScopes(token)
+		g.canReadGated = g.oauthScopes == nil || g.hasScope("gated-repos", "read-repos", "write-repos", "manage-repos")
 	case at.Role == "write" || at.Role == "admin":
-		g.classic = "write"
+		g.kind, g.classic = kindClassic, "write"
+		g.canReadGated = true
+	case at.Role == "read":
+		g.kind, g.classic = kindClassic, "read"
 		g.canReadGated = true
 	default:
-		// read, and OAuth or app tokens that do not state a role: the
-		// certain minimum is read; auth-check settles write.
-		g.classic = "read"
+		// No role stated: read is certain for what the Hub lists, and
+		// auth-check settles write.
+		g.kind = kindOther
 		g.canReadGated = true
 	}
 	return g
+}
+
+// oauthScopes reads the scope claim of an OAuth token ("hf_oauth_" and a
+// JWT), nil when there is none. The JWT is decoded here, never sent
+// anywhere but to the Hub; its signature is not checked, so the scopes
+// only say which writes to confirm with auth-check.
+func oauthScopes(token string) []string {
+	parts := strings.Split(strings.TrimPrefix(token, "hf_oauth_"), ".")
+	if len(parts) != 3 || len(parts[1]) > 64<<10 {
+		return nil
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil
+	}
+	var claims struct {
+		Scope string `json:"scope"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return nil
+	}
+	return strings.Fields(claims.Scope)
+}
+
+// hasScope reports whether the OAuth token holds one of the scopes.
+func (g *grants) hasScope(scopes ...string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(g.oauthScopes, s) })
 }
 
 // repoPerms returns the fine-grained permissions that apply to a repo.
@@ -335,9 +434,9 @@ func (g *grants) repoPerms(owner ownerRef, typ, id string) []string {
 	return append(p, g.scoped[typ+":"+id]...)
 }
 
-// orgCeiling is the most an org role allows on the org's repositories, and
+// roleCeiling is the most an org, resource group or app role allows, and
 // whether a write token's write access there needs an auth-check.
-func orgCeiling(role string) (Access, bool) {
+func roleCeiling(role string) (Access, bool) {
 	switch role {
 	case "admin":
 		return Admin, false
@@ -345,47 +444,112 @@ func orgCeiling(role string) (Access, bool) {
 		return Write, false
 	case "contributor":
 		return Read, true // may write to the repos they created
-	default:
+	case "read":
 		return Read, false
 	}
+	return None, false // no_access, or unknown
 }
 
-// access computes the effective access to one repository; unsure is set
-// when write access depends on something only the Hub knows.
-func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Access, basis string, unsure bool) {
-	public := !rs.Private
-	var tokenMax Access
-	var why string
-	switch {
-	case g.fineGrained:
-		perms := g.repoPerms(owner, typ, rs.ID)
+// tokenMax is the most the token itself allows on a repository, why, and
+// whether that maximum is only possible, to be confirmed by auth-check.
+func (g *grants) tokenMax(owner ownerRef, typ, id string) (Access, string, bool) {
+	switch g.kind {
+	case kindFineGrained:
+		perms := g.repoPerms(owner, typ, id)
 		switch {
 		case slices.Contains(perms, "repo.write"):
-			tokenMax, why = Write, "fine-grained repo.write"
+			return Write, "fine-grained repo.write", false
 		case slices.Contains(perms, "repo.content.read"):
-			tokenMax, why = Read, "fine-grained repo.content.read"
-		default:
-			tokenMax, why = None, "no fine-grained scope"
+			return Read, "fine-grained repo.content.read", false
 		}
-	case g.classic == "write":
-		tokenMax, why = Admin, "classic write token"
-	default:
-		tokenMax, why = Read, "classic read token"
+		rg := g.groupScoped[owner.name]
+		if owner.isOrg {
+			rg = append(slices.Clone(rg), g.groupScoped[""]...)
+		}
+		switch {
+		case slices.Contains(rg, "repo.write"):
+			return Write, "fine-grained repo.write on a resource group", true
+		case slices.Contains(rg, "repo.content.read"):
+			return Read, "fine-grained repo.content.read on a resource group", true
+		}
+		return None, "no fine-grained scope", false
+	case kindOAuth:
+		if g.oauthScopes == nil {
+			return Admin, "oauth token whose scopes are unreadable", true
+		}
+		// Write scopes reach an org only if the user consented to it for
+		// the app: auth-check confirms every write.
+		switch {
+		case g.hasScope("manage-repos"):
+			return Admin, "oauth scope manage-repos", true
+		case g.hasScope("write-repos"):
+			return Write, "oauth scope write-repos", true
+		case g.hasScope("read-repos"):
+			return Read, "oauth scope read-repos", false
+		}
+		return None, "no oauth repository scope (" + strings.Join(g.oauthScopes, " ") + ")", false
+	case kindApp:
+		return Admin, "app token", false // its role is the ceiling
+	case kindClassic:
+		if g.classic == "write" {
+			return Admin, "classic write token", false
+		}
+		return Read, "classic read token", false
 	}
+	return Admin, "token without a stated role", true
+}
+
+// access computes the effective access to one repository the Hub listed
+// for the token; unsure is set when write access depends on something only
+// the Hub knows, which auth-check then settles.
+func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Access, basis string, unsure bool) {
+	tokenMax, why, unsure := g.tokenMax(owner, typ, rs.ID)
 	ceiling, needsCheck := Admin, false
-	if owner.isOrg {
-		ceiling, needsCheck = orgCeiling(owner.role)
+	switch {
+	case g.kind == kindApp:
+		ceiling, needsCheck = roleCeiling(owner.role)
+		why += " with role " + owner.role + " on " + owner.name
+	case owner.isOrg:
+		ceiling, needsCheck = roleCeiling(owner.role)
 		why += " ∩ org role " + owner.role
-	} else if tokenMax == Admin {
+		// A resource group's role applies to its repositories whatever
+		// the org role, and which repositories are in which group the
+		// listing does not say: auth-check each.
+		groups := false
+		for _, rg := range g.groups[owner.name] {
+			if owner.role == "admin" {
+				break // org admins manage every group
+			}
+			why += "; resource group " + rg.Name + " " + rg.Role
+			c, contributor := roleCeiling(rg.Role)
+			if c.rank() > ceiling.rank() {
+				ceiling = c
+			}
+			needsCheck = needsCheck || contributor
+			groups = true
+		}
+		// Which repositories the group roles apply to the listing does
+		// not say: only read is certain where one of them may write.
+		needsCheck = needsCheck || (groups && ceiling.rank() >= Write.rank())
+	case tokenMax == Admin:
 		why += " of the owner"
 	}
 	acc = minAccess(tokenMax, ceiling)
-	// Anyone can read public repositories.
-	if public && acc == None {
-		return Read, "public repository", false
+	if unsure || needsCheck {
+		// Only read is certain; write is what auth-check confirms.
+		if tokenMax.rank() >= Write.rank() {
+			unsure = true
+		}
+		acc = minAccess(acc, Read)
 	}
-	if needsCheck && tokenMax.rank() >= Write.rank() {
-		unsure = true
+	switch {
+	case acc != None:
+	case !rs.Private:
+		// Anyone can read public repositories.
+		return Read, "public repository", unsure
+	default:
+		// The Hub lists a private repository only to who may read it.
+		acc, why = Read, why+"; listed for this token"
 	}
 	return acc, why, unsure
 }
@@ -398,7 +562,17 @@ func (g *grants) capabilities(w *hub.WhoAmI) []string {
 			out = append(out, s)
 		}
 	}
-	if !g.fineGrained {
+	switch g.kind {
+	case kindOAuth:
+		g.oauthCapabilities(w, add)
+		return out
+	case kindApp:
+		if r, _ := roleCeiling(g.appRole); r.rank() >= Write.rank() && w.Scope != nil {
+			add("repositories: create, update, delete in " + strings.Join(w.Scope.Entities, ", ") + " as app " + w.Name)
+		}
+		return out
+	}
+	if g.kind != kindFineGrained {
 		add("inference: call serverless inference billed to " + w.Name)
 		if g.canReadGated {
 			add("gated repositories: read those " + w.Name + " was granted")
@@ -451,6 +625,40 @@ func (g *grants) capabilities(w *hub.WhoAmI) []string {
 		add("gated repositories: read those the owner was granted")
 	}
 	return out
+}
+
+// oauthCapabilities adds the powers of an OAuth token's scopes (hub-docs
+// oauth.md); with unreadable scopes, none is claimed.
+func (g *grants) oauthCapabilities(w *hub.WhoAmI, add func(string)) {
+	for _, sc := range g.oauthScopes {
+		switch sc {
+		case "inference-api":
+			add("inference: call Inference Providers billed to " + w.Name)
+		case "manage-repos":
+			add("repositories: create, update, delete (oauth scope manage-repos)")
+		case "write-repos":
+			add("repositories: push to those " + w.Name + " may write (oauth scope write-repos)")
+		case "contribute-repos":
+			add("repositories: create new ones as " + w.Name + " (oauth scope contribute-repos)")
+		case "jobs":
+			add("jobs: run compute billed to " + w.Name)
+		case "webhooks":
+			add("webhooks: create and change (persistence)")
+		case "write-discussions":
+			add("discussions and pull requests: open and comment as " + w.Name)
+		case "write-endpoints":
+			add("inference endpoints: create and manage (billed)")
+		case "read-endpoints":
+			add("inference endpoints: call")
+		case "write-collections":
+			add("collections: change")
+		case "read-billing":
+			add("billing: read")
+		}
+	}
+	if g.oauthScopes != nil && g.canReadGated {
+		add("gated repositories: read those " + w.Name + " was granted")
+	}
 }
 
 // rate sets the severity and its reasons from what the token reaches.

@@ -12,7 +12,8 @@ import (
 // WhoAmI is the answer of GET /api/whoami-v2: the token's owner and the
 // token itself. Unknown fields are ignored; absent ones stay zero.
 type WhoAmI struct {
-	// Type is "user" (or "org" for legacy organization tokens).
+	// Type is "user", "org" for legacy organization tokens, or "app" for
+	// app tokens.
 	Type string `json:"type"`
 	// ID is the owner's 24-hex Hub id.
 	ID string `json:"id"`
@@ -32,8 +33,19 @@ type WhoAmI struct {
 	BillingMode string `json:"billingMode"`
 	// Orgs are the owner's organization memberships.
 	Orgs []OrgMembership `json:"orgs"`
+	// Scope is what an app token (Type "app") may act on; nil otherwise.
+	Scope *AppScope `json:"scope"`
 	// Auth describes the credential used.
 	Auth Auth `json:"auth"`
+}
+
+// AppScope is [WhoAmI.Scope] (huggingface.js ApiWhoAmIApp): the users and
+// organizations an app token acts on, with one role on all of them.
+type AppScope struct {
+	// Entities name the users and organizations.
+	Entities []string `json:"entities"`
+	// Role is admin, write, contributor or read.
+	Role string `json:"role"`
 }
 
 // OrgMembership is one entry of [WhoAmI.Orgs].
@@ -48,7 +60,7 @@ type OrgMembership struct {
 	Fullname string `json:"fullname"`
 	// Plan is e.g. "team", "enterprise" or empty.
 	Plan string `json:"plan"`
-	// RoleInOrg is admin, write, contributor or read.
+	// RoleInOrg is admin, write, contributor, read or no_access.
 	RoleInOrg string `json:"roleInOrg"`
 	// ResourceGroups the user belongs to inside the organization.
 	ResourceGroups []ResourceGroup `json:"resourceGroups"`
@@ -68,7 +80,8 @@ type ResourceGroup struct {
 type Auth struct {
 	// Type is access_token, oauth, app_token or app_token_as_user.
 	Type string `json:"type"`
-	// AccessToken describes the token; empty for OAuth and legacy org tokens.
+	// AccessToken describes the token; without a role or name for OAuth
+	// tokens, empty for legacy org tokens and absent for app tokens.
 	AccessToken AccessToken `json:"accessToken"`
 }
 

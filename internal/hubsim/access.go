@@ -49,24 +49,49 @@ func (s *Server) authenticate(r *http.Request) (principal, *response) {
 	if t == nil || !t.revokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt)) {
 		return principal{}, errResp(http.StatusUnauthorized, "", msgInvalidCredentials)
 	}
-	if t.Kind == KindOrg {
+	switch t.Kind {
+	case KindOrg:
 		return principal{tok: t, org: s.st.orgs[t.User]}, nil
+	case KindApp:
+		return principal{tok: t}, nil // the app is neither a user nor an org
 	}
 	return principal{tok: t, user: s.st.users[t.User]}, nil
 }
 
+// roleLevel is what an organization, resource group or app role allows.
+func roleLevel(role string) level {
+	switch role {
+	case "admin", "write":
+		return levelWrite
+	case "contributor", "read":
+		return levelRead // a contributor writes only what they created
+	}
+	return levelNone
+}
+
 // accountLevel is what the account behind p may do with r, whatever its
-// token, and whether it owns r or belongs to the owning organization.
+// token, and whether it owns r or belongs to the owning organization. In
+// an organization, a repository of a resource group follows the member's
+// role in the group, whatever their org role (org admins manage every
+// group); a private one is out of reach of the others. A no_access member
+// reaches only the repositories of their groups.
 func (st *state) accountLevel(p principal, r *repo) (level, bool) {
 	switch {
+	case p.tok != nil && p.tok.Kind == KindApp:
+		if slices.Contains(p.tok.Entities, r.ns) {
+			return roleLevel(p.tok.Role), true
+		}
 	case p.user != nil && p.user.name == r.ns:
 		return levelWrite, true
-	case p.user != nil:
-		switch p.user.roleIn(r.ns) {
-		case "admin", "write":
+	case p.user != nil && p.user.roleIn(r.ns) != "":
+		role := p.user.roleIn(r.ns)
+		switch {
+		case role == "admin":
 			return levelWrite, true
-		case "contributor", "read":
-			return levelRead, true
+		case r.group != "" && p.user.groupRoleIn(r.ns, r.group) != "":
+			return roleLevel(p.user.groupRoleIn(r.ns, r.group)), true
+		case r.group == "" && role != "no_access":
+			return roleLevel(role), true
 		}
 	case p.org != nil && p.org.name == r.ns:
 		return levelWrite, true
@@ -77,12 +102,16 @@ func (st *state) accountLevel(p principal, r *repo) (level, bool) {
 	return levelNone, false
 }
 
-// tokenLevel is the most p's token allows on r: its role for classic, OAuth
-// and org tokens, its scoped permissions for fine-grained ones.
+// tokenLevel is the most p's token allows on r: its role for classic and
+// org tokens, its scopes and the organizations the user consented to for
+// OAuth tokens, its scoped permissions for fine-grained ones; an app
+// token's role is its account's.
 func tokenLevel(p principal, r *repo) level {
 	switch {
-	case p.tok == nil:
-		return levelWrite // anonymous: the account level decides
+	case p.tok == nil || p.tok.Kind == KindApp:
+		return levelWrite // the account level decides
+	case p.tok.Kind == KindOAuth:
+		return p.tok.oauthLevel(r)
 	case p.tok.Kind != KindFineGrained && p.tok.Role == "write":
 		return levelWrite
 	case p.tok.Kind != KindFineGrained:
@@ -98,14 +127,37 @@ func tokenLevel(p principal, r *repo) level {
 	return levelNone
 }
 
+// oauthLevel is what an OAuth token's repository scopes allow on r (hub-docs
+// oauth.md): on the user's own repositories, and on an organization's only
+// when the user granted the app that organization.
+func (t *token) oauthLevel(r *repo) level {
+	if r.ns != t.User && !slices.Contains(t.Orgs, r.ns) {
+		return levelNone
+	}
+	switch {
+	case t.hasScope("write-repos", "manage-repos"):
+		return levelWrite
+	case t.hasScope("read-repos"):
+		return levelRead
+	}
+	return levelNone
+}
+
+// hasScope reports whether an OAuth token holds one of the scopes.
+func (t *token) hasScope(scopes ...string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(t.Scopes, s) })
+}
+
 // repoPermissions collects a fine-grained token's permissions that apply to
-// r: scopes on the owner (user or org) or on r itself.
+// r: scopes on the owner (user or org), on r's resource group or on r
+// itself.
 func (t *token) repoPermissions(r *repo) []string {
 	var perms []string
 	for _, sc := range t.FineGrained.Scoped {
 		e := sc.Entity
 		if (e.Type == "user" && e.Name == t.User && e.Name == r.ns) ||
 			(e.Type == "org" && e.Name == r.ns) ||
+			(e.Type == "resource-group" && r.group != "" && e.Name == r.ns+"/"+r.group) ||
 			(e.Type == r.typ && e.Name == r.id) {
 			perms = append(perms, sc.Permissions...)
 		}
@@ -167,6 +219,9 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 	fineGrained := p.tok != nil && p.tok.Kind == KindFineGrained
 	switch o {
 	case opRead, opContent:
+		if eff < levelRead && p.tok != nil && p.tok.Kind == KindOAuth {
+			return errResp(http.StatusForbidden, "", "This OAuth token has no read-repos scope granted for "+r.typ+" "+r.id)
+		}
 		if eff < levelRead {
 			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.content.read on "+r.typ+" "+r.id)
 		}
@@ -186,6 +241,8 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 			return errResp(http.StatusForbidden, "", "You don't have write access to "+what)
 		case fineGrained:
 			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.write on "+what)
+		case p.tok.Kind == KindOAuth:
+			return errResp(http.StatusForbidden, "", "This OAuth token has no write-repos scope granted for "+what)
 		default:
 			return errResp(http.StatusForbidden, "", "This token has the read role and cannot write to "+what)
 		}
@@ -196,7 +253,7 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 // gate decides access to the files of a gated repository for a
 // non-member: "auto" lets every signed-in user in (the Hub approves them
 // on request), "manual" only the approved users. Fine-grained tokens also
-// need canReadGatedRepos.
+// need canReadGatedRepos, OAuth tokens the gated-repos or read-repos scope.
 func (s *Server) gate(p principal, r *repo) *response {
 	what := "Access to " + r.typ + " " + r.id + " is restricted"
 	if p.tok == nil {
@@ -207,6 +264,9 @@ func (s *Server) gate(p principal, r *repo) *response {
 	}
 	if p.tok.Kind == KindFineGrained && !p.tok.FineGrained.CanReadGatedRepos {
 		return errResp(http.StatusForbidden, "GatedRepo", what+". This fine-grained token cannot read gated repositories (canReadGatedRepos is false).")
+	}
+	if p.tok.Kind == KindOAuth && !p.tok.hasScope("gated-repos", "read-repos", "write-repos", "manage-repos") {
+		return errResp(http.StatusForbidden, "GatedRepo", what+". This OAuth token has neither the gated-repos nor the read-repos scope.")
 	}
 	return nil
 }

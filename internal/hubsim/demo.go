@@ -165,7 +165,7 @@ func DemoScenario() *Scenario {
 					Scoped: []Scope{{Entity: Entity{Type: "org", Name: "acme"},
 						Permissions: []string{"repo.content.read", "repo.write"}}},
 				}},
-			{Token: bobOAuth, User: "bob", Kind: KindOAuth, DisplayName: "sim-bob-oauth", Role: "read", CreatedAt: day(2024, 6, 1)},
+			{Token: bobOAuth, User: "bob", Kind: KindOAuth, DisplayName: "sim-bob-oauth", Orgs: []string{"acme"}, CreatedAt: day(2024, 6, 1)},
 		},
 		Repos: []Repo{model, notes, space, internal, gated, customers, bench, evalSpace},
 		Webhooks: []Webhook{{Owner: "alice", URL: "https://hooks.example.com/hubsim/alice",

@@ -55,16 +55,43 @@
 // the Hub does for private repositories, and answering the same for both
 // cases reveals nothing.
 //
-// Access follows hub-docs: a classic (or OAuth, or org) token's role, read
-// or write, intersected with the user's rights: their own namespace is
-// theirs, in an organization admin and write may write, contributor and
-// read may only read. A fine-grained token gets what its scoped
-// permissions grant on the owner (user or org) or on the repository itself:
-// repo.content.read to read, repo.write to write (and read). Public
-// repositories are readable with any token. When the user could read or
-// write but the token does not allow it, the answer is 403 without an
-// error code. Listing shows a private repository only to callers who may
-// read it.
+// Access follows hub-docs: a classic (or org) token's role, read or write,
+// intersected with the user's rights: their own namespace is theirs, in an
+// organization admin and write may write, contributor and read may only
+// read, no_access reaches nothing (docs/hub/organizations-security.md).
+// A fine-grained token gets what its scoped permissions grant on the owner
+// (user or org), on the repository's resource group or on the repository
+// itself: repo.content.read to read, repo.write to write (and read).
+// Public repositories are readable with any token. When the user could
+// read or write but the token does not allow it, the answer is 403 without
+// an error code. Listing shows a private repository only to callers who
+// may read it.
+//
+// Resource groups (docs/hub/security-resource-groups.md): a repository of
+// a group follows the member's role in the group (admin, write,
+// contributor, read), whatever their org role; a private one is out of
+// reach, and not listed, for org members outside the group, org admins
+// excepted (they manage every group). whoami lists each org's
+// resourceGroups [{id, name, role}]; a fine-grained scope on a group has
+// entity type "resource-group", the group's name and the same id.
+//
+// OAuth tokens (docs/hub/oauth.md, "Currently supported scopes" and
+// "Accessing organization resources"): whoami-v2 answers auth.type "oauth"
+// with expiresAt and an accessToken without role nor displayName; the
+// power is the scopes, carried in the token's JWT scope claim: read-repos
+// reads, write-repos and manage-repos write, on the user's own
+// repositories and on those of the organizations the user granted the app
+// (the scenario's "orgs"; all of the user's orgs are still listed in
+// whoami, which the sources do not settle). gated-repos or a repos scope
+// passes the gates; webhooks manages webhooks. Other scopes change no
+// repository access here (contribute-repos is not modelled).
+//
+// App tokens (huggingface.js packages/hub/src/types/api/api-who-am-i.ts
+// ApiWhoAmIApp, types/public.ts AuthType): whoami-v2 answers
+// {"type": "app", id, name, "scope": {"entities", "role"}} with auth.type
+// "app_token"; the token acts on the users and orgs named in entities (by
+// name here) with the role, admin or write to write, contributor or read to
+// read, and on nothing else but public repositories.
 //
 // The files of a gated repository (resolve, raw, auth-check) are open to
 // the owner and the members of the owning organization; for anyone else an
@@ -113,9 +140,12 @@
 //	{
 //	  "users": [
 //	    {"name": "alice", "fullname": "Alice", "email": "alice@example.com", "isPro": true,
-//	     "orgs": [{"name": "acme", "roleInOrg": "admin"}]}      // admin|write|contributor|read
+//	     "orgs": [{"name": "acme", "roleInOrg": "admin"}]},     // admin|write|contributor|read|no_access
+//	    {"name": "bob", "orgs": [{"name": "acme", "roleInOrg": "no_access",
+//	     "resourceGroups": [{"name": "vision", "role": "write"}]}]}
 //	  ],
-//	  "orgs": [{"name": "acme", "fullname": "Acme", "plan": "enterprise"}],
+//	  "orgs": [{"name": "acme", "fullname": "Acme", "plan": "enterprise",
+//	            "resourceGroups": ["vision"]}],
 //	  "tokens": [
 //	    {"token": "hf_…", "user": "alice", "kind": "classic", "role": "write",
 //	     "displayName": "sim-alice-write", "createdAt": "2024-03-01T09:00:00Z"},
@@ -123,13 +153,18 @@
 //	     "fineGrained": {"canReadGatedRepos": true, "global": ["discussion.write"],
 //	       "scoped": [{"entity": {"type": "org", "name": "acme"},
 //	                   "permissions": ["repo.content.read", "repo.write"]}]}},
-//	    {"token": "hf_oauth_…", "user": "alice", "kind": "oauth", "role": "read",
+//	    {"token": "hf_oauth_…", "user": "alice", "kind": "oauth",   // scopes default to the JWT's
+//	     "scopes": ["openid", "read-repos", "write-repos"], "orgs": ["acme"],  // orgs consented to
 //	     "expiresAt": "2030-01-01T00:00:00Z"},
+//	    {"token": "hf_…", "user": "ci-app", "kind": "app", "role": "write", "entities": ["acme"]},
+//	    {"token": "hf_…", "user": "bob", "kind": "fineGrained", "fineGrained": {"scoped": [
+//	     {"entity": {"type": "resource-group", "name": "acme/vision"}, "permissions": ["repo.write"]}]}},
 //	    {"token": "api_org_…", "user": "acme", "kind": "org", "role": "read"},
 //	    {"token": "hf_…", "user": "alice", "kind": "classic", "revoked": true}
 //	  ],
 //	  "repos": [
 //	    {"id": "acme/model", "type": "model", "private": true, "gated": false,  // or "auto", "manual"
+//	     "resourceGroup": "vision",
 //	     "approvedUsers": [], "createdAt": "2024-02-01T00:00:00Z",
 //	     "likes": 3, "downloads": 10, "repoTags": ["demo"], "pipelineTag": "text-generation",
 //	     "files": {                                   // the files of the first commit

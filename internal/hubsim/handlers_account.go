@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Shapes of GET /api/whoami-v2.
@@ -56,6 +57,21 @@ type whoamiOrgPrincipal struct {
 	Auth      whoamiAuth `json:"auth"`
 }
 
+// whoamiApp answers for an app token (huggingface.js
+// packages/hub/src/types/api/api-who-am-i.ts ApiWhoAmIApp).
+type whoamiApp struct {
+	Type  string         `json:"type"`
+	ID    string         `json:"id"`
+	Name  string         `json:"name"`
+	Scope whoamiAppScope `json:"scope"`
+	Auth  whoamiAuth     `json:"auth"`
+}
+
+type whoamiAppScope struct {
+	Entities []string `json:"entities"`
+	Role     string   `json:"role"`
+}
+
 type whoamiAuth struct {
 	Type        string             `json:"type"`
 	AccessToken *whoamiAccessToken `json:"accessToken,omitempty"`
@@ -104,9 +120,17 @@ func hWhoami(r *request) *response {
 			Type: "org", ID: p.org.id, Name: p.org.name, Fullname: p.org.fullname,
 			AvatarURL: avatarURL(p.org.name), Plan: p.org.plan, Auth: auth,
 		})
+	case KindApp:
+		return jsonResp(http.StatusOK, whoamiApp{
+			Type: "app", ID: mongoID("app", t.User), Name: t.User,
+			Scope: whoamiAppScope{Entities: slices.Clone(t.Entities), Role: t.Role},
+			Auth:  whoamiAuth{Type: "app_token"},
+		})
 	case KindOAuth:
+		// An OAuth token has neither a role nor a display name: its power
+		// is its scopes (in its JWT) and the organizations consented to.
 		auth.Type = "oauth"
-		auth.AccessToken = &whoamiAccessToken{Role: t.Role, CreatedAt: fmtTime(t.CreatedAt)}
+		auth.AccessToken = &whoamiAccessToken{CreatedAt: fmtTime(t.CreatedAt)}
 		if !t.ExpiresAt.IsZero() {
 			auth.ExpiresAt = fmtTime(t.ExpiresAt)
 		}
@@ -118,8 +142,12 @@ func hWhoami(r *request) *response {
 				wf.Global = []string{}
 			}
 			for _, sc := range fg.Scoped {
+				name := sc.Entity.Name
+				if sc.Entity.Type == "resource-group" {
+					_, name, _ = strings.Cut(name, "/") // a group is shown by its name; its id is in orgs[].resourceGroups
+				}
 				wf.Scoped = append(wf.Scoped, whoamiScoped{
-					Entity:      whoamiEntity{ID: st.entityID(sc.Entity), Type: sc.Entity.Type, Name: sc.Entity.Name},
+					Entity:      whoamiEntity{ID: st.entityID(sc.Entity), Type: sc.Entity.Type, Name: name},
 					Permissions: sc.Permissions,
 				})
 			}
@@ -137,9 +165,13 @@ func hWhoami(r *request) *response {
 	}
 	for _, m := range u.orgs {
 		o := st.orgs[m.Name]
+		groups := []resourceGroup{}
+		for _, g := range m.ResourceGroups {
+			groups = append(groups, resourceGroup{ID: groupID(o.name, g.Name), Name: g.Name, Role: g.Role})
+		}
 		out.Orgs = append(out.Orgs, whoamiOrg{
 			Type: "org", ID: o.id, Name: o.name, Fullname: o.fullname, AvatarURL: avatarURL(o.name),
-			Plan: o.plan, RoleInOrg: m.RoleInOrg, SecurityRestrictions: []string{}, ResourceGroups: []resourceGroup{},
+			Plan: o.plan, RoleInOrg: m.RoleInOrg, SecurityRestrictions: []string{}, ResourceGroups: groups,
 		})
 	}
 	return jsonResp(http.StatusOK, out)
@@ -199,7 +231,7 @@ func hOrgRevoke(r *request) *response {
 		return bad
 	}
 	t := st.tokens[in.Token]
-	if t == nil || t.Kind == KindOrg || st.users[t.User].roleIn(o.name) == "" {
+	if t == nil || t.Kind == KindOrg || t.Kind == KindApp || st.users[t.User].roleIn(o.name) == "" {
 		return errResp(http.StatusNotFound, "", "Token not found among the members of "+o.name)
 	}
 	now := r.srv.now()

@@ -24,8 +24,9 @@ func toAPIWebhook(w *webhook) apiWebhook {
 }
 
 // webhookCaller authenticates a webhook request: a user's token that may
-// read (or write) webhooks. Classic and OAuth tokens need role write to
-// change them; fine-grained ones user.webhooks.read or .write.
+// read (or write) webhooks. Classic tokens need role write to change them,
+// OAuth tokens the webhooks scope; fine-grained ones user.webhooks.read or
+// .write.
 func (r *request) webhookCaller(write bool) (*user, *response) {
 	p, bad := r.srv.authenticate(r.Request)
 	if bad != nil {
@@ -45,6 +46,10 @@ func (r *request) webhookCaller(write bool) (*user, *response) {
 			perm = "user.webhooks.write"
 		}
 		return nil, errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission "+perm+".")
+	case p.tok.Kind == KindOAuth:
+		if !p.tok.hasScope("webhooks") {
+			return nil, errResp(http.StatusForbidden, "", "This OAuth token has no webhooks scope")
+		}
 	case write && p.tok.Role != "write":
 		return nil, errResp(http.StatusForbidden, "", "You need a token with write access to manage webhooks")
 	}

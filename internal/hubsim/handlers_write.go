@@ -32,10 +32,13 @@ func (r *request) writeBranch() (*repo, principal, string, *response) {
 
 // authorName is who commits for p.
 func authorName(p principal) string {
-	if p.user != nil {
+	switch {
+	case p.user != nil:
 		return p.user.name
+	case p.org != nil:
+		return p.org.name
 	}
-	return p.org.name
+	return p.tok.User // an app token commits as its app
 }
 
 // hPreupload answers POST /api/{type}s/{repo}/preupload/{rev}: every file

@@ -17,6 +17,7 @@ const (
 	KindFineGrained = "fineGrained" // user access token with scoped permissions
 	KindOAuth       = "oauth"       // hf_oauth_ + JWT
 	KindOrg         = "org"         // legacy api_org_ organization token
+	KindApp         = "app"         // app token: acts as an app on its scope's entities
 )
 
 // Scenario is the whole content of a simulated Hub: who exists, which tokens
@@ -39,11 +40,20 @@ type User struct {
 	Orgs     []Membership `json:"orgs,omitempty"`
 }
 
-// Membership is a user's role in an organization: admin, write, contributor
-// or read.
+// Membership is a user's role in an organization: admin, write,
+// contributor, read or no_access, and in its resource groups.
 type Membership struct {
 	Name      string `json:"name"`
 	RoleInOrg string `json:"roleInOrg"`
+	// ResourceGroups are the user's roles in groups of the organization.
+	ResourceGroups []GroupRole `json:"resourceGroups,omitempty"`
+}
+
+// GroupRole is a user's role (admin, write, contributor or read) in one
+// resource group of an organization.
+type GroupRole struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
 }
 
 // Org is a Hub organization. Members are declared on the users.
@@ -51,21 +61,36 @@ type Org struct {
 	Name     string `json:"name"`
 	Fullname string `json:"fullname,omitempty"`
 	Plan     string `json:"plan,omitempty"` // e.g. "team", "enterprise"; default "free"
+	// ResourceGroups names the organization's resource groups.
+	ResourceGroups []string `json:"resourceGroups,omitempty"`
 }
 
 // Token is a credential the simulator accepts.
 type Token struct {
 	// Token is the raw secret sent as "Authorization: Bearer TOKEN".
 	Token string `json:"token"`
-	// User owns the token; for Kind "org" it names the organization.
+	// User owns the token; for Kind "org" it names the organization, for
+	// Kind "app" the app.
 	User string `json:"user"`
-	// Kind is classic, fineGrained, oauth or org.
+	// Kind is classic, fineGrained, oauth, org or app.
 	Kind string `json:"kind"`
-	// DisplayName is the token's name (not shown for OAuth tokens).
+	// DisplayName is the token's name (not shown for OAuth and app tokens).
 	DisplayName string `json:"displayName,omitempty"`
-	// Role is read or write for classic, OAuth and org tokens (default
-	// read) and always fineGrained for fine-grained tokens.
-	Role      string    `json:"role,omitempty"`
+	// Role is read or write for classic and org tokens (default read),
+	// always fineGrained for fine-grained tokens, and admin, write,
+	// contributor or read for app tokens. On an OAuth token it only
+	// stands for scopes when neither Scopes nor the token's JWT scope
+	// claim give any: read is read-repos, write adds write-repos.
+	Role string `json:"role,omitempty"`
+	// Scopes are an OAuth token's scopes (read-repos, write-repos,
+	// manage-repos, gated-repos, inference-api, jobs, webhooks, …);
+	// default the scope claim of the token's JWT.
+	Scopes []string `json:"scopes,omitempty"`
+	// Orgs are the organizations the user granted an OAuth app access to:
+	// its repository scopes reach no other organization.
+	Orgs []string `json:"orgs,omitempty"`
+	// Entities are the users and organizations an app token acts on.
+	Entities  []string  `json:"entities,omitempty"`
 	CreatedAt time.Time `json:"createdAt,omitzero"`
 	// ExpiresAt, when set, is shown for OAuth tokens and makes the token
 	// invalid from then on.
@@ -88,8 +113,9 @@ type Scope struct {
 	Permissions []string `json:"permissions"`
 }
 
-// Entity is what a scope applies to: type user or org with a name, or type
-// model, dataset or space with a repository id.
+// Entity is what a scope applies to: type user or org with a name, type
+// model, dataset or space with a repository id, or type resource-group
+// with "org/group".
 type Entity struct {
 	Type string `json:"type"`
 	Name string `json:"name"`
@@ -102,6 +128,9 @@ type Repo struct {
 	// Type is model (default), dataset or space.
 	Type    string `json:"type,omitempty"`
 	Private bool   `json:"private,omitempty"`
+	// ResourceGroup names the group of the owning organization the
+	// repository belongs to; a private one is visible to its members only.
+	ResourceGroup string `json:"resourceGroup,omitempty"`
 	// Gated is "" (JSON false), "auto" or "manual".
 	Gated Gated `json:"gated,omitempty"`
 	// ApprovedUsers may download a manually gated repository.

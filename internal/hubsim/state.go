@@ -4,7 +4,9 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -54,11 +56,31 @@ func (u *user) roleIn(org string) string {
 	return ""
 }
 
+// groupRoleIn is the user's role in a resource group of org, "" when not
+// a member.
+func (u *user) groupRoleIn(org, group string) string {
+	for _, m := range u.orgs {
+		if m.Name != org {
+			continue
+		}
+		for _, g := range m.ResourceGroups {
+			if g.Name == group {
+				return g.Role
+			}
+		}
+	}
+	return ""
+}
+
 type org struct {
 	name, fullname, plan string
 	id                   string
 	members              []*user // in scenario order
+	groups               []string
 }
+
+// groupID is the stable id of one of the organization's resource groups.
+func groupID(org, group string) string { return mongoID("resource-group", org+"/"+group) }
 
 type token struct {
 	Token
@@ -85,6 +107,7 @@ type commit struct {
 type repo struct {
 	id, typ, ns string
 	mongoID     string
+	group       string // resource group of the owning org, or ""
 	private     bool
 	gated       Gated
 	approved    map[string]bool
@@ -202,6 +225,10 @@ func validRole(r string) bool {
 	return r == "admin" || r == "write" || r == "contributor" || r == "read"
 }
 
+// validOrgRole also admits no_access: a member with no access to the
+// organization's repositories but those of their resource groups.
+func validOrgRole(r string) bool { return validRole(r) || r == "no_access" }
+
 func validRepoType(t string) bool { return t == "model" || t == "dataset" || t == "space" }
 
 // validPath reports whether p is a clean relative file path.
@@ -240,7 +267,14 @@ func build(s *Scenario) (*state, error) {
 		if plan == "" {
 			plan = "free"
 		}
-		st.orgs[o.Name] = &org{name: o.Name, fullname: cmp(o.Fullname, o.Name), plan: plan, id: mongoID("org", o.Name)}
+		no := &org{name: o.Name, fullname: cmp(o.Fullname, o.Name), plan: plan, id: mongoID("org", o.Name)}
+		for _, g := range o.ResourceGroups {
+			if !nameRe.MatchString(g) || slices.Contains(no.groups, g) {
+				return nil, fmt.Errorf("hubsim: scenario: org %q: bad or duplicate resource group %q", o.Name, g)
+			}
+			no.groups = append(no.groups, g)
+		}
+		st.orgs[o.Name] = no
 	}
 	for i, u := range s.Users {
 		if !nameRe.MatchString(u.Name) {
@@ -250,14 +284,21 @@ func build(s *Scenario) (*state, error) {
 			return nil, fmt.Errorf("hubsim: scenario: duplicate user or org name %q", u.Name)
 		}
 		nu := &user{name: u.Name, fullname: cmp(u.Fullname, u.Name), email: u.Email, isPro: u.IsPro,
-			id: mongoID("user", u.Name), orgs: slices.Clone(u.Orgs)}
+			id: mongoID("user", u.Name)}
 		for _, m := range u.Orgs {
+			m.ResourceGroups = slices.Clone(m.ResourceGroups)
+			nu.orgs = append(nu.orgs, m)
 			o := st.orgs[m.Name]
 			if o == nil {
 				return nil, fmt.Errorf("hubsim: scenario: user %q: unknown org %q", u.Name, m.Name)
 			}
-			if !validRole(m.RoleInOrg) {
+			if !validOrgRole(m.RoleInOrg) {
 				return nil, fmt.Errorf("hubsim: scenario: user %q: bad roleInOrg %q in %q", u.Name, m.RoleInOrg, m.Name)
+			}
+			for _, g := range m.ResourceGroups {
+				if !slices.Contains(o.groups, g.Name) || !validRole(g.Role) {
+					return nil, fmt.Errorf("hubsim: scenario: user %q: unknown resource group %q or bad role %q in %q", u.Name, g.Name, g.Role, m.Name)
+				}
 			}
 			if slices.Contains(o.members, nu) {
 				return nil, fmt.Errorf("hubsim: scenario: user %q: listed twice in org %q", u.Name, m.Name)
@@ -317,8 +358,49 @@ func (st *state) buildToken(in *Token) (*token, error) {
 	if t.Revoked {
 		t.revokedAt = t.CreatedAt
 	}
+	if t.Kind != KindOAuth && (len(in.Scopes) > 0 || len(in.Orgs) > 0) {
+		return nil, fmt.Errorf("scopes and orgs are for OAuth tokens")
+	}
+	if t.Kind != KindApp && len(in.Entities) > 0 {
+		return nil, fmt.Errorf("entities are for app tokens")
+	}
+	t.Scopes, t.Orgs, t.Entities = slices.Clone(in.Scopes), slices.Clone(in.Orgs), slices.Clone(in.Entities)
 	switch t.Kind {
-	case KindClassic, KindOAuth, KindOrg:
+	case KindApp:
+		if t.Role == "" {
+			t.Role = "read"
+		}
+		if !validRole(t.Role) {
+			return nil, fmt.Errorf("role %q: want admin, write, contributor or read", t.Role)
+		}
+		for _, e := range t.Entities {
+			if st.users[e] == nil && st.orgs[e] == nil {
+				return nil, fmt.Errorf("entity %q is neither a user nor an org", e)
+			}
+		}
+	case KindOAuth:
+		if t.Role != "" && t.Role != "read" && t.Role != "write" {
+			return nil, fmt.Errorf("role %q: want read or write", t.Role)
+		}
+		if len(t.Scopes) == 0 {
+			t.Scopes = jwtScopes(t.Token.Token)
+		}
+		if len(t.Scopes) == 0 {
+			t.Scopes = []string{"openid", "profile", "read-repos"}
+			if t.Role == "write" {
+				t.Scopes = append(t.Scopes, "write-repos")
+			}
+		}
+		t.Role = ""
+		for _, o := range t.Orgs {
+			if st.orgs[o] == nil {
+				return nil, fmt.Errorf("consented org %q does not exist", o)
+			}
+		}
+		if in.FineGrained != nil {
+			return nil, fmt.Errorf("fineGrained set on a %s token", t.Kind)
+		}
+	case KindClassic, KindOrg:
 		if t.Role == "" {
 			t.Role = "read"
 		}
@@ -346,22 +428,25 @@ func (st *state) buildToken(in *Token) (*token, error) {
 		}
 		t.FineGrained = &fg
 	default:
-		return nil, fmt.Errorf("kind %q: want classic, fineGrained, oauth or org", t.Kind)
+		return nil, fmt.Errorf("kind %q: want classic, fineGrained, oauth, org or app", t.Kind)
 	}
-	if t.Kind == KindOrg {
+	switch t.Kind {
+	case KindApp:
+		t.fullname = t.User
+	case KindOrg:
 		o := st.orgs[t.User]
 		if o == nil {
 			return nil, fmt.Errorf("unknown org %q", t.User)
 		}
 		t.fullname = o.fullname
-	} else {
+	default:
 		u := st.users[t.User]
 		if u == nil {
 			return nil, fmt.Errorf("unknown user %q", t.User)
 		}
 		t.fullname = u.fullname
 	}
-	if t.DisplayName == "" && t.Kind != KindOAuth {
+	if t.DisplayName == "" && t.Kind != KindOAuth && t.Kind != KindApp {
 		t.DisplayName = t.Kind + "-" + t.User
 	}
 	return t, nil
@@ -375,8 +460,31 @@ func (st *state) entityExists(e Entity) bool {
 		return st.orgs[e.Name] != nil
 	case "model", "dataset", "space":
 		return st.repos[repoKey(e.Type, e.Name)] != nil
+	case "resource-group":
+		o, g, ok := strings.Cut(e.Name, "/")
+		return ok && st.orgs[o] != nil && slices.Contains(st.orgs[o].groups, g)
 	}
 	return false
+}
+
+// jwtScopes reads the scope claim of an "hf_oauth_" JWT, nil when there
+// is none. The signature is not checked: the simulator issued the token.
+func jwtScopes(tok string) []string {
+	parts := strings.Split(strings.TrimPrefix(tok, "hf_oauth_"), ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil
+	}
+	var claims struct {
+		Scope string `json:"scope"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return nil
+	}
+	return strings.Fields(claims.Scope)
 }
 
 func (st *state) entityID(e Entity) string {
@@ -385,6 +493,9 @@ func (st *state) entityID(e Entity) string {
 		return st.users[e.Name].id
 	case "org":
 		return st.orgs[e.Name].id
+	case "resource-group":
+		o, g, _ := strings.Cut(e.Name, "/")
+		return groupID(o, g)
 	}
 	if r := st.repos[repoKey(e.Type, e.Name)]; r != nil {
 		return r.mongoID
@@ -428,6 +539,12 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 		likes: in.Likes, dls: in.Downloads, tags: slices.Clone(in.RepoTags),
 		pipelineTag: in.PipelineTag, sdk: in.SDK,
 		commits: map[string]*commit{}, branches: map[string]string{}, gitTags: map[string]string{},
+	}
+	if in.ResourceGroup != "" {
+		if o := st.orgs[ns]; o == nil || !slices.Contains(o.groups, in.ResourceGroup) {
+			return nil, fmt.Errorf("resource group %q is not a group of %q", in.ResourceGroup, ns)
+		}
+		r.group = in.ResourceGroup
 	}
 	if r.tags == nil {
 		r.tags = []string{}
