@@ -86,6 +86,7 @@ type repo struct {
 	id, typ, ns string
 	mongoID     string
 	private     bool
+	disabled    bool
 	gated       Gated
 	approved    map[string]bool
 	createdAt   time.Time
@@ -424,7 +425,7 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 	}
 	r := &repo{
 		id: in.ID, typ: typ, ns: ns, mongoID: mongoID(typ, in.ID),
-		private: in.Private, gated: in.Gated, approved: map[string]bool{},
+		private: in.Private, disabled: in.Disabled, gated: in.Gated, approved: map[string]bool{},
 		likes: in.Likes, dls: in.Downloads, tags: slices.Clone(in.RepoTags),
 		pipelineTag: in.PipelineTag, sdk: in.SDK,
 		commits: map[string]*commit{}, branches: map[string]string{}, gitTags: map[string]string{},
