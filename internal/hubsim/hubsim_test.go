@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -537,7 +537,7 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"oli-write", "corp/private-model", r, 404, "RepoNotFound"},
 		{"oli-write", "corp/public-model", r, 200, ""},
 		{"oli-write", "corp/public-model", w, 403, ""},
-		{"oli-write", "corp/gated-manual", r, 200, ""}, // approved
+		{"oli-write", "corp/gated-manual", r, 200, ""},        // approved
 		{"oli-write", "corp/gated-auto", r, 403, "GatedRepo"}, // never asked: refused even though "auto"
 		{"oli-write", "oli/own", w, 200, ""},
 		{"oli-oauth", "oli/own", r, 200, ""},

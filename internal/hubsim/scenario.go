@@ -114,8 +114,8 @@ type Repo struct {
 	// with 403 "Access to this resource is disabled.".
 	Disabled  bool      `json:"disabled,omitempty"`
 	CreatedAt time.Time `json:"createdAt,omitzero"`
-	Likes         int       `json:"likes,omitempty"`
-	Downloads     int       `json:"downloads,omitempty"`
+	Likes     int       `json:"likes,omitempty"`
+	Downloads int       `json:"downloads,omitempty"`
 	// RepoTags are the Hub's metadata tags (shown as "tags" by the API).
 	RepoTags    []string `json:"repoTags,omitempty"`
 	PipelineTag string   `json:"pipelineTag,omitempty"`
