@@ -48,8 +48,11 @@ func minAccess(a, b Access) Access {
 
 // Report is the assessment of one token.
 type Report struct {
-	// Status is "live", "invalid" or "unknown" (the Hub did not answer
-	// conclusively: rate-limited, server error, unexpected content).
+	// Status is "live", "invalid", "unknown" (the Hub did not answer
+	// conclusively: rate-limited, server error, unexpected content) or
+	// "incomplete": the token is live, but a repository listing failed, so
+	// what it reaches is at least Repos, not necessarily all of it (Reason
+	// says which listings).
 	Status      string    `json:"status"`
 	Reason      string    `json:"reason,omitempty"`
 	Fingerprint string    `json:"fingerprint"`
@@ -192,11 +195,15 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 	}
 	wg.Wait()
 	var ambiguous []int
+	var failed []string
 	for _, j := range jobs {
 		if j.err != nil {
 			if errors.Is(j.err, context.Canceled) {
 				return nil, j.err
 			}
+			// A listing that failed is not an empty one: the assessment
+			// says it is incomplete instead of showing a smaller reach.
+			failed = append(failed, fmt.Sprintf("%ss of %s", j.typ, j.owner.name))
 			r.Warnings = append(r.Warnings, fmt.Sprintf("listing %ss of %s: %v", j.typ, j.owner.name, j.err))
 			continue
 		}
@@ -221,6 +228,12 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 		return x.Type+"/"+x.ID < y.Type+"/"+y.ID
 	})
 	rate(r, g)
+	if len(failed) > 0 {
+		r.Status = "incomplete"
+		r.Reason = fmt.Sprintf("%d of %d repository listings failed (%s): the token reaches at least what is shown, maybe more",
+			len(failed), len(jobs), strings.Join(failed, ", "))
+		r.Reasons = append(r.Reasons, "the severity is a lower bound: not every repository could be listed")
+	}
 	return r, nil
 }
 
