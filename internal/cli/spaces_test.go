@@ -20,9 +20,9 @@ import (
 // organizations, owns a model and a Space; it returns the simulator's URL,
 // a front that answers 500 to the listing of org "two"'s Spaces (and
 // passes everything else on), and a file holding the token.
-func spacesHub(t *testing.T) (sim, broken, tokFile string) {
+func spacesHub(t *testing.T) (sim, broken, tokFile, tok string) {
 	t.Helper()
-	tok := fakeTokens(t, 77, 1)[0]
+	tok = fakeTokens(t, 77, 1)[0]
 	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 	repo := func(id, typ string) hubsim.Repo {
 		return hubsim.Repo{ID: id, Type: typ, CreatedAt: old, Commits: []hubsim.Commit{{Title: "Initial commit", Date: old,
@@ -61,7 +61,7 @@ func spacesHub(t *testing.T) (sim, broken, tokFile string) {
 	t.Cleanup(front.Close)
 	tokFile = filepath.Join(t.TempDir(), "token")
 	write(t, tokFile, tok+"\n")
-	return sim, front.URL, tokFile
+	return sim, front.URL, tokFile, tok
 }
 
 // TestSpacesInAssessAndAudit: the Spaces of the owner and of each
@@ -70,7 +70,7 @@ func spacesHub(t *testing.T) (sim, broken, tokFile string) {
 // fewer repositories.
 func TestSpacesInAssessAndAudit(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir()) // no default store
-	sim, broken, tokFile := spacesHub(t)
+	sim, broken, tokFile, _ := spacesHub(t)
 	since := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	spaces := []string{"space/sam/app", "space/one/app", "space/two/app"}
 
@@ -142,5 +142,62 @@ func TestSpacesInAssessAndAudit(t *testing.T) {
 	if code != 2 || len(au.Checked) != 5 || slices.Contains(au.Checked, "space/two/app") ||
 		!slices.ContainsFunc(au.Warnings, func(w string) bool { return strings.Contains(w, "spaces of two") }) {
 		t.Fatalf("audit with a failed listing: exit %d, %+v\n%s", code, au, stderr)
+	}
+}
+
+// TestIncompleteAssessmentKeepsSnapshot: an incident's complete snapshot is
+// not replaced by an incomplete one; the verification still says live.
+func TestIncompleteAssessmentKeepsSnapshot(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	sim, broken, _, tok := spacesHub(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
+	dbArgs := []string{"--db", filepath.Join(dir, "h.db"), "--key-file", filepath.Join(dir, "h.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(dir, "src")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: %d %s", r.code, r.stderr)
+	}
+	show := func() (status string, repos int, verification string) {
+		r := runCLI(t, "", append([]string{"incidents", "show", "1", "-f", "json"}, dbArgs...)...)
+		var out struct {
+			Incident struct {
+				Assessment *struct {
+					Status string            `json:"status"`
+					Repos  []json.RawMessage `json:"repos"`
+				} `json:"assessment"`
+				Verification *struct {
+					Status string `json:"status"`
+				} `json:"verification"`
+			} `json:"incident"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("incidents show: exit %d %v\n%s", r.code, err, r.stdout)
+		}
+		in := out.Incident
+		if in.Assessment == nil || in.Verification == nil {
+			t.Fatalf("no assessment or verification: %s", r.stdout)
+		}
+		return in.Assessment.Status, len(in.Assessment.Repos), in.Verification.Status
+	}
+
+	// Incomplete first: stored, being better than nothing.
+	if r := runCLI(t, "", append([]string{"assess", "--incident", "1", "--endpoint", broken}, dbArgs...)...); r.code != 2 {
+		t.Fatalf("assess --incident (broken): %d %s", r.code, r.stderr)
+	}
+	if s, n, v := show(); s != "incomplete" || n != 5 || v != "live" {
+		t.Fatalf("after an incomplete assessment: %s, %d repos, verification %s", s, n, v)
+	}
+	// Complete: replaces it.
+	if r := runCLI(t, "", append([]string{"assess", "--incident", "1", "--endpoint", sim}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("assess --incident: %d %s", r.code, r.stderr)
+	}
+	if s, n, _ := show(); s != "live" || n != 6 {
+		t.Fatalf("after a complete assessment: %s, %d repos", s, n)
+	}
+	// Incomplete again: the complete snapshot stays.
+	if r := runCLI(t, "", append([]string{"assess", "--incident", "1", "--endpoint", broken}, dbArgs...)...); r.code != 2 {
+		t.Fatalf("assess --incident (broken again): %d %s", r.code, r.stderr)
+	}
+	if s, n, v := show(); s != "live" || n != 6 || v != "live" {
+		t.Fatalf("an incomplete assessment replaced the complete one: %s, %d repos, verification %s", s, n, v)
 	}
 }
