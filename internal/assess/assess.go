@@ -220,6 +220,7 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 		}
 	}
 	settleAmbiguous(ctx, c, token, r, ambiguous, opt)
+	settleGated(ctx, c, token, r, opt)
 	sort.Slice(r.Repos, func(a, b int) bool {
 		x, y := r.Repos[a], r.Repos[b]
 		if x.Access.rank() != y.Access.rank() {
@@ -264,6 +265,50 @@ func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report
 				rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check"
 			default:
 				rp.Basis += "; auth-check: no write"
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// settleGated asks auth-check whether the files of each gated repository
+// the token only reads are readable: the Hub refuses them (GatedRepo) to a
+// token whose owner has no accepted access request, or whose fine-grained
+// scopes do not cover the repository and that may not read gated
+// repositories. A refused repository is kept, with access none, and is not
+// counted as readable.
+func settleGated(ctx context.Context, c *hub.Client, token string, r *Report, opt Options) {
+	var idx []int
+	for i, rp := range r.Repos {
+		if rp.Gated != "" && rp.Access == Read {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) > opt.MaxAuthChecks {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("file access of %d gated repositories not checked (auth-check bound %d): reported as read", len(idx)-opt.MaxAuthChecks, opt.MaxAuthChecks))
+		idx = idx[:opt.MaxAuthChecks]
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opt.Workers)
+	var mu sync.Mutex
+	for _, i := range idx {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			rp := &r.Repos[i]
+			ok, err := c.AuthCheck(ctx, token, rp.Type, rp.ID, false)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of gated %s: %v", rp.ID, err))
+			case ok:
+				rp.Basis += "; gated files readable (auth-check)"
+			default:
+				rp.Access = None
+				rp.Basis += "; gated files refused by auth-check: no accepted access request for the owner, or the token may not read gated repositories"
 			}
 		}()
 	}

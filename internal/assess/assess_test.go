@@ -392,3 +392,54 @@ func TestAssessIncompleteListing(t *testing.T) {
 		t.Errorf("reasons %v", r.Reasons)
 	}
 }
+
+// TestAssessGatedNeedsAccess: a gated repository counts as readable only
+// when the Hub lets the token read its files. A member's fine-grained
+// token scoped to the user alone reads the org's gated model only with
+// canReadGatedRepos; without, auth-check answers GatedRepo and the model
+// is reported with access none, not counted as a gated repository read.
+func TestAssessGatedNeedsAccess(t *testing.T) {
+	const yes, no = "hf_" + "GaTeDyEsGaTeDyEsGaTeDyEsGaTeDyEsGa", "hf_" + "GaTeDnOoGaTeDnOoGaTeDnOoGaTeDnOoGa"
+	sc, err := hubsim.ParseScenario([]byte(`{
+	  "users": [{"name": "ada", "orgs": [{"name": "corp", "roleInOrg": "write"}]}],
+	  "orgs": [{"name": "corp"}],
+	  "tokens": [
+	    {"token": "` + yes + `", "user": "ada", "kind": "fineGrained", "displayName": "yes",
+	     "fineGrained": {"canReadGatedRepos": true, "scoped": [{"entity": {"type": "user", "name": "ada"}, "permissions": ["repo.content.read"]}]}},
+	    {"token": "` + no + `", "user": "ada", "kind": "fineGrained", "displayName": "no",
+	     "fineGrained": {"canReadGatedRepos": false, "scoped": [{"entity": {"type": "user", "name": "ada"}, "permissions": ["repo.content.read"]}]}}
+	  ],
+	  "repos": [{"id": "corp/gated", "gated": "auto", "files": {"README.md": "x"}}, {"id": "corp/open", "files": {"README.md": "x"}}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		token     string
+		gated     Access
+		gatedRead bool
+	}{{yes, Read, true}, {no, None, false}} {
+		r, err := Assess(context.Background(), c, tt.token, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := accessOf(r)
+		if r.Status != "live" || got["corp/gated"] != tt.gated || got["corp/open"] != Read || len(r.Warnings) > 0 {
+			t.Fatalf("canReadGatedRepos %v: status %s, access %v, warnings %v", tt.gatedRead, r.Status, got, r.Warnings)
+		}
+		counted := slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.Contains(s, "gated repositories") && strings.HasPrefix(s, "can read") })
+		if counted != tt.gatedRead {
+			t.Errorf("canReadGatedRepos %v: reasons %v", tt.gatedRead, r.Reasons)
+		}
+	}
+}

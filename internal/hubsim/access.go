@@ -175,8 +175,11 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 		if eff < levelRead {
 			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.content.read on "+r.typ+" "+r.id)
 		}
-		if o == opContent && r.gated != "" && !member {
-			return s.gate(p, r)
+		// Members pass the gate with a token that has rights on the
+		// repository itself; a fine-grained token scoped elsewhere reads
+		// it only as a public gated repository (canReadGatedRepos).
+		if o == opContent && r.gated != "" && !(member && tokenLevel(p, r) >= levelRead) {
+			return s.gate(p, r, member)
 		}
 	case opWrite:
 		if p.tok == nil {
@@ -199,17 +202,18 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 }
 
 // gate decides access to the files of a gated repository for a
-// non-member: only users whose access request was accepted get in. An
+// non-member (or a member whose token has no rights on it): only users
+// whose access request was accepted, or members, get in. An
 // "auto" repository accepts every request at once, but a signed-in user
 // who never asked is refused all the same (huggingface_hub
 // tests/test_hf_api.py test_auth_check_gated_repo). Fine-grained tokens
 // also need canReadGatedRepos.
-func (s *Server) gate(p principal, r *repo) *response {
+func (s *Server) gate(p principal, r *repo, member bool) *response {
 	what := "Access to " + r.typ + " " + r.id + " is restricted"
 	if p.tok == nil {
 		return errResp(http.StatusUnauthorized, "GatedRepo", what+". You must have access to it and be authenticated to access it. Please log in.")
 	}
-	if p.user == nil || !r.approved[p.user.name] {
+	if p.user == nil || !(member || r.approved[p.user.name]) {
 		return errResp(http.StatusForbidden, "GatedRepo", what+" and you are not in the authorized list. Visit the repository page to ask for access.")
 	}
 	if p.tok.Kind == KindFineGrained && !p.tok.FineGrained.CanReadGatedRepos {

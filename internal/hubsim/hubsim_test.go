@@ -473,6 +473,7 @@ func matrixScenario() *Scenario {
 			fg("ada-fg-org-write", "ada", false, corp, "repo.write"),
 			fg("ada-fg-repo", "ada", false, Entity{Type: "model", Name: "corp/private-model"}, "repo.content.read", "repo.write"),
 			fg("ada-fg-none", "ada", true, Entity{}),
+			fg("ada-fg-user", "ada", false, Entity{Type: "user", Name: "ada"}, "repo.content.read"),
 			fg("oli-fg-gated-no", "oli", false, Entity{Type: "user", Name: "oli"}, "repo.content.read", "repo.write"),
 			fg("oli-fg-gated-yes", "oli", true, Entity{Type: "user", Name: "oli"}, "repo.content.read", "repo.write"),
 			fg("rex-fg-org-write", "rex", false, corp, "repo.write"),
@@ -556,6 +557,11 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"ada-fg-none", "corp/private-model", r, 403, ""},
 		{"ada-fg-none", "corp/public-model", r, 200, ""},
 		{"ada-fg-none", "corp/public-model", w, 403, ""},
+		// a member's fine-grained token without rights on the org reads
+		// its gated repositories only with canReadGatedRepos
+		{"ada-fg-none", "corp/gated-auto", r, 200, ""},
+		{"ada-fg-user", "corp/gated-auto", r, 403, "GatedRepo"},
+		{"ada-fg-org-read", "corp/gated-auto", r, 200, ""},
 		{"oli-fg-gated-no", "corp/gated-auto", r, 403, "GatedRepo"},
 		{"oli-fg-gated-no", "oli/own", w, 200, ""},
 		{"oli-fg-gated-no", "corp/private-model", r, 404, "RepoNotFound"},
