@@ -437,7 +437,9 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 		if r.Status != "live" || got["corp/gated"] != tt.gated || got["corp/open"] != Read || len(r.Warnings) > 0 {
 			t.Fatalf("canReadGatedRepos %v: status %s, access %v, warnings %v", tt.gatedRead, r.Status, got, r.Warnings)
 		}
-		counted := slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.Contains(s, "gated repositories") && strings.HasPrefix(s, "can read") })
+		counted := slices.ContainsFunc(r.Reasons, func(s string) bool {
+			return strings.Contains(s, "gated repositories") && strings.HasPrefix(s, "can read")
+		})
 		if counted != tt.gatedRead {
 			t.Errorf("canReadGatedRepos %v: reasons %v", tt.gatedRead, r.Reasons)
 		}
