@@ -103,7 +103,11 @@
 //	                                            DisabledRepoError)
 //	GET /api/{type}s/{ns}/{name}/auth-check     huggingface_hub tests/test_hf_api.py TestHfApiAuthCheck
 //	                                            (missing repo, auto-gated repo refused to a user
-//	                                            who did not ask)
+//	                                            who did not ask); huggingface.js
+//	                                            packages/hub/src/lib/check-repo-access.spec.ts
+//	                                            (missing repo: 401 anonymous, 404 authenticated)
+//	GET /api/spaces expand                      huggingface.js packages/hub/src/lib/list-spaces.ts
+//	                                            (sdk, likes, private, lastModified: no gated)
 //
 // Files are served directly from /resolve/, never redirected to a CDN and
 // never with X-Xet-Hash. Headers: X-Repo-Commit, a quoted ETag (the git
