@@ -241,7 +241,7 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	for _, why := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", why)
 	}
-	if r.Status != "live" {
+	if r.Status != "live" && r.Status != "incomplete" {
 		return
 	}
 	fmt.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
@@ -263,7 +263,11 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 			fmt.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
 		}
 	}
-	fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+	if r.Status == "incomplete" {
+		fmt.Fprintf(w, "\nrepositories (at least %d: not every listing answered):\n", len(r.Repos))
+	} else {
+		fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+	}
 	for _, rp := range r.Repos {
 		flags := []string{}
 		if rp.Private {

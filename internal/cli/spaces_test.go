@@ -138,6 +138,11 @@ func TestSpacesInAssessAndAudit(t *testing.T) {
 		!strings.Contains(stderr, "incomplete") || len(out.Repos) != 5 {
 		t.Fatalf("assess with a failed listing: exit %d, %+v\n%s", code, out, stderr)
 	}
+	if r := runCLI(t, "", "assess", "--endpoint", broken, "--token-file", tokFile); r.code != 2 ||
+		!strings.Contains(r.stdout, "status: INCOMPLETE") || !strings.Contains(r.stdout, "one/app") ||
+		!strings.Contains(r.stdout, "at least 5") {
+		t.Fatalf("assess text with a failed listing: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	au, code, stderr = audit(broken)
 	if code != 2 || len(au.Checked) != 5 || slices.Contains(au.Checked, "space/two/app") ||
 		!slices.ContainsFunc(au.Warnings, func(w string) bool { return strings.Contains(w, "spaces of two") }) {
