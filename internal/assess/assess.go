@@ -55,8 +55,11 @@ func minAccess(a, b Access) Access {
 
 // Report is the assessment of one token.
 type Report struct {
-	// Status is "live", "invalid" or "unknown" (the Hub did not answer
-	// conclusively: rate-limited, server error, unexpected content).
+	// Status is "live", "invalid", "unknown" (the Hub did not answer
+	// conclusively: rate-limited, server error, unexpected content) or
+	// "incomplete": the token is live, but a repository listing failed, so
+	// what it reaches is at least Repos, not necessarily all of it (Reason
+	// says which listings).
 	Status      string    `json:"status"`
 	Reason      string    `json:"reason,omitempty"`
 	Fingerprint string    `json:"fingerprint"`
@@ -209,11 +212,15 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 	}
 	wg.Wait()
 	var ambiguous []int
+	var failed []string
 	for _, j := range jobs {
 		if j.err != nil {
 			if errors.Is(j.err, context.Canceled) {
 				return nil, j.err
 			}
+			// A listing that failed is not an empty one: the assessment
+			// says it is incomplete instead of showing a smaller reach.
+			failed = append(failed, fmt.Sprintf("%ss of %s", j.typ, j.owner.name))
 			r.Warnings = append(r.Warnings, fmt.Sprintf("listing %ss of %s: %v", j.typ, j.owner.name, j.err))
 			continue
 		}
@@ -230,6 +237,7 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 		}
 	}
 	settleAmbiguous(ctx, c, token, r, ambiguous, opt)
+	settleGated(ctx, c, token, r, opt)
 	sort.Slice(r.Repos, func(a, b int) bool {
 		x, y := r.Repos[a], r.Repos[b]
 		if x.Access.rank() != y.Access.rank() {
@@ -238,6 +246,12 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 		return x.Type+"/"+x.ID < y.Type+"/"+y.ID
 	})
 	rate(r, g)
+	if len(failed) > 0 {
+		r.Status = "incomplete"
+		r.Reason = fmt.Sprintf("%d of %d repository listings failed (%s): the token reaches at least what is shown, maybe more",
+			len(failed), len(jobs), strings.Join(failed, ", "))
+		r.Reasons = append(r.Reasons, "the severity is a lower bound: not every repository could be listed")
+	}
 	return r, nil
 }
 
@@ -268,6 +282,50 @@ func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report
 				rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check"
 			default:
 				rp.Basis += "; auth-check: no write"
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// settleGated asks auth-check whether the files of each gated repository
+// the token only reads are readable: the Hub refuses them (GatedRepo) to a
+// token whose owner has no accepted access request, or whose fine-grained
+// scopes do not cover the repository and that may not read gated
+// repositories. A refused repository is kept, with access none, and is not
+// counted as readable.
+func settleGated(ctx context.Context, c *hub.Client, token string, r *Report, opt Options) {
+	var idx []int
+	for i, rp := range r.Repos {
+		if rp.Gated != "" && rp.Access == Read {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) > opt.MaxAuthChecks {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("file access of %d gated repositories not checked (auth-check bound %d): reported as read", len(idx)-opt.MaxAuthChecks, opt.MaxAuthChecks))
+		idx = idx[:opt.MaxAuthChecks]
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opt.Workers)
+	var mu sync.Mutex
+	for _, i := range idx {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			rp := &r.Repos[i]
+			ok, err := c.AuthCheck(ctx, token, rp.Type, rp.ID, false)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of gated %s: %v", rp.ID, err))
+			case ok:
+				rp.Basis += "; gated files readable (auth-check)"
+			default:
+				rp.Access = None
+				rp.Basis += "; gated files refused by auth-check: no accepted access request for the owner, or the token may not read gated repositories"
 			}
 		}()
 	}

@@ -5,6 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -266,12 +269,179 @@ func TestVerdictOnlyFromTheEndpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Status != tc.want {
-				t.Errorf("Assess: %s (%s), want %s", r.Status, r.Reason, tc.want)
+			want := tc.want
+			if want == "live" {
+				// The handler answers every listing with the whoami
+				// object: live, but nothing could be listed.
+				want = "incomplete"
+			}
+			if r.Status != want {
+				t.Errorf("Assess: %s (%s), want %s", r.Status, r.Reason, want)
 			}
 		})
 	}
 	if hits.Load() != 0 {
 		t.Error("a GitHub token was sent to the Hub")
+	}
+}
+
+// spacesScenario: the owner and each of two organizations have a Space
+// next to a model and a dataset.
+func spacesScenario(t *testing.T) (*hubsim.Scenario, string) {
+	t.Helper()
+	tok := "hf_" + "SpAcEsSpAcEsSpAcEsSpAcEsSpAcEsSpAc"
+	sc, err := hubsim.ParseScenario([]byte(`{
+	  "users": [{"name": "sam", "orgs": [{"name": "one", "roleInOrg": "write"}, {"name": "two", "roleInOrg": "read"}]}],
+	  "orgs": [{"name": "one"}, {"name": "two"}],
+	  "tokens": [{"token": "` + tok + `", "user": "sam", "kind": "classic", "role": "write", "displayName": "sim-sam"}],
+	  "repos": [
+	    {"id": "sam/model"}, {"id": "sam/space", "type": "space", "private": true},
+	    {"id": "one/model", "gated": "auto"}, {"id": "one/data", "type": "dataset"}, {"id": "one/space", "type": "space"},
+	    {"id": "two/space", "type": "space", "private": true}, {"id": "two/data", "type": "dataset", "gated": "manual"}
+	  ]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, tok
+}
+
+// TestAssessSpacesOfOwnerAndEveryOrg: against the simulator, which refuses
+// expand=gated for Spaces as the Hub does, every Space of the owner and of
+// each organization is in the blast radius.
+func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
+	sc, tok := spacesScenario(t)
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Assess(context.Background(), c, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Access{
+		"sam/model": Admin, "sam/space": Admin,
+		"one/model": Write, "one/data": Write, "one/space": Write,
+		"two/space": Read, "two/data": Read,
+	}
+	got := accessOf(r)
+	if r.Status != "live" || len(r.Warnings) > 0 || len(got) != len(want) {
+		t.Fatalf("status %s (%s), warnings %v, repos %v", r.Status, r.Reason, r.Warnings, got)
+	}
+	for id, a := range want {
+		if got[id] != a {
+			t.Errorf("%s: %q, want %q", id, got[id], a)
+		}
+	}
+	for _, rp := range r.Repos {
+		if rp.Type == hub.RepoSpace && rp.Gated != "" {
+			t.Errorf("space %s gated %q", rp.ID, rp.Gated)
+		}
+	}
+}
+
+// TestAssessIncompleteListing: a listing that fails (here the Spaces of
+// one organization, answered 500 by a proxy in front of the simulator)
+// makes the assessment incomplete, with the listing named, instead of a
+// smaller blast radius that looks whole.
+func TestAssessIncompleteListing(t *testing.T) {
+	sc, tok := spacesScenario(t)
+	sim := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	target, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/spaces" && r.URL.Query().Get("author") == "two" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"error":"Internal Error"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	c, err := hub.New(hub.Options{Endpoint: front.URL, RatePerSecond: -1, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Assess(context.Background(), c, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "incomplete" || !strings.Contains(r.Reason, "spaces of two") || r.Owner != "sam" {
+		t.Fatalf("status %s reason %q", r.Status, r.Reason)
+	}
+	got := accessOf(r)
+	if _, ok := got["two/space"]; ok || got["two/data"] != Read || got["one/space"] != Write || len(got) != 6 {
+		t.Fatalf("repos %v", got)
+	}
+	if !slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.Contains(s, "lower bound") }) {
+		t.Errorf("reasons %v", r.Reasons)
+	}
+}
+
+// TestAssessGatedNeedsAccess: a gated repository counts as readable only
+// when the Hub lets the token read its files. A member's fine-grained
+// token scoped to the user alone reads the org's gated model only with
+// canReadGatedRepos; without, auth-check answers GatedRepo and the model
+// is reported with access none, not counted as a gated repository read.
+func TestAssessGatedNeedsAccess(t *testing.T) {
+	const yes, no = "hf_" + "GaTeDyEsGaTeDyEsGaTeDyEsGaTeDyEsGa", "hf_" + "GaTeDnOoGaTeDnOoGaTeDnOoGaTeDnOoGa"
+	sc, err := hubsim.ParseScenario([]byte(`{
+	  "users": [{"name": "ada", "orgs": [{"name": "corp", "roleInOrg": "write"}]}],
+	  "orgs": [{"name": "corp"}],
+	  "tokens": [
+	    {"token": "` + yes + `", "user": "ada", "kind": "fineGrained", "displayName": "yes",
+	     "fineGrained": {"canReadGatedRepos": true, "scoped": [{"entity": {"type": "user", "name": "ada"}, "permissions": ["repo.content.read"]}]}},
+	    {"token": "` + no + `", "user": "ada", "kind": "fineGrained", "displayName": "no",
+	     "fineGrained": {"canReadGatedRepos": false, "scoped": [{"entity": {"type": "user", "name": "ada"}, "permissions": ["repo.content.read"]}]}}
+	  ],
+	  "repos": [{"id": "corp/gated", "gated": "auto", "files": {"README.md": "x"}}, {"id": "corp/open", "files": {"README.md": "x"}}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		token     string
+		gated     Access
+		gatedRead bool
+	}{{yes, Read, true}, {no, None, false}} {
+		r, err := Assess(context.Background(), c, tt.token, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := accessOf(r)
+		if r.Status != "live" || got["corp/gated"] != tt.gated || got["corp/open"] != Read || len(r.Warnings) > 0 {
+			t.Fatalf("canReadGatedRepos %v: status %s, access %v, warnings %v", tt.gatedRead, r.Status, got, r.Warnings)
+		}
+		counted := slices.ContainsFunc(r.Reasons, func(s string) bool {
+			return strings.Contains(s, "gated repositories") && strings.HasPrefix(s, "can read")
+		})
+		if counted != tt.gatedRead {
+			t.Errorf("canReadGatedRepos %v: reasons %v", tt.gatedRead, r.Reasons)
+		}
 	}
 }

@@ -241,7 +241,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		}
 		a := &repoAudit{opt: &opt, rep: rep, repo: r, baseline: usable}
 		if err := a.run(ctx); err != nil {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %v", r, err))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %s%v", r, notAudited(err), err))
 			if s := opt.Baseline.snapshotOf(r); s != nil {
 				rep.Snapshot.Repos = append(rep.Snapshot.Repos, *s)
 			}
@@ -258,6 +258,24 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	scrub(rep, opt.Token)
 	sortFindings(rep.Findings)
 	return rep, nil
+}
+
+// notAudited says, for the answers that have a meaning, why a repository
+// could not be audited: the Hub's 404 to a signed-in caller is a
+// repository deleted, renamed or out of the token's reach (which an
+// attacker may have caused), its 403 "disabled" a repository it disabled.
+func notAudited(err error) string {
+	switch hub.ClassOf(err) {
+	case hub.NotFound:
+		return "not found now (deleted, renamed or no longer visible to this token: check the owner's account for a deletion in the window), not audited: "
+	case hub.Disabled:
+		return "disabled by the Hub, not audited: "
+	case hub.Gated:
+		return "gated and the token's owner has no accepted access request, not audited: "
+	case hub.Forbidden:
+		return "refused to this token, not audited: "
+	}
+	return ""
 }
 
 // snapshotOf is b's snapshot of r, or nil.

@@ -397,7 +397,7 @@ func TestRunErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "alice/gone") || !slices.Equal(r.Checked, []string{"model/alice/untouched"}) {
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "alice/gone: not found now") || !slices.Equal(r.Checked, []string{"model/alice/untouched"}) {
 		t.Errorf("warnings %v, checked %v", r.Warnings, r.Checked)
 	}
 	if len(r.Findings) != 0 {
@@ -760,5 +760,47 @@ func TestBranchCap(t *testing.T) {
 	}
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], fmt.Sprintf("%d branches: only main and the first %d", MaxBranches+6, MaxBranches-1)) {
 		t.Errorf("warnings %q", r.Warnings)
+	}
+}
+
+// TestRunRepoErrors: a repository the Hub answers 404 (missing or out of
+// reach: 404, not 401, to a signed-in caller) or 403 disabled is a warning
+// that says so, never a repository silently audited as clean.
+func TestRunRepoErrors(t *testing.T) {
+	ctx := context.Background()
+	tok := fakeToken(9)
+	sc := &hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "ann"}, {Name: "eve"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "ann", Kind: hubsim.KindClassic, Role: "write"}},
+		Repos: []hubsim.Repo{
+			{ID: "ann/ok"}, {ID: "ann/off", Disabled: true}, {ID: "eve/hidden", Private: true},
+		},
+	}
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: time.Now().Add(-time.Minute), Owner: "ann", Inspect: noInspect,
+		Repos: []Repo{{hub.RepoModel, "ann/ok"}, {hub.RepoModel, "ann/off"}, {hub.RepoModel, "eve/hidden"}, {hub.RepoModel, "ann/gone"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"model/ann/off":    "disabled by the Hub",
+		"model/eve/hidden": "not found now",
+		"model/ann/gone":   "not found now",
+	}
+	if !slices.Equal(r.Checked, []string{"model/ann/ok"}) || len(r.Warnings) != len(want) || r.Complete(4) {
+		t.Fatalf("checked %v, warnings %v", r.Checked, r.Warnings)
+	}
+	for repo, text := range want {
+		if !slices.ContainsFunc(r.Warnings, func(w string) bool { return strings.HasPrefix(w, repo+": "+text) }) {
+			t.Errorf("no %q warning for %s: %v", text, repo, r.Warnings)
+		}
 	}
 }

@@ -34,7 +34,9 @@ private and gated flags and the effective access (none, read, write, admin),
 powers beyond repositories, and a severity with its reasons.
 
 The token is read from standard input, --token-file or --token-env: never from
-the command line. 429, 5xx and unexpected answers give status "unknown".`,
+the command line. 429, 5xx and unexpected answers give status "unknown"; a live
+token whose repositories could not all be listed gives status "incomplete"
+(what is shown is a lower bound) and exit status 2.`,
 		// Never echo an argument: it may be the token itself.
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -90,8 +92,11 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 			} else {
 				writeAssessText(termText(e.stdout), r)
 			}
-			if r.Status == "unknown" {
+			switch r.Status {
+			case "unknown":
 				return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}
+			case "incomplete":
+				return &exitError{code: ExitError, err: fmt.Errorf("the assessment is incomplete: %s", r.Reason)}
 			}
 			return nil
 		},
@@ -129,15 +134,39 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d: %w", id, err)}
 	}
 	now := time.Now().UTC()
-	if err := st.RecordVerification(ctx, id, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+	if err := st.RecordVerification(ctx, id, verificationOf(r)); err != nil {
 		return nil, err
 	}
-	if r.Status == "live" {
+	if keepAssessment(r, in.Assessment) {
 		if err := st.SaveAssessment(ctx, id, r, now); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// verificationOf is what an assessment proved about the token: an
+// incomplete one still proved it live (whoami-v2 answered).
+func verificationOf(r *assess.Report) scan.Verification {
+	v := scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}
+	if r.Status == "incomplete" {
+		v.Status, v.Reason = "live", "whoami-v2 answered for "+r.Owner
+	}
+	return v
+}
+
+// keepAssessment reports whether r is stored as the incident's blast
+// radius: a complete one always; an incomplete one only over nothing or
+// over another incomplete one, never over a complete snapshot, which it
+// would shrink.
+func keepAssessment(r, stored *assess.Report) bool {
+	switch r.Status {
+	case "live":
+		return true
+	case "incomplete":
+		return stored == nil || stored.Status != "live"
+	}
+	return false
 }
 
 // foreignRule returns the rule of token when the detector recognises it,
@@ -212,7 +241,7 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	for _, why := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", why)
 	}
-	if r.Status != "live" {
+	if r.Status != "live" && r.Status != "incomplete" {
 		return
 	}
 	fmt.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
@@ -234,7 +263,11 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 			fmt.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
 		}
 	}
-	fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+	if r.Status == "incomplete" {
+		fmt.Fprintf(w, "\nrepositories (at least %d: not every listing answered):\n", len(r.Repos))
+	} else {
+		fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+	}
 	for _, rp := range r.Repos {
 		flags := []string{}
 		if rp.Private {

@@ -151,6 +151,11 @@ high or critical, 0 otherwise.`,
 			switch {
 			case err == nil && live.Status == "live":
 				rep = live
+			case err == nil && live.Status == "incomplete":
+				// What was listed is audited, with the stored assessment's
+				// repositories; the audit is incomplete, never smaller.
+				rep = live
+				relist = "listing the token's repositories: " + live.Reason + ": repositories in the listings that failed were not audited"
 			case stored == nil && err != nil:
 				return &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
 			case stored == nil:
@@ -251,7 +256,7 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 	if prev != nil {
 		opt.Baseline = prev.Snapshot
 	}
-	if a := in.Assessment; a != nil && a.Status == "live" {
+	if a := in.Assessment; a != nil && (a.Status == "live" || a.Status == "incomplete") {
 		return a, nil
 	}
 	return nil, nil

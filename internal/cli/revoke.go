@@ -344,16 +344,31 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken (%v); revoking anyway\n", t.in.ID, err)
 			continue
 		}
-		if err := st.RecordVerification(ctx, t.in.ID, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+		if err := st.RecordVerification(ctx, t.in.ID, verificationOf(r)); err != nil {
 			return err
 		}
-		switch r.Status {
-		case "live":
+		var stored *assess.Report
+		if r.Status == "incomplete" {
+			// The listing of incidents carries no snapshot: read it, so
+			// that an incomplete one never replaces a complete one.
+			full, err := st.Incident(ctx, t.in.ID)
+			if err != nil {
+				return err
+			}
+			stored = full.Assessment
+		}
+		switch {
+		case keepAssessment(r, stored):
 			if err := st.SaveAssessment(ctx, t.in.ID, r, time.Now().UTC()); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "#%d snapshot before revocation: owner %s, severity %s, %d repositories reachable (hfwarden incidents show %d)\n",
 				t.in.ID, r.Owner, r.Severity, len(r.Repos), t.in.ID)
+			if r.Status == "incomplete" {
+				fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: the snapshot is incomplete: %s\n", t.in.ID, r.Reason)
+			}
+		case r.Status == "incomplete":
+			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no new snapshot taken (%s): the earlier complete one is kept; revoking anyway\n", t.in.ID, r.Reason)
 		default:
 			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: %s %s; revoking anyway\n", t.in.ID, r.Status, r.Reason)
 		}

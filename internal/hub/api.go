@@ -63,11 +63,22 @@ func (c *Client) ListRepos(ctx context.Context, token, repoType, author string) 
 		q.Set("author", author)
 	}
 	q.Set("limit", strconv.Itoa(c.pageSize))
-	q["expand"] = []string{"private", "gated", "lastModified"}
+	q["expand"] = listExpand(repoType)
 	cl := call{op: "list " + p, method: http.MethodGet, url: c.endpointURL("/api/"+p, q),
 		token: token, kind: kindOther, expect: expectJSON}
 	list, _, err := paginate[RepoSummary](ctx, c, cl, 0)
 	return list, err
+}
+
+// listExpand is what ListRepos asks of each repository type: the fields of
+// [RepoSummary] that type has. The Hub refuses the whole listing (400) for
+// a value the type does not accept, and Spaces have no "gated"
+// (huggingface_hub hf_api.py ExpandSpaceProperty_T).
+func listExpand(repoType string) []string {
+	if repoType == RepoSpace {
+		return []string{"private", "lastModified"}
+	}
+	return []string{"private", "gated", "lastModified"}
 }
 
 // RepoInfo describes a repository at rev ("" for the default branch).

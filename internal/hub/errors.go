@@ -53,6 +53,10 @@ const (
 	// BadRequest is any other 4xx (400, 405, 409, 413, 422, …): the Hub
 	// rejected the request itself, which says nothing about the token.
 	BadRequest
+	// Disabled is a 403 saying "Access to this resource is disabled.":
+	// the Hub has disabled the repository, for everyone. It says nothing
+	// about the token's access.
+	Disabled
 )
 
 var classNames = [...]string{
@@ -66,6 +70,7 @@ var classNames = [...]string{
 	UnexpectedContent:  "unexpected-content",
 	NetworkError:       "network-error",
 	BadRequest:         "bad-request",
+	Disabled:           "disabled",
 }
 
 // String returns the class's stable kebab-case name, e.g. "rate-limited".
@@ -85,7 +90,7 @@ func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // never "invalid".
 func (c Class) Unknown() bool {
 	switch c {
-	case OK, InvalidCredentials, Forbidden, NotFound, Gated:
+	case OK, InvalidCredentials, Forbidden, NotFound, Gated, Disabled:
 		return false
 	}
 	return true
@@ -211,6 +216,11 @@ const (
 // invalidCredentialsText is the Hub's message for a token that does not exist.
 const invalidCredentialsText = "invalid credentials in authorization header"
 
+// disabledText is the Hub's message for a repository it has disabled; like
+// huggingface_hub (utils/_http.py, DisabledRepoError) the client knows it
+// by this message alone, there is no error code.
+const disabledText = "access to this resource is disabled."
+
 // classification is the outcome of classify.
 type classification struct {
 	class   Class
@@ -285,6 +295,9 @@ func classify(kind endpointKind, expect expectBody, status int, h http.Header, b
 		}
 	case http.StatusForbidden:
 		out.class = Forbidden
+		if strings.ToLower(msg) == disabledText {
+			out.class = Disabled
+		}
 	case http.StatusNotFound, http.StatusGone:
 		out.class = NotFound
 	default:

@@ -201,6 +201,9 @@ func TestClassification(t *testing.T) {
 		{"entry not found text", answer{404, withHeaders(map[string]string{"Content-Type": "text/plain"}, "X-Error-Code", "EntryNotFound"), "Entry not found"}, repoInfo, NotFound, "EntryNotFound", "", false},
 		{"gated 403", answer{403, withHeaders(jsonCT, "X-Error-Code", "GatedRepo", "X-Error-Message", "Access to model acme/secret-model is restricted"), `{"error":"restricted"}`}, repoInfo, Gated, "GatedRepo", "restricted", false},
 		{"gated 401", answer{401, withHeaders(jsonCT, "X-Error-Code", "GatedRepo"), `{"error":"restricted"}`}, repoInfo, Gated, "GatedRepo", "", false},
+		{"disabled repo", answer{403, withHeaders(jsonCT, "X-Error-Message", "Access to this resource is disabled."), `{"error":"Access to this resource is disabled."}`}, repoInfo, Disabled, "", "disabled", false},
+		{"disabled repo body only", answer{403, jsonCT, `{"error":"Access to this resource is disabled."}`}, repoInfo, Disabled, "", "disabled", false},
+		{"gated auto not requested", answer{403, withHeaders(jsonCT, "X-Error-Code", "GatedRepo", "X-Error-Message", "Access to model acme/secret-model is restricted and you are not in the authorized list. Visit the repository page to ask for access."), `{}`}, repoInfo, Gated, "GatedRepo", "not in the authorized list", false},
 		{"fine-grained scope missing", answer{403, withHeaders(jsonCT, "X-Error-Message", "This fine-grained token lacks repo.content.read"), `{}`}, repoInfo, Forbidden, "", "fine-grained", false},
 		{"plain 404 json", answer{404, jsonCT, `{"error":"Not Found"}`}, repoInfo, NotFound, "", "", false},
 		{"html 404 is unknown", answer{404, htmlCT, "<html>nginx</html>"}, repoInfo, UnexpectedContent, "", "", true},
@@ -1117,7 +1120,7 @@ func TestNew(t *testing.T) {
 
 func TestClassStrings(t *testing.T) {
 	seen := map[string]bool{}
-	for c := OK; c <= BadRequest; c++ {
+	for c := OK; c <= Disabled; c++ {
 		s := c.String()
 		if s == "" || seen[s] || strings.HasPrefix(s, "unclassified") {
 			t.Errorf("class %d: %q", int(c), s)

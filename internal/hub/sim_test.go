@@ -138,3 +138,78 @@ func TestDownloadTo(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestErrorsFromSimulator: the Hub's answers for missing, private,
+// disabled and gated repositories, as the simulator sends them, are
+// classified as what they mean, and every listing works for every type
+// (Spaces included: they have no "gated" to expand).
+func TestErrorsFromSimulator(t *testing.T) {
+	ctx := context.Background()
+	sc := &hubsim.Scenario{
+		Users: []hubsim.User{{Name: "ann", Orgs: []hubsim.Membership{{Name: "org", RoleInOrg: "admin"}}}, {Name: "eve"}},
+		Orgs:  []hubsim.Org{{Name: "org"}},
+		Tokens: []hubsim.Token{
+			{Token: "hf_" + "annAnnAnnAnnAnnAnnAnnAnnAnnAnnAnnA", User: "ann", Kind: hubsim.KindClassic, Role: "write"},
+			{Token: "hf_" + "eveEveEveEveEveEveEveEveEveEveEveE", User: "eve", Kind: hubsim.KindClassic, Role: "write"},
+		},
+		Repos: []hubsim.Repo{
+			{ID: "org/private", Private: true},
+			{ID: "org/off", Disabled: true},
+			{ID: "org/gated", Gated: "auto", Files: map[string]hubsim.File{"a.txt": {Text: "a\n"}}},
+			{ID: "org/space", Type: "space"},
+			{ID: "org/data", Type: "dataset"},
+		},
+	}
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, eve := sc.Tokens[0].Token, sc.Tokens[1].Token
+	for _, typ := range []string{hub.RepoModel, hub.RepoDataset, hub.RepoSpace} {
+		list, err := c.ListRepos(ctx, ann, typ, "org")
+		if err != nil || len(list) == 0 {
+			t.Errorf("list %ss: %d, %v", typ, len(list), err)
+		}
+	}
+	tests := []struct {
+		name, token, repo string
+		class             hub.Class
+		status            int
+	}{
+		{"missing, signed in", eve, "org/none", hub.NotFound, 404},
+		{"missing, anonymous", "", "org/none", hub.NotFound, 401},
+		{"private of others, signed in", eve, "org/private", hub.NotFound, 404},
+		{"private, anonymous", "", "org/private", hub.NotFound, 401},
+		{"disabled", ann, "org/off", hub.Disabled, 403},
+		{"disabled, others", eve, "org/off", hub.Disabled, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.RepoInfo(ctx, tt.token, hub.RepoModel, tt.repo, "")
+			var he *hub.Error
+			if hub.ClassOf(err) != tt.class || !errors.As(err, &he) || he.StatusCode != tt.status {
+				t.Fatalf("repo info: %v, want %v (HTTP %d)", err, tt.class, tt.status)
+			}
+		})
+	}
+	// An auto-gated repository refuses a signed-in user who never asked
+	// for access; its metadata stays visible.
+	if _, err := c.RepoInfo(ctx, eve, hub.RepoModel, "org/gated", ""); err != nil {
+		t.Fatalf("gated metadata: %v", err)
+	}
+	if _, err := c.DownloadFile(ctx, eve, hub.RepoModel, "org/gated", "main", "a.txt", 1<<10); hub.ClassOf(err) != hub.Gated {
+		t.Fatalf("gated download: %v", err)
+	}
+	if ok, err := c.AuthCheck(ctx, eve, hub.RepoModel, "org/gated", false); ok || err != nil {
+		t.Fatalf("gated auth-check: %v %v", ok, err)
+	}
+	if ok, err := c.AuthCheck(ctx, ann, hub.RepoModel, "org/gated", false); !ok || err != nil {
+		t.Fatalf("member's auth-check: %v %v", ok, err)
+	}
+}

@@ -213,7 +213,12 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 	}
 	acct, member := s.st.accountLevel(p, r)
 	if acct == levelNone {
-		return repoNotFound()
+		return repoNotFound(p)
+	}
+	if r.disabled {
+		// huggingface_hub recognises a disabled repository by this exact
+		// message on a 403, whoever asks and whatever for.
+		return errResp(http.StatusForbidden, "", msgDisabled)
 	}
 	eff, _ := s.st.effectiveLevel(p, r)
 	fineGrained := p.tok != nil && p.tok.Kind == KindFineGrained
@@ -225,8 +230,11 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 		if eff < levelRead {
 			return errResp(http.StatusForbidden, "", "Access denied. This fine-grained token does not have the permission repo.content.read on "+r.typ+" "+r.id)
 		}
-		if o == opContent && r.gated != "" && !member {
-			return s.gate(p, r)
+		// Members pass the gate with a token that has rights on the
+		// repository itself; a fine-grained token scoped elsewhere reads
+		// it only as a public gated repository (canReadGatedRepos).
+		if o == opContent && r.gated != "" && !(member && tokenLevel(p, r) >= levelRead) {
+			return s.gate(p, r, member)
 		}
 	case opWrite:
 		if p.tok == nil {
@@ -251,15 +259,19 @@ func (s *Server) authorize(p principal, r *repo, o op) *response {
 }
 
 // gate decides access to the files of a gated repository for a
-// non-member: "auto" lets every signed-in user in (the Hub approves them
-// on request), "manual" only the approved users. Fine-grained tokens also
-// need canReadGatedRepos, OAuth tokens the gated-repos or read-repos scope.
-func (s *Server) gate(p principal, r *repo) *response {
+// non-member (or a member whose token has no rights on it): only users
+// whose access request was accepted, or members, get in. An
+// "auto" repository accepts every request at once, but a signed-in user
+// who never asked is refused all the same (huggingface_hub
+// tests/test_hf_api.py test_auth_check_gated_repo). Fine-grained tokens
+// also need canReadGatedRepos, OAuth tokens the gated-repos or read-repos
+// scope.
+func (s *Server) gate(p principal, r *repo, member bool) *response {
 	what := "Access to " + r.typ + " " + r.id + " is restricted"
 	if p.tok == nil {
 		return errResp(http.StatusUnauthorized, "GatedRepo", what+". You must have access to it and be authenticated to access it. Please log in.")
 	}
-	if p.user == nil || (r.gated == "manual" && !r.approved[p.user.name]) {
+	if p.user == nil || !(member || r.approved[p.user.name]) {
 		return errResp(http.StatusForbidden, "GatedRepo", what+" and you are not in the authorized list. Visit the repository page to ask for access.")
 	}
 	if p.tok.Kind == KindFineGrained && !p.tok.FineGrained.CanReadGatedRepos {
@@ -271,6 +283,16 @@ func (s *Server) gate(p principal, r *repo) *response {
 	return nil
 }
 
-func repoNotFound() *response {
-	return errResp(http.StatusUnauthorized, "RepoNotFound", "Repository not found")
+// msgDisabled is the Hub's message for a repository it has disabled.
+const msgDisabled = "Access to this resource is disabled."
+
+// repoNotFound is the answer for a repository that does not exist or that
+// p may not see: 401 without a token (the Hub cannot tell who asks), 404
+// with one, so that a private repository looks exactly like a missing one.
+func repoNotFound(p principal) *response {
+	status := http.StatusNotFound
+	if p.tok == nil {
+		status = http.StatusUnauthorized
+	}
+	return errResp(status, "RepoNotFound", "Repository not found")
 }

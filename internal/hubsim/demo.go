@@ -131,6 +131,9 @@ func DemoScenario() *Scenario {
 
 	bench := demoRepo("research/sim-benchmark", "dataset", "data/test.bin", day(2024, 4, 10), [3]string{"alice", "alice", "alice"})
 	bench.Gated = "auto"
+	// Bob asked for access (the "auto" gate accepted at once): without
+	// the request he would be refused like anyone else.
+	bench.ApprovedUsers = []string{"bob"}
 	bench.Discussions = []Discussion{{Title: "License question", Author: "bob", CreatedAt: day(2024, 4, 12),
 		Events: []DiscussionEvent{
 			{Author: "bob", CreatedAt: day(2024, 4, 12), Content: "Can the benchmark be used commercially?"},

@@ -50,10 +50,11 @@
 // missing token where one is needed (whoami, webhooks, writes).
 //
 // A repository that does not exist, or that is private and out of the
-// caller's reach, gets 401 with X-Error-Code RepoNotFound and "Repository
-// not found", for anonymous and authenticated callers alike: this is what
-// the Hub does for private repositories, and answering the same for both
-// cases reveals nothing.
+// caller's reach, gets X-Error-Code RepoNotFound and "Repository not
+// found": 401 without a token, 404 with one (the same for both cases, which
+// reveals nothing). A repository the Hub disabled answers every request
+// with 403 "Access to this resource is disabled." and no error code; it
+// stays listed, with "disabled": true.
 //
 // Access follows hub-docs: a classic (or org) token's role, read or write,
 // intersected with the user's rights: their own namespace is theirs, in an
@@ -94,12 +95,46 @@
 // read, and on nothing else but public repositories.
 //
 // The files of a gated repository (resolve, raw, auth-check) are open to
-// the owner and the members of the owning organization; for anyone else an
-// "auto" gated repository admits every signed-in user (the Hub approves
-// them on request) and a "manual" one only its approved users, and a
-// fine-grained token also needs canReadGatedRepos. Otherwise the answer is
-// X-Error-Code GatedRepo with 401 without a token and 403 with one.
-// Metadata, trees and commits of gated repositories stay visible.
+// the owner and the members of the owning organization whose token has
+// rights on the repository; anyone else needs an accepted access request
+// (approvedUsers: an "auto" repository accepts every request, but a user
+// who never asked is refused like at a "manual" one), and a fine-grained
+// token also needs canReadGatedRepos (a member's fine-grained token scoped
+// elsewhere too). Otherwise the answer is X-Error-Code GatedRepo with 401
+// without a token and 403 with one ("… is restricted and you are not in
+// the authorized list …"). Metadata, trees and commits of gated
+// repositories stay visible.
+//
+// Listings and repository info take expand (repeated, or expand[]): each
+// type accepts only its own properties (spaces have no "gated" and no
+// "downloads"); any other value is 400 `"expand" must be one of [...]`.
+// With expand only "_id", "id" and the requested properties come back
+// (those the simulator does not model are left out); without it, every
+// modelled field.
+//
+// # Sources
+//
+// The behaviour above follows, per endpoint, what the official clients and
+// their recorded tests show the Hub answers:
+//
+//	GET /api/{models|datasets|spaces} expand    huggingface_hub src/huggingface_hub/hf_api.py
+//	                                            (ExpandModelProperty_T, ExpandDatasetProperty_T,
+//	                                            ExpandSpaceProperty_T); tests/test_hf_api.py
+//	                                            (test_list_models_expand_author, _multiple,
+//	                                            _unexpected_value: only the requested fields, 400)
+//	GET /api/{type}s/{ns}/{name} expand         the same lists; tests/test_hf_api.py
+//	                                            test_model_info_expand_*
+//	RepoNotFound 401 / 404, disabled 403,       huggingface_hub src/huggingface_hub/utils/_http.py
+//	GatedRepo 401 / 403                         (hf_raise_for_status), src/huggingface_hub/errors.py
+//	                                            (RepositoryNotFoundError, GatedRepoError,
+//	                                            DisabledRepoError)
+//	GET /api/{type}s/{ns}/{name}/auth-check     huggingface_hub tests/test_hf_api.py TestHfApiAuthCheck
+//	                                            (missing repo, auto-gated repo refused to a user
+//	                                            who did not ask); huggingface.js
+//	                                            packages/hub/src/lib/check-repo-access.spec.ts
+//	                                            (missing repo: 401 anonymous, 404 authenticated)
+//	GET /api/spaces expand                      huggingface.js packages/hub/src/lib/list-spaces.ts
+//	                                            (sdk, likes, private, lastModified: no gated)
 //
 // Files are served directly from /resolve/, never redirected to a CDN and
 // never with X-Xet-Hash. Headers: X-Repo-Commit, a quoted ETag (the git
@@ -165,7 +200,8 @@
 //	  "repos": [
 //	    {"id": "acme/model", "type": "model", "private": true, "gated": false,  // or "auto", "manual"
 //	     "resourceGroup": "vision",
-//	     "approvedUsers": [], "createdAt": "2024-02-01T00:00:00Z",
+//	     "approvedUsers": [],                         // accepted access requests (gated)
+//	     "disabled": false, "createdAt": "2024-02-01T00:00:00Z",
 //	     "likes": 3, "downloads": 10, "repoTags": ["demo"], "pipelineTag": "text-generation",
 //	     "files": {                                   // the files of the first commit
 //	       "README.md": "# Model\n",                  // text

@@ -48,7 +48,7 @@ func grantsScenario() *Scenario {
 			{ID: "lab/vision-public", ResourceGroup: "vision"},
 			{ID: "lab/audio-private", Private: true, ResourceGroup: "audio"},
 			{ID: "wil/own", Private: true},
-			{ID: "nox/gated", Gated: "auto"},
+			{ID: "nox/gated", Gated: "auto", ApprovedUsers: []string{"wil"}}, // wil asked and was let in
 		},
 	}
 }

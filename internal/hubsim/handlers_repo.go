@@ -3,6 +3,7 @@ package hubsim
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -111,7 +112,7 @@ func (r *request) repoFor(o op) (*repo, principal, *response) {
 	}
 	rp := r.srv.st.repos[repoKey(r.vars.typ, r.vars.repoID)]
 	if rp == nil {
-		return nil, p, repoNotFound()
+		return nil, p, repoNotFound(p)
 	}
 	if bad := r.srv.authorize(p, rp, o); bad != nil {
 		return nil, p, bad
@@ -132,7 +133,7 @@ func (st *state) apiRepo(rp *repo, c *commit, siblings bool) apiRepo {
 	out := apiRepo{
 		MongoID: rp.mongoID, ID: rp.id, Author: rp.ns, SHA: c.id,
 		LastModified: fmtTime(c.date), CreatedAt: fmtTime(rp.createdAt),
-		Private: rp.private, Gated: rp.gated, Likes: rp.likes, Tags: rp.tags,
+		Private: rp.private, Gated: rp.gated, Disabled: rp.disabled, Likes: rp.likes, Tags: rp.tags,
 		PipelineTag: rp.pipelineTag, SDK: rp.sdk,
 	}
 	if rp.typ == "space" {
@@ -155,15 +156,75 @@ func (st *state) apiRepo(rp *repo, c *commit, siblings bool) apiRepo {
 	return out
 }
 
+// expandProperties are the values each repository type accepts in
+// ?expand= (huggingface_hub src/huggingface_hub/hf_api.py
+// ExpandModelProperty_T, ExpandDatasetProperty_T, ExpandSpaceProperty_T).
+// Spaces have no "gated" and no "downloads".
+var expandProperties = map[string][]string{
+	"model": {"author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
+		"downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference", "inferenceProviderMapping",
+		"lastModified", "library_name", "likes", "mask_token", "model-index", "pipeline_tag", "private",
+		"resourceGroup", "safetensors", "sha", "siblings", "spaces", "tags", "transformersInfo", "trendingScore",
+		"usedStorage", "widgetData"},
+	"dataset": {"author", "cardData", "citation", "createdAt", "description", "disabled", "downloads",
+		"downloadsAllTime", "gated", "lastModified", "likes", "mainSize", "paperswithcode_id", "private",
+		"resourceGroup", "sha", "siblings", "tags", "trendingScore", "usedStorage"},
+	"space": {"author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models",
+		"private", "region", "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags",
+		"trendingScore", "usedStorage"},
+}
+
+// expandOf reads the request's expand values (expand= or expand[]=) and
+// refuses, as the Hub does, any the repository type does not have.
+func (r *request) expandOf() ([]string, *response) {
+	q := r.URL.Query()
+	expand := append(q["expand"], q["expand[]"]...)
+	allowed := expandProperties[r.vars.typ]
+	for _, e := range expand {
+		if !slices.Contains(allowed, e) {
+			return nil, errResp(http.StatusBadRequest, "", `"expand" must be one of [`+strings.Join(allowed, ", ")+`]`)
+		}
+	}
+	return expand, nil
+}
+
+// shape is the JSON of one repository answer: everything by default; with
+// expand, only "_id", "id" and the requested properties, as the Hub does
+// (huggingface_hub tests/test_hf_api.py test_list_models_expand_author).
+// Properties the simulator does not model are left out.
+func shape(full apiRepo, expand []string) any {
+	if len(expand) == 0 {
+		return full
+	}
+	data, err := json.Marshal(full)
+	if err != nil {
+		panic(fmt.Errorf("hubsim: marshal repository: %w", err)) // only our own type
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		panic(fmt.Errorf("hubsim: unmarshal repository: %w", err))
+	}
+	out := map[string]json.RawMessage{"_id": all["_id"], "id": all["id"]}
+	for _, e := range expand {
+		if v, ok := all[e]; ok {
+			out[e] = v
+		}
+	}
+	return out
+}
+
 // hList answers GET /api/{models,datasets,spaces}.
 func hList(r *request) *response {
 	p, bad := r.srv.authenticate(r.Request)
 	if bad != nil {
 		return bad
 	}
+	expand, bad := r.expandOf()
+	if bad != nil {
+		return bad
+	}
 	q := r.URL.Query()
 	author, search := q.Get("author"), strings.ToLower(q.Get("search"))
-	expand := append(q["expand"], q["expand[]"]...)
 	full := q.Get("full") == "true" || q.Get("full") == "1"
 	siblings := full || slices.Contains(expand, "siblings")
 	st := r.srv.st
@@ -180,16 +241,20 @@ func hList(r *request) *response {
 	if bad != nil {
 		return bad
 	}
-	items := make([]apiRepo, 0, hi-lo)
+	items := make([]any, 0, hi-lo)
 	for _, rp := range hits[lo:hi] {
-		items = append(items, st.apiRepo(rp, rp.head(), siblings))
+		items = append(items, shape(st.apiRepo(rp, rp.head(), siblings), expand))
 	}
 	return pageResp(items, link)
 }
 
-// hRepoInfo answers GET /api/{type}s/{repo}[/revision/{rev}].
+// hRepoInfo answers GET /api/{type}s/{repo}[/revision/{rev}][?expand=].
 func hRepoInfo(r *request) *response {
 	rp, _, bad := r.repoFor(opRead)
+	if bad != nil {
+		return bad
+	}
+	expand, bad := r.expandOf()
 	if bad != nil {
 		return bad
 	}
@@ -197,7 +262,8 @@ func hRepoInfo(r *request) *response {
 	if bad != nil {
 		return bad
 	}
-	return jsonResp(http.StatusOK, r.srv.st.apiRepo(rp, c, true))
+	siblings := len(expand) == 0 || slices.Contains(expand, "siblings")
+	return jsonResp(http.StatusOK, shape(r.srv.st.apiRepo(rp, c, siblings), expand))
 }
 
 // hAuthCheck answers GET /api/{type}s/{repo}/auth-check[/write]: 200 when

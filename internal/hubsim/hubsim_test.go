@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -421,7 +422,7 @@ func TestListPagination(t *testing.T) {
 		{"others see public", "/api/models?author=alice&limit=5", fakeToken("bob"), 15, 3},
 		{"default page", "/api/models?author=alice", fakeToken("alice"), 23, 1},
 		{"search", "/api/models?search=MODEL-1&limit=2", fakeToken("alice"), 10, 5},
-		{"all authors", "/api/models?limit=7&expand=private&expand=gated", "", 16, 3},
+		{"all authors", "/api/models?limit=7&expand=private&expand=gated&expand=lastModified", "", 16, 3},
 		{"datasets", "/api/datasets?author=alice", "", 1, 1},
 	}
 	for _, tt := range tests {
@@ -472,6 +473,7 @@ func matrixScenario() *Scenario {
 			fg("ada-fg-org-write", "ada", false, corp, "repo.write"),
 			fg("ada-fg-repo", "ada", false, Entity{Type: "model", Name: "corp/private-model"}, "repo.content.read", "repo.write"),
 			fg("ada-fg-none", "ada", true, Entity{}),
+			fg("ada-fg-user", "ada", false, Entity{Type: "user", Name: "ada"}, "repo.content.read"),
 			fg("oli-fg-gated-no", "oli", false, Entity{Type: "user", Name: "oli"}, "repo.content.read", "repo.write"),
 			fg("oli-fg-gated-yes", "oli", true, Entity{Type: "user", Name: "oli"}, "repo.content.read", "repo.write"),
 			fg("rex-fg-org-write", "rex", false, corp, "repo.write"),
@@ -483,6 +485,8 @@ func matrixScenario() *Scenario {
 			{ID: "corp/public-model", Files: map[string]File{"README.md": {Text: "public\n"}}},
 			{ID: "corp/gated-manual", Gated: "manual", ApprovedUsers: []string{"oli"}, Files: map[string]File{"README.md": {Text: "gated\n"}}},
 			{ID: "corp/gated-auto", Gated: "auto", Files: map[string]File{"README.md": {Text: "auto\n"}}},
+			{ID: "corp/gated-auto-asked", Gated: "auto", ApprovedUsers: []string{"uma"}, Files: map[string]File{"README.md": {Text: "auto\n"}}},
+			{ID: "corp/disabled-model", Disabled: true, Files: map[string]File{"README.md": {Text: "off\n"}}},
 			{ID: "oli/own", Private: true, Files: map[string]File{"README.md": {Text: "own\n"}}},
 		},
 	}
@@ -514,7 +518,12 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"", "corp/private-model", r, 401, "RepoNotFound"},
 		{"", "corp/public-model", w, 401, ""},
 		{"", "corp/gated-manual", r, 401, "GatedRepo"},
-		{"ada-write", "corp/missing", r, 401, "RepoNotFound"},
+		{"ada-write", "corp/missing", r, 404, "RepoNotFound"},
+		{"", "corp/missing", r, 401, "RepoNotFound"},
+		{"", "corp/private-model", r, 401, "RepoNotFound"},
+		{"ada-write", "corp/disabled-model", r, 403, ""},
+		{"oli-write", "corp/disabled-model", r, 403, ""},
+		{"", "corp/disabled-model", r, 403, ""},
 		// classic role ∩ org role
 		{"ada-read", "corp/private-model", r, 200, ""},
 		{"ada-read", "corp/private-model", w, 403, ""},
@@ -526,16 +535,17 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"rex-write", "corp/private-model", w, 403, ""},
 		{"rex-read", "corp/public-model", w, 403, ""},
 		{"rex-read", "corp/gated-manual", r, 200, ""}, // members pass the gate
-		{"oli-write", "corp/private-model", r, 401, "RepoNotFound"},
+		{"oli-write", "corp/private-model", r, 404, "RepoNotFound"},
 		{"oli-write", "corp/public-model", r, 200, ""},
 		{"oli-write", "corp/public-model", w, 403, ""},
-		{"oli-write", "corp/gated-manual", r, 200, ""}, // approved
-		{"oli-write", "corp/gated-auto", r, 200, ""},
+		{"oli-write", "corp/gated-manual", r, 200, ""},        // approved
+		{"oli-write", "corp/gated-auto", r, 403, "GatedRepo"}, // never asked: refused even though "auto"
 		{"oli-write", "oli/own", w, 200, ""},
 		{"oli-oauth", "oli/own", r, 200, ""},
 		{"oli-oauth", "oli/own", w, 403, ""},
 		{"uma-read", "corp/gated-manual", r, 403, "GatedRepo"},
-		{"uma-read", "corp/gated-auto", r, 200, ""},
+		{"uma-read", "corp/gated-auto", r, 403, "GatedRepo"},
+		{"uma-read", "corp/gated-auto-asked", r, 200, ""}, // asked, and "auto" accepted
 		// fine-grained scopes
 		{"ada-fg-org-read", "corp/private-model", r, 200, ""},
 		{"ada-fg-org-read", "corp/private-model", w, 403, ""},
@@ -547,10 +557,15 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"ada-fg-none", "corp/private-model", r, 403, ""},
 		{"ada-fg-none", "corp/public-model", r, 200, ""},
 		{"ada-fg-none", "corp/public-model", w, 403, ""},
+		// a member's fine-grained token without rights on the org reads
+		// its gated repositories only with canReadGatedRepos
+		{"ada-fg-none", "corp/gated-auto", r, 200, ""},
+		{"ada-fg-user", "corp/gated-auto", r, 403, "GatedRepo"},
+		{"ada-fg-org-read", "corp/gated-auto", r, 200, ""},
 		{"oli-fg-gated-no", "corp/gated-auto", r, 403, "GatedRepo"},
 		{"oli-fg-gated-no", "oli/own", w, 200, ""},
-		{"oli-fg-gated-no", "corp/private-model", r, 401, "RepoNotFound"},
-		{"oli-fg-gated-yes", "corp/gated-auto", r, 200, ""},
+		{"oli-fg-gated-no", "corp/private-model", r, 404, "RepoNotFound"},
+		{"oli-fg-gated-yes", "corp/gated-auto", r, 403, "GatedRepo"},
 		{"oli-fg-gated-yes", "corp/gated-manual", r, 200, ""},
 		{"rex-fg-org-write", "corp/private-model", r, 200, ""},
 		{"rex-fg-org-write", "corp/private-model", w, 403, ""},
@@ -558,7 +573,7 @@ func TestAuthCheckMatrix(t *testing.T) {
 		{"corp-org-read", "corp/private-model", r, 200, ""},
 		{"corp-org-read", "corp/private-model", w, 403, ""},
 		{"corp-org-write", "corp/private-model", w, 200, ""},
-		{"corp-org-write", "oli/own", r, 401, "RepoNotFound"},
+		{"corp-org-write", "oli/own", r, 404, "RepoNotFound"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%s", cmp(tt.token, "anonymous"), tt.repo, tt.check), func(t *testing.T) {
@@ -611,8 +626,8 @@ func TestPrivateVisibility(t *testing.T) {
 					public++
 				}
 			}
-			if !slices.Equal(priv, tt.want) || public != 3 {
-				t.Errorf("private %v (want %v), %d public (want 3)", priv, tt.want, public)
+			if !slices.Equal(priv, tt.want) || public != 5 {
+				t.Errorf("private %v (want %v), %d public (want 5)", priv, tt.want, public)
 			}
 			for _, id := range []string{"corp/private-model", "oli/own"} {
 				info := h.get("/api/models/"+id, matrixToken(t, tt.token))
@@ -626,7 +641,7 @@ func TestPrivateVisibility(t *testing.T) {
 
 func TestRepoInfo(t *testing.T) {
 	h := newHub(t, DemoScenario(), Options{})
-	r := h.get("/api/models/alice/sim-sentiment-model/revision/HEAD?expand=private&expand=gated", "").want(t, http.StatusOK)
+	r := h.get("/api/models/alice/sim-sentiment-model/revision/HEAD", "").want(t, http.StatusOK)
 	var info struct {
 		MongoID      string `json:"_id"`
 		ID           string `json:"id"`
@@ -726,7 +741,7 @@ func TestResolve(t *testing.T) {
 		{"missing file", "/alice/sim-sentiment-model/resolve/main/nope.txt", "", nil, 404, "", wantCode("EntryNotFound")},
 		{"bad revision", "/alice/sim-sentiment-model/resolve/nope/README.md", "", nil, 404, "", wantCode("RevisionNotFound")},
 		{"private anonymous", "/datasets/alice/sim-private-notes/resolve/main/README.md", "", nil, 401, "", wantCode("RepoNotFound")},
-		{"private other user", "/datasets/alice/sim-private-notes/resolve/main/README.md", demoToken(t, "sim-bob-read"), nil, 401, "", wantCode("RepoNotFound")},
+		{"private other user", "/datasets/alice/sim-private-notes/resolve/main/README.md", demoToken(t, "sim-bob-read"), nil, 404, "", wantCode("RepoNotFound")},
 		{"gated anonymous", "/datasets/research/sim-benchmark/resolve/main/config.json", "", nil, 401, "", wantCode("GatedRepo")},
 		{"unsatisfiable", "/alice/sim-sentiment-model/resolve/main/README.md", "", []string{"Range", "bytes=9999-"}, 416, "", nil},
 	}
@@ -926,7 +941,7 @@ func TestUploadCommit(t *testing.T) {
 		{"anonymous", "/api/models/" + repo + "/commit/main", "", 401},
 		{"fine-grained out of scope", "/api/models/" + repo + "/commit/main", demoToken(t, "sim-alice-acme-ci"), 403},
 		{"read member of org", "/api/models/acme/sim-internal-llm/commit/main", demoToken(t, "sim-bob-read"), 403},
-		{"private of others", "/api/datasets/alice/sim-private-notes/commit/main", demoToken(t, "sim-bob-read"), 401},
+		{"private of others", "/api/datasets/alice/sim-private-notes/commit/main", demoToken(t, "sim-bob-read"), 404},
 		{"unknown branch", "/api/models/" + repo + "/commit/nope", tok, 404},
 		{"tag is no branch", "/api/models/" + repo + "/commit/v1.0", tok, 400},
 		{"pull requests", "/api/models/" + repo + "/commit/main?create_pr=1", tok, 400},
@@ -1343,7 +1358,7 @@ func TestSpaceSecretsAndVariables(t *testing.T) {
 	}{
 		{"read token", base + "/secrets", demoToken(t, "sim-bob-read"), 403},
 		{"anonymous", base + "/secrets", "", 401},
-		{"private space of others", "/api/spaces/research/sim-eval-space/secrets", demoToken(t, "sim-bob-read"), 401},
+		{"private space of others", "/api/spaces/research/sim-eval-space/secrets", demoToken(t, "sim-bob-read"), 404},
 		{"fine-grained out of scope", "/api/spaces/research/sim-eval-space/variables", demoToken(t, "sim-alice-acme-ci"), 403},
 		{"org writer", "/api/spaces/research/sim-eval-space/secrets", alice, 200},
 		{"models have none", "/api/models/alice/sim-sentiment-model/secrets", alice, 404},
@@ -1672,5 +1687,65 @@ func TestLoadScenarioBounded(t *testing.T) {
 		if _, err := LoadScenario(path); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("LoadScenario(%s): %v, want a one-line error", path, err)
 		}
+	}
+}
+
+// TestExpand: each repository type accepts only its own expand values
+// (spaces have no "gated"), an unknown one is 400 with the Hub's message,
+// and with expand only "_id", "id" and the requested fields come back.
+func TestExpand(t *testing.T) {
+	h := newHub(t, DemoScenario(), Options{})
+	tests := []struct {
+		name, path string
+		status     int
+		keys       []string // of every item, sorted
+	}{
+		{"models gated", "/api/models?author=alice&expand=private&expand=gated&expand=lastModified", 200,
+			[]string{"_id", "gated", "id", "lastModified", "private"}},
+		{"datasets gated", "/api/datasets?author=alice&expand[]=gated", 200, []string{"_id", "gated", "id"}},
+		{"spaces without gated", "/api/spaces?author=alice&expand=private&expand=lastModified&expand=sdk", 200,
+			[]string{"_id", "id", "lastModified", "private", "sdk"}},
+		{"spaces refuse gated", "/api/spaces?author=alice&expand=private&expand=gated", 400, nil},
+		{"spaces refuse downloads", "/api/spaces?expand=downloads", 400, nil},
+		{"models refuse runtime", "/api/models?expand=runtime", 400, nil},
+		{"unknown value", "/api/datasets?expand=foo", 400, nil},
+		{"info with expand", "/api/spaces/alice/sim-chat-demo?expand=sdk&expand=private", 200, []string{"_id", "id", "private", "sdk"}},
+		{"info refuses gated for a space", "/api/spaces/alice/sim-chat-demo?expand=gated", 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.get(tt.path, demoToken(t, "sim-alice-write")).want(t, tt.status)
+			if tt.status == 400 {
+				msg := r.header.Get("X-Error-Message")
+				if !strings.HasPrefix(msg, `"expand" must be one of [`) || !strings.Contains(string(r.body), `"error"`) {
+					t.Errorf("message %q, body %s", msg, r.body)
+				}
+				if strings.Contains(tt.path, "spaces") && strings.Contains(msg, "gated") {
+					t.Errorf("spaces offer gated: %q", msg)
+				}
+				return
+			}
+			var items []map[string]json.RawMessage
+			if strings.Contains(tt.path, "?author=") {
+				if err := json.Unmarshal(r.body, &items); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				var one map[string]json.RawMessage
+				if err := json.Unmarshal(r.body, &one); err != nil {
+					t.Fatal(err)
+				}
+				items = append(items, one)
+			}
+			if len(items) == 0 {
+				t.Fatalf("no items: %s", r.body)
+			}
+			for _, it := range items {
+				keys := slices.Sorted(maps.Keys(it))
+				if !slices.Equal(keys, tt.keys) {
+					t.Errorf("keys %v, want %v", keys, tt.keys)
+				}
+			}
+		})
 	}
 }

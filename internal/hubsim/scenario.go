@@ -133,11 +133,18 @@ type Repo struct {
 	ResourceGroup string `json:"resourceGroup,omitempty"`
 	// Gated is "" (JSON false), "auto" or "manual".
 	Gated Gated `json:"gated,omitempty"`
-	// ApprovedUsers may download a manually gated repository.
-	ApprovedUsers []string  `json:"approvedUsers,omitempty"`
-	CreatedAt     time.Time `json:"createdAt,omitzero"`
-	Likes         int       `json:"likes,omitempty"`
-	Downloads     int       `json:"downloads,omitempty"`
+	// ApprovedUsers are the users whose access request to a gated
+	// repository was accepted: only they (and the owner and the owning
+	// organization's members) may download its files. An "auto" gated
+	// repository accepts every request, but a user who never asked is
+	// not on the list and is refused.
+	ApprovedUsers []string `json:"approvedUsers,omitempty"`
+	// Disabled repositories (disabled by the Hub) answer every request
+	// with 403 "Access to this resource is disabled.".
+	Disabled  bool      `json:"disabled,omitempty"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	Likes     int       `json:"likes,omitempty"`
+	Downloads int       `json:"downloads,omitempty"`
 	// RepoTags are the Hub's metadata tags (shown as "tags" by the API).
 	RepoTags    []string `json:"repoTags,omitempty"`
 	PipelineTag string   `json:"pipelineTag,omitempty"`

@@ -109,6 +109,7 @@ type repo struct {
 	mongoID     string
 	group       string // resource group of the owning org, or ""
 	private     bool
+	disabled    bool
 	gated       Gated
 	approved    map[string]bool
 	createdAt   time.Time
@@ -535,7 +536,7 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 	}
 	r := &repo{
 		id: in.ID, typ: typ, ns: ns, mongoID: mongoID(typ, in.ID),
-		private: in.Private, gated: in.Gated, approved: map[string]bool{},
+		private: in.Private, disabled: in.Disabled, gated: in.Gated, approved: map[string]bool{},
 		likes: in.Likes, dls: in.Downloads, tags: slices.Clone(in.RepoTags),
 		pipelineTag: in.PipelineTag, sdk: in.SDK,
 		commits: map[string]*commit{}, branches: map[string]string{}, gitTags: map[string]string{},

@@ -234,6 +234,24 @@ test("listModels shows a private model only to those who may read it", async () 
   );
 });
 
+test("listSpaces and listDatasets with the client's expand keys; checkRepoAccess 401/404", async () => {
+  const spaces = (await collect(hub.listSpaces({ search: { owner: "alice" }, accessToken: tokens["alice:classic"], hubUrl }))).map(
+    (s) => [s.name, s.sdk, s.private],
+  );
+  assert.deepEqual(spaces, [["alice/sim-chat-demo", "gradio", false]]);
+  const datasets = (await collect(hub.listDatasets({ search: { owner: "alice" }, accessToken: tokens["alice:classic"], hubUrl }))).map(
+    (d) => [d.name, d.private, d.gated],
+  );
+  assert.deepEqual(datasets, [["alice/sim-private-notes", true, false]]);
+  const space = await hub.spaceInfo({ name: "alice/sim-chat-demo", hubUrl });
+  assert.equal(space.sdk, "gradio");
+  await assert.rejects(hub.checkRepoAccess({ repo: { type: "model", name: "alice/no-such-model" }, hubUrl }), (e) => e.statusCode === 401);
+  await assert.rejects(
+    hub.checkRepoAccess({ repo: { type: "model", name: "alice/no-such-model" }, accessToken: tokens["bob:classic"], hubUrl }),
+    (e) => e.statusCode === 404,
+  );
+});
+
 test("modelInfo: id, private flag, sha", async () => {
   const m = await hub.modelInfo({ name: MODEL, hubUrl, additionalFields: ["sha", "author"] });
   assert.equal(m.name, MODEL);
@@ -290,7 +308,10 @@ test("listFiles: the demo model's files, and a private dataset's tree", async ()
   );
   const all = await collect(hub.listFiles({ repo: NOTES, recursive: true, accessToken: tokens["alice:classic"], hubUrl }));
   assert.deepEqual(all.map((f) => f.path).sort(), ["README.md", "config.json", "data", "data/train.bin"]);
-  await assert.rejects(collect(hub.listFiles({ repo: NOTES, accessToken: tokens["bob:classic"], hubUrl })), (e) => e.statusCode === 401);
+  // A private repository out of reach is a missing one: 404 to a signed-in
+  // caller, 401 without a token.
+  await assert.rejects(collect(hub.listFiles({ repo: NOTES, accessToken: tokens["bob:classic"], hubUrl })), (e) => e.statusCode === 404);
+  await assert.rejects(collect(hub.listFiles({ repo: NOTES, hubUrl })), (e) => e.statusCode === 401);
 });
 
 test("listCommits: ids, titles, newest first, paged by batchSize", async () => {
