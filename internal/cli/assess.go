@@ -74,9 +74,6 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				if rule := foreignRule(token); rule != "" {
-					return usageErr("that is a %s (%s), not a Hugging Face token: not sent to the Hub, which did not issue it; rotate it at its issuer — %s", ruleDescription(rule), rule, detect.RotationHint(rule))
-				}
 				if r, err = assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks}); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
 				}
@@ -138,17 +135,6 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		}
 	}
 	return r, nil
-}
-
-// foreignRule returns the rule of token when the detector recognises it,
-// whole, as a secret another issuer than Hugging Face gave out; "" else.
-func foreignRule(token string) string {
-	for _, m := range detect.New(detect.Options{NoDecode: true}).Detect([]byte(token)) {
-		if m.Start == 0 && m.End == len(token) && !detect.IssuedByHuggingFace(m.Rule) {
-			return m.Rule
-		}
-	}
-	return ""
 }
 
 // ruleDescription names a rule's kind of secret.

@@ -470,7 +470,22 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 		if err != nil {
 			return 0, err
 		}
-		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at https://github.com/settings/tokens\n", t.in.ID)
+		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at %s\n", t.in.ID, githubSettingsURL(t.secret))
 	}
 	return len(targets), nil
+}
+
+// githubSettingsURL is the page where the owner of a GitHub token sees
+// whether it still exists: each kind of token is listed on its own page.
+func githubSettingsURL(secret string) string {
+	switch {
+	case strings.HasPrefix(secret, "github_pat_"):
+		return "https://github.com/settings/personal-access-tokens"
+	case strings.HasPrefix(secret, "gho_"):
+		return "https://github.com/settings/applications"
+	case strings.HasPrefix(secret, "ghu_"), strings.HasPrefix(secret, "ghr_"):
+		return "https://github.com/settings/apps/authorizations"
+	default:
+		return "https://github.com/settings/tokens"
+	}
 }
