@@ -273,7 +273,7 @@ type call struct {
 	// noRedirect refuses every redirect, even without a secret body:
 	// the answer must be the one of the URL asked.
 	noRedirect bool
-	maxBytes  int64 // 0: the client's bound
+	maxBytes   int64 // 0: the client's bound
 	// sink, when set, receives a 2xx body from offset 0 instead of
 	// memory: each attempt writes it afresh, so a retry overwrites.
 	sink io.WriterAt
