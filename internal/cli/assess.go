@@ -58,7 +58,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				st, err := db.open(cmd.Context())
+				st, err := db.openExisting(cmd.Context())
 				if err != nil {
 					return usageErr("%v", err)
 				}

@@ -65,3 +65,37 @@ func TestTokenOnlyWhenHuggingFace(t *testing.T) {
 		t.Errorf("a Hugging Face token was not sent: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestNoStoreCreatedByIncidentCommands: the commands that work on
+// recorded incidents, given a store that does not exist, say so (exit 2)
+// and create nothing: neither the database nor a key.
+func TestNoStoreCreatedByIncidentCommands(t *testing.T) {
+	for _, args := range [][]string{
+		{"revoke", "--all-live", "--dry-run"},
+		{"revoke", "1", "--yes"},
+		{"audit", "1", "--since", "2026-01-01T00:00:00Z"},
+		{"assess", "--incident", "1"},
+		{"incidents", "note", "1", "-m", "x"},
+		{"incidents", "assign", "1", "bob"},
+		{"incidents", "resolve", "1"},
+		{"incidents", "show", "1"},
+		{"verify-pin", "--store"},
+	} {
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "sub", "rN.db")
+			args = append(args, "--db", db)
+			if args[0] != "incidents" {
+				args = append(args, "--endpoint", "http://127.0.0.1:1")
+			}
+			r := runCLI(t, "", args...)
+			if r.code != 2 || !strings.Contains(r.stderr, "no store at "+db+"; run `hfwarden scan --store` first") {
+				t.Errorf("exit %d\n%s", r.code, r.stderr)
+			}
+			ents, _ := os.ReadDir(dir)
+			if len(ents) != 0 {
+				t.Errorf("created %v", ents)
+			}
+		})
+	}
+}

@@ -55,9 +55,27 @@ func (f dbFlags) locate() (store.DSN, string, error) {
 // store's secrets is removed again, so that the next run does not trip
 // over it.
 func (f dbFlags) open(ctx context.Context) (store.Store, error) {
+	return f.openMode(ctx, false)
+}
+
+// openExisting opens the store for a command that works on incidents
+// already recorded (revoke, audit, assess --incident, incidents note,
+// assign, resolve): with no store there it creates nothing, neither the
+// store nor a key, and says how to make one.
+func (f dbFlags) openExisting(ctx context.Context) (store.Store, error) {
+	return f.openMode(ctx, true)
+}
+
+func (f dbFlags) openMode(ctx context.Context, existing bool) (store.Store, error) {
 	loc, key, err := f.locate()
 	if err != nil {
 		return nil, err
+	}
+	if existing {
+		// Before the key is loaded: loading creates a missing one.
+		if err := store.Exists(ctx, dsnOf(loc)); err != nil {
+			return nil, noStoreErr(loc, err)
+		}
 	}
 	_, statErr := os.Stat(key)
 	created := errors.Is(statErr, os.ErrNotExist) && os.Getenv(seal.EnvKey) == ""
@@ -91,17 +109,23 @@ func (f dbFlags) openReadOnly(ctx context.Context) (store.Store, error) {
 		}
 	}
 	st, err := store.OpenReadOnly(ctx, dsnOf(loc), s)
+	if err != nil {
+		return nil, noStoreErr(loc, err)
+	}
+	return st, nil
+}
+
+// noStoreErr words a failure to open an existing store: where there is
+// none, how to make one.
+func noStoreErr(loc store.DSN, err error) error {
 	if errors.Is(err, store.ErrNoStore) {
 		where := loc.Path
 		if loc.Postgres {
 			where = "that PostgreSQL database"
 		}
-		return nil, fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
+		return fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("opening the incident store: %w", err)
-	}
-	return st, nil
+	return fmt.Errorf("opening the incident store: %w", err)
 }
 
 // dsnOf turns a parsed location back into what store.Open takes.
@@ -314,7 +338,7 @@ func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Sto
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	st, err := db.open(ctx)
+	st, err := db.openExisting(ctx)
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -216,7 +216,7 @@ could not be checked or the lock is unreadable.`,
 // they came from.
 func loadPins(ctx context.Context, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
 	if fromStore {
-		st, err := db.open(ctx)
+		st, err := db.openExisting(ctx)
 		if err != nil {
 			return nil, "", err
 		}

@@ -67,7 +67,7 @@ Exit status 0 only when every incident named is contained.`,
 			if yesGitHub && !viaGitHub {
 				return usageErr("--yes-github needs --github")
 			}
-			st, err := db.open(c.Context())
+			st, err := db.openExisting(c.Context())
 			if err != nil {
 				return usageErr("%v", err)
 			}
