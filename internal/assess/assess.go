@@ -543,7 +543,7 @@ func (v *Verifier) Verify(ctx context.Context, rule, token string) scan.Verifica
 	if v.Now != nil {
 		now = v.Now
 	}
-	out := scan.Verification{CheckedAt: now().UTC()}
+	out := scan.Verification{CheckedAt: now().UTC(), Endpoint: v.Client.Endpoint()}
 	if !scan.Verifiable(rule) {
 		// A secret goes only to its own issuer: the Hub's 401 to a
 		// foreign key would prove nothing and leak the key.

@@ -126,7 +126,7 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d: %w", id, err)}
 	}
 	now := time.Now().UTC()
-	if err := st.RecordVerification(ctx, id, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+	if err := st.RecordVerification(ctx, id, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: c.Endpoint()}); err != nil {
 		return nil, err
 	}
 	if r.Status == "live" {

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -97,5 +98,121 @@ func TestNoStoreCreatedByIncidentCommands(t *testing.T) {
 				t.Errorf("created %v", ents)
 			}
 		})
+	}
+}
+
+// TestContainedOnlyByRevoke: incidents resolve never states contained or
+// revoke-requested (only revoke does, on the Hub's answers), so a live
+// token's incident cannot be walked past the live guard.
+func TestContainedOnlyByRevoke(t *testing.T) {
+	url, toks := startSim(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "HF_TOKEN = \""+toks["sim-alice-write"]+"\"\n")
+	dbArgs, ids := storedIncidents(t, dir, "--verify", "--endpoint", url, "--cache-dir", t.TempDir())
+	id := ids["hf-user-token"]
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"--as", "contained"}, "only hfwarden revoke moves an incident to contained"},
+		{[]string{"--as", "contained", "--force", "--reason", "x"}, "only hfwarden revoke"},
+		{[]string{"--as", "revoke-requested"}, "only hfwarden revoke moves an incident to revoke-requested"},
+		{[]string{"--as", "false-positive", "--reason", "x"}, "last verified live (at " + url},
+		{[]string{}, "last verified live"},
+	} {
+		r := runCLI(t, "", append(append([]string{"incidents", "resolve", id}, tc.args...), dbArgs...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.stderr) {
+			t.Errorf("resolve %v: exit %d\n%s", tc.args, r.code, r.stderr)
+		}
+		if s := showIncident(t, dbArgs, id); s.Incident.State != "open" || s.Incident.ContainedAt != nil {
+			t.Fatalf("resolve %v moved the incident: %+v", tc.args, s.Incident)
+		}
+	}
+	r := runCLI(t, "", append([]string{"report", id, "-f", "md"}, dbArgs...)...)
+	if strings.Contains(r.stdout, "the token no longer works") || !strings.Contains(r.stdout, "not confirmed") {
+		t.Errorf("the report says contained:\n%s", r.stdout)
+	}
+}
+
+// TestLiveGuardPerEndpoint: a live answer of one endpoint is not erased by
+// a later unknown answer, nor by another endpoint's answers (even 401s):
+// resolve still refuses, revoke --all-live still picks the incident, and
+// incidents show names the endpoints.
+func TestLiveGuardPerEndpoint(t *testing.T) {
+	url, toks := startSim(t)
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(empty.Close)
+	rejects := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`))
+	}))
+	t.Cleanup(rejects.Close)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "HF_TOKEN = \""+toks["sim-alice-write"]+"\"\n")
+	dbArgs, ids := storedIncidents(t, dir, "--verify", "--endpoint", url, "--cache-dir", t.TempDir())
+	id := ids["hf-user-token"]
+	for _, other := range []struct{ url, status string }{{empty.URL, "unknown"}, {rejects.URL, "invalid"}} {
+		r := runCLI(t, "", append([]string{"scan", "--store", "-q", "--verify", "--no-cache", "--endpoint", other.url, dir}, dbArgs...)...)
+		if r.code != 1 {
+			t.Fatalf("rescan at %s: exit %d %s", other.url, r.code, r.stderr)
+		}
+		r = runCLI(t, "", append([]string{"incidents", "resolve", id}, dbArgs...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "last verified live (at "+url) {
+			t.Fatalf("resolve after an %s answer of %s: exit %d %s", other.status, other.url, r.code, r.stderr)
+		}
+		r = runCLI(t, "", append([]string{"revoke", "--all-live", "--dry-run"}, dbArgs...)...)
+		if r.code != 0 || !strings.Contains(r.stdout, "#"+id+" ") {
+			t.Fatalf("revoke --all-live after an %s answer: exit %d %s %s", other.status, r.code, r.stdout, r.stderr)
+		}
+		r = runCLI(t, "", append([]string{"incidents", "show", id, "-f", "json"}, dbArgs...)...)
+		var s struct {
+			Incident struct {
+				Verification struct{ Status, Endpoint string }
+			}
+			LiveAt []struct{ Status, Endpoint string } `json:"live_at"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		if v := s.Incident.Verification; v.Status != other.status || v.Endpoint != other.url {
+			t.Errorf("latest verification %+v, want %s at %s", v, other.status, other.url)
+		}
+		if len(s.LiveAt) != 1 || s.LiveAt[0].Endpoint != url {
+			t.Errorf("live_at %+v, want %s", s.LiveAt, url)
+		}
+		r = runCLI(t, "", append([]string{"incidents", "show", id}, dbArgs...)...)
+		if !strings.Contains(r.stdout, "by "+other.url) || !strings.Contains(r.stdout, "last verified live by "+url) {
+			t.Errorf("show does not name the endpoints:\n%s", r.stdout)
+		}
+	}
+	// A 401 of the simulator itself (after revocation) does erase it.
+	r := runCLI(t, "", append([]string{"revoke", id, "--yes", "--skip-assess", "--endpoint", url, "--cache-dir", t.TempDir(), "--timeout", "5s"}, dbArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("revoke: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", id}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("resolve after containment: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestRevokeSaysWhereItProves: revoking at one endpoint a token verified
+// live at another says the proof holds at the first only.
+func TestRevokeSaysWhereItProves(t *testing.T) {
+	urlA, toks := startSim(t)
+	tok := toks["sim-alice-write"]
+	// B is a second simulator of the same scenario: the token is live
+	// there too, and stays so.
+	urlB, _ := startSim(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "HF_TOKEN = \""+tok+"\"\n")
+	dbArgs, ids := storedIncidents(t, dir, "--verify", "--endpoint", urlB, "--cache-dir", t.TempDir())
+	id := ids["hf-user-token"]
+	r := runCLI(t, "", append([]string{"revoke", id, "--yes", "--skip-assess", "--endpoint", urlA, "--cache-dir", t.TempDir(), "--timeout", "5s"}, dbArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "proven at "+urlA+" only; it was verified live at "+urlB) {
+		t.Fatalf("revoke at A of a token live at B: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }

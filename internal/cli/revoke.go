@@ -207,7 +207,13 @@ func revokeTargets(ctx context.Context, st store.Store, args []string, allLive b
 			return nil, err
 		}
 		for i := range incs {
-			if v := incs[i].Verification; v != nil && v.Status == "live" {
+			// Live is per endpoint: an unknown answer, or another
+			// endpoint's, does not make a live token safe.
+			history, err := st.Verifications(ctx, incs[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(incident.LiveAt(&incs[i], history)) > 0 {
 				add(&incs[i])
 			}
 		}
@@ -344,7 +350,7 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken (%v); revoking anyway\n", t.in.ID, err)
 			continue
 		}
-		if err := st.RecordVerification(ctx, t.in.ID, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}); err != nil {
+		if err := st.RecordVerification(ctx, t.in.ID, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: c.Endpoint()}); err != nil {
 			return err
 		}
 		switch r.Status {
@@ -399,6 +405,20 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			}
 		}
 	}
+	// Where else the token was seen live: a 401 of this endpoint proves
+	// nothing there.
+	elsewhere := map[int][]scan.Verification{}
+	for i, t := range targets {
+		history, err := st.Verifications(ctx, t.in.ID)
+		if err != nil {
+			return err
+		}
+		for _, lv := range incident.LiveAt(&t.in, history) {
+			if lv.Endpoint != c.Endpoint() {
+				elsewhere[i] = append(elsewhere[i], lv)
+			}
+		}
+	}
 	v := &assess.Verifier{Client: c}
 	deadline := time.Now().Add(opt.timeout)
 	pending := map[int]bool{}
@@ -424,6 +444,10 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 					return err
 				}
 				fmt.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
+				for _, lv := range elsewhere[i] {
+					fmt.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
+						targets[i].in.ID, c.Endpoint(), endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
+				}
 			}
 		}
 		if len(pending) == 0 || time.Now().Add(wait).After(deadline) {

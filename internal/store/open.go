@@ -619,6 +619,13 @@ var migrations = []migration{
 			`CREATE INDEX scans_at ON scans (at)`,
 		},
 	},
+	{
+		// The Hub that gave each verification: a live answer of one
+		// endpoint is not erased by another endpoint's answer.
+		version: 5,
+		sqlite:  []string{`ALTER TABLE verifications ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''`},
+		pg:      []string{`ALTER TABLE verifications ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''`},
+	},
 }
 
 // migrate applies the migrations not yet applied, each in a transaction,
