@@ -75,6 +75,10 @@ type Report struct {
 	Reasons  []string `json:"reasons"`
 	// Warnings say what could not be listed or checked.
 	Warnings []string `json:"warnings,omitempty"`
+	// Incomplete is set when the assessment was cut short (a caller's
+	// deadline) after whoami-v2 answered: the token is live, its blast
+	// radius is only partly listed.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Token is the token's own metadata.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -24,6 +25,7 @@ func newAssessCmd(e *env) *cobra.Command {
 	var maxChecks int
 	var db dbFlags
 	var incidentArg string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
@@ -46,6 +48,9 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
+			if timeout <= 0 {
+				return usageErr("--timeout must be positive")
+			}
 			c, err := hf.client()
 			if err != nil {
 				return usageErr("%v", err)
@@ -63,7 +68,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 					return usageErr("%v", err)
 				}
 				defer st.Close()
-				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks); err != nil {
+				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks, timeout); err != nil {
 					return err
 				}
 				if r.Status == "invalid" {
@@ -74,7 +79,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				if r, err = assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks}); err != nil {
+				if r, err = assessWithin(cmd.Context(), c, token, maxChecks, timeout); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
 				}
 			}
@@ -90,6 +95,9 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 			if r.Status == "unknown" {
 				return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}
 			}
+			if r.Incomplete {
+				return &exitError{code: ExitError, err: fmt.Errorf("the assessment stopped at --timeout %s: the blast radius above is incomplete", timeout)}
+			}
 			return nil
 		},
 	}
@@ -97,6 +105,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 	addTokenFlags(cmd, &ts)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "bounds the whole assessment; past it the status is unknown (or, once whoami-v2 has answered, the blast radius is marked incomplete)")
 	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1)")
 	addDBFlags(cmd.Flags(), &db)
 	return cmd
@@ -104,7 +113,7 @@ the command line. 429, 5xx and unexpected answers give status "unknown".`,
 
 // assessIncident assesses a stored incident's token and records the
 // blast-radius snapshot and the verification in the incident.
-func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int) (*assess.Report, error) {
+func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int, timeout time.Duration) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
@@ -121,7 +130,7 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 	if err != nil {
 		return nil, fmt.Errorf("incident #%d: unsealing its secret: %w", id, err)
 	}
-	r, err := assess.Assess(ctx, c, token, assess.Options{MaxAuthChecks: maxChecks})
+	r, err := assessWithin(ctx, c, token, maxChecks, timeout)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d: %w", id, err)}
 	}
@@ -129,10 +138,31 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 	if err := st.RecordVerification(ctx, id, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: c.Endpoint()}); err != nil {
 		return nil, err
 	}
-	if r.Status == "live" {
+	// An incomplete snapshot would stand for the blast radius: not kept.
+	if r.Status == "live" && !r.Incomplete {
 		if err := st.SaveAssessment(ctx, id, r, now); err != nil {
 			return nil, err
 		}
+	}
+	return r, nil
+}
+
+// assessWithin runs an assessment bounded by timeout. Past it, a token
+// whoami-v2 never answered for is unknown, saying why; one it did answer
+// for stays live (that was proven) with the report marked incomplete.
+func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+	actx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
+	r, err := assess.Assess(actx, c, token, assess.Options{MaxAuthChecks: maxChecks})
+	if err != nil || ctx.Err() != nil || !errors.Is(context.Cause(actx), errTimeout) {
+		return r, err
+	}
+	switch r.Status {
+	case "unknown":
+		r.Reason = fmt.Sprintf("no conclusive answer within --timeout %s (%s)", timeout, r.Reason)
+	case "live":
+		r.Incomplete = true
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the assessment stopped at --timeout %s: repositories and permissions not listed yet are missing", timeout))
 	}
 	return r, nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTokenOnlyWhenHuggingFace: every command that reads a token sends it
@@ -214,5 +215,78 @@ func TestRevokeSaysWhereItProves(t *testing.T) {
 	r := runCLI(t, "", append([]string{"revoke", id, "--yes", "--skip-assess", "--endpoint", urlA, "--cache-dir", t.TempDir(), "--timeout", "5s"}, dbArgs...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, "proven at "+urlA+" only; it was verified live at "+urlB) {
 		t.Fatalf("revoke at A of a token live at B: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestRevokeAndAssessBoundedByTimeout: against an endpoint that never
+// answers, revoke and assess end within --timeout, saying nothing is
+// proven; a revoke whose snapshot fails revokes nothing.
+func TestRevokeAndAssessBoundedByTimeout(t *testing.T) {
+	toks := fakeTokens(t, 11, 1)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "HF_TOKEN = \""+toks[0]+"\"\n")
+	dbArgs, ids := storedIncidents(t, dir)
+	id := ids["hf-user-token"]
+
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	}
+	slow := &wire{}
+	dead := httptest.NewServer(slow.wrap(http.HandlerFunc(hang)))
+	t.Cleanup(dead.Close)
+	// revokeOnly takes the revocation request, then never answers whoami-v2.
+	revokeOnly := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/credentials/revoke" {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		hang(w, r)
+	}))
+	t.Cleanup(revokeOnly.Close)
+	// noAccount answers whoami-v2 with a 200 naming nobody: unknown.
+	noAccount := &wire{}
+	empty := httptest.NewServer(noAccount.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	})))
+	t.Cleanup(empty.Close)
+
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		out   string // in stdout+stderr
+		state string
+	}{
+		{"revoke, snapshot never answered", "", []string{"revoke", id, "--yes", "--endpoint", dead.URL}, "the blast-radius snapshot failed: #" + id + ": no conclusive answer within --timeout", "open"},
+		{"revoke, snapshot unknown", "", []string{"revoke", id, "--yes", "--endpoint", empty.URL}, "the blast-radius snapshot failed: #" + id + ": hub: whoami: unexpected-content (HTTP 200): answer names no account", "open"},
+		{"revoke, request never answered", "", []string{"revoke", id, "--yes", "--skip-assess", "--endpoint", dead.URL}, "revocation unknown: the revocation request got no answer within --timeout 1s", "open"},
+		{"revoke, confirmation never answered", "", []string{"revoke", id, "--yes", "--skip-assess", "--endpoint", revokeOnly.URL}, "revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout 1s", "revoke-requested"},
+		{"assess --incident", "", []string{"assess", "--incident", id, "--endpoint", dead.URL}, "no conclusive answer within --timeout 1s", "revoke-requested"},
+		{"assess", toks[0] + "\n", []string{"assess", "--endpoint", dead.URL}, "no conclusive answer within --timeout 1s", "revoke-requested"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			args := append(append(tc.args, "--timeout", "1s"), dbArgs...)
+			if tc.args[0] == "revoke" {
+				args = append(args, "--cache-dir", t.TempDir())
+			}
+			r := runCLI(t, tc.stdin, args...)
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %s with --timeout 1s", took)
+			}
+			if r.code != 2 || !strings.Contains(r.stdout+r.stderr, tc.out) || strings.Contains(r.stdout+r.stderr, toks[0]) {
+				t.Errorf("exit %d, want 2 and %q\n%s\n%s", r.code, tc.out, r.stdout, r.stderr)
+			}
+			if s := showIncident(t, dbArgs, id); s.Incident.State != tc.state || s.Incident.ContainedAt != nil {
+				t.Errorf("state %s, want %s", s.Incident.State, tc.state)
+			}
+		})
+	}
+	if noAccount.holds("/api/credentials/revoke") {
+		t.Error("the revocation was sent although the snapshot failed")
 	}
 }

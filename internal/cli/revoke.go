@@ -149,7 +149,7 @@ Exit status 0 only when every incident named is contained.`,
 	fl.BoolVar(&allLive, "all-live", false, "every incident whose latest verification is live")
 	fl.BoolVarP(&yes, "yes", "y", false, "do not ask before revoking Hugging Face tokens (GitHub tokens have --yes-github)")
 	fl.BoolVar(&dryRun, "dry-run", false, "say what would be revoked where, revoke nothing")
-	fl.DurationVar(&opt.timeout, "timeout", 2*time.Minute, "how long to wait for whoami-v2 to confirm the revocation")
+	fl.DurationVar(&opt.timeout, "timeout", 2*time.Minute, "bounds the whole run: the snapshot, the revocation request and whoami-v2's confirmation")
 	fl.BoolVar(&opt.skipAssess, "skip-assess", false, "revoke tokens never assessed without taking their blast-radius snapshot first")
 	fl.BoolVar(&viaGitHub, "github", false, "send GitHub tokens to GitHub's credential revocation API (asks first; not provable)")
 	fl.BoolVar(&yesGitHub, "yes-github", false, "with --github: do not ask before sending GitHub tokens to GitHub")
@@ -314,9 +314,11 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 }
 
 // snapshot takes the blast-radius snapshot of tokens never assessed: the
-// last moment it can be seen. A failure to take it does not stop the
-// revocation.
-func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
+// last moment it can be seen. Hub calls run under hubCtx (bounded by
+// --timeout), the store's under ctx. A snapshot that fails (no conclusive
+// answer, or none in time) stops the revocation unless skip: revoking
+// would lose for good what the token could reach.
+func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
 		if !scan.Verifiable(t.in.Rule) {
@@ -341,13 +343,14 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 		fmt.Fprintf(e.stderr, "hfwarden: warning: --skip-assess: no blast-radius snapshot of %s; once revoked, what the token could reach can no longer be seen\n", strings.Join(ids, ", "))
 		return nil
 	}
+	var failed []string
 	for _, t := range need {
-		r, err := assess.Assess(ctx, c, t.secret, assess.Options{})
+		r, err := assess.Assess(hubCtx, c, t.secret, assess.Options{})
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken (%v); revoking anyway\n", t.in.ID, err)
+			failed = append(failed, fmt.Sprintf("#%d: %v", t.in.ID, deadlineReason(hubCtx, err.Error())))
 			continue
 		}
 		if err := st.RecordVerification(ctx, t.in.ID, scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: c.Endpoint()}); err != nil {
@@ -355,17 +358,42 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 		}
 		switch r.Status {
 		case "live":
+			if hubCtx.Err() != nil {
+				// Live, but the listing stopped at the deadline: an
+				// incomplete snapshot is not the snapshot.
+				failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, deadlineReason(hubCtx, "the assessment did not finish")))
+				continue
+			}
 			if err := st.SaveAssessment(ctx, t.in.ID, r, time.Now().UTC()); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "#%d snapshot before revocation: owner %s, severity %s, %d repositories reachable (hfwarden incidents show %d)\n",
 				t.in.ID, r.Owner, r.Severity, len(r.Repos), t.in.ID)
+		case "invalid":
+			// Already rejected: nothing is reachable to snapshot, and
+			// revoking a dead token harms nothing.
+			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: the Hub already rejects the token; revoking anyway\n", t.in.ID)
 		default:
-			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: %s %s; revoking anyway\n", t.in.ID, r.Status, r.Reason)
+			failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, deadlineReason(hubCtx, r.Reason)))
 		}
+	}
+	if len(failed) > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("nothing revoked: the blast-radius snapshot failed: %s; run again with --skip-assess to revoke without it", strings.Join(failed, "; "))}
 	}
 	return nil
 }
+
+// deadlineReason says that the deadline of ctx (--timeout) cut an answer
+// short, when it did.
+func deadlineReason(ctx context.Context, reason string) string {
+	if errors.Is(context.Cause(ctx), errTimeout) {
+		return "no conclusive answer within --timeout (" + reason + ")"
+	}
+	return reason
+}
+
+// errTimeout is the cause of a context ended by --timeout.
+var errTimeout = errors.New("--timeout reached")
 
 // forget drops the verification cache's answers for the targets: a cached
 // "live" must not outlive the revocation.
@@ -385,15 +413,32 @@ func forget(e *env, path string, targets []revokeTarget) {
 // revoke takes the missing snapshots, revokes the Hugging Face targets in
 // one batch, then confirms each with whoami-v2. Only a 401 from the
 // endpoint itself contains an incident.
+//
+// --timeout bounds the whole run: every Hub call (snapshot, request,
+// confirmation) runs under one deadline, so a dead endpoint costs at most
+// that long; store writes run under ctx and are never cut short.
 func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
-	if err := snapshot(ctx, e, st, c, targets, opt.skipAssess); err != nil {
+	deadline := time.Now().Add(opt.timeout)
+	hubCtx, cancel := context.WithDeadlineCause(ctx, deadline, errTimeout)
+	defer cancel()
+	if err := snapshot(ctx, hubCtx, e, st, c, targets, opt.skipAssess); err != nil {
 		return err
 	}
 	secrets := make([]string, len(targets))
 	for i, t := range targets {
 		secrets[i] = t.secret
 	}
-	if err := c.Revoke(ctx, secrets); err != nil {
+	if err := c.Revoke(hubCtx, secrets); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if hubCtx.Err() != nil {
+			// The request may or may not have arrived: unknown.
+			for _, t := range targets {
+				fmt.Fprintf(e.stdout, "#%d revocation unknown: the revocation request got no answer within --timeout %s; nothing is proven, run hfwarden revoke again\n", t.in.ID, opt.timeout)
+			}
+			return &exitError{code: ExitError, err: fmt.Errorf("revocation request not answered within --timeout %s: %w", opt.timeout, err)}
+		}
 		return &exitError{code: ExitError, err: fmt.Errorf("revocation request failed: %w", err)}
 	}
 	forget(e, opt.cachePath, targets)
@@ -420,7 +465,6 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		}
 	}
 	v := &assess.Verifier{Client: c}
-	deadline := time.Now().Add(opt.timeout)
 	pending := map[int]bool{}
 	unprovable := 0
 	for i, t := range targets {
@@ -432,9 +476,12 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 cannot check a %s; %s\n", t.in.ID, t.in.Rule, detect.RotationHint(t.in.Rule))
 	}
 	wait := 500 * time.Millisecond
-	for len(pending) > 0 {
+	for len(pending) > 0 && hubCtx.Err() == nil {
 		for i := range pending {
-			res := v.Verify(ctx, targets[i].in.Rule, targets[i].secret)
+			res := v.Verify(hubCtx, targets[i].in.Rule, targets[i].secret)
+			if res.Status == "unknown" && hubCtx.Err() != nil {
+				break // our own deadline, not an answer of the Hub
+			}
 			if err := st.RecordVerification(ctx, targets[i].in.ID, res); err != nil {
 				return err
 			}
@@ -450,18 +497,27 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 				}
 			}
 		}
-		if len(pending) == 0 || time.Now().Add(wait).After(deadline) {
+		if len(pending) == 0 {
+			break
+		}
+		// The last poll comes at the deadline, not a full back-off
+		// after it.
+		left := time.Until(deadline)
+		if left <= 50*time.Millisecond {
 			break
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(min(wait, left-50*time.Millisecond)):
 		}
 		wait = min(wait*2, 15*time.Second)
 	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	for i := range pending {
-		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within %s\n", targets[i].in.ID, opt.timeout)
+		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout %s\n", targets[i].in.ID, opt.timeout)
 	}
 	if n := len(pending) + unprovable; n > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", n)}
