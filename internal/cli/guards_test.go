@@ -290,3 +290,37 @@ func TestRevokeAndAssessBoundedByTimeout(t *testing.T) {
 		t.Error("the revocation was sent although the snapshot failed")
 	}
 }
+
+// TestRevokeRedirectedWhoamiSameOrigin: a whoami-v2 redirected to another
+// path of the same server, which answers 401, neither contains an incident
+// nor makes a token invalid for scan --verify.
+func TestRevokeRedirectedWhoamiSameOrigin(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/credentials/revoke":
+			w.WriteHeader(http.StatusAccepted)
+		case "/api/whoami-v2":
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tok := fakeTokens(t, 23, 1)[0]
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "HF_TOKEN = \""+tok+"\"\n")
+	dbArgs, ids := storedIncidents(t, dir, "--verify", "--endpoint", srv.URL, "--cache-dir", t.TempDir())
+	id := ids["hf-user-token"]
+	if l := listIncidents(t, dbArgs); len(l) != 1 || l[0].Verification == nil || l[0].Verification.Status != "unknown" {
+		t.Fatalf("scan --verify of a redirected whoami-v2: %+v", l)
+	}
+	r := runCLI(t, "", append([]string{"revoke", id, "--yes", "--skip-assess", "--endpoint", srv.URL, "--cache-dir", t.TempDir(), "--timeout", "1s"}, dbArgs...)...)
+	if r.code != 2 || strings.Contains(r.stdout, "contained at") || !strings.Contains(r.stdout, "not confirmed") {
+		t.Fatalf("revoke: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if s := showIncident(t, dbArgs, id); s.Incident.State != "revoke-requested" || s.Incident.ContainedAt != nil {
+		t.Fatalf("incident %+v", s.Incident)
+	}
+}
