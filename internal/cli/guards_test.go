@@ -324,3 +324,28 @@ func TestRevokeRedirectedWhoamiSameOrigin(t *testing.T) {
 		t.Fatalf("incident %+v", s.Incident)
 	}
 }
+
+// TestGitHubRevokeNamesTheTokenPage: after revoke --github, the owner is
+// pointed to the settings page that lists that kind of token.
+func TestGitHubRevokeNamesTheTokenPage(t *testing.T) {
+	const fineGrained = "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"
+	gh := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(gh.Close)
+	for _, tc := range []struct{ token, rule, page string }{
+		{fineGrained, "github-fine-grained-pat", "https://github.com/settings/personal-access-tokens"},
+		{testGitHubPAT, "github-token", "https://github.com/settings/tokens\n"},
+	} {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, ".env"), "HF_TOKEN="+fakeTokens(t, 5, 1)[0]+"\nGITHUB_TOKEN="+tc.token+"\n")
+		dbArgs, ids := storedIncidents(t, dir)
+		if ids[tc.rule] == "" {
+			t.Fatalf("no %s incident: %v", tc.rule, ids)
+		}
+		r := runCLI(t, "", append([]string{"revoke", ids[tc.rule], "--github", "--yes-github", "--github-api", gh.URL, "--cache-dir", t.TempDir()}, dbArgs...)...)
+		if !strings.Contains(r.stdout, "revoke-requested at GitHub") || !strings.Contains(r.stdout, "confirms at "+tc.page) {
+			t.Errorf("%s: exit %d\n%s%s", tc.rule, r.code, r.stdout, r.stderr)
+		}
+	}
+}
