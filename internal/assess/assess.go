@@ -57,7 +57,8 @@ func minAccess(a, b Access) Access {
 type Report struct {
 	// Status is "live", "invalid", "unknown" (the Hub did not answer
 	// conclusively: rate-limited, server error, unexpected content) or
-	// "incomplete": the token is live, but a repository listing failed, so
+	// "incomplete": the token is live, but a repository listing failed (or a
+	// caller's deadline cut the assessment short), so
 	// what it reaches is at least Repos, not necessarily all of it (Reason
 	// says which listings).
 	Status      string    `json:"status"`
@@ -809,7 +810,7 @@ func (v *Verifier) Verify(ctx context.Context, rule, token string) scan.Verifica
 	if v.Now != nil {
 		now = v.Now
 	}
-	out := scan.Verification{CheckedAt: now().UTC()}
+	out := scan.Verification{CheckedAt: now().UTC(), Endpoint: v.Client.Endpoint()}
 	if !scan.Verifiable(rule) {
 		// A secret goes only to its own issuer: the Hub's 401 to a
 		// foreign key would prove nothing and leak the key.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -24,6 +25,7 @@ func newAssessCmd(e *env) *cobra.Command {
 	var maxChecks int
 	var db dbFlags
 	var incidentArg string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
@@ -48,6 +50,9 @@ token whose repositories could not all be listed gives status "incomplete"
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
+			if timeout <= 0 {
+				return usageErr("--timeout must be positive")
+			}
 			c, err := hf.client()
 			if err != nil {
 				return usageErr("%v", err)
@@ -60,12 +65,12 @@ token whose repositories could not all be listed gives status "incomplete"
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				st, err := db.open(cmd.Context())
+				st, err := db.openExisting(cmd.Context())
 				if err != nil {
 					return usageErr("%v", err)
 				}
 				defer st.Close()
-				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks); err != nil {
+				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks, timeout); err != nil {
 					return err
 				}
 				if r.Status == "invalid" {
@@ -76,10 +81,7 @@ token whose repositories could not all be listed gives status "incomplete"
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				if rule := foreignRule(token); rule != "" {
-					return usageErr("that is a %s (%s), not a Hugging Face token: not sent to the Hub, which did not issue it; rotate it at its issuer — %s", ruleDescription(rule), rule, detect.RotationHint(rule))
-				}
-				if r, err = assess.Assess(cmd.Context(), c, token, assess.Options{MaxAuthChecks: maxChecks}); err != nil {
+				if r, err = assessWithin(cmd.Context(), c, token, maxChecks, timeout); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("assessing token: %w", err)}
 				}
 			}
@@ -105,6 +107,7 @@ token whose repositories could not all be listed gives status "incomplete"
 	addTokenFlags(cmd, &ts)
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "bounds the whole assessment; past it the status is unknown (or, once whoami-v2 has answered, the blast radius is marked incomplete)")
 	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1)")
 	addDBFlags(cmd.Flags(), &db)
 	return cmd
@@ -112,7 +115,7 @@ token whose repositories could not all be listed gives status "incomplete"
 
 // assessIncident assesses a stored incident's token and records the
 // blast-radius snapshot and the verification in the incident.
-func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int) (*assess.Report, error) {
+func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int, timeout time.Duration) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
@@ -129,12 +132,12 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 	if err != nil {
 		return nil, fmt.Errorf("incident #%d: unsealing its secret: %w", id, err)
 	}
-	r, err := assess.Assess(ctx, c, token, assess.Options{MaxAuthChecks: maxChecks})
+	r, err := assessWithin(ctx, c, token, maxChecks, timeout)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d: %w", id, err)}
 	}
 	now := time.Now().UTC()
-	if err := st.RecordVerification(ctx, id, verificationOf(r)); err != nil {
+	if err := st.RecordVerification(ctx, id, verificationOf(r, c.Endpoint())); err != nil {
 		return nil, err
 	}
 	if keepAssessment(r, in.Assessment) {
@@ -147,8 +150,8 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 
 // verificationOf is what an assessment proved about the token: an
 // incomplete one still proved it live (whoami-v2 answered).
-func verificationOf(r *assess.Report) scan.Verification {
-	v := scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt}
+func verificationOf(r *assess.Report, endpoint string) scan.Verification {
+	v := scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: endpoint}
 	if r.Status == "incomplete" {
 		v.Status, v.Reason = "live", "whoami-v2 answered for "+r.Owner
 	}
@@ -169,15 +172,28 @@ func keepAssessment(r, stored *assess.Report) bool {
 	return false
 }
 
-// foreignRule returns the rule of token when the detector recognises it,
-// whole, as a secret another issuer than Hugging Face gave out; "" else.
-func foreignRule(token string) string {
-	for _, m := range detect.New(detect.Options{NoDecode: true}).Detect([]byte(token)) {
-		if m.Start == 0 && m.End == len(token) && !detect.IssuedByHuggingFace(m.Rule) {
-			return m.Rule
-		}
+// assessWithin runs an assessment bounded by timeout. Past it, a token
+// whoami-v2 never answered for is unknown, saying why; one it did answer
+// for stays live (that was proven) with the report marked incomplete.
+func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+	actx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
+	r, err := assess.Assess(actx, c, token, assess.Options{MaxAuthChecks: maxChecks})
+	if err != nil || ctx.Err() != nil || !errors.Is(context.Cause(actx), errTimeout) {
+		return r, err
 	}
-	return ""
+	switch r.Status {
+	case "unknown":
+		r.Reason = fmt.Sprintf("no conclusive answer within --timeout %s (%s)", timeout, r.Reason)
+	case "live", "incomplete":
+		// whoami-v2 answered: live is proven, the blast radius is not.
+		why := fmt.Sprintf("the assessment stopped at --timeout %s: repositories and permissions not listed yet are missing", timeout)
+		if r.Status == "incomplete" {
+			why += "; " + r.Reason
+		}
+		r.Status, r.Reason = "incomplete", why
+	}
+	return r, nil
 }
 
 // ruleDescription names a rule's kind of secret.

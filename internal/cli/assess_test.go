@@ -99,7 +99,11 @@ func TestAssessCommand(t *testing.T) {
 		t.Fatalf("HF_ENDPOINT: exit %d %s", r.code, r.stderr)
 	}
 	// An invalid token is reported, not an error.
-	if r := runCLI(t, "hf_"+strings.Repeat("Ab", 17), "assess", "--endpoint", url); r.code != 0 || !strings.Contains(r.stdout, "INVALID") {
+	if r := runCLI(t, fakeTokens(t, 7, 1)[0], "assess", "--endpoint", url); r.code != 0 || !strings.Contains(r.stdout, "INVALID") {
+		t.Fatalf("invalid: exit %d %s", r.code, r.stdout)
+	}
+	// A placeholder the detector does not take for a token is not sent.
+	if r := runCLI(t, "hf_"+strings.Repeat("Ab", 17), "assess", "--endpoint", url); r.code != 2 || !strings.Contains(r.stderr, "not recognised as a Hugging Face token") {
 		t.Fatalf("invalid: exit %d %s", r.code, r.stdout)
 	}
 	// No token, or a token on the command line: usage errors.

@@ -111,7 +111,7 @@ high or critical, 0 otherwise.`,
 			)
 			if len(args) == 1 {
 				id, _ = parseID(args[0])
-				if st, err = db.open(ctx); err != nil {
+				if st, err = db.openExisting(ctx); err != nil {
 					return usageErr("%v", err)
 				}
 				defer st.Close()
@@ -130,7 +130,7 @@ high or critical, 0 otherwise.`,
 				}
 				// The store's pins count too, when there is a store.
 				if db.dsn != "" || fileExists(store.DefaultPath()) {
-					s, err := db.open(ctx)
+					s, err := db.openExisting(ctx)
 					if err != nil {
 						return usageErr("%v", err)
 					}

@@ -109,7 +109,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	}
 	id := res.Incidents[0]
 
-	r, err := assessIncident(ctx, st, c, id, 200)
+	r, err := assessIncident(ctx, st, c, id, 200, 2*time.Minute)
 	if err != nil {
 		return err
 	}

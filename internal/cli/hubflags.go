@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // hubFlags are shared by the commands that talk to the Hub.
@@ -48,8 +50,43 @@ func addTokenFlags(cmd *cobra.Command, t *tokenSource) {
 }
 
 // read returns the token: the first non-empty line of the file, the
-// variable or standard input.
+// variable or standard input, once hfToken has accepted it.
 func (t tokenSource) read(stdin io.Reader) (string, error) {
+	tok, err := t.readLine(stdin)
+	if err != nil {
+		return "", err
+	}
+	if err := hfToken(tok); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// hfToken accepts a token only when the detector recognises it, as a
+// whole, as a Hugging Face credential that the Hub can check: every
+// command that reads a token sends it to the Hub, and a secret goes only
+// to its own issuer. A Slack, Stripe or GitLab key the detector has no
+// rule for is refused as surely as one it knows. The error never holds
+// the token.
+func hfToken(token string) error {
+	for _, m := range detect.New(detect.Options{NoDecode: true}).Detect([]byte(token)) {
+		if m.Start != 0 || m.End != len(token) {
+			continue
+		}
+		if scan.Verifiable(m.Rule) {
+			return nil
+		}
+		if !detect.IssuedByHuggingFace(m.Rule) {
+			return fmt.Errorf("that is a %s (%s), not a Hugging Face token: not sent to the Hub, which did not issue it; rotate it at its issuer — %s", ruleDescription(m.Rule), m.Rule, detect.RotationHint(m.Rule))
+		}
+		return fmt.Errorf("that is a %s (%s): the Hub cannot check it, so nothing was sent", ruleDescription(m.Rule), m.Rule)
+	}
+	return errors.New("that is not recognised as a Hugging Face token (hf_…, api_org_…, hf_oauth_…, or a Hub repository JWT): not sent to the Hub, which would get a secret it may not have issued")
+}
+
+// readLine returns the first non-empty line of the file, the variable or
+// standard input, unchecked.
+func (t tokenSource) readLine(stdin io.Reader) (string, error) {
 	var r io.Reader
 	switch {
 	case t.file != "" && t.env != "":

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
@@ -55,9 +56,27 @@ func (f dbFlags) locate() (store.DSN, string, error) {
 // store's secrets is removed again, so that the next run does not trip
 // over it.
 func (f dbFlags) open(ctx context.Context) (store.Store, error) {
+	return f.openMode(ctx, false)
+}
+
+// openExisting opens the store for a command that works on incidents
+// already recorded (revoke, audit, assess --incident, incidents note,
+// assign, resolve): with no store there it creates nothing, neither the
+// store nor a key, and says how to make one.
+func (f dbFlags) openExisting(ctx context.Context) (store.Store, error) {
+	return f.openMode(ctx, true)
+}
+
+func (f dbFlags) openMode(ctx context.Context, existing bool) (store.Store, error) {
 	loc, key, err := f.locate()
 	if err != nil {
 		return nil, err
+	}
+	if existing {
+		// Before the key is loaded: loading creates a missing one.
+		if err := store.Exists(ctx, dsnOf(loc)); err != nil {
+			return nil, noStoreErr(loc, err)
+		}
 	}
 	_, statErr := os.Stat(key)
 	created := errors.Is(statErr, os.ErrNotExist) && os.Getenv(seal.EnvKey) == ""
@@ -91,17 +110,23 @@ func (f dbFlags) openReadOnly(ctx context.Context) (store.Store, error) {
 		}
 	}
 	st, err := store.OpenReadOnly(ctx, dsnOf(loc), s)
+	if err != nil {
+		return nil, noStoreErr(loc, err)
+	}
+	return st, nil
+}
+
+// noStoreErr words a failure to open an existing store: where there is
+// none, how to make one.
+func noStoreErr(loc store.DSN, err error) error {
 	if errors.Is(err, store.ErrNoStore) {
 		where := loc.Path
 		if loc.Postgres {
 			where = "that PostgreSQL database"
 		}
-		return nil, fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
+		return fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("opening the incident store: %w", err)
-	}
-	return st, nil
+	return fmt.Errorf("opening the incident store: %w", err)
 }
 
 // dsnOf turns a parsed location back into what store.Open takes.
@@ -209,10 +234,18 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if showFormat == "json" {
-				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev})
+			history, err := st.Verifications(c.Context(), id)
+			if err != nil {
+				return err
 			}
-			writeIncidentText(termText(e.stdout), in, occ, ev)
+			live := incident.LiveAt(in, history)
+			if showFormat == "json" {
+				if live == nil {
+					live = []scan.Verification{}
+				}
+				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev, "live_at": live})
+			}
+			writeIncidentText(termText(e.stdout), in, occ, ev, live)
 			return nil
 		},
 	}
@@ -255,8 +288,11 @@ func newIncidentsCmd(e *env) *cobra.Command {
 An incident whose token was last verified live and is not contained is not
 closed (resolved, audited, false-positive) unless --force --reason TEXT:
 revoke it first (accepted-risk, which needs a reason, is the state for a
-live token kept on purpose). --as audited needs an audit stored (hfwarden
-audit INCIDENT).`,
+live token kept on purpose). "Last verified live" is per endpoint: the
+latest live-or-invalid answer of some endpoint was live. An unknown answer,
+or another endpoint's answer, does not erase it. --as audited needs an audit
+stored (hfwarden audit INCIDENT). Contained and revoke-requested are not
+reachable here: only hfwarden revoke states them, on the Hub's answers.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if force && strings.TrimSpace(reason) == "" {
@@ -268,6 +304,9 @@ audit INCIDENT).`,
 					return err
 				}
 				to := incident.State(as)
+				if to == incident.Contained || to == incident.RevokeRequested {
+					return usageErr("incident #%d: only hfwarden revoke moves an incident to %s (contained takes whoami-v2's 401 after the revocation): run hfwarden revoke %d", id, to, id)
+				}
 				if err := incident.CheckMove(in.State, to, reason); err != nil {
 					return usageErr("incident #%d: %v", id, err)
 				}
@@ -280,12 +319,18 @@ audit INCIDENT).`,
 						return usageErr("incident #%d: no audit stored: run hfwarden audit %d first", id, id)
 					}
 				}
-				if stillLive(in) && (to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive) {
-					if !force {
-						return usageErr("incident #%d: its token was last verified live (%s) and is not contained: revoke it first (hfwarden revoke %d), or close it anyway with --force --reason TEXT",
-							id, in.Verification.CheckedAt.UTC().Format(time.RFC3339), id)
+				if to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive {
+					history, err := st.Verifications(c.Context(), id)
+					if err != nil {
+						return err
 					}
-					reason = "forced while the token was last verified live: " + reason
+					if live := incident.LiveAt(in, history); len(live) > 0 {
+						if !force {
+							return usageErr("incident #%d: its token was last verified live (%s) and is not contained: revoke it first (hfwarden revoke %d), or close it anyway with --force --reason TEXT",
+								id, liveWhere(live), id)
+						}
+						reason = "forced while the token was last verified live: " + reason
+					}
 				}
 				return st.Transition(c.Context(), id, to, actor(), reason, time.Now().UTC())
 			})
@@ -299,14 +344,22 @@ audit INCIDENT).`,
 	return cmd
 }
 
-// stillLive reports whether an incident's token was last verified live
-// and no containment came after that answer.
-func stillLive(in *incident.Incident) bool {
-	v := in.Verification
-	if v == nil || v.Status != "live" {
-		return false
+// liveWhere says where and when a token was last verified live.
+func liveWhere(live []scan.Verification) string {
+	parts := make([]string, len(live))
+	for i, v := range live {
+		parts[i] = fmt.Sprintf("at %s, %s", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
 	}
-	return in.ContainedAt == nil || v.CheckedAt.After(*in.ContainedAt)
+	return strings.Join(parts, "; ")
+}
+
+// endpointName names the Hub of a verification; answers recorded before
+// endpoints were name none.
+func endpointName(ep string) string {
+	if ep == "" {
+		return "an endpoint not recorded"
+	}
+	return ep
 }
 
 func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Store, int64) error) error {
@@ -314,7 +367,7 @@ func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Sto
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	st, err := db.open(ctx)
+	st, err := db.openExisting(ctx)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -354,7 +407,7 @@ func orDash(s string) string {
 	return s
 }
 
-func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event) {
+func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []scan.Verification) {
 	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, in.Redacted, in.Rule, in.Fingerprint)
 	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", in.State, orDash(in.Severity), orDash(in.Owner), orDash(in.Assignee))
 	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))
@@ -368,7 +421,10 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 	}
 	fmt.Fprintln(w)
 	if v := in.Verification; v != nil {
-		fmt.Fprintf(w, "verification: %s at %s %s\n", v.Status, v.CheckedAt.UTC().Format(time.RFC3339), v.Reason)
+		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", v.Status, v.CheckedAt.UTC().Format(time.RFC3339), endpointName(v.Endpoint), v.Reason)
+	}
+	for _, v := range live {
+		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "\noccurrences (%d):\n", len(occ))
 	for _, o := range occ {

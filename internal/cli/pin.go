@@ -216,7 +216,7 @@ could not be checked or the lock is unreadable.`,
 // they came from.
 func loadPins(ctx context.Context, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
 	if fromStore {
-		st, err := db.open(ctx)
+		st, err := db.openExisting(ctx)
 		if err != nil {
 			return nil, "", err
 		}
@@ -294,7 +294,14 @@ func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
 	if ts.file != "" || ts.env != "" {
 		return ts.read(stdin)
 	}
-	return strings.TrimSpace(os.Getenv("HF_TOKEN")), nil
+	tok := strings.TrimSpace(os.Getenv("HF_TOKEN"))
+	if tok == "" {
+		return "", nil
+	}
+	if err := hfToken(tok); err != nil {
+		return "", fmt.Errorf("$HF_TOKEN: %w", err)
+	}
+	return tok, nil
 }
 
 // tokenHint says why a repository may be invisible when no token was given:

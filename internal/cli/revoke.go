@@ -67,7 +67,7 @@ Exit status 0 only when every incident named is contained.`,
 			if yesGitHub && !viaGitHub {
 				return usageErr("--yes-github needs --github")
 			}
-			st, err := db.open(c.Context())
+			st, err := db.openExisting(c.Context())
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -149,7 +149,7 @@ Exit status 0 only when every incident named is contained.`,
 	fl.BoolVar(&allLive, "all-live", false, "every incident whose latest verification is live")
 	fl.BoolVarP(&yes, "yes", "y", false, "do not ask before revoking Hugging Face tokens (GitHub tokens have --yes-github)")
 	fl.BoolVar(&dryRun, "dry-run", false, "say what would be revoked where, revoke nothing")
-	fl.DurationVar(&opt.timeout, "timeout", 2*time.Minute, "how long to wait for whoami-v2 to confirm the revocation")
+	fl.DurationVar(&opt.timeout, "timeout", 2*time.Minute, "bounds the whole run: the snapshot, the revocation request and whoami-v2's confirmation")
 	fl.BoolVar(&opt.skipAssess, "skip-assess", false, "revoke tokens never assessed without taking their blast-radius snapshot first")
 	fl.BoolVar(&viaGitHub, "github", false, "send GitHub tokens to GitHub's credential revocation API (asks first; not provable)")
 	fl.BoolVar(&yesGitHub, "yes-github", false, "with --github: do not ask before sending GitHub tokens to GitHub")
@@ -207,7 +207,13 @@ func revokeTargets(ctx context.Context, st store.Store, args []string, allLive b
 			return nil, err
 		}
 		for i := range incs {
-			if v := incs[i].Verification; v != nil && v.Status == "live" {
+			// Live is per endpoint: an unknown answer, or another
+			// endpoint's, does not make a live token safe.
+			history, err := st.Verifications(ctx, incs[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(incident.LiveAt(&incs[i], history)) > 0 {
 				add(&incs[i])
 			}
 		}
@@ -308,9 +314,11 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 }
 
 // snapshot takes the blast-radius snapshot of tokens never assessed: the
-// last moment it can be seen. A failure to take it does not stop the
-// revocation.
-func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
+// last moment it can be seen. Hub calls run under hubCtx (bounded by
+// --timeout), the store's under ctx. A snapshot that fails (no conclusive
+// answer, or none in time) stops the revocation unless skip: revoking
+// would lose for good what the token could reach.
+func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
 		if !scan.Verifiable(t.in.Rule) {
@@ -335,17 +343,24 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 		fmt.Fprintf(e.stderr, "hfwarden: warning: --skip-assess: no blast-radius snapshot of %s; once revoked, what the token could reach can no longer be seen\n", strings.Join(ids, ", "))
 		return nil
 	}
+	var failed []string
 	for _, t := range need {
-		r, err := assess.Assess(ctx, c, t.secret, assess.Options{})
+		r, err := assess.Assess(hubCtx, c, t.secret, assess.Options{})
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken (%v); revoking anyway\n", t.in.ID, err)
+			failed = append(failed, fmt.Sprintf("#%d: %v", t.in.ID, deadlineReason(hubCtx, err.Error())))
 			continue
 		}
-		if err := st.RecordVerification(ctx, t.in.ID, verificationOf(r)); err != nil {
+		if err := st.RecordVerification(ctx, t.in.ID, verificationOf(r, c.Endpoint())); err != nil {
 			return err
+		}
+		if hubCtx.Err() != nil && (r.Status == "live" || r.Status == "incomplete") {
+			// Live, but the listing stopped at the deadline, which leaves
+			// no time to revoke either.
+			failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, deadlineReason(hubCtx, "the assessment did not finish")))
+			continue
 		}
 		var stored *assess.Report
 		if r.Status == "incomplete" {
@@ -369,12 +384,31 @@ func snapshot(ctx context.Context, e *env, st store.Store, c *hub.Client, target
 			}
 		case r.Status == "incomplete":
 			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no new snapshot taken (%s): the earlier complete one is kept; revoking anyway\n", t.in.ID, r.Reason)
+		case r.Status == "invalid":
+			// Already rejected: nothing is reachable to snapshot, and
+			// revoking a dead token harms nothing.
+			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: the Hub already rejects the token; revoking anyway\n", t.in.ID)
 		default:
-			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: %s %s; revoking anyway\n", t.in.ID, r.Status, r.Reason)
+			failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, deadlineReason(hubCtx, r.Reason)))
 		}
+	}
+	if len(failed) > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("nothing revoked: the blast-radius snapshot failed: %s; run again with --skip-assess to revoke without it", strings.Join(failed, "; "))}
 	}
 	return nil
 }
+
+// deadlineReason says that the deadline of ctx (--timeout) cut an answer
+// short, when it did.
+func deadlineReason(ctx context.Context, reason string) string {
+	if errors.Is(context.Cause(ctx), errTimeout) {
+		return "no conclusive answer within --timeout (" + reason + ")"
+	}
+	return reason
+}
+
+// errTimeout is the cause of a context ended by --timeout.
+var errTimeout = errors.New("--timeout reached")
 
 // forget drops the verification cache's answers for the targets: a cached
 // "live" must not outlive the revocation.
@@ -394,15 +428,32 @@ func forget(e *env, path string, targets []revokeTarget) {
 // revoke takes the missing snapshots, revokes the Hugging Face targets in
 // one batch, then confirms each with whoami-v2. Only a 401 from the
 // endpoint itself contains an incident.
+//
+// --timeout bounds the whole run: every Hub call (snapshot, request,
+// confirmation) runs under one deadline, so a dead endpoint costs at most
+// that long; store writes run under ctx and are never cut short.
 func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
-	if err := snapshot(ctx, e, st, c, targets, opt.skipAssess); err != nil {
+	deadline := time.Now().Add(opt.timeout)
+	hubCtx, cancel := context.WithDeadlineCause(ctx, deadline, errTimeout)
+	defer cancel()
+	if err := snapshot(ctx, hubCtx, e, st, c, targets, opt.skipAssess); err != nil {
 		return err
 	}
 	secrets := make([]string, len(targets))
 	for i, t := range targets {
 		secrets[i] = t.secret
 	}
-	if err := c.Revoke(ctx, secrets); err != nil {
+	if err := c.Revoke(hubCtx, secrets); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if hubCtx.Err() != nil {
+			// The request may or may not have arrived: unknown.
+			for _, t := range targets {
+				fmt.Fprintf(e.stdout, "#%d revocation unknown: the revocation request got no answer within --timeout %s; nothing is proven, run hfwarden revoke again\n", t.in.ID, opt.timeout)
+			}
+			return &exitError{code: ExitError, err: fmt.Errorf("revocation request not answered within --timeout %s: %w", opt.timeout, err)}
+		}
 		return &exitError{code: ExitError, err: fmt.Errorf("revocation request failed: %w", err)}
 	}
 	forget(e, opt.cachePath, targets)
@@ -414,8 +465,21 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			}
 		}
 	}
+	// Where else the token was seen live: a 401 of this endpoint proves
+	// nothing there.
+	elsewhere := map[int][]scan.Verification{}
+	for i, t := range targets {
+		history, err := st.Verifications(ctx, t.in.ID)
+		if err != nil {
+			return err
+		}
+		for _, lv := range incident.LiveAt(&t.in, history) {
+			if lv.Endpoint != c.Endpoint() {
+				elsewhere[i] = append(elsewhere[i], lv)
+			}
+		}
+	}
 	v := &assess.Verifier{Client: c}
-	deadline := time.Now().Add(opt.timeout)
 	pending := map[int]bool{}
 	unprovable := 0
 	for i, t := range targets {
@@ -427,9 +491,12 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 cannot check a %s; %s\n", t.in.ID, t.in.Rule, detect.RotationHint(t.in.Rule))
 	}
 	wait := 500 * time.Millisecond
-	for len(pending) > 0 {
+	for len(pending) > 0 && hubCtx.Err() == nil {
 		for i := range pending {
-			res := v.Verify(ctx, targets[i].in.Rule, targets[i].secret)
+			res := v.Verify(hubCtx, targets[i].in.Rule, targets[i].secret)
+			if res.Status == "unknown" && hubCtx.Err() != nil {
+				break // our own deadline, not an answer of the Hub
+			}
 			if err := st.RecordVerification(ctx, targets[i].in.ID, res); err != nil {
 				return err
 			}
@@ -439,20 +506,33 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 					return err
 				}
 				fmt.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
+				for _, lv := range elsewhere[i] {
+					fmt.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
+						targets[i].in.ID, c.Endpoint(), endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
+				}
 			}
 		}
-		if len(pending) == 0 || time.Now().Add(wait).After(deadline) {
+		if len(pending) == 0 {
+			break
+		}
+		// The last poll comes at the deadline, not a full back-off
+		// after it.
+		left := time.Until(deadline)
+		if left <= 50*time.Millisecond {
 			break
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(min(wait, left-50*time.Millisecond)):
 		}
 		wait = min(wait*2, 15*time.Second)
 	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	for i := range pending {
-		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within %s\n", targets[i].in.ID, opt.timeout)
+		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout %s\n", targets[i].in.ID, opt.timeout)
 	}
 	if n := len(pending) + unprovable; n > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", n)}
@@ -485,7 +565,22 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 		if err != nil {
 			return 0, err
 		}
-		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at https://github.com/settings/tokens\n", t.in.ID)
+		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at %s\n", t.in.ID, githubSettingsURL(t.secret))
 	}
 	return len(targets), nil
+}
+
+// githubSettingsURL is the page where the owner of a GitHub token sees
+// whether it still exists: each kind of token is listed on its own page.
+func githubSettingsURL(secret string) string {
+	switch {
+	case strings.HasPrefix(secret, "github_pat_"):
+		return "https://github.com/settings/personal-access-tokens"
+	case strings.HasPrefix(secret, "gho_"):
+		return "https://github.com/settings/applications"
+	case strings.HasPrefix(secret, "ghu_"), strings.HasPrefix(secret, "ghr_"):
+		return "https://github.com/settings/apps/authorizations"
+	default:
+		return "https://github.com/settings/tokens"
+	}
 }

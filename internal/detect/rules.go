@@ -41,7 +41,7 @@ var Rules = map[string]Rule{
 	"replicate-api-token": {ID: "replicate-api-token", Description: "Replicate API token", Linked: true, Issuer: "Replicate",
 		Rotate: "delete the token at https://replicate.com/account/api-tokens and create a new one"},
 	"github-token": {ID: "github-token", Description: "GitHub token", Linked: true, Issuer: "GitHub",
-		Rotate: "delete a ghp_ token at https://github.com/settings/tokens, revoke a gho_/ghu_ token's app at https://github.com/settings/applications (ghs_ expires within an hour); or send ghp_, gho_, ghu_ and ghr_ tokens to GitHub with hfwarden revoke --github"},
+		Rotate: "delete a ghp_ token at https://github.com/settings/tokens, revoke a gho_ token's OAuth app at https://github.com/settings/applications, a ghu_/ghr_ token's GitHub App at https://github.com/settings/apps/authorizations (ghs_ expires within an hour); or send ghp_, gho_, ghu_ and ghr_ tokens to GitHub with hfwarden revoke --github"},
 	"github-fine-grained-pat": {ID: "github-fine-grained-pat", Description: "GitHub fine-grained personal access token", Linked: true, Issuer: "GitHub",
 		Rotate: "delete it at https://github.com/settings/personal-access-tokens, or send it to GitHub with hfwarden revoke --github"},
 	"wandb-api-key": {ID: "wandb-api-key", Description: "Weights & Biases API key", Linked: true, Issuer: "Weights & Biases",

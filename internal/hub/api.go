@@ -18,7 +18,7 @@ const commitsPageSize = 100
 // WhoAmI asks who owns token (GET /api/whoami-v2). A token that does not
 // exist gives an [*Error] of class InvalidCredentials; any 401 with another
 // text is UnexpectedContent (unknown), as is an HTML page even with a 200,
-// a 200 naming no account, and any redirect to another origin.
+// a 200 naming no account, and any redirect (same origin or not).
 func (c *Client) WhoAmI(ctx context.Context, token string) (*WhoAmI, error) {
 	if token == "" {
 		return nil, errors.New("hub: whoami: empty token")
@@ -26,8 +26,10 @@ func (c *Client) WhoAmI(ctx context.Context, token string) (*WhoAmI, error) {
 	// Only the endpoint's own answer is about the token: after a redirect
 	// to another origin (a CDN, http→https, a captive portal) the
 	// Authorization header is gone and a 401 there would prove nothing.
+	// The Hub never redirects whoami-v2, so a redirect even to another
+	// path of the same origin is not the Hub answering: unknown.
 	cl := call{op: "whoami", method: http.MethodGet, url: c.endpointURL("/api/whoami-v2", nil),
-		token: token, kind: kindWhoAmI, expect: expectJSON, ownOrigin: true}
+		token: token, kind: kindWhoAmI, expect: expectJSON, noRedirect: true}
 	res, err := c.do(ctx, &cl)
 	if err != nil {
 		return nil, err

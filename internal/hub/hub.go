@@ -216,7 +216,9 @@ type hops struct {
 	// body carries secrets, or only the endpoint's own answer means
 	// anything (whoami-v2).
 	noCrossOrigin string
-	first         http.Header
+	// noRedirect refuses every redirect, same origin or not, saying why.
+	noRedirect string
+	first      http.Header
 }
 
 // errRedirect marks a redirect the client refused.
@@ -235,6 +237,9 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	h, _ := req.Context().Value(hopsKey{}).(*hops)
 	if h != nil && h.first == nil && req.Response != nil {
 		h.first = req.Response.Header.Clone()
+	}
+	if h != nil && h.noRedirect != "" {
+		return fmt.Errorf("%w: to %s %s", errRedirect, req.URL.Redacted(), h.noRedirect)
 	}
 	if !c.sameOrigin(req.URL) {
 		if h != nil && h.noCrossOrigin != "" {
@@ -265,10 +270,10 @@ type call struct {
 	ctype   string   // the body's Content-Type; default application/json
 	kind    endpointKind
 	expect  expectBody
-	// ownOrigin refuses redirects to another origin even without a
-	// secret body: the answer must come from the endpoint asked.
-	ownOrigin bool
-	maxBytes  int64 // 0: the client's bound
+	// noRedirect refuses every redirect, even without a secret body:
+	// the answer must be the one of the URL asked.
+	noRedirect bool
+	maxBytes   int64 // 0: the client's bound
 	// sink, when set, receives a 2xx body from offset 0 instead of
 	// memory: each attempt writes it afresh, so a retry overwrites.
 	sink io.WriterAt
@@ -346,11 +351,11 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	hp := &hops{}
-	switch {
-	case len(cl.secrets) > 0:
+	if len(cl.secrets) > 0 {
 		hp.noCrossOrigin = "with a secret body"
-	case cl.ownOrigin:
-		hp.noCrossOrigin = "whose answer would say nothing about the token"
+	}
+	if cl.noRedirect {
+		hp.noRedirect = "(the Hub never redirects this request: only its own answer says anything about the token)"
 	}
 	actx = context.WithValue(actx, hopsKey{}, hp)
 

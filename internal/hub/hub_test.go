@@ -1158,6 +1158,12 @@ func TestWhoAmIOnlyFromEndpoint(t *testing.T) {
 				return
 			}
 			json200(`{"type":"user","name":"alice"}`)
+		case "same-origin-401":
+			if r.URL.Path == "/api/whoami-v2" {
+				http.Redirect(w, r, self+"/elsewhere", http.StatusFound)
+				return
+			}
+			answer{401, map[string]string{"Content-Type": "application/json"}, `{"error":"Invalid credentials in Authorization header"}`}.write(w)
 		case "empty":
 			json200(`{}`)
 		case "error-object":
@@ -1174,9 +1180,12 @@ func TestWhoAmIOnlyFromEndpoint(t *testing.T) {
 		class Class
 		text  string
 	}{
-		{"other-origin", UnexpectedContent, "another origin"},
-		{"http-to-https", UnexpectedContent, "another origin"},
-		{"same-origin", OK, ""},
+		{"other-origin", UnexpectedContent, "redirect refused"},
+		{"http-to-https", UnexpectedContent, "redirect refused"},
+		// The Hub never redirects whoami-v2: even a same-origin hop is
+		// not its answer, least of all a 401 at another path.
+		{"same-origin", UnexpectedContent, "redirect refused"},
+		{"same-origin-401", UnexpectedContent, "redirect refused"},
 		{"empty", UnexpectedContent, "names no account"},
 		{"error-object", UnexpectedContent, "something broke"},
 		{"array", UnexpectedContent, "decoding"},

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,15 @@ func CheckMove(from, to State, reason string) error {
 		return fmt.Errorf("moving to %s needs a reason", to)
 	}
 	return nil
+}
+
+// ByHand tells whether a person may move an incident from one state to
+// another (incidents resolve). Revoke-requested and contained are stated
+// only by revoke: the first once the Hub took the revocation request, the
+// second once whoami-v2 proved it with a 401. By hand they would claim
+// what nothing proved.
+func ByHand(from, to State) bool {
+	return to != Contained && to != RevokeRequested && CanMove(from, to)
 }
 
 // Incident is one secret across every scan and source.
@@ -166,4 +176,38 @@ func deref(p *int) int {
 		return -1
 	}
 	return *p
+}
+
+// LiveAt returns, per endpoint, the verification that makes an
+// incident's token live there: the latest conclusive answer (live or
+// invalid) of that endpoint when it is live and not followed by the
+// incident's containment. An unknown answer never erases a live one, nor
+// does another endpoint's answer: a 401 of a simulator says nothing of
+// the real Hub. history is the incident's verification history (any
+// order); the result is sorted by endpoint.
+func LiveAt(in *Incident, history []scan.Verification) []scan.Verification {
+	latest := map[string]scan.Verification{}
+	for _, v := range history {
+		if v.Status != "live" && v.Status != "invalid" {
+			continue
+		}
+		if old, ok := latest[v.Endpoint]; !ok || !v.CheckedAt.Before(old.CheckedAt) {
+			latest[v.Endpoint] = v
+		}
+	}
+	var out []scan.Verification
+	for _, v := range latest {
+		if v.Status != "live" {
+			continue
+		}
+		// Containment is proven by revoke's 401 after the revocation; a
+		// live answer after it (the token came back, or the 401 was of
+		// another endpoint and this one still answers) is live again.
+		if in.ContainedAt != nil && !v.CheckedAt.After(*in.ContainedAt) {
+			continue
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b scan.Verification) int { return strings.Compare(a.Endpoint, b.Endpoint) })
+	return out
 }

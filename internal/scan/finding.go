@@ -70,6 +70,9 @@ type Verification struct {
 	// came from an earlier run.
 	CheckedAt time.Time `json:"checked_at"`
 	Cached    bool      `json:"cached,omitempty"`
+	// Endpoint is the Hub that answered (its base URL): a simulator's or
+	// a staging Hub's answer says nothing about the real one.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // Introduction is a commit that added a secret-holding blob at a path.

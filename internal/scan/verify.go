@@ -149,6 +149,9 @@ func (c *VerifyCache) Get(fp string) (Verification, bool) {
 		return Verification{}, false
 	}
 	v.Cached = true
+	if v.Endpoint == "" {
+		v.Endpoint = c.endpoint // entries kept before answers named it
+	}
 	return v, true
 }
 

@@ -177,6 +177,30 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 	return s, nil
 }
 
+// Exists tells, creating and writing nothing, whether dsn holds an
+// hfwarden store: nil when it does (at any schema version), ErrNoStore when
+// there is none, another error when it cannot be told.
+func Exists(ctx context.Context, dsn string) error {
+	st, err := OpenReadOnly(ctx, dsn, nil)
+	switch {
+	case err == nil:
+		return st.Close()
+	case errors.Is(err, errOldSchema):
+		return nil // there, only older: Open migrates it
+	}
+	return err
+}
+
+// OpenExisting is Open for commands that work on incidents already
+// recorded: when dsn holds no store it creates nothing (no file, no
+// directory, no schema) and returns ErrNoStore.
+func OpenExisting(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
+	if err := Exists(ctx, dsn); err != nil {
+		return nil, err
+	}
+	return Open(ctx, dsn, sealer)
+}
+
 // OpenReadOnly opens an existing store for reading: it creates nothing
 // (no file, no directory, no schema) and writes nothing, so it works on a
 // database file or directory the user cannot write. ErrNoStore says there
@@ -594,6 +618,13 @@ var migrations = []migration{
 			)`,
 			`CREATE INDEX scans_at ON scans (at)`,
 		},
+	},
+	{
+		// The Hub that gave each verification: a live answer of one
+		// endpoint is not erased by another endpoint's answer.
+		version: 5,
+		sqlite:  []string{`ALTER TABLE verifications ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''`},
+		pg:      []string{`ALTER TABLE verifications ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''`},
 	},
 }
 

@@ -113,6 +113,46 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	}
 }
 
+// TestOpenExisting: OpenExisting creates nothing where there is no store
+// (SQLite file or PostgreSQL schema), and opens one that exists.
+func TestOpenExisting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "hfwarden.db")
+	if st, err := OpenExisting(ctx, path, nil); !errors.Is(err, ErrNoStore) {
+		if err == nil {
+			st.Close()
+		}
+		t.Fatalf("OpenExisting of a missing store: %v, want ErrNoStore", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("OpenExisting created %v", ents)
+	}
+	dsns := []string{filepath.Join(dir, "made.db")}
+	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
+		empty := pgSchema(t, url)
+		if st, err := OpenExisting(ctx, empty, nil); !errors.Is(err, ErrNoStore) {
+			if err == nil {
+				st.Close()
+			}
+			t.Errorf("OpenExisting of an empty PostgreSQL schema: %v, want ErrNoStore", err)
+		}
+		dsns = append(dsns, pgSchema(t, url))
+	}
+	for _, dsn := range dsns {
+		st, err := Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		st, err = OpenExisting(ctx, dsn, nil)
+		if err != nil {
+			t.Fatalf("OpenExisting of a store: %v", err)
+		}
+		st.Close()
+	}
+}
+
 // TestOpenReadOnlyUnwritable lists a store whose file and directory cannot
 // be written, and checks that reading changed neither.
 func TestOpenReadOnlyUnwritable(t *testing.T) {

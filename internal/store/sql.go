@@ -185,6 +185,28 @@ func (s *sqlStore) Events(ctx context.Context, id int64) ([]incident.Event, erro
 	return out, rows.Err()
 }
 
+func (s *sqlStore) Verifications(ctx context.Context, id int64) ([]scan.Verification, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT checked_at, status, reason, owner, cached, endpoint
+		FROM verifications WHERE incident_id = ? ORDER BY id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing verifications: %w", err)
+	}
+	defer rows.Close()
+	out := []scan.Verification{}
+	for rows.Next() {
+		var (
+			v  scan.Verification
+			at nullTime
+		)
+		if err := rows.Scan(&at, &v.Status, &v.Reason, &v.Owner, &v.Cached, &v.Endpoint); err != nil {
+			return nil, err
+		}
+		v.CheckedAt = at.T
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func (s *sqlStore) Secret(ctx context.Context, id int64) (string, error) {
 	var (
 		fp     string
@@ -337,8 +359,8 @@ func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64,
 			cached = 1
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO verifications (incident_id, checked_at, status, reason, owner, cached)
-		VALUES (?, ?, ?, ?, ?, ?)`), id, s.d.t(v.CheckedAt), v.Status, v.Reason, v.Owner, cached); err != nil {
+	if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO verifications (incident_id, checked_at, status, reason, owner, cached, endpoint)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), id, s.d.t(v.CheckedAt), v.Status, v.Reason, v.Owner, cached, v.Endpoint); err != nil {
 		return false, err
 	}
 	msg := v.Status
@@ -347,6 +369,9 @@ func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64,
 	}
 	if v.Reason != "" {
 		msg += ": " + v.Reason
+	}
+	if v.Endpoint != "" {
+		msg += " at " + v.Endpoint
 	}
 	if v.Cached {
 		msg += " [cached]"

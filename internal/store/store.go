@@ -54,6 +54,10 @@ type Store interface {
 	// incident's owner unless an assessment has set it (RecordScan does
 	// the same for the findings' verifications).
 	RecordVerification(ctx context.Context, id int64, v scan.Verification) error
+	// Verifications lists an incident's verification history, oldest
+	// first, each with the endpoint that answered ("" for answers
+	// recorded before endpoints were).
+	Verifications(ctx context.Context, id int64) ([]scan.Verification, error)
 	// SaveAssessment stores the latest blast-radius snapshot and takes the
 	// incident's severity, owner and orgs from it.
 	SaveAssessment(ctx context.Context, id int64, r *assess.Report, at time.Time) error

@@ -402,6 +402,20 @@ func TestVerificationHistory(t *testing.T) {
 		if n != 2 {
 			t.Errorf("%d verifications in the history, want 2", n)
 		}
+		// Each answer keeps the endpoint that gave it.
+		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "unknown", Reason: "{}", CheckedAt: t0.Add(3 * time.Hour), Endpoint: "http://x.test"}); err != nil {
+			t.Fatal(err)
+		}
+		hist, err := st.Verifications(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hist) != 3 || hist[0].Status != "live" || hist[2].Endpoint != "http://x.test" || !hist[2].CheckedAt.Equal(t0.Add(3*time.Hour)) || hist[0].Endpoint != "" {
+			t.Errorf("history %+v", hist)
+		}
+		if in, _ := st.Incident(ctx, id); in.Verification.Endpoint != "http://x.test" {
+			t.Errorf("latest verification %+v", in.Verification)
+		}
 	})
 }
 

@@ -1,0 +1,64 @@
+package incident
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hfwarden/hfwarden/internal/scan"
+)
+
+func TestLiveAt(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	v := func(status, ep string, m int) scan.Verification {
+		return scan.Verification{Status: status, Endpoint: ep, CheckedAt: at(m)}
+	}
+	contained := at(5)
+	for _, tc := range []struct {
+		name      string
+		contained *time.Time
+		history   []scan.Verification
+		want      []string // endpoints live
+	}{
+		{"none", nil, nil, nil},
+		{"live", nil, []scan.Verification{v("live", "A", 1)}, []string{"A"}},
+		{"unknown does not erase live", nil, []scan.Verification{v("live", "A", 1), v("unknown", "A", 2)}, []string{"A"}},
+		{"unknown elsewhere does not erase live", nil, []scan.Verification{v("live", "A", 1), v("unknown", "X", 2)}, []string{"A"}},
+		{"invalid elsewhere does not erase live", nil, []scan.Verification{v("live", "A", 1), v("invalid", "X", 2)}, []string{"A"}},
+		{"invalid at the same endpoint does", nil, []scan.Verification{v("live", "A", 1), v("invalid", "A", 2)}, nil},
+		{"live again", nil, []scan.Verification{v("live", "A", 1), v("invalid", "A", 2), v("live", "A", 3)}, []string{"A"}},
+		{"out of order", nil, []scan.Verification{v("invalid", "A", 2), v("live", "A", 1)}, nil},
+		{"two endpoints", nil, []scan.Verification{v("live", "B", 1), v("live", "A", 2)}, []string{"A", "B"}},
+		{"contained after", &contained, []scan.Verification{v("live", "A", 1), v("live", "B", 2)}, nil},
+		{"live after containment", &contained, []scan.Verification{v("live", "A", 1), v("live", "B", 6)}, []string{"B"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := LiveAt(&Incident{ContainedAt: tc.contained}, tc.history)
+			var eps []string
+			for _, g := range got {
+				eps = append(eps, g.Endpoint)
+			}
+			if len(eps) != len(tc.want) {
+				t.Fatalf("live at %v, want %v", eps, tc.want)
+			}
+			for i := range eps {
+				if eps[i] != tc.want[i] {
+					t.Fatalf("live at %v, want %v", eps, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestHandMovesNeverContain(t *testing.T) {
+	for _, to := range []State{Contained, RevokeRequested} {
+		for from := range transitions {
+			if ByHand(from, to) {
+				t.Errorf("%s → %s allowed by hand", from, to)
+			}
+		}
+	}
+	if !ByHand(Open, AcceptedRisk) || !ByHand(Contained, Resolved) {
+		t.Error("ordinary moves refused by hand")
+	}
+}
