@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // hubFlags are shared by the commands that talk to the Hub.
@@ -61,7 +62,7 @@ func (t tokenSource) read(stdin io.Reader) (string, error) {
 		}
 		r = strings.NewReader(v)
 	case t.file != "":
-		f, err := os.Open(t.file)
+		f, err := safefile.Open(t.file) // a FIFO is refused, not waited on
 		if err != nil {
 			return "", fmt.Errorf("reading token: %w", err)
 		}
