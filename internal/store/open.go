@@ -15,6 +15,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
@@ -257,7 +258,7 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(time.Minute)
 	}
-	s := &sqlStore{db: db, d: d, sealer: sealer}
+	s := &sqlStore{db: db, d: d, sealer: sealer, det: detect.New(detect.Options{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, scrub(err, loc.URL)
@@ -295,7 +296,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 			return nil, fmt.Errorf("store: %w", scrub(err, loc.URL))
 		}
 		db.SetMaxOpenConns(4)
-		s := &sqlStore{db: db, d: postgres, sealer: sealer}
+		s := &sqlStore{db: db, d: postgres, sealer: sealer, det: detect.New(detect.Options{})}
 		if err := s.checkSchema(ctx); err != nil {
 			db.Close()
 			return nil, scrub(err, loc.URL)
@@ -334,7 +335,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		db.SetMaxOpenConns(4)
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(time.Minute)
-		s := &sqlStore{db: db, d: sqlite, sealer: sealer}
+		s := &sqlStore{db: db, d: sqlite, sealer: sealer, det: detect.New(detect.Options{})}
 		if last = s.checkSchema(ctx); last == nil {
 			return s, nil
 		}
