@@ -17,6 +17,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/audit"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/pin"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
 
@@ -89,7 +90,7 @@ high or critical, 0 otherwise.`,
 				return usageErr("%v", err)
 			}
 			if auditLog != "" {
-				f, err := os.Open(auditLog)
+				f, err := safefile.Open(auditLog) // a FIFO is refused, not waited on
 				if err != nil {
 					return usageErr("--audit-log: %v", err)
 				}

@@ -79,6 +79,10 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Before any command runs: a file-naming flag whose value holds a
+	// token would put the token in a file name, where every listing,
+	// error and backup shows it.
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkPathFlags(c) }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

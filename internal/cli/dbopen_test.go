@@ -158,3 +158,44 @@ func TestReadOnlyStoreListed(t *testing.T) {
 		}
 	}
 }
+
+// TestPathFlagsRefuseTokens: a token given where a file name is expected
+// (--db, -o, --lock, --key-file, --cache-dir), or a URL with a space
+// before it, is a usage error that creates nothing and does not echo the
+// token; before, files named with the token (or " postgres:") appeared.
+func TestPathFlagsRefuseTokens(t *testing.T) {
+	tk := fakeTokens(t, 63, 1)[0]
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "x = 1\n")
+	tests := []struct {
+		name, want string
+		args       []string
+	}{
+		{"--db token", "looks like a token", []string{"incidents", "list", "--db", tk}},
+		{"--db token in a path", "looks like a token", []string{"scan", "--store", "-q", src, "--db", "d/backup_" + tk + ".db"}},
+		{"-o", "looks like a token", []string{"scan", "-q", src, "-o", tk}},
+		{"--lock", "looks like a token", []string{"pin", "a/b", "--lock", tk + ".lock"}},
+		{"--key-file", "looks like a token", []string{"incidents", "note", "1", "-m", "x", "--db", "x.db", "--key-file", tk}},
+		{"--cache-dir", "looks like a token", []string{"scan", "-q", src, "--cache-dir", tk}},
+		{"--db with a space before a URL", "spaces around it", []string{"incidents", "list", "--db", " postgres://127.0.0.1:1/d"}},
+		{"--db with a space before a URL, writing", "spaces around it", []string{"scan", "--store", "-q", src, "--db", " postgres://127.0.0.1:1/d"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+			t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+			r := runCLI(t, "", tt.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, want 2 and %q\n%s", r.code, tt.want, r.stderr)
+			}
+			if strings.Contains(r.stderr+r.stdout, tk) {
+				t.Errorf("the token is echoed: %s", r.stderr)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("created %v", ents)
+			}
+		})
+	}
+}

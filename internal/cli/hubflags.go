@@ -12,6 +12,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
@@ -98,7 +99,7 @@ func (t tokenSource) readLine(stdin io.Reader) (string, error) {
 		}
 		r = strings.NewReader(v)
 	case t.file != "":
-		f, err := os.Open(t.file)
+		f, err := safefile.Open(t.file) // a FIFO is refused, not waited on
 		if err != nil {
 			return "", fmt.Errorf("reading token: %w", err)
 		}

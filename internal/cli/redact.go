@@ -5,8 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/store"
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
@@ -178,3 +181,27 @@ func (w escapeWriter) Write(p []byte) (int, error) {
 
 // termText returns w for text output: control characters escaped.
 func termText(w io.Writer) io.Writer { return escapeWriter{w} }
+
+// pathFlags are the flags that name a file or directory hfwarden creates.
+var pathFlags = []string{"db", "output", "lock", "key-file", "cache-dir"}
+
+// checkPathFlags refuses a file-naming flag whose value holds a secret
+// (a token pasted in place of a path): hfwarden would otherwise create a
+// file named with it. The error shows the redacted preview only.
+func checkPathFlags(c *cobra.Command) error {
+	det := detect.New(detect.Options{})
+	for _, name := range pathFlags {
+		fl := c.Flags().Lookup(name)
+		if fl == nil || !fl.Changed {
+			continue
+		}
+		v := fl.Value.String()
+		if store.IsPostgres(v) {
+			continue // a URL names no file; its password is the user's to give
+		}
+		if len(det.Detect([]byte(v))) > 0 || len(nearTokens(v)) > 0 {
+			return usageErr("--%s %s looks like a token; refusing to create a file named with it", name, newRedactor([]string{v}).redact(v))
+		}
+	}
+	return nil
+}

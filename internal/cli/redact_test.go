@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,5 +74,53 @@ func TestTokenArgumentsRedacted(t *testing.T) {
 				t.Logf("exit %d without naming the argument: %s", r.code, r.stderr)
 			}
 		})
+	}
+}
+
+// TestNamedTokensNeverStored: a token in a file or member name, and one
+// typed as an assignee, a note, a reason or $HFWARDEN_ACTOR, is neither
+// printed by scan, incidents show nor report, nor kept anywhere in the
+// SQLite files.
+func TestNamedTokensNeverStored(t *testing.T) {
+	tk := fakeTokens(t, 81, 2)
+	content, named := tk[0], tk[1]
+	src := t.TempDir()
+	write(t, filepath.Join(src, "d", "backup_"+named+".txt"), "HF_TOKEN="+content+"\n")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	t.Setenv("HFWARDEN_ACTOR", named)
+	var all strings.Builder
+	for _, args := range [][]string{
+		{"scan", "--store", "--db", db, src},
+		{"scan", "-f", "json", src},
+		{"scan", "-f", "csv", src},
+		{"incidents", "assign", "1", named, "--db", db},
+		{"incidents", "note", "1", "-m", "see " + named, "--db", db},
+		{"incidents", "resolve", "1", "--as", "false-positive", "--reason", "test " + named, "--db", db},
+		{"incidents", "show", "1", "--db", db},
+		{"incidents", "show", "1", "-f", "json", "--db", db},
+		{"report", "1", "--db", db},
+	} {
+		r := runCLI(t, "", args...)
+		if r.code > 1 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		all.WriteString(r.stdout + r.stderr)
+	}
+	if strings.Contains(all.String(), named) {
+		t.Errorf("the named token was printed:\n%s", all.String())
+	}
+	if !strings.Contains(all.String(), "backup_"+secret.Label(named)+".txt") {
+		t.Errorf("the file is not shown by its label:\n%s", all.String())
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), named) {
+			t.Errorf("%s holds the named token", e.Name())
+		}
 	}
 }

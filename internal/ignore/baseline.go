@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 
 	"github.com/hfwarden/hfwarden/internal/safefile"
 )
@@ -61,7 +60,7 @@ const errNotReport = "not a hfwarden JSON, JSONL or SARIF report"
 // Errors begin with "baseline PATH: ". Unlike a missing ignore file, a missing
 // baseline is an error: the user asked for it.
 func LoadBaseline(path string) (*Baseline, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path) // a FIFO is refused, not waited on
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -104,12 +104,18 @@ const MaxBaselineSize = 512 << 20
 // Load reads the ignore file at path, judging expiry against time.Now.
 // A missing file gives an empty list and a nil error.
 func Load(path string) (*List, error) {
-	f, err := os.Open(path)
+	// Opened without blocking: a FIFO or device in place of the ignore
+	// file (a hostile repository can hold one) is refused, not waited on.
+	f, err := safefile.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return &List{}, nil
 		}
-		return nil, fmt.Errorf("ignore file: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in our prefix
+		}
+		return nil, fmt.Errorf("ignore file %s: %w", path, err)
 	}
 	defer f.Close()
 	return Parse(path, safefile.Limit(f, MaxFileSize), time.Now())

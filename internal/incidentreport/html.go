@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"io"
 	"strings"
+
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 var funcs = template.FuncMap{
@@ -26,8 +28,20 @@ var htmlTmpl = template.Must(template.New("report").Funcs(funcs).Parse(htmlSrc))
 
 // HTML writes the report as one self-contained HTML file: inline CSS and
 // SVG, no scripts, no external resources.
+//
+// html/template escapes markup, not terminal controls: an ESC, a C1
+// control or a bidi override in a file name or a Hub string (owner,
+// organization, token name) would pass through raw, and the report is
+// written to standard output by default. The template itself holds none,
+// so the rendered page is escaped as a whole (termsafe.EscapeText: "\x1b",
+// "\u202e"), which reaches every string from the data, present and future.
 func HTML(w io.Writer, d Data) error {
-	return htmlTmpl.Execute(w, build(d))
+	var b strings.Builder
+	if err := htmlTmpl.Execute(&b, build(d)); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, termsafe.EscapeText(b.String()))
+	return err
 }
 
 const htmlSrc = `<!DOCTYPE html>

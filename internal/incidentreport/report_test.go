@@ -252,6 +252,36 @@ func TestBlastRadiusGraph(t *testing.T) {
 	}
 }
 
+// TestHTMLNoTerminalControls: control characters, C1 controls and bidi
+// overrides in any string of the data (file names, Hub owner, org and
+// token names, notes) never reach the HTML bytes raw; before, `report N`
+// on a terminal emitted ESC ] 0 ; title sequences.
+func TestHTMLNoTerminalControls(t *testing.T) {
+	const osc = "\x1b]0;pwned\x07"
+	d := Sample()
+	d.Occurrences[0].Finding.Location.Path = "evil" + osc + "\u202etxt.py"
+	d.Occurrences[0].Finding.Location.Chain = []string{"a.zip", "m\u009b2J"}
+	d.Incident.Owner = "own" + osc
+	d.Incident.Orgs = []string{"org\x1b[2J"}
+	d.Assessment.Owner = "own" + osc
+	d.Assessment.Token.Name = "name\u2066\u202e"
+	d.Events[0].Message = "note\r\x1b[1A"
+	h := htmlOf(t, d)
+	for i, r := range h {
+		if r == 0x1b || r == 0x9b || r == 0x07 || r == '\r' || r == 0x202e || r == 0x2066 || r == 0x9d {
+			t.Fatalf("raw %U at byte %d: %q", r, i, h[max(0, i-40):min(len(h), i+40)])
+		}
+	}
+	if strings.IndexByte(h, 0x1b) >= 0 {
+		t.Fatal("raw ESC byte in the HTML")
+	}
+	for _, want := range []string{`evil\x1b]0;pwned\a\u202etxt.py`, `own\x1b]0;pwned\a`} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML does not show %q escaped", want)
+		}
+	}
+}
+
 func TestEscaping(t *testing.T) {
 	const evil = `<img src=x onerror=alert(1)>`
 	d := Sample()

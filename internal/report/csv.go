@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // csvHeader names the CSV columns, in order.
@@ -40,6 +41,12 @@ func writeCSV(w io.Writer, findings []scan.Finding) error {
 			loc.Field,
 			strings.Join(loc.Chain, " → "),
 			strconv.FormatBool(f.Split),
+		}
+		// Names come from scanned data: a CSV is read on a terminal as
+		// often as in a spreadsheet, so control characters (newlines
+		// too), C1 controls and bidi overrides are written as escapes.
+		for i := range row {
+			row[i] = termsafe.Escape(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err

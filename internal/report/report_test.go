@@ -401,6 +401,46 @@ func TestSecretsHiddenUnlessShown(t *testing.T) {
 	}
 }
 
+// TestCSVEscapesControls: a hostile file, member or field name reaches a
+// CSV cell with its control characters, C1 controls and bidi overrides
+// written as escapes; before, scan -f csv wrote ESC and OSC raw.
+func TestCSVEscapesControls(t *testing.T) {
+	tests := []struct {
+		name string
+		loc  scan.Location
+		col  int // index in csvHeader
+		want string
+	}{
+		{"path CSI", scan.Location{Path: "evil\x1b[2J.txt"}, 7, `evil\x1b[2J.txt`},
+		{"path OSC title", scan.Location{Path: "t\x1b]0;pwned\x07.env"}, 7, `t\x1b]0;pwned\a.env`},
+		{"path newline", scan.Location{Path: "a\nb.txt"}, 7, `a\nb.txt`},
+		{"path C1 CSI", scan.Location{Path: "c1\u009b2J.txt"}, 7, `c1\u009b2J.txt`},
+		{"chain bidi", scan.Location{Path: "a.zip", Chain: []string{"a.zip", "x\u202etxt.exe"}}, 13, `a.zip → x\u202etxt.exe`},
+		{"field", scan.Location{Path: "n.ipynb", Field: "f\x1b[31m"}, 12, `f\x1b[31m`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := render(t, CSV, []scan.Finding{{Rule: "hf-user-token", Fingerprint: strings.Repeat("ab", 32),
+				Redacted: "hf_AbCd…WxYz", Confidence: "high", Source: "file", Location: tt.loc}}, scan.Stats{}, Options{})
+			for _, bad := range []string{"\x1b", "\u009b", "\u202e", "\x07"} {
+				if strings.Contains(out, bad) {
+					t.Errorf("raw %q in the CSV: %q", bad, out)
+				}
+			}
+			if strings.Count(out, "\n") != 2 {
+				t.Errorf("want two records on two lines: %q", out)
+			}
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil || len(rows) != 2 {
+				t.Fatalf("parse CSV: %v %q", err, out)
+			}
+			if got := rows[1][tt.col]; got != tt.want {
+				t.Errorf("cell %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestTextColor(t *testing.T) {
 	findings := append(fixture(), scan.Finding{
 		Rule: "hf-user-token", Description: "Hugging Face user access token",

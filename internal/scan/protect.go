@@ -99,6 +99,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 func (s *Scanner) finish(start time.Time) []Finding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.hideNames()
 	sortFindings(s.findings)
 	s.stats.Findings = len(s.findings)
 	seen := map[string]bool{}

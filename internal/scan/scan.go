@@ -264,7 +264,15 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 		}
 		return nil
 	}
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	walkRoot := root
+	if li, err := os.Lstat(root); err == nil && li.Mode()&fs.ModeSymlink != 0 && !strings.HasSuffix(root, string(filepath.Separator)) {
+		// A link to a directory named on the command line (/proc/self,
+		// a checkout linked into place) is the user's choice of what
+		// to scan: walked, where links met inside are not. WalkDir
+		// does not follow its root, but does follow "root/".
+		walkRoot = root + string(filepath.Separator)
+	}
+	return filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			s.fail("%s: %v", p, unwrapPath(err))
 			if d != nil && d.IsDir() {
@@ -274,16 +282,16 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 		}
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
-			if p != root && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
+			if p != walkRoot && (d.Name() == ".git" || s.excluded(rel, d.Name())) {
 				return fs.SkipDir
 			}
 			if safefile.PseudoDir(p) {
 				// /proc, /sys: no files, sizes that lie, reads that never end.
-				s.warn("%s: a kernel pseudo-filesystem: skipped", p)
+				s.warn("%s: a kernel pseudo-filesystem (/proc, /sys): nothing under it was scanned; name a file in it (such as /proc/PID/environ) to read that file", filepath.Clean(p))
 				s.skip()
 				return fs.SkipDir
 			}
-			if p == root && !rootWhole {
+			if p == walkRoot && !rootWhole {
 				return nil
 			}
 			if imageDir(p) {

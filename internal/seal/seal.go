@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // EnvKey names the environment variable holding the key (32 bytes, base64
@@ -85,8 +87,11 @@ func LoadKey(keyFile string) (*Sealer, error) {
 }
 
 func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path) // a FIFO is refused, not waited on
 	if err != nil {
+		if errors.Is(err, safefile.ErrNotRegular) {
+			return nil, fmt.Errorf("seal: key file %s: %w", path, err)
+		}
 		return nil, err
 	}
 	defer f.Close()

@@ -23,3 +23,13 @@ func TestFingerprint(t *testing.T) {
 		t.Fatalf("Fingerprint(abc) = %s", got)
 	}
 }
+
+func TestLabel(t *testing.T) {
+	a, b := "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", "hf_AbCdXfGhIjKlMnOpQrStUvWxYz0123456789"
+	if Redact(a) != Redact(b) || Label(a) == Label(b) {
+		t.Errorf("Label(%q) = %q, Label(%q) = %q: want equal previews, distinct labels", a, Label(a), b, Label(b))
+	}
+	if l := Label(a); l != Redact(a)+"["+Fingerprint(a)[:12]+"]" {
+		t.Errorf("Label = %q", l)
+	}
+}

@@ -9,7 +9,8 @@ const LineTimeWindow = 40
 
 // LineTime reads the timestamp that opens a log line: an RFC 3339 /
 // ISO 8601 date and time ("2026-03-04T10:11:12Z", "2026-03-04 10:11:12,345",
-// "[2026-03-04 10:11:12 +0100]") starting within the first LineTimeWindow
+// "[2026-03-04 10:11:12 +0100]"), or a Common Log Format time
+// ("[04/Mar/2026:10:11:12 +0000]", web server access logs), starting within the first LineTimeWindow
 // bytes of line, which holds the bytes of the line before the finding. A
 // time without a zone is read as UTC, the default of CI runners and
 // containers. Dates without a year (the classic syslog "Mar  4 10:11:12")
@@ -23,6 +24,9 @@ func LineTime(line []byte) (time.Time, bool) {
 			continue
 		}
 		if t, ok := parseStamp(line[i:]); ok {
+			return t, true
+		}
+		if t, ok := parseCLF(line[i:]); ok {
 			return t, true
 		}
 	}
@@ -80,6 +84,48 @@ func parseStamp(b []byte) (time.Time, bool) {
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
 	if t.Day() != day { // February 30th
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// parseCLF reads DD/Mon/YYYY:HH:MM:SS[ ±HHMM] at the start of b, the
+// Common Log Format time of Apache and nginx access logs.
+func parseCLF(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
+		return time.Time{}, false
+	}
+	month := 0
+	for m, name := range months {
+		if string(b[3:6]) == name {
+			month = m + 1
+		}
+	}
+	day, ok1 := digits(b[0:2])
+	year, ok2 := digits(b[7:11])
+	hour, ok3 := digits(b[12:14])
+	minute, ok4 := digits(b[15:17])
+	sec, ok5 := digits(b[18:20])
+	if month == 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 ||
+		year < 1990 || year > 2199 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	loc := time.UTC
+	i := 20
+	if i+1 < len(b) && b[i] == ' ' && (b[i+1] == '+' || b[i+1] == '-') {
+		off, n, ok := zoneOffset(b[i+1:])
+		if !ok || n != 5 {
+			return time.Time{}, false
+		}
+		loc, i = time.FixedZone("", off), i+1+n
+	}
+	if i < len(b) && isDigit(b[i]) {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc)
+	if t.Day() != day {
 		return time.Time{}, false
 	}
 	return t, true

@@ -15,6 +15,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
@@ -69,11 +70,18 @@ func ParseDSN(dsn string) (DSN, error) {
 	}
 	scheme, rest, ok := cutScheme(dsn)
 	if !ok {
+		if t := strings.TrimSpace(dsn); t != dsn {
+			if scheme, _, ok := cutScheme(t); ok {
+				// " postgres://…" pasted with a space: taken as a file
+				// name it would create a directory named like a URL.
+				return DSN{}, fmt.Errorf("store: the database URL (%s:…) has spaces around it: remove them", scheme)
+			}
+		}
 		return DSN{Path: dsn}, nil
 	}
 	switch strings.ToLower(scheme) {
 	case "postgres", "postgresql":
-		return DSN{Postgres: true, URL: strings.ToLower(scheme) + ":" + rest}, nil
+		return DSN{Postgres: true, URL: strings.ToLower(scheme) + ":" + escapeUserinfo(rest)}, nil
 	case "sqlite", "sqlite3":
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" {
@@ -82,6 +90,91 @@ func ParseDSN(dsn string) (DSN, error) {
 		return DSN{Path: path}, nil
 	}
 	return DSN{}, fmt.Errorf("store: unsupported database %q: give a SQLite file path, sqlite://PATH or postgres://…", scheme+":")
+}
+
+// escapeUserinfo percent-encodes the user name and password of
+// "//user:pass@host/…" taking the authority's LAST '@' as the end of the
+// password, so that a password holding a raw '@' is neither cut short
+// (the driver would take its tail for the host, and echo it in a
+// "lookup" error) nor shown. Anything else is returned as it is.
+func escapeUserinfo(rest string) string {
+	if !strings.HasPrefix(rest, "//") {
+		return rest
+	}
+	auth, tail := rest[2:], ""
+	if i := strings.IndexAny(auth, "/?#"); i >= 0 {
+		auth, tail = auth[:i], auth[i:]
+	}
+	at := strings.LastIndex(auth, "@")
+	if at < 0 {
+		return rest
+	}
+	info, host := auth[:at], auth[at+1:]
+	user, pass, hasPass := strings.Cut(info, ":")
+	user, pass = unescapeLoose(user), unescapeLoose(pass)
+	ui := url.User(user)
+	if hasPass {
+		ui = url.UserPassword(user, pass)
+	}
+	return "//" + ui.String() + "@" + host + tail
+}
+
+// unescapeLoose decodes %XX escapes, keeping text that is not a valid
+// escape as it is (a raw '%' in a password).
+func unescapeLoose(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// pgSecrets returns what must not appear in an error about a PostgreSQL
+// URL: its password, raw and encoded, and each '@'-separated piece of it
+// (a driver that split it there may show a piece as a host name).
+func pgSecrets(dsn string) []string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return nil
+	}
+	pass, ok := u.User.Password()
+	if !ok || pass == "" {
+		return nil
+	}
+	out := []string{pass, url.QueryEscape(pass), url.PathEscape(pass)}
+	for _, p := range strings.Split(pass, "@") {
+		if len(p) >= 3 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// scrubbedError is an error whose text has a URL's password removed; it
+// still unwraps to the original, for errors.Is.
+type scrubbedError struct {
+	err error
+	msg string
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrub hides the password of dsn in err's text: the driver builds its
+// messages from the connection string, and what hfwarden prints must not
+// depend on what the driver chose to echo.
+func scrub(err error, dsn string) error {
+	secrets := pgSecrets(dsn)
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, "***")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{err: err, msg: msg}
 }
 
 // cutScheme splits "scheme:rest" when dsn starts with a URL scheme
@@ -130,7 +223,7 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		d = postgres
 		db, err = sql.Open("pgx", loc.URL)
 		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, fmt.Errorf("store: %w", scrub(err, loc.URL))
 		}
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
@@ -139,6 +232,11 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		dsn = loc.Path
 		if strings.ContainsAny(dsn, "?#") {
 			return nil, fmt.Errorf("store: database path %q must not contain '?' or '#'", dsn)
+		}
+		// SQLite would open a FIFO or device and block on it, or write
+		// into it: only a regular file (or none yet) is a database.
+		if fi, err := os.Stat(dsn); err == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("store: %s is %s, not a regular file", dsn, fileKind(fi.Mode()))
 		}
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
@@ -160,14 +258,14 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(time.Minute)
 	}
-	s := &sqlStore{db: db, d: d, sealer: sealer}
+	s := &sqlStore{db: db, d: d, sealer: sealer, det: detect.New(detect.Options{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, scrub(err, loc.URL)
 	}
 	if err := s.checkKey(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, scrub(err, loc.URL)
 	}
 	if d == sqlite {
 		// Keep the database file private: it holds sealed secrets and
@@ -219,13 +317,13 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		}
 		db, err := sql.Open("pgx", loc.URL+sep+"default_transaction_read_only=on")
 		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, fmt.Errorf("store: %w", scrub(err, loc.URL))
 		}
 		db.SetMaxOpenConns(4)
-		s := &sqlStore{db: db, d: postgres, sealer: sealer}
+		s := &sqlStore{db: db, d: postgres, sealer: sealer, det: detect.New(detect.Options{})}
 		if err := s.checkSchema(ctx); err != nil {
 			db.Close()
-			return nil, err
+			return nil, scrub(err, loc.URL)
 		}
 		return s, nil
 	}
@@ -239,8 +337,9 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("store: %s is a directory", loc.Path)
+	if !fi.Mode().IsRegular() {
+		// A FIFO would block SQLite's open: refused like a directory.
+		return nil, fmt.Errorf("store: %s is %s, not a regular file", loc.Path, fileKind(fi.Mode()))
 	}
 	abs, err := filepath.Abs(loc.Path)
 	if err != nil {
@@ -260,7 +359,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		db.SetMaxOpenConns(4)
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(time.Minute)
-		s := &sqlStore{db: db, d: sqlite, sealer: sealer}
+		s := &sqlStore{db: db, d: sqlite, sealer: sealer, det: detect.New(detect.Options{})}
 		if last = s.checkSchema(ctx); last == nil {
 			return s, nil
 		}
@@ -270,6 +369,21 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		}
 	}
 	return nil, last
+}
+
+// fileKind names what is at a database path that is not a file.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "something else"
 }
 
 // errOldSchema marks a store that needs migrating before it can be read.

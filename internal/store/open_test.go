@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
@@ -40,6 +41,13 @@ func TestParseDSN(t *testing.T) {
 		{in: "http://example.com/x.db", wantErr: true},
 		{in: "foo:bar", wantErr: true},
 		{in: "sqlite://", wantErr: true},
+		{in: " postgres://127.0.0.1:1/d", wantErr: true},
+		{in: "postgres://h/d\t", want: DSN{Postgres: true, URL: "postgres://h/d\t"}},
+		{in: "\tsqlite:x.db", wantErr: true},
+		{in: " hfwarden.db", want: DSN{Path: " hfwarden.db"}},
+		// The password ends at the authority's last '@'.
+		{in: "postgres://u:hunter2@secret@h:1/db", want: DSN{Postgres: true, URL: "postgres://u:hunter2%40secret@h:1/db"}},
+		{in: "postgres://u:p%40w@h/db", want: DSN{Postgres: true, URL: "postgres://u:p%40w@h/db"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -60,6 +68,30 @@ func TestParseDSN(t *testing.T) {
 	}
 	if d, err := ParseDSN(""); err != nil || d.Path != DefaultPath() {
 		t.Errorf("ParseDSN(\"\") = %+v, %v; want the default path", d, err)
+	}
+}
+
+// TestPostgresErrorsHidePassword: a password holding a raw '@' is not
+// taken apart by the driver (which showed its tail as the host name in
+// "lookup secret@127.0.0.1"), and no error shows any of it.
+func TestPostgresErrorsHidePassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, dsn := range []string{
+		"postgres://u:hunter2@secret@127.0.0.1:1/db?connect_timeout=5",
+		"postgres://u:hunter2%40secret@127.0.0.1:1/db?connect_timeout=5",
+	} {
+		for name, open := range map[string]func(context.Context, string, *seal.Sealer) (Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+			st, err := open(ctx, dsn, nil)
+			if err == nil {
+				st.Close()
+				t.Fatalf("%s(%q) succeeded on a closed port", name, dsn)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "hunter2") || strings.Contains(msg, "secret") || !strings.Contains(msg, "127.0.0.1") {
+				t.Errorf("%s: %s; want the host and no piece of the password", name, msg)
+			}
+		}
 	}
 }
 

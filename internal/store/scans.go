@@ -16,7 +16,11 @@ func (s *sqlStore) RecordScanRun(ctx context.Context, r incident.ScanRun) error 
 	if r.ID == "" {
 		return fmt.Errorf("store: a scan run needs an id")
 	}
-	targets, err := json.Marshal(r.Targets)
+	hidden := make([]string, len(r.Targets))
+	for i, t := range r.Targets {
+		hidden[i] = s.hide(t)
+	}
+	targets, err := json.Marshal(hidden)
 	if err != nil {
 		return fmt.Errorf("store: encoding the targets of scan %s: %w", r.ID, err)
 	}

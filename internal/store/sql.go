@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
@@ -21,6 +22,15 @@ type sqlStore struct {
 	db     *sql.DB
 	d      dialect
 	sealer *seal.Sealer
+	// det finds secrets in what people type (notes, reasons, assignees,
+	// actors) and in scan targets, which are stored with each secret
+	// replaced by its label: a token pasted there must not be kept raw.
+	det *detect.Detector
+}
+
+// hide replaces the secrets in s by their labels (see det).
+func (s *sqlStore) hide(text string) string {
+	return s.det.Hide(text)
 }
 
 func (s *sqlStore) Close() error { return s.db.Close() }
@@ -249,7 +259,7 @@ func (s *sqlStore) lockState(ctx context.Context, tx *sql.Tx, id int64) (inciden
 
 func (s *sqlStore) addEvent(ctx context.Context, tx *sql.Tx, e incident.Event) error {
 	_, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO events (incident_id, at, actor, kind, from_state, to_state, message)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), e.IncidentID, s.d.t(e.At), e.Actor, e.Kind, string(e.From), string(e.To), e.Message)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), e.IncidentID, s.d.t(e.At), s.hide(e.Actor), e.Kind, string(e.From), string(e.To), s.hide(e.Message))
 	return err
 }
 
@@ -294,6 +304,7 @@ func (s *sqlStore) Assign(ctx context.Context, id int64, actor, assignee string,
 		if _, err := s.lockState(ctx, tx, id); err != nil {
 			return err
 		}
+		assignee = s.hide(assignee)
 		if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE incidents SET assignee = ? WHERE id = ?`), assignee, id); err != nil {
 			return err
 		}
