@@ -1267,6 +1267,81 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
+// TestRateLimitTiers: without RateLimit every account gets the quotas of
+// its plan (hub-docs rate-limits.md), anonymous callers and invalid tokens
+// those of an IP address, and all tokens of one account share its
+// windows.
+func TestRateLimitTiers(t *testing.T) {
+	sc := &Scenario{
+		Users: []User{
+			{Name: "free"}, {Name: "pro", IsPro: true},
+			{Name: "member", Orgs: []Membership{{Name: "ent", RoleInOrg: "read"}}},
+		},
+		Orgs: []Org{{Name: "ent", Plan: "enterprise"}, {Name: "team", Plan: "team"}},
+		Tokens: []Token{
+			{Token: "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "free", Kind: KindClassic, Role: "read"},
+			{Token: "hf_freeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", User: "free", Kind: KindClassic, Role: "write"},
+			{Token: "hf_proAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "pro", Kind: KindClassic, Role: "read"},
+			{Token: "hf_memberAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "member", Kind: KindClassic, Role: "read"},
+			{Token: "api_org_teamAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "team", Kind: KindOrg, Role: "read"},
+		},
+		Repos: []Repo{{ID: "free/m", Type: "model", Files: map[string]File{"README.md": {Text: "x"}}}},
+	}
+	h := newHub(t, sc, Options{})
+	policy := func(path, tok string) string {
+		t.Helper()
+		return h.get(path, tok).header.Get("RateLimit-Policy")
+	}
+	for _, tc := range []struct {
+		name, path, token, want string
+	}{
+		{"anonymous api", "/api/models", "", `"fixed window";"api";q=500;w=300`},
+		{"anonymous resolvers", "/free/m/resolve/main/README.md", "", `"fixed window";"resolvers";q=3000;w=300`},
+		{"anonymous pages", "/free/m/raw/main/README.md", "", `"fixed window";"pages";q=100;w=300`},
+		{"invalid token counts as its IP", "/api/models", "hf_unknownAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=500;w=300`},
+		{"free user", "/api/models", "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=1000;w=300`},
+		{"free resolvers", "/free/m/resolve/main/README.md", "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"resolvers";q=5000;w=300`},
+		{"pro user", "/api/models", "hf_proAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=2500;w=300`},
+		{"enterprise member", "/api/models", "hf_memberAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=6000;w=300`},
+		{"team org token", "/api/models", "api_org_teamAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=3000;w=300`},
+	} {
+		if got := policy(tc.path, tc.token); got != tc.want {
+			t.Errorf("%s: RateLimit-Policy %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Both tokens of "free" count against one api window: the first
+	// token's listing, then this one.
+	if got := h.get("/api/models", "hf_freeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB").header.Get("RateLimit"); !strings.HasPrefix(got, `"api";r=998;`) {
+		t.Errorf("second token of the account: RateLimit %q", got)
+	}
+}
+
+// TestWhoamiQuota: whoami-v2 has its own quota, far below the api bucket;
+// past it the answer is 429 with Retry-After while other api requests go
+// on, and a shrunk window brings it back.
+func TestWhoamiQuota(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 400_000_000, time.UTC)
+	clock := func() time.Time { return now }
+	h := newHub(t, DemoScenario(), Options{WhoamiLimit: 2, RateWindow: time.Second, Now: clock})
+	alice := demoToken(t, "sim-alice-write")
+	h.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+	h.get("/api/whoami-v2", demoToken(t, "sim-alice-acme-ci")).want(t, http.StatusOK) // same account
+	r := h.get("/api/whoami-v2", alice).want(t, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") != "1" || !strings.HasPrefix(r.header.Get("RateLimit"), `"api";r=5997;t=1`) ||
+		r.header.Get("RateLimit-Policy") != `"fixed window";"api";q=6000;w=1` || !bytes.Contains(r.body, []byte("whoami-v2")) {
+		t.Errorf("whoami 429: %v %s", r.header, r.body)
+	}
+	h.get("/api/models", alice).want(t, http.StatusOK)
+	h.get("/api/whoami-v2", demoToken(t, "sim-bob-read")).want(t, http.StatusOK)
+	now = now.Add(600 * time.Millisecond)
+	h.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+
+	none := newHub(t, DemoScenario(), Options{WhoamiLimit: -1, RateWindow: time.Second, Now: clock})
+	for range 5 {
+		none.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 10, 0, time.UTC) // 290 s before the window ends
 	clock := func() time.Time { return now }
@@ -1306,7 +1381,7 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	def := newHub(t, DemoScenario(), Options{})
-	if got := def.get("/api/whoami-v2", alice).header.Get("RateLimit-Policy"); got != `"fixed window";"api";q=1000;w=300` {
+	if got := def.get("/api/whoami-v2", alice).header.Get("RateLimit-Policy"); got != `"fixed window";"api";q=6000;w=300` {
 		t.Errorf("default policy %q", got)
 	}
 }

@@ -22,8 +22,9 @@ type routed struct {
 	handler func(*request) *response
 	vars    routeVars
 	allow   []string
-	bucket  string // rate-limit bucket: api (default) or resolvers
+	bucket  string // rate-limit bucket: api (default), resolvers or pages
 	exempt  bool   // not counted against the rate limit
+	whoami  bool   // also counted against whoami-v2's own quota
 }
 
 type methods map[string]func(*request) *response
@@ -60,7 +61,7 @@ func repoType(plural string) (string, bool) {
 // route finds what answers method on the path segments.
 func route(method string, segs []string) routed {
 	if len(segs) == 0 {
-		return routed{}
+		return routed{bucket: "pages"}
 	}
 	if segs[0] == "api" {
 		return routeAPI(method, segs[1:])
@@ -76,7 +77,9 @@ func routeAPI(method string, segs []string) routed {
 	switch segs[0] {
 	case "whoami-v2":
 		if n == 1 {
-			return pick(method, routeVars{}, methods{http.MethodGet: hWhoami})
+			rt := pick(method, routeVars{}, methods{http.MethodGet: hWhoami})
+			rt.whoami = true
+			return rt
 		}
 		return routed{}
 	case "credentials":
@@ -221,6 +224,11 @@ func routeFile(method string, segs []string) routed {
 	}
 	v := routeVars{typ: typ, repoID: segs[0] + "/" + segs[1], action: segs[2], rev: segs[3], path: strings.Join(segs[4:], "/")}
 	rt := pick(method, v, methods{http.MethodGet: hResolve})
+	// Resolvers are "all the URLs that contain a /resolve/ segment";
+	// everything else outside /api/ is a page (hub-docs rate-limits.md).
 	rt.bucket = "resolvers"
+	if v.action == "raw" {
+		rt.bucket = "pages"
+	}
 	return rt
 }
