@@ -89,14 +89,24 @@
 // discussions use p with pages of 50. The next page is announced as
 // Link: <absolute URL>; rel="next".
 //
-// Rate limits: each token (or, without one, each IP address) has a quota
-// of requests per fixed 5-minute window, per bucket: "resolvers" for file
-// downloads, "api" for the rest. Every response carries
+// Rate limits (source: hub-docs docs/hub/rate-limits.md; whoami-v2's
+// strictness: huggingface_hub src/huggingface_hub/hf_api.py, whoami; the
+// client side: huggingface_hub src/huggingface_hub/utils/_http.py,
+// parse_ratelimit_headers): requests count per account (all tokens of a
+// user, or an org token's organization) or, without a valid token, per IP
+// address, in fixed windows (Options.RateWindow, 5 minutes by default), in
+// three buckets: "resolvers" for /resolve/, "pages" for every other path
+// outside /api/ (raw files), "api" for the rest. The quotas are those of
+// the account's plan, as documented ([TierQuotas]); a user gets the best of
+// their own plan and their organizations'. Options.RateLimit sets every
+// quota to one number. Every response carries
 // RateLimit: "api";r=<remaining>;t=<seconds to reset> and
-// RateLimit-Policy: "fixed window";"api";q=<quota>;w=300 (with
-// "resolvers" in place of "api" for downloads); past the quota the answer
-// is 429 with Retry-After. Revocation requests are never
-// refused nor counted.
+// RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>;
+// past the quota the answer is 429 with Retry-After. whoami-v2 also has a
+// strict quota of its own (Options.WhoamiLimit, 100 per window by default:
+// the Hub does not publish the number); past it the answer is 429 with
+// Retry-After while the api bucket's headers still show requests left.
+// Revocation requests are never refused nor counted.
 //
 // Secrets and variables of a space need write access, even to list them.
 // Both lists have the shape of the Hub's variables endpoint,
