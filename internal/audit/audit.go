@@ -794,12 +794,12 @@ func (a *repoAudit) pinnedCommitReachable(ctx context.Context) {
 func (a *repoAudit) spaceSettings(ctx context.Context) {
 	o := a.opt
 	for _, which := range []struct {
-		kind, what string
-		sev        string
-		list       func(context.Context, string, string) ([]hub.SpaceSetting, error)
+		kind, what   string
+		sev, undated string
+		list         func(context.Context, string, string) ([]hub.SpaceSetting, error)
 	}{
-		{KindSecretAdded, "secret", High, o.Client.SpaceSecrets},
-		{KindVariableAdded, "variable", Medium, o.Client.SpaceVariables},
+		{KindSecretAdded, "secret", High, Medium, o.Client.SpaceSecrets},
+		{KindVariableAdded, "variable", Medium, Low, o.Client.SpaceVariables},
 	} {
 		list, err := which.list(ctx, o.Token, a.repo.ID)
 		if err != nil {
@@ -807,6 +807,15 @@ func (a *repoAudit) spaceSettings(ctx context.Context) {
 			continue
 		}
 		for _, s := range list {
+			if s.UpdatedAt.IsZero() {
+				// The Hub sends no updatedAt for a setting never updated
+				// (huggingface_hub _space_api.py): when it was set cannot be
+				// told, so it is reported, a notch lower, for a human to
+				// confirm, never dropped.
+				a.add(Finding{Kind: which.kind, Severity: which.undated, Path: s.Key,
+					Evidence: fmt.Sprintf("Space %s %s has no update time: when it was set is unknown; confirm it", which.what, s.Key)})
+				continue
+			}
 			if !o.inWindow(s.UpdatedAt) {
 				continue
 			}

@@ -762,3 +762,44 @@ func TestBranchCap(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 }
+
+// TestUndatedSpaceSettings: the Hub sends no updatedAt for a Space secret
+// or variable never updated; the audit cannot place it outside the window,
+// so it reports it (a notch lower) instead of dropping it. A dated one
+// from before the window stays quiet.
+func TestUndatedSpaceSettings(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/space", Type: "space", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"app.py": {Text: "print('hi')\n"}}},
+	}, Secrets: []hubsim.SpaceSetting{{Key: "PLANTED", Value: "x"}, {Key: "OLD", Value: "y", UpdatedAt: old}},
+		Variables: []hubsim.SpaceSetting{{Key: "ENDPOINT", Value: "https://example.com"}}})
+	list, err := c.SpaceSecrets(ctx, tok, "alice/space")
+	if err != nil || len(list) != 2 {
+		t.Fatalf("secrets %+v, %v", list, err)
+	}
+	for _, s := range list {
+		if (s.Key == "PLANTED") != s.UpdatedAt.IsZero() {
+			t.Errorf("secret %s updatedAt %v", s.Key, s.UpdatedAt)
+		}
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Repos: []Repo{{hub.RepoSpace, "alice/space"}}, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ kind, key, sev string }{
+		{KindSecretAdded, "PLANTED", Medium},
+		{KindVariableAdded, "ENDPOINT", Low},
+	} {
+		f := find(r, "space/alice/space", tc.kind)
+		if f == nil || f.Path != tc.key || f.Severity != tc.sev || f.Time != nil || !strings.Contains(f.Evidence, "unknown") {
+			t.Errorf("%s %s: %+v", tc.kind, tc.key, f)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Path == "OLD" {
+			t.Errorf("a secret dated before the window reported: %+v", f)
+		}
+	}
+}

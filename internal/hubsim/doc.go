@@ -111,7 +111,10 @@
 // Secrets and variables of a space need write access, even to list them.
 // Both lists have the shape of the Hub's variables endpoint,
 // {"KEY": {"value", "description", "updatedAt"}}, without "value" for
-// secrets.
+// secrets, and without "updatedAt" for a setting never updated since it
+// was created (a scenario setting without a date); a POST sets it (source:
+// huggingface_hub src/huggingface_hub/_space_api.py, SpaceSecret and
+// SpaceVariable, "if the secret has been updated at least once").
 //
 // # Scenario format
 //

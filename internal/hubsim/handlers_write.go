@@ -318,7 +318,7 @@ var settingKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 type apiSetting struct {
 	Value       *string `json:"value,omitempty"`
 	Description string  `json:"description,omitempty"`
-	UpdatedAt   string  `json:"updatedAt"`
+	UpdatedAt   string  `json:"updatedAt,omitempty"` // absent until the first update
 }
 
 // spaceSettings returns the list the request is about: secrets or
@@ -335,7 +335,10 @@ func (r *request) spaceSettings(rp *repo) *[]*SpaceSetting {
 func (r *request) settingsResp(rp *repo) *response {
 	out := map[string]apiSetting{}
 	for _, kv := range *r.spaceSettings(rp) {
-		s := apiSetting{Description: kv.Description, UpdatedAt: fmtTime(kv.UpdatedAt)}
+		s := apiSetting{Description: kv.Description}
+		if !kv.UpdatedAt.IsZero() {
+			s.UpdatedAt = fmtTime(kv.UpdatedAt)
+		}
 		if r.vars.action == "variables" {
 			v := kv.Value
 			s.Value = &v

@@ -607,10 +607,9 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 			if kv.Key == "" {
 				return nil, fmt.Errorf("space setting with empty key")
 			}
+			// Without a date it was never updated: the Hub then sends no
+			// updatedAt (huggingface_hub _space_api.py, SpaceSecret).
 			kv := kv
-			if kv.UpdatedAt.IsZero() {
-				kv.UpdatedAt = r.createdAt
-			}
 			*set.out = upsertSetting(*set.out, &kv)
 		}
 	}
