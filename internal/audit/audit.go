@@ -347,8 +347,10 @@ type repoAudit struct {
 	base     *Snapshot
 
 	refs     map[string]string       // full ref name → commit, now
-	branches map[string][]hub.Commit // branch → its commits, newest first
+	branches map[string][]hub.Commit // branch (or refs/pr/{num}) → its commits, newest first
 	names    []string                // branch names, main first
+	prs      []string                // pull-request refs examined, refs/pr/{num}
+	prOn     map[string][]string     // commit only pull requests hold → their refs
 	on       map[string][]string     // commit → the branches holding it, main first
 	dates    map[string]time.Time    // commit → date
 	fresh    map[string]bool         // commits made in the window, as far as can be told
@@ -375,7 +377,10 @@ func (a *repoAudit) run(ctx context.Context) error {
 		a.rep.Unpinned = append(a.rep.Unpinned, r.String())
 	}
 	a.base = a.baseline.snapshotOf(r)
-	refs, err := o.Client.Refs(ctx, o.Token, r.Type, r.ID, false)
+	// With pull-request refs: a write token can push to refs/pr/{num}
+	// what never reaches a branch (huggingface_hub create_commit with
+	// revision="refs/pr/1").
+	refs, err := o.Client.Refs(ctx, o.Token, r.Type, r.ID, true)
 	if err != nil {
 		return fmt.Errorf("listing refs: %w", err)
 	}
@@ -456,6 +461,8 @@ func (a *repoAudit) run(ctx context.Context) error {
 			}
 		}
 	}
+	a.prOn = map[string][]string{}
+	inWindow = append(inWindow, a.pullRequestCommits(ctx, refs.PullRequests, future)...)
 	for _, c := range a.branches["main"] {
 		snap.Commits = append(snap.Commits, c.ID)
 	}
@@ -480,6 +487,52 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// pullRequestCommits lists the commits of each pull-request ref and
+// returns those no branch holds that were made in the window (by their
+// dates, or dated in the future: a snapshot records branches, not pull
+// requests), labelled with their refs/pr/{num}. The histories are kept for
+// files, which inspects what the window's commits changed there.
+func (a *repoAudit) pullRequestCommits(ctx context.Context, prs []hub.GitRef, future time.Time) []hub.Commit {
+	o := a.opt
+	if len(prs) > MaxBranches {
+		a.warn("%d pull-request refs: only the first %d examined", len(prs), MaxBranches)
+		prs = prs[:MaxBranches]
+	}
+	var out []hub.Commit
+	for _, pr := range prs {
+		ref := cmp.Or(pr.Ref, "refs/pr/"+pr.Name)
+		if !strings.HasPrefix(ref, "refs/pr/") {
+			continue
+		}
+		if len(a.on[pr.TargetCommit]) > 0 {
+			continue // nothing pushed beyond what a branch holds
+		}
+		list, _, err := o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, ref, 0)
+		if err != nil {
+			a.warn("listing commits of %s: %v", ref, err)
+			continue
+		}
+		a.branches[ref] = list
+		a.prs = append(a.prs, ref)
+		for _, c := range list {
+			if len(a.on[c.ID]) > 0 {
+				continue // a branch's: already examined
+			}
+			if _, seen := a.prOn[c.ID]; seen {
+				a.prOn[c.ID] = append(a.prOn[c.ID], ref)
+				continue
+			}
+			a.prOn[c.ID] = []string{ref}
+			a.dates[c.ID] = c.Date
+			if o.inWindow(c.Date) || c.Date.After(future) {
+				a.fresh[c.ID] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 func refMap(r *hub.Refs) map[string]string {
@@ -548,6 +601,9 @@ func (a *repoAudit) commits(list []hub.Commit, preAuthors map[string]bool) {
 		}
 		t := c.Date
 		on := a.on[c.ID]
+		if len(on) == 0 {
+			on = a.prOn[c.ID]
+		}
 		a.add(Finding{Kind: KindCommitInWindow, Severity: sev, Commit: c.ID, Ref: on[0], Author: strings.Join(names, ","), Time: &t,
 			Evidence: fmt.Sprintf("commit %.12s %q on %s %s", c.ID, c.Title, strings.Join(on, ", "), why)})
 	}
@@ -894,6 +950,16 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 		before, after, err := a.window(ctx, b, cur)
 		if err != nil {
 			return nil, err
+		}
+		if after != nil {
+			a.compare(ctx, ref, before, after, "in the window", false)
+		}
+	}
+	for _, ref := range a.prs {
+		before, after, err := a.window(ctx, ref, cur)
+		if err != nil {
+			a.warn("%v", err)
+			continue
 		}
 		if after != nil {
 			a.compare(ctx, ref, before, after, "in the window", false)

@@ -861,3 +861,51 @@ func TestJobWebhook(t *testing.T) {
 		t.Errorf("job webhook findings:\n%s", all)
 	}
 }
+
+// TestPullRequestRefCommits: a write token pushes to an open pull
+// request's ref (refs/pr/{num}), which no branch holds; the audit lists
+// the ref (include_prs) and reports the commit and the model file it
+// changed there. A pull request nobody pushed to adds nothing.
+func TestPullRequestRefCommits(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/model", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}},
+	}, Discussions: []hubsim.Discussion{
+		{Title: "Improve card", Author: "alice", IsPullRequest: true, CreatedAt: old},
+		{Title: "Untouched PR", Author: "alice", IsPullRequest: true, CreatedAt: old},
+	}})
+	since := time.Now().Add(-time.Hour)
+	pickle := []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+	res, err := c.Commit(ctx, tok, hub.RepoModel, "alice/model", "refs/pr/1", "Update weights", map[string][]byte{"pytorch_model.bin": pickle}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := c.Refs(ctx, tok, hub.RepoModel, "alice/model", true)
+	if err != nil || len(refs.PullRequests) != 2 || refs.PullRequests[0].Ref != "refs/pr/1" || refs.PullRequests[0].TargetCommit != res.CommitOID {
+		t.Fatalf("refs %+v, %v", refs, err)
+	}
+	if main := refs.Branches[0].TargetCommit; main == res.CommitOID {
+		t.Fatal("the push to refs/pr/1 moved main")
+	}
+	var inspected []string
+	inspect := func(_ context.Context, p string, _ io.ReaderAt, _ int64) ([]artifact.Finding, error) {
+		inspected = append(inspected, p)
+		return []artifact.Finding{{Kind: artifact.KindUnsafePickle, Severity: Critical, Path: p}}, nil
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: since, Owner: "alice", Repos: []Repo{{hub.RepoModel, "alice/model"}}, Inspect: inspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := find(r, "model/alice/model", KindCommitInWindow)
+	if f == nil || f.Commit != res.CommitOID || f.Ref != "refs/pr/1" || !strings.Contains(f.Evidence, "on refs/pr/1") {
+		t.Errorf("commit on the PR ref: %+v", f)
+	}
+	if p := find(r, "model/alice/model", artifact.KindUnsafePickle); p == nil || p.Ref != "refs/pr/1" || p.Path != "pytorch_model.bin" ||
+		!slices.Equal(inspected, []string{"pytorch_model.bin"}) {
+		t.Errorf("pickle on the PR ref: %+v (inspected %v)", p, inspected)
+	}
+	if n := len(kinds(r)["model/alice/model"]); n != 2 {
+		t.Errorf("findings %v", kinds(r))
+	}
+}

@@ -20,14 +20,14 @@
 //	GET  /api/{models|datasets|spaces}?author=&search=&limit=&expand=&cursor=
 //	GET  /api/{type}s/{ns}/{name}[/revision/{rev}]
 //	GET  /api/{type}s/{ns}/{name}/auth-check[/write]
-//	GET  /api/{type}s/{ns}/{name}/refs
+//	GET  /api/{type}s/{ns}/{name}/refs?include_prs=1
 //	GET  /api/{type}s/{ns}/{name}/commits/{rev}?limit=&p=
 //	GET  /api/{type}s/{ns}/{name}/tree/{rev}[/{path}]?recursive=&expand=&limit=&cursor=
 //	POST /api/{type}s/{ns}/{name}/paths-info/{rev}    {paths, expand} (JSON or form)
 //	GET  /api/{type}s/{ns}/{name}/discussions?p=&status=&type=&author=&search=
 //	GET  /api/{type}s/{ns}/{name}/discussions/{num}
 //	POST /api/{type}s/{ns}/{name}/preupload/{branch}
-//	POST /api/{type}s/{ns}/{name}/commit/{branch}     NDJSON: header, file, deletedFile, deletedFolder
+//	POST /api/{type}s/{ns}/{name}/commit/{branch}     NDJSON: header, file, lfsFile, deletedFile, deletedFolder
 //	POST /api/{type}s/{ns}/{name}/super-squash/{branch}
 //	POST|DELETE /api/{type}s/{ns}/{name}/branch/{branch}
 //	POST /api/{type}s/{ns}/{name}/tag/{rev} {tag}; DELETE /api/{type}s/{ns}/{name}/tag/{tag}
@@ -115,6 +115,15 @@
 // was created (a scenario setting without a date); a POST sets it (source:
 // huggingface_hub src/huggingface_hub/_space_api.py, SpaceSecret and
 // SpaceVariable, "if the secret has been updated at least once").
+//
+// Pull requests (source: huggingface_hub src/huggingface_hub/hf_api.py,
+// list_repo_refs and create_commit; tests/test_hf_api.py
+// test_list_refs_with_prs): every pull request of the scenario has a ref,
+// refs/pr/{num}, at main's head; "pullRequests" lists them in /refs only
+// with include_prs=1 (absent otherwise). Preupload and commit accept an
+// open (or draft) pull request's ref as the revision: the commit moves
+// that ref, not a branch, and adds a "commit" event to the pull request.
+// Other writes (branches, tags, super-squash) refuse it.
 //
 // Webhooks (source: huggingface_hub src/huggingface_hub/hf_api.py,
 // create_webhook and WebhookInfo; hub-docs docs/hub/jobs-webhooks.md)

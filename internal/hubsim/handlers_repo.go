@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -99,7 +100,7 @@ type apiRefs struct {
 	Branches     []apiRef `json:"branches"`
 	Tags         []apiRef `json:"tags"`
 	Converts     []apiRef `json:"converts"`
-	PullRequests []apiRef `json:"pullRequests"`
+	PullRequests []apiRef `json:"pullRequests,omitzero"` // only with include_prs
 }
 
 // repoFor authenticates the request and finds its repository, checking
@@ -219,8 +220,16 @@ func hRefs(r *request) *response {
 	if bad != nil {
 		return bad
 	}
-	// The simulator has no pull requests, so include_prs changes nothing.
-	out := apiRefs{Branches: []apiRef{}, Tags: []apiRef{}, Converts: []apiRef{}, PullRequests: []apiRef{}}
+	// Pull-request refs are listed only when asked for (huggingface_hub
+	// hf_api.py list_repo_refs: include_prs=1 for pullRequests).
+	out := apiRefs{Branches: []apiRef{}, Tags: []apiRef{}, Converts: []apiRef{}}
+	if q := r.URL.Query().Get("include_prs"); q == "1" || q == "true" {
+		out.PullRequests = []apiRef{}
+		for _, n := range slices.Sorted(maps.Keys(rp.prRefs)) {
+			s := strconv.Itoa(n)
+			out.PullRequests = append(out.PullRequests, apiRef{Name: s, Ref: "refs/pr/" + s, TargetCommit: rp.prRefs[n]})
+		}
+	}
 	for _, b := range sortedKeys(rp.branches) {
 		out.Branches = append(out.Branches, apiRef{Name: b, Ref: "refs/heads/" + b, TargetCommit: rp.branches[b]})
 	}

@@ -13,6 +13,13 @@ import (
 
 // writeBranch checks write access and that the revision is a branch.
 func (r *request) writeBranch() (*repo, principal, string, *response) {
+	return r.writeRef(false)
+}
+
+// writeRef checks write access and that the revision is a branch or, with
+// pr, the ref of an open pull request (refs/pr/{num}: commits may be
+// pushed there, nothing else).
+func (r *request) writeRef(pr bool) (*repo, principal, string, *response) {
 	rp, p, bad := r.repoFor(opWrite)
 	if bad != nil {
 		return nil, p, "", bad
@@ -21,6 +28,9 @@ func (r *request) writeBranch() (*repo, principal, string, *response) {
 		return nil, p, "", errResp(http.StatusBadRequest, "", "hubsim does not simulate pull requests (create_pr)")
 	}
 	branch := rp.branchName(r.vars.rev)
+	if _, isPR := prNumber(branch); isPR && !pr {
+		branch = ""
+	}
 	if branch == "" {
 		if rp.resolveRev(r.vars.rev) != nil {
 			return nil, p, "", errResp(http.StatusBadRequest, "", "Invalid rev id: "+r.vars.rev+" is not a branch")
@@ -42,7 +52,7 @@ func authorName(p principal) string {
 // is to be sent inline ("regular"), so that clients never take the LFS or
 // Xet paths. Files already in the branch carry their git blob id.
 func hPreupload(r *request) *response {
-	rp, _, branch, bad := r.writeBranch()
+	rp, _, branch, bad := r.writeRef(true)
 	if bad != nil {
 		return bad
 	}
@@ -60,7 +70,7 @@ func hPreupload(r *request) *response {
 		ShouldIgnore bool   `json:"shouldIgnore"`
 		OID          string `json:"oid,omitempty"`
 	}
-	head := rp.commits[rp.branches[branch]]
+	head := rp.commits[rp.refTarget(branch)]
 	out := struct {
 		Files []fileMode `json:"files"`
 	}{Files: []fileMode{}}
@@ -81,11 +91,11 @@ func hPreupload(r *request) *response {
 // body of header, file, deletedFile and deletedFolder lines: it makes a
 // real commit on the branch.
 func hCommit(r *request) *response {
-	rp, p, branch, bad := r.writeBranch()
+	rp, p, branch, bad := r.writeRef(true)
 	if bad != nil {
 		return bad
 	}
-	head := rp.commits[rp.branches[branch]]
+	head := rp.commits[rp.refTarget(branch)]
 	var header *struct {
 		Summary      string `json:"summary"`
 		Description  string `json:"description"`
@@ -180,7 +190,10 @@ func hCommit(r *request) *response {
 	c := &commit{title: header.Summary, message: header.Description, author: authorName(p), date: r.srv.now(), parent: head.id, files: files}
 	c.id = commitID(c)
 	rp.commits[c.id] = c
-	rp.branches[branch] = c.id
+	rp.setRef(branch, c.id)
+	if n, ok := prNumber(branch); ok {
+		rp.prCommitEvent(n, c)
+	}
 	return jsonResp(http.StatusOK, map[string]any{
 		"success":    true,
 		"commitOid":  c.id,

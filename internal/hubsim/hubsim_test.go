@@ -988,8 +988,16 @@ func TestRefsBranchesTagsSquash(t *testing.T) {
 		len(refs.Tags) != 2 || refs.Tags[1] != (apiRef{"v1.0", "refs/tags/v1.0", main}) || refs.Converts == nil {
 		t.Fatalf("refs %s", r.body)
 	}
-	if refs.PullRequests == nil || !bytes.Contains(h.get(base+"/refs?include_prs=1", "").body, []byte(`"pullRequests":[]`)) {
-		t.Error("pullRequests should be listed")
+	// Pull-request refs only with include_prs (huggingface_hub
+	// list_repo_refs), each refs/pr/{num} at main until pushed to.
+	if refs.PullRequests != nil {
+		t.Errorf("pullRequests without include_prs: %s", r.body)
+	}
+	withPRs := refs
+	withPRs.PullRequests = nil
+	h.get(base+"/refs?include_prs=1", "").want(t, http.StatusOK).decode(t, &withPRs)
+	if len(withPRs.PullRequests) != 1 || withPRs.PullRequests[0] != (apiRef{"2", "refs/pr/2", main}) {
+		t.Errorf("pullRequests with include_prs: %+v", withPRs.PullRequests)
 	}
 
 	h.postJSON(base+"/branch/release", tok, map[string]any{"startingPoint": "v0.9"}).want(t, http.StatusOK)

@@ -101,6 +101,7 @@ type repo struct {
 	discussions []*discussion
 	secrets     []*SpaceSetting
 	variables   []*SpaceSetting
+	prRefs      map[int]string // pull-request number → head of refs/pr/{num}
 }
 
 type discussion struct {
@@ -628,6 +629,14 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 			*set.out = upsertSetting(*set.out, &kv)
 		}
 	}
+	// A pull request has its ref, refs/pr/{num}, from main's head until
+	// commits are pushed to it.
+	r.prRefs = map[int]string{}
+	for _, d := range r.discussions {
+		if d.IsPullRequest {
+			r.prRefs[d.Num] = r.branches["main"]
+		}
+	}
 	return r, nil
 }
 
@@ -757,6 +766,11 @@ func (r *repo) resolveRev(rev string) *commit {
 		return r.commits[r.branches[strings.TrimPrefix(rev, "refs/heads/")]]
 	case strings.HasPrefix(rev, "refs/tags/"):
 		return r.commits[r.gitTags[strings.TrimPrefix(rev, "refs/tags/")]]
+	case strings.HasPrefix(rev, "refs/pr/"):
+		if n, ok := prNumber(rev); ok {
+			return r.commits[r.prRefs[n]]
+		}
+		return nil
 	}
 	if id, ok := r.branches[rev]; ok {
 		return r.commits[id]
@@ -770,13 +784,69 @@ func (r *repo) resolveRev(rev string) *commit {
 	return nil
 }
 
-// branchName returns the branch a revision names, or "".
+// branchName returns the branch a revision names, or the full name of
+// the ref of an open (or draft) pull request, which takes commits too
+// (huggingface_hub create_commit: revision="refs/pr/1"); "" otherwise.
 func (r *repo) branchName(rev string) string {
+	if n, ok := prNumber(rev); ok {
+		if _, has := r.prRefs[n]; has && r.prOpen(n) {
+			return rev
+		}
+		return ""
+	}
 	rev = strings.TrimPrefix(rev, "refs/heads/")
 	if _, ok := r.branches[rev]; ok {
 		return rev
 	}
 	return ""
+}
+
+// prOpen reports whether pull request n is open or a draft.
+func (r *repo) prOpen(n int) bool {
+	for _, d := range r.discussions {
+		if d.Num == n {
+			return d.IsPullRequest && (d.Status == "open" || d.Status == "draft")
+		}
+	}
+	return false
+}
+
+// refTarget is the commit a branch or a refs/pr/{num} ref points at.
+func (r *repo) refTarget(name string) string {
+	if n, ok := prNumber(name); ok {
+		return r.prRefs[n]
+	}
+	return r.branches[name]
+}
+
+// setRef moves a branch or a refs/pr/{num} ref.
+func (r *repo) setRef(name, id string) {
+	if n, ok := prNumber(name); ok {
+		r.prRefs[n] = id
+		return
+	}
+	r.branches[name] = id
+}
+
+// prCommitEvent adds the "commit" event the Hub shows in a pull request
+// when a commit is pushed to its ref.
+func (r *repo) prCommitEvent(n int, c *commit) {
+	for _, d := range r.discussions {
+		if d.Num == n {
+			e := DiscussionEvent{Type: "commit", Author: c.author, CreatedAt: c.date, OID: c.id, Subject: c.title}
+			d.events = append(d.events, event{DiscussionEvent: e, id: mongoID("event", fmt.Sprintf("%s/%s/%d/%s", r.typ, r.id, n, c.id))})
+		}
+	}
+}
+
+// prNumber parses "refs/pr/{num}".
+func prNumber(rev string) (int, bool) {
+	s, ok := strings.CutPrefix(rev, "refs/pr/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0 && strconv.Itoa(n) == s
 }
 
 // history returns the first-parent history from c, newest first.
