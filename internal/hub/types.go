@@ -464,6 +464,11 @@ type File struct {
 	Commit string
 	// ETag is X-Linked-Etag (LFS sha256) or ETag, unquoted.
 	ETag string
+	// Size is X-Linked-Size (an LFS file's size, on the Hub's first hop
+	// when it redirects to storage), else -1.
+	Size int64
+	// XetHash is X-Xet-Hash, set when the file is stored with Xet.
+	XetHash string
 	// ContentType of the answer.
 	ContentType string
 }

@@ -492,6 +492,28 @@ func hResolve(r *request) *response {
 		resp.status = http.StatusNotModified
 		return resp
 	}
+	if loc := r.cdnLocation(rp, b); loc != "" && !raw {
+		// LFS files come from storage on another origin; the Hub's
+		// headers are on this first hop (huggingface_hub file_download.py
+		// reads X-Repo-Commit, X-Linked-Etag and X-Linked-Size there).
+		resp.status = http.StatusFound
+		h.Set("Location", loc)
+		h.Del("Accept-Ranges")
+		h.Del("Content-Type")
+		h.Set("Content-Length", "0")
+		return resp
+	}
+	return r.serveBytes(resp, data, etag)
+}
+
+// serveBytes answers with data, or the single byte range the request
+// asks for (206 with Content-Range; 416 when it cannot be satisfied).
+func (r *request) serveBytes(resp *response, data []byte, etag string) *response {
+	h := resp.header
+	h.Set("Accept-Ranges", "bytes")
+	if h.Get("ETag") == "" {
+		h.Set("ETag", etag)
+	}
 	size := len(data)
 	rng := r.Header.Get("Range")
 	if rng == "" || (r.Header.Get("If-Range") != "" && r.Header.Get("If-Range") != etag) {

@@ -48,9 +48,12 @@ func authorName(p principal) string {
 	return p.org.name
 }
 
-// hPreupload answers POST /api/{type}s/{repo}/preupload/{rev}: every file
-// is to be sent inline ("regular"), so that clients never take the LFS or
-// Xet paths. Files already in the branch carry their git blob id.
+// hPreupload answers POST /api/{type}s/{repo}/preupload/{rev} {files:
+// [{path, size, sample}], gitAttributes?}: "lfs" for what .gitattributes
+// (the request's, else the revision's) tracks, for files of 10 MiB or more
+// and for binary samples, "regular" otherwise (huggingface_hub
+// _commit_api.py _fetch_upload_modes, huggingface.js commit.ts). Regular
+// files already in the revision carry their git blob id.
 func hPreupload(r *request) *response {
 	rp, _, branch, bad := r.writeRef(true)
 	if bad != nil {
@@ -58,8 +61,11 @@ func hPreupload(r *request) *response {
 	}
 	var in struct {
 		Files []struct {
-			Path string `json:"path"`
+			Path   string `json:"path"`
+			Size   *int64 `json:"size"`
+			Sample string `json:"sample"`
 		} `json:"files"`
+		GitAttributes *string `json:"gitAttributes"`
 	}
 	if bad := r.decodeJSON(&in); bad != nil {
 		return bad
@@ -71,6 +77,13 @@ func hPreupload(r *request) *response {
 		OID          string `json:"oid,omitempty"`
 	}
 	head := rp.commits[rp.refTarget(branch)]
+	attrs := ""
+	if b := head.files[".gitattributes"]; b != nil {
+		attrs = string(b.data)
+	}
+	if in.GitAttributes != nil {
+		attrs = *in.GitAttributes
+	}
 	out := struct {
 		Files []fileMode `json:"files"`
 	}{Files: []fileMode{}}
@@ -78,8 +91,12 @@ func hPreupload(r *request) *response {
 		if !validPath(f.Path) {
 			return errResp(http.StatusBadRequest, "", "Invalid path: "+f.Path)
 		}
-		fm := fileMode{Path: f.Path, UploadMode: "regular"}
-		if b := head.files[f.Path]; b != nil && !b.lfs {
+		sample, err := base64.StdEncoding.DecodeString(f.Sample)
+		if f.Size == nil || *f.Size < 0 || err != nil {
+			return errResp(http.StatusBadRequest, "", "file "+f.Path+": size and a base64 sample are required")
+		}
+		fm := fileMode{Path: f.Path, UploadMode: uploadMode(f.Path, *f.Size, sample, attrs)}
+		if b := head.files[f.Path]; b != nil && !b.lfs && fm.UploadMode == "regular" {
 			fm.OID = b.oid
 		}
 		out.Files = append(out.Files, fm)
@@ -88,8 +105,11 @@ func hPreupload(r *request) *response {
 }
 
 // hCommit answers POST /api/{type}s/{repo}/commit/{rev} with an NDJSON
-// body of header, file, deletedFile and deletedFolder lines: it makes a
-// real commit on the branch.
+// body of header, file, lfsFile, deletedFile and deletedFolder lines: it
+// makes a real commit on the branch (or pull-request ref). A "file" line
+// must not carry what belongs in LFS storage (binary, or 10 MiB or more):
+// the Hub refuses it; an "lfsFile" line names an object uploaded through
+// the LFS batch API, or already in the repository.
 func hCommit(r *request) *response {
 	rp, p, branch, bad := r.writeRef(true)
 	if bad != nil {
@@ -120,6 +140,9 @@ func hCommit(r *request) *response {
 			Path     string  `json:"path"`
 			Content  *string `json:"content"`
 			Encoding string  `json:"encoding"`
+			Algo     string  `json:"algo"` // lfsFile
+			OID      string  `json:"oid"`  // lfsFile
+			Size     *int64  `json:"size"` // lfsFile
 		}
 		if item.Key != "header" {
 			if err := json.Unmarshal(item.Value, &v); err != nil {
@@ -149,7 +172,22 @@ func hCommit(r *request) *response {
 			default:
 				return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unknown encoding "+v.Encoding)
 			}
+			if len(data) >= lfsThreshold {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because it contains files larger than 10 MiB ("+v.Path+"). Please use LFS storage.")
+			}
+			if looksBinary(data) {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because it contains binary files ("+v.Path+"). Please use LFS storage for binary files.")
+			}
 			files[v.Path] = newBlob(data, false)
+		case "lfsFile":
+			if v.Algo != "" && v.Algo != "sha256" {
+				return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unsupported algo "+v.Algo)
+			}
+			data, ok := rp.lfsObject(v.OID)
+			if !ok || (v.Size != nil && *v.Size != int64(len(data))) {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because an LFS pointer pointed to a file that does not exist ("+v.Path+")")
+			}
+			files[v.Path] = newBlob(data, true)
 		case "deletedFile":
 			if files[v.Path] == nil {
 				return errResp(http.StatusNotFound, "EntryNotFound", "Cannot delete "+v.Path+": entry not found")
@@ -167,8 +205,6 @@ func hCommit(r *request) *response {
 			if !found {
 				return errResp(http.StatusNotFound, "EntryNotFound", "Cannot delete folder "+v.Path+": entry not found")
 			}
-		case "lfsFile":
-			return errResp(http.StatusBadRequest, "", "hubsim stores no LFS uploads: preupload answers regular for every file")
 		default:
 			return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unknown key "+item.Key)
 		}

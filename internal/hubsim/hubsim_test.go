@@ -1674,7 +1674,7 @@ func TestStartAndConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := ndjson(t, kv("header", map[string]any{"summary": fmt.Sprint("c", i)}),
-				kv("file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte{byte(i)}), "path": fmt.Sprint("f", i), "encoding": "base64"}))
+				kv("file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte(fmt.Sprint("content ", i))), "path": fmt.Sprint("f", i), "encoding": "base64"}))
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/models/alice/sim-sentiment-model/commit/main", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+alice)
 			resp, err := http.DefaultClient.Do(req)

@@ -66,6 +66,12 @@ func route(method string, segs []string) routed {
 	if segs[0] == "api" {
 		return routeAPI(method, segs[1:])
 	}
+	if len(segs) == 3 && segs[0] == "_hubsim" && segs[1] == "lfs-upload" {
+		// Storage, not the Hub: counted against no quota.
+		rt := pick(method, routeVars{name: segs[2]}, methods{http.MethodPut: hLFSUpload})
+		rt.exempt = true
+		return rt
+	}
 	return routeFile(method, segs)
 }
 
@@ -219,8 +225,20 @@ func routeFile(method string, segs []string) routed {
 		typ = t
 		segs = segs[1:]
 	}
+	if len(segs) == 6 && strings.HasSuffix(segs[1], ".git") && segs[2] == "info" && segs[3] == "lfs" && segs[4] == "objects" {
+		// The Git LFS API: not documented as a Hub API bucket; the
+		// simulator counts it as api.
+		v := routeVars{typ: typ, repoID: segs[0] + "/" + strings.TrimSuffix(segs[1], ".git")}
+		switch segs[5] {
+		case "batch":
+			return pick(method, v, methods{http.MethodPost: hLFSBatch})
+		case "verify":
+			return pick(method, v, methods{http.MethodPost: hLFSVerify})
+		}
+		return routed{bucket: "pages"}
+	}
 	if len(segs) < 5 || (segs[2] != "resolve" && segs[2] != "raw") {
-		return routed{}
+		return routed{bucket: "pages"}
 	}
 	v := routeVars{typ: typ, repoID: segs[0] + "/" + segs[1], action: segs[2], rev: segs[3], path: strings.Join(segs[4:], "/")}
 	rt := pick(method, v, methods{http.MethodGet: hResolve})

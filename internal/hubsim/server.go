@@ -67,6 +67,9 @@ type Server struct {
 	limits      map[string]*window
 	revocations []Revocation
 	reqSeq      int64
+	cdnURL      string                   // the CDN's base URL, "" when none runs
+	uploads     map[string]pendingUpload // LFS upload id → what it may receive
+	uploadSeq   int64
 }
 
 type window struct {
@@ -106,15 +109,53 @@ func New(s *Scenario, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Server{opts: opts, st: st, limits: map[string]*window{}}
+	return &Server{opts: opts, st: st, limits: map[string]*window{}, uploads: map[string]pendingUpload{}}
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }
 
 // Start serves the simulator on addr (use "127.0.0.1:0" in tests) and
 // returns its base URL, like "http://127.0.0.1:41235", and a function that
-// stops it.
+// stops it. It also starts the simulator's CDN on another port of the same
+// host (see StartCDN).
 func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
+	baseURL, stopHub, err := serve(addr, s)
+	if err != nil {
+		return "", nil, err
+	}
+	u, _ := url.Parse(baseURL) // serve's own URL
+	_, stopCDN, err := s.StartCDN(net.JoinHostPort(u.Hostname(), "0"))
+	if err != nil {
+		stopHub()
+		return "", nil, err
+	}
+	return baseURL, func() { stopCDN(); stopHub() }, nil
+}
+
+// StartCDN serves the simulator's CDN on addr, another origin than the
+// Hub's, as the Hub's LFS storage is: from then on /resolve/ of an LFS
+// file answers 302 to it (with the Hub's headers on that first hop) and
+// LFS uploads are PUT there. Without a CDN (a Server served only through
+// ServeHTTP) the Hub serves LFS files itself and takes uploads on its own
+// origin. Start calls it; tests serving the Server with httptest may too.
+func (s *Server) StartCDN(addr string) (cdnURL string, stop func(), err error) {
+	cdnURL, stopCDN, err := serve(addr, http.HandlerFunc(s.serveCDN))
+	if err != nil {
+		return "", nil, err
+	}
+	s.mu.Lock()
+	s.cdnURL = cdnURL
+	s.mu.Unlock()
+	return cdnURL, func() {
+		s.mu.Lock()
+		s.cdnURL = ""
+		s.mu.Unlock()
+		stopCDN()
+	}, nil
+}
+
+// serve serves h on addr until stop is called.
+func serve(addr string, h http.Handler) (baseURL string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("hubsim: listen on %s: %w", addr, err)
@@ -127,7 +168,7 @@ func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -246,6 +287,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.serveWith(w, r, s.handle)
+}
+
+// serveCDN answers a request to the simulator's CDN.
+func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
+	s.serveWith(w, r, s.handleCDN)
+}
+
+// serveWith reads the body (bounded), runs handle under s.mu and writes
+// its response.
+func (s *Server) serveWith(w http.ResponseWriter, r *http.Request, handle func(*http.Request, []byte) *response) {
 	var body []byte
 	var resp *response
 	if r.Body != nil {
@@ -262,7 +314,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.reqSeq++
 	id := fmt.Sprintf("Root=1-hubsim-%08d", s.reqSeq)
 	if resp == nil {
-		resp = s.handle(r, body)
+		resp = handle(r, body)
 	}
 	s.mu.Unlock()
 

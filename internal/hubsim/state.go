@@ -16,7 +16,9 @@ import (
 	"unicode/utf8"
 )
 
-// lfsThreshold is the size from which scenario files are stored with LFS.
+// lfsThreshold is the size from which scenario files are stored with LFS,
+// and from which the Hub wants a file in LFS storage whatever its content
+// (refusing it inline in a commit).
 const lfsThreshold = 10 << 20
 
 // epoch is the default creation date of scenario objects without one.
@@ -101,7 +103,8 @@ type repo struct {
 	discussions []*discussion
 	secrets     []*SpaceSetting
 	variables   []*SpaceSetting
-	prRefs      map[int]string // pull-request number → head of refs/pr/{num}
+	prRefs      map[int]string    // pull-request number → head of refs/pr/{num}
+	lfsObjects  map[string][]byte // LFS objects uploaded, by sha256
 }
 
 type discussion struct {
@@ -632,6 +635,7 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 	// A pull request has its ref, refs/pr/{num}, from main's head until
 	// commits are pushed to it.
 	r.prRefs = map[int]string{}
+	r.lfsObjects = map[string][]byte{}
 	for _, d := range r.discussions {
 		if d.IsPullRequest {
 			r.prRefs[d.Num] = r.branches["main"]
