@@ -35,6 +35,9 @@
 //	GET|POST /api/settings/webhooks; GET|POST|DELETE /api/settings/webhooks/{id};
 //	POST /api/settings/webhooks/{id}/enable, /disable
 //	GET|HEAD /{prefix}{ns}/{name}/{resolve|raw}/{rev}/{path}   prefix "", "datasets/" or "spaces/"
+//	POST /{prefix}{ns}/{name}.git/info/lfs/objects/batch, /verify   Git LFS API (uploads)
+//	PUT  /_hubsim/lfs-upload/{id}                     presigned storage URL (on the CDN when one runs)
+//	GET|HEAD /_hubsim/cdn/{type}/{ns}/{name}/{sha256} on the CDN only: LFS files
 //
 // Anything else is 404 with a JSON {"error"} body; a known path with the
 // wrong method is 405.
@@ -74,14 +77,35 @@
 // X-Error-Code GatedRepo with 401 without a token and 403 with one.
 // Metadata, trees and commits of gated repositories stay visible.
 //
-// Files are served directly from /resolve/, never redirected to a CDN and
-// never with X-Xet-Hash. Headers: X-Repo-Commit, a quoted ETag (the git
-// blob id, or for LFS files the SHA-256, also sent as X-Linked-Etag with
-// X-Linked-Size), Content-Length and Accept-Ranges; a single
-// "Range: bytes=a-b" gets 206 with Content-Range. /raw/ serves the LFS
-// pointer of LFS files. Preupload answers "regular" for every file, so
-// clients send contents inline in the commit and never take the LFS or
-// Xet paths; files committed that way are not LFS files.
+// Files (sources: huggingface_hub src/huggingface_hub/file_download.py,
+// get_hf_file_metadata, and constants.py for the headers it reads;
+// huggingface.js packages/hub/src/lib/download-file.ts): /resolve/ answers
+// with X-Repo-Commit, a quoted ETag (the git blob id, or for LFS files the
+// SHA-256, also sent as X-Linked-Etag with X-Linked-Size), Content-Length
+// and Accept-Ranges; a single "Range: bytes=a-b" gets 206 with
+// Content-Range. When the simulator's CDN runs (Start starts it, or
+// StartCDN), an LFS file is instead a 302 to the CDN, another origin, with
+// those Hub headers on this first hop only; the CDN serves the bytes
+// (ranges too) without credentials. No file is stored with Xet, so
+// X-Xet-Hash is never sent. /raw/ serves the LFS pointer of LFS files, from
+// the Hub.
+//
+// Uploads (sources: huggingface_hub src/huggingface_hub/_commit_api.py,
+// _fetch_upload_modes and _prepare_commit_payload, src/huggingface_hub/lfs.py,
+// post_lfs_batch_info and lfs_upload; huggingface.js
+// packages/hub/src/lib/commit.ts): preupload {files: [{path, size,
+// sample}], gitAttributes?} answers "lfs" for a file the .gitattributes of
+// the request (else of the revision) puts under filter=lfs, for one of
+// 10 MiB or more and for a binary sample (a NUL byte or invalid UTF-8),
+// "regular" otherwise and for empty files. The LFS batch API (Accept and
+// Content-Type application/vnd.git-lfs+json, write access, operation
+// "upload", transfer "basic") gives each object the repository lacks an
+// upload action, a presigned PUT that refuses an Authorization header and
+// content other than the announced SHA-256 and size, and a verify action on
+// the Hub; objects it has get no actions. The NDJSON commit takes "file"
+// lines inline, refusing binaries and files of 10 MiB or more as the Hub
+// does, and "lfsFile" lines {path, algo: "sha256", oid, size} for objects
+// stored in the repository.
 //
 // Pagination: repository lists, trees and organization members use limit
 // (default and maximum 1000; members 500) and an opaque cursor; commits
