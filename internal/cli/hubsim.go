@@ -25,8 +25,8 @@ refs, discussions, private and gated flags, Space secrets, webhooks), or from th
 built-in demo scenario. It implements whoami-v2, listings with Link pagination,
 repo info, auth-check, refs, commits, tree, file downloads, discussions, org
 members, Space secrets and variables, webhooks, uploads (preupload, LFS batch
-and storage, ndjson commit) and revocation, with the Hub's status codes, error and rate-limit headers. Rate limits follow
-the Hub: per account (or IP address without a valid token), fixed windows, the
+and storage, ndjson commit) and revocation, with the Hub's status codes, error
+and rate-limit headers. Rate limits follow the Hub: per account (or IP address without a valid token), fixed windows, the
 api / resolvers / pages quotas of the account's plan, and a strict quota of
 its own for whoami-v2; --rate-limit, --rate-window and --whoami-limit change
 them.
