@@ -163,3 +163,40 @@ func TestLFSUploadProtocol(t *testing.T) {
 		t.Errorf("raw pointer %s", p.body)
 	}
 }
+
+// TestCommitToPullRequestRef: a commit pushed to an open pull request's
+// ref moves refs/pr/{num} (listed with include_prs), not main, and shows
+// as a commit event of the pull request; other writes refuse the ref, and
+// a closed discussion or an unknown number has none.
+func TestCommitToPullRequestRef(t *testing.T) {
+	h := newHub(t, DemoScenario(), Options{RateLimit: -1})
+	alice := demoToken(t, "sim-alice-write")
+	base := "/api/models/alice/sim-sentiment-model"
+	main := demoHead(t, h, "models", "alice/sim-sentiment-model", "")
+	body := ndjson(t, kv("header", map[string]any{"summary": "Push to the PR"}),
+		kv("file", map[string]any{"path": "eval.md", "content": "results\n"}))
+	var res struct {
+		Success    bool   `json:"success"`
+		CommitOID  string `json:"commitOid"`
+		CommitURL  string `json:"commitUrl"`
+		HookOutput string `json:"hookOutput"`
+	}
+	h.do(http.MethodPost, base+"/commit/refs%2Fpr%2F2", alice, body).want(t, http.StatusOK).decode(t, &res)
+	if demoHead(t, h, "models", "alice/sim-sentiment-model", "") != main {
+		t.Error("the push to refs/pr/2 moved main")
+	}
+	r := h.get(base+"/refs?include_prs=1", "").want(t, http.StatusOK)
+	if !bytes.Contains(r.body, []byte(`{"name":"2","ref":"refs/pr/2","targetCommit":"`+res.CommitOID+`"}`)) {
+		t.Errorf("refs %s", r.body)
+	}
+	if c := h.get(base+"/commits/refs%2Fpr%2F2?limit=1", "").want(t, http.StatusOK); !bytes.Contains(c.body, []byte(res.CommitOID)) {
+		t.Errorf("commits of refs/pr/2: %s", c.body)
+	}
+	if d := h.get(base+"/discussions/2", "").want(t, http.StatusOK); !bytes.Contains(d.body, []byte(res.CommitOID)) {
+		t.Errorf("no commit event in the pull request: %s", d.body)
+	}
+	h.postJSON(base+"/super-squash/refs%2Fpr%2F2", alice, map[string]any{}).want(t, http.StatusBadRequest)
+	h.do(http.MethodPost, base+"/commit/refs%2Fpr%2F1", alice, body).want(t, http.StatusNotFound) // a discussion, closed
+	h.do(http.MethodPost, base+"/commit/refs%2Fpr%2F9", alice, body).want(t, http.StatusNotFound)
+	h.do(http.MethodPost, base+"/commit/refs%2Fpr%2F2", demoToken(t, "sim-bob-read"), body).want(t, http.StatusForbidden)
+}
