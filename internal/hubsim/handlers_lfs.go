@@ -1,6 +1,7 @@
 package hubsim
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,6 +16,10 @@ import (
 // lfsMediaType is the Git LFS API's media type (Accept and Content-Type of
 // the batch endpoint).
 const lfsMediaType = "application/vnd.git-lfs+json"
+
+// maxPendingUploads bounds the uploads announced and not yet received, so
+// that batch calls never PUT to cannot grow the simulator's memory.
+const maxPendingUploads = 10000
 
 var sha256Re = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
@@ -31,7 +35,7 @@ type pendingUpload struct {
 // byte, or invalid UTF-8 (a multi-byte character cut at the end of the
 // sample does not count).
 func sampleBinary(sample []byte) bool {
-	if strings.IndexByte(string(sample), 0) >= 0 {
+	if bytes.IndexByte(sample, 0) >= 0 {
 		return true
 	}
 	// Drop a last character the sample cut short: a lead byte and fewer
@@ -197,6 +201,8 @@ func hLFSBatch(r *request) *response {
 			a.Error = &lfsError{Code: http.StatusUnprocessableEntity, Message: "invalid object"}
 		case ok && int64(len(data)) == o.Size:
 			// Already stored: nothing to upload.
+		case len(r.srv.uploads) >= maxPendingUploads:
+			a.Error = &lfsError{Code: http.StatusServiceUnavailable, Message: "too many uploads pending: send the announced ones first"}
 		default:
 			r.srv.uploadSeq++
 			sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%d", repoKey(rp.typ, rp.id), o.OID, r.srv.uploadSeq))
@@ -303,5 +309,5 @@ func (r *request) cdnLocation(rp *repo, b *blob) string {
 	if r.srv.cdnURL == "" || !b.lfs {
 		return ""
 	}
-	return r.srv.cdnURL + "/_hubsim/cdn/" + rp.typ + "/" + rp.id + "/" + b.sha256 + "?size=" + strconv.Itoa(len(b.data))
+	return r.srv.cdnURL + "/_hubsim/cdn/" + rp.typ + "/" + rp.id + "/" + b.sha256
 }
