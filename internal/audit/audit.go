@@ -365,8 +365,10 @@ type repoAudit struct {
 	base     *Snapshot
 
 	refs     map[string]string       // full ref name → commit, now
-	branches map[string][]hub.Commit // branch → its commits, newest first
+	branches map[string][]hub.Commit // branch (or refs/pr/{num}) → its commits, newest first
 	names    []string                // branch names, main first
+	prs      []string                // pull-request refs examined, refs/pr/{num}
+	prOn     map[string][]string     // commit only pull requests hold → their refs
 	on       map[string][]string     // commit → the branches holding it, main first
 	dates    map[string]time.Time    // commit → date
 	fresh    map[string]bool         // commits made in the window, as far as can be told
@@ -393,7 +395,10 @@ func (a *repoAudit) run(ctx context.Context) error {
 		a.rep.Unpinned = append(a.rep.Unpinned, r.String())
 	}
 	a.base = a.baseline.snapshotOf(r)
-	refs, err := o.Client.Refs(ctx, o.Token, r.Type, r.ID, false)
+	// With pull-request refs: a write token can push to refs/pr/{num}
+	// what never reaches a branch (huggingface_hub create_commit with
+	// revision="refs/pr/1").
+	refs, err := o.Client.Refs(ctx, o.Token, r.Type, r.ID, true)
 	if err != nil {
 		return fmt.Errorf("listing refs: %w", err)
 	}
@@ -474,6 +479,8 @@ func (a *repoAudit) run(ctx context.Context) error {
 			}
 		}
 	}
+	a.prOn = map[string][]string{}
+	inWindow = append(inWindow, a.pullRequestCommits(ctx, refs.PullRequests, future)...)
 	for _, c := range a.branches["main"] {
 		snap.Commits = append(snap.Commits, c.ID)
 	}
@@ -498,6 +505,52 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// pullRequestCommits lists the commits of each pull-request ref and
+// returns those no branch holds that were made in the window (by their
+// dates, or dated in the future: a snapshot records branches, not pull
+// requests), labelled with their refs/pr/{num}. The histories are kept for
+// files, which inspects what the window's commits changed there.
+func (a *repoAudit) pullRequestCommits(ctx context.Context, prs []hub.GitRef, future time.Time) []hub.Commit {
+	o := a.opt
+	if len(prs) > MaxBranches {
+		a.warn("%d pull-request refs: only the first %d examined", len(prs), MaxBranches)
+		prs = prs[:MaxBranches]
+	}
+	var out []hub.Commit
+	for _, pr := range prs {
+		ref := cmp.Or(pr.Ref, "refs/pr/"+pr.Name)
+		if !strings.HasPrefix(ref, "refs/pr/") {
+			continue
+		}
+		if len(a.on[pr.TargetCommit]) > 0 {
+			continue // nothing pushed beyond what a branch holds
+		}
+		list, _, err := o.Client.Commits(ctx, o.Token, a.repo.Type, a.repo.ID, ref, 0)
+		if err != nil {
+			a.warn("listing commits of %s: %v", ref, err)
+			continue
+		}
+		a.branches[ref] = list
+		a.prs = append(a.prs, ref)
+		for _, c := range list {
+			if len(a.on[c.ID]) > 0 {
+				continue // a branch's: already examined
+			}
+			if _, seen := a.prOn[c.ID]; seen {
+				a.prOn[c.ID] = append(a.prOn[c.ID], ref)
+				continue
+			}
+			a.prOn[c.ID] = []string{ref}
+			a.dates[c.ID] = c.Date
+			if o.inWindow(c.Date) || c.Date.After(future) {
+				a.fresh[c.ID] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 func refMap(r *hub.Refs) map[string]string {
@@ -566,6 +619,9 @@ func (a *repoAudit) commits(list []hub.Commit, preAuthors map[string]bool) {
 		}
 		t := c.Date
 		on := a.on[c.ID]
+		if len(on) == 0 {
+			on = a.prOn[c.ID]
+		}
 		a.add(Finding{Kind: KindCommitInWindow, Severity: sev, Commit: c.ID, Ref: on[0], Author: strings.Join(names, ","), Time: &t,
 			Evidence: fmt.Sprintf("commit %.12s %q on %s %s", c.ID, c.Title, strings.Join(on, ", "), why)})
 	}
@@ -812,12 +868,12 @@ func (a *repoAudit) pinnedCommitReachable(ctx context.Context) {
 func (a *repoAudit) spaceSettings(ctx context.Context) {
 	o := a.opt
 	for _, which := range []struct {
-		kind, what string
-		sev        string
-		list       func(context.Context, string, string) ([]hub.SpaceSetting, error)
+		kind, what   string
+		sev, undated string
+		list         func(context.Context, string, string) ([]hub.SpaceSetting, error)
 	}{
-		{KindSecretAdded, "secret", High, o.Client.SpaceSecrets},
-		{KindVariableAdded, "variable", Medium, o.Client.SpaceVariables},
+		{KindSecretAdded, "secret", High, Medium, o.Client.SpaceSecrets},
+		{KindVariableAdded, "variable", Medium, Low, o.Client.SpaceVariables},
 	} {
 		list, err := which.list(ctx, o.Token, a.repo.ID)
 		if err != nil {
@@ -825,6 +881,15 @@ func (a *repoAudit) spaceSettings(ctx context.Context) {
 			continue
 		}
 		for _, s := range list {
+			if s.UpdatedAt.IsZero() {
+				// The Hub sends no updatedAt for a setting never updated
+				// (huggingface_hub _space_api.py): when it was set cannot be
+				// told, so it is reported, a notch lower, for a human to
+				// confirm, never dropped.
+				a.add(Finding{Kind: which.kind, Severity: which.undated, Path: s.Key,
+					Evidence: fmt.Sprintf("Space %s %s has no update time: when it was set is unknown; confirm it", which.what, s.Key)})
+				continue
+			}
 			if !o.inWindow(s.UpdatedAt) {
 				continue
 			}
@@ -903,6 +968,16 @@ func (a *repoAudit) files(ctx context.Context) (*pin.Manifest, error) {
 		before, after, err := a.window(ctx, b, cur)
 		if err != nil {
 			return nil, err
+		}
+		if after != nil {
+			a.compare(ctx, ref, before, after, "in the window", false)
+		}
+	}
+	for _, ref := range a.prs {
+		before, after, err := a.window(ctx, ref, cur)
+		if err != nil {
+			a.warn("%v", err)
+			continue
 		}
 		if after != nil {
 			a.compare(ctx, ref, before, after, "in the window", false)
@@ -1060,11 +1135,18 @@ func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report)
 		if known != nil && !known[w.ID] {
 			sev, why = High, "created since the last snapshot"
 		}
+		action := "posts to " + hostOf(w.URL)
+		if w.Job != nil {
+			// A Job webhook runs code as its owner, with the webhook's
+			// secret, on every event: a notch worse than a URL.
+			action = "runs a Job (" + describeJob(w.Job) + ")"
+			sev = map[string]string{Medium: High, High: Critical}[sev]
+		}
 		state := ""
 		if w.Disabled {
 			state = ", disabled"
 		}
-		ev := fmt.Sprintf("webhook %s %s: posts to %s on %s for %s%s", w.ID, why, hostOf(w.URL), strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
+		ev := fmt.Sprintf("webhook %s %s: %s on %s for %s%s", w.ID, why, action, strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
 		if len(watched) == 0 {
 			watched = []string{""}
 		}
@@ -1072,6 +1154,49 @@ func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report)
 			rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: name, Severity: sev, Ref: w.ID, Evidence: ev})
 		}
 	}
+}
+
+// describeJob names what a Job webhook runs: its image (or Space), its
+// hardware and the names of its environment variables. Never the command
+// or the values: they may carry secrets.
+func describeJob(j *hub.JobSpec) string {
+	var parts []string
+	switch {
+	case j.DockerImage != "":
+		parts = append(parts, "image "+sanitizeField(j.DockerImage))
+	case j.SpaceID != "":
+		parts = append(parts, "the image of Space "+sanitizeField(j.SpaceID))
+	default:
+		parts = append(parts, "no image named")
+	}
+	if j.Flavor != "" {
+		parts = append(parts, "flavor "+sanitizeField(j.Flavor))
+	}
+	if len(j.Command)+len(j.Arguments) > 0 {
+		parts = append(parts, fmt.Sprintf("a command of %d words", len(j.Command)+len(j.Arguments)))
+	}
+	if len(j.Environment) > 0 {
+		keys := slices.Sorted(maps.Keys(j.Environment))
+		for i := range keys {
+			keys[i] = sanitizeField(keys[i])
+		}
+		parts = append(parts, "environment "+strings.Join(keys, ","))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sanitizeField bounds a server-provided name and keeps it on one line.
+func sanitizeField(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return s
 }
 
 // hostOf keeps a webhook URL's scheme and host: its path or query may carry

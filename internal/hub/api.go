@@ -393,7 +393,11 @@ func (c *Client) download(ctx context.Context, token, repoType, repoID, rev, pat
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &File{ContentType: res.header.Get("Content-Type")}
+	// The Hub's own headers are on its answer, the first hop when it
+	// redirects to storage; the storage's answer may carry others
+	// (huggingface_hub file_download.py get_hf_file_metadata and
+	// utils/_xet.py read them from the Hub's answer).
+	f := &File{ContentType: res.header.Get("Content-Type"), Size: -1}
 	for _, h := range []http.Header{res.first, res.header} {
 		if h == nil {
 			continue
@@ -403,6 +407,12 @@ func (c *Client) download(ctx context.Context, token, repoType, repoID, rev, pat
 		}
 		if f.ETag == "" {
 			f.ETag = unquoteETag(h.Get("X-Linked-Etag"))
+		}
+		if n, err := strconv.ParseInt(h.Get("X-Linked-Size"), 10, 64); err == nil && n >= 0 && f.Size < 0 {
+			f.Size = n
+		}
+		if f.XetHash == "" {
+			f.XetHash = h.Get("X-Xet-Hash")
 		}
 	}
 	if f.ETag == "" {

@@ -348,7 +348,12 @@ func jsonErrorMessage(body []byte) string {
 }
 
 // parseReset reads when a rate limit resets from `RateLimit: "api";r=0;t=N`
-// and Retry-After (seconds or HTTP-date), taking the later of the two.
+// and Retry-After (seconds or HTTP-date), taking the later of the two. A
+// RateLimit entry with requests remaining is not what refused the request
+// (whoami-v2 has its own quota, hub-docs rate-limits.md lists per-action
+// ones), so its reset counts only when nothing else says when: this is
+// what huggingface_hub does (utils/_http.py, the RateLimit reset only when
+// remaining is 0, else Retry-After).
 func parseReset(h http.Header, now time.Time) time.Time {
 	var reset time.Time
 	later := func(t time.Time) {
@@ -356,9 +361,9 @@ func parseReset(h http.Header, now time.Time) time.Time {
 			reset = t
 		}
 	}
+	var unspent time.Duration
 	for _, line := range h.Values("RateLimit") {
 		// Several policies may be listed; prefer the exhausted ones.
-		var exhausted, any time.Duration
 		for entry := range strings.SplitSeq(line, ",") {
 			r, t := -1.0, -1.0
 			for part := range strings.SplitSeq(entry, ";") {
@@ -381,16 +386,13 @@ func parseReset(h http.Header, now time.Time) time.Time {
 				continue
 			}
 			d := time.Duration(t * float64(time.Second))
-			any = max(any, d)
 			if r == 0 {
-				exhausted = max(exhausted, d)
+				if d > 0 {
+					later(now.Add(d))
+				}
+			} else {
+				unspent = max(unspent, d)
 			}
-		}
-		switch {
-		case exhausted > 0:
-			later(now.Add(exhausted))
-		case any > 0:
-			later(now.Add(any))
 		}
 	}
 	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
@@ -401,6 +403,9 @@ func parseReset(h http.Header, now time.Time) time.Time {
 		} else if t, err := http.ParseTime(ra); err == nil {
 			later(t)
 		}
+	}
+	if reset.IsZero() && unspent > 0 {
+		reset = now.Add(unspent)
 	}
 	return reset
 }

@@ -268,6 +268,7 @@ type call struct {
 	secrets []string // redacted from messages; the body carries them
 	body    []byte   // nil: no body
 	ctype   string   // the body's Content-Type; default application/json
+	accept  string   // the Accept header; default application/json unless expectAny
 	kind    endpointKind
 	expect  expectBody
 	// noRedirect refuses every redirect, even without a secret body:
@@ -368,7 +369,10 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 		return nil, fail(BadRequest, 0, "building request: "+err.Error(), nil)
 	}
 	req.Header.Set("User-Agent", c.userAgent)
-	if cl.expect != expectAny {
+	switch {
+	case cl.accept != "":
+		req.Header.Set("Accept", cl.accept)
+	case cl.expect != expectAny:
 		req.Header.Set("Accept", "application/json")
 	}
 	if cl.body != nil {

@@ -370,6 +370,21 @@ func TestRetries(t *testing.T) {
 			},
 		},
 		{
+			// whoami-v2's own quota: the api bucket is not spent (r>0, its
+			// window ends in 250 s), Retry-After says when to come back.
+			name: "429 with an unspent bucket waits for Retry-After",
+			answers: []answer{
+				{429, withHeaders(jsonCT, "RateLimit", `"api";r=5997;t=250`, "RateLimit-Policy", `"fixed window";"api";q=6000;w=300`, "Retry-After", "3"), `{"error":"You've hit the rate limit for the /whoami-v2 endpoint"}`},
+				{200, jsonCT, writeTokenFixture},
+			},
+			wantClass: OK, wantReqs: 2,
+			sleeps: func(t *testing.T, s []time.Duration) {
+				if !slices.Equal(s, []time.Duration{3 * time.Second}) {
+					t.Errorf("sleeps %v, want [3s]", s)
+				}
+			},
+		},
+		{
 			name: "429 retry-after http-date",
 			answers: []answer{
 				{429, withHeaders(jsonCT, "Retry-After", "Wed, 01 Jul 2026 12:00:05 GMT"), `{}`},

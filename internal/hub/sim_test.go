@@ -3,9 +3,15 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
@@ -77,7 +83,7 @@ func TestAgainstSimulator(t *testing.T) {
 	}
 	got, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "notes/a.txt", 1<<20)
 	if err != nil || string(got.Data) != "hello\n" || got.Commit != res.CommitOID {
-		t.Fatalf("uploaded file: %q %v", got, err)
+		t.Fatalf("uploaded file: %+v %v", got, err)
 	}
 	after, _, err := c.Commits(ctx, alice, hub.RepoModel, model, "main", 0)
 	if err != nil || after[0].ID != res.CommitOID || after[0].Title != "add notes" || len(after) != len(commits)+1 {
@@ -211,5 +217,98 @@ func TestErrorsFromSimulator(t *testing.T) {
 	}
 	if ok, err := c.AuthCheck(ctx, ann, hub.RepoModel, "org/gated", false); !ok || err != nil {
 		t.Fatalf("member's auth-check: %v %v", ok, err)
+	}
+}
+
+// TestCommitLFSAndCDN: a binary goes through preupload ("lfs"), the LFS
+// batch API and a credential-less PUT to the simulator's CDN (which
+// refuses credentials), then an lfsFile line; its download is a 302 to the
+// CDN, and the commit, ETag and size come from the Hub's first hop.
+func TestCommitLFSAndCDN(t *testing.T) {
+	ctx := context.Background()
+	sc := hubsim.DemoScenario()
+	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
+	url, stop, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var alice string
+	for _, tk := range sc.Tokens {
+		if tk.DisplayName == "sim-alice-write" {
+			alice = tk.Token
+		}
+	}
+	var hops []string
+	hc := &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		hops = append(hops, req.URL.Host)
+		return nil
+	}}
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const model = "alice/sim-sentiment-model"
+	weights := append([]byte{0x80, 0x02, 0}, bytes.Repeat([]byte{1, 2, 3}, 5000)...)
+	res, err := c.Commit(ctx, alice, hub.RepoModel, model, "main", "weights",
+		map[string][]byte{"pytorch_model.bin": weights, "notes.txt": []byte("text stays inline\n"), "empty.bin": nil}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(weights)
+	f, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "pytorch_model.bin", 1<<20)
+	if err != nil || !bytes.Equal(f.Data, weights) || f.Commit != res.CommitOID || f.ETag != hex.EncodeToString(sum[:]) || f.Size != int64(len(weights)) {
+		t.Fatalf("LFS file: %+v %v", f, err)
+	}
+	if len(hops) != 1 || strings.Contains(url, hops[0]) {
+		t.Errorf("redirect hops %v (the Hub is %s)", hops, url)
+	}
+	tree, err := c.Tree(ctx, alice, hub.RepoModel, model, res.CommitOID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lfs := map[string]bool{}
+	for _, e := range tree {
+		lfs[e.Path] = e.LFS != nil
+	}
+	if !lfs["pytorch_model.bin"] || lfs["notes.txt"] || lfs["empty.bin"] {
+		t.Errorf("stored as LFS: %v", lfs)
+	}
+	if n, err := c.DownloadFile(ctx, alice, hub.RepoModel, model, "main", "notes.txt", 1<<20); err != nil || n.Size != -1 || n.Commit != res.CommitOID {
+		t.Errorf("inline file: %+v %v", n, err)
+	}
+}
+
+// TestFirstHopHeaders: the Hub's headers (X-Repo-Commit, X-Linked-Etag,
+// X-Linked-Size, X-Xet-Hash) are taken from its answer, not from the
+// storage a download is redirected to, which may say otherwise.
+func TestFirstHopHeaders(t *testing.T) {
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			http.Error(w, "credentials sent to storage", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("X-Repo-Commit", "storage-says-otherwise")
+		w.Header().Set("X-Linked-Size", "1")
+		w.Header().Set("ETag", `"storage-etag"`)
+		io.WriteString(w, "payload")
+	}))
+	defer storage.Close()
+	hubSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Repo-Commit", strings.Repeat("a", 40))
+		w.Header().Set("X-Linked-Etag", `"`+strings.Repeat("b", 64)+`"`)
+		w.Header().Set("X-Linked-Size", "7")
+		w.Header().Set("X-Xet-Hash", strings.Repeat("c", 64))
+		http.Redirect(w, r, storage.URL+"/xet/object", http.StatusFound)
+	}))
+	defer hubSrv.Close()
+	c, err := hub.New(hub.Options{Endpoint: hubSrv.URL, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.DownloadFile(context.Background(), "hf_"+strings.Repeat("x", 34), hub.RepoModel, "a/b", "main", "w.bin", 1<<20)
+	if err != nil || string(f.Data) != "payload" || f.Commit != strings.Repeat("a", 40) || f.ETag != strings.Repeat("b", 64) ||
+		f.Size != 7 || f.XetHash != strings.Repeat("c", 64) {
+		t.Fatalf("file %+v, %v", f, err)
 	}
 }

@@ -416,14 +416,34 @@ func decodeSpaceSettings(b []byte) ([]SpaceSetting, error) {
 type Webhook struct {
 	// ID of the webhook.
 	ID string `json:"id"`
-	// URL the Hub posts to.
+	// URL the Hub posts to; empty for a Job webhook.
 	URL string `json:"url"`
+	// Job is what a Job webhook runs on every event instead of posting
+	// anywhere (huggingface_hub hf_api.py, WebhookInfo: "one of url or
+	// job"); nil for a URL webhook.
+	Job *JobSpec `json:"job"`
 	// Watched entities.
 	Watched []WatchedItem `json:"watched"`
 	// Domains are "repo" and/or "discussion".
 	Domains []string `json:"domains"`
 	// Disabled webhook.
 	Disabled bool `json:"disabled"`
+}
+
+// JobSpec is what a Job runs (hub-docs jobs-webhooks.md; field names of
+// huggingface_hub _jobs_api.py, JobSpec).
+type JobSpec struct {
+	// DockerImage is the image the Job runs, or empty for a Space's.
+	DockerImage string `json:"dockerImage"`
+	// SpaceID is the Space whose image the Job runs, or empty.
+	SpaceID string `json:"spaceId"`
+	// Command and Arguments are what runs in it.
+	Command   []string `json:"command"`
+	Arguments []string `json:"arguments"`
+	// Environment holds the Job's variables (values may be secrets).
+	Environment map[string]string `json:"environment"`
+	// Flavor is the hardware, e.g. "cpu-basic".
+	Flavor string `json:"flavor"`
 }
 
 // WatchedItem is one of [Webhook.Watched].
@@ -457,6 +477,11 @@ type File struct {
 	Commit string
 	// ETag is X-Linked-Etag (LFS sha256) or ETag, unquoted.
 	ETag string
+	// Size is X-Linked-Size (an LFS file's size, on the Hub's first hop
+	// when it redirects to storage), else -1.
+	Size int64
+	// XetHash is X-Xet-Hash, set when the file is stored with Xet.
+	XetHash string
 	// ContentType of the answer.
 	ContentType string
 }

@@ -20,14 +20,14 @@
 //	GET  /api/{models|datasets|spaces}?author=&search=&limit=&expand=&cursor=
 //	GET  /api/{type}s/{ns}/{name}[/revision/{rev}]
 //	GET  /api/{type}s/{ns}/{name}/auth-check[/write]
-//	GET  /api/{type}s/{ns}/{name}/refs
+//	GET  /api/{type}s/{ns}/{name}/refs?include_prs=1
 //	GET  /api/{type}s/{ns}/{name}/commits/{rev}?limit=&p=
 //	GET  /api/{type}s/{ns}/{name}/tree/{rev}[/{path}]?recursive=&expand=&limit=&cursor=
 //	POST /api/{type}s/{ns}/{name}/paths-info/{rev}    {paths, expand} (JSON or form)
 //	GET  /api/{type}s/{ns}/{name}/discussions?p=&status=&type=&author=&search=
 //	GET  /api/{type}s/{ns}/{name}/discussions/{num}
 //	POST /api/{type}s/{ns}/{name}/preupload/{branch}
-//	POST /api/{type}s/{ns}/{name}/commit/{branch}     NDJSON: header, file, deletedFile, deletedFolder
+//	POST /api/{type}s/{ns}/{name}/commit/{branch}     NDJSON: header, file, lfsFile, deletedFile, deletedFolder
 //	POST /api/{type}s/{ns}/{name}/super-squash/{branch}
 //	POST|DELETE /api/{type}s/{ns}/{name}/branch/{branch}
 //	POST /api/{type}s/{ns}/{name}/tag/{rev} {tag}; DELETE /api/{type}s/{ns}/{name}/tag/{tag}
@@ -35,6 +35,9 @@
 //	GET|POST /api/settings/webhooks; GET|POST|DELETE /api/settings/webhooks/{id};
 //	POST /api/settings/webhooks/{id}/enable, /disable
 //	GET|HEAD /{prefix}{ns}/{name}/{resolve|raw}/{rev}/{path}   prefix "", "datasets/" or "spaces/"
+//	POST /{prefix}{ns}/{name}.git/info/lfs/objects/batch, /verify   Git LFS API (uploads)
+//	PUT  /_hubsim/lfs-upload/{id}                     presigned storage URL (on the CDN when one runs)
+//	GET|HEAD /_hubsim/cdn/{type}/{ns}/{name}/{sha256} on the CDN only: LFS files
 //
 // Anything else is 404 with a JSON {"error"} body; a known path with the
 // wrong method is 405.
@@ -136,14 +139,35 @@
 //	GET /api/spaces expand                      huggingface.js packages/hub/src/lib/list-spaces.ts
 //	                                            (sdk, likes, private, lastModified: no gated)
 //
-// Files are served directly from /resolve/, never redirected to a CDN and
-// never with X-Xet-Hash. Headers: X-Repo-Commit, a quoted ETag (the git
-// blob id, or for LFS files the SHA-256, also sent as X-Linked-Etag with
-// X-Linked-Size), Content-Length and Accept-Ranges; a single
-// "Range: bytes=a-b" gets 206 with Content-Range. /raw/ serves the LFS
-// pointer of LFS files. Preupload answers "regular" for every file, so
-// clients send contents inline in the commit and never take the LFS or
-// Xet paths; files committed that way are not LFS files.
+// Files (sources: huggingface_hub src/huggingface_hub/file_download.py,
+// get_hf_file_metadata, and constants.py for the headers it reads;
+// huggingface.js packages/hub/src/lib/download-file.ts): /resolve/ answers
+// with X-Repo-Commit, a quoted ETag (the git blob id, or for LFS files the
+// SHA-256, also sent as X-Linked-Etag with X-Linked-Size), Content-Length
+// and Accept-Ranges; a single "Range: bytes=a-b" gets 206 with
+// Content-Range. When the simulator's CDN runs (Start starts it, or
+// StartCDN), an LFS file is instead a 302 to the CDN, another origin, with
+// those Hub headers on this first hop only; the CDN serves the bytes
+// (ranges too) without credentials. No file is stored with Xet, so
+// X-Xet-Hash is never sent. /raw/ serves the LFS pointer of LFS files, from
+// the Hub.
+//
+// Uploads (sources: huggingface_hub src/huggingface_hub/_commit_api.py,
+// _fetch_upload_modes and _prepare_commit_payload, src/huggingface_hub/lfs.py,
+// post_lfs_batch_info and lfs_upload; huggingface.js
+// packages/hub/src/lib/commit.ts): preupload {files: [{path, size,
+// sample}], gitAttributes?} answers "lfs" for a file the .gitattributes of
+// the request (else of the revision) puts under filter=lfs, for one of
+// 10 MiB or more and for a binary sample (a NUL byte or invalid UTF-8),
+// "regular" otherwise and for empty files. The LFS batch API (Accept and
+// Content-Type application/vnd.git-lfs+json, write access, operation
+// "upload", transfer "basic") gives each object the repository lacks an
+// upload action, a presigned PUT that refuses an Authorization header and
+// content other than the announced SHA-256 and size, and a verify action on
+// the Hub; objects it has get no actions. The NDJSON commit takes "file"
+// lines inline, refusing binaries and files of 10 MiB or more as the Hub
+// does, and "lfsFile" lines {path, algo: "sha256", oid, size} for objects
+// stored in the repository.
 //
 // Pagination: repository lists, trees and organization members use limit
 // (default and maximum 1000; members 500) and an opaque cursor; commits
@@ -151,19 +175,49 @@
 // discussions use p with pages of 50. The next page is announced as
 // Link: <absolute URL>; rel="next".
 //
-// Rate limits: each token (or, without one, each IP address) has a quota
-// of requests per fixed 5-minute window, per bucket: "resolvers" for file
-// downloads, "api" for the rest. Every response carries
+// Rate limits (source: hub-docs docs/hub/rate-limits.md; whoami-v2's
+// strictness: huggingface_hub src/huggingface_hub/hf_api.py, whoami; the
+// client side: huggingface_hub src/huggingface_hub/utils/_http.py,
+// parse_ratelimit_headers): requests count per account (all tokens of a
+// user, or an org token's organization) or, without a valid token, per IP
+// address, in fixed windows (Options.RateWindow, 5 minutes by default), in
+// three buckets: "resolvers" for /resolve/, "pages" for every other path
+// outside /api/ (raw files), "api" for the rest. The quotas are those of
+// the account's plan, as documented ([TierQuotas]); a user gets the best of
+// their own plan and their organizations'. Options.RateLimit sets every
+// quota to one number. Every response carries
 // RateLimit: "api";r=<remaining>;t=<seconds to reset> and
-// RateLimit-Policy: "fixed window";"api";q=<quota>;w=300 (with
-// "resolvers" in place of "api" for downloads); past the quota the answer
-// is 429 with Retry-After. Revocation requests are never
-// refused nor counted.
+// RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window seconds>;
+// past the quota the answer is 429 with Retry-After. whoami-v2 also has a
+// strict quota of its own (Options.WhoamiLimit, 100 per window by default:
+// the Hub does not publish the number); past it the answer is 429 with
+// Retry-After while the api bucket's headers still show requests left.
+// Revocation requests are never refused nor counted.
 //
 // Secrets and variables of a space need write access, even to list them.
 // Both lists have the shape of the Hub's variables endpoint,
 // {"KEY": {"value", "description", "updatedAt"}}, without "value" for
-// secrets.
+// secrets, and without "updatedAt" for a setting never updated since it
+// was created (a scenario setting without a date); a POST sets it (source:
+// huggingface_hub src/huggingface_hub/_space_api.py, SpaceSecret and
+// SpaceVariable, "if the secret has been updated at least once").
+//
+// Pull requests (source: huggingface_hub src/huggingface_hub/hf_api.py,
+// list_repo_refs and create_commit; tests/test_hf_api.py
+// test_list_refs_with_prs): every pull request of the scenario has a ref,
+// refs/pr/{num}, at main's head; "pullRequests" lists them in /refs only
+// with include_prs=1 (absent otherwise). Preupload and commit accept an
+// open (or draft) pull request's ref as the revision: the commit moves
+// that ref, not a branch, and adds a "commit" event to the pull request.
+// Other writes (branches, tags, super-squash) refuse it.
+//
+// Webhooks (source: huggingface_hub src/huggingface_hub/hf_api.py,
+// create_webhook and WebhookInfo; hub-docs docs/hub/jobs-webhooks.md)
+// post to a "url" or trigger a Job: created with "jobSourceId" (a Job of
+// the scenario's "jobs", the caller's or one of their organizations'),
+// such a webhook is answered with "job" (dockerImage or spaceId, command,
+// arguments, environment, flavor) and no "url". One of the two is
+// required, both are a 400, an unknown Job a 404.
 //
 // # Scenario format
 //
@@ -226,8 +280,11 @@
 //	  ],
 //	  "webhooks": [
 //	    {"owner": "alice", "url": "https://example.com/hook", "domains": ["repo", "discussion"],
-//	     "watched": [{"type": "org", "name": "acme"}], "disabled": false, "secret": "…"}
-//	  ]
+//	     "watched": [{"type": "org", "name": "acme"}], "disabled": false, "secret": "…"},
+//	    {"owner": "alice", "job": {"dockerImage": "ubuntu", "command": ["bash", "-c", "…"],
+//	     "flavor": "cpu-basic"}, "watched": [{"type": "user", "name": "alice"}]}   // instead of url
+//	  ],
+//	  "jobs": [{"id": "…", "owner": "alice", "dockerImage": "ubuntu"}]   // for jobSourceId
 //	}
 //
 // A file is stored with LFS when it is binary (not UTF-8, or has a NUL

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,7 +101,7 @@ type apiRefs struct {
 	Branches     []apiRef `json:"branches"`
 	Tags         []apiRef `json:"tags"`
 	Converts     []apiRef `json:"converts"`
-	PullRequests []apiRef `json:"pullRequests"`
+	PullRequests []apiRef `json:"pullRequests,omitzero"` // only with include_prs
 }
 
 // repoFor authenticates the request and finds its repository, checking
@@ -285,8 +286,16 @@ func hRefs(r *request) *response {
 	if bad != nil {
 		return bad
 	}
-	// The simulator has no pull requests, so include_prs changes nothing.
-	out := apiRefs{Branches: []apiRef{}, Tags: []apiRef{}, Converts: []apiRef{}, PullRequests: []apiRef{}}
+	// Pull-request refs are listed only when asked for (huggingface_hub
+	// hf_api.py list_repo_refs: include_prs=1 for pullRequests).
+	out := apiRefs{Branches: []apiRef{}, Tags: []apiRef{}, Converts: []apiRef{}}
+	if q := r.URL.Query().Get("include_prs"); q == "1" || q == "true" {
+		out.PullRequests = []apiRef{}
+		for _, n := range slices.Sorted(maps.Keys(rp.prRefs)) {
+			s := strconv.Itoa(n)
+			out.PullRequests = append(out.PullRequests, apiRef{Name: s, Ref: "refs/pr/" + s, TargetCommit: rp.prRefs[n]})
+		}
+	}
 	for _, b := range sortedKeys(rp.branches) {
 		out.Branches = append(out.Branches, apiRef{Name: b, Ref: "refs/heads/" + b, TargetCommit: rp.branches[b]})
 	}
@@ -548,6 +557,28 @@ func hResolve(r *request) *response {
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == etag || inm == "*") {
 		resp.status = http.StatusNotModified
 		return resp
+	}
+	if loc := r.cdnLocation(rp, b); loc != "" && !raw {
+		// LFS files come from storage on another origin; the Hub's
+		// headers are on this first hop (huggingface_hub file_download.py
+		// reads X-Repo-Commit, X-Linked-Etag and X-Linked-Size there).
+		resp.status = http.StatusFound
+		h.Set("Location", loc)
+		h.Del("Accept-Ranges")
+		h.Del("Content-Type")
+		h.Set("Content-Length", "0")
+		return resp
+	}
+	return r.serveBytes(resp, data, etag)
+}
+
+// serveBytes answers with data, or the single byte range the request
+// asks for (206 with Content-Range; 416 when it cannot be satisfied).
+func (r *request) serveBytes(resp *response, data []byte, etag string) *response {
+	h := resp.header
+	h.Set("Accept-Ranges", "bytes")
+	if h.Get("ETag") == "" {
+		h.Set("ETag", etag)
 	}
 	size := len(data)
 	rng := r.Header.Get("Range")

@@ -7,7 +7,8 @@ import (
 
 type apiWebhook struct {
 	ID       string        `json:"id"`
-	URL      string        `json:"url"`
+	URL      string        `json:"url,omitempty"` // absent for a Job webhook
+	Job      *JobSpec      `json:"job,omitempty"`
 	Watched  []WatchedItem `json:"watched"`
 	Domains  []string      `json:"domains"`
 	Secret   *string       `json:"secret,omitempty"`
@@ -15,7 +16,7 @@ type apiWebhook struct {
 }
 
 func toAPIWebhook(w *webhook) apiWebhook {
-	out := apiWebhook{ID: w.ID, URL: w.URL, Watched: w.Watched, Domains: w.Domains, Disabled: w.Disabled}
+	out := apiWebhook{ID: w.ID, URL: w.URL, Job: w.Job, Watched: w.Watched, Domains: w.Domains, Disabled: w.Disabled}
 	if w.Secret != "" {
 		s := w.Secret
 		out.Secret = &s
@@ -90,6 +91,7 @@ func hWebhookList(r *request) *response {
 // webhookBody is the body of a create or update request.
 type webhookBody struct {
 	URL     string        `json:"url"`
+	JobID   string        `json:"jobSourceId"` // instead of url: the Job to trigger
 	Watched []WatchedItem `json:"watched"`
 	Domains []string      `json:"domains"`
 	Secret  *string       `json:"secret"`
@@ -106,6 +108,13 @@ func hWebhookCreate(r *request) *response {
 		return bad
 	}
 	w := Webhook{Owner: u.name, URL: in.URL, Watched: in.Watched, Domains: in.Domains}
+	if in.JobID != "" {
+		j, ok := r.srv.st.jobs[in.JobID]
+		if !ok || (j.Owner != u.name && u.roleIn(j.Owner) == "") {
+			return errResp(http.StatusNotFound, "", "Job not found")
+		}
+		w.Job = cloneJob(&j.JobSpec)
+	}
 	if in.Secret != nil {
 		w.Secret = *in.Secret
 	}
@@ -140,6 +149,9 @@ func hWebhookUpdate(r *request) *response {
 	next := w.Webhook
 	if in.URL != "" {
 		next.URL = in.URL
+	}
+	if in.JobID != "" {
+		return errResp(http.StatusBadRequest, "", "the Job of a webhook cannot be changed")
 	}
 	if in.Watched != nil {
 		next.Watched = in.Watched

@@ -13,6 +13,13 @@ import (
 
 // writeBranch checks write access and that the revision is a branch.
 func (r *request) writeBranch() (*repo, principal, string, *response) {
+	return r.writeRef(false)
+}
+
+// writeRef checks write access and that the revision is a branch or, with
+// pr, the ref of an open pull request (refs/pr/{num}: commits may be
+// pushed there, nothing else).
+func (r *request) writeRef(pr bool) (*repo, principal, string, *response) {
 	rp, p, bad := r.repoFor(opWrite)
 	if bad != nil {
 		return nil, p, "", bad
@@ -21,6 +28,9 @@ func (r *request) writeBranch() (*repo, principal, string, *response) {
 		return nil, p, "", errResp(http.StatusBadRequest, "", "hubsim does not simulate pull requests (create_pr)")
 	}
 	branch := rp.branchName(r.vars.rev)
+	if _, isPR := prNumber(branch); isPR && !pr {
+		branch = ""
+	}
 	if branch == "" {
 		if rp.resolveRev(r.vars.rev) != nil {
 			return nil, p, "", errResp(http.StatusBadRequest, "", "Invalid rev id: "+r.vars.rev+" is not a branch")
@@ -41,18 +51,24 @@ func authorName(p principal) string {
 	return p.tok.User // an app token commits as its app
 }
 
-// hPreupload answers POST /api/{type}s/{repo}/preupload/{rev}: every file
-// is to be sent inline ("regular"), so that clients never take the LFS or
-// Xet paths. Files already in the branch carry their git blob id.
+// hPreupload answers POST /api/{type}s/{repo}/preupload/{rev} {files:
+// [{path, size, sample}], gitAttributes?}: "lfs" for what .gitattributes
+// (the request's, else the revision's) tracks, for files of 10 MiB or more
+// and for binary samples, "regular" otherwise (huggingface_hub
+// _commit_api.py _fetch_upload_modes, huggingface.js commit.ts). Regular
+// files already in the revision carry their git blob id.
 func hPreupload(r *request) *response {
-	rp, _, branch, bad := r.writeBranch()
+	rp, _, branch, bad := r.writeRef(true)
 	if bad != nil {
 		return bad
 	}
 	var in struct {
 		Files []struct {
-			Path string `json:"path"`
+			Path   string `json:"path"`
+			Size   *int64 `json:"size"`
+			Sample string `json:"sample"`
 		} `json:"files"`
+		GitAttributes *string `json:"gitAttributes"`
 	}
 	if bad := r.decodeJSON(&in); bad != nil {
 		return bad
@@ -63,7 +79,14 @@ func hPreupload(r *request) *response {
 		ShouldIgnore bool   `json:"shouldIgnore"`
 		OID          string `json:"oid,omitempty"`
 	}
-	head := rp.commits[rp.branches[branch]]
+	head := rp.commits[rp.refTarget(branch)]
+	attrs := ""
+	if b := head.files[".gitattributes"]; b != nil {
+		attrs = string(b.data)
+	}
+	if in.GitAttributes != nil {
+		attrs = *in.GitAttributes
+	}
 	out := struct {
 		Files []fileMode `json:"files"`
 	}{Files: []fileMode{}}
@@ -71,8 +94,12 @@ func hPreupload(r *request) *response {
 		if !validPath(f.Path) {
 			return errResp(http.StatusBadRequest, "", "Invalid path: "+f.Path)
 		}
-		fm := fileMode{Path: f.Path, UploadMode: "regular"}
-		if b := head.files[f.Path]; b != nil && !b.lfs {
+		sample, err := base64.StdEncoding.DecodeString(f.Sample)
+		if f.Size == nil || *f.Size < 0 || err != nil {
+			return errResp(http.StatusBadRequest, "", "file "+f.Path+": size and a base64 sample are required")
+		}
+		fm := fileMode{Path: f.Path, UploadMode: uploadMode(f.Path, *f.Size, sample, attrs)}
+		if b := head.files[f.Path]; b != nil && !b.lfs && fm.UploadMode == "regular" {
 			fm.OID = b.oid
 		}
 		out.Files = append(out.Files, fm)
@@ -81,14 +108,17 @@ func hPreupload(r *request) *response {
 }
 
 // hCommit answers POST /api/{type}s/{repo}/commit/{rev} with an NDJSON
-// body of header, file, deletedFile and deletedFolder lines: it makes a
-// real commit on the branch.
+// body of header, file, lfsFile, deletedFile and deletedFolder lines: it
+// makes a real commit on the branch (or pull-request ref). A "file" line
+// must not carry what belongs in LFS storage (binary, or 10 MiB or more):
+// the Hub refuses it; an "lfsFile" line names an object uploaded through
+// the LFS batch API, or already in the repository.
 func hCommit(r *request) *response {
-	rp, p, branch, bad := r.writeBranch()
+	rp, p, branch, bad := r.writeRef(true)
 	if bad != nil {
 		return bad
 	}
-	head := rp.commits[rp.branches[branch]]
+	head := rp.commits[rp.refTarget(branch)]
 	var header *struct {
 		Summary      string `json:"summary"`
 		Description  string `json:"description"`
@@ -113,6 +143,9 @@ func hCommit(r *request) *response {
 			Path     string  `json:"path"`
 			Content  *string `json:"content"`
 			Encoding string  `json:"encoding"`
+			Algo     string  `json:"algo"` // lfsFile
+			OID      string  `json:"oid"`  // lfsFile
+			Size     *int64  `json:"size"` // lfsFile
 		}
 		if item.Key != "header" {
 			if err := json.Unmarshal(item.Value, &v); err != nil {
@@ -142,7 +175,22 @@ func hCommit(r *request) *response {
 			default:
 				return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unknown encoding "+v.Encoding)
 			}
+			if len(data) >= lfsThreshold {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because it contains files larger than 10 MiB ("+v.Path+"). Please use LFS storage.")
+			}
+			if looksBinary(data) {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because it contains binary files ("+v.Path+"). Please use LFS storage for binary files.")
+			}
 			files[v.Path] = newBlob(data, false)
+		case "lfsFile":
+			if v.Algo != "" && v.Algo != "sha256" {
+				return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unsupported algo "+v.Algo)
+			}
+			data, ok := rp.lfsObject(v.OID)
+			if !ok || (v.Size != nil && *v.Size != int64(len(data))) {
+				return errResp(http.StatusBadRequest, "", "Your push was rejected because an LFS pointer pointed to a file that does not exist ("+v.Path+")")
+			}
+			files[v.Path] = newBlob(data, true)
 		case "deletedFile":
 			if files[v.Path] == nil {
 				return errResp(http.StatusNotFound, "EntryNotFound", "Cannot delete "+v.Path+": entry not found")
@@ -160,8 +208,6 @@ func hCommit(r *request) *response {
 			if !found {
 				return errResp(http.StatusNotFound, "EntryNotFound", "Cannot delete folder "+v.Path+": entry not found")
 			}
-		case "lfsFile":
-			return errResp(http.StatusBadRequest, "", "hubsim stores no LFS uploads: preupload answers regular for every file")
 		default:
 			return errResp(http.StatusBadRequest, "", "line "+strconv.Itoa(n)+": unknown key "+item.Key)
 		}
@@ -183,7 +229,10 @@ func hCommit(r *request) *response {
 	c := &commit{title: header.Summary, message: header.Description, author: authorName(p), date: r.srv.now(), parent: head.id, files: files}
 	c.id = commitID(c)
 	rp.commits[c.id] = c
-	rp.branches[branch] = c.id
+	rp.setRef(branch, c.id)
+	if n, ok := prNumber(branch); ok {
+		rp.prCommitEvent(n, c)
+	}
 	return jsonResp(http.StatusOK, map[string]any{
 		"success":    true,
 		"commitOid":  c.id,
@@ -321,7 +370,7 @@ var settingKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 type apiSetting struct {
 	Value       *string `json:"value,omitempty"`
 	Description string  `json:"description,omitempty"`
-	UpdatedAt   string  `json:"updatedAt"`
+	UpdatedAt   string  `json:"updatedAt,omitempty"` // absent until the first update
 }
 
 // spaceSettings returns the list the request is about: secrets or
@@ -338,7 +387,10 @@ func (r *request) spaceSettings(rp *repo) *[]*SpaceSetting {
 func (r *request) settingsResp(rp *repo) *response {
 	out := map[string]apiSetting{}
 	for _, kv := range *r.spaceSettings(rp) {
-		s := apiSetting{Description: kv.Description, UpdatedAt: fmtTime(kv.UpdatedAt)}
+		s := apiSetting{Description: kv.Description}
+		if !kv.UpdatedAt.IsZero() {
+			s.UpdatedAt = fmtTime(kv.UpdatedAt)
+		}
 		if r.vars.action == "variables" {
 			v := kv.Value
 			s.Value = &v

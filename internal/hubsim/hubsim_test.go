@@ -1003,8 +1003,16 @@ func TestRefsBranchesTagsSquash(t *testing.T) {
 		len(refs.Tags) != 2 || refs.Tags[1] != (apiRef{"v1.0", "refs/tags/v1.0", main}) || refs.Converts == nil {
 		t.Fatalf("refs %s", r.body)
 	}
-	if refs.PullRequests == nil || !bytes.Contains(h.get(base+"/refs?include_prs=1", "").body, []byte(`"pullRequests":[]`)) {
-		t.Error("pullRequests should be listed")
+	// Pull-request refs only with include_prs (huggingface_hub
+	// list_repo_refs), each refs/pr/{num} at main until pushed to.
+	if refs.PullRequests != nil {
+		t.Errorf("pullRequests without include_prs: %s", r.body)
+	}
+	withPRs := refs
+	withPRs.PullRequests = nil
+	h.get(base+"/refs?include_prs=1", "").want(t, http.StatusOK).decode(t, &withPRs)
+	if len(withPRs.PullRequests) != 1 || withPRs.PullRequests[0] != (apiRef{"2", "refs/pr/2", main}) {
+		t.Errorf("pullRequests with include_prs: %+v", withPRs.PullRequests)
 	}
 
 	h.postJSON(base+"/branch/release", tok, map[string]any{"startingPoint": "v0.9"}).want(t, http.StatusOK)
@@ -1282,6 +1290,81 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
+// TestRateLimitTiers: without RateLimit every account gets the quotas of
+// its plan (hub-docs rate-limits.md), anonymous callers and invalid tokens
+// those of an IP address, and all tokens of one account share its
+// windows.
+func TestRateLimitTiers(t *testing.T) {
+	sc := &Scenario{
+		Users: []User{
+			{Name: "free"}, {Name: "pro", IsPro: true},
+			{Name: "member", Orgs: []Membership{{Name: "ent", RoleInOrg: "read"}}},
+		},
+		Orgs: []Org{{Name: "ent", Plan: "enterprise"}, {Name: "team", Plan: "team"}},
+		Tokens: []Token{
+			{Token: "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "free", Kind: KindClassic, Role: "read"},
+			{Token: "hf_freeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", User: "free", Kind: KindClassic, Role: "write"},
+			{Token: "hf_proAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "pro", Kind: KindClassic, Role: "read"},
+			{Token: "hf_memberAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "member", Kind: KindClassic, Role: "read"},
+			{Token: "api_org_teamAAAAAAAAAAAAAAAAAAAAAAAAAAA", User: "team", Kind: KindOrg, Role: "read"},
+		},
+		Repos: []Repo{{ID: "free/m", Type: "model", Files: map[string]File{"README.md": {Text: "x"}}}},
+	}
+	h := newHub(t, sc, Options{})
+	policy := func(path, tok string) string {
+		t.Helper()
+		return h.get(path, tok).header.Get("RateLimit-Policy")
+	}
+	for _, tc := range []struct {
+		name, path, token, want string
+	}{
+		{"anonymous api", "/api/models", "", `"fixed window";"api";q=500;w=300`},
+		{"anonymous resolvers", "/free/m/resolve/main/README.md", "", `"fixed window";"resolvers";q=3000;w=300`},
+		{"anonymous pages", "/free/m/raw/main/README.md", "", `"fixed window";"pages";q=100;w=300`},
+		{"invalid token counts as its IP", "/api/models", "hf_unknownAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=500;w=300`},
+		{"free user", "/api/models", "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=1000;w=300`},
+		{"free resolvers", "/free/m/resolve/main/README.md", "hf_freeAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"resolvers";q=5000;w=300`},
+		{"pro user", "/api/models", "hf_proAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=2500;w=300`},
+		{"enterprise member", "/api/models", "hf_memberAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=6000;w=300`},
+		{"team org token", "/api/models", "api_org_teamAAAAAAAAAAAAAAAAAAAAAAAAAAA", `"fixed window";"api";q=3000;w=300`},
+	} {
+		if got := policy(tc.path, tc.token); got != tc.want {
+			t.Errorf("%s: RateLimit-Policy %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Both tokens of "free" count against one api window: the first
+	// token's listing, then this one.
+	if got := h.get("/api/models", "hf_freeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB").header.Get("RateLimit"); !strings.HasPrefix(got, `"api";r=998;`) {
+		t.Errorf("second token of the account: RateLimit %q", got)
+	}
+}
+
+// TestWhoamiQuota: whoami-v2 has its own quota, far below the api bucket;
+// past it the answer is 429 with Retry-After while other api requests go
+// on, and a shrunk window brings it back.
+func TestWhoamiQuota(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 400_000_000, time.UTC)
+	clock := func() time.Time { return now }
+	h := newHub(t, DemoScenario(), Options{WhoamiLimit: 2, RateWindow: time.Second, Now: clock})
+	alice := demoToken(t, "sim-alice-write")
+	h.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+	h.get("/api/whoami-v2", demoToken(t, "sim-alice-acme-ci")).want(t, http.StatusOK) // same account
+	r := h.get("/api/whoami-v2", alice).want(t, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") != "1" || !strings.HasPrefix(r.header.Get("RateLimit"), `"api";r=5997;t=1`) ||
+		r.header.Get("RateLimit-Policy") != `"fixed window";"api";q=6000;w=1` || !bytes.Contains(r.body, []byte("whoami-v2")) {
+		t.Errorf("whoami 429: %v %s", r.header, r.body)
+	}
+	h.get("/api/models", alice).want(t, http.StatusOK)
+	h.get("/api/whoami-v2", demoToken(t, "sim-bob-read")).want(t, http.StatusOK)
+	now = now.Add(600 * time.Millisecond)
+	h.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+
+	none := newHub(t, DemoScenario(), Options{WhoamiLimit: -1, RateWindow: time.Second, Now: clock})
+	for range 5 {
+		none.get("/api/whoami-v2", alice).want(t, http.StatusOK)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 10, 0, time.UTC) // 290 s before the window ends
 	clock := func() time.Time { return now }
@@ -1321,7 +1404,7 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	def := newHub(t, DemoScenario(), Options{})
-	if got := def.get("/api/whoami-v2", alice).header.Get("RateLimit-Policy"); got != `"fixed window";"api";q=1000;w=300` {
+	if got := def.get("/api/whoami-v2", alice).header.Get("RateLimit-Policy"); got != `"fixed window";"api";q=6000;w=300` {
 		t.Errorf("default policy %q", got)
 	}
 }
@@ -1606,7 +1689,7 @@ func TestStartAndConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := ndjson(t, kv("header", map[string]any{"summary": fmt.Sprint("c", i)}),
-				kv("file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte{byte(i)}), "path": fmt.Sprint("f", i), "encoding": "base64"}))
+				kv("file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte(fmt.Sprint("content ", i))), "path": fmt.Sprint("f", i), "encoding": "base64"}))
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/models/alice/sim-sentiment-model/commit/main", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+alice)
 			resp, err := http.DefaultClient.Do(req)
@@ -1747,5 +1830,44 @@ func TestExpand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJobWebhookCreate: a webhook triggers a Job (jobSourceId) or posts
+// to a url, never both; an unknown Job is 404, and the answer has a job
+// and no url.
+func TestJobWebhookCreate(t *testing.T) {
+	sc := DemoScenario()
+	sc.Jobs = []Job{{ID: "job1", Owner: "alice", JobSpec: JobSpec{DockerImage: "ubuntu", Command: []string{"true"}}}}
+	h := newHub(t, sc, Options{RateLimit: -1})
+	alice := demoToken(t, "sim-alice-write")
+	watched := []map[string]string{{"type": "user", "name": "alice"}}
+	for _, tc := range []struct {
+		name   string
+		body   map[string]any
+		status int
+	}{
+		{"job", map[string]any{"jobSourceId": "job1", "watched": watched}, http.StatusOK},
+		{"unknown job", map[string]any{"jobSourceId": "nope", "watched": watched}, http.StatusNotFound},
+		{"url and job", map[string]any{"jobSourceId": "job1", "url": "https://x.example/", "watched": watched}, http.StatusBadRequest},
+		{"neither", map[string]any{"watched": watched}, http.StatusBadRequest},
+	} {
+		r := h.postJSON("/api/settings/webhooks", alice, tc.body)
+		if r.status != tc.status {
+			t.Errorf("%s: status %d %s", tc.name, r.status, r.body)
+			continue
+		}
+		if tc.status != http.StatusOK {
+			continue
+		}
+		var out struct {
+			Webhook map[string]json.RawMessage `json:"webhook"`
+		}
+		if err := json.Unmarshal(r.body, &out); err != nil {
+			t.Fatal(err)
+		}
+		if _, hasURL := out.Webhook["url"]; hasURL || !bytes.Contains(out.Webhook["job"], []byte(`"dockerImage":"ubuntu"`)) {
+			t.Errorf("%s: webhook %s", tc.name, r.body)
+		}
 	}
 }

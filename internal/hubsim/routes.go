@@ -22,8 +22,9 @@ type routed struct {
 	handler func(*request) *response
 	vars    routeVars
 	allow   []string
-	bucket  string // rate-limit bucket: api (default) or resolvers
+	bucket  string // rate-limit bucket: api (default), resolvers or pages
 	exempt  bool   // not counted against the rate limit
+	whoami  bool   // also counted against whoami-v2's own quota
 }
 
 type methods map[string]func(*request) *response
@@ -60,10 +61,16 @@ func repoType(plural string) (string, bool) {
 // route finds what answers method on the path segments.
 func route(method string, segs []string) routed {
 	if len(segs) == 0 {
-		return routed{}
+		return routed{bucket: "pages"}
 	}
 	if segs[0] == "api" {
 		return routeAPI(method, segs[1:])
+	}
+	if len(segs) == 3 && segs[0] == "_hubsim" && segs[1] == "lfs-upload" {
+		// Storage, not the Hub: counted against no quota.
+		rt := pick(method, routeVars{name: segs[2]}, methods{http.MethodPut: hLFSUpload})
+		rt.exempt = true
+		return rt
 	}
 	return routeFile(method, segs)
 }
@@ -76,7 +83,9 @@ func routeAPI(method string, segs []string) routed {
 	switch segs[0] {
 	case "whoami-v2":
 		if n == 1 {
-			return pick(method, routeVars{}, methods{http.MethodGet: hWhoami})
+			rt := pick(method, routeVars{}, methods{http.MethodGet: hWhoami})
+			rt.whoami = true
+			return rt
 		}
 		return routed{}
 	case "credentials":
@@ -216,11 +225,28 @@ func routeFile(method string, segs []string) routed {
 		typ = t
 		segs = segs[1:]
 	}
+	if len(segs) == 6 && strings.HasSuffix(segs[1], ".git") && segs[2] == "info" && segs[3] == "lfs" && segs[4] == "objects" {
+		// The Git LFS API: not documented as a Hub API bucket; the
+		// simulator counts it as api.
+		v := routeVars{typ: typ, repoID: segs[0] + "/" + strings.TrimSuffix(segs[1], ".git")}
+		switch segs[5] {
+		case "batch":
+			return pick(method, v, methods{http.MethodPost: hLFSBatch})
+		case "verify":
+			return pick(method, v, methods{http.MethodPost: hLFSVerify})
+		}
+		return routed{bucket: "pages"}
+	}
 	if len(segs) < 5 || (segs[2] != "resolve" && segs[2] != "raw") {
-		return routed{}
+		return routed{bucket: "pages"}
 	}
 	v := routeVars{typ: typ, repoID: segs[0] + "/" + segs[1], action: segs[2], rev: segs[3], path: strings.Join(segs[4:], "/")}
 	rt := pick(method, v, methods{http.MethodGet: hResolve})
+	// Resolvers are "all the URLs that contain a /resolve/ segment";
+	// everything else outside /api/ is a page (hub-docs rate-limits.md).
 	rt.bucket = "resolvers"
+	if v.action == "raw" {
+		rt.bucket = "pages"
+	}
 	return rt
 }

@@ -29,6 +29,9 @@ type Scenario struct {
 	Tokens   []Token   `json:"tokens"`
 	Repos    []Repo    `json:"repos,omitempty"`
 	Webhooks []Webhook `json:"webhooks,omitempty"`
+	// Jobs are the Jobs a webhook may be made to trigger (its
+	// "jobSourceId" names one).
+	Jobs []Job `json:"jobs,omitempty"`
 }
 
 // User is a Hub user account.
@@ -319,16 +322,36 @@ type SpaceSetting struct {
 	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
 }
 
-// Webhook is a user's webhook.
+// Webhook is a user's webhook. It posts to URL or triggers Job, never
+// both.
 type Webhook struct {
 	// ID is 24 hex digits; computed when empty.
 	ID       string        `json:"id,omitempty"`
 	Owner    string        `json:"owner"`
-	URL      string        `json:"url"`
+	URL      string        `json:"url,omitempty"`
+	Job      *JobSpec      `json:"job,omitempty"`
 	Watched  []WatchedItem `json:"watched"`
 	Domains  []string      `json:"domains,omitempty"` // repo, discussion; default both
 	Disabled bool          `json:"disabled,omitempty"`
 	Secret   string        `json:"secret,omitempty"`
+}
+
+// JobSpec is what a Job runs, with the field names of the Hub's job
+// specifications (huggingface_hub _jobs_api.py, JobSpec).
+type JobSpec struct {
+	DockerImage string            `json:"dockerImage,omitempty"`
+	SpaceID     string            `json:"spaceId,omitempty"`
+	Command     []string          `json:"command,omitempty"`
+	Arguments   []string          `json:"arguments,omitempty"`
+	Environment map[string]string `json:"environment,omitempty"`
+	Flavor      string            `json:"flavor,omitempty"`
+}
+
+// Job is a Job of the scenario that a webhook may trigger.
+type Job struct {
+	ID    string `json:"id"` // what a webhook's jobSourceId names
+	Owner string `json:"owner"`
+	JobSpec
 }
 
 // WatchedItem is what a webhook watches: a user, an org or a repository

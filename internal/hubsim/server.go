@@ -17,13 +17,21 @@ import (
 	"time"
 )
 
-// DefaultRateLimit is the number of requests a token (or, without one, an
-// IP address) may make in one 5-minute window: the Hub's quota for a free
-// account.
+// DefaultRateLimit is the api quota of a free account per window; the
+// other tiers are in [TierQuotas].
 const DefaultRateLimit = 1000
 
-// rateWindow is the length of the Hub's fixed rate-limit windows.
-const rateWindow = 300 * time.Second
+// DefaultRateWindow is the length of the Hub's fixed rate-limit windows
+// (hub-docs rate-limits.md: "All quotas are calculated over 5-minute fixed
+// windows").
+const DefaultRateWindow = 5 * time.Minute
+
+// DefaultWhoamiLimit is how many whoami-v2 requests one account (or, for
+// callers without a valid token, one IP address) may make per window. The
+// Hub keeps whoami-v2 "intentionally strict for security reasons"
+// (huggingface_hub hf_api.py, whoami) without publishing the number; this
+// one is far below the api quota, as there.
+const DefaultWhoamiLimit = 100
 
 // maxBody bounds request bodies (commits carry their files).
 const maxBody = 256 << 20
@@ -32,10 +40,18 @@ const maxBody = 256 << 20
 type Options struct {
 	// Latency is added to every request, for benchmarks.
 	Latency time.Duration
-	// RateLimit is the number of requests per 5-minute window per token
-	// (or per IP address without one): 0 means DefaultRateLimit, a
-	// negative number no limit (and no rate-limit headers).
+	// RateLimit, when positive, is the quota of every bucket for every
+	// caller, whatever its plan (tests use small ones); 0 means the Hub's
+	// quotas by plan ([TierQuotas]); a negative number means no limit at
+	// all, and no rate-limit headers.
 	RateLimit int
+	// RateWindow is the length of the fixed windows quotas are counted
+	// in: 0 means DefaultRateWindow. Tests shrink it so that a spent
+	// quota comes back within a second.
+	RateWindow time.Duration
+	// WhoamiLimit is whoami-v2's own quota per window and account, on top
+	// of the api bucket: 0 means DefaultWhoamiLimit, negative none.
+	WhoamiLimit int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -51,10 +67,13 @@ type Server struct {
 	limits      map[string]*window
 	revocations []Revocation
 	reqSeq      int64
+	cdnURL      string                   // the CDN's base URL, "" when none runs
+	uploads     map[string]pendingUpload // LFS upload id → what it may receive
+	uploadSeq   int64
 }
 
 type window struct {
-	start int64 // Unix seconds, a multiple of the window length
+	start time.Time // a multiple of the window length
 	count int
 }
 
@@ -81,21 +100,62 @@ func New(s *Scenario, opts Options) *Server {
 	if err != nil {
 		panic(err)
 	}
-	if opts.RateLimit == 0 {
-		opts.RateLimit = DefaultRateLimit
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = DefaultRateWindow
+	}
+	if opts.WhoamiLimit == 0 {
+		opts.WhoamiLimit = DefaultWhoamiLimit
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Server{opts: opts, st: st, limits: map[string]*window{}}
+	return &Server{opts: opts, st: st, limits: map[string]*window{}, uploads: map[string]pendingUpload{}}
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }
 
 // Start serves the simulator on addr (use "127.0.0.1:0" in tests) and
 // returns its base URL, like "http://127.0.0.1:41235", and a function that
-// stops it.
+// stops it. It also starts the simulator's CDN on another port of the same
+// host (see StartCDN).
 func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
+	baseURL, stopHub, err := serve(addr, s)
+	if err != nil {
+		return "", nil, err
+	}
+	u, _ := url.Parse(baseURL) // serve's own URL
+	_, stopCDN, err := s.StartCDN(net.JoinHostPort(u.Hostname(), "0"))
+	if err != nil {
+		stopHub()
+		return "", nil, err
+	}
+	return baseURL, func() { stopCDN(); stopHub() }, nil
+}
+
+// StartCDN serves the simulator's CDN on addr, another origin than the
+// Hub's, as the Hub's LFS storage is: from then on /resolve/ of an LFS
+// file answers 302 to it (with the Hub's headers on that first hop) and
+// LFS uploads are PUT there. Without a CDN (a Server served only through
+// ServeHTTP) the Hub serves LFS files itself and takes uploads on its own
+// origin. Start calls it; tests serving the Server with httptest may too.
+func (s *Server) StartCDN(addr string) (cdnURL string, stop func(), err error) {
+	cdnURL, stopCDN, err := serve(addr, http.HandlerFunc(s.serveCDN))
+	if err != nil {
+		return "", nil, err
+	}
+	s.mu.Lock()
+	s.cdnURL = cdnURL
+	s.mu.Unlock()
+	return cdnURL, func() {
+		s.mu.Lock()
+		s.cdnURL = ""
+		s.mu.Unlock()
+		stopCDN()
+	}, nil
+}
+
+// serve serves h on addr until stop is called.
+func serve(addr string, h http.Handler) (baseURL string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("hubsim: listen on %s: %w", addr, err)
@@ -108,7 +168,7 @@ func (s *Server) Start(addr string) (baseURL string, stop func(), err error) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -227,6 +287,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.serveWith(w, r, s.handle)
+}
+
+// serveCDN answers a request to the simulator's CDN.
+func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
+	s.serveWith(w, r, s.handleCDN)
+}
+
+// serveWith reads the body (bounded), runs handle under s.mu and writes
+// its response.
+func (s *Server) serveWith(w http.ResponseWriter, r *http.Request, handle func(*http.Request, []byte) *response) {
 	var body []byte
 	var resp *response
 	if r.Body != nil {
@@ -243,7 +314,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.reqSeq++
 	id := fmt.Sprintf("Root=1-hubsim-%08d", s.reqSeq)
 	if resp == nil {
-		resp = s.handle(r, body)
+		resp = handle(r, body)
 	}
 	s.mu.Unlock()
 
@@ -271,7 +342,7 @@ func (s *Server) handle(r *http.Request, body []byte) *response {
 	if rt.bucket == "" {
 		rt.bucket = "api"
 	}
-	limited, rlHeaders := s.rateLimit(r, rt.bucket, rt.exempt)
+	limited, rlHeaders := s.rateLimit(r, rt)
 	var resp *response
 	switch {
 	case limited != nil:
@@ -290,42 +361,152 @@ func (s *Server) handle(r *http.Request, body []byte) *response {
 	return resp
 }
 
-// rateLimit counts the request against its window and answers 429 when the
-// quota is spent. It returns the rate-limit headers for the response.
-func (s *Server) rateLimit(r *http.Request, bucket string, exempt bool) (*response, http.Header) {
-	quota := s.opts.RateLimit
-	if quota < 0 {
-		return nil, nil
+// Quotas are the requests one caller may make per window in each of the
+// Hub's buckets.
+type Quotas struct {
+	API, Resolvers, Pages int
+}
+
+// of returns the quota of a bucket.
+func (q Quotas) of(bucket string) int {
+	switch bucket {
+	case "resolvers":
+		return q.Resolvers
+	case "pages":
+		return q.Pages
 	}
-	who := "ip:" + r.RemoteAddr
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		who = "ip:" + host
+	return q.API
+}
+
+// TierQuotas returns the Hub's quotas for a plan, as hub-docs
+// rate-limits.md lists them (September 2025): "anonymous" (per IP
+// address), "free" and "pro" users, and the organization plans "team",
+// "enterprise", "enterprise-plus" and "academia". Unknown plans get the
+// free quotas.
+func TierQuotas(plan string) Quotas {
+	switch plan {
+	case "anonymous":
+		return Quotas{API: 500, Resolvers: 3000, Pages: 100}
+	case "pro":
+		return Quotas{API: 2500, Resolvers: 12000, Pages: 400}
+	case "team", "academia":
+		return Quotas{API: 3000, Resolvers: 20000, Pages: 400}
+	case "enterprise":
+		return Quotas{API: 6000, Resolvers: 50000, Pages: 600}
+	case "enterprise-plus":
+		return Quotas{API: 10000, Resolvers: 100000, Pages: 1000}
 	}
-	if h := r.Header.Get("Authorization"); h != "" {
-		who = "auth:" + h
+	return Quotas{API: DefaultRateLimit, Resolvers: 5000, Pages: 200}
+}
+
+// rateAccount is who a request counts against and that account's quotas:
+// the user (or organization, for an org token) behind a valid token, else
+// the IP address. A user gets the best of their own plan and those of
+// their organizations, whose limits "are applied individually to each
+// member" (hub-docs rate-limits.md). Called with s.mu.
+func (s *Server) rateAccount(r *http.Request) (string, Quotas) {
+	best := func(qs ...Quotas) Quotas {
+		out := qs[0]
+		for _, q := range qs[1:] {
+			if q.API > out.API {
+				out = q
+			}
+		}
+		return out
 	}
-	key := bucket + "\x00" + who
-	now := s.now().Unix()
-	start := now - now%int64(rateWindow/time.Second)
+	if p, bad := s.authenticate(r); bad == nil {
+		switch {
+		case p.org != nil:
+			return "org:" + p.org.name, TierQuotas(p.org.plan)
+		case p.user != nil:
+			plan := "free"
+			if p.user.isPro {
+				plan = "pro"
+			}
+			q := TierQuotas(plan)
+			for _, m := range p.user.orgs {
+				if o := s.st.orgs[m.Name]; o != nil {
+					q = best(q, TierQuotas(o.plan))
+				}
+			}
+			return "user:" + p.user.name, q
+		}
+	}
+	host := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		host = h
+	}
+	return "ip:" + host, TierQuotas("anonymous")
+}
+
+// count adds one request to the window of key (unless exempt) and returns
+// the count and when the window ends.
+func (s *Server) count(key string, now time.Time, exempt bool) (int, time.Time) {
+	start := now.Truncate(s.opts.RateWindow)
 	win := s.limits[key]
-	if win == nil || win.start != start {
+	if win == nil || !win.start.Equal(start) {
 		win = &window{start: start}
 		s.limits[key] = win
 	}
 	if !exempt {
 		win.count++
 	}
-	reset := start + int64(rateWindow/time.Second) - now
-	remaining := max(quota-win.count, 0)
+	return win.count, start.Add(s.opts.RateWindow)
+}
+
+// windowText says how long a window is, as the Hub's messages do ("5
+// minutes").
+func windowText(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return strconv.FormatInt(int64(d/time.Minute), 10) + " minutes"
+	}
+	return d.String()
+}
+
+// ceilSeconds rounds d up to whole seconds, at least 1, as the headers
+// count in seconds and 0 would tell a client to retry at once.
+func ceilSeconds(d time.Duration) int64 {
+	return max(int64((d+time.Second-1)/time.Second), 1)
+}
+
+// rateLimit counts the request against its account's window and answers
+// 429 when the quota of its bucket, or whoami-v2's own quota, is spent. It
+// returns the rate-limit headers for the response (hub-docs
+// rate-limits.md: RateLimit and RateLimit-Policy per
+// draft-ietf-httpapi-ratelimit-headers, Retry-After on 429). Called with
+// s.mu.
+func (s *Server) rateLimit(r *http.Request, rt routed) (*response, http.Header) {
+	if s.opts.RateLimit < 0 {
+		return nil, nil
+	}
+	who, quotas := s.rateAccount(r)
+	quota := quotas.of(rt.bucket)
+	if s.opts.RateLimit > 0 {
+		quota = s.opts.RateLimit
+	}
+	now := s.now()
+	n, end := s.count(rt.bucket+"\x00"+who, now, rt.exempt)
+	reset := ceilSeconds(end.Sub(now))
 	h := http.Header{}
-	h.Set("RateLimit", fmt.Sprintf(`%q;r=%d;t=%d`, bucket, remaining, reset))
-	h.Set("RateLimit-Policy", fmt.Sprintf(`"fixed window";%q;q=%d;w=%d`, bucket, quota, int64(rateWindow/time.Second)))
-	if exempt || win.count <= quota {
+	h.Set("RateLimit", fmt.Sprintf(`%q;r=%d;t=%d`, rt.bucket, max(quota-n, 0), reset))
+	h.Set("RateLimit-Policy", fmt.Sprintf(`"fixed window";%q;q=%d;w=%d`, rt.bucket, quota, ceilSeconds(s.opts.RateWindow)))
+	if rt.exempt {
 		return nil, h
 	}
-	resp := errResp(http.StatusTooManyRequests, "", fmt.Sprintf("You have exceeded our rate limit of %d %s requests per 5 minutes. Retry after %d seconds.", quota, bucket, reset))
-	resp.header.Set("Retry-After", strconv.FormatInt(reset, 10))
-	return resp, h
+	if n > quota {
+		resp := errResp(http.StatusTooManyRequests, "", fmt.Sprintf("You have exceeded our rate limit of %d %s requests per %s. Retry after %d seconds.", quota, rt.bucket, windowText(s.opts.RateWindow), reset))
+		resp.header.Set("Retry-After", strconv.FormatInt(reset, 10))
+		return resp, h
+	}
+	if rt.whoami && s.opts.WhoamiLimit > 0 {
+		if n, _ := s.count("whoami\x00"+who, now, false); n > s.opts.WhoamiLimit {
+			// Only Retry-After tells when: the api bucket is not spent.
+			resp := errResp(http.StatusTooManyRequests, "", fmt.Sprintf("You've hit the rate limit for the /whoami-v2 endpoint (%d requests per %s). Retry after %d seconds.", s.opts.WhoamiLimit, windowText(s.opts.RateWindow), reset))
+			resp.header.Set("Retry-After", strconv.FormatInt(reset, 10))
+			return resp, h
+		}
+	}
+	return nil, h
 }
 
 // splitPath splits the escaped path into unescaped segments, so that an

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -17,7 +18,9 @@ import (
 	"unicode/utf8"
 )
 
-// lfsThreshold is the size from which scenario files are stored with LFS.
+// lfsThreshold is the size from which scenario files are stored with LFS,
+// and from which the Hub wants a file in LFS storage whatever its content
+// (refusing it inline in a commit).
 const lfsThreshold = 10 << 20
 
 // epoch is the default creation date of scenario objects without one.
@@ -38,6 +41,7 @@ type state struct {
 	repos    map[string]*repo // key: type + "/" + id
 	webhooks []*webhook
 	nextHook int
+	jobs     map[string]Job // by id
 }
 
 type user struct {
@@ -123,6 +127,8 @@ type repo struct {
 	discussions []*discussion
 	secrets     []*SpaceSetting
 	variables   []*SpaceSetting
+	prRefs      map[int]string    // pull-request number → head of refs/pr/{num}
+	lfsObjects  map[string][]byte // LFS objects uploaded, by sha256
 }
 
 type discussion struct {
@@ -329,6 +335,19 @@ func build(s *Scenario) (*state, error) {
 		}
 		st.tokens[t.Token.Token] = t
 		st.tokenSeq = append(st.tokenSeq, t)
+	}
+	st.jobs = map[string]Job{}
+	for i, j := range s.Jobs {
+		switch {
+		case j.ID == "" || st.jobs[j.ID].ID != "":
+			return nil, fmt.Errorf("hubsim: scenario: job %d: missing or duplicate id", i)
+		case st.users[j.Owner] == nil && st.orgs[j.Owner] == nil:
+			return nil, fmt.Errorf("hubsim: scenario: job %d: unknown owner %q", i, j.Owner)
+		case j.DockerImage == "" && j.SpaceID == "":
+			return nil, fmt.Errorf("hubsim: scenario: job %d: needs a dockerImage or a spaceId", i)
+		}
+		j.JobSpec = *cloneJob(&j.JobSpec)
+		st.jobs[j.ID] = j
 	}
 	for i, w := range s.Webhooks {
 		h, err := st.buildWebhook(w)
@@ -725,11 +744,19 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 			if kv.Key == "" {
 				return nil, fmt.Errorf("space setting with empty key")
 			}
+			// Without a date it was never updated: the Hub then sends no
+			// updatedAt (huggingface_hub _space_api.py, SpaceSecret).
 			kv := kv
-			if kv.UpdatedAt.IsZero() {
-				kv.UpdatedAt = r.createdAt
-			}
 			*set.out = upsertSetting(*set.out, &kv)
+		}
+	}
+	// A pull request has its ref, refs/pr/{num}, from main's head until
+	// commits are pushed to it.
+	r.prRefs = map[int]string{}
+	r.lfsObjects = map[string][]byte{}
+	for _, d := range r.discussions {
+		if d.IsPullRequest {
+			r.prRefs[d.Num] = r.branches["main"]
 		}
 	}
 	return r, nil
@@ -796,7 +823,21 @@ func (st *state) buildWebhook(w Webhook) (*webhook, error) {
 	}
 	w.Watched = slices.Clone(w.Watched)
 	w.Domains = slices.Clone(w.Domains)
+	w.Job = cloneJob(w.Job)
 	return &webhook{Webhook: w}, nil
+}
+
+// cloneJob copies a job specification, so that the scenario and the
+// state share nothing.
+func cloneJob(j *JobSpec) *JobSpec {
+	if j == nil {
+		return nil
+	}
+	c := *j
+	c.Command = slices.Clone(j.Command)
+	c.Arguments = slices.Clone(j.Arguments)
+	c.Environment = maps.Clone(j.Environment)
+	return &c
 }
 
 func (st *state) newWebhookID(owner string) string {
@@ -805,8 +846,13 @@ func (st *state) newWebhookID(owner string) string {
 }
 
 func checkWebhook(w *Webhook) error {
-	if w.URL == "" {
-		return fmt.Errorf("url is required")
+	switch {
+	case w.URL == "" && w.Job == nil:
+		return fmt.Errorf("url or job is required")
+	case w.URL != "" && w.Job != nil:
+		return fmt.Errorf("url and job are exclusive")
+	case w.Job != nil && w.Job.DockerImage == "" && w.Job.SpaceID == "":
+		return fmt.Errorf("job needs a dockerImage or a spaceId")
 	}
 	if len(w.Watched) == 0 {
 		return fmt.Errorf("watched is required")
@@ -842,6 +888,11 @@ func (r *repo) resolveRev(rev string) *commit {
 		return r.commits[r.branches[strings.TrimPrefix(rev, "refs/heads/")]]
 	case strings.HasPrefix(rev, "refs/tags/"):
 		return r.commits[r.gitTags[strings.TrimPrefix(rev, "refs/tags/")]]
+	case strings.HasPrefix(rev, "refs/pr/"):
+		if n, ok := prNumber(rev); ok {
+			return r.commits[r.prRefs[n]]
+		}
+		return nil
 	}
 	if id, ok := r.branches[rev]; ok {
 		return r.commits[id]
@@ -855,13 +906,69 @@ func (r *repo) resolveRev(rev string) *commit {
 	return nil
 }
 
-// branchName returns the branch a revision names, or "".
+// branchName returns the branch a revision names, or the full name of
+// the ref of an open (or draft) pull request, which takes commits too
+// (huggingface_hub create_commit: revision="refs/pr/1"); "" otherwise.
 func (r *repo) branchName(rev string) string {
+	if n, ok := prNumber(rev); ok {
+		if _, has := r.prRefs[n]; has && r.prOpen(n) {
+			return rev
+		}
+		return ""
+	}
 	rev = strings.TrimPrefix(rev, "refs/heads/")
 	if _, ok := r.branches[rev]; ok {
 		return rev
 	}
 	return ""
+}
+
+// prOpen reports whether pull request n is open or a draft.
+func (r *repo) prOpen(n int) bool {
+	for _, d := range r.discussions {
+		if d.Num == n {
+			return d.IsPullRequest && (d.Status == "open" || d.Status == "draft")
+		}
+	}
+	return false
+}
+
+// refTarget is the commit a branch or a refs/pr/{num} ref points at.
+func (r *repo) refTarget(name string) string {
+	if n, ok := prNumber(name); ok {
+		return r.prRefs[n]
+	}
+	return r.branches[name]
+}
+
+// setRef moves a branch or a refs/pr/{num} ref.
+func (r *repo) setRef(name, id string) {
+	if n, ok := prNumber(name); ok {
+		r.prRefs[n] = id
+		return
+	}
+	r.branches[name] = id
+}
+
+// prCommitEvent adds the "commit" event the Hub shows in a pull request
+// when a commit is pushed to its ref.
+func (r *repo) prCommitEvent(n int, c *commit) {
+	for _, d := range r.discussions {
+		if d.Num == n {
+			e := DiscussionEvent{Type: "commit", Author: c.author, CreatedAt: c.date, OID: c.id, Subject: c.title}
+			d.events = append(d.events, event{DiscussionEvent: e, id: mongoID("event", fmt.Sprintf("%s/%s/%d/%s", r.typ, r.id, n, c.id))})
+		}
+	}
+}
+
+// prNumber parses "refs/pr/{num}".
+func prNumber(rev string) (int, bool) {
+	s, ok := strings.CutPrefix(rev, "refs/pr/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0 && strconv.Itoa(n) == s
 }
 
 // history returns the first-parent history from c, newest first.
