@@ -494,11 +494,17 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	for len(pending) > 0 && hubCtx.Err() == nil {
 		for i := range pending {
 			res := v.Verify(hubCtx, targets[i].in.Rule, targets[i].secret)
-			if res.Status == "unknown" && hubCtx.Err() != nil {
-				break // our own deadline, not an answer of the Hub
+			cut := res.Status == "unknown" && hubCtx.Err() != nil
+			if cut {
+				// Our own deadline, not an answer of the Hub: on record
+				// as what it is, so that nothing reads as checked.
+				res.Reason = deadlineReason(hubCtx, res.Reason)
 			}
 			if err := st.RecordVerification(ctx, targets[i].in.ID, res); err != nil {
 				return err
+			}
+			if cut {
+				break
 			}
 			if res.Status == "invalid" {
 				delete(pending, i)
