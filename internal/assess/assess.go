@@ -263,8 +263,24 @@ func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report
 		r.Warnings = append(r.Warnings, fmt.Sprintf("write access of %d repositories not checked (auth-check bound %d): reported as read", len(idx)-opt.MaxAuthChecks, opt.MaxAuthChecks))
 		idx = idx[:opt.MaxAuthChecks]
 	}
+	authChecks(ctx, c, token, r, idx, true, opt.Workers, func(rp *Repo, ok bool, err error) {
+		switch {
+		case err != nil:
+			r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of %s: %v", rp.ID, err))
+		case ok:
+			rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check"
+		default:
+			rp.Basis += "; auth-check: no write"
+		}
+	})
+}
+
+// authChecks asks auth-check (write or read) about the repositories at idx
+// with at most workers at once, and hands each answer to settle, one at a
+// time.
+func authChecks(ctx context.Context, c *hub.Client, token string, r *Report, idx []int, write bool, workers int, settle func(rp *Repo, ok bool, err error)) {
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, opt.Workers)
+	sem := make(chan struct{}, max(workers, 1))
 	var mu sync.Mutex
 	for _, i := range idx {
 		wg.Add(1)
@@ -273,17 +289,10 @@ func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report
 			defer wg.Done()
 			defer func() { <-sem }()
 			rp := &r.Repos[i]
-			ok, err := c.AuthCheck(ctx, token, rp.Type, rp.ID, true)
+			ok, err := c.AuthCheck(ctx, token, rp.Type, rp.ID, write)
 			mu.Lock()
 			defer mu.Unlock()
-			switch {
-			case err != nil:
-				r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of %s: %v", rp.ID, err))
-			case ok:
-				rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check"
-			default:
-				rp.Basis += "; auth-check: no write"
-			}
+			settle(rp, ok, err)
 		}()
 	}
 	wg.Wait()
@@ -306,31 +315,17 @@ func settleGated(ctx context.Context, c *hub.Client, token string, r *Report, op
 		r.Warnings = append(r.Warnings, fmt.Sprintf("file access of %d gated repositories not checked (auth-check bound %d): reported as read", len(idx)-opt.MaxAuthChecks, opt.MaxAuthChecks))
 		idx = idx[:opt.MaxAuthChecks]
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, opt.Workers)
-	var mu sync.Mutex
-	for _, i := range idx {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rp := &r.Repos[i]
-			ok, err := c.AuthCheck(ctx, token, rp.Type, rp.ID, false)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of gated %s: %v", rp.ID, err))
-			case ok:
-				rp.Basis += "; gated files readable (auth-check)"
-			default:
-				rp.Access = None
-				rp.Basis += "; gated files refused by auth-check: no accepted access request for the owner, or the token may not read gated repositories"
-			}
-		}()
-	}
-	wg.Wait()
+	authChecks(ctx, c, token, r, idx, false, opt.Workers, func(rp *Repo, ok bool, err error) {
+		switch {
+		case err != nil:
+			r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of gated %s: %v", rp.ID, err))
+		case ok:
+			rp.Basis += "; gated files readable (auth-check)"
+		default:
+			rp.Access = None
+			rp.Basis += "; gated files refused by auth-check: no accepted access request for the owner, or the token may not read gated repositories"
+		}
+	})
 }
 
 func describeIdentity(r *Report, w *hub.WhoAmI, token string) {

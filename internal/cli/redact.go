@@ -85,23 +85,7 @@ func isTokenChar(c byte) bool {
 // redact replaces each secret in s by its redacted preview.
 func (r *redactor) redact(s string) string {
 	s = r.redactLiterals(s)
-	ms := r.det.Detect([]byte(s))
-	if len(ms) == 0 {
-		return s
-	}
-	slices.SortFunc(ms, func(a, b detect.Match) int { return a.Start - b.Start })
-	var b strings.Builder
-	at := 0
-	for _, m := range ms {
-		if m.Start < at || m.End > len(s) {
-			continue // overlaps a span already replaced
-		}
-		b.WriteString(s[at:m.Start])
-		b.WriteString(secret.Redact(m.Secret))
-		at = m.End
-	}
-	b.WriteString(s[at:])
-	return b.String()
+	return detect.Replace(s, r.det.Detect([]byte(s)), secret.Redact)
 }
 
 func (r *redactor) redactLiterals(s string) string {

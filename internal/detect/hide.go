@@ -37,9 +37,16 @@ func (d *Detector) Hide(s string) string {
 			}
 		}
 	}
+	return Replace(s, ms, secret.Label)
+}
+
+// Replace returns s with the text of each match (found in s) replaced by
+// with(its secret); a match overlapping one already replaced is skipped.
+func Replace(s string, ms []Match, with func(secret string) string) string {
 	if len(ms) == 0 {
 		return s
 	}
+	ms = slices.Clone(ms)
 	slices.SortFunc(ms, func(a, b Match) int { return a.Start - b.Start })
 	var b strings.Builder
 	at := 0
@@ -48,7 +55,7 @@ func (d *Detector) Hide(s string) string {
 			continue // inside a span already replaced
 		}
 		b.WriteString(s[at:m.Start])
-		b.WriteString(secret.Label(m.Secret))
+		b.WriteString(with(m.Secret))
 		at = m.End
 	}
 	b.WriteString(s[at:])
