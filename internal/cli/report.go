@@ -9,13 +9,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/safefile"
+	"github.com/hfwarden/hfwarden/internal/store"
 )
 
 func newReportCmd(e *env) *cobra.Command {
 	var db dbFlags
 	var format, output string
+	var used []string
 	cmd := &cobra.Command{
 		Use:   "report INCIDENT [--format html|md|json] [-o FILE]",
 		Short: "Write an incident report a security team acts on",
@@ -42,11 +45,25 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.openReadOnly(c.Context())
+			var st store.Store
+			if len(used) > 0 {
+				// Stating the use is recorded, so this report writes.
+				if _, err := incident.UsedMessage(used); err != nil {
+					return usageErr("--used: %v", err)
+				}
+				st, err = db.open(c.Context())
+			} else {
+				st, err = db.openReadOnly(c.Context())
+			}
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			defer st.Close()
+			if len(used) > 0 {
+				if err := st.StateUse(c.Context(), id, actor(), used, time.Now().UTC()); err != nil {
+					return fmt.Errorf("recording the repositories the token was meant for: %w", err)
+				}
+			}
 			in, occ, ev, err := loadIncident(c.Context(), st, id)
 			if err != nil {
 				return err
@@ -88,5 +105,6 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 	addDBFlags(cmd.Flags(), &db)
 	cmd.Flags().StringVarP(&format, "format", "f", "html", "html, md or json")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringSliceVar(&used, "used", nil, "record the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the replacement scope is derived from them")
 	return cmd
 }

@@ -34,8 +34,8 @@ type Data struct {
 	// history, access logs); nil until one was run.
 	Audit *AuditSection
 	// Used lists the repositories the token was actually used for, as the
-	// responder states them (see RecommendScope); empty: fall back to the
-	// repositories it can write.
+	// responder states them (see RecommendScope); empty: the latest "used"
+	// event of Events, and without one the repositories it can write.
 	Used []string
 	// Scans are the scan runs recorded since the incident was first seen,
 	// whatever they found: a git history or image scan that ran without
@@ -115,6 +115,7 @@ type view struct {
 	Timeline     []TimelineEntry
 	Checklist    []ChecklistItem
 	Mappings     []Mapping
+	Used         []string
 	Scope        Recommendation
 	ScopeJSON    string
 	Graph        *graph
@@ -152,7 +153,13 @@ func build(d Data) *view {
 	v.SourceCounts = countSources(occ)
 	v.Timeline = timeline(inc, occ, ev)
 	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit, d.Scans)
-	v.Scope = Recommend(a, d.Used, gen)
+	used := d.Used
+	if len(used) == 0 {
+		// What a responder stated with report --used or incidents note --used.
+		used = incident.UsedRepos(ev)
+	}
+	v.Used = used
+	v.Scope = Recommend(a, used, gen)
 	v.ScopeJSON = v.Scope.PasteJSON()
 	v.Mappings = mappings(inc, a, occ, v.Scope, gen)
 	if a != nil {
