@@ -23,6 +23,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/hubsim"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -197,6 +198,12 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
+	if data.Scans, err = st.ScanRuns(ctx, in.FirstSeen); err != nil {
+		return err
+	}
+	if data.Linked, err = linkedSecrets(ctx, st, *in, occ); err != nil {
+		return err
+	}
 	if err := incidentreport.HTML(bw, data); err != nil {
 		f.Close()
 		return err
@@ -209,6 +216,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	step("report: %s", path)
+	fmt.Fprintf(e.stdout, "      bottom line: %s\n", termsafe.Escape(incidentreport.Summarize(data).Text))
 	self := selfCommand()
 	dbArg := "--db " + shellQuote(db.dsn) + " --key-file " + shellQuote(db.keyFile)
 	fmt.Fprintf(e.stdout, "\nincident #%d is %s. Look around:\n  %s incidents list %s\n  %s incidents show %d %s\n  %s report %d -f md %s\n  %s %s\n",

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/safefile"
@@ -77,6 +79,9 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			if d.Scans, err = st.ScanRuns(c.Context(), in.FirstSeen); err != nil {
 				return err
 			}
+			if d.Linked, err = linkedSecrets(c.Context(), st, *in, occ); err != nil {
+				return err
+			}
 			out := e.stdout
 			var f *os.File
 			if output != "" {
@@ -107,4 +112,64 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	cmd.Flags().StringSliceVar(&used, "used", nil, "record the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the replacement scope is derived from them")
 	return cmd
+}
+
+// linkedSecrets finds the other secrets recorded beside an incident's
+// token: incidents of non-Hugging Face rules with an occurrence in the
+// same file (of the same repository) or the same commit. Whoever read the
+// token read them too, so the report asks to rotate them at their issuer.
+func linkedSecrets(ctx context.Context, st store.Store, in incident.Incident, occ []incident.Occurrence) ([]incidentreport.LinkedSecret, error) {
+	places := map[string]string{} // key → how the report names it
+	for _, o := range occ {
+		l := o.Finding.Location
+		if l.Path != "" {
+			places["p\x00"+l.Repo+"\x00"+l.Path] = "same file " + l.Path
+		}
+		if l.Commit != "" {
+			places["c\x00"+l.Commit] = "same commit " + shortID(l.Commit)
+		}
+	}
+	if len(places) == 0 {
+		return nil, nil
+	}
+	all, err := st.Incidents(ctx, incident.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("listing incidents for linked secrets: %w", err)
+	}
+	var out []incidentreport.LinkedSecret
+	for _, other := range all {
+		if other.ID == in.ID || detect.IssuedByHuggingFace(other.Rule) {
+			continue
+		}
+		oo, err := st.Occurrences(ctx, other.ID)
+		if err != nil {
+			return nil, fmt.Errorf("reading incident #%d's occurrences: %w", other.ID, err)
+		}
+		where := ""
+		for _, o := range oo {
+			l := o.Finding.Location
+			if w, ok := places["p\x00"+l.Repo+"\x00"+l.Path]; ok && l.Path != "" {
+				where = w
+				break
+			}
+			if w, ok := places["c\x00"+l.Commit]; ok && l.Commit != "" {
+				where = w
+				break
+			}
+		}
+		if where == "" {
+			continue
+		}
+		out = append(out, incidentreport.LinkedSecret{IncidentID: other.ID, Rule: other.Rule, Redacted: other.Redacted,
+			Fingerprint: other.Fingerprint, State: other.State, Where: where, Rotate: detect.RotationHint(other.Rule)})
+	}
+	return out, nil
+}
+
+// shortID abbreviates a commit id as git log --oneline does.
+func shortID(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
 }
