@@ -595,7 +595,7 @@ func openText(s ChecklistItem) string {
 	pending := len(s.Actions) - countDone(s.Actions)
 	switch s.Title {
 	case titleRevoke:
-		return ""
+		return "" // the bottom line's revocation part says it
 	case titleScope:
 		return "scope not reviewed"
 	case titleSearch:
@@ -603,10 +603,7 @@ func openText(s ChecklistItem) string {
 	case titleRunners:
 		return "CI runners and images not checked"
 	case titleAudit:
-		if s.Status == StatusAttention {
-			return "audit findings to act on"
-		}
-		return "audit pending"
+		return "" // the bottom line's audit part says it
 	case titlePurge:
 		return fmt.Sprintf("%d %s not purged", pending, plural(pending, "copy", "copies"))
 	case titleNotify:
