@@ -405,24 +405,25 @@ func purgedBy(inc incident.Incident, g *copyGroup, scans []incident.ScanRun) *in
 
 func covers(r *incident.ScanRun, g *copyGroup) bool {
 	for _, t := range r.Targets {
-		switch g.kind {
-		case "git":
+		switch {
+		case g.kind == "git":
 			if slices.Contains(r.Kinds, "git") && t == g.target {
 				return true
 			}
-		case "image":
-			if slices.Contains(r.Kinds, "image") && t == g.target {
+			continue
+		case g.kind == "image" && slices.Contains(r.Kinds, "image") && t == g.target:
+			return true
+		case !slices.Contains(r.Kinds, "file"):
+			continue
+		}
+		// A file scan of the path holding the copy (a docker save
+		// tarball, an export, a file, or a directory above it) read it
+		// again; "!" separates an archive from its members.
+		dir := strings.TrimSuffix(t, string(filepath.Separator))
+		for _, o := range g.occ {
+			p := o.Finding.Location.Path
+			if p != "" && (p == t || strings.HasPrefix(p, dir+string(filepath.Separator)) || strings.HasPrefix(p, t+"!")) {
 				return true
-			}
-		default:
-			for _, o := range g.occ {
-				p := o.Finding.Location.Path
-				if !slices.Contains(r.Kinds, "file") || p == "" {
-					continue
-				}
-				if p == t || strings.HasPrefix(p, strings.TrimSuffix(t, string(filepath.Separator))+string(filepath.Separator)) {
-					return true
-				}
 			}
 		}
 	}
