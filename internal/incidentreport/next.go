@@ -218,8 +218,10 @@ type copyGroup struct {
 	paths   []string
 	commits map[string][]string // path → the commits that introduced it there
 	refs    []string
-	detail  []string
-	occ     []incident.Occurrence
+	// messages are the commits whose message holds the token.
+	messages []string
+	detail   []string
+	occ      []incident.Occurrence
 }
 
 func purgeActions(inc incident.Incident, occ []incident.Occurrence, scans []incident.ScanRun) []Action {
@@ -250,6 +252,11 @@ func purgeActions(inc incident.Incident, occ []incident.Occurrence, scans []inci
 			g = get("git", l.Repo)
 			if g.commits == nil {
 				g.commits = map[string][]string{}
+			}
+			if l.Field == "message" && l.Commit != "" {
+				// In a commit (or tag) message, not in a file.
+				addU(&g.messages, shortCommit(l.Commit))
+				break
 			}
 			addU(&g.paths, l.Path)
 			if l.Commit != "" {
@@ -357,8 +364,14 @@ func (g *copyGroup) instruction() string {
 			in = append(in, t)
 			inv = append(inv, "--path "+shQuote(p))
 		}
-		s += "; it is in " + strings.Join(limit(in, 20), ", ")
-		s += "; or drop those files: git -C " + shQuote(repo) + " filter-repo --invert-paths " + strings.Join(inv, " ")
+		if len(in) > 0 {
+			s += "; it is in " + strings.Join(limit(in, 20), ", ")
+			s += "; or drop those files: git -C " + shQuote(repo) + " filter-repo --invert-paths " + strings.Join(inv, " ")
+		}
+		if len(g.messages) > 0 {
+			s += "; the message of " + plural(len(g.messages), "commit", "commits") + " " + strings.Join(limit(g.messages, 8), ", ") +
+				" holds it too: add --replace-message FILE"
+		}
 		if len(g.refs) > 0 {
 			s += "; then force-push " + strings.Join(limit(g.refs, 8), ", ")
 		} else {

@@ -188,6 +188,17 @@ func TestNextSteps(t *testing.T) {
 	if f := fresh(); !strings.Contains(build(f).Checklist[0].Detail, "hfwarden revoke 1") {
 		t.Errorf("revoke step does not name the command: %q", build(f).Checklist[0].Detail)
 	}
+	// A token in a commit message is rewritten with --replace-message, not
+	// dropped as a path called "commit message".
+	var git string
+	for _, a := range build(Sample()).Checklist[5].Actions {
+		if strings.HasPrefix(a.Text, "git history of") {
+			git = a.Text
+		}
+	}
+	if !strings.Contains(git, "the message of commit c0ffee00dead holds it too: add --replace-message FILE") || strings.Contains(git, "'commit message'") {
+		t.Errorf("commit message purge: %q", git)
+	}
 	// The bottom line counts what is still open from these steps.
 	bl := build(purged).BottomLine
 	if !slices.Contains(bl.Open, "2 copies not purged") || !slices.Contains(bl.Open, "1 linked secret not rotated") {
