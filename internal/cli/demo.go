@@ -35,7 +35,7 @@ func newDemoCmd(e *env) *cobra.Command {
 simulator token (in a commit that was later "fixed", and in a notebook output),
 then scan → assess → (an attacker uses the token) → audit → revoke → report, recording everything in an incident store.
 DIR (default: a new temporary directory) keeps the repository, the database and
-report.html. Nothing leaves this machine: the simulator's tokens are valid nowhere
+report.html; a later run in the same DIR replaces them (a fresh run each time). Nothing leaves this machine: the simulator's tokens are valid nowhere
 else.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {

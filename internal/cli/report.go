@@ -29,7 +29,11 @@ a table and as a picture (SVG: token → owner → orgs → repositories, colour
 access), every occurrence, the timeline (exposure → detection → revocation →
 confirmation), the response checklist filled from what hfwarden recorded, the
 mapping to OWASP Non-Human Identities Top 10, OWASP Agentic AI and NIST AI RMF,
-and a least-privilege replacement scope. HTML is one self-contained file.`,
+and a least-privilege replacement scope. It opens with one sentence, the bottom
+line; the checklist goes on past revocation (purge each copy, notify, replace,
+rotate the secrets found beside it). --used records which repositories the
+token was meant for, and the replacement is derived from them. HTML is one
+self-contained file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			var write func(io.Writer, incidentreport.Data) error
@@ -53,6 +57,12 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 				if _, err := incident.UsedMessage(used); err != nil {
 					return usageErr("--used: %v", err)
 				}
+				// Creates nothing: a store must be there already.
+				ro, err := db.openReadOnly(c.Context())
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				ro.Close()
 				st, err = db.open(c.Context())
 			} else {
 				st, err = db.openReadOnly(c.Context())
