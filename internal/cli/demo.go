@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +23,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/hubsim"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -30,7 +35,7 @@ func newDemoCmd(e *env) *cobra.Command {
 simulator token (in a commit that was later "fixed", and in a notebook output),
 then scan → assess → (an attacker uses the token) → audit → revoke → report, recording everything in an incident store.
 DIR (default: a new temporary directory) keeps the repository, the database and
-report.html. Nothing leaves this machine: the simulator's tokens are valid nowhere
+report.html; a later run in the same DIR replaces them (a fresh run each time). Nothing leaves this machine: the simulator's tokens are valid nowhere
 else.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -54,6 +59,16 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return usageErr("--out: %v", err)
 	}
 	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "==> "+format+"\n", args...) }
+	// Each run is a fresh run: the simulator starts anew, so an incident
+	// left by an earlier run (already contained) cannot be revoked again.
+	// Only the demo's own files go; anything else in DIR stays.
+	removed, err := clearDemoDir(out)
+	if err != nil {
+		return fmt.Errorf("clearing the previous demo in %s: %w", out, err)
+	}
+	if removed > 0 {
+		step("removed the previous demo's files from %s (a fresh run each time)", out)
+	}
 
 	sc := hubsim.DemoScenario()
 	url, stop, err := hubsim.New(sc, hubsim.Options{}).Start("127.0.0.1:0")
@@ -183,6 +198,12 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
+	if data.Scans, err = st.ScanRuns(ctx, in.FirstSeen); err != nil {
+		return err
+	}
+	if data.Linked, err = linkedSecrets(ctx, st, *in, occ); err != nil {
+		return err
+	}
 	if err := incidentreport.HTML(bw, data); err != nil {
 		f.Close()
 		return err
@@ -195,9 +216,104 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	step("report: %s", path)
-	fmt.Fprintf(e.stdout, "\nincident #%d is %s. Look around:\n  hfwarden incidents list --db %s\n  hfwarden incidents show %d --db %s\n  open %s\n",
-		id, in.State, db.dsn, id, db.dsn, path)
+	fmt.Fprintf(e.stdout, "      bottom line: %s\n", termsafe.Escape(incidentreport.Summarize(data).Text))
+	self := selfCommand()
+	dbArg := "--db " + shellQuote(db.dsn) + " --key-file " + shellQuote(db.keyFile)
+	fmt.Fprintf(e.stdout, "\nincident #%d is %s. Look around:\n  %s incidents list %s\n  %s incidents show %d %s\n  %s report %d -f md %s\n  %s %s\n",
+		id, in.State, self, dbArg, self, id, dbArg, self, id, dbArg, opener(), shellQuote(path))
 	return nil
+}
+
+// clearDemoDir removes an earlier demo run's files from dir and says how
+// many there were: only what a demo run writes there, nothing else.
+func clearDemoDir(dir string) (int, error) {
+	n := 0
+	for _, name := range []string{"repo", "cache", "hfwarden.db", "hfwarden.db-wal", "hfwarden.db-shm", "hfwarden.db-journal", "hfwarden.key", "report.html"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// selfCommand is how to run this hfwarden again from the current
+// directory, for hints that work as printed: "hfwarden" when that is on
+// the PATH and is this program, the absolute path of the binary
+// otherwise, and for a "go run" build (a binary in a go-build temporary
+// directory, gone when it exits) "go run" of the command in this module.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "hfwarden"
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	if !strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		if p, err := exec.LookPath("hfwarden"); err == nil {
+			if r, err := filepath.EvalSymlinks(p); err == nil && sameFile(r, exe) {
+				return "hfwarden"
+			}
+		}
+		return shellQuote(exe)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "go run ./cmd/hfwarden"
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if isHfwardenModule(dir) {
+			if dir == wd {
+				return "go run ./cmd/hfwarden"
+			}
+			return "go -C " + shellQuote(dir) + " run ./cmd/hfwarden"
+		}
+		if filepath.Dir(dir) == dir {
+			return "go run github.com/hfwarden/hfwarden/cmd/hfwarden"
+		}
+	}
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// isHfwardenModule reports whether dir is the root of this module.
+func isHfwardenModule(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return false
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(first) == "module github.com/hfwarden/hfwarden"
+}
+
+// opener is the command that opens a file in the desktop's browser.
+func opener() string {
+	switch runtime.GOOS {
+	case "darwin":
+		return "open"
+	case "windows":
+		return "start"
+	}
+	return "xdg-open"
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/@:+=-]+$`)
+
+// shellQuote quotes s for a POSIX shell, where it needs quoting.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // writeDemoRepo makes a repository whose history holds the token in a

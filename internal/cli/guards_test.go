@@ -130,7 +130,7 @@ func TestContainedOnlyByRevoke(t *testing.T) {
 		}
 	}
 	r := runCLI(t, "", append([]string{"report", id, "-f", "md"}, dbArgs...)...)
-	if strings.Contains(r.stdout, "the token no longer works") || !strings.Contains(r.stdout, "not confirmed") {
+	if strings.Contains(r.stdout, ": the token no longer works\n") || !strings.Contains(r.stdout, "**Containment confirmed** — —: not confirmed") {
 		t.Errorf("the report says contained:\n%s", r.stdout)
 	}
 }

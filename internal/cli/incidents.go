@@ -252,20 +252,36 @@ func newIncidentsCmd(e *env) *cobra.Command {
 	show.Flags().StringVarP(&showFormat, "format", "f", "text", "text or json")
 
 	var message string
+	var used []string
 	note := &cobra.Command{
-		Use:   "note INCIDENT --message TEXT",
-		Short: "Add a note to an incident's log",
+		Use:   "note INCIDENT (--message TEXT | --used REPO...)",
+		Short: "Add a note to an incident's log, or state which repositories the token was meant for",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
-				if strings.TrimSpace(message) == "" {
-					return usageErr("--message is required")
+			if strings.TrimSpace(message) == "" && len(used) == 0 {
+				return usageErr("--message or --used is required")
+			}
+			if len(used) > 0 {
+				if _, err := incident.UsedMessage(used); err != nil {
+					return usageErr("--used: %v", err)
 				}
-				return st.AddNote(c.Context(), id, actor(), message, time.Now().UTC())
+			}
+			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+				now := time.Now().UTC()
+				if len(used) > 0 {
+					if err := st.StateUse(c.Context(), id, actor(), used, now); err != nil {
+						return err
+					}
+				}
+				if strings.TrimSpace(message) == "" {
+					return nil
+				}
+				return st.AddNote(c.Context(), id, actor(), message, now)
 			})
 		},
 	}
 	note.Flags().StringVarP(&message, "message", "m", "", "the note")
+	note.Flags().StringSliceVar(&used, "used", nil, "the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the report's replacement scope is derived from them")
 
 	assign := &cobra.Command{
 		Use:   "assign INCIDENT PERSON",

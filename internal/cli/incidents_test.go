@@ -137,6 +137,33 @@ func TestDemo(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "contained") {
 		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// A second run in the same directory is a fresh run: it used to fail
+	// with "an incident cannot go from contained to revoke-requested".
+	// Files that are not the demo's stay.
+	write(t, filepath.Join(out, "mine.txt"), "keep me")
+	r = runCLI(t, "", "demo", "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "incident #1 is contained") || !strings.Contains(r.stdout, "removed the previous demo's files") {
+		t.Fatalf("demo, second run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "mine.txt")); err != nil || string(b) != "keep me" {
+		t.Errorf("the second run removed a file that is not the demo's: %q %v", b, err)
+	}
+	// The closing hints run as printed: this test binary lives in a
+	// go-build temporary directory, so the hint is "go run" in this module.
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(out, "hfwarden.db")
+	if want := "  go -C " + root + " run ./cmd/hfwarden incidents show 1 --db " + db + " --key-file " + filepath.Join(out, "hfwarden.key") + "\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("demo hints: want %q in\n%s", want, r.stdout)
+	}
+	if strings.Contains(r.stdout, "\n  hfwarden ") {
+		t.Errorf("a hint names hfwarden, which is not this program:\n%s", r.stdout)
+	}
+	if r := runCLI(t, "", "incidents", "show", "1", "--db", db, "--key-file", filepath.Join(out, "hfwarden.key")); r.code != 0 || !strings.Contains(r.stdout, "contained") {
+		t.Errorf("the hint's command: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	for _, f := range []string{"report.html", "hfwarden.db", "repo/.git"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("demo left no %s: %v", f, err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,13 +10,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/safefile"
+	"github.com/hfwarden/hfwarden/internal/store"
 )
 
 func newReportCmd(e *env) *cobra.Command {
 	var db dbFlags
 	var format, output string
+	var used []string
 	cmd := &cobra.Command{
 		Use:   "report INCIDENT [--format html|md|json] [-o FILE]",
 		Short: "Write an incident report a security team acts on",
@@ -24,7 +29,11 @@ a table and as a picture (SVG: token → owner → orgs → repositories, colour
 access), every occurrence, the timeline (exposure → detection → revocation →
 confirmation), the response checklist filled from what hfwarden recorded, the
 mapping to OWASP Non-Human Identities Top 10, OWASP Agentic AI and NIST AI RMF,
-and a least-privilege replacement scope. HTML is one self-contained file.`,
+and a least-privilege replacement scope. It opens with one sentence, the bottom
+line; the checklist goes on past revocation (purge each copy, notify, replace,
+rotate the secrets found beside it). --used records which repositories the
+token was meant for, and the replacement is derived from them. HTML is one
+self-contained file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			var write func(io.Writer, incidentreport.Data) error
@@ -42,11 +51,31 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.openReadOnly(c.Context())
+			var st store.Store
+			if len(used) > 0 {
+				// Stating the use is recorded, so this report writes.
+				if _, err := incident.UsedMessage(used); err != nil {
+					return usageErr("--used: %v", err)
+				}
+				// Creates nothing: a store must be there already.
+				ro, err := db.openReadOnly(c.Context())
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				ro.Close()
+				st, err = db.open(c.Context())
+			} else {
+				st, err = db.openReadOnly(c.Context())
+			}
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			defer st.Close()
+			if len(used) > 0 {
+				if err := st.StateUse(c.Context(), id, actor(), used, time.Now().UTC()); err != nil {
+					return fmt.Errorf("recording the repositories the token was meant for: %w", err)
+				}
+			}
 			in, occ, ev, err := loadIncident(c.Context(), st, id)
 			if err != nil {
 				return err
@@ -58,6 +87,9 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 			}
 			d.Audit = incidentreport.FromAudit(au, auAt)
 			if d.Scans, err = st.ScanRuns(c.Context(), in.FirstSeen); err != nil {
+				return err
+			}
+			if d.Linked, err = linkedSecrets(c.Context(), st, *in, occ); err != nil {
 				return err
 			}
 			out := e.stdout
@@ -88,5 +120,66 @@ and a least-privilege replacement scope. HTML is one self-contained file.`,
 	addDBFlags(cmd.Flags(), &db)
 	cmd.Flags().StringVarP(&format, "format", "f", "html", "html, md or json")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringSliceVar(&used, "used", nil, "record the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the replacement scope is derived from them")
 	return cmd
+}
+
+// linkedSecrets finds the other secrets recorded beside an incident's
+// token: incidents of non-Hugging Face rules with an occurrence in the
+// same file (of the same repository) or the same commit. Whoever read the
+// token read them too, so the report asks to rotate them at their issuer.
+func linkedSecrets(ctx context.Context, st store.Store, in incident.Incident, occ []incident.Occurrence) ([]incidentreport.LinkedSecret, error) {
+	places := map[string]string{} // key → how the report names it
+	for _, o := range occ {
+		l := o.Finding.Location
+		if l.Path != "" {
+			places["p\x00"+l.Repo+"\x00"+l.Path] = "same file " + l.Path
+		}
+		if l.Commit != "" {
+			places["c\x00"+l.Commit] = "same commit " + shortID(l.Commit)
+		}
+	}
+	if len(places) == 0 {
+		return nil, nil
+	}
+	all, err := st.Incidents(ctx, incident.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("listing incidents for linked secrets: %w", err)
+	}
+	var out []incidentreport.LinkedSecret
+	for _, other := range all {
+		if other.ID == in.ID || detect.IssuedByHuggingFace(other.Rule) {
+			continue
+		}
+		oo, err := st.Occurrences(ctx, other.ID)
+		if err != nil {
+			return nil, fmt.Errorf("reading incident #%d's occurrences: %w", other.ID, err)
+		}
+		where := ""
+		for _, o := range oo {
+			l := o.Finding.Location
+			if w, ok := places["p\x00"+l.Repo+"\x00"+l.Path]; ok && l.Path != "" {
+				where = w
+				break
+			}
+			if w, ok := places["c\x00"+l.Commit]; ok && l.Commit != "" {
+				where = w
+				break
+			}
+		}
+		if where == "" {
+			continue
+		}
+		out = append(out, incidentreport.LinkedSecret{IncidentID: other.ID, Rule: other.Rule, Redacted: other.Redacted,
+			Fingerprint: other.Fingerprint, State: other.State, Where: where, Rotate: detect.RotationHint(other.Rule)})
+	}
+	return out, nil
+}
+
+// shortID abbreviates a commit id as git log --oneline does.
+func shortID(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
 }

@@ -122,11 +122,54 @@ type Event struct {
 	IncidentID int64     `json:"incident_id"`
 	At         time.Time `json:"at"`
 	Actor      string    `json:"actor"`
-	// Kind is transition, note, assign, verify, assess, audit, revoke or scan.
+	// Kind is transition, note, assign, verify, assess, audit, revoke,
+	// scan or used (EventUsed).
 	Kind    string `json:"kind"`
 	From    State  `json:"from,omitempty"`
 	To      State  `json:"to,omitempty"`
 	Message string `json:"message,omitempty"`
+}
+
+// EventUsed is the kind of the event that states which repositories the
+// token was meant for; its message is UsedMessage's.
+const EventUsed = "used"
+
+// usedPrefix starts a used event's message, so the log reads as a sentence.
+const usedPrefix = "meant for: "
+
+// UsedMessage is the message of a used event listing repos, each a
+// repository id, optionally "type:id" and optionally suffixed "=read" or
+// "=write". A repository id holds no spaces or commas, so the list reads
+// back unambiguously; an empty list or a malformed item is an error.
+func UsedMessage(repos []string) (string, error) {
+	if len(repos) == 0 {
+		return "", fmt.Errorf("no repositories stated")
+	}
+	for _, r := range repos {
+		if r == "" || strings.ContainsAny(r, " ,\t\r\n") || !strings.Contains(r, "/") {
+			return "", fmt.Errorf("%q is not a repository (owner/name, optionally type:owner/name=read|write)", r)
+		}
+	}
+	return usedPrefix + strings.Join(repos, ", "), nil
+}
+
+// UsedRepos returns the repositories the latest used event lists; nil
+// when nobody stated them.
+func UsedRepos(ev []Event) []string {
+	var latest *Event
+	for i := range ev {
+		if ev[i].Kind == EventUsed && (latest == nil || !ev[i].At.Before(latest.At)) {
+			latest = &ev[i]
+		}
+	}
+	if latest == nil {
+		return nil
+	}
+	list, ok := strings.CutPrefix(latest.Message, usedPrefix)
+	if !ok || list == "" {
+		return nil
+	}
+	return strings.Split(list, ", ")
 }
 
 // ScanRun is one recorded scan, whatever it found: what it walked and

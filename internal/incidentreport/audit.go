@@ -47,6 +47,14 @@ func FromAudit(r *audit.Report, at time.Time) *AuditSection {
 	// Worst first, keeping the audit's order within a severity.
 	fs := slices.Clone(r.Findings)
 	slices.SortStableFunc(fs, func(a, b audit.Finding) int { return audit.Rank(b.Severity) - audit.Rank(a.Severity) })
+	for _, f := range fs {
+		if audit.Rank(f.Severity) >= audit.Rank(audit.High) {
+			if sec.Kinds == nil {
+				sec.Kinds = map[string]int{}
+			}
+			sec.Kinds[f.Kind]++
+		}
+	}
 	for i, f := range fs {
 		if i == maxAuditLines {
 			sec.Findings = append(sec.Findings, fmt.Sprintf("… and %d more (see the audit JSON)", len(fs)-maxAuditLines))

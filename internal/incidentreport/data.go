@@ -34,13 +34,16 @@ type Data struct {
 	// history, access logs); nil until one was run.
 	Audit *AuditSection
 	// Used lists the repositories the token was actually used for, as the
-	// responder states them (see RecommendScope); empty: fall back to the
-	// repositories it can write.
+	// responder states them (see RecommendScope); empty: the latest "used"
+	// event of Events, and without one the repositories it can write.
 	Used []string
 	// Scans are the scan runs recorded since the incident was first seen,
 	// whatever they found: a git history or image scan that ran without
 	// finding the token is a search done, not one missing.
 	Scans []incident.ScanRun
+	// Linked are the other secrets recorded in the same files or commits
+	// (see LinkedSecret); the checklist asks to rotate them.
+	Linked []LinkedSecret
 }
 
 // AuditSection is the outcome of the post-containment audit. It is
@@ -61,6 +64,9 @@ type AuditSection struct {
 	// containment, does not complete the checklist step.
 	Checked int        `json:"checked"`
 	Until   *time.Time `json:"until,omitempty"`
+	// Kinds counts the findings of severity high or worse by kind
+	// ("unsafe-pickle": 1), for the report's bottom line.
+	Kinds map[string]int `json:"kinds,omitempty"`
 }
 
 // Checklist statuses.
@@ -81,6 +87,9 @@ type ChecklistItem struct {
 	Status string `json:"status"`
 	Label  string `json:"label"`
 	Detail string `json:"detail"`
+	// Actions are the step's concrete tasks (a history to rewrite, a
+	// repository whose users to tell), each with its own status.
+	Actions []Action `json:"actions,omitempty"`
 }
 
 // Mapping ties the incident to an item of a guidance framework.
@@ -111,10 +120,12 @@ type view struct {
 	Assessment   *assess.Report
 	Audit        *AuditSection
 	Verification string
+	BottomLine   BottomLine
 	SourceCounts []sourceCount
 	Timeline     []TimelineEntry
 	Checklist    []ChecklistItem
 	Mappings     []Mapping
+	Used         []string
 	Scope        Recommendation
 	ScopeJSON    string
 	Graph        *graph
@@ -151,9 +162,17 @@ func build(d Data) *view {
 	v.Verification = verification(inc, a)
 	v.SourceCounts = countSources(occ)
 	v.Timeline = timeline(inc, occ, ev)
-	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit, d.Scans)
-	v.Scope = Recommend(a, d.Used, gen)
+	used := d.Used
+	if len(used) == 0 {
+		// What a responder stated with report --used or incidents note --used.
+		used = incident.UsedRepos(ev)
+	}
+	v.Used = used
+	v.Scope = Recommend(a, used, gen)
 	v.ScopeJSON = v.Scope.PasteJSON()
+	v.Checklist = checklist(inc, a, occ, v.SourceCounts, d.Audit, d.Scans)
+	v.Checklist = append(v.Checklist, nextSteps(len(v.Checklist)+1, inc, a, occ, ev, d.Scans, v.Scope, used, d.Linked)...)
+	v.BottomLine = bottomLine(inc, a, occ, d.Audit, v.Checklist, gen)
 	v.Mappings = mappings(inc, a, occ, v.Scope, gen)
 	if a != nil {
 		v.Graph = layout(a, maxRepoNodes)
@@ -164,6 +183,10 @@ func build(d Data) *view {
 func verification(inc incident.Incident, a *assess.Report) string {
 	if vf := inc.Verification; vf != nil {
 		s := vf.Status
+		if vf.Status == "invalid" && inc.ContainedAt != nil && inc.RevokeRequestedAt != nil {
+			// The token fails because it was revoked, and that was proven.
+			s = "revoked (confirmed " + fmtTime(*inc.ContainedAt) + ")"
+		}
 		if vf.Owner != "" {
 			s += " (owner " + vf.Owner + ")"
 		}
@@ -286,11 +309,11 @@ func findEvent(ev []incident.Event, f func(incident.Event) bool) *incident.Event
 
 func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrence, sc []sourceCount, audit *AuditSection, scans []incident.ScanRun) []ChecklistItem {
 	items := []ChecklistItem{
-		{Step: 1, Title: "Revoke the token"},
-		{Step: 2, Title: "Review its scope before issuing a replacement"},
-		{Step: 3, Title: "Search commits, logs, notebooks, tickets and chat for copies"},
-		{Step: 4, Title: "Check CI runners and containers for cached copies"},
-		{Step: 5, Title: "Review model integrity, repository history and access logs"},
+		{Step: 1, Title: titleRevoke},
+		{Step: 2, Title: titleScope},
+		{Step: 3, Title: titleSearch},
+		{Step: 4, Title: titleRunners},
+		{Step: 5, Title: titleAudit},
 	}
 	if inc.State == incident.FalsePositive {
 		for i := range items {
@@ -311,7 +334,7 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	case a != nil && a.Status == "invalid":
 		set(0, StatusPending, "pending", "the Hub already rejects the token ("+fmtTime(a.CheckedAt)+"); record the containment")
 	default:
-		set(0, StatusPending, "pending", "revoke it at https://huggingface.co/settings/tokens (the owner or an org admin), then verify")
+		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to revoke and confirms the token no longer works), or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin)", inc.ID))
 	}
 
 	if a != nil {

@@ -84,6 +84,10 @@ ol.checklist li.attention { border-left-color: #b91c1c; } li.attention .status {
 .status { font-weight: 600; text-align: right; }
 li.done .status { color: #15803d; } li.pending .status { color: #c2410c; }
 .detail { color: #374151; font-size: 13px; }
+ul.actions { list-style: none; padding: 0; margin: 6px 0 0; font-size: 12.5px; }
+ul.actions li { display: block; border: 0; padding: 2px 0; margin: 0; overflow-wrap: anywhere; }
+ul.actions li.done .mark { color: #15803d; } ul.actions li.pending .mark { color: #c2410c; }
+.bottom-line { font-size: 16px; line-height: 1.5; background: #fef2f2; border: 1px solid #fecaca; border-left: 6px solid #b91c1c; border-radius: 6px; padding: 10px 14px; margin: 10px 0 12px; }
 ul.timeline { list-style: none; padding: 0; margin: 0 0 12px; border-left: 3px solid var(--line); }
 ul.timeline li { position: relative; padding: 4px 0 10px 18px; }
 ul.timeline li::before { content: ""; position: absolute; left: -8px; top: 8px; width: 13px; height: 13px; border-radius: 50%; background: #15803d; }
@@ -97,6 +101,7 @@ ul.timeline .when { font-weight: 600; }
 <body>
 <main>
 <h1>Leaked token incident #{{.Incident.ID}}: <span class="mono">{{.Incident.Redacted}}</span></h1>
+<p class="bottom-line" id="bottom-line"><strong>Bottom line:</strong> {{.BottomLine.Text}}.</p>
 <p class="meta">Generated {{time .Generated}} by hfwarden. This report holds no secret: only a redacted preview and the SHA-256 fingerprint.</p>
 
 <section id="summary">
@@ -197,7 +202,7 @@ ul.timeline .when { font-weight: 600; }
 <section id="response">
 <h2>Response checklist</h2>
 <ol class="checklist" id="checklist">
-{{range .Checklist}}<li class="{{.Status}}" id="step-{{.Step}}" data-status="{{.Status}}"><span class="step">{{.Step}}.</span><div><strong>{{.Title}}</strong><div class="detail">{{.Detail}}</div></div><span class="status">{{.Label}}</span></li>
+{{range .Checklist}}<li class="{{.Status}}" id="step-{{.Step}}" data-status="{{.Status}}"><span class="step">{{.Step}}.</span><div><strong>{{.Title}}</strong><div class="detail">{{.Detail}}</div>{{if .Actions}}<ul class="actions">{{range .Actions}}<li class="{{.Status}}" data-status="{{.Status}}"><span class="mark">{{if eq .Status "done"}}✓{{else}}○{{end}}</span> {{.Text}}{{if .Proof}} <span class="muted">— {{.Proof}}</span>{{end}}</li>{{end}}</ul>{{end}}</div><span class="status">{{.Label}}</span></li>
 {{end}}</ol>
 </section>
 

@@ -35,6 +35,7 @@ func Markdown(w io.Writer, d Data) error {
 	a := v.Assessment
 
 	p("# Leaked token incident #%d: %s\n\n", inc.ID, md(inc.Redacted))
+	p("**Bottom line:** %s.\n\n", md(v.BottomLine.Text))
 	p("Generated %s by hfwarden. This report holds no secret: only a redacted preview and the SHA-256 fingerprint.\n\n", fmtTime(v.Generated))
 
 	p("## Summary\n\n| | |\n|---|---|\n")
@@ -115,6 +116,17 @@ func Markdown(w io.Writer, d Data) error {
 			box = "x"
 		}
 		p("%d. [%s] **%s** — *%s*: %s\n", c.Step, box, c.Title, c.Label, md(c.Detail))
+		for _, a := range c.Actions {
+			sub := " "
+			if a.Status == StatusDone {
+				sub = "x"
+			}
+			p("   - [%s] %s", sub, md(a.Text))
+			if a.Proof != "" {
+				p(" — *%s*", md(a.Proof))
+			}
+			p("\n")
+		}
 	}
 
 	p("\n## Framework mapping\n\n| Framework | Item | Why it applies here |\n|---|---|---|\n")
@@ -207,6 +219,8 @@ func eventWhat(e incident.Event) string {
 // jsonReport is the JSON shape of a report.
 type jsonReport struct {
 	Generated        time.Time             `json:"generated"`
+	BottomLine       BottomLine            `json:"bottom_line"`
+	UsedFor          []string              `json:"used_for"`
 	Incident         incident.Incident     `json:"incident"`
 	Occurrences      []incident.Occurrence `json:"occurrences"`
 	Events           []incident.Event      `json:"events"`
@@ -221,9 +235,12 @@ type jsonReport struct {
 // JSON writes the report as one indented JSON object.
 func JSON(w io.Writer, d Data) error {
 	v := build(d)
-	r := jsonReport{Generated: v.Generated, Incident: v.Incident, Occurrences: v.Occurrences, Events: v.Events,
+	r := jsonReport{Generated: v.Generated, BottomLine: v.BottomLine, UsedFor: v.Used, Incident: v.Incident, Occurrences: v.Occurrences, Events: v.Events,
 		Assessment: v.Assessment, Timeline: v.Timeline, Checklist: v.Checklist, Mappings: v.Mappings,
 		RecommendedScope: v.Scope, Audit: v.Audit}
+	if r.UsedFor == nil {
+		r.UsedFor = []string{}
+	}
 	if r.Occurrences == nil {
 		r.Occurrences = []incident.Occurrence{}
 	}

@@ -82,12 +82,15 @@ func TestChecklist(t *testing.T) {
 		want   []string
 		labels map[int]string
 	}{
-		{"fresh", fresh(), []string{"pending", "pending", "pending", "pending", "pending"}, nil},
-		{"revoke requested only", revokeOnly, []string{"pending", "pending", "pending", "pending", "pending"}, map[int]string{0: "requested, not confirmed"}},
-		{"contained and assessed", Sample(), []string{"done", "done", "done", "pending", "pending"}, nil},
-		{"swept and audited", cached, []string{"done", "done", "done", "done", "done"}, nil},
-		{"audit not finished", auditOpen, []string{"done", "done", "done", "pending", "pending"}, nil},
-		{"false positive", fp, []string{"not-applicable", "not-applicable", "not-applicable", "not-applicable", "not-applicable"}, nil},
+		// Steps 6 to 9 (purge, notify, replace, rotate linked) follow the
+		// revocation; nothing here proves them done, and no linked secret
+		// was recorded.
+		{"fresh", fresh(), []string{"pending", "pending", "pending", "pending", "pending", "pending", "pending", "pending", "not-applicable"}, map[int]string{6: "unknown", 7: "unknown"}},
+		{"revoke requested only", revokeOnly, []string{"pending", "pending", "pending", "pending", "pending", "pending", "pending", "pending", "not-applicable"}, map[int]string{0: "requested, not confirmed"}},
+		{"contained and assessed", Sample(), []string{"done", "done", "done", "pending", "pending", "pending", "pending", "pending", "not-applicable"}, map[int]string{5: "4 of 4 not purged"}},
+		{"swept and audited", cached, []string{"done", "done", "done", "done", "done", "pending", "pending", "pending", "not-applicable"}, nil},
+		{"audit not finished", auditOpen, []string{"done", "done", "done", "pending", "pending", "pending", "pending", "pending", "not-applicable"}, nil},
+		{"false positive", fp, slices.Repeat([]string{"not-applicable"}, 9), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := htmlOf(t, tc.d)
@@ -410,7 +413,7 @@ func TestJSON(t *testing.T) {
 			Step           int
 			Status, Detail string
 		}
-		if err := json.Unmarshal(v["checklist"], &cl); err != nil || len(cl) != 5 {
+		if err := json.Unmarshal(v["checklist"], &cl); err != nil || len(cl) != 9 {
 			t.Errorf("%s: checklist %v %v", name, cl, err)
 		}
 		for _, c := range cl {

@@ -299,6 +299,19 @@ func (s *sqlStore) AddNote(ctx context.Context, id int64, actor, text string, at
 	})
 }
 
+func (s *sqlStore) StateUse(ctx context.Context, id int64, actor string, repos []string, at time.Time) error {
+	msg, err := incident.UsedMessage(repos)
+	if err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockState(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, incident.Event{IncidentID: id, At: at, Actor: actor, Kind: incident.EventUsed, Message: msg})
+	})
+}
+
 func (s *sqlStore) Assign(ctx context.Context, id int64, actor, assignee string, at time.Time) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockState(ctx, tx, id); err != nil {

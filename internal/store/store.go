@@ -49,6 +49,10 @@ type Store interface {
 	// AddNote and Assign log a note or set the assignee.
 	AddNote(ctx context.Context, id int64, actor, text string, at time.Time) error
 	Assign(ctx context.Context, id int64, actor, assignee string, at time.Time) error
+	// StateUse logs which repositories the token was meant for (a "used"
+	// event listing them, incident.UsedRepos reads the latest): the
+	// least-privilege replacement is derived from them.
+	StateUse(ctx context.Context, id int64, actor string, repos []string, at time.Time) error
 	// RecordVerification appends to the verification history and sets the
 	// latest verification. A live answer naming an account sets the
 	// incident's owner unless an assessment has set it (RecordScan does

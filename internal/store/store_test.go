@@ -363,6 +363,35 @@ func TestNotesAndAssign(t *testing.T) {
 	})
 }
 
+// TestStateUse records which repositories a token was meant for, on every
+// backend: the latest statement is what the report reads.
+func TestStateUse(t *testing.T) {
+	each(t, func(t *testing.T, st Store, _ string) {
+		ctx := context.Background()
+		res, _ := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a", 1)}, t0)
+		id := res.Incidents[0]
+		if err := st.StateUse(ctx, id, "bob", []string{"alice/model", "dataset:acme/data=read"}, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.StateUse(ctx, id, "carol", []string{"alice/model=write"}, t0.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := st.Events(ctx, id)
+		if got := incident.UsedRepos(evs); len(got) != 1 || got[0] != "alice/model=write" {
+			t.Errorf("used = %q, want the latest statement", got)
+		}
+		if e := evs[len(evs)-1]; e.Kind != incident.EventUsed || e.Actor != "carol" {
+			t.Errorf("last event %+v", e)
+		}
+		if err := st.StateUse(ctx, id, "bob", []string{"not a repo"}, t0); err == nil {
+			t.Error("a malformed repository was stored")
+		}
+		if err := st.StateUse(ctx, 777777, "bob", []string{"a/b"}, t0); !errors.Is(err, ErrNotFound) {
+			t.Errorf("used on a missing incident: %v", err)
+		}
+	})
+}
+
 func TestVerificationHistory(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
