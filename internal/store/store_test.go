@@ -30,13 +30,32 @@ type backend struct {
 	dsn func(t *testing.T) string
 }
 
+// pgSkip is why the PostgreSQL half of a test did not run, and how to run
+// it: a skipped backend must say so, not pass in silence.
+const pgSkip = "SKIP PostgreSQL store tests: HFWARDEN_TEST_POSTGRES is unset; run them with HFWARDEN_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./internal/store"
+
+// TestMain says once per run, on standard output, that the PostgreSQL
+// tests are skipped; each skipped subtest says it again with t.Skip.
+func TestMain(m *testing.M) {
+	if os.Getenv("HFWARDEN_TEST_POSTGRES") == "" {
+		fmt.Println(pgSkip)
+	}
+	os.Exit(m.Run())
+}
+
+// backends lists SQLite and PostgreSQL; without HFWARDEN_TEST_POSTGRES the
+// PostgreSQL backend skips its subtest, naming the variable.
 func backends(t *testing.T) []backend {
 	bs := []backend{{name: "sqlite", dsn: func(t *testing.T) string {
 		return filepath.Join(t.TempDir(), "data", "hfwarden.db")
 	}}}
-	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
-		bs = append(bs, backend{name: "postgres", dsn: func(t *testing.T) string { return pgSchema(t, url) }})
-	}
+	url := os.Getenv("HFWARDEN_TEST_POSTGRES")
+	bs = append(bs, backend{name: "postgres", dsn: func(t *testing.T) string {
+		if url == "" {
+			t.Skip(pgSkip)
+		}
+		return pgSchema(t, url)
+	}})
 	return bs
 }
 
