@@ -311,7 +311,7 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	case a != nil && a.Status == "invalid":
 		set(0, StatusPending, "pending", "the Hub already rejects the token ("+fmtTime(a.CheckedAt)+"); record the containment")
 	default:
-		set(0, StatusPending, "pending", "revoke it at https://huggingface.co/settings/tokens (the owner or an org admin), then verify")
+		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to invalidate the token and confirms it), or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin), then verify", inc.ID))
 	}
 
 	if a != nil {
