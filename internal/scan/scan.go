@@ -610,7 +610,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
-		if t := c.Prov.Time; !t.IsZero() {
+		if t := c.Prov.Time; KnownTime(t) {
 			t = t.UTC()
 			f.Time = &t
 		}
@@ -669,7 +669,7 @@ func lineTime(c source.Chunk, lineStart, off int, f *Finding) {
 	if lineStart < 0 || lineStart > off || (lineStart == 0 && c.Offset > 0 && (c.Line == 0 || c.LineStart != 0)) {
 		return
 	}
-	if t, ok := source.LineTime(c.Data[lineStart:off]); ok {
+	if t, ok := source.LineTime(c.Data[lineStart:off]); ok && KnownTime(t) {
 		t = t.UTC()
 		f.Time = &t
 	}
@@ -722,7 +722,7 @@ func (s *Scanner) nameJSONField(data []byte, at int, f *Finding) {
 		return
 	}
 	f.Location.Field = field
-	if !t.IsZero() && f.Time == nil {
+	if KnownTime(t) && f.Time == nil {
 		t = t.UTC()
 		f.Time = &t
 	}

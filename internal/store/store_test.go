@@ -247,6 +247,7 @@ func TestExposureStart(t *testing.T) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
 		at := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
+		fixed := func(x time.Time) *time.Time { return &x }
 		steps := []struct {
 			name     string
 			time     *time.Time
@@ -254,10 +255,16 @@ func TestExposureStart(t *testing.T) {
 			wantExpo *time.Time
 		}{
 			{"no evidence", nil, nil, nil},
+			// Sentinels of "unknown" (reproducible builds, zip DOS time
+			// zero, Go's zero time) are no exposure start.
+			{"unix epoch", fixed(time.Unix(0, 0)), nil, nil},
+			{"dos time zero commit", nil, fixed(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)), nil},
+			{"zero time", fixed(time.Time{}), fixed(time.Date(1989, 12, 31, 23, 59, 59, 0, time.UTC)), nil},
 			{"file time", at(-10), nil, at(-10)},
 			{"earlier commit date", at(-5), at(-30), at(-30)},
 			{"later evidence does not raise it", at(-1), at(-2), at(-30)},
 			{"earliest of the two", at(-40), at(-35), at(-40)},
+			{"a sentinel never lowers it", fixed(time.Unix(0, 0)), fixed(time.Unix(1, 0)), at(-40)},
 		}
 		for i, s := range steps {
 			f := finding(tok, fmt.Sprintf("f%d.py", i), 1)
