@@ -17,7 +17,8 @@ func TestExportsAndLogs(t *testing.T) {
 	slackFiles := []entry{
 		{"channels.json", []byte(`[{"id":"C1","name":"ml-ops","created":1700000000}]`)},
 		{"users.json", []byte(`[{"id":"U7","name":"alice","real_name":"Alice A"}]`)},
-		{"ml-ops/2024-03-01.json", []byte(`[{"type":"message","user":"U7","text":"try ` + tok[0] + `","ts":"1709290000.000100"}]`)},
+		{"ml-ops/2024-03-01.json", []byte("[\n" + `{"type":"message","user":"U7","text":"hi","ts":"1709280000.000100"},` + "\n" +
+			`{"type":"message","user":"U7","text":"well,\nthen try ` + tok[0] + `","ts":"1709290000.000100"}]`)},
 	}
 	cases := []struct {
 		name   string
@@ -28,6 +29,7 @@ func TestExportsAndLogs(t *testing.T) {
 		attrs  map[string]string
 		author string
 		time   string // RFC 3339, "" for none
+		loc    string // "LINE:COLUMN" in the file, "" not checked
 	}{
 		{
 			name:   "slack zip",
@@ -35,6 +37,9 @@ func TestExportsAndLogs(t *testing.T) {
 			secret: tok[0], path: "slack-export.zip!ml-ops/2024-03-01.json", field: "text",
 			attrs: map[string]string{"channel": "#ml-ops", "user": "U7 (alice)"},
 			time:  "2024-03-01T10:46:40.0001Z",
+			// The message's line in the day file, no column: a place in
+			// its decoded text is none in the file.
+			loc: "3:0",
 		},
 		{
 			name: "slack directory",
@@ -123,6 +128,9 @@ func TestExportsAndLogs(t *testing.T) {
 				if f.Time == nil || !f.Time.Equal(want) {
 					t.Errorf("time = %v, want %s", f.Time, c.time)
 				}
+			}
+			if loc := fmt.Sprintf("%d:%d", f.Location.Line, f.Location.Column); c.loc != "" && loc != c.loc {
+				t.Errorf("line:column = %s, want %s", loc, c.loc)
 			}
 			if strings.Contains(fmt.Sprint(f.Location), c.secret) {
 				t.Error("raw secret in the location")

@@ -653,7 +653,12 @@ func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
 		out := c.Prov.Output
 		l.Output = &out
 	}
-	if !c.Binary {
+	switch {
+	case c.Binary:
+	case c.Prov.Line > 0:
+		// Decoded bytes (a message's text): the item's line in its file.
+		l.Line = c.Prov.Line
+	default:
 		l.Line, l.Column = lc.at(off)
 	}
 	return l
