@@ -70,6 +70,14 @@ func TestExportsAndLogs(t *testing.T) {
 			author: "carol", time: "2024-03-03T08:00:00Z",
 		},
 		{
+			// The older API shape: no issue_url, the page URL only.
+			name: "github comments without issue_url",
+			files: map[string][]byte{"old-comments.json": []byte(`[{"id":777,"html_url":"https://github.com/o/r/pull/43#issuecomment-777",` +
+				`"user":{"login":"erin"},"body":"token ` + tok[6] + `","created_at":"2019-05-06T07:08:09Z"}]`)},
+			secret: tok[6], attrs: map[string]string{"number": "43", "comment": "777", "author": "erin"},
+			author: "erin", time: "2019-05-06T07:08:09Z",
+		},
+		{
 			name: "mattermost",
 			files: map[string][]byte{"mattermost.jsonl": []byte(`{"type":"version","version":1}` + "\n" +
 				`{"type":"post","post":{"team":"ml","channel":"ops","user":"dave","message":"` + tok[3] + `","create_at":1709500000000}}` + "\n")},
