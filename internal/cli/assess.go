@@ -366,11 +366,15 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	if r.Email != "" {
 		fmt.Fprintf(w, " <%s>", r.Email)
 	}
-	fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
-	if r.Token.CreatedAt != nil {
-		fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+	if r.ViewedBy != nil {
+		fmt.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
+	} else {
+		fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
+		if r.Token.CreatedAt != nil {
+			fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	for _, s := range r.Token.Scopes {
 		fmt.Fprintf(w, "  scope %s\n", s)
 	}

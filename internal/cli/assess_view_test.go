@@ -84,6 +84,9 @@ func TestAssessIncidentWithOwnerToken(t *testing.T) {
 	case a.Status != "live" || len(a.Repos) == 0 || s.Incident.Owner != "alice":
 		t.Errorf("assessment %s with %d repositories, owner %q", a.Status, len(a.Repos), s.Incident.Owner)
 	}
+	if !strings.Contains(r.stdout, "not known from another credential's view") {
+		t.Errorf("the output claims the credential's role for the token:\n%s", r.stdout)
+	}
 	if strings.Contains(r.stdout+r.stderr, other) {
 		t.Error("the raw credential was printed")
 	}
