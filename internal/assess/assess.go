@@ -86,6 +86,33 @@ type Report struct {
 	Reasons  []string `json:"reasons"`
 	// Warnings say what could not be listed or checked.
 	Warnings []string `json:"warnings,omitempty"`
+	// ViewedBy is set when the assessment was made with another
+	// credential than the token it is about (the owner's, once the leaked
+	// one is revoked): Owner, Orgs, Repos and Capabilities are what that
+	// credential's owner reaches, and Token is unknown.
+	ViewedBy *Credential `json:"viewed_by,omitempty"`
+}
+
+// Credential is the other token an assessment was made with: never the
+// token itself, only its redacted preview and fingerprint.
+type Credential struct {
+	Redacted    string `json:"redacted"`
+	Fingerprint string `json:"fingerprint"`
+	// Owner is the account the credential acts as.
+	Owner string `json:"owner"`
+	// Token is the credential's own metadata (name, role, scopes).
+	Token Token `json:"token"`
+}
+
+// ViewThrough turns r, an assessment made with another credential, into
+// the assessment of the token whose fingerprint and redacted preview are
+// given: the credential moves to ViewedBy, and what the Hub said about the
+// credential's own role and scopes is no longer claimed for the token.
+func (r *Report) ViewThrough(fingerprint, redacted string) {
+	r.ViewedBy = &Credential{Redacted: r.Redacted, Fingerprint: r.Fingerprint, Owner: r.Owner, Token: r.Token}
+	r.Fingerprint, r.Redacted = fingerprint, redacted
+	r.Token = Token{Scopes: []string{}}
+	r.Reasons = append(r.Reasons, fmt.Sprintf("viewed as %s via another credential (%s, fingerprint %.12s): what the owner reaches now, not the token's own role and scopes", r.ViewedBy.Owner, r.ViewedBy.Redacted, r.ViewedBy.Fingerprint))
 }
 
 // Token is the token's own metadata.

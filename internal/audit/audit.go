@@ -168,6 +168,10 @@ type Report struct {
 	Unpinned []string `json:"unpinned"`
 	// Warnings say what could not be checked.
 	Warnings []string `json:"warnings,omitempty"`
+	// Missing names the permissions the Hub refused a check for lack of
+	// (e.g. "user.webhooks.read"): the check needs a token that has them,
+	// which is not the same as a revoked token.
+	Missing []string `json:"missing_permissions,omitempty"`
 	// Snapshot is the state seen now, a baseline for the next audit.
 	Snapshot *Baseline `json:"snapshot,omitempty"`
 }
@@ -1107,7 +1111,15 @@ func (a *repoAudit) inspect(ctx context.Context, ref, commit, p, since string) {
 func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report) {
 	list, err := o.Client.Webhooks(ctx, o.Token)
 	if err != nil {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: %v", err))
+		if hub.ClassOf(err) == hub.Forbidden {
+			// A 403 here is a missing permission, not a dead token (that
+			// is a 401): say which one the listing needs.
+			need := webhooksPermission(o.Token)
+			rep.Missing = append(rep.Missing, need)
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: refused, the token lacks %s: %v", describePermission(need), err))
+		} else {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: %v", err))
+		}
 		if o.Baseline != nil {
 			rep.Snapshot.Webhooks = o.Baseline.Webhooks
 		}
@@ -1197,6 +1209,25 @@ func sanitizeField(s string) string {
 		s = string(r[:80]) + "…"
 	}
 	return s
+}
+
+// webhooksPermission is what reading webhooks takes for token's kind: the
+// OAuth scope "webhooks" for an OAuth token, the fine-grained permission
+// user.webhooks.read for any other user token.
+func webhooksPermission(token string) string {
+	if strings.HasPrefix(token, "hf_oauth_") {
+		return "oauth:webhooks"
+	}
+	return "user.webhooks.read"
+}
+
+// describePermission names a permission as the Hub's settings page does:
+// an OAuth scope or a fine-grained permission.
+func describePermission(p string) string {
+	if s, ok := strings.CutPrefix(p, "oauth:"); ok {
+		return "the OAuth scope `" + s + "`"
+	}
+	return "the fine-grained permission `" + p + "`"
 }
 
 // hostOf keeps a webhook URL's scheme and host: its path or query may carry

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -949,5 +950,61 @@ func TestPullRequestRefCommits(t *testing.T) {
 	}
 	if n := len(kinds(r)["model/alice/model"]); n != 2 {
 		t.Errorf("findings %v", kinds(r))
+	}
+}
+
+// A webhook listing the Hub refuses (403) names the permission it needs,
+// per kind of token, instead of leaving a revocation to be guessed.
+func TestWebhooksMissingPermission(t *testing.T) {
+	ctx := context.Background()
+	enc := func(s string) string { return strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(s)), "=") }
+	oauth := "hf_oauth_" + enc(`{"alg":"EdDSA","typ":"JWT"}`) + "." + enc(`{"sub":"alice","scope":"openid profile read-repos","exp":4070941200}`) + "." + enc("sig")
+	fine := fakeToken(2)
+	classic := fakeToken(3)
+	sc := &hubsim.Scenario{
+		Users: []hubsim.User{{Name: "alice"}},
+		Tokens: []hubsim.Token{
+			{Token: fine, User: "alice", Kind: hubsim.KindFineGrained, FineGrained: &hubsim.FineGrained{Scoped: []hubsim.Scope{
+				{Entity: hubsim.Entity{Type: "user", Name: "alice"}, Permissions: []string{"repo.content.read"}}}}},
+			{Token: oauth, User: "alice", Kind: hubsim.KindOAuth},
+			{Token: classic, User: "alice", Kind: hubsim.KindClassic, Role: "read"},
+		},
+	}
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token string
+		missing     []string
+		warning     string
+	}{
+		{"fine-grained", fine, []string{"user.webhooks.read"}, "the fine-grained permission `user.webhooks.read`"},
+		{"oauth", oauth, []string{"oauth:webhooks"}, "the OAuth scope `webhooks`"},
+		{"classic read", classic, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Run(ctx, Options{Client: c, Token: tc.token, Since: time.Now().Add(-time.Hour), Owner: "alice", Inspect: noInspect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.Missing, tc.missing) {
+				t.Errorf("missing %q, want %q (warnings %q)", r.Missing, tc.missing, r.Warnings)
+			}
+			found := tc.warning == ""
+			for _, w := range r.Warnings {
+				if tc.warning != "" && strings.Contains(w, tc.warning) {
+					found = true
+				}
+			}
+			if !found || (tc.warning == "" && len(r.Warnings) > 0) {
+				t.Errorf("warnings %q, want one naming %s", r.Warnings, tc.warning)
+			}
+		})
 	}
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
 
@@ -26,6 +28,7 @@ func newAssessCmd(e *env) *cobra.Command {
 	var db dbFlags
 	var incidentArg string
 	var timeout time.Duration
+	var tokenStdin bool
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
@@ -38,7 +41,13 @@ powers beyond repositories, and a severity with its reasons.
 The token is read from standard input, --token-file or --token-env: never from
 the command line. 429, 5xx and unexpected answers give status "unknown"; a live
 token whose repositories could not all be listed gives status "incomplete"
-(what is shown is a lower bound) and exit status 2.`,
+(what is shown is a lower bound) and exit status 2.
+
+With --incident N the token comes sealed from the store. Once it is revoked,
+--token-file, --token-env or --token-stdin give another credential of the same
+owner (theirs): the assessment is then what that owner reaches, recorded as
+"viewed as OWNER via another credential" with the credential's redacted preview
+and fingerprint, never over a snapshot the token itself gave.`,
 		// Never echo an argument: it may be the token itself.
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -70,8 +79,30 @@ token whose repositories could not all be listed gives status "incomplete"
 					return usageErr("%v", err)
 				}
 				defer st.Close()
-				if r, err = assessIncident(cmd.Context(), st, c, id, maxChecks, timeout); err != nil {
+				var cred string
+				if ts.file != "" || ts.env != "" || tokenStdin {
+					// Another credential (the owner's) shows what the
+					// incident's token reached once it is revoked.
+					if tokenStdin && (ts.file != "" || ts.env != "") {
+						return usageErr("give --token-stdin, --token-file or --token-env, not several")
+					}
+					if cred, err = ts.read(e.stdin); err != nil {
+						return usageErr("%v", err)
+					}
+				}
+				if cred != "" {
+					r, err = assessIncidentAs(cmd.Context(), st, c, id, cred, maxChecks, timeout)
+				} else {
+					r, err = assessIncident(cmd.Context(), st, c, id, maxChecks, timeout)
+				}
+				if err != nil {
 					return err
+				}
+				if r.ViewedBy != nil {
+					if err := viewedIncident(cmd.Context(), e.stdout, st, id, r, format); err != nil {
+						return err
+					}
+					return assessExit(r)
 				}
 				if r.Status == "invalid" {
 					return deadIncident(cmd.Context(), e, st, id, r, format)
@@ -94,13 +125,7 @@ token whose repositories could not all be listed gives status "incomplete"
 			} else {
 				writeAssessText(termText(e.stdout), r)
 			}
-			switch r.Status {
-			case "unknown":
-				return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}
-			case "incomplete":
-				return &exitError{code: ExitError, err: fmt.Errorf("the assessment is incomplete: %s", r.Reason)}
-			}
-			return nil
+			return assessExit(r)
 		},
 	}
 	addHubFlags(cmd, &hf)
@@ -108,14 +133,27 @@ token whose repositories could not all be listed gives status "incomplete"
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxChecks, "max-auth-checks", 200, "at most this many auth-check calls for ambiguous write access")
 	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "bounds the whole assessment; past it the status is unknown (or, once whoami-v2 has answered, the blast radius is marked incomplete)")
-	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1)")
+	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1); with --token-file, --token-env or --token-stdin, assess it through that other credential of the same owner")
+	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "with --incident: read the other credential from standard input")
 	addDBFlags(cmd.Flags(), &db)
 	return cmd
 }
 
-// assessIncident assesses a stored incident's token and records the
-// blast-radius snapshot and the verification in the incident.
-func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+// assessExit is the exit status of an assessment: 2 when the Hub did not
+// answer conclusively or not every listing answered.
+func assessExit(r *assess.Report) error {
+	switch r.Status {
+	case "unknown":
+		return &exitError{code: ExitError, err: fmt.Errorf("the Hub did not answer conclusively: %s", r.Reason)}
+	case "incomplete":
+		return &exitError{code: ExitError, err: fmt.Errorf("the assessment is incomplete: %s", r.Reason)}
+	}
+	return nil
+}
+
+// assessableIncident loads incident id and checks that whoami-v2 may be
+// asked about it.
+func assessableIncident(ctx context.Context, st store.Store, id int64) (*incident.Incident, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
@@ -127,6 +165,16 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		return nil, usageErr("incident #%d is a %s (%s): not sent to the Hub, which did not issue it; rotate it at its issuer — %s", id, ruleDescription(in.Rule), in.Rule, detect.RotationHint(in.Rule))
 	case !scan.Verifiable(in.Rule):
 		return nil, usageErr("incident #%d is a %s: whoami-v2 cannot assess it, so nothing was sent; %s", id, ruleDescription(in.Rule), detect.RotationHint(in.Rule))
+	}
+	return in, nil
+}
+
+// assessIncident assesses a stored incident's token and records the
+// blast-radius snapshot and the verification in the incident.
+func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+	in, err := assessableIncident(ctx, st, id)
+	if err != nil {
+		return nil, err
 	}
 	token, err := st.Secret(ctx, id)
 	if err != nil {
@@ -146,6 +194,67 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 		}
 	}
 	return r, nil
+}
+
+// assessIncidentAs assesses incident in through cred, another token of
+// the same owner. Only cred is sent, to the Hub that issued it; its answer
+// proves nothing about the incident's token, so no verification is
+// recorded. The view is stored unless the incident holds a snapshot its
+// own token gave (direct evidence beats a later view), and refused when
+// cred acts as another account than the incident's known owner.
+func assessIncidentAs(ctx context.Context, st store.Store, c *hub.Client, id int64, cred string, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+	in, err := assessableIncident(ctx, st, id)
+	if err != nil {
+		return nil, err
+	}
+	if secret.Fingerprint(cred) == in.Fingerprint {
+		// The credential is the incident's own token: a direct look.
+		return assessIncident(ctx, st, c, id, maxChecks, timeout)
+	}
+	r, err := assessWithin(ctx, c, cred, maxChecks, timeout)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("assessing incident #%d with the other credential: %w", in.ID, err)}
+	}
+	switch r.Status {
+	case "invalid":
+		return nil, usageErr("incident #%d: the Hub rejects the other credential (%s, fingerprint %.12s): it is revoked or never existed; nothing was recorded", in.ID, r.Redacted, r.Fingerprint)
+	case "unknown":
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("incident #%d: the Hub did not answer conclusively for the other credential: %s; nothing was recorded", in.ID, r.Reason)}
+	}
+	if in.Owner != "" && r.Owner != in.Owner {
+		return nil, usageErr("incident #%d: the other credential acts as %s, the incident's token as %s: another account's view is not this token's blast radius; nothing was recorded", in.ID, r.Owner, in.Owner)
+	}
+	r.ViewThrough(in.Fingerprint, in.Redacted)
+	stored := in.Assessment
+	if stored != nil && stored.ViewedBy == nil && (stored.Status == "live" || stored.Status == "incomplete") {
+		return r, nil // kept: the token's own snapshot
+	}
+	if keepAssessment(r, stored) {
+		if err := st.SaveAssessment(ctx, in.ID, r, time.Now().UTC()); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// viewedIncident prints an assessment made through another credential
+// and says whether the incident now holds it.
+func viewedIncident(ctx context.Context, w io.Writer, st store.Store, id int64, r *assess.Report, format string) error {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	kept := in.Assessment != nil && in.Assessment.ViewedBy != nil && in.Assessment.ViewedBy.Fingerprint == r.ViewedBy.Fingerprint && in.Assessment.CheckedAt.Equal(r.CheckedAt)
+	if format == "json" {
+		return writeJSON(w, r)
+	}
+	writeAssessText(termText(w), r)
+	if kept {
+		fmt.Fprintf(w, "\nrecorded in incident #%d as the view of %s via another credential\n", id, r.ViewedBy.Owner)
+	} else {
+		fmt.Fprintf(w, "\nnot recorded in incident #%d: it keeps the snapshot its own token gave (%s)\n", id, in.Assessment.CheckedAt.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // verificationOf is what an assessment proved about the token: an
@@ -253,6 +362,12 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	if r.Reason != "" {
 		fmt.Fprintf(w, " — %s", r.Reason)
 	}
+	if v := r.ViewedBy; v != nil {
+		// The status is the credential's: the token's own is not known
+		// from this answer.
+		fmt.Fprintf(w, "\nviewed as %s via another credential %s (fingerprint %.12s, %q, role %s, type %s): the status is that credential's",
+			v.Owner, v.Redacted, v.Fingerprint, v.Token.Name, orDash(v.Token.Role), orDash(v.Token.Type))
+	}
 	fmt.Fprintf(w, "\nseverity: %s\n", strings.ToUpper(r.Severity))
 	for _, why := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", why)
@@ -264,11 +379,15 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	if r.Email != "" {
 		fmt.Fprintf(w, " <%s>", r.Email)
 	}
-	fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
-	if r.Token.CreatedAt != nil {
-		fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+	if r.ViewedBy != nil {
+		fmt.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
+	} else {
+		fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
+		if r.Token.CreatedAt != nil {
+			fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	for _, s := range r.Token.Scopes {
 		fmt.Fprintf(w, "  scope %s\n", s)
 	}

@@ -271,6 +271,11 @@ func incompleteAudit(r *audit.Report, want int) error {
 	} else {
 		msg = fmt.Sprintf("%d checks could not run", len(r.Warnings))
 	}
+	if len(r.Missing) > 0 {
+		// The Hub named what was missing: that is the cause, not a
+		// revocation.
+		return fmt.Errorf("%s (see the warnings): the token lacks %s; audit with a token that has it, e.g. the owner's (--token-file or --token-env)", msg, strings.Join(r.Missing, ", "))
+	}
 	return fmt.Errorf("%s (see the warnings): if the leaked token has been revoked, audit with the owner's token (--token-file or --token-env)", msg)
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,39 @@ func TestAuditOAuthWriteToken(t *testing.T) {
 	}
 	if !out.has("model/lab/model", "commit-in-window") {
 		t.Errorf("no commit-in-window finding for lab/model: %s", r.stdout)
+	}
+}
+
+// An OAuth token without the webhooks scope audits what it can, and the
+// audit's closing error names the missing scope, not a revocation.
+func TestAuditNamesMissingScope(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	enc := base64.RawURLEncoding
+	tok := "hf_oauth_" + enc.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`)) + "." +
+		enc.EncodeToString([]byte(`{"sub":"wil","scope":"openid profile read-repos","exp":4070941200}`)) + "." +
+		enc.EncodeToString([]byte("simulated-signature"))
+	old := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	sc := &hubsim.Scenario{
+		Users:  []hubsim.User{{Name: "wil"}},
+		Tokens: []hubsim.Token{{Token: tok, User: "wil", Kind: hubsim.KindOAuth}},
+		Repos: []hubsim.Repo{{ID: "wil/model", CreatedAt: old, Commits: []hubsim.Commit{
+			{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}}}}},
+	}
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	tokFile := filepath.Join(t.TempDir(), "token")
+	write(t, tokFile, tok+"\n")
+	r := runCLI(t, "", "audit", "--endpoint", url, "--token-file", tokFile, "--since", old.Format(time.RFC3339))
+	if r.code != 2 {
+		t.Fatalf("audit: exit %d, want 2 (webhooks not listed)\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "oauth:webhooks") || strings.Contains(r.stderr, "revoked") {
+		t.Errorf("the error does not name the missing scope (or blames a revocation):\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "the OAuth scope `webhooks`") {
+		t.Errorf("the warning does not name the OAuth scope:\n%s", r.stdout)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // Data is everything a report shows.
@@ -238,7 +239,7 @@ func exposureStart(inc incident.Incident, occ []incident.Occurrence) (*time.Time
 	var best *time.Time
 	for _, o := range occ {
 		for _, t := range []*time.Time{o.Finding.CommitDate, o.Finding.Time} {
-			if t != nil && (best == nil || t.Before(*best)) {
+			if t != nil && scan.KnownTime(*t) && (best == nil || t.Before(*best)) {
 				tt := *t
 				best = &tt
 			}

@@ -105,6 +105,11 @@ func TestChecklist(t *testing.T) {
 			}
 		})
 	}
+	// The pending revoke step names the command that does it.
+	f := fresh()
+	if d, want := build(f).Checklist[0].Detail, fmt.Sprintf("hfwarden revoke %d", f.Incident.ID); !strings.Contains(d, want) {
+		t.Errorf("step 1 detail = %q, want it to name %q", d, want)
+	}
 	// Step 3 says what was searched.
 	if d := build(Sample()).Checklist[2].Detail; !strings.Contains(d, "3 file") && !strings.Contains(d, "2 git") {
 		t.Errorf("step 3 detail does not count sources: %q", d)

@@ -163,7 +163,7 @@ func (t *textWriter) group(g group, opt Options) {
 
 // attrOrder puts the attributes people read first at the front; the
 // others follow in name order.
-var attrOrder = map[string]int{"note": 1, "image": 2, "layer": 3, "channel": 4, "issue": 5, "number": 6, "comment": 7, "user": 8, "tool": 9, "purge": 10}
+var attrOrder = map[string]int{"note": 1, "image": 2, "image_id": 2, "layer": 3, "layer_digest": 3, "diff_id": 3, "channel": 4, "issue": 5, "number": 6, "comment": 7, "user": 8, "tool": 9, "purge": 10}
 
 // sourceDetails prints what a container or export knows of the place: the
 // image layer, chat channel, ticket comment, who wrote it and when, and

@@ -17,7 +17,8 @@ func TestExportsAndLogs(t *testing.T) {
 	slackFiles := []entry{
 		{"channels.json", []byte(`[{"id":"C1","name":"ml-ops","created":1700000000}]`)},
 		{"users.json", []byte(`[{"id":"U7","name":"alice","real_name":"Alice A"}]`)},
-		{"ml-ops/2024-03-01.json", []byte(`[{"type":"message","user":"U7","text":"try ` + tok[0] + `","ts":"1709290000.000100"}]`)},
+		{"ml-ops/2024-03-01.json", []byte("[\n" + `{"type":"message","user":"U7","text":"hi","ts":"1709280000.000100"},` + "\n" +
+			`{"type":"message","user":"U7","text":"well,\nthen try ` + tok[0] + `","ts":"1709290000.000100"}]`)},
 	}
 	cases := []struct {
 		name   string
@@ -28,6 +29,7 @@ func TestExportsAndLogs(t *testing.T) {
 		attrs  map[string]string
 		author string
 		time   string // RFC 3339, "" for none
+		loc    string // "LINE:COLUMN" in the file, "" not checked
 	}{
 		{
 			name:   "slack zip",
@@ -35,6 +37,9 @@ func TestExportsAndLogs(t *testing.T) {
 			secret: tok[0], path: "slack-export.zip!ml-ops/2024-03-01.json", field: "text",
 			attrs: map[string]string{"channel": "#ml-ops", "user": "U7 (alice)"},
 			time:  "2024-03-01T10:46:40.0001Z",
+			// The message's line in the day file, no column: a place in
+			// its decoded text is none in the file.
+			loc: "3:0",
 		},
 		{
 			name: "slack directory",
@@ -63,6 +68,14 @@ func TestExportsAndLogs(t *testing.T) {
 				`"created_at":"2024-03-03T08:00:00Z","updated_at":"2024-03-03T08:00:00Z"}]`)},
 			secret: tok[2], attrs: map[string]string{"number": "42", "comment": "555"},
 			author: "carol", time: "2024-03-03T08:00:00Z",
+		},
+		{
+			// The older API shape: no issue_url, the page URL only.
+			name: "github comments without issue_url",
+			files: map[string][]byte{"old-comments.json": []byte(`[{"id":777,"html_url":"https://github.com/o/r/pull/43#issuecomment-777",` +
+				`"user":{"login":"erin"},"body":"token ` + tok[6] + `","created_at":"2019-05-06T07:08:09Z"}]`)},
+			secret: tok[6], attrs: map[string]string{"number": "43", "comment": "777", "author": "erin"},
+			author: "erin", time: "2019-05-06T07:08:09Z",
 		},
 		{
 			name: "mattermost",
@@ -123,6 +136,9 @@ func TestExportsAndLogs(t *testing.T) {
 				if f.Time == nil || !f.Time.Equal(want) {
 					t.Errorf("time = %v, want %s", f.Time, c.time)
 				}
+			}
+			if loc := fmt.Sprintf("%d:%d", f.Location.Line, f.Location.Column); c.loc != "" && loc != c.loc {
+				t.Errorf("line:column = %s, want %s", loc, c.loc)
 			}
 			if strings.Contains(fmt.Sprint(f.Location), c.secret) {
 				t.Error("raw secret in the location")

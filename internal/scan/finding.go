@@ -57,6 +57,16 @@ type Finding struct {
 	raw string // the secret itself: in memory only
 }
 
+// KnownTime reports whether t can be evidence of when bytes were written.
+// Anything before 1990-01-01 UTC is a sentinel for "unknown", not a date:
+// the zero time, the Unix epoch that reproducible builds stamp
+// (SOURCE_DATE_EPOCH=0, Bazel), zip's DOS time zero (1980-01-01). No
+// Hugging Face token, nor the Hub, existed then. Such a time never becomes
+// a finding's Time nor an incident's exposure start.
+func KnownTime(t time.Time) bool {
+	return t.UTC().Year() >= 1990
+}
+
 // RawSecret returns the secret, kept in memory whatever ShowSecrets says so
 // that it can be verified; it is never serialised.
 func (f *Finding) RawSecret() string { return f.raw }

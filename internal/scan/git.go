@@ -657,7 +657,11 @@ func setCommit(f *Finding, author, email string, when time.Time) {
 	if !when.IsZero() {
 		t := when
 		f.CommitDate = &t
-		f.Time = &t
+		// The commit says what it says; a sentinel date is still no
+		// evidence of when the bytes were written.
+		if KnownTime(t) {
+			f.Time = &t
+		}
 	}
 }
 

@@ -867,3 +867,41 @@ func checkDamaged(t *testing.T, fs []Finding, st Stats, tokens []string, bad str
 		t.Errorf("errors %d %q, want one naming the damaged blob %s", st.Errors, st.ErrorList, bad)
 	}
 }
+
+// TestGitEpochCommitDate: a commit stamped with a sentinel date (zip's DOS
+// time zero, 1980-01-01; git refuses the Unix epoch itself in this form)
+// keeps its commit date, but the finding's write time stays unknown: it is
+// no exposure start.
+func TestGitEpochCommitDate(t *testing.T) {
+	isolateGit(t)
+	tk := newTokenGen(53).Tokens(t, 1)
+	r := newTestRepo(t, false)
+	r.now, r.frozen = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), true
+	r.write("train.py", "TOKEN = \""+tk[0]+"\"\n")
+	r.commit("reproducible")
+	fs, st := runGit(t, Options{}, GitOptions{CacheDir: t.TempDir()}, r.dir)
+	if st.Errors != 0 || len(fs) != 1 {
+		t.Fatalf("%d findings, errors %v", len(fs), st.ErrorList)
+	}
+	if f := fs[0]; f.CommitDate == nil || f.CommitDate.Year() != 1980 || f.Time != nil {
+		t.Errorf("commit date %v, time %v: want the 1980 commit date and no time", f.CommitDate, f.Time)
+	}
+}
+
+func TestKnownTime(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Time
+		want bool
+	}{
+		{time.Time{}, false},
+		{time.Unix(0, 0), false},
+		{time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(1989, 12, 31, 23, 59, 59, 0, time.UTC), false},
+		{time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(2025, 5, 28, 16, 22, 0, 0, time.FixedZone("x", 3600)), true},
+	} {
+		if got := KnownTime(tc.t); got != tc.want {
+			t.Errorf("KnownTime(%v) = %v, want %v", tc.t, got, tc.want)
+		}
+	}
+}

@@ -618,7 +618,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
-		if t := c.Prov.Time; !t.IsZero() {
+		if t := c.Prov.Time; KnownTime(t) {
 			t = t.UTC()
 			f.Time = &t
 		}
@@ -661,7 +661,12 @@ func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
 		out := c.Prov.Output
 		l.Output = &out
 	}
-	if !c.Binary {
+	switch {
+	case c.Binary:
+	case c.Prov.Line > 0:
+		// Decoded bytes (a message's text): the item's line in its file.
+		l.Line = c.Prov.Line
+	default:
 		l.Line, l.Column = lc.at(off)
 	}
 	return l
@@ -677,7 +682,7 @@ func lineTime(c source.Chunk, lineStart, off int, f *Finding) {
 	if lineStart < 0 || lineStart > off || (lineStart == 0 && c.Offset > 0 && (c.Line == 0 || c.LineStart != 0)) {
 		return
 	}
-	if t, ok := source.LineTime(c.Data[lineStart:off]); ok {
+	if t, ok := source.LineTime(c.Data[lineStart:off]); ok && KnownTime(t) {
 		t = t.UTC()
 		f.Time = &t
 	}
@@ -730,7 +735,7 @@ func (s *Scanner) nameJSONField(data []byte, at int, f *Finding) {
 		return
 	}
 	f.Location.Field = field
-	if !t.IsZero() && f.Time == nil {
+	if KnownTime(t) && f.Time == nil {
 		t = t.UTC()
 		f.Time = &t
 	}

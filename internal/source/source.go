@@ -59,6 +59,11 @@ type Provenance struct {
 	Time time.Time
 	// Author wrote the bytes, where the source knows it.
 	Author string
+	// Line is the 1-based line of the enclosing file the item starts on,
+	// when the item's bytes are decoded from it (a Slack message's text)
+	// and their own lines and columns are no position in that file;
+	// findings then give this line and no column. 0: not used.
+	Line int
 	// JSONLines is set when every line of the item is a JSON object (a
 	// structured log): findings then name the field that holds them.
 	JSONLines bool

@@ -333,7 +333,7 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 func TestOpenReadOnlyPostgres(t *testing.T) {
 	url := os.Getenv("HFWARDEN_TEST_POSTGRES")
 	if url == "" {
-		t.Skip("HFWARDEN_TEST_POSTGRES not set")
+		t.Skip(pgSkip)
 	}
 	ctx := context.Background()
 	dsn := pgSchema(t, url)

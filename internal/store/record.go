@@ -94,7 +94,9 @@ func (s *sqlStore) prepareBatch(findings []scan.Finding) (*batch, error) {
 			g.sealed = sealed
 		}
 		for _, t := range []*time.Time{f.Time, f.CommitDate} {
-			if t != nil && !t.IsZero() && (g.exposure == nil || t.Before(*g.exposure)) {
+			// A sentinel time (1970 from a reproducible build, …) means
+			// "unknown", never an exposure start.
+			if t != nil && scan.KnownTime(*t) && (g.exposure == nil || t.Before(*g.exposure)) {
 				tt := t.UTC()
 				g.exposure = &tt
 			}

@@ -30,13 +30,32 @@ type backend struct {
 	dsn func(t *testing.T) string
 }
 
+// pgSkip is why the PostgreSQL half of a test did not run, and how to run
+// it: a skipped backend must say so, not pass in silence.
+const pgSkip = "SKIP PostgreSQL store tests: HFWARDEN_TEST_POSTGRES is unset; run them with HFWARDEN_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./internal/store"
+
+// TestMain says once per run, on standard output, that the PostgreSQL
+// tests are skipped; each skipped subtest says it again with t.Skip.
+func TestMain(m *testing.M) {
+	if os.Getenv("HFWARDEN_TEST_POSTGRES") == "" {
+		fmt.Println(pgSkip)
+	}
+	os.Exit(m.Run())
+}
+
+// backends lists SQLite and PostgreSQL; without HFWARDEN_TEST_POSTGRES the
+// PostgreSQL backend skips its subtest, naming the variable.
 func backends(t *testing.T) []backend {
 	bs := []backend{{name: "sqlite", dsn: func(t *testing.T) string {
 		return filepath.Join(t.TempDir(), "data", "hfwarden.db")
 	}}}
-	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
-		bs = append(bs, backend{name: "postgres", dsn: func(t *testing.T) string { return pgSchema(t, url) }})
-	}
+	url := os.Getenv("HFWARDEN_TEST_POSTGRES")
+	bs = append(bs, backend{name: "postgres", dsn: func(t *testing.T) string {
+		if url == "" {
+			t.Skip(pgSkip)
+		}
+		return pgSchema(t, url)
+	}})
 	return bs
 }
 
@@ -228,6 +247,7 @@ func TestExposureStart(t *testing.T) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
 		at := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
+		fixed := func(x time.Time) *time.Time { return &x }
 		steps := []struct {
 			name     string
 			time     *time.Time
@@ -235,10 +255,16 @@ func TestExposureStart(t *testing.T) {
 			wantExpo *time.Time
 		}{
 			{"no evidence", nil, nil, nil},
+			// Sentinels of "unknown" (reproducible builds, zip DOS time
+			// zero, Go's zero time) are no exposure start.
+			{"unix epoch", fixed(time.Unix(0, 0)), nil, nil},
+			{"dos time zero commit", nil, fixed(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)), nil},
+			{"zero time", fixed(time.Time{}), fixed(time.Date(1989, 12, 31, 23, 59, 59, 0, time.UTC)), nil},
 			{"file time", at(-10), nil, at(-10)},
 			{"earlier commit date", at(-5), at(-30), at(-30)},
 			{"later evidence does not raise it", at(-1), at(-2), at(-30)},
 			{"earliest of the two", at(-40), at(-35), at(-40)},
+			{"a sentinel never lowers it", fixed(time.Unix(0, 0)), fixed(time.Unix(1, 0)), at(-40)},
 		}
 		for i, s := range steps {
 			f := finding(tok, fmt.Sprintf("f%d.py", i), 1)

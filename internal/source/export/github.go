@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/hfwarden/hfwarden/internal/source"
 )
@@ -93,6 +94,13 @@ func ghEmit(ctx context.Context, e *emitter, prov source.Provenance, c *ghItem) 
 			number = n
 		}
 	}
+	if !isComment && c.Number == 0 {
+		// The older shape has no issue_url: the page URL says which
+		// issue or pull request, and its fragment that it is a comment.
+		if n, comment := ghPageURL(c.HTMLURL); comment {
+			number, isComment = n, true
+		}
+	}
 	var name string
 	switch {
 	case number > 0:
@@ -131,4 +139,28 @@ func ghEmit(ctx context.Context, e *emitter, prov source.Provenance, c *ghItem) 
 		}
 	}
 	return nil
+}
+
+// ghPageURL reads a GitHub page URL such as
+// https://github.com/o/r/issues/42#issuecomment-555 or
+// .../pull/42#discussion_r7: the issue or pull request number (0 when the
+// path has none, e.g. a commit comment) and whether the fragment names a
+// comment.
+func ghPageURL(u string) (number int, comment bool) {
+	base, frag, _ := strings.Cut(u, "#")
+	for _, pre := range []string{"issuecomment-", "discussion_r", "pullrequestreview-", "commitcomment-"} {
+		if strings.HasPrefix(frag, pre) {
+			comment = true
+		}
+	}
+	parts := strings.Split(strings.TrimSuffix(base, "/"), "/")
+	for i := len(parts) - 2; i >= 0; i-- {
+		if parts[i] == "issues" || parts[i] == "pull" || parts[i] == "pulls" {
+			if n, err := strconv.Atoi(parts[i+1]); err == nil && n > 0 {
+				number = n
+			}
+			break
+		}
+	}
+	return number, comment
 }

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,6 +36,43 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 }
 
 func (b *budgetReader) reset() { b.n = 0 }
+
+// lineTracker counts the lines of what a json.Decoder reads through it, so
+// that a decoded value can be given the line of the file it starts on.
+// It keeps the offsets of the newlines read but not yet passed, which the
+// decoder's read-ahead (bounded by the budget) bounds.
+type lineTracker struct {
+	r    io.Reader
+	off  int64   // bytes read so far
+	nl   []int64 // offsets of newlines at or after the last lineAt
+	line int     // newlines before the last lineAt offset
+}
+
+func (t *lineTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		t.nl = append(t.nl, t.off+int64(i+j))
+		i += j + 1
+	}
+	t.off += int64(n)
+	return n, err
+}
+
+// lineAt returns the 1-based line holding offset off; offsets must not
+// decrease from one call to the next.
+func (t *lineTracker) lineAt(off int64) int {
+	k := 0
+	for k < len(t.nl) && t.nl[k] < off {
+		k++
+	}
+	t.line += k
+	t.nl = append(t.nl[:0], t.nl[k:]...)
+	return t.line + 1
+}
 
 // inputError is a problem with the export's bytes, as opposed to an error
 // the visit returned: the former is confined to the file (or line) it was

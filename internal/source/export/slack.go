@@ -75,6 +75,9 @@ type slackMessage struct {
 	UserProfile struct {
 		Name string `json:"name"`
 	} `json:"user_profile"`
+	BotProfile struct {
+		Name string `json:"name"`
+	} `json:"bot_profile"`
 	Attachments []struct {
 		Text     string `json:"text"`
 		Fallback string `json:"fallback"`
@@ -276,7 +279,8 @@ func (s *slackReader) readDay(ctx context.Context, p, dir, name string) error {
 		channel = "#" + dir
 	}
 	prov := s.prov.With("slack", p).Attr("channel", channel)
-	dec := json.NewDecoder(br)
+	lines := &lineTracker{r: br}
+	dec := json.NewDecoder(lines)
 	err := elements(ctx, dec, br, func(i int) error {
 		// The message is held raw once: decoded for who wrote it and when,
 		// and walked for every string it holds.
@@ -284,15 +288,19 @@ func (s *slackReader) readDay(ctx context.Context, p, dir, name string) error {
 		if err := dec.Decode(&raw); err != nil {
 			return badJSON(dec, err)
 		}
+		// Findings name the message's line in the day file: a position
+		// inside its decoded text is no place in the file.
+		q := prov
+		q.Line = lines.lineAt(dec.InputOffset() - int64(len(raw)))
 		var m slackMessage
 		if err := json.Unmarshal(raw, &m); err != nil {
 			if !isTypeError(err) {
 				return badJSON(dec, err)
 			}
 			// The rest of the message was decoded: read it, say what was not.
-			s.member(prov.Path, fmt.Errorf("message %d: %v", i+1, err))
+			s.member(prov.Path, fmt.Errorf("message %d (line %d): %v", i+1, q.Line, err))
 		}
-		return s.message(ctx, prov, name, &m, raw)
+		return s.message(ctx, q, name, &m, raw)
 	})
 	return s.fileError(prov.Path, err)
 }
@@ -304,16 +312,24 @@ func (s *slackReader) readDay(ctx context.Context, p, dir, name string) error {
 // repeat the text, an attachment's fallback its text) are skipped, so
 // that one secret is not reported twice.
 func (s *slackReader) message(ctx context.Context, p source.Provenance, name string, m *slackMessage, raw json.RawMessage) error {
+	// A bot's message names the bot in bot_profile or username; its id
+	// alone tells a responder nothing.
+	bot := firstOf(m.BotProfile.Name, m.Username, m.UserProfile.Name)
+	_, known := s.users[m.User]
 	switch {
-	case m.User != "":
+	case m.User != "" && (known || bot == ""):
 		p.Author = s.userName(m.User)
 		p = p.Attr("user", s.userAttr(m.User))
-	case m.Username != "" || m.UserProfile.Name != "":
-		p.Author = firstOf(m.Username, m.UserProfile.Name)
-		p = p.Attr("user", p.Author)
-	case m.BotID != "":
-		p.Author = m.BotID
-		p = p.Attr("user", m.BotID)
+	case m.BotID != "" || m.User != "":
+		id := firstOf(m.BotID, m.User)
+		p.Author = firstOf(bot, id)
+		if bot != "" {
+			id += " (" + bot + ")"
+		}
+		p = p.Attr("user", id)
+	case bot != "":
+		p.Author = bot
+		p = p.Attr("user", bot)
 	}
 	if m.TS != "" {
 		p = p.Attr("ts", m.TS)

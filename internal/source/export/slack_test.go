@@ -29,7 +29,7 @@ var slackFiles = map[string]string{
 		{"type":"message","user":"U03","text":"with &lt;code&gt;","ts":"1709288700.000000",
 		 "blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[
 			{"type":"text","text":"with <code>"},{"type":"text","text":"TOKEN4","style":{"code":true}}]}]}]},
-		{"type":"message","subtype":"bot_message","bot_id":"B02","text":"","ts":"1709288800.000000",
+		{"type":"message","subtype":"bot_message","bot_id":"B02","bot_profile":{"id":"B02","name":"deploy-bot"},"text":"","ts":"1709288800.000000",
 		 "attachments":[{"color":"good","fields":[{"title":"env","value":"HF_TOKEN=TOKEN9","short":false}]}]}
 	]`,
 	"D01/2024-03-02.json":     `[{"type":"message","user":"U02","text":"dm TOKEN5","ts":"1709370000.5"}]`,
@@ -83,24 +83,28 @@ func TestReadSlack(t *testing.T) {
 				path, field, author string
 				time                time.Time
 				attrs               map[string]string
+				line                int // the message's line in its day file
 			}{
 				{0, "export!channels.json", "topic", "alice", time.Unix(1709287200, 0),
-					map[string]string{"channel": "#general", "user": "U01 (alice)"}},
+					map[string]string{"channel": "#general", "user": "U01 (alice)"}, 0},
 				{1, "export!general/2024-03-01.json", "text", "alice", time.Unix(1709288430, 200000),
-					map[string]string{"channel": "#general", "user": "U01 (alice)", "ts": "1709288430.000200"}},
+					map[string]string{"channel": "#general", "user": "U01 (alice)", "ts": "1709288430.000200"}, 2},
 				{2, "export!general/2024-03-01.json", "attachments[0].fallback", "ci-bot", time.Unix(1709288500, 0),
-					map[string]string{"channel": "#general", "user": "ci-bot"}},
+					map[string]string{"channel": "#general", "user": "B01 (ci-bot)"}, 3},
 				{3, "export!general/2024-03-01.json", "files[0].preview", "bob", time.Unix(1709288600, 100000),
-					map[string]string{"user": "U02 (bob)", "thread_ts": "1709288430.000200"}},
+					map[string]string{"user": "U02 (bob)", "thread_ts": "1709288430.000200"}, 5},
 				{4, "export!general/2024-03-01.json", "blocks[0].elements[0].elements[1].text", "U03", time.Unix(1709288700, 0),
-					map[string]string{"user": "U03"}},
-				{9, "export!general/2024-03-01.json", "attachments[0].fields[0].value", "B02", time.Unix(1709288800, 0),
-					map[string]string{"channel": "#general", "user": "B02", "ts": "1709288800.000000"}},
+					map[string]string{"user": "U03"}, 7},
+				{9, "export!general/2024-03-01.json", "attachments[0].fields[0].value", "deploy-bot", time.Unix(1709288800, 0),
+					map[string]string{"channel": "#general", "user": "B02 (deploy-bot)", "ts": "1709288800.000000"}, 10},
 				{5, "export!D01/2024-03-02.json", "text", "bob", time.Unix(1709370000, 500000000),
-					map[string]string{"channel": "@alice,bob"}},
+					map[string]string{"channel": "@alice,bob"}, 1},
 				{7, "export!random/2024-03-04.json", "text", "alice", time.Unix(1709500001, 0),
-					map[string]string{"channel": "#random"}},
+					map[string]string{"channel": "#random"}, 1},
 			} {
+				if it := find(t, *items, toks[w.tok]); it.Prov.Line != w.line {
+					t.Errorf("token %d: line %d in the day file, want %d", w.tok, it.Prov.Line, w.line)
+				}
 				it := find(t, *items, toks[w.tok])
 				if !it.Text || it.Prov.Path != w.path || it.Prov.Field != w.field || it.Prov.Author != w.author {
 					t.Errorf("token %d: text %v path %q field %q author %q, want %q %q %q",

@@ -150,6 +150,10 @@ func sniffGitHub(paths map[string]string) bool {
 			has("number") && has("title") && (has("repository_url") || has("html_url")) {
 			return true
 		}
+		// The older comment shape: no issue_url, a page URL naming it.
+		if _, comment := ghPageURL(paths[pre+"html_url"]); comment && has("body") {
+			return true
+		}
 	}
 	return false
 }

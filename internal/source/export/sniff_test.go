@@ -81,3 +81,24 @@ func TestFormatString(t *testing.T) {
 		t.Errorf("unknown format: %q", s)
 	}
 }
+
+func TestGHPageURL(t *testing.T) {
+	for _, tc := range []struct {
+		url     string
+		number  int
+		comment bool
+	}{
+		{"https://github.com/o/r/issues/42#issuecomment-555", 42, true},
+		{"https://github.com/o/r/pull/43#discussion_r7", 43, true},
+		{"https://github.com/o/r/pull/44#pullrequestreview-9", 44, true},
+		{"https://github.com/o/r/commit/abc#commitcomment-3", 0, true},
+		{"https://github.com/o/r/issues/42", 42, false},
+		{"https://github.com/o/r/issues/x#issuecomment-1", 0, true},
+		{"", 0, false},
+	} {
+		n, c := ghPageURL(tc.url)
+		if n != tc.number || c != tc.comment {
+			t.Errorf("ghPageURL(%q) = %d, %v; want %d, %v", tc.url, n, c, tc.number, tc.comment)
+		}
+	}
+}

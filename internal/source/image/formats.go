@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -58,7 +59,11 @@ func openDockerSave(s store, where string) ([]Named, error) {
 		if err != nil {
 			return nil, fmt.Errorf("image %d of %s: %w", i+1, where, err)
 		}
-		name := strings.Join(e.RepoTags, ", ")
+		tags := make([]string, len(e.RepoTags))
+		for j, t := range e.RepoTags {
+			tags[j] = Familiar(t)
+		}
+		name := strings.Join(tags, ", ")
 		if name == "" {
 			h, _, err := v1.SHA256(bytes.NewReader(raw))
 			if err != nil {
@@ -66,7 +71,7 @@ func openDockerSave(s store, where string) ([]Named, error) {
 			}
 			name = h.String()
 		}
-		out = append(out, Named{Name: name, Image: img, diffIDs: true})
+		out = append(out, Named{Name: name, Image: img, diffIDs: true, compressed: di.compressedDigest})
 	}
 	return out, nil
 }
@@ -80,6 +85,32 @@ type dockerImage struct {
 }
 
 func (d *dockerImage) RawConfigFile() ([]byte, error) { return d.raw, nil }
+
+// compressedDigest hashes the layer file of diffID when it is stored
+// compressed (gzip or zstd): that digest is the one a registry serves it
+// under. A plain tar layer has none until someone compresses it, and is
+// not read here.
+func (d *dockerImage) compressedDigest(diffID v1.Hash) (v1.Hash, bool, error) {
+	name, ok := d.layers[diffID]
+	if !ok {
+		return v1.Hash{}, false, fmt.Errorf("no layer with diff id %s", diffID)
+	}
+	rc, err := d.s.open(name)
+	if err != nil {
+		return v1.Hash{}, false, fmt.Errorf("opening layer %s: %w", name, err)
+	}
+	defer rc.Close()
+	br := bufio.NewReader(rc)
+	head, _ := br.Peek(4)
+	if !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) && !bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}) {
+		return v1.Hash{}, false, nil
+	}
+	h, _, err := v1.SHA256(br)
+	if err != nil {
+		return v1.Hash{}, false, fmt.Errorf("hashing layer %s: %w", name, err)
+	}
+	return h, true, nil
+}
 
 func (d *dockerImage) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
 
@@ -159,7 +190,7 @@ func blobPath(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 
 func walkIndex(s store, idx *v1.IndexManifest, parent string, depth int, out *[]Named) error {
 	for _, d := range idx.Manifests {
-		name := displayName(d, parent)
+		name, tag := displayName(d, parent)
 		switch {
 		case d.MediaType.IsIndex():
 			if depth+1 >= maxIndexDepth {
@@ -196,28 +227,53 @@ func walkIndex(s store, idx *v1.IndexManifest, parent string, depth int, out *[]
 			if err != nil {
 				return fmt.Errorf("manifest %s: %w", d.Digest, err)
 			}
+			if name == "" {
+				// Unnamed: the image id, as docker save names it.
+				name = m.Config.Digest.String()
+				if tag != "" {
+					name += " (tag " + tag + ")"
+				}
+				if p := platformOf(d); p != "" {
+					name += " (" + p + ")"
+				}
+			}
 			*out = append(*out, Named{Name: name, Image: img})
 		}
 	}
 	return nil
 }
 
-// displayName names an image or index of a layout: by the reference it
-// was saved under, else by digest; an entry of a nested index is named
-// after its parent and its platform.
-func displayName(d v1.Descriptor, parent string) string {
+// displayName names an image or index of a layout by the reference it
+// was saved under, as Familiar writes it; an entry of a nested index is
+// named after its parent and its platform. It is "" for an entry saved
+// under no reference (the caller names an image by its id then), with tag
+// set when the entry only has a bare tag ("v1", as OCI's ref.name often
+// is), which names no image on its own.
+func displayName(d v1.Descriptor, parent string) (name, tag string) {
 	if parent != "" {
-		if d.Platform != nil && d.Platform.String() != "" {
-			return parent + " (" + d.Platform.String() + ")"
+		if p := platformOf(d); p != "" {
+			return parent + " (" + p + ")", ""
 		}
-		return parent + " (" + d.Digest.String() + ")"
+		return parent + " (" + d.Digest.String() + ")", ""
 	}
-	for _, k := range []string{"io.containerd.image.name", "org.opencontainers.image.ref.name"} {
-		if v := d.Annotations[k]; v != "" {
-			return v
+	if v := d.Annotations["io.containerd.image.name"]; v != "" {
+		return Familiar(v), ""
+	}
+	if v := d.Annotations["org.opencontainers.image.ref.name"]; v != "" {
+		if !strings.ContainsAny(v, "/:@") {
+			return "", v
 		}
+		return Familiar(v), ""
 	}
-	return d.Digest.String()
+	return "", ""
+}
+
+// platformOf is the platform a descriptor names, or "".
+func platformOf(d v1.Descriptor) string {
+	if d.Platform == nil {
+		return ""
+	}
+	return d.Platform.String()
 }
 
 // ociImage is an image manifest of an OCI layout with its blobs.

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -60,6 +61,36 @@ type Named struct {
 	// by their uncompressed digest: their compressed digest does not exist
 	// until someone compresses them.
 	diffIDs bool
+	// compressed, for docker save images, returns the digest of the layer
+	// file of a diff id when the archive stores it compressed (as
+	// go-containerregistry and some tools do): the digest a registry
+	// knows it by. ok is false for a plain tar layer.
+	compressed func(diffID v1.Hash) (h v1.Hash, ok bool, err error)
+}
+
+// Familiar writes an image reference the way people type it: Docker Hub's
+// registry and "library/" left out ("python:3.12", "acme/app:v1",
+// "ghcr.io/acme/app:v1"), so that the same image is named alike whether it
+// comes from docker save, an OCI layout or a registry. A string that is no
+// reference is returned as it is.
+func Familiar(ref string) string {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return ref
+	}
+	repo := r.Context().RepositoryStr()
+	if reg := r.Context().RegistryStr(); reg != name.DefaultRegistry {
+		repo = reg + "/" + repo
+	} else {
+		repo = strings.TrimPrefix(repo, "library/")
+	}
+	switch r := r.(type) {
+	case name.Tag:
+		return repo + ":" + r.TagStr()
+	case name.Digest:
+		return repo + "@" + r.DigestStr()
+	}
+	return ref
 }
 
 // Probe reports what kind of image the tar file or directory at path holds,
@@ -137,9 +168,10 @@ func probe(path string) (kind Kind, tarErr, err error) {
 
 // Open returns the images in the docker save archive or OCI image layout
 // (a directory, or a tar of one) at path. A tar is indexed from its headers
-// and read in place, never extracted. The display name is the repository
-// tags of a docker save entry, or the reference annotation of an OCI layout
-// entry, else the image's digest (config digest for docker save). Layers
+// and read in place, never extracted. The display name is the same for
+// both formats: the repository tags of a docker save entry, or the
+// reference annotation of an OCI layout entry, written as Familiar does,
+// else the image id (its config digest). Layers
 // are only opened by Read, so a missing or corrupt layer is reported there.
 func Open(ctx context.Context, path string) ([]Named, error) {
 	kind, tarErr, err := probe(path)
@@ -192,7 +224,7 @@ func Remote(ctx context.Context, ref string, opts ...remote.Option) (Named, erro
 	if err != nil {
 		return Named{}, fmt.Errorf("fetching image %s: %w", r, err)
 	}
-	return Named{Name: r.String(), Image: img}, nil
+	return Named{Name: Familiar(r.String()), Image: img}, nil
 }
 
 // maxManifest bounds the manifest.json read to tell docker save's apart.

@@ -112,13 +112,15 @@ func TestFormats(t *testing.T) {
 		kind     Kind
 		wantName string
 		wantIDs  []string
+		// wantDigests are the registry digests: none for plain tar layers.
+		wantDigests []string
 		// write stores the image and returns the path to open, or "" to
 		// fetch ref from the registry.
 		write func(t *testing.T, dir string) string
 	}{
 		{
 			name: "docker save by go-containerregistry", kind: KindDockerSave,
-			wantName: "example.com/demo/app:v1", wantIDs: diffIDs,
+			wantName: "example.com/demo/app:v1", wantIDs: diffIDs, wantDigests: digests,
 			write: func(t *testing.T, dir string) string {
 				p := filepath.Join(dir, "image.tar")
 				if err := tarball.WriteToFile(p, name.MustParseReference("example.com/demo/app:v1"), f.img); err != nil {
@@ -149,7 +151,7 @@ func TestFormats(t *testing.T) {
 		},
 		{
 			name: "oci layout directory", kind: KindOCILayout,
-			wantName: "demo:v3", wantIDs: digests,
+			wantName: "demo:v3", wantIDs: digests, wantDigests: digests,
 			write: func(t *testing.T, dir string) string {
 				p := filepath.Join(dir, "layout")
 				writeLayout(t, f.img, p, "demo:v3")
@@ -158,7 +160,7 @@ func TestFormats(t *testing.T) {
 		},
 		{
 			name: "oci layout tar", kind: KindOCILayout,
-			wantName: "demo:v4", wantIDs: digests,
+			wantName: "demo:v4", wantIDs: digests, wantDigests: digests,
 			write: func(t *testing.T, dir string) string {
 				writeLayout(t, f.img, filepath.Join(dir, "layout"), "demo:v4")
 				p := filepath.Join(dir, "layout.tar")
@@ -167,7 +169,7 @@ func TestFormats(t *testing.T) {
 			},
 		},
 		{
-			name: "registry", wantName: host + "/demo/app:v5", wantIDs: digests,
+			name: "registry", wantName: host + "/demo/app:v5", wantIDs: digests, wantDigests: digests,
 			write: func(t *testing.T, dir string) string {
 				ref, err := name.ParseReference(host + "/demo/app:v5")
 				if err != nil {
@@ -207,7 +209,30 @@ func TestFormats(t *testing.T) {
 			if n.Name != tt.wantName {
 				t.Errorf("Name = %q, want %q", n.Name, tt.wantName)
 			}
-			checkFixture(t, f, readAll(t, n), tt.wantName, tt.wantIDs)
+			items := readAll(t, n)
+			checkFixture(t, f, items, tt.wantName, tt.wantIDs)
+			// Every format names the layer by its diff id and, where it
+			// has one, its registry digest, and the image by its id.
+			id, err := f.img.ConfigName()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				path  string
+				layer int
+			}{{"/app/.env", 0}, {"/srv/readme.txt", 2}} {
+				a := find(t, items, "path", c.path).it.Prov.Attrs
+				want := ""
+				if tt.wantDigests != nil {
+					want = tt.wantDigests[c.layer]
+				}
+				if a["layer_digest"] != want || a["diff_id"] != diffIDs[c.layer] || a["image_id"] != id.String() {
+					t.Errorf("%s: layer_digest %q diff_id %q image_id %q, want %q %q %q", c.path, a["layer_digest"], a["diff_id"], a["image_id"], want, diffIDs[c.layer], id)
+				}
+			}
+			if a := find(t, items, "env", "HF_TOKEN").it.Prov.Attrs; a["image"] != tt.wantName || a["image_id"] != id.String() {
+				t.Errorf("config item attrs %v, want image %q and image_id %s", a, tt.wantName, id)
+			}
 		})
 	}
 }
@@ -630,8 +655,13 @@ func TestOpenSeveral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bDigest := manifestDigest(t, b)
-	want := []string{"docker.io/demo/multi:1 (linux/amd64)", "docker.io/demo/multi:1 (linux/arm64/v8)", bDigest.String()}
+	// Named as docker save names them: Docker Hub left out, an unnamed
+	// image by its id (config digest), not its manifest digest.
+	bID, err := b.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"demo/multi:1 (linux/amd64)", "demo/multi:1 (linux/arm64/v8)", bID.String()}
 	var gotNames []string
 	for _, n := range imgs {
 		gotNames = append(gotNames, n.Name)
@@ -677,5 +707,61 @@ func untar(t *testing.T, src, dst string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestFamiliar(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"docker.io/library/python:3.12", "python:3.12"},
+		{"index.docker.io/acme/app:v1", "acme/app:v1"},
+		{"python", "python:latest"},
+		{"ghcr.io/acme/app:v1", "ghcr.io/acme/app:v1"},
+		{"localhost:5000/app:v1", "localhost:5000/app:v1"},
+		{"acme/app@sha256:" + strings.Repeat("a", 64), "acme/app@sha256:" + strings.Repeat("a", 64)},
+		{"not a reference!", "not a reference!"},
+	} {
+		if got := Familiar(tc.in); got != tc.want {
+			t.Errorf("Familiar(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestSameNameEveryFormat: one image saved by docker save and in an OCI
+// layout (as buildx writes it: containerd's full name and a bare tag) is
+// named alike, and a layout entry with only a bare tag is named by the
+// image id.
+func TestSameNameEveryFormat(t *testing.T) {
+	img := imageOf(t, func(*v1.ConfigFile) {}, layerOf(t, entry{name: "a", body: "a"}))
+	id, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tarPath := filepath.Join(dir, "save.tar")
+	writeDockerSave(t, img, tarPath, "app:v1")
+	lp, err := layout.Write(filepath.Join(dir, "layout"), empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{
+		"io.containerd.image.name": "docker.io/library/app:v1", "org.opencontainers.image.ref.name": "v1"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "v2"})); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range []string{tarPath, filepath.Join(dir, "layout")} {
+		imgs, err := Open(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range imgs {
+			names = append(names, n.Name)
+		}
+	}
+	want := []string{"app:v1", "app:v1", id.String() + " (tag v2)"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("names %q, want %q", names, want)
 	}
 }

@@ -36,14 +36,17 @@ const (
 // number only.
 //
 // Layer files carry Prov prov.With("image-layer", "layer N/PATH") with attrs
-// "image" (img.Name), "layer" (the layer digest; for docker save images the
-// uncompressed digest, which is what the archive stores), "diff_id",
-// "layer_index" and "path"; a file deleted by a later layer also has
+// "image" (img.Name), "image_id" (the config digest, alike in every
+// format), "layer" (the layer digest; for docker save images the
+// uncompressed digest, which is what the archive stores), "layer_digest"
+// (the registry, compressed, digest: absent for a docker save layer stored
+// as a plain tar, which has none), "diff_id", "layer_index" and "path"; a
+// file deleted by a later layer also has
 // "deleted_in_layer" and a "note", and one overwritten by a later layer has
 // "shadowed_in_layer". Prov.Time is the layer's history time when known.
 //
 // Config items are Text, with Prov prov.With("image-config",
-// "config/Env/NAME") and Field "env" (likewise "label", "cmd", "entrypoint",
+// "config/Env/NAME"), attrs "image" and "image_id", and Field "env" (likewise "label", "cmd", "entrypoint",
 // "history", "history_comment"); history items have the 0-based
 // "history_index" of the config's history array and Prov.Time its created
 // time.
@@ -57,6 +60,7 @@ func Read(ctx context.Context, img Named, prov source.Provenance, visit source.V
 	if err != nil {
 		return fmt.Errorf("reading config of image %s: %w", img.Name, err)
 	}
+	prov = prov.Attr("image_id", imageID(img))
 	if err := readConfig(ctx, img.Name, cfg, prov, visit); err != nil {
 		return err
 	}
@@ -65,7 +69,7 @@ func Read(ctx context.Context, img Named, prov source.Provenance, visit source.V
 		return fmt.Errorf("listing layers of image %s: %w", img.Name, err)
 	}
 	times := layerTimes(cfg, len(layers))
-	r := layerReader{img: img, prov: prov, visit: visit, hidden: newHidden(), seen: map[v1.Hash]*layerEffect{}}
+	r := layerReader{img: img, prov: prov, visit: visit, hidden: newHidden(), seen: map[v1.Hash]*layerEffect{}, imageID: imageID(img)}
 	var layerErrs []error
 	for i := len(layers) - 1; i >= 0; i-- {
 		var diffID string
@@ -82,6 +86,16 @@ func Read(ctx context.Context, img Named, prov source.Provenance, visit source.V
 		}
 	}
 	return joinOneLine(layerErrs)
+}
+
+// imageID is the image's config digest, the id docker shows: the same
+// for an image saved by docker save, in an OCI layout or in a registry.
+func imageID(img Named) string {
+	h, err := img.Image.ConfigName()
+	if err != nil {
+		return ""
+	}
+	return h.String()
 }
 
 // joinOneLine joins errors with "; " rather than errors.Join's newlines, so
@@ -260,6 +274,8 @@ type layerReader struct {
 	prov   source.Provenance
 	visit  source.Visit
 	hidden hidden
+	// imageID is the image's config digest.
+	imageID string
 	// seen holds what each layer already read does to the layers below
 	// it, by layer id: a manifest may list one layer many times (fifty
 	// times the same digest costs one read, not fifty).
@@ -305,6 +321,21 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 	e := &layerEffect{}
 	r.seen[id] = e
 	where := fmt.Sprintf("image %s: layer %d (%s)", r.img.Name, n, id)
+	// The registry (compressed) digest, where the image has one: what a
+	// registry, a rebuild or a purge request names the layer by.
+	var digest string
+	switch {
+	case !r.img.diffIDs:
+		digest = id.String()
+	case r.img.compressed != nil:
+		h, ok, err := r.img.compressed(id)
+		if err != nil {
+			return &layerError{fmt.Errorf("%s: %w", where, err)}
+		}
+		if ok {
+			digest = h.String()
+		}
+	}
 	rc, err := l.Uncompressed()
 	if err != nil {
 		// Reported once: a repeat below fails the same way.
@@ -351,6 +382,9 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 		q.Time = t
 		q.Attrs["image"] = r.img.Name
 		q.Attrs["layer"] = id.String()
+		if digest != "" {
+			q.Attrs["layer_digest"] = digest
+		}
 		if diffID != "" {
 			q.Attrs["diff_id"] = diffID
 		}
