@@ -1,10 +1,13 @@
-package scan
+// Package finding is the model of what a scan finds: a Finding (one
+// occurrence of a secret at one place), its Location, the git commits that
+// introduced it, the outcome of verifying it, and a scan's Stats.
+//
+// It is kept apart from the scan engine so that what only reads findings
+// (report writers, the incident model, assess, the store) does not link the
+// engine and its readers (archives, container images, git).
+package finding
 
-import (
-	"time"
-
-	"github.com/hfwarden/hfwarden/internal/detect"
-)
+import "time"
 
 // Finding is one occurrence of a secret at one place.
 type Finding struct {
@@ -70,6 +73,12 @@ func KnownTime(t time.Time) bool {
 // RawSecret returns the secret, kept in memory whatever ShowSecrets says so
 // that it can be verified; it is never serialised.
 func (f *Finding) RawSecret() string { return f.raw }
+
+// SetRawSecret keeps secret in memory as the finding's own secret, for
+// verification (RawSecret). It is an unexported field so that no encoder
+// (JSON, the store, a report) ever writes it; only the Secret field, set
+// when the user asked to see secrets, is serialised.
+func (f *Finding) SetRawSecret(secret string) { f.raw = secret }
 
 // Verification is the outcome of checking a credential against the Hub.
 type Verification struct {
@@ -142,78 +151,4 @@ type Stats struct {
 	ErrorList    []string `json:"error_list,omitempty"`
 	Warnings     []string `json:"warnings,omitempty"`
 	DurationSecs float64  `json:"duration_seconds"`
-}
-
-// nameHider replaces the secrets in names (detect.Detector.Hide), each
-// distinct name looked at once: a scan has many findings in few places.
-type nameHider struct {
-	det  *detect.Detector
-	seen map[string]string
-}
-
-func (h *nameHider) hide(s string) string {
-	if s == "" {
-		return s
-	}
-	if v, ok := h.seen[s]; ok {
-		return v
-	}
-	v := h.det.Hide(s)
-	h.seen[s] = v
-	return v
-}
-
-func (h *nameHider) location(l *Location) {
-	l.Path = h.hide(l.Path)
-	l.Repo = h.hide(l.Repo)
-	l.Field = h.hide(l.Field)
-	l.Object = h.hide(l.Object)
-	if len(l.Chain) > 0 {
-		chain := make([]string, len(l.Chain)) // shared with other findings of the chunk
-		for i, c := range l.Chain {
-			chain[i] = h.hide(c)
-		}
-		l.Chain = chain
-	}
-	if len(l.Attrs) > 0 {
-		attrs := make(map[string]string, len(l.Attrs)) // shared too
-		for k, v := range l.Attrs {
-			attrs[k] = h.hide(v)
-		}
-		l.Attrs = attrs
-	}
-}
-
-// hideNames replaces every secret in the names of the findings (file and
-// member names, notebook fields, git paths, refs, authors, image
-// references) and in the error and warning lists by its label, so that
-// no report, store or terminal gets a token from a name. A finding's
-// own secret stays in its fingerprint and preview. Called with s.mu held.
-func (s *Scanner) hideNames() {
-	h := &nameHider{det: s.det, seen: map[string]string{}}
-	for i := range s.findings {
-		f := &s.findings[i]
-		h.location(&f.Location)
-		for j := range f.Parts {
-			h.location(&f.Parts[j])
-		}
-		f.Author, f.Email = h.hide(f.Author), h.hide(f.Email)
-		for j := range f.Commits {
-			c := &f.Commits[j]
-			c.Path, c.Author, c.Email = h.hide(c.Path), h.hide(c.Author), h.hide(c.Email)
-		}
-		if len(f.Refs) > 0 {
-			refs := make([]string, len(f.Refs))
-			for j, r := range f.Refs {
-				refs[j] = h.hide(r)
-			}
-			f.Refs = refs
-		}
-	}
-	for i, e := range s.stats.ErrorList {
-		s.stats.ErrorList[i] = h.hide(e)
-	}
-	for i, w := range s.stats.Warnings {
-		s.stats.Warnings[i] = h.hide(w)
-	}
 }
