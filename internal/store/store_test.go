@@ -128,7 +128,7 @@ func fakeToken(r *rand.Rand) string {
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) }
 
 // tokenFinding makes a finding of tok at path:line. The scanner keeps the raw
-// secret in an unexported field; outside package scan the tests pass it in
+// secret in an unexported field (finding.SetRawSecret); these tests pass it in
 // Secret, which the store also accepts (and never stores in clear).
 func tokenFinding(tok, path string, line int) finding.Finding {
 	return finding.Finding{
