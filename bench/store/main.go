@@ -20,8 +20,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/store"
@@ -120,7 +120,7 @@ func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool
 
 	var ingest time.Duration
 	newInc, newOcc := 0, 0
-	fs := make([]scan.Finding, 0, batch)
+	fs := make([]finding.Finding, 0, batch)
 	for lo := 0; lo < nOcc; lo += batch {
 		fs = fs[:0]
 		for j := lo; j < min(lo+batch, nOcc); j++ {
@@ -129,11 +129,11 @@ func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool
 				s = j % nInc
 			}
 			when := base.Add(time.Duration(j) * time.Second)
-			fs = append(fs, scan.Finding{
+			fs = append(fs, finding.Finding{
 				Rule: "hf-user-token", Description: "Hugging Face user access token",
 				Fingerprint: fps[s], Redacted: reds[s], Secret: tokens[s], Confidence: "high",
 				Source: "file", Encodings: []string{},
-				Location: scan.Location{Path: fmt.Sprintf("repo%d/src/module%d/file%d.py", j%97, j%13, j), Line: 1 + j%400, Column: 9},
+				Location: finding.Location{Path: fmt.Sprintf("repo%d/src/module%d/file%d.py", j%97, j%13, j), Line: 1 + j%400, Column: 9},
 				Time:     &when,
 			})
 		}

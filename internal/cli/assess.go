@@ -13,9 +13,9 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
@@ -163,7 +163,7 @@ func assessableIncident(ctx context.Context, st store.Store, id int64) (*inciden
 	switch {
 	case !detect.IssuedByHuggingFace(in.Rule):
 		return nil, usageErr("incident #%d is a %s (%s): not sent to the Hub, which did not issue it; rotate it at its issuer — %s", id, ruleDescription(in.Rule), in.Rule, detect.RotationHint(in.Rule))
-	case !scan.Verifiable(in.Rule):
+	case !detect.Verifiable(in.Rule):
 		return nil, usageErr("incident #%d is a %s: whoami-v2 cannot assess it, so nothing was sent; %s", id, ruleDescription(in.Rule), detect.RotationHint(in.Rule))
 	}
 	return in, nil
@@ -259,8 +259,8 @@ func viewedIncident(ctx context.Context, w io.Writer, st store.Store, id int64, 
 
 // verificationOf is what an assessment proved about the token: an
 // incomplete one still proved it live (whoami-v2 answered).
-func verificationOf(r *assess.Report, endpoint string) scan.Verification {
-	v := scan.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: endpoint}
+func verificationOf(r *assess.Report, endpoint string) finding.Verification {
+	v := finding.Verification{Status: r.Status, Reason: r.Reason, Owner: r.Owner, CheckedAt: r.CheckedAt, Endpoint: endpoint}
 	if r.Status == "incomplete" {
 		v.Status, v.Reason = "live", "whoami-v2 answered for "+r.Owner
 	}

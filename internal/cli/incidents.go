@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
@@ -241,7 +241,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 			live := incident.LiveAt(in, history)
 			if showFormat == "json" {
 				if live == nil {
-					live = []scan.Verification{}
+					live = []finding.Verification{}
 				}
 				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev, "live_at": live})
 			}
@@ -361,7 +361,7 @@ reachable here: only hfwarden revoke states them, on the Hub's answers.`,
 }
 
 // liveWhere says where and when a token was last verified live.
-func liveWhere(live []scan.Verification) string {
+func liveWhere(live []finding.Verification) string {
 	parts := make([]string, len(live))
 	for i, v := range live {
 		parts[i] = fmt.Sprintf("at %s, %s", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
@@ -423,7 +423,7 @@ func orDash(s string) string {
 	return s
 }
 
-func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []scan.Verification) {
+func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []finding.Verification) {
 	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, in.Redacted, in.Rule, in.Fingerprint)
 	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", in.State, orDash(in.Severity), orDash(in.Owner), orDash(in.Assignee))
 	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/scan"
 )
@@ -35,7 +36,7 @@ Install it with 'hfwarden hook install', or with the pre-commit framework
 			if f.format == "" {
 				f.format = "text"
 			}
-			err := runScan(cmd.Context(), e, f, dir, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
+			err := runScan(cmd.Context(), e, f, dir, func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
 				if prePush {
 					return s.RunPrePush(ctx, dir, e.stdin)
 				}

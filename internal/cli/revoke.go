@@ -13,6 +13,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/ghapi"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/incident"
@@ -321,7 +322,7 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
-		if !scan.Verifiable(t.in.Rule) {
+		if !detect.Verifiable(t.in.Rule) {
 			continue // whoami-v2 cannot see what a refresh token reaches
 		}
 		in, err := st.Incident(ctx, t.in.ID) // lists carry no assessment
@@ -467,7 +468,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	}
 	// Where else the token was seen live: a 401 of this endpoint proves
 	// nothing there.
-	elsewhere := map[int][]scan.Verification{}
+	elsewhere := map[int][]finding.Verification{}
 	for i, t := range targets {
 		history, err := st.Verifications(ctx, t.in.ID)
 		if err != nil {
@@ -483,7 +484,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	pending := map[int]bool{}
 	unprovable := 0
 	for i, t := range targets {
-		if scan.Verifiable(t.in.Rule) {
+		if detect.Verifiable(t.in.Rule) {
 			pending[i] = true
 			continue
 		}

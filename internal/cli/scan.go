@@ -17,6 +17,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/incident"
@@ -94,9 +95,9 @@ error or some input could not be read.`,
 			if err != nil {
 				return err
 			}
-			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
-				var findings []scan.Finding
-				var stats scan.Stats
+			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
+				var findings []finding.Finding
+				var stats finding.Stats
 				var err error
 				switch {
 				case len(f.images) > 0:
@@ -153,7 +154,7 @@ func usageErr(format string, args ...any) error {
 }
 
 // scanRun runs one kind of scan with a configured Scanner.
-type scanRun func(context.Context, *scan.Scanner) ([]scan.Finding, scan.Stats, error)
+type scanRun func(context.Context, *scan.Scanner) ([]finding.Finding, finding.Stats, error)
 
 // runScan builds the scan options from the flags, runs the scan, writes the
 // report and turns the outcome into an exit status. ignoreStart is where
@@ -357,7 +358,7 @@ func (f *scanFlags) verifier() (*assess.Verifier, error) {
 // scanRunOf says what a scan command walked, for the store's record of
 // scan runs: git history (repositories named as findings name them),
 // images, or files; complete when every input could be read.
-func scanRunOf(f scanFlags, args []string, stats scan.Stats) incident.ScanRun {
+func scanRunOf(f scanFlags, args []string, stats finding.Stats) incident.ScanRun {
 	r := incident.ScanRun{Complete: stats.Errors == 0}
 	switch {
 	case len(f.images) > 0:
@@ -392,7 +393,7 @@ func addVerifyTuning(fl *pflag.FlagSet, f *scanFlags) {
 // check the findings against the Hub (with a verifier, from --verify) and
 // record them in the incident store (--store), with what the scan walked
 // (run), so that a scan that found nothing is on record too.
-func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []scan.Finding) error {
+func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []finding.Finding) error {
 	if verifier != nil {
 		dir := f.cacheDir
 		if dir == "" {
@@ -419,7 +420,7 @@ func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.V
 
 // recordFindings records a scan's findings, and the scan run itself, in
 // the incident store.
-func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRun, findings []scan.Finding) error {
+func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRun, findings []finding.Finding) error {
 	st, err := db.open(ctx)
 	if err != nil {
 		return err

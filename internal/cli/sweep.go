@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/sweep"
@@ -73,7 +74,7 @@ error or some place could not be read.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			return runScan(cmd.Context(), e, f, cmp.Or(sf.root, "."), func(ctx context.Context, s *scan.Scanner) ([]scan.Finding, scan.Stats, error) {
+			return runScan(cmd.Context(), e, f, cmp.Or(sf.root, "."), func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
 				findings, stats, err := s.RunItems(ctx, sweep.Walk(targets))
 				if err == nil {
 					run := incident.ScanRun{Kinds: []string{"sweep"}, Complete: stats.Errors == 0}

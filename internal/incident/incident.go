@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // State is where an incident's response stands.
@@ -93,7 +93,7 @@ type Incident struct {
 	LastSeen      time.Time  `json:"last_seen"`
 	ExposureStart *time.Time `json:"exposure_start,omitempty"`
 	// Verification is the latest liveness check.
-	Verification *scan.Verification `json:"verification,omitempty"`
+	Verification *finding.Verification `json:"verification,omitempty"`
 	// RevokeRequestedAt and ContainedAt time the revocation.
 	RevokeRequestedAt *time.Time `json:"revoke_requested_at,omitempty"`
 	ContainedAt       *time.Time `json:"contained_at,omitempty"`
@@ -110,7 +110,7 @@ type Occurrence struct {
 	ScanID     string    `json:"scan_id"`
 	SeenAt     time.Time `json:"seen_at"`
 	// Finding is the finding as the scan reported it (no secret).
-	Finding scan.Finding `json:"finding"`
+	Finding finding.Finding `json:"finding"`
 	// Key identifies the place: fingerprint + provenance, so that a rescan
 	// of the same place adds nothing.
 	Key string `json:"key"`
@@ -182,7 +182,7 @@ type ScanRun struct {
 	// "image", "sweep".
 	Kinds []string `json:"kinds"`
 	// Targets are what was named to scan: paths, repositories (as
-	// scan.Location.Repo names them), image references.
+	// finding.Location.Repo names them), image references.
 	Targets []string `json:"targets,omitempty"`
 	// Complete is set when every input could be read.
 	Complete bool `json:"complete"`
@@ -200,7 +200,7 @@ type Filter struct {
 // OccurrenceKey identifies the place of a finding: the secret's fingerprint
 // and every part of its provenance (the git repository included), so that rescanning the same place adds
 // no occurrence, while the same secret elsewhere does.
-func OccurrenceKey(f scan.Finding) string {
+func OccurrenceKey(f finding.Finding) string {
 	l := f.Location
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%v\x00%v\x00%s",
@@ -228,8 +228,8 @@ func deref(p *int) int {
 // does another endpoint's answer: a 401 of a simulator says nothing of
 // the real Hub. history is the incident's verification history (any
 // order); the result is sorted by endpoint.
-func LiveAt(in *Incident, history []scan.Verification) []scan.Verification {
-	latest := map[string]scan.Verification{}
+func LiveAt(in *Incident, history []finding.Verification) []finding.Verification {
+	latest := map[string]finding.Verification{}
 	for _, v := range history {
 		if v.Status != "live" && v.Status != "invalid" {
 			continue
@@ -238,7 +238,7 @@ func LiveAt(in *Incident, history []scan.Verification) []scan.Verification {
 			latest[v.Endpoint] = v
 		}
 	}
-	var out []scan.Verification
+	var out []finding.Verification
 	for _, v := range latest {
 		if v.Status != "live" {
 			continue
@@ -251,6 +251,6 @@ func LiveAt(in *Incident, history []scan.Verification) []scan.Verification {
 		}
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b scan.Verification) int { return strings.Compare(a.Endpoint, b.Endpoint) })
+	slices.SortFunc(out, func(a, b finding.Verification) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	return out
 }

@@ -4,33 +4,33 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 func TestLiveAt(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
-	v := func(status, ep string, m int) scan.Verification {
-		return scan.Verification{Status: status, Endpoint: ep, CheckedAt: at(m)}
+	v := func(status, ep string, m int) finding.Verification {
+		return finding.Verification{Status: status, Endpoint: ep, CheckedAt: at(m)}
 	}
 	contained := at(5)
 	for _, tc := range []struct {
 		name      string
 		contained *time.Time
-		history   []scan.Verification
+		history   []finding.Verification
 		want      []string // endpoints live
 	}{
 		{"none", nil, nil, nil},
-		{"live", nil, []scan.Verification{v("live", "A", 1)}, []string{"A"}},
-		{"unknown does not erase live", nil, []scan.Verification{v("live", "A", 1), v("unknown", "A", 2)}, []string{"A"}},
-		{"unknown elsewhere does not erase live", nil, []scan.Verification{v("live", "A", 1), v("unknown", "X", 2)}, []string{"A"}},
-		{"invalid elsewhere does not erase live", nil, []scan.Verification{v("live", "A", 1), v("invalid", "X", 2)}, []string{"A"}},
-		{"invalid at the same endpoint does", nil, []scan.Verification{v("live", "A", 1), v("invalid", "A", 2)}, nil},
-		{"live again", nil, []scan.Verification{v("live", "A", 1), v("invalid", "A", 2), v("live", "A", 3)}, []string{"A"}},
-		{"out of order", nil, []scan.Verification{v("invalid", "A", 2), v("live", "A", 1)}, nil},
-		{"two endpoints", nil, []scan.Verification{v("live", "B", 1), v("live", "A", 2)}, []string{"A", "B"}},
-		{"contained after", &contained, []scan.Verification{v("live", "A", 1), v("live", "B", 2)}, nil},
-		{"live after containment", &contained, []scan.Verification{v("live", "A", 1), v("live", "B", 6)}, []string{"B"}},
+		{"live", nil, []finding.Verification{v("live", "A", 1)}, []string{"A"}},
+		{"unknown does not erase live", nil, []finding.Verification{v("live", "A", 1), v("unknown", "A", 2)}, []string{"A"}},
+		{"unknown elsewhere does not erase live", nil, []finding.Verification{v("live", "A", 1), v("unknown", "X", 2)}, []string{"A"}},
+		{"invalid elsewhere does not erase live", nil, []finding.Verification{v("live", "A", 1), v("invalid", "X", 2)}, []string{"A"}},
+		{"invalid at the same endpoint does", nil, []finding.Verification{v("live", "A", 1), v("invalid", "A", 2)}, nil},
+		{"live again", nil, []finding.Verification{v("live", "A", 1), v("invalid", "A", 2), v("live", "A", 3)}, []string{"A"}},
+		{"out of order", nil, []finding.Verification{v("invalid", "A", 2), v("live", "A", 1)}, nil},
+		{"two endpoints", nil, []finding.Verification{v("live", "B", 1), v("live", "A", 2)}, []string{"A", "B"}},
+		{"contained after", &contained, []finding.Verification{v("live", "A", 1), v("live", "B", 2)}, nil},
+		{"live after containment", &contained, []finding.Verification{v("live", "A", 1), v("live", "B", 6)}, []string{"B"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := LiveAt(&Incident{ContainedAt: tc.contained}, tc.history)

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // Data is everything a report shows.
@@ -239,7 +239,7 @@ func exposureStart(inc incident.Incident, occ []incident.Occurrence) (*time.Time
 	var best *time.Time
 	for _, o := range occ {
 		for _, t := range []*time.Time{o.Finding.CommitDate, o.Finding.Time} {
-			if t != nil && scan.KnownTime(*t) && (best == nil || t.Before(*best)) {
+			if t != nil && finding.KnownTime(*t) && (best == nil || t.Before(*best)) {
 				tt := *t
 				best = &tt
 			}

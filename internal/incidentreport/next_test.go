@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 func TestBottomLine(t *testing.T) {
@@ -63,7 +63,7 @@ func TestVerificationAfterRevocation(t *testing.T) {
 	}
 	// Invalid without a revocation hfwarden made: the Hub's word only.
 	d := fresh()
-	d.Incident.Verification = &scan.Verification{Status: "invalid", CheckedAt: t0}
+	d.Incident.Verification = &finding.Verification{Status: "invalid", CheckedAt: t0}
 	if got := build(d).Verification; !strings.HasPrefix(got, "invalid") {
 		t.Errorf("verification = %q", got)
 	}
@@ -74,12 +74,12 @@ func TestVerificationAfterRevocation(t *testing.T) {
 func leakData() Data {
 	d := Sample()
 	d.Occurrences = []incident.Occurrence{
-		{ID: 1, Finding: scan.Finding{Source: "git", CommitDate: tp(-48 * time.Hour), Refs: []string{"refs/heads/main", "HEAD"},
-			Location: scan.Location{Repo: "/src/app", Path: "my config.py", Line: 2, Commit: "0123456789abcdef0123"},
-			Commits:  []scan.Introduction{{Commit: "0123456789abcdef0123", Path: "my config.py"}, {Commit: "fedcba9876543210fedc", Path: "old/config.py"}}}},
-		{ID: 2, Finding: scan.Finding{Source: "image-layer", Location: scan.Location{Path: "/tmp/trainer.tar!layer/root/.env",
+		{ID: 1, Finding: finding.Finding{Source: "git", CommitDate: tp(-48 * time.Hour), Refs: []string{"refs/heads/main", "HEAD"},
+			Location: finding.Location{Repo: "/src/app", Path: "my config.py", Line: 2, Commit: "0123456789abcdef0123"},
+			Commits:  []finding.Introduction{{Commit: "0123456789abcdef0123", Path: "my config.py"}, {Commit: "fedcba9876543210fedc", Path: "old/config.py"}}}},
+		{ID: 2, Finding: finding.Finding{Source: "image-layer", Location: finding.Location{Path: "/tmp/trainer.tar!layer/root/.env",
 			Attrs: map[string]string{"image": "acme/trainer:1.2", "layer": "sha256:aaaa", "layer_index": "3", "path": "root/.env"}}}},
-		{ID: 3, Finding: scan.Finding{Source: "slack", Location: scan.Location{Path: "/exports/slack/ml-ops/2024-06-01.json", Line: 14,
+		{ID: 3, Finding: finding.Finding{Source: "slack", Location: finding.Location{Path: "/exports/slack/ml-ops/2024-06-01.json", Line: 14,
 			Attrs: map[string]string{"channel": "ml-ops", "ts": "1717236000.000100", "user": "alice"}}}},
 	}
 	d.Linked = []LinkedSecret{

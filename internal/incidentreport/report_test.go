@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 var t0 = time.Date(2025, 6, 10, 8, 0, 0, 0, time.UTC)
@@ -25,7 +25,7 @@ func fresh() Data {
 		Incident: incident.Incident{ID: 1, Fingerprint: "ab12", Rule: "hf-user-token", Redacted: "hf_ab…yz",
 			State: incident.Open, FirstSeen: t0, LastSeen: t0, Occurrences: 1},
 		Occurrences: []incident.Occurrence{{ID: 1, IncidentID: 1, SeenAt: t0,
-			Finding: scan.Finding{Rule: "hf-user-token", Source: "file", Redacted: "hf_ab…yz", Location: scan.Location{Path: "app.py", Line: 3, Column: 9}}}},
+			Finding: finding.Finding{Rule: "hf-user-token", Source: "file", Redacted: "hf_ab…yz", Location: finding.Location{Path: "app.py", Line: 3, Column: 9}}}},
 		Generated: t0.Add(time.Hour),
 	}
 }
@@ -67,7 +67,7 @@ func TestChecklist(t *testing.T) {
 	revokeOnly.Incident.RevokeRequestedAt = tp(time.Hour)
 
 	cached := Sample()
-	cached.Occurrences = append(cached.Occurrences, incident.Occurrence{ID: 9, Finding: scan.Finding{Source: "image", Location: scan.Location{Path: "ghcr.io/acme/trainer:latest//root/.cache/huggingface/token"}}})
+	cached.Occurrences = append(cached.Occurrences, incident.Occurrence{ID: 9, Finding: finding.Finding{Source: "image", Location: finding.Location{Path: "ghcr.io/acme/trainer:latest//root/.cache/huggingface/token"}}})
 	cached.Audit = &AuditSection{Done: true, At: tp(5 * time.Hour), Summary: "no changes during the window", Checked: 3, Until: tp(5 * time.Hour)}
 
 	fp := fresh()
@@ -128,8 +128,8 @@ func TestChecklistFromRecords(t *testing.T) {
 	}
 	withScans := func(runs ...incident.ScanRun) Data { d := fresh(); d.Scans = runs; return d }
 	image := fresh()
-	image.Occurrences = append(image.Occurrences, incident.Occurrence{ID: 2, Finding: scan.Finding{Source: "image-layer",
-		Location: scan.Location{Path: "acme.tar!layer 2/root/.cache/huggingface/token"}}})
+	image.Occurrences = append(image.Occurrences, incident.Occurrence{ID: 2, Finding: finding.Finding{Source: "image-layer",
+		Location: finding.Location{Path: "acme.tar!layer 2/root/.cache/huggingface/token"}}})
 	config := fresh()
 	config.Occurrences[0].Finding.Source = "image-config"
 	contained := Sample() // contained 2025-06-10 09:20

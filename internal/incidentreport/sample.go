@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // Sample is a realistic, fixed incident for previews and checks: alice's
@@ -74,41 +74,41 @@ func Sample() Data {
 		Severity: "critical", Owner: "alice", Orgs: []string{"acme-ai", "vision-lab", "open-datasets"}, Assignee: "bob",
 		FirstSeen: at("2025-06-10T08:31:00Z"), LastSeen: at("2025-06-10T09:05:00Z"),
 		ExposureStart:     ptr("2025-05-28T16:22:00Z"),
-		Verification:      &scan.Verification{Status: "invalid", Reason: "whoami-v2: 401 Invalid credentials", CheckedAt: at("2025-06-10T09:20:00Z")},
+		Verification:      &finding.Verification{Status: "invalid", Reason: "whoami-v2: 401 Invalid credentials", CheckedAt: at("2025-06-10T09:20:00Z")},
 		RevokeRequestedAt: ptr("2025-06-10T08:55:00Z"),
 		ContainedAt:       ptr("2025-06-10T09:20:00Z"),
 		Occurrences:       5,
 	}
-	f := func(src, path string, loc scan.Location) scan.Finding {
+	f := func(src, path string, loc finding.Location) finding.Finding {
 		loc.Path = path
-		return scan.Finding{Rule: "hf-user-token", Description: "Hugging Face user access token", Fingerprint: fp,
+		return finding.Finding{Rule: "hf-user-token", Description: "Hugging Face user access token", Fingerprint: fp,
 			Redacted: red, Confidence: "high", Encodings: []string{}, Source: src, Location: loc}
 	}
 	occ := []incident.Occurrence{
 		{ID: 1, IncidentID: 42, ScanID: "scan-0611", SeenAt: at("2025-06-10T08:31:00Z"),
-			Finding: f("file", "deploy/.env.production", scan.Location{Line: 7, Column: 10})},
+			Finding: f("file", "deploy/.env.production", finding.Location{Line: 7, Column: 10})},
 		{ID: 2, IncidentID: 42, ScanID: "scan-0611", SeenAt: at("2025-06-10T08:31:00Z"),
-			Finding: func() scan.Finding {
-				x := f("file", "scripts/push_to_hub.py", scan.Location{Line: 23, Column: 17})
+			Finding: func() finding.Finding {
+				x := f("file", "scripts/push_to_hub.py", finding.Location{Line: 23, Column: 17})
 				x.Split = true
-				x.Parts = []scan.Location{{Path: "scripts/push_to_hub.py", Line: 23, Column: 17}, {Path: "scripts/push_to_hub.py", Line: 24, Column: 5}}
+				x.Parts = []finding.Location{{Path: "scripts/push_to_hub.py", Line: 23, Column: 17}, {Path: "scripts/push_to_hub.py", Line: 24, Column: 5}}
 				return x
 			}()},
 		{ID: 3, IncidentID: 42, ScanID: "scan-0611", SeenAt: at("2025-06-10T08:32:00Z"),
-			Finding: func() scan.Finding {
-				x := f("notebook", "notebooks/finetune-detr.ipynb", scan.Location{Cell: ip(4), Output: ip(0), Field: "outputs", Line: 2, Column: 31})
+			Finding: func() finding.Finding {
+				x := f("notebook", "notebooks/finetune-detr.ipynb", finding.Location{Cell: ip(4), Output: ip(0), Field: "outputs", Line: 2, Column: 31})
 				x.Encodings = []string{"base64"}
 				return x
 			}()},
 		{ID: 4, IncidentID: 42, ScanID: "scan-0612", SeenAt: at("2025-06-10T09:05:00Z"),
-			Finding: func() scan.Finding {
-				x := f("git", "config/training.yaml", scan.Location{Line: 12, Column: 14, Commit: "3b9f0c2d1e4a5b6c7d8e9f00112233445566aabb"})
+			Finding: func() finding.Finding {
+				x := f("git", "config/training.yaml", finding.Location{Line: 12, Column: 14, Commit: "3b9f0c2d1e4a5b6c7d8e9f00112233445566aabb"})
 				x.CommitDate, x.Author, x.Email = ptr("2025-05-28T16:22:00Z"), "Alice Martin", "alice@example.com"
 				return x
 			}()},
 		{ID: 5, IncidentID: 42, ScanID: "scan-0612", SeenAt: at("2025-06-10T09:05:00Z"),
-			Finding: func() scan.Finding {
-				x := f("git", "commit message", scan.Location{Field: "message", Line: 3, Column: 8, Commit: "c0ffee00deadbeef0011223344556677889900aa"})
+			Finding: func() finding.Finding {
+				x := f("git", "commit message", finding.Location{Field: "message", Line: 3, Column: 8, Commit: "c0ffee00deadbeef0011223344556677889900aa"})
 				x.CommitDate, x.Author, x.Email = ptr("2025-06-02T11:40:00Z"), "Carol Diaz", "carol@example.com"
 				x.Unreachable = true
 				return x

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
@@ -18,7 +18,7 @@ func csvHeader() []string {
 	}
 }
 
-func writeCSV(w io.Writer, findings []scan.Finding) error {
+func writeCSV(w io.Writer, findings []finding.Finding) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader()); err != nil {
 		return err

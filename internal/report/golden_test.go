@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -18,24 +18,24 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // git finding names its repository.
 func TestGolden(t *testing.T) {
 	when := time.Date(2024, 3, 1, 10, 30, 0, 0, time.UTC)
-	gitFinding := scan.Finding{
+	gitFinding := finding.Finding{
 		Rule: "hf-user-token", Description: "Hugging Face user access token",
 		Fingerprint: "9a" + fixture()[0].Fingerprint[2:], Redacted: "hf_GITx…XXXX",
 		Confidence: "high", Source: "git", Encodings: []string{},
-		Location: scan.Location{Path: "train.py", Line: 2, Column: 10, Offset: 19, Field: "blob",
+		Location: finding.Location{Path: "train.py", Line: 2, Column: 10, Offset: 19, Field: "blob",
 			Repo: "/srv/repos/trainer", Commit: "0123456789abcdef0123456789abcdef01234567", Object: "89abcdef0123456789abcdef0123456789abcdef"},
 		Time: &when, CommitDate: &when, Author: "Ada", Email: "ada@example.com", Refs: []string{"refs/heads/main"},
 	}
 	cases := []struct {
 		name     string
 		format   Format
-		findings []scan.Finding
+		findings []finding.Finding
 	}{
 		{"nongit.json", JSON, fixture()},
 		{"nongit.jsonl", JSONL, fixture()},
 		{"nongit.txt", Text, fixture()},
-		{"git.json", JSON, []scan.Finding{gitFinding}},
-		{"git.txt", Text, []scan.Finding{gitFinding}},
+		{"git.json", JSON, []finding.Finding{gitFinding}},
+		{"git.txt", Text, []finding.Finding{gitFinding}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

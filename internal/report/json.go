@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // jsonReport is the top-level shape of JSON output.
 type jsonReport struct {
-	Findings []scan.Finding `json:"findings"`
-	Stats    scan.Stats     `json:"stats"`
+	Findings []finding.Finding `json:"findings"`
+	Stats    finding.Stats     `json:"stats"`
 }
 
 // newJSONEncoder returns an encoder that leaves <, > and & alone: the output
@@ -21,14 +21,14 @@ func newJSONEncoder(w io.Writer) *json.Encoder {
 	return enc
 }
 
-func writeJSON(w io.Writer, findings []scan.Finding, stats scan.Stats) error {
+func writeJSON(w io.Writer, findings []finding.Finding, stats finding.Stats) error {
 	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
 	// findings comes from prepare, so it is non-nil and encodes as [].
 	return enc.Encode(jsonReport{Findings: findings, Stats: stats})
 }
 
-func writeJSONL(w io.Writer, findings []scan.Finding) error {
+func writeJSONL(w io.Writer, findings []finding.Finding) error {
 	enc := newJSONEncoder(w)
 	for i := range findings {
 		// Encode terminates each value with a newline: one finding per line.

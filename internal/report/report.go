@@ -1,7 +1,7 @@
 // Package report renders scan findings for people (text) and for machines
 // (JSON, JSON Lines, CSV and SARIF 2.1.0).
 //
-// Every writer treats scan.Finding.Secret as radioactive: text, JSON and JSON
+// Every writer treats finding.Finding.Secret as radioactive: text, JSON and JSON
 // Lines include it only when Options.ShowSecrets is set, whatever the caller
 // left in the field, and CSV and SARIF (which is made to be uploaded and
 // shared) never include it.
@@ -13,7 +13,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // Format names an output format.
@@ -57,7 +57,7 @@ func ParseFormat(s string) (Format, error) {
 type Options struct {
 	// Color enables ANSI colours in Text output; other formats ignore it.
 	Color bool
-	// ShowSecrets lets raw secrets (scan.Finding.Secret) into the output.
+	// ShowSecrets lets raw secrets (finding.Finding.Secret) into the output.
 	// When false they are dropped even if the finding carries one.
 	ShowSecrets bool
 	// ToolVersion is reported as the tool version in SARIF output.
@@ -65,7 +65,7 @@ type Options struct {
 }
 
 // Write renders findings and stats to w in format f.
-func Write(w io.Writer, f Format, findings []scan.Finding, stats scan.Stats, opt Options) error {
+func Write(w io.Writer, f Format, findings []finding.Finding, stats finding.Stats, opt Options) error {
 	// Normalise through ParseFormat so a Format built from user input by a
 	// plain conversion ("JSON") still works, and unknown ones get the same
 	// helpful error.
@@ -98,8 +98,8 @@ func Write(w io.Writer, f Format, findings []scan.Finding, stats scan.Stats, opt
 // prepare returns a copy of findings normalised for output: secrets removed
 // unless asked for, and nil slices made empty so JSON shows [] not null.
 // It copies so the caller's findings are never modified.
-func prepare(in []scan.Finding, opt Options) []scan.Finding {
-	out := make([]scan.Finding, len(in))
+func prepare(in []finding.Finding, opt Options) []finding.Finding {
+	out := make([]finding.Finding, len(in))
 	for i, f := range in {
 		if !opt.ShowSecrets {
 			f.Secret = ""

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // Fake secrets: long, distinctive strings so a leak is unambiguous.
@@ -32,26 +33,26 @@ func intp(i int) *int { return &i }
 // encoded repeat of the same secret, a notebook, a binary file and a split
 // token in an awkward path. Secrets are filled in, as a scanner run with
 // --show-secrets would, so tests can check the writers drop them.
-func fixture() []scan.Finding {
+func fixture() []finding.Finding {
 	hfFP := strings.Repeat("ab", 32)
-	return []scan.Finding{
+	return []finding.Finding{
 		{
 			Rule: "hf-user-token", Description: "Hugging Face user access token",
 			Fingerprint: hfFP, Redacted: "hf_TEST…XXXX", Secret: hfSecret,
 			Confidence: "medium", Source: "file",
-			Location: scan.Location{Path: "src/app.py", Line: 3, Column: 7, Offset: 40},
+			Location: finding.Location{Path: "src/app.py", Line: 3, Column: 7, Offset: 40},
 		},
 		{
 			Rule: "hf-user-token", Description: "Hugging Face user access token",
 			Fingerprint: hfFP, Redacted: "hf_TEST…XXXX", Secret: hfSecret,
 			Confidence: "high", Encodings: []string{"base64", "percent"}, Source: "file",
-			Location: scan.Location{Path: "config/.env", Line: 1, Column: 1},
+			Location: finding.Location{Path: "config/.env", Line: 1, Column: 1},
 		},
 		{
 			Rule: "openai-api-key", Description: "OpenAI API key", Linked: true,
 			Fingerprint: strings.Repeat("cd", 32), Redacted: "sk-TEST…YYYY", Secret: openaiSecret,
 			Confidence: "high", Source: "notebook",
-			Location: scan.Location{
+			Location: finding.Location{
 				Path: "nb/analysis.ipynb", Line: 4, Column: 9, Offset: 120,
 				Cell: intp(2), Output: intp(0), Field: "outputs",
 				Chain: []string{"nb/analysis.ipynb", "cell 2", "output 0"},
@@ -61,14 +62,14 @@ func fixture() []scan.Finding {
 			Rule: "hf-org-token", Description: "Hugging Face organization token",
 			Fingerprint: strings.Repeat("ef", 32), Redacted: "hf_BIN…WWWW", Secret: binSecret,
 			Confidence: "low", Source: "file",
-			Location: scan.Location{Path: "models/weights.bin", Offset: 4096},
+			Location: finding.Location{Path: "models/weights.bin", Offset: 4096},
 		},
 		{
 			Rule: "hf-user-token", Description: "Hugging Face user access token",
 			Fingerprint: strings.Repeat("12", 32), Redacted: "hf_SPLI…ZZZZ", Secret: splitSecret,
 			Confidence: "medium", Source: "file", Split: true,
-			Location: scan.Location{Path: "odd dir/a:b #1.py", Line: 10, Column: 5},
-			Parts: []scan.Location{
+			Location: finding.Location{Path: "odd dir/a:b #1.py", Line: 10, Column: 5},
+			Parts: []finding.Location{
 				{Path: "odd dir/a:b #1.py", Line: 10, Column: 5},
 				{Path: "odd dir/a:b #1.py", Line: 11, Column: 5},
 				{Path: "odd dir/a:b #1.py", Line: 12, Column: 5},
@@ -77,12 +78,12 @@ func fixture() []scan.Finding {
 	}
 }
 
-func fixtureStats() scan.Stats {
-	return scan.Stats{Files: 42, Bytes: 123456, Findings: 5, Secrets: 4, Errors: 1,
+func fixtureStats() finding.Stats {
+	return finding.Stats{Files: 42, Bytes: 123456, Findings: 5, Secrets: 4, Errors: 1,
 		ErrorList: []string{"open secret.txt: permission denied"}, DurationSecs: 1.5}
 }
 
-func render(t *testing.T, f Format, findings []scan.Finding, stats scan.Stats, opt Options) string {
+func render(t *testing.T, f Format, findings []finding.Finding, stats finding.Stats, opt Options) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Write(&buf, f, findings, stats, opt); err != nil {
@@ -125,7 +126,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestWriteUnknownFormat(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, Format("yaml"), fixture(), scan.Stats{}, Options{}); err == nil {
+	if err := Write(&buf, Format("yaml"), fixture(), finding.Stats{}, Options{}); err == nil {
 		t.Fatal("Write with unknown format succeeded")
 	}
 	if buf.Len() != 0 {
@@ -159,10 +160,10 @@ func TestWriteDoesNotModifyInput(t *testing.T) {
 func TestJSON(t *testing.T) {
 	tests := []struct {
 		name     string
-		findings []scan.Finding
+		findings []finding.Finding
 	}{
 		{"nil", nil},
-		{"empty", []scan.Finding{}},
+		{"empty", []finding.Finding{}},
 		{"fixture", fixture()},
 	}
 	for _, tt := range tests {
@@ -223,7 +224,7 @@ func keys[V any](m map[string]V) []string {
 func TestJSONL(t *testing.T) {
 	tests := []struct {
 		name     string
-		findings []scan.Finding
+		findings []finding.Finding
 	}{
 		{"none", nil},
 		{"one", fixture()[:1]},
@@ -247,7 +248,7 @@ func TestJSONL(t *testing.T) {
 			}
 			want := prepare(tt.findings, Options{})
 			for i, line := range lines {
-				var f scan.Finding
+				var f finding.Finding
 				if err := json.Unmarshal([]byte(line), &f); err != nil {
 					t.Fatalf("line %d: %v: %s", i+1, err, line)
 				}
@@ -308,7 +309,7 @@ func TestCSV(t *testing.T) {
 		}
 	}
 
-	empty := render(t, CSV, nil, scan.Stats{}, Options{})
+	empty := render(t, CSV, nil, finding.Stats{}, Options{})
 	if rows, err := csv.NewReader(strings.NewReader(empty)).ReadAll(); err != nil || len(rows) != 1 {
 		t.Errorf("CSV for no findings = %q (err %v), want just the header", empty, err)
 	}
@@ -368,12 +369,12 @@ func TestTextGrouping(t *testing.T) {
 
 func TestTextNoFindings(t *testing.T) {
 	tests := []struct {
-		stats scan.Stats
+		stats finding.Stats
 		want  string
 	}{
-		{scan.Stats{Files: 3, Bytes: 99, DurationSecs: 0.25},
+		{finding.Stats{Files: 3, Bytes: 99, DurationSecs: 0.25},
 			"no secrets found in 3 files (99 bytes) in 0.25 s; 0 errors\n"},
-		{scan.Stats{Files: 1, Bytes: 1, Errors: 2},
+		{finding.Stats{Files: 1, Bytes: 1, Errors: 2},
 			"no secrets found in 1 file (1 byte) in 0.00 s; 2 errors\n"},
 	}
 	for _, tt := range tests {
@@ -407,21 +408,21 @@ func TestSecretsHiddenUnlessShown(t *testing.T) {
 func TestCSVEscapesControls(t *testing.T) {
 	tests := []struct {
 		name string
-		loc  scan.Location
+		loc  finding.Location
 		col  int // index in csvHeader
 		want string
 	}{
-		{"path CSI", scan.Location{Path: "evil\x1b[2J.txt"}, 7, `evil\x1b[2J.txt`},
-		{"path OSC title", scan.Location{Path: "t\x1b]0;pwned\x07.env"}, 7, `t\x1b]0;pwned\a.env`},
-		{"path newline", scan.Location{Path: "a\nb.txt"}, 7, `a\nb.txt`},
-		{"path C1 CSI", scan.Location{Path: "c1\u009b2J.txt"}, 7, `c1\u009b2J.txt`},
-		{"chain bidi", scan.Location{Path: "a.zip", Chain: []string{"a.zip", "x\u202etxt.exe"}}, 13, `a.zip → x\u202etxt.exe`},
-		{"field", scan.Location{Path: "n.ipynb", Field: "f\x1b[31m"}, 12, `f\x1b[31m`},
+		{"path CSI", finding.Location{Path: "evil\x1b[2J.txt"}, 7, `evil\x1b[2J.txt`},
+		{"path OSC title", finding.Location{Path: "t\x1b]0;pwned\x07.env"}, 7, `t\x1b]0;pwned\a.env`},
+		{"path newline", finding.Location{Path: "a\nb.txt"}, 7, `a\nb.txt`},
+		{"path C1 CSI", finding.Location{Path: "c1\u009b2J.txt"}, 7, `c1\u009b2J.txt`},
+		{"chain bidi", finding.Location{Path: "a.zip", Chain: []string{"a.zip", "x\u202etxt.exe"}}, 13, `a.zip → x\u202etxt.exe`},
+		{"field", finding.Location{Path: "n.ipynb", Field: "f\x1b[31m"}, 12, `f\x1b[31m`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := render(t, CSV, []scan.Finding{{Rule: "hf-user-token", Fingerprint: strings.Repeat("ab", 32),
-				Redacted: "hf_AbCd…WxYz", Confidence: "high", Source: "file", Location: tt.loc}}, scan.Stats{}, Options{})
+			out := render(t, CSV, []finding.Finding{{Rule: "hf-user-token", Fingerprint: strings.Repeat("ab", 32),
+				Redacted: "hf_AbCd…WxYz", Confidence: "high", Source: "file", Location: tt.loc}}, finding.Stats{}, Options{})
 			for _, bad := range []string{"\x1b", "\u009b", "\u202e", "\x07"} {
 				if strings.Contains(out, bad) {
 					t.Errorf("raw %q in the CSV: %q", bad, out)
@@ -442,15 +443,15 @@ func TestCSVEscapesControls(t *testing.T) {
 }
 
 func TestTextColor(t *testing.T) {
-	findings := append(fixture(), scan.Finding{
+	findings := append(fixture(), finding.Finding{
 		Rule: "hf-user-token", Description: "Hugging Face user access token",
 		Fingerprint: strings.Repeat("99", 32), Redacted: "hf_EVIL…EVIL", Confidence: "high",
 		// A hostile file name must not smuggle escapes to the terminal.
-		Location: scan.Location{Path: "evil\x1b[2J\u202e.txt", Line: 1, Column: 1},
+		Location: finding.Location{Path: "evil\x1b[2J\u202e.txt", Line: 1, Column: 1},
 	})
 	tests := []struct {
 		name      string
-		findings  []scan.Finding
+		findings  []finding.Finding
 		color     bool
 		wantColor bool
 	}{
@@ -525,18 +526,18 @@ func TestSARIFValidates(t *testing.T) {
 	sch := sarifValidator(t)
 	tests := []struct {
 		name     string
-		findings []scan.Finding
-		stats    scan.Stats
+		findings []finding.Finding
+		stats    finding.Stats
 		opt      Options
 	}{
-		{"none", nil, scan.Stats{}, Options{}},
+		{"none", nil, finding.Stats{}, Options{}},
 		{"fixture", fixture(), fixtureStats(), Options{ToolVersion: "1.2.3", ShowSecrets: true}},
-		{"absolute and odd paths", []scan.Finding{
-			{Rule: "hf-user-token", Fingerprint: "00", Location: scan.Location{Path: "/tmp/x y/ü.txt", Line: 1}},
-			{Rule: "hf-user-token", Fingerprint: "01", Location: scan.Location{Path: "-", Line: 2, Column: 3}},
-			{Rule: "hf-user-token", Fingerprint: "02", Location: scan.Location{Path: "C:x\\%y?#z", Line: 2}},
-			{Rule: "hf-user-token", Fingerprint: "03", Location: scan.Location{Path: "bad\xffutf8", Offset: 0}},
-		}, scan.Stats{Errors: 3, Warnings: []string{"skipped big file"}}, Options{}},
+		{"absolute and odd paths", []finding.Finding{
+			{Rule: "hf-user-token", Fingerprint: "00", Location: finding.Location{Path: "/tmp/x y/ü.txt", Line: 1}},
+			{Rule: "hf-user-token", Fingerprint: "01", Location: finding.Location{Path: "-", Line: 2, Column: 3}},
+			{Rule: "hf-user-token", Fingerprint: "02", Location: finding.Location{Path: "C:x\\%y?#z", Line: 2}},
+			{Rule: "hf-user-token", Fingerprint: "03", Location: finding.Location{Path: "bad\xffutf8", Offset: 0}},
+		}, finding.Stats{Errors: 3, Warnings: []string{"skipped big file"}}, Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

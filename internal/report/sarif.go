@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // SARIF identifiers. These are constants because SARIF consumers (GitHub code
@@ -125,7 +125,7 @@ type sarifRegion struct {
 	ByteOffset  *int64 `json:"byteOffset,omitempty"`
 }
 
-func writeSARIF(w io.Writer, findings []scan.Finding, stats scan.Stats, opt Options) error {
+func writeSARIF(w io.Writer, findings []finding.Finding, stats finding.Stats, opt Options) error {
 	var rules []sarifRule
 	ruleIndex := make(map[string]int)
 	results := make([]sarifResult, 0, len(findings))
@@ -161,14 +161,14 @@ func writeSARIF(w io.Writer, findings []scan.Finding, stats scan.Stats, opt Opti
 
 // sarifLevel is "error" for Hugging Face tokens, the thing hfwarden exists to
 // find, and "warning" for linked secrets found beside them.
-func sarifLevel(f scan.Finding) string {
+func sarifLevel(f finding.Finding) string {
 	if f.Linked {
 		return "warning"
 	}
 	return "error"
 }
 
-func sarifRuleFor(f scan.Finding) sarifRule {
+func sarifRuleFor(f finding.Finding) sarifRule {
 	desc := f.Description
 	if desc == "" {
 		desc = f.Rule
@@ -217,7 +217,7 @@ func ruleName(id string) string {
 	return b.String()
 }
 
-func sarifResultFor(f scan.Finding, ruleIdx int, level string) sarifResult {
+func sarifResultFor(f finding.Finding, ruleIdx int, level string) sarifResult {
 	// Only the redacted preview goes in the message: SARIF logs are uploaded
 	// and shared, so the raw secret must never reach them.
 	desc := f.Description
@@ -278,7 +278,7 @@ func sarifResultFor(f scan.Finding, ruleIdx int, level string) sarifResult {
 
 // sameLocation reports whether a and b denote the same place; Location holds
 // pointers and slices, so == would compare identity, not position.
-func sameLocation(a, b scan.Location) bool {
+func sameLocation(a, b finding.Location) bool {
 	return a.Path == b.Path && a.Line == b.Line && a.Column == b.Column &&
 		a.Offset == b.Offset && eqIntPtr(a.Cell, b.Cell) && eqIntPtr(a.Output, b.Output) &&
 		a.Field == b.Field
@@ -291,7 +291,7 @@ func eqIntPtr(a, b *int) bool {
 	return *a == *b
 }
 
-func sarifPhysicalFor(l scan.Location) sarifPhysical {
+func sarifPhysicalFor(l finding.Location) sarifPhysical {
 	p := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(l.Path)}}
 	switch {
 	case l.Cell != nil:
@@ -350,7 +350,7 @@ func escapePath(s string) string {
 // sarifInvocationFor reports scan errors and warnings as tool notifications,
 // so they are visible in SARIF viewers. It returns false when there is
 // nothing to say.
-func sarifInvocationFor(stats scan.Stats) (sarifInvocation, bool) {
+func sarifInvocationFor(stats finding.Stats) (sarifInvocation, bool) {
 	// Per-file errors (unreadable files and the like) do not mean the run
 	// itself failed, so executionSuccessful stays true.
 	inv := sarifInvocation{ExecutionSuccessful: true}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
@@ -25,12 +25,12 @@ const (
 
 // group is every occurrence of one secret.
 type group struct {
-	findings []scan.Finding
+	findings []finding.Finding
 }
 
 // groupBySecret groups findings by fingerprint, keeping groups and their
 // occurrences in input order so output is as deterministic as the input.
-func groupBySecret(findings []scan.Finding) []group {
+func groupBySecret(findings []finding.Finding) []group {
 	var groups []group
 	index := make(map[string]int)
 	for i, f := range findings {
@@ -73,7 +73,7 @@ func (t *textWriter) paint(style, s string) string {
 	return style + s + ansiReset
 }
 
-func writeText(w io.Writer, findings []scan.Finding, stats scan.Stats, opt Options) error {
+func writeText(w io.Writer, findings []finding.Finding, stats finding.Stats, opt Options) error {
 	t := &textWriter{w: w, color: opt.Color}
 	groups := groupBySecret(findings)
 	for i, g := range groups {
@@ -168,7 +168,7 @@ var attrOrder = map[string]int{"note": 1, "image": 2, "image_id": 2, "layer": 3,
 // sourceDetails prints what a container or export knows of the place: the
 // image layer, chat channel, ticket comment, who wrote it and when, and
 // for token caches which tool put it there and how to purge it.
-func (t *textWriter) sourceDetails(f scan.Finding) {
+func (t *textWriter) sourceDetails(f finding.Finding) {
 	if f.Location.Commit != "" {
 		return // gitDetails said it
 	}
@@ -215,7 +215,7 @@ func (t *textWriter) sourceDetails(f scan.Finding) {
 // gitDetails prints where a history finding came from: the commit that
 // introduced it first, its author and date, every other introduction, and
 // which refs still hold it.
-func (t *textWriter) gitDetails(f scan.Finding) {
+func (t *textWriter) gitDetails(f finding.Finding) {
 	if f.Location.Commit == "" && f.Location.Object == "" {
 		return
 	}
@@ -262,7 +262,7 @@ func shortID(id string) string {
 
 // occurrence renders where a finding is, in the most useful form for its
 // kind of source.
-func occurrence(l scan.Location) string {
+func occurrence(l finding.Location) string {
 	p := clean(l.Path)
 	switch {
 	case l.Cell != nil:
@@ -279,7 +279,7 @@ func occurrence(l scan.Location) string {
 // notebookPosition renders "cell C [output O] line L" (or "@offset N").
 // Notebook lines count from the start of the cell or output, not the file,
 // so path:line would point at the wrong place.
-func notebookPosition(l scan.Location) string {
+func notebookPosition(l finding.Location) string {
 	var b strings.Builder
 	if l.Cell != nil {
 		fmt.Fprintf(&b, "cell %d", *l.Cell)
@@ -295,7 +295,7 @@ func notebookPosition(l scan.Location) string {
 	return b.String()
 }
 
-func (t *textWriter) summary(occurrences, secrets int, stats scan.Stats) {
+func (t *textWriter) summary(occurrences, secrets int, stats finding.Stats) {
 	scanned := fmt.Sprintf("%s (%s) in %.2f s; %s",
 		plural(stats.Files, "file", "files"),
 		plural(stats.Bytes, "byte", "bytes"),
@@ -334,7 +334,7 @@ func confidenceRank(c string) int {
 
 // groupConfidence is the highest confidence among a secret's occurrences:
 // one clear sighting is enough to treat the secret as real.
-func groupConfidence(fs []scan.Finding) string {
+func groupConfidence(fs []finding.Finding) string {
 	best := fs[0].Confidence
 	for _, f := range fs[1:] {
 		if confidenceRank(f.Confidence) > confidenceRank(best) {

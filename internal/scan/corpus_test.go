@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
@@ -269,7 +270,7 @@ func testCorpus(t *testing.T, cases []corpusCase, root string, workers int) {
 		for _, c := range cases {
 			total += len(c.want)
 			path := filepath.Join(root, c.file)
-			var got []Finding
+			var got []finding.Finding
 			for _, f := range findings {
 				if f.Location.Path == path {
 					got = append(got, f)
@@ -304,7 +305,7 @@ func testCorpus(t *testing.T, cases []corpusCase, root string, workers int) {
 	}
 }
 
-func checkFinding(t *testing.T, f Finding, w want, path string) {
+func checkFinding(t *testing.T, f finding.Finding, w want, path string) {
 	t.Helper()
 	rule := w.rule
 	if rule == "" {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/source"
@@ -53,7 +54,7 @@ const (
 // unreachable ones included — and attributes each finding to the commits
 // and paths that introduced it. A repo is a local path (bare or not) or a
 // URL, which is mirrored into the cache first.
-func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]Finding, Stats, error) {
+func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	if gopt.CacheDir == "" {
 		gopt.CacheDir = DefaultCacheDir()
@@ -540,8 +541,8 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 		return gen[id]
 	}
 
-	intro := map[string][]Introduction{} // blob -> introductions
-	contained := map[string]bool{}       // blob held by a reachable commit
+	intro := map[string][]finding.Introduction{} // blob -> introductions
+	contained := map[string]bool{}               // blob held by a reachable commit
 	for _, c := range rs.commits {
 		hits := treeHits(c)
 		if len(hits) == 0 {
@@ -568,7 +569,7 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 				}
 			}
 			if introduced {
-				intro[h.blob] = append(intro[h.blob], Introduction{
+				intro[h.blob] = append(intro[h.blob], finding.Introduction{
 					Commit: c.ID, Path: h.path, Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
 					Reachable: reachable[c.ID],
 				})
@@ -652,14 +653,14 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 	return nil
 }
 
-func setCommit(f *Finding, author, email string, when time.Time) {
+func setCommit(f *finding.Finding, author, email string, when time.Time) {
 	f.Author, f.Email = author, email
 	if !when.IsZero() {
 		t := when
 		f.CommitDate = &t
 		// The commit says what it says; a sentinel date is still no
 		// evidence of when the bytes were written.
-		if KnownTime(t) {
+		if finding.KnownTime(t) {
 			f.Time = &t
 		}
 	}

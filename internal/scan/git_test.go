@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
@@ -445,7 +446,7 @@ func TestGitHistory(t *testing.T) {
 }
 
 // runGit runs a history scan and fails the test on a scan-level error.
-func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]Finding, Stats) {
+func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
 	fs, st, err := New(opt).RunGit(context.Background(), repos, gopt)
 	if err != nil {
@@ -454,7 +455,7 @@ func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]Find
 	return fs, st
 }
 
-func describeGit(fs []Finding) string {
+func describeGit(fs []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		l := f.Location
@@ -465,7 +466,7 @@ func describeGit(fs []Finding) string {
 }
 
 // checkGit asserts that fs holds exactly the wanted findings.
-func checkGit(t *testing.T, r *testRepo, fs []Finding, want []wantGit) {
+func checkGit(t *testing.T, r *testRepo, fs []finding.Finding, want []wantGit) {
 	t.Helper()
 	if len(fs) != len(want) {
 		t.Fatalf("%d findings, want %d:%s", len(fs), len(want), describeGit(fs))
@@ -474,7 +475,7 @@ func checkGit(t *testing.T, r *testRepo, fs []Finding, want []wantGit) {
 		if w.field == "" {
 			w.field = fieldBlob
 		}
-		var f *Finding
+		var f *finding.Finding
 		for i := range fs {
 			if fs[i].Secret == w.secret && fs[i].Location.Field == w.field {
 				if f != nil {
@@ -851,7 +852,7 @@ func TestGitDamagedObjects(t *testing.T) {
 
 // checkDamaged asserts that every token was found at its path and the
 // damaged blob is the one error.
-func checkDamaged(t *testing.T, fs []Finding, st Stats, tokens []string, bad string) {
+func checkDamaged(t *testing.T, fs []finding.Finding, st finding.Stats, tokens []string, bad string) {
 	t.Helper()
 	for i, tok := range tokens {
 		got := bySecret(fs, tok)
@@ -885,23 +886,5 @@ func TestGitEpochCommitDate(t *testing.T) {
 	}
 	if f := fs[0]; f.CommitDate == nil || f.CommitDate.Year() != 1980 || f.Time != nil {
 		t.Errorf("commit date %v, time %v: want the 1980 commit date and no time", f.CommitDate, f.Time)
-	}
-}
-
-func TestKnownTime(t *testing.T) {
-	for _, tc := range []struct {
-		t    time.Time
-		want bool
-	}{
-		{time.Time{}, false},
-		{time.Unix(0, 0), false},
-		{time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), false},
-		{time.Date(1989, 12, 31, 23, 59, 59, 0, time.UTC), false},
-		{time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), true},
-		{time.Date(2025, 5, 28, 16, 22, 0, 0, time.FixedZone("x", 3600)), true},
-	} {
-		if got := KnownTime(tc.t); got != tc.want {
-			t.Errorf("KnownTime(%v) = %v, want %v", tc.t, got, tc.want)
-		}
 	}
 }

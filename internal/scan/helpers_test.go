@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
@@ -63,7 +64,7 @@ func writeFile(t testing.TB, path string, data []byte) {
 }
 
 // run scans paths with opt and fails the test on a scan-level error.
-func run(t testing.TB, opt Options, paths ...string) ([]Finding, Stats) {
+func run(t testing.TB, opt Options, paths ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
 	fs, st, err := New(opt).Run(context.Background(), paths)
 	if err != nil {
@@ -73,8 +74,8 @@ func run(t testing.TB, opt Options, paths ...string) ([]Finding, Stats) {
 }
 
 // bySecret returns the findings of one secret.
-func bySecret(fs []Finding, secret string) []Finding {
-	var out []Finding
+func bySecret(fs []finding.Finding, secret string) []finding.Finding {
+	var out []finding.Finding
 	for _, f := range fs {
 		if f.Secret == secret {
 			out = append(out, f)
@@ -83,7 +84,7 @@ func bySecret(fs []Finding, secret string) []Finding {
 	return out
 }
 
-func describe(fs []Finding) string {
+func describe(fs []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		l := f.Location

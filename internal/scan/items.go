@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
@@ -18,7 +19,7 @@ type Walk func(ctx context.Context, visit source.Visit) error
 // items are scanned as they are. An error that walk returns is recorded
 // and ends the walk; a *source.MemberError returned for one item is
 // recorded and the walk goes on.
-func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]Finding, Stats, error) {
+func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	buf := source.NewBuffer()
 	err := walk(ctx, func(ctx context.Context, it source.Item, r io.Reader) error {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
@@ -35,8 +36,8 @@ func TestNamesHideSecrets(t *testing.T) {
 		t.Fatalf("%d findings, want 4: %s", len(fs), describe(fs))
 	}
 	b, _ := json.Marshal(struct {
-		F []Finding
-		S Stats
+		F []finding.Finding
+		S finding.Stats
 	}{fs, st})
 	for _, s := range []string{inName, other} {
 		if strings.Contains(string(b), s) {

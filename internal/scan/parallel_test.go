@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
@@ -63,7 +64,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "big.log")
 			writeFile(t, path, []byte(gen()))
-			scanWith := func(min int64) []Finding {
+			scanWith := func(min int64) []finding.Finding {
 				s := New(Options{ShowSecrets: true, Workers: 1})
 				s.parallelMin = min
 				fs, st, err := s.Run(context.Background(), []string{path})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/git"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
@@ -15,11 +16,11 @@ import (
 // changes, reading blobs from the index: what is about to be committed, not
 // what the work tree holds. It is the pre-commit check, and costs in
 // proportion to the change, not to the repository.
-func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]Finding, Stats, error) {
+func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	paths, err := git.Staged(ctx, dir)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, finding.Stats{}, err
 	}
 	var specs, names []string
 	for _, p := range paths {
@@ -31,21 +32,21 @@ func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]Finding, Stats, 
 		names = append(names, p)
 	}
 	if err := s.scanObjects(ctx, dir, specs, names, "staged"); err != nil {
-		return nil, Stats{}, err
+		return nil, finding.Stats{}, err
 	}
 	return s.finish(start), s.stats, nil
 }
 
 // RunPrePush scans what a push would send — every new commit's message and
 // every new blob — given the pre-push hook's standard input.
-func (s *Scanner) RunPrePush(ctx context.Context, dir string, updates io.Reader) ([]Finding, Stats, error) {
+func (s *Scanner) RunPrePush(ctx context.Context, dir string, updates io.Reader) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	ids, paths, err := git.PushObjects(ctx, dir, updates)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, finding.Stats{}, err
 	}
 	if err := s.scanObjects(ctx, dir, ids, paths, "push"); err != nil {
-		return nil, Stats{}, err
+		return nil, finding.Stats{}, err
 	}
 	return s.finish(start), s.stats, nil
 }
@@ -96,7 +97,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 }
 
 // finish sorts the findings and completes the stats.
-func (s *Scanner) finish(start time.Time) []Finding {
+func (s *Scanner) finish(start time.Time) []finding.Finding {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hideNames()

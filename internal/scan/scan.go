@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/secret"
@@ -88,8 +89,8 @@ type Scanner struct {
 	notebookText int64
 
 	mu       sync.Mutex
-	findings []Finding
-	stats    Stats
+	findings []finding.Finding
+	stats    finding.Stats
 }
 
 // New returns a Scanner.
@@ -117,7 +118,7 @@ type job struct {
 // returns the findings, sorted by path and position, and the stats. Errors
 // reading one file are recorded in the stats and the scan goes on; the
 // returned error is only for a scan that could not run at all.
-func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, error) {
+func (s *Scanner) Run(ctx context.Context, paths []string) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	jobs := make(chan job, 256)
 	var wg sync.WaitGroup
@@ -172,8 +173,8 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]Finding, Stats, er
 	return findings, s.stats, walkErr
 }
 
-func sortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
+func sortFindings(fs []finding.Finding) {
+	slices.SortStableFunc(fs, func(a, b finding.Finding) int {
 		if c := strings.Compare(a.Location.Path, b.Location.Path); c != 0 {
 			return c
 		}
@@ -590,7 +591,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 	if len(ms) == 0 {
 		return
 	}
-	var out []Finding
+	var out []finding.Finding
 	ignored := 0
 	lc := newLineCounter(c)
 	for _, m := range ms {
@@ -603,7 +604,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 			continue
 		}
 		rule := detect.Rules[m.Rule]
-		f := Finding{
+		f := finding.Finding{
 			Rule:        m.Rule,
 			Description: rule.Description,
 			Linked:      rule.Linked,
@@ -618,7 +619,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
-		if t := c.Prov.Time; KnownTime(t) {
+		if t := c.Prov.Time; finding.KnownTime(t) {
 			t = t.UTC()
 			f.Time = &t
 		}
@@ -629,7 +630,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 		if f.Time == nil && !c.Binary {
 			lineTime(c, lc.lineStart, m.Start, &f)
 		}
-		f.raw = m.Secret
+		f.SetRawSecret(m.Secret)
 		if s.opt.ShowSecrets {
 			f.Secret = m.Secret
 		}
@@ -648,8 +649,8 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 	s.mu.Unlock()
 }
 
-func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
-	l := Location{Path: c.Prov.Path, Offset: c.Offset + int64(off), Field: c.Prov.Field, Attrs: c.Prov.Attrs}
+func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) finding.Location {
+	l := finding.Location{Path: c.Prov.Path, Offset: c.Offset + int64(off), Field: c.Prov.Field, Attrs: c.Prov.Attrs}
 	if c.Prov.Cell >= 0 || len(c.Prov.Chain) > 1 {
 		l.Chain = c.Prov.Chain
 	}
@@ -676,13 +677,13 @@ func (s *Scanner) location(c source.Chunk, lc *lineCounter, off int) Location {
 // text log), for the finding at off of a line starting at lineStart (as
 // the line counter found it). Only the lines of findings are parsed, and
 // only their first bytes (source.LineTimeWindow): never every line.
-func lineTime(c source.Chunk, lineStart, off int, f *Finding) {
+func lineTime(c source.Chunk, lineStart, off int, f *finding.Finding) {
 	// A line that began before the chunk (lineStart < 0, or an unknown
 	// start in a chunk read without line numbers) has its head elsewhere.
 	if lineStart < 0 || lineStart > off || (lineStart == 0 && c.Offset > 0 && (c.Line == 0 || c.LineStart != 0)) {
 		return
 	}
-	if t, ok := source.LineTime(c.Data[lineStart:off]); ok && KnownTime(t) {
+	if t, ok := source.LineTime(c.Data[lineStart:off]); ok && finding.KnownTime(t) {
 		t = t.UTC()
 		f.Time = &t
 	}
@@ -722,7 +723,7 @@ func (lc *lineCounter) at(off int) (line, col int) {
 
 // nameJSONField names the field of a structured log line that holds a
 // finding, and takes the line's timestamp as the time it was written.
-func (s *Scanner) nameJSONField(data []byte, at int, f *Finding) {
+func (s *Scanner) nameJSONField(data []byte, at int, f *finding.Finding) {
 	start := bytes.LastIndexByte(data[:at], '\n') + 1
 	end := bytes.IndexByte(data[at:], '\n')
 	if end < 0 {
@@ -735,7 +736,7 @@ func (s *Scanner) nameJSONField(data []byte, at int, f *Finding) {
 		return
 	}
 	f.Location.Field = field
-	if KnownTime(t) && f.Time == nil {
+	if finding.KnownTime(t) && f.Time == nil {
 		t = t.UTC()
 		f.Time = &t
 	}
@@ -824,7 +825,7 @@ func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov sourc
 }
 
 // RunImages scans container images fetched from a registry by reference.
-func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.Option) ([]Finding, Stats, error) {
+func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.Option) ([]finding.Finding, finding.Stats, error) {
 	return s.RunItems(ctx, func(ctx context.Context, visit source.Visit) error {
 		for _, ref := range refs {
 			img, err := image.Remote(ctx, ref, opts...)

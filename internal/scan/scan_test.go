@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
@@ -80,8 +81,8 @@ func TestChunkBoundaries(t *testing.T) {
 
 	for _, via := range []string{"file", "stdin"} {
 		t.Run(via, func(t *testing.T) {
-			var findings []Finding
-			var stats Stats
+			var findings []finding.Finding
+			var stats finding.Stats
 			wantPath := path
 			if via == "file" {
 				findings, stats = run(t, Options{ShowSecrets: true}, path)
@@ -313,8 +314,8 @@ func TestUnreadableInputs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			done := make(chan struct{})
-			var findings []Finding
-			var stats Stats
+			var findings []finding.Finding
+			var stats finding.Stats
 			go func() {
 				defer close(done)
 				findings, stats = run(t, Options{ShowSecrets: true}, tt.paths...)

@@ -11,23 +11,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
 // Verifier checks whether a credential is live. Implementations must
 // return "unknown" rather than guess when the answer is not conclusive.
 type Verifier interface {
-	Verify(ctx context.Context, rule, secret string) Verification
+	Verify(ctx context.Context, rule, secret string) finding.Verification
 }
-
-// verifiable lists the rules a Hugging Face whoami call can check.
-var verifiable = map[string]bool{
-	"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true,
-}
-
-// Verifiable reports whether secrets of rule are Hugging Face credentials
-// that whoami-v2 can check. Nothing else is ever sent to the Hub.
-func Verifiable(rule string) bool { return verifiable[rule] }
 
 // Verify checks each distinct verifiable secret among findings once, using
 // the cache for answers younger than its ttl, and attaches the outcome to
@@ -35,26 +28,26 @@ func Verifiable(rule string) bool { return verifiable[rule] }
 // (the verifier applies its own request-rate limit). When ctx ends (an
 // overall deadline such as --verify-timeout), what was not checked is
 // "unknown" with the reason "not checked: " and the context's cause.
-func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCache, workers int) {
+func Verify(ctx context.Context, findings []finding.Finding, v Verifier, cache *VerifyCache, workers int) {
 	type job struct{ rule, secret, fp string }
 	byFP := map[string][]int{}
 	var jobs []job
 	for i := range findings {
 		f := &findings[i]
-		if !verifiable[f.Rule] || f.raw == "" {
+		if !detect.Verifiable(f.Rule) || f.RawSecret() == "" {
 			continue
 		}
 		if _, seen := byFP[f.Fingerprint]; !seen {
-			jobs = append(jobs, job{f.Rule, f.raw, f.Fingerprint})
+			jobs = append(jobs, job{f.Rule, f.RawSecret(), f.Fingerprint})
 		}
 		byFP[f.Fingerprint] = append(byFP[f.Fingerprint], i)
 	}
-	results := make([]Verification, len(jobs))
+	results := make([]finding.Verification, len(jobs))
 	if workers <= 0 {
 		workers = 4
 	}
-	notChecked := func() Verification {
-		return Verification{Status: "unknown", Reason: "not checked: " + context.Cause(ctx).Error(), CheckedAt: time.Now().UTC()}
+	notChecked := func() finding.Verification {
+		return finding.Verification{Status: "unknown", Reason: "not checked: " + context.Cause(ctx).Error(), CheckedAt: time.Now().UTC()}
 	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
@@ -108,7 +101,7 @@ type VerifyCache struct {
 
 	mu sync.Mutex
 	// entries are keyed by cacheKey(endpoint, fingerprint).
-	entries map[string]Verification
+	entries map[string]finding.Verification
 	dirty   bool
 }
 
@@ -120,7 +113,7 @@ func cacheKey(endpoint, fp string) string { return endpoint + " " + fp }
 // an empty cache) for answers of endpoint (the Hub's base URL, as
 // hub.Client.Endpoint gives it); entries older than ttl are ignored.
 func OpenVerifyCache(path, endpoint string, ttl time.Duration) *VerifyCache {
-	c := &VerifyCache{path: path, endpoint: endpoint, ttl: ttl, now: time.Now, entries: map[string]Verification{}}
+	c := &VerifyCache{path: path, endpoint: endpoint, ttl: ttl, now: time.Now, entries: map[string]finding.Verification{}}
 	// Bounded: a cache of a hundred thousand outcomes is some 20 MB; past
 	// the bound what is at the path is no cache of ours.
 	if b, err := safefile.ReadLimit(path, 64<<20); err == nil {
@@ -138,15 +131,15 @@ func OpenVerifyCache(path, endpoint string, ttl time.Duration) *VerifyCache {
 }
 
 // Get returns a fresh cached outcome of the cache's endpoint.
-func (c *VerifyCache) Get(fp string) (Verification, bool) {
+func (c *VerifyCache) Get(fp string) (finding.Verification, bool) {
 	if c == nil {
-		return Verification{}, false
+		return finding.Verification{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.entries[cacheKey(c.endpoint, fp)]
 	if !ok || c.now().Sub(v.CheckedAt) > c.ttl {
-		return Verification{}, false
+		return finding.Verification{}, false
 	}
 	v.Cached = true
 	if v.Endpoint == "" {
@@ -157,7 +150,7 @@ func (c *VerifyCache) Get(fp string) (Verification, bool) {
 
 // Put records an outcome of the cache's endpoint; unknown ones are not
 // worth remembering.
-func (c *VerifyCache) Put(fp string, v Verification) {
+func (c *VerifyCache) Put(fp string, v finding.Verification) {
 	if c == nil || v.Status == "unknown" || v.Cached {
 		return
 	}

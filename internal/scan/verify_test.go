@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 // countingVerifier answers from a table and counts calls.
@@ -16,14 +18,18 @@ type countingVerifier struct {
 	calls   atomic.Int64
 }
 
-func (v *countingVerifier) Verify(_ context.Context, _, secret string) Verification {
+func (v *countingVerifier) Verify(_ context.Context, _, secret string) finding.Verification {
 	v.calls.Add(1)
-	return Verification{Status: v.answers[secret], CheckedAt: time.Now()}
+	return finding.Verification{Status: v.answers[secret], CheckedAt: time.Now()}
 }
 
 func TestVerifyOncePerSecretAndCache(t *testing.T) {
-	mk := func(rule, secret, fp string) Finding { return Finding{Rule: rule, Fingerprint: fp, raw: secret} }
-	findings := []Finding{
+	mk := func(rule, secret, fp string) finding.Finding {
+		f := finding.Finding{Rule: rule, Fingerprint: fp}
+		f.SetRawSecret(secret)
+		return f
+	}
+	findings := []finding.Finding{
 		mk("hf-user-token", "A", "fa"), mk("hf-user-token", "A", "fa"), mk("hf-user-token", "A", "fa"),
 		mk("hf-user-token", "B", "fb"),
 		mk("hf-user-token", "C", "fc"),
@@ -53,7 +59,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	// A second run answers live and invalid from the cache; unknown is
 	// asked again.
 	v2 := &countingVerifier{answers: map[string]string{"C": "live"}}
-	again := []Finding{mk("hf-user-token", "A", "fa"), mk("hf-user-token", "B", "fb"), mk("hf-user-token", "C", "fc")}
+	again := []finding.Finding{mk("hf-user-token", "A", "fa"), mk("hf-user-token", "B", "fb"), mk("hf-user-token", "C", "fc")}
 	Verify(context.Background(), again, v2, OpenVerifyCache(path, "https://huggingface.co", time.Hour), 2)
 	if got := v2.calls.Load(); got != 1 {
 		t.Fatalf("second run: %d calls, want 1", got)
@@ -64,7 +70,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 
 	// Expired entries are checked again.
 	v3 := &countingVerifier{answers: map[string]string{"A": "invalid"}}
-	old := []Finding{mk("hf-user-token", "A", "fa")}
+	old := []finding.Finding{mk("hf-user-token", "A", "fa")}
 	Verify(context.Background(), old, v3, OpenVerifyCache(path, "https://huggingface.co", -time.Second), 1)
 	if v3.calls.Load() != 1 || old[0].Verification.Status != "invalid" {
 		t.Fatalf("expired cache entry not rechecked")
@@ -76,7 +82,11 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 // forgotten for every endpoint.
 func TestVerifyCacheKeyedByEndpoint(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "verify.json")
-	mk := func() []Finding { return []Finding{{Rule: "hf-user-token", Fingerprint: "fa", raw: "A"}} }
+	mk := func() []finding.Finding {
+		f := finding.Finding{Rule: "hf-user-token", Fingerprint: "fa"}
+		f.SetRawSecret("A")
+		return []finding.Finding{f}
+	}
 	sim := OpenVerifyCache(path, "http://127.0.0.1:8080", time.Hour)
 	Verify(context.Background(), mk(), &countingVerifier{answers: map[string]string{"A": "live"}}, sim, 1)
 	if err := sim.Save(); err != nil {
@@ -123,22 +133,24 @@ func TestVerifyCacheKeyedByEndpoint(t *testing.T) {
 // slowVerifier answers only when ctx ends or after delay.
 type slowVerifier struct{ delay time.Duration }
 
-func (v slowVerifier) Verify(ctx context.Context, _, _ string) Verification {
+func (v slowVerifier) Verify(ctx context.Context, _, _ string) finding.Verification {
 	select {
 	case <-ctx.Done():
-		return Verification{Status: "unknown", Reason: ctx.Err().Error(), CheckedAt: time.Now()}
+		return finding.Verification{Status: "unknown", Reason: ctx.Err().Error(), CheckedAt: time.Now()}
 	case <-time.After(v.delay):
-		return Verification{Status: "live", CheckedAt: time.Now()}
+		return finding.Verification{Status: "live", CheckedAt: time.Now()}
 	}
 }
 
 // TestVerifyDeadline: a dead endpoint cannot hold the scan past the overall
 // deadline; what was not checked says so.
 func TestVerifyDeadline(t *testing.T) {
-	var findings []Finding
+	var findings []finding.Finding
 	for i := range 20 {
 		s := string(rune('a' + i))
-		findings = append(findings, Finding{Rule: "hf-user-token", Fingerprint: "f" + s, raw: s})
+		f := finding.Finding{Rule: "hf-user-token", Fingerprint: "f" + s}
+		f.SetRawSecret(s)
+		findings = append(findings, f)
 	}
 	cause := errors.New("--verify-timeout 100ms passed")
 	ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, cause)

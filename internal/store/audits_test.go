@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/audit"
-	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/finding"
 )
 
 func TestAudits(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
 		ctx := context.Background()
-		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0)
+		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}

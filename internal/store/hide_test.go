@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
@@ -21,7 +21,7 @@ func TestTypedTextHidesSecrets(t *testing.T) {
 		ctx := context.Background()
 		r := newRand()
 		leaked, typed := fakeToken(r), fakeToken(r)
-		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(leaked, "a", 1)}, t0)
+		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(leaked, "a", 1)}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}

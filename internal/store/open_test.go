@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
@@ -193,7 +193,7 @@ func TestOpenReadOnlyUnwritable(t *testing.T) {
 	path := filepath.Join(dir, "hfwarden.db")
 	st := openTest(t, path)
 	tok := fakeToken(newRand())
-	if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(tok, "a.py", 1)}, t0); err != nil {
+	if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(tok, "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -215,7 +215,7 @@ func TestOpenReadOnlyUnwritable(t *testing.T) {
 	if err != nil || len(incs) != 1 {
 		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
 	}
-	if _, err := ro.RecordScan(ctx, "s2", []scan.Finding{finding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
+	if _, err := ro.RecordScan(ctx, "s2", []finding.Finding{tokenFinding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
 		t.Error("a read-only store recorded a scan")
 	}
 	ro.Close()
@@ -247,7 +247,7 @@ func TestOpenWrongKey(t *testing.T) {
 			t.Fatalf("Open of a store with no secret: %v", err)
 		}
 		st2.Close()
-		if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+		if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 			t.Fatal(err)
 		}
 		if st3, err := Open(ctx, dsn, other); !errors.Is(err, ErrWrongKey) {
@@ -298,7 +298,7 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RecordScan(context.Background(), "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+	if _, err := st.RecordScan(context.Background(), "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -338,7 +338,7 @@ func TestOpenReadOnlyPostgres(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgSchema(t, url)
 	st := openTest(t, dsn)
-	if _, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+	if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
 	ro, err := OpenReadOnly(ctx, dsn, nil)
@@ -349,7 +349,7 @@ func TestOpenReadOnlyPostgres(t *testing.T) {
 	if incs, err := ro.Incidents(ctx, incident.Filter{}); err != nil || len(incs) != 1 {
 		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
 	}
-	if _, err := ro.RecordScan(ctx, "s2", []scan.Finding{finding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
+	if _, err := ro.RecordScan(ctx, "s2", []finding.Finding{tokenFinding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
 		t.Error("a read-only session recorded a scan")
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
@@ -23,7 +23,7 @@ type group struct {
 	fp, rule, redacted string
 	sealed             []byte
 	exposure           *time.Time
-	verification       *scan.Verification
+	verification       *finding.Verification
 	id                 int64
 	isNew              bool
 	added              int
@@ -52,14 +52,14 @@ type batch struct {
 
 // secretOf returns a finding's raw secret: the in-memory one, else the
 // Secret field (set when the scan showed secrets).
-func secretOf(f *scan.Finding) string {
+func secretOf(f *finding.Finding) string {
 	if s := f.RawSecret(); s != "" {
 		return s
 	}
 	return f.Secret
 }
 
-func (s *sqlStore) prepareBatch(findings []scan.Finding) (*batch, error) {
+func (s *sqlStore) prepareBatch(findings []finding.Finding) (*batch, error) {
 	b := &batch{}
 	byFP := map[string]*group{}
 	fps := make([]string, len(findings))
@@ -96,7 +96,7 @@ func (s *sqlStore) prepareBatch(findings []scan.Finding) (*batch, error) {
 		for _, t := range []*time.Time{f.Time, f.CommitDate} {
 			// A sentinel time (1970 from a reproducible build, …) means
 			// "unknown", never an exposure start.
-			if t != nil && scan.KnownTime(*t) && (g.exposure == nil || t.Before(*g.exposure)) {
+			if t != nil && finding.KnownTime(*t) && (g.exposure == nil || t.Before(*g.exposure)) {
 				tt := t.UTC()
 				g.exposure = &tt
 			}
@@ -156,7 +156,7 @@ func (s *sqlStore) prepareBatch(findings []scan.Finding) (*batch, error) {
 	return b, nil
 }
 
-func (s *sqlStore) RecordScan(ctx context.Context, scanID string, findings []scan.Finding, at time.Time) (ScanResult, error) {
+func (s *sqlStore) RecordScan(ctx context.Context, scanID string, findings []finding.Finding, at time.Time) (ScanResult, error) {
 	res := ScanResult{Incidents: []int64{}}
 	if len(findings) == 0 {
 		return res, nil

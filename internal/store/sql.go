@@ -12,8 +12,8 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
@@ -61,7 +61,7 @@ func scanIncident(r rowScanner, extra ...any) (*incident.Incident, error) {
 		}
 	}
 	if verif.Valid && verif.String != "" {
-		in.Verification = new(scan.Verification)
+		in.Verification = new(finding.Verification)
 		if err := json.Unmarshal([]byte(verif.String), in.Verification); err != nil {
 			return nil, fmt.Errorf("store: incident %d verification: %w", in.ID, err)
 		}
@@ -195,17 +195,17 @@ func (s *sqlStore) Events(ctx context.Context, id int64) ([]incident.Event, erro
 	return out, rows.Err()
 }
 
-func (s *sqlStore) Verifications(ctx context.Context, id int64) ([]scan.Verification, error) {
+func (s *sqlStore) Verifications(ctx context.Context, id int64) ([]finding.Verification, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT checked_at, status, reason, owner, cached, endpoint
 		FROM verifications WHERE incident_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing verifications: %w", err)
 	}
 	defer rows.Close()
-	out := []scan.Verification{}
+	out := []finding.Verification{}
 	for rows.Next() {
 		var (
-			v  scan.Verification
+			v  finding.Verification
 			at nullTime
 		)
 		if err := rows.Scan(&at, &v.Status, &v.Reason, &v.Owner, &v.Cached, &v.Endpoint); err != nil {
@@ -329,7 +329,7 @@ func (s *sqlStore) Assign(ctx context.Context, id int64, actor, assignee string,
 	})
 }
 
-func (s *sqlStore) RecordVerification(ctx context.Context, id int64, v scan.Verification) error {
+func (s *sqlStore) RecordVerification(ctx context.Context, id int64, v finding.Verification) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockState(ctx, tx, id); err != nil {
 			return err
@@ -344,14 +344,14 @@ func (s *sqlStore) RecordVerification(ctx context.Context, id int64, v scan.Veri
 // answer reported again by a later scan) is not appended twice. The event
 // is logged at the answer's time, or at notBefore when that is later: the
 // time a scan recorded the answer, whose sighting is logged first.
-func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64, v scan.Verification, always bool, notBefore time.Time) (bool, error) {
+func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64, v finding.Verification, always bool, notBefore time.Time) (bool, error) {
 	if !always {
 		var cur sql.NullString
 		if err := tx.QueryRowContext(ctx, s.d.q(`SELECT verification FROM incidents WHERE id = ?`), id).Scan(&cur); err != nil {
 			return false, err
 		}
 		if cur.Valid && cur.String != "" {
-			var old scan.Verification
+			var old finding.Verification
 			if json.Unmarshal([]byte(cur.String), &old) == nil &&
 				old.Status == v.Status && old.CheckedAt.Equal(v.CheckedAt) {
 				return false, nil

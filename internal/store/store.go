@@ -9,9 +9,9 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/audit"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/pin"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // Store is the incident store.
@@ -23,7 +23,7 @@ type Store interface {
 	// (Finding.Time / CommitDate), last seen updated, and the findings'
 	// verification appended to the history. Safe to call from several
 	// processes at once: nothing is lost.
-	RecordScan(ctx context.Context, scanID string, findings []scan.Finding, at time.Time) (ScanResult, error)
+	RecordScan(ctx context.Context, scanID string, findings []finding.Finding, at time.Time) (ScanResult, error)
 	// RecordScanRun records that a scan ran (its id that of RecordScan),
 	// what it walked and whether it was complete, found something or
 	// not; recording the same id again replaces it.
@@ -57,11 +57,11 @@ type Store interface {
 	// latest verification. A live answer naming an account sets the
 	// incident's owner unless an assessment has set it (RecordScan does
 	// the same for the findings' verifications).
-	RecordVerification(ctx context.Context, id int64, v scan.Verification) error
+	RecordVerification(ctx context.Context, id int64, v finding.Verification) error
 	// Verifications lists an incident's verification history, oldest
 	// first, each with the endpoint that answered ("" for answers
 	// recorded before endpoints were).
-	Verifications(ctx context.Context, id int64) ([]scan.Verification, error)
+	Verifications(ctx context.Context, id int64) ([]finding.Verification, error)
 	// SaveAssessment stores the latest blast-radius snapshot and takes the
 	// incident's severity, owner and orgs from it.
 	SaveAssessment(ctx context.Context, id int64, r *assess.Report, at time.Time) error

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/seal"
@@ -126,15 +127,15 @@ func fakeToken(r *rand.Rand) string {
 
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) }
 
-// finding makes a finding of tok at path:line. The scanner keeps the raw
-// secret in an unexported field; outside package scan the tests pass it in
+// tokenFinding makes a finding of tok at path:line. The scanner keeps the raw
+// secret in an unexported field (finding.SetRawSecret); these tests pass it in
 // Secret, which the store also accepts (and never stores in clear).
-func finding(tok, path string, line int) scan.Finding {
-	return scan.Finding{
+func tokenFinding(tok, path string, line int) finding.Finding {
+	return finding.Finding{
 		Rule: "hf-user-token", Description: "Hugging Face user access token",
 		Fingerprint: secret.Fingerprint(tok), Redacted: secret.Redact(tok), Secret: tok,
 		Confidence: "high", Source: "file", Encodings: []string{},
-		Location: scan.Location{Path: path, Line: line, Column: 5},
+		Location: finding.Location{Path: path, Line: line, Column: 5},
 	}
 }
 
@@ -145,10 +146,10 @@ func TestRecordScan(t *testing.T) {
 		ctx := context.Background()
 		r := newRand()
 		a, b, c := fakeToken(r), fakeToken(r), fakeToken(r)
-		fs := []scan.Finding{
-			finding(a, "app.py", 1), finding(a, "app.py", 7), finding(a, "cfg/.env", 2),
-			finding(b, "nb.ipynb", 3), finding(c, "README.md", 9),
-			finding(a, "app.py", 1), // the same place twice in one scan
+		fs := []finding.Finding{
+			tokenFinding(a, "app.py", 1), tokenFinding(a, "app.py", 7), tokenFinding(a, "cfg/.env", 2),
+			tokenFinding(b, "nb.ipynb", 3), tokenFinding(c, "README.md", 9),
+			tokenFinding(a, "app.py", 1), // the same place twice in one scan
 		}
 		res, err := st.RecordScan(ctx, "scan-1", fs, t0)
 		if err != nil {
@@ -199,7 +200,7 @@ func TestRecordScan(t *testing.T) {
 		}
 
 		// A new place adds one occurrence.
-		res, err = st.RecordScan(ctx, "scan-3", []scan.Finding{finding(a, "other/app.py", 1), finding(a, "app.py", 1)}, t1)
+		res, err = st.RecordScan(ctx, "scan-3", []finding.Finding{tokenFinding(a, "other/app.py", 1), tokenFinding(a, "app.py", 1)}, t1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,9 +268,9 @@ func TestExposureStart(t *testing.T) {
 			{"a sentinel never lowers it", fixed(time.Unix(0, 0)), fixed(time.Unix(1, 0)), at(-40)},
 		}
 		for i, s := range steps {
-			f := finding(tok, fmt.Sprintf("f%d.py", i), 1)
+			f := tokenFinding(tok, fmt.Sprintf("f%d.py", i), 1)
 			f.Time, f.CommitDate = s.time, s.commit
-			if _, err := st.RecordScan(ctx, "s", []scan.Finding{f}, t0); err != nil {
+			if _, err := st.RecordScan(ctx, "s", []finding.Finding{f}, t0); err != nil {
 				t.Fatal(err)
 			}
 			in, err := st.IncidentByFingerprint(ctx, f.Fingerprint)
@@ -289,7 +290,7 @@ func TestTransitions(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
-		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(tok, "a", 1)}, t0)
+		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(tok, "a", 1)}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +355,7 @@ func TestTransitions(t *testing.T) {
 func TestNotesAndAssign(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
-		res, _ := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a", 1)}, t0)
+		res, _ := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.AddNote(ctx, id, "bob", "asked the owner", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
@@ -394,7 +395,7 @@ func TestNotesAndAssign(t *testing.T) {
 func TestStateUse(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
-		res, _ := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a", 1)}, t0)
+		res, _ := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.StateUse(ctx, id, "bob", []string{"alice/model", "dataset:acme/data=read"}, t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
@@ -422,19 +423,19 @@ func TestVerificationHistory(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
-		f := finding(tok, "a", 1)
-		f.Verification = &scan.Verification{Status: "live", Owner: "alice", CheckedAt: t0}
-		res, err := st.RecordScan(ctx, "s1", []scan.Finding{f}, t0)
+		f := tokenFinding(tok, "a", 1)
+		f.Verification = &finding.Verification{Status: "live", Owner: "alice", CheckedAt: t0}
+		res, err := st.RecordScan(ctx, "s1", []finding.Finding{f}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		id := res.Incidents[0]
 		// The same (cached) answer reported by a later scan is not repeated.
-		f.Verification = &scan.Verification{Status: "live", Owner: "alice", CheckedAt: t0, Cached: true}
-		if _, err := st.RecordScan(ctx, "s2", []scan.Finding{f}, t0.Add(time.Hour)); err != nil {
+		f.Verification = &finding.Verification{Status: "live", Owner: "alice", CheckedAt: t0, Cached: true}
+		if _, err := st.RecordScan(ctx, "s2", []finding.Finding{f}, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "invalid", Reason: "401", CheckedAt: t0.Add(2 * time.Hour)}); err != nil {
+		if err := st.RecordVerification(ctx, id, finding.Verification{Status: "invalid", Reason: "401", CheckedAt: t0.Add(2 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		in, _ := st.Incident(ctx, id)
@@ -458,7 +459,7 @@ func TestVerificationHistory(t *testing.T) {
 			t.Errorf("%d verifications in the history, want 2", n)
 		}
 		// Each answer keeps the endpoint that gave it.
-		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "unknown", Reason: "{}", CheckedAt: t0.Add(3 * time.Hour), Endpoint: "http://x.test"}); err != nil {
+		if err := st.RecordVerification(ctx, id, finding.Verification{Status: "unknown", Reason: "{}", CheckedAt: t0.Add(3 * time.Hour), Endpoint: "http://x.test"}); err != nil {
 			t.Fatal(err)
 		}
 		hist, err := st.Verifications(ctx, id)
@@ -478,9 +479,9 @@ func TestAssessmentAndFilters(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
 		r := newRand()
-		var fs []scan.Finding
+		var fs []finding.Finding
 		for i := range 5 {
-			fs = append(fs, finding(fakeToken(r), fmt.Sprintf("f%d", i), 1))
+			fs = append(fs, tokenFinding(fakeToken(r), fmt.Sprintf("f%d", i), 1))
 		}
 		res, err := st.RecordScan(ctx, "s", fs, t0)
 		if err != nil {
@@ -550,7 +551,7 @@ func TestSecretSealed(t *testing.T) {
 		ctx := context.Background()
 		r := newRand()
 		a, b := fakeToken(r), fakeToken(r)
-		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(a, "x", 1), finding(b, "y", 1)}, t0)
+		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(a, "x", 1), tokenFinding(b, "y", 1)}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -641,7 +642,7 @@ func TestWithoutSealer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "x", 1)}, t0)
+	res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "x", 1)}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,19 +672,19 @@ func TestConcurrentScans(t *testing.T) {
 			}
 			// Each worker: 2,000 findings. Shared secrets at shared places
 			// (identical keys in both workers) and at places of its own.
-			var work [2][]scan.Finding
+			var work [2][]finding.Finding
 			keys := map[string]bool{}
 			fps := map[string]bool{}
 			for w := range 2 {
 				for i := 0; len(work[w]) < 2000; i++ {
-					var f scan.Finding
+					var f finding.Finding
 					switch i % 4 {
 					case 0:
-						f = finding(shared[i%len(shared)], fmt.Sprintf("shared/%d.py", i%300), 1)
+						f = tokenFinding(shared[i%len(shared)], fmt.Sprintf("shared/%d.py", i%300), 1)
 					case 1:
-						f = finding(shared[i%len(shared)], fmt.Sprintf("w%d/%d.py", w, i), 2)
+						f = tokenFinding(shared[i%len(shared)], fmt.Sprintf("w%d/%d.py", w, i), 2)
 					default:
-						f = finding(own[w][i%len(own[w])], fmt.Sprintf("w%d/own/%d.py", w, i), 3)
+						f = tokenFinding(own[w][i%len(own[w])], fmt.Sprintf("w%d/own/%d.py", w, i), 3)
 					}
 					work[w] = append(work[w], f)
 					keys[incident.OccurrenceKey(f)] = true
@@ -811,22 +812,22 @@ func TestScanEvents(t *testing.T) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
 		day := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
-		f0 := finding(tok, "app.py", 1)
+		f0 := tokenFinding(tok, "app.py", 1)
 		// The Hub answered during the scan, a minute before it was recorded.
-		f0.Verification = &scan.Verification{Status: "live", Owner: "alice", CheckedAt: t0.Add(-time.Minute)}
-		at := func(f ...scan.Finding) []scan.Finding { return f }
-		withTime := func(f scan.Finding, tm *time.Time) scan.Finding { f.Time = tm; f.Verification = nil; return f }
+		f0.Verification = &finding.Verification{Status: "live", Owner: "alice", CheckedAt: t0.Add(-time.Minute)}
+		at := func(f ...finding.Finding) []finding.Finding { return f }
+		withTime := func(f finding.Finding, tm *time.Time) finding.Finding { f.Time = tm; f.Verification = nil; return f }
 		steps := []struct {
 			name     string
-			findings []scan.Finding
+			findings []finding.Finding
 			want     []string // the events this scan adds, kind: message
 		}{
 			{"first sighting, verified", at(f0), []string{"scan: first seen in scan s0",
 				"verify: live (owner alice) (answered " + t0.Add(-time.Minute).Format(time.RFC3339) + ")"}},
 			{"same place again", at(withTime(f0, nil)), nil},
-			{"a new place", at(withTime(f0, nil), finding(tok, "b.py", 2)), []string{"scan: 1 new occurrence in scan s2"}},
+			{"a new place", at(withTime(f0, nil), tokenFinding(tok, "b.py", 2)), []string{"scan: 1 new occurrence in scan s2"}},
 			{"exposure start found", at(withTime(f0, day(-3))), []string{"scan: exposure start set to " + day(-3).Format(time.RFC3339Nano) + " in scan s3"}},
-			{"two places, earlier start", at(withTime(finding(tok, "c.py", 1), day(-9)), finding(tok, "d.py", 1)),
+			{"two places, earlier start", at(withTime(tokenFinding(tok, "c.py", 1), day(-9)), tokenFinding(tok, "d.py", 1)),
 				[]string{"scan: 2 new occurrences; exposure start moved to " + day(-9).Format(time.RFC3339Nano) + " (was " + day(-3).Format(time.RFC3339Nano) + ") in scan s4"}},
 			{"later evidence moves nothing", at(withTime(f0, day(-1))), nil},
 		}
@@ -871,19 +872,19 @@ func TestOccurrenceRepo(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
 		tok := fakeToken(newRand())
-		inRepo := func(repo string) scan.Finding {
-			f := finding(tok, "train.py", 2)
+		inRepo := func(repo string) finding.Finding {
+			f := tokenFinding(tok, "train.py", 2)
 			f.Source, f.Location.Repo, f.Location.Commit = "git", repo, "0123456789abcdef0123456789abcdef01234567"
 			return f
 		}
-		res, err := st.RecordScan(ctx, "s1", []scan.Finding{inRepo("/srv/a"), inRepo("/srv/b")}, t0)
+		res, err := st.RecordScan(ctx, "s1", []finding.Finding{inRepo("/srv/a"), inRepo("/srv/b")}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.NewOccurrences != 2 {
 			t.Fatalf("two repositories: %d new occurrences, want 2", res.NewOccurrences)
 		}
-		if res, err = st.RecordScan(ctx, "s2", []scan.Finding{inRepo("/srv/a")}, t0.Add(time.Hour)); err != nil || res.NewOccurrences != 0 {
+		if res, err = st.RecordScan(ctx, "s2", []finding.Finding{inRepo("/srv/a")}, t0.Add(time.Hour)); err != nil || res.NewOccurrences != 0 {
 			t.Fatalf("rescan of /srv/a: %+v %v, want nothing new", res, err)
 		}
 		occs, err := st.Occurrences(ctx, res.Incidents[0])
@@ -899,7 +900,7 @@ func TestOccurrenceRepo(t *testing.T) {
 		}
 		// Without a repository the key is what it always was: stores
 		// recorded before keep matching their rescans.
-		plain := finding(tok, "train.py", 2)
+		plain := tokenFinding(tok, "train.py", 2)
 		withEmpty := plain
 		withEmpty.Location.Repo = ""
 		if incident.OccurrenceKey(plain) != incident.OccurrenceKey(withEmpty) || incident.OccurrenceKey(inRepo("/srv/a")) == incident.OccurrenceKey(inRepo("/srv/b")) {
@@ -913,9 +914,9 @@ func TestOccurrenceRepo(t *testing.T) {
 func TestOwnerFromVerification(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
 		ctx := context.Background()
-		f := finding(fakeToken(newRand()), "a", 1)
-		f.Verification = &scan.Verification{Status: "live", Owner: "bob", CheckedAt: t0}
-		res, err := st.RecordScan(ctx, "s1", []scan.Finding{f}, t0)
+		f := tokenFinding(fakeToken(newRand()), "a", 1)
+		f.Verification = &finding.Verification{Status: "live", Owner: "bob", CheckedAt: t0}
+		res, err := st.RecordScan(ctx, "s1", []finding.Finding{f}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -936,7 +937,7 @@ func TestOwnerFromVerification(t *testing.T) {
 			t.Fatalf("after a live scan: owner %q, %s listed for --owner bob", got[0], got[1])
 		}
 		// An invalid answer names nobody: the owner stays.
-		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "invalid", CheckedAt: t0.Add(time.Hour)}); err != nil {
+		if err := st.RecordVerification(ctx, id, finding.Verification{Status: "invalid", CheckedAt: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		if got := owners(); got[0] != "bob" {
@@ -946,7 +947,7 @@ func TestOwnerFromVerification(t *testing.T) {
 		if err := st.SaveAssessment(ctx, id, &assess.Report{Status: "live", Owner: "acme-bot", Severity: "high"}, t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.RecordVerification(ctx, id, scan.Verification{Status: "live", Owner: "bob", CheckedAt: t0.Add(3 * time.Hour)}); err != nil {
+		if err := st.RecordVerification(ctx, id, finding.Verification{Status: "live", Owner: "bob", CheckedAt: t0.Add(3 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		if got := owners(); got[0] != "acme-bot" || got[1] != "0" {

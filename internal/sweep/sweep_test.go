@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/testutil"
@@ -155,7 +156,7 @@ func fixture(t *testing.T) (Options, map[string]want) {
 	return Options{Root: root, Home: home}, w
 }
 
-func sweep(t *testing.T, opt Options) ([]Target, []scan.Finding, scan.Stats) {
+func sweep(t *testing.T, opt Options) ([]Target, []finding.Finding, finding.Stats) {
 	t.Helper()
 	targets, err := Plan(opt)
 	if err != nil {
