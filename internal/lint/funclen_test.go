@@ -116,9 +116,10 @@ func TestFunctionLength(t *testing.T) {
 		}
 		if d.IsDir() {
 			n := d.Name()
-			// testdata holds inputs, not the module's code; a directory
-			// with its own go.mod is another module.
-			if p != root && (n == "testdata" || n == "vendor" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_")) {
+			// testdata holds inputs and node_modules (the conformance
+			// tests' npm packages) others' code, not the module's; a
+			// directory with its own go.mod is another module.
+			if p != root && (n == "testdata" || n == "vendor" || n == "node_modules" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_")) {
 				return filepath.SkipDir
 			}
 			if _, err := os.Stat(filepath.Join(p, "go.mod")); p != root && err == nil {
