@@ -89,16 +89,8 @@ high or critical, 0 otherwise.`,
 			if opt.Until, err = parseWhen("--until", untilArg); err != nil {
 				return usageErr("%v", err)
 			}
-			if auditLog != "" {
-				f, err := safefile.Open(auditLog) // a FIFO is refused, not waited on
-				if err != nil {
-					return usageErr("--audit-log: %v", err)
-				}
-				opt.AuditLog, err = audit.ReadAuditLog(f)
-				f.Close()
-				if err != nil {
-					return usageErr("%s: %v", auditLog, err)
-				}
+			if opt.AuditLog, err = readAuditLogFile(auditLog); err != nil {
+				return err
 			}
 			if opt.Pins, err = lockPins(lockPath, cmd.Flags().Changed("lock")); err != nil {
 				return usageErr("%v", err)
@@ -129,42 +121,14 @@ high or critical, 0 otherwise.`,
 				if opt.Token, err = ts.read(e.stdin); err != nil {
 					return usageErr("%v", err)
 				}
-				// The store's pins count too, when there is a store.
-				if db.dsn != "" || fileExists(store.DefaultPath()) {
-					s, err := db.openExisting(ctx)
-					if err != nil {
-						return usageErr("%v", err)
-					}
-					pins, err := s.Pins(ctx)
-					s.Close()
-					if err != nil {
-						return &exitError{code: ExitError, err: fmt.Errorf("reading the store's pins: %w", err)}
-					}
-					opt.Pins = mergePins(opt.Pins, pins)
+				if opt.Pins, err = withStorePins(ctx, db, opt.Pins); err != nil {
+					return err
 				}
 			}
-			// The repositories are listed again whenever the token still
-			// works: one created after the incident's assessment (perhaps
-			// by the attacker) is audited too.
 			stored := rep
-			var relist string
-			live, err := assess.Assess(ctx, c, opt.Token, assess.Options{})
-			switch {
-			case err == nil && live.Status == "live":
-				rep = live
-			case err == nil && live.Status == "incomplete":
-				// What was listed is audited, with the stored assessment's
-				// repositories; the audit is incomplete, never smaller.
-				rep = live
-				relist = "listing the token's repositories: " + live.Reason + ": repositories in the listings that failed were not audited"
-			case stored == nil && err != nil:
-				return &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
-			case stored == nil:
-				return &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", live.Status, live.Reason)}
-			case err != nil:
-				relist = fmt.Sprintf("listing the token's repositories again: %v: only the %d of the incident's assessment were audited", err, len(writableRepos(stored)))
-			default:
-				relist = fmt.Sprintf("the token is %s: only the %d repositories of the incident's assessment were audited, not any created since", live.Status, len(writableRepos(stored)))
+			rep, relist, err := relistRepos(ctx, c, opt.Token, stored)
+			if err != nil {
+				return err
 			}
 			opt.Owner = rep.Owner
 			opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
@@ -184,24 +148,7 @@ high or critical, 0 otherwise.`,
 					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
 				}
 			}
-			out := *r
-			out.Snapshot = nil // the baseline for next time lives in the store
-			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(&out); err != nil {
-					return err
-				}
-			} else {
-				writeAuditText(termText(e.stdout), &out)
-			}
-			if !r.Complete(len(opt.Repos)) {
-				return &exitError{code: ExitError, err: incompleteAudit(r, len(opt.Repos))}
-			}
-			if r.AtLeast(audit.High) > 0 {
-				return &exitError{code: ExitFindings}
-			}
-			return nil
+			return writeAudit(e, format, r, len(opt.Repos))
 		},
 	}
 	addHubFlags(cmd, &hf)
@@ -216,6 +163,93 @@ high or critical, 0 otherwise.`,
 	fl.StringSliceVar(&knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
 	addDBFlags(fl, &db)
 	return cmd
+}
+
+// withStorePins adds the store's pins to pins when there is a store: they
+// count too.
+func withStorePins(ctx context.Context, db dbFlags, pins []pin.Manifest) ([]pin.Manifest, error) {
+	if db.dsn == "" && !fileExists(store.DefaultPath()) {
+		return pins, nil
+	}
+	s, err := db.openExisting(ctx)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	stored, err := s.Pins(ctx)
+	s.Close()
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("reading the store's pins: %w", err)}
+	}
+	return mergePins(pins, stored), nil
+}
+
+// readAuditLogFile reads the audit-log export at path ("": none).
+func readAuditLogFile(path string) ([]audit.LogEvent, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := safefile.Open(path) // a FIFO is refused, not waited on
+	if err != nil {
+		return nil, usageErr("--audit-log: %v", err)
+	}
+	events, err := audit.ReadAuditLog(f)
+	f.Close()
+	if err != nil {
+		return nil, usageErr("%s: %v", path, err)
+	}
+	return events, nil
+}
+
+// relistRepos is the assessment whose repositories are audited, with a
+// warning when they are not all the token reaches now. The repositories
+// are listed again whenever the token still works: one created after the
+// incident's assessment (stored, nil without an incident; perhaps by the
+// attacker) is audited too.
+func relistRepos(ctx context.Context, c *hub.Client, token string, stored *assess.Report) (rep *assess.Report, relist string, err error) {
+	rep = stored
+	live, err := assess.Assess(ctx, c, token, assess.Options{})
+	switch {
+	case err == nil && live.Status == "live":
+		rep = live
+	case err == nil && live.Status == "incomplete":
+		// What was listed is audited, with the stored assessment's
+		// repositories; the audit is incomplete, never smaller.
+		rep = live
+		relist = "listing the token's repositories: " + live.Reason + ": repositories in the listings that failed were not audited"
+	case stored == nil && err != nil:
+		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
+	case stored == nil:
+		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", live.Status, live.Reason)}
+	case err != nil:
+		relist = fmt.Sprintf("listing the token's repositories again: %v: only the %d of the incident's assessment were audited", err, len(writableRepos(stored)))
+	default:
+		relist = fmt.Sprintf("the token is %s: only the %d repositories of the incident's assessment were audited, not any created since", live.Status, len(writableRepos(stored)))
+	}
+	return rep, relist, nil
+}
+
+// writeAudit prints the audit of want repositories in format and gives
+// the exit status: an error when it is incomplete, ExitFindings when a
+// finding is high or worse.
+func writeAudit(e *env, format string, r *audit.Report, want int) error {
+	out := *r
+	out.Snapshot = nil // the baseline for next time lives in the store
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(&out); err != nil {
+			return err
+		}
+	} else {
+		writeAuditText(termText(e.stdout), &out)
+	}
+	if !r.Complete(want) {
+		return &exitError{code: ExitError, err: incompleteAudit(r, want)}
+	}
+	if r.AtLeast(audit.High) > 0 {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
 }
 
 // prepareIncidentAudit fills opt from a stored incident: the window's

