@@ -34,8 +34,47 @@ func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
 	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
 }
 
+// checkDB refuses a --db value that names no SQLite file hfwarden could
+// create or open, before anything (the key, a directory) is created for
+// it: "sqlite:PATH" without "//" (like any other scheme-looking value
+// that is neither a path, sqlite://… nor postgres://…), a path holding
+// "?" or "#" (SQLite URI parameters are not supported, and the driver
+// would not open the file named), and a directory, device or FIFO.
+func checkDB(dsn string) error {
+	if dsn == "" {
+		return nil
+	}
+	lower := strings.ToLower(dsn)
+	for _, scheme := range []string{"sqlite:", "sqlite3:"} {
+		if strings.HasPrefix(lower, scheme) && !strings.HasPrefix(dsn[len(scheme):], "//") {
+			return usageErr("--db %q: write sqlite://PATH or the path itself", dsn)
+		}
+	}
+	loc, err := store.ParseDSN(dsn)
+	if err != nil {
+		return usageErr("--db: %v", err)
+	}
+	if loc.Postgres {
+		return nil
+	}
+	if strings.ContainsAny(loc.Path, "?#") {
+		return usageErr("--db %q: a SQLite path holding ? or # is refused (SQLite URI parameters are not supported); name a plain file", loc.Path)
+	}
+	if fi, err := os.Stat(loc.Path); err == nil && !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a directory"
+		}
+		return usageErr("--db %q is %s; name a SQLite database file", loc.Path, what)
+	}
+	return nil
+}
+
 // locate parses --db and names the key file that goes with it.
 func (f dbFlags) locate() (store.DSN, string, error) {
+	if err := checkDB(f.dsn); err != nil {
+		return store.DSN{}, "", err
+	}
 	loc, err := store.ParseDSN(f.dsn)
 	if err != nil {
 		return store.DSN{}, "", err
