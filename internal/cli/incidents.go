@@ -21,6 +21,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // dbFlags choose the incident store.
@@ -249,8 +250,10 @@ func newIncidentsCmd(e *env) *cobra.Command {
 				if in.ExposureStart != nil {
 					exp = in.ExposureStart.UTC().Format("2006-01-02")
 				}
-				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, orDash(in.Severity), in.Redacted,
-					orDash(in.Owner), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
+				// Field by field: a newline or tab in a Hub-given owner
+				// name would otherwise forge a row or shift the columns.
+				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, termsafe.Escape(orDash(in.Severity)), termsafe.Escape(in.Redacted),
+					termsafe.Escape(orDash(in.Owner)), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
 			}
 			return tw.Flush()
 		},
@@ -470,9 +473,13 @@ func orDash(s string) string {
 	return s
 }
 
+// writeIncidentText writes an incident for a terminal. Every data field
+// (names from the Hub, file paths, notes) goes through termsafe.Escape: a
+// newline in one must not forge a line of the layout, which keeps its own.
 func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []finding.Verification) {
-	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, in.Redacted, in.Rule, in.Fingerprint)
-	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", in.State, orDash(in.Severity), orDash(in.Owner), orDash(in.Assignee))
+	esc := termsafe.Escape
+	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, esc(in.Redacted), esc(in.Rule), in.Fingerprint)
+	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", esc(string(in.State)), esc(orDash(in.Severity)), esc(orDash(in.Owner)), esc(orDash(in.Assignee)))
 	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))
 	if in.ExposureStart != nil {
 		fmt.Fprintf(w, ", exposed since %s", in.ExposureStart.UTC().Format(time.RFC3339))
@@ -484,10 +491,10 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 	}
 	fmt.Fprintln(w)
 	if v := in.Verification; v != nil {
-		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", v.Status, v.CheckedAt.UTC().Format(time.RFC3339), endpointName(v.Endpoint), v.Reason)
+		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", esc(v.Status), v.CheckedAt.UTC().Format(time.RFC3339), esc(endpointName(v.Endpoint)), esc(v.Reason))
 	}
 	for _, v := range live {
-		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", esc(endpointName(v.Endpoint)), v.CheckedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "\noccurrences (%d):\n", len(occ))
 	for _, o := range occ {
@@ -509,7 +516,7 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 		if len(o.Finding.Encodings) > 0 {
 			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"
 		}
-		fmt.Fprintf(w, "  %-8s %s%s\n", o.Finding.Source, where, extra)
+		fmt.Fprintf(w, "  %-8s %s%s\n", esc(o.Finding.Source), esc(where), esc(extra))
 	}
 	fmt.Fprintf(w, "\nevents:\n")
 	for _, x := range ev {
@@ -520,6 +527,6 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 		if x.Message != "" {
 			line += ": " + x.Message
 		}
-		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), x.Actor, line)
+		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), esc(x.Actor), esc(line))
 	}
 }
