@@ -18,6 +18,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 func newAssessCmd(e *env) *cobra.Command {
@@ -358,50 +359,50 @@ func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *asse
 }
 
 func writeAssessText(w io.Writer, r *assess.Report) {
-	fmt.Fprintf(w, "token %s (fingerprint %.12s)  status: %s", r.Redacted, r.Fingerprint, strings.ToUpper(r.Status))
+	termsafe.Fprintf(w, "token %s (fingerprint %.12s)  status: %s", r.Redacted, r.Fingerprint, strings.ToUpper(r.Status))
 	if r.Reason != "" {
-		fmt.Fprintf(w, " — %s", r.Reason)
+		termsafe.Fprintf(w, " — %s", r.Reason)
 	}
 	if v := r.ViewedBy; v != nil {
 		// The status is the credential's: the token's own is not known
 		// from this answer.
-		fmt.Fprintf(w, "\nviewed as %s via another credential %s (fingerprint %.12s, %q, role %s, type %s): the status is that credential's",
+		termsafe.Fprintf(w, "\nviewed as %s via another credential %s (fingerprint %.12s, %q, role %s, type %s): the status is that credential's",
 			v.Owner, v.Redacted, v.Fingerprint, v.Token.Name, orDash(v.Token.Role), orDash(v.Token.Type))
 	}
-	fmt.Fprintf(w, "\nseverity: %s\n", strings.ToUpper(r.Severity))
+	termsafe.Fprintf(w, "\nseverity: %s\n", strings.ToUpper(r.Severity))
 	for _, why := range r.Reasons {
-		fmt.Fprintf(w, "  - %s\n", why)
+		termsafe.Fprintf(w, "  - %s\n", why)
 	}
 	if r.Status != "live" && r.Status != "incomplete" {
 		return
 	}
-	fmt.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
+	termsafe.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
 	if r.Email != "" {
-		fmt.Fprintf(w, " <%s>", r.Email)
+		termsafe.Fprintf(w, " <%s>", r.Email)
 	}
 	if r.ViewedBy != nil {
-		fmt.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
+		termsafe.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
 	} else {
-		fmt.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
+		termsafe.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
 		if r.Token.CreatedAt != nil {
-			fmt.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
+			termsafe.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
 		}
 		fmt.Fprintln(w)
 	}
 	for _, s := range r.Token.Scopes {
-		fmt.Fprintf(w, "  scope %s\n", s)
+		termsafe.Fprintf(w, "  scope %s\n", s)
 	}
-	fmt.Fprintf(w, "can read gated repositories: %v\n", r.CanReadGated)
+	termsafe.Fprintf(w, "can read gated repositories: %v\n", r.CanReadGated)
 	if len(r.Orgs) > 0 {
-		fmt.Fprintf(w, "\norganizations:\n")
+		termsafe.Fprintf(w, "\norganizations:\n")
 		for _, o := range r.Orgs {
-			fmt.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
+			termsafe.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
 		}
 	}
 	if r.Status == "incomplete" {
-		fmt.Fprintf(w, "\nrepositories (at least %d: not every listing answered):\n", len(r.Repos))
+		termsafe.Fprintf(w, "\nrepositories (at least %d: not every listing answered):\n", len(r.Repos))
 	} else {
-		fmt.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
+		termsafe.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
 	}
 	for _, rp := range r.Repos {
 		flags := []string{}
@@ -411,15 +412,15 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 		if rp.Gated != "" {
 			flags = append(flags, "gated:"+rp.Gated)
 		}
-		fmt.Fprintf(w, "  %-6s %-8s %-45s %-20s %s\n", rp.Access, rp.Type, rp.ID, strings.Join(flags, ","), rp.Basis)
+		termsafe.Fprintf(w, "  %-6s %-8s %-45s %-20s %s\n", rp.Access, rp.Type, rp.ID, strings.Join(flags, ","), rp.Basis)
 	}
 	if len(r.Capabilities) > 0 {
-		fmt.Fprintf(w, "\nbeyond repositories:\n")
+		termsafe.Fprintf(w, "\nbeyond repositories:\n")
 		for _, c := range r.Capabilities {
-			fmt.Fprintf(w, "  - %s\n", c)
+			termsafe.Fprintf(w, "  - %s\n", c)
 		}
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+		termsafe.Fprintf(w, "warning: %s\n", warn)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -397,11 +398,11 @@ func parseWhen(flag, s string) (time.Time, error) {
 }
 
 func writeAuditText(w io.Writer, r *audit.Report) {
-	fmt.Fprintf(w, "audit of %d repositories", len(r.Checked))
+	termsafe.Fprintf(w, "audit of %d repositories", len(r.Checked))
 	if r.Owner != "" {
-		fmt.Fprintf(w, " of %s", r.Owner)
+		termsafe.Fprintf(w, " of %s", r.Owner)
 	}
-	fmt.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
+	termsafe.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
 	if len(r.Findings) == 0 && len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "no findings")
 	} else if len(r.Findings) == 0 {
@@ -416,12 +417,12 @@ func writeAuditText(w io.Writer, r *audit.Report) {
 		if f.Earlier {
 			ev += " (found by an earlier audit)"
 		}
-		fmt.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, ev)
+		termsafe.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, ev)
 	}
 	if len(r.Unpinned) > 0 {
-		fmt.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))
+		termsafe.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+		termsafe.Fprintf(w, "warning: %s\n", warn)
 	}
 }

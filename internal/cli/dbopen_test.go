@@ -177,6 +177,7 @@ func TestPathFlagsRefuseTokens(t *testing.T) {
 		{"--lock", "looks like a token", []string{"pin", "a/b", "--lock", tk + ".lock"}},
 		{"--key-file", "looks like a token", []string{"incidents", "note", "1", "-m", "x", "--db", "x.db", "--key-file", tk}},
 		{"--cache-dir", "looks like a token", []string{"scan", "-q", src, "--cache-dir", tk}},
+		{"demo --out", "looks like a token", []string{"demo", "--out", tk}},
 		{"--db with a space before a URL", "spaces around it", []string{"incidents", "list", "--db", " postgres://127.0.0.1:1/d"}},
 		{"--db with a space before a URL, writing", "spaces around it", []string{"scan", "--store", "-q", src, "--db", " postgres://127.0.0.1:1/d"}},
 	}

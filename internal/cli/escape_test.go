@@ -1,6 +1,9 @@
 package cli_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +88,45 @@ func TestHubStringsEscaped(t *testing.T) {
 	assertEscaped(t, "assess stderr", r.stderr)
 	if !strings.Contains(r.stdout, `\x1b]0;owned`) {
 		t.Errorf("assess does not show the full name escaped:\n%s", r.stdout)
+	}
+}
+
+// TestNewlinesInNamesEscaped: a newline in a file name or in the owner
+// name the Hub returns reaches incidents list, incidents show and the
+// Markdown report escaped: no forged table row, occurrence line or
+// Markdown row.
+func TestNewlinesInNamesEscaped(t *testing.T) {
+	tok := fakeTokens(t, 73, 1)[0]
+	// A Hub (or something answering as one) whose account name holds a
+	// newline and a Markdown heading.
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/whoami-v2" || r.Header.Get("Authorization") != "Bearer "+tok {
+			http.Error(w, `{"error":"Invalid credentials in Authorization header"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"type":"user","name":"alice\n# H","auth":{"type":"access_token","accessToken":{"displayName":"t","role":"read"}}}`)
+	}))
+	t.Cleanup(hub.Close)
+	url := hub.URL
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "x\n  file     fake.env:9:9"), "HF_TOKEN="+tok+"\n")
+	db := []string{"--db", filepath.Join(t.TempDir(), "h.db"), "--key-file", filepath.Join(t.TempDir(), "h.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "--verify", "--endpoint", url, "--cache-dir", t.TempDir(), "-q", dir}, db...)...); r.code != 1 {
+		t.Fatalf("scan: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", append([]string{"incidents", "list"}, db...)...)
+	if lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n"); r.code != 0 || len(lines) != 2 || !strings.Contains(lines[1], `\n# H`) {
+		t.Errorf("incidents list: exit %d, want a header and one row naming the owner escaped:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", append([]string{"incidents", "show", "1"}, db...)...)
+	if r.code != 0 || strings.Contains(r.stdout, "\n  file     fake.env") || strings.Contains(r.stdout, "\n# H") || !strings.Contains(r.stdout, `x\n  file     fake.env:9:9:1:10`) {
+		t.Errorf("incidents show: exit %d, a forged line or no escaped name:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", append([]string{"report", "1", "--format", "md"}, db...)...)
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "  file") || strings.HasPrefix(l, "# H") {
+			t.Errorf("the Markdown report has a forged line %q", l)
+		}
 	}
 }

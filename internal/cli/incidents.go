@@ -21,6 +21,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // dbFlags choose the incident store.
@@ -34,8 +35,47 @@ func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
 	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
 }
 
+// checkDB refuses a --db value that names no SQLite file hfwarden could
+// create or open, before anything (the key, a directory) is created for
+// it: "sqlite:PATH" without "//" (like any other scheme-looking value
+// that is neither a path, sqlite://… nor postgres://…), a path holding
+// "?" or "#" (SQLite URI parameters are not supported, and the driver
+// would not open the file named), and a directory, device or FIFO.
+func checkDB(dsn string) error {
+	if dsn == "" {
+		return nil
+	}
+	lower := strings.ToLower(dsn)
+	for _, scheme := range []string{"sqlite:", "sqlite3:"} {
+		if strings.HasPrefix(lower, scheme) && !strings.HasPrefix(dsn[len(scheme):], "//") {
+			return usageErr("--db %q: write sqlite://PATH or the path itself", dsn)
+		}
+	}
+	loc, err := store.ParseDSN(dsn)
+	if err != nil {
+		return usageErr("--db: %v", err)
+	}
+	if loc.Postgres {
+		return nil
+	}
+	if strings.ContainsAny(loc.Path, "?#") {
+		return usageErr("--db %q: a SQLite path holding ? or # is refused (SQLite URI parameters are not supported); name a plain file", loc.Path)
+	}
+	if fi, err := os.Stat(loc.Path); err == nil && !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a directory"
+		}
+		return usageErr("--db %q is %s; name a SQLite database file", loc.Path, what)
+	}
+	return nil
+}
+
 // locate parses --db and names the key file that goes with it.
 func (f dbFlags) locate() (store.DSN, string, error) {
+	if err := checkDB(f.dsn); err != nil {
+		return store.DSN{}, "", err
+	}
 	loc, err := store.ParseDSN(f.dsn)
 	if err != nil {
 		return store.DSN{}, "", err
@@ -144,18 +184,26 @@ func dsnOf(loc store.DSN) string {
 
 // actor names who did something, for the event log.
 func actor() string {
-	if u := os.Getenv("HFWARDEN_ACTOR"); u != "" {
+	return actorOf(os.Getenv, user.Current, os.Getuid())
+}
+
+// actorOf is actor with its sources given: the environment, the OS
+// account lookup and the process's uid.
+func actorOf(getenv func(string) string, current func() (*user.User, error), uid int) string {
+	if u := getenv("HFWARDEN_ACTOR"); u != "" {
 		return u
 	}
-	if u := os.Getenv("USER"); u != "" {
+	if u := getenv("USER"); u != "" {
 		return u
 	}
 	// Services, cron jobs and containers often run without $USER: the OS
 	// account still says who acted.
-	if u, err := user.Current(); err == nil && u.Username != "" {
+	if u, err := current(); err == nil && u.Username != "" {
 		return u.Username
 	}
-	return "unknown"
+	// A container's uid often has no passwd entry: the uid still tells
+	// one account from another, where "unknown" would say nothing.
+	return "uid:" + strconv.Itoa(uid)
 }
 
 func parseID(s string) (int64, error) {
@@ -208,8 +256,10 @@ func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
 				if in.ExposureStart != nil {
 					exp = in.ExposureStart.UTC().Format("2006-01-02")
 				}
-				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, orDash(in.Severity), in.Redacted,
-					orDash(in.Owner), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
+				// Field by field: a newline or tab in a Hub-given owner
+				// name would otherwise forge a row or shift the columns.
+				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, termsafe.Escape(orDash(in.Severity)), termsafe.Escape(in.Redacted),
+					termsafe.Escape(orDash(in.Owner)), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
 			}
 			return tw.Flush()
 		},
@@ -450,9 +500,13 @@ func orDash(s string) string {
 	return s
 }
 
+// writeIncidentText writes an incident for a terminal. Every data field
+// (names from the Hub, file paths, notes) goes through termsafe.Escape: a
+// newline in one must not forge a line of the layout, which keeps its own.
 func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []finding.Verification) {
-	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, in.Redacted, in.Rule, in.Fingerprint)
-	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", in.State, orDash(in.Severity), orDash(in.Owner), orDash(in.Assignee))
+	esc := termsafe.Escape
+	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, esc(in.Redacted), esc(in.Rule), in.Fingerprint)
+	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", esc(string(in.State)), esc(orDash(in.Severity)), esc(orDash(in.Owner)), esc(orDash(in.Assignee)))
 	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))
 	if in.ExposureStart != nil {
 		fmt.Fprintf(w, ", exposed since %s", in.ExposureStart.UTC().Format(time.RFC3339))
@@ -464,10 +518,10 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 	}
 	fmt.Fprintln(w)
 	if v := in.Verification; v != nil {
-		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", v.Status, v.CheckedAt.UTC().Format(time.RFC3339), endpointName(v.Endpoint), v.Reason)
+		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", esc(v.Status), v.CheckedAt.UTC().Format(time.RFC3339), esc(endpointName(v.Endpoint)), esc(v.Reason))
 	}
 	for _, v := range live {
-		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", esc(endpointName(v.Endpoint)), v.CheckedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "\noccurrences (%d):\n", len(occ))
 	for _, o := range occ {
@@ -489,7 +543,7 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 		if len(o.Finding.Encodings) > 0 {
 			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"
 		}
-		fmt.Fprintf(w, "  %-8s %s%s\n", o.Finding.Source, where, extra)
+		fmt.Fprintf(w, "  %-8s %s%s\n", esc(o.Finding.Source), esc(where), esc(extra))
 	}
 	fmt.Fprintf(w, "\nevents:\n")
 	for _, x := range ev {
@@ -500,6 +554,6 @@ func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurr
 		if x.Message != "" {
 			line += ": " + x.Message
 		}
-		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), x.Actor, line)
+		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), esc(x.Actor), esc(line))
 	}
 }

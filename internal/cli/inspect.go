@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfwarden/hfwarden/internal/artifact"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 func newInspectCmd(e *env) *cobra.Command {
@@ -62,7 +63,7 @@ a file could not be read (the others are still inspected).`,
 				}
 			} else {
 				for _, f := range findings {
-					fmt.Fprintf(termText(e.stdout), "%-8s  %-17s  %s: %s\n", f.Severity, f.Kind, f.Path, f.Detail)
+					termsafe.Fprintf(termText(e.stdout), "%-8s  %-17s  %s: %s\n", f.Severity, f.Kind, f.Path, f.Detail)
 				}
 			}
 			switch {

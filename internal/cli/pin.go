@@ -16,6 +16,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // defaultLock is the lock file's name, in the current directory.
@@ -88,7 +89,7 @@ A token is only needed for private or gated repositories: it is read from
 					continue
 				}
 				lock.Put(*m)
-				fmt.Fprintf(termText(e.stdout), "pinned %s %s at %s (%s, %d files)\n", m.Type, m.Repo, m.Commit, m.Revision, len(m.Files))
+				termsafe.Fprintf(termText(e.stdout), "pinned %s %s at %s (%s, %d files)\n", m.Type, m.Repo, m.Commit, m.Revision, len(m.Files))
 			}
 			// Keep what was pinned even when some repositories failed.
 			if failed < len(args) {
@@ -265,22 +266,22 @@ func writeVerifyText(w io.Writer, results []verifyResult) {
 	for _, r := range results {
 		switch {
 		case r.Error != "":
-			fmt.Fprintf(w, "%s %s: ERROR %s\n", r.Type, r.Repo, r.Error)
+			termsafe.Fprintf(w, "%s %s: ERROR %s\n", r.Type, r.Repo, r.Error)
 		case len(r.Diffs) == 0:
-			fmt.Fprintf(w, "%s %s: OK at %s\n", r.Type, r.Repo, r.Commit)
+			termsafe.Fprintf(w, "%s %s: OK at %s\n", r.Type, r.Repo, r.Commit)
 		default:
-			fmt.Fprintf(w, "%s %s: %d differences from the pin (%s pinned at %s, now %s)\n",
+			termsafe.Fprintf(w, "%s %s: %d differences from the pin (%s pinned at %s, now %s)\n",
 				r.Type, r.Repo, len(r.Diffs), r.Revision, r.PinnedCommit, r.Commit)
 			for _, d := range r.Diffs {
 				switch d.Kind {
 				case pin.CommitChanged:
-					fmt.Fprintf(w, "  %-14s %s -> %s\n", d.Kind, d.Want, d.Got)
+					termsafe.Fprintf(w, "  %-14s %s -> %s\n", d.Kind, d.Want, d.Got)
 				case pin.Added:
-					fmt.Fprintf(w, "  %-14s %s (%s)\n", d.Kind, d.Path, d.Got)
+					termsafe.Fprintf(w, "  %-14s %s (%s)\n", d.Kind, d.Path, d.Got)
 				case pin.Removed:
-					fmt.Fprintf(w, "  %-14s %s (was %s)\n", d.Kind, d.Path, d.Want)
+					termsafe.Fprintf(w, "  %-14s %s (was %s)\n", d.Kind, d.Path, d.Want)
 				default:
-					fmt.Fprintf(w, "  %-14s %s %s -> %s\n", d.Kind, d.Path, d.Want, d.Got)
+					termsafe.Fprintf(w, "  %-14s %s %s -> %s\n", d.Kind, d.Path, d.Want, d.Got)
 				}
 			}
 		}

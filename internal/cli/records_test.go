@@ -158,3 +158,97 @@ func TestLogLineExposure(t *testing.T) {
 		t.Errorf("no event for the moved exposure start:\n%s", r.stdout)
 	}
 }
+
+// TestFileOccurrencesAbsolute: the store keeps file occurrences by
+// absolute path, however the scan named them, while the scan's own
+// report keeps the path as given: a later scan of the directory (named
+// another way) covers the copy, so the purge step is done once it is
+// gone; two directories' config.env are two occurrences; one file
+// scanned as "t2", "/abs/t2" and "." from inside is one.
+func TestFileOccurrencesAbsolute(t *testing.T) {
+	tok := fakeTokens(t, 52, 1)[0]
+	root := t.TempDir()
+	t.Chdir(root)
+	key := filepath.Join(root, "h.key")
+	db := func(name string) []string { return []string{"--db", filepath.Join(root, name), "--key-file", key} }
+	purge := func(dbArgs []string) (string, string) {
+		t.Helper()
+		r := runCLI(t, "", append([]string{"report", "1", "-f", "json"}, dbArgs...)...)
+		var rep struct {
+			Checklist []struct {
+				Title  string `json:"title"`
+				Status string `json:"status"`
+				Detail string `json:"detail"`
+			} `json:"checklist"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("report: %v %d %s", err, r.code, r.stderr)
+		}
+		for _, it := range rep.Checklist {
+			if strings.HasPrefix(it.Title, "Purge") {
+				return it.Status, it.Detail
+			}
+		}
+		t.Fatalf("no purge step in %s", r.stdout)
+		return "", ""
+	}
+	occurrences := func(dbArgs []string) string {
+		t.Helper()
+		return runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...).stdout
+	}
+
+	t.Run("purge after a rescan of the directory", func(t *testing.T) {
+		d := db("purge.db")
+		write(t, filepath.Join(root, "pz", "c.env"), "k="+tok+"\n")
+		r := runCLI(t, "", append([]string{"scan", "--store", "-f", "json", "pz"}, d...)...)
+		if r.code != 1 || !strings.Contains(r.stdout, `"path": "pz/c.env"`) {
+			t.Fatalf("scan --store: exit %d, the report should keep the relative path:\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		if got := occurrences(d); !strings.Contains(got, filepath.Join(root, "pz", "c.env")+":1:3") {
+			t.Errorf("the store does not hold the absolute path:\n%s", got)
+		}
+		write(t, filepath.Join(root, "pz", "c.env"), "k=none\n")
+		if r := runCLI(t, "", append([]string{"scan", "--store", "-q", "pz"}, d...)...); r.code != 0 {
+			t.Fatalf("rescan: exit %d %s", r.code, r.stderr)
+		}
+		if st, detail := purge(d); st != "done" {
+			t.Errorf("purge step after the copy is gone: %s %q", st, detail)
+		}
+	})
+
+	t.Run("same name in two directories", func(t *testing.T) {
+		d := db("two.db")
+		for _, srv := range []string{"srvA", "srvB"} {
+			write(t, filepath.Join(root, srv, "config.env"), "k="+tok+"\n")
+			t.Chdir(filepath.Join(root, srv))
+			if r := runCLI(t, "", append([]string{"scan", "--store", "-q", "."}, d...)...); r.code != 1 {
+				t.Fatalf("scan of %s: exit %d %s", srv, r.code, r.stderr)
+			}
+		}
+		t.Chdir(root)
+		got := occurrences(d)
+		for _, srv := range []string{"srvA", "srvB"} {
+			if !strings.Contains(got, filepath.Join(root, srv, "config.env")+":1:3") {
+				t.Errorf("no occurrence in %s:\n%s", srv, got)
+			}
+		}
+	})
+
+	t.Run("one file named three ways", func(t *testing.T) {
+		d := db("three.db")
+		write(t, filepath.Join(root, "t2", "a.env"), "k="+tok+"\n")
+		var recorded []string
+		for _, run := range []struct{ cwd, arg string }{{root, "t2"}, {root, filepath.Join(root, "t2")}, {filepath.Join(root, "t2"), "."}} {
+			t.Chdir(run.cwd)
+			r := runCLI(t, "", append([]string{"scan", "--store", "-q", run.arg}, d...)...)
+			if r.code != 1 {
+				t.Fatalf("scan %s in %s: exit %d %s", run.arg, run.cwd, r.code, r.stderr)
+			}
+			recorded = append(recorded, r.stderr)
+		}
+		t.Chdir(root)
+		if !strings.Contains(recorded[0], "1 new occurrences") || !strings.Contains(recorded[1], "0 new occurrences") || !strings.Contains(recorded[2], "0 new occurrences") {
+			t.Errorf("three namings of one file should make one occurrence:\n%s", strings.Join(recorded, ""))
+		}
+	})
+}

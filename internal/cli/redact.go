@@ -167,7 +167,7 @@ func (w escapeWriter) Write(p []byte) (int, error) {
 func termText(w io.Writer) io.Writer { return escapeWriter{w} }
 
 // pathFlags are the flags that name a file or directory hfwarden creates.
-var pathFlags = []string{"db", "output", "lock", "key-file", "cache-dir"}
+var pathFlags = []string{"db", "output", "out", "lock", "key-file", "cache-dir"}
 
 // checkPathFlags refuses a file-naming flag whose value holds a secret
 // (a token pasted in place of a path): hfwarden would otherwise create a
@@ -185,6 +185,13 @@ func checkPathFlags(c *cobra.Command) error {
 		}
 		if len(det.Detect([]byte(v))) > 0 || len(nearTokens(v)) > 0 {
 			return usageErr("--%s %s looks like a token; refusing to create a file named with it", name, newRedactor([]string{v}).redact(v))
+		}
+		if name == "db" {
+			// Before the command does anything: a scan would otherwise
+			// run, then create a key beside a store it cannot open.
+			if err := checkDB(v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/store"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // revokeOptions tune what revoke does around the revocation itself.
@@ -276,19 +277,19 @@ func planRevoke(ctx context.Context, st store.Store, targets []incident.Incident
 
 func (p *revokePlan) print(w io.Writer, gh *ghapi.Client) {
 	if n := len(p.hf) + len(p.gh); n > 0 {
-		fmt.Fprintf(w, "to revoke (%d):\n", n)
+		termsafe.Fprintf(w, "to revoke (%d):\n", n)
 	}
 	for _, t := range p.hf {
-		fmt.Fprintf(w, "  #%d %s %s owner %s, state %s → Hugging Face\n", t.in.ID, t.in.Redacted, t.in.Rule, orDash(t.in.Owner), t.in.State)
+		termsafe.Fprintf(w, "  #%d %s %s owner %s, state %s → Hugging Face\n", t.in.ID, t.in.Redacted, t.in.Rule, orDash(t.in.Owner), t.in.State)
 	}
 	for _, t := range p.gh {
-		fmt.Fprintf(w, "  #%d %s %s state %s → GitHub (%s; GitHub gives no proof)\n", t.in.ID, t.in.Redacted, t.in.Rule, t.in.State, gh.RevokeURL())
+		termsafe.Fprintf(w, "  #%d %s %s state %s → GitHub (%s; GitHub gives no proof)\n", t.in.ID, t.in.Redacted, t.in.Rule, t.in.State, gh.RevokeURL())
 	}
 	if len(p.refused) > 0 {
-		fmt.Fprintf(w, "not revoked (%d):\n", len(p.refused))
+		termsafe.Fprintf(w, "not revoked (%d):\n", len(p.refused))
 	}
 	for _, r := range p.refused {
-		fmt.Fprintf(w, "  #%d %s %s: %s\n", r.in.ID, r.in.Redacted, r.in.Rule, r.why)
+		termsafe.Fprintf(w, "  #%d %s %s: %s\n", r.in.ID, r.in.Redacted, r.in.Rule, r.why)
 	}
 }
 
@@ -378,7 +379,7 @@ func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client
 			if err := st.SaveAssessment(ctx, t.in.ID, r, time.Now().UTC()); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "#%d snapshot before revocation: owner %s, severity %s, %d repositories reachable (hfwarden incidents show %d)\n",
+			termsafe.Fprintf(e.stdout, "#%d snapshot before revocation: owner %s, severity %s, %d repositories reachable (hfwarden incidents show %d)\n",
 				t.in.ID, r.Owner, r.Severity, len(r.Repos), t.in.ID)
 			if r.Status == "incomplete" {
 				fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: the snapshot is incomplete: %s\n", t.in.ID, r.Reason)
@@ -451,7 +452,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		if hubCtx.Err() != nil {
 			// The request may or may not have arrived: unknown.
 			for _, t := range targets {
-				fmt.Fprintf(e.stdout, "#%d revocation unknown: the revocation request got no answer within --timeout %s; nothing is proven, run hfwarden revoke again\n", t.in.ID, opt.timeout)
+				termsafe.Fprintf(e.stdout, "#%d revocation unknown: the revocation request got no answer within --timeout %s; nothing is proven, run hfwarden revoke again\n", t.in.ID, opt.timeout)
 			}
 			return &exitError{code: ExitError, err: fmt.Errorf("revocation request not answered within --timeout %s: %w", opt.timeout, err)}
 		}
@@ -489,7 +490,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			continue
 		}
 		unprovable++
-		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 cannot check a %s; %s\n", t.in.ID, t.in.Rule, detect.RotationHint(t.in.Rule))
+		termsafe.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 cannot check a %s; %s\n", t.in.ID, t.in.Rule, detect.RotationHint(t.in.Rule))
 	}
 	wait := 500 * time.Millisecond
 	for len(pending) > 0 && hubCtx.Err() == nil {
@@ -512,9 +513,9 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
+				termsafe.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
 				for _, lv := range elsewhere[i] {
-					fmt.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
+					termsafe.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
 						targets[i].in.ID, c.Endpoint(), endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
 				}
 			}
@@ -539,7 +540,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 		return ctx.Err()
 	}
 	for i := range pending {
-		fmt.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout %s\n", targets[i].in.ID, opt.timeout)
+		termsafe.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout %s\n", targets[i].in.ID, opt.timeout)
 	}
 	if n := len(pending) + unprovable; n > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", n)}
@@ -556,7 +557,7 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 		secrets[i] = t.secret
 	}
 	if err := gh.Revoke(ctx, secrets); err != nil {
-		fmt.Fprintf(e.stdout, "GitHub revocation failed, nothing recorded: %v\n", err)
+		termsafe.Fprintf(e.stdout, "GitHub revocation failed, nothing recorded: %v\n", err)
 		return 0, nil
 	}
 	forget(e, opt.cachePath, targets)
@@ -572,7 +573,7 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 		if err != nil {
 			return 0, err
 		}
-		fmt.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at %s\n", t.in.ID, githubSettingsURL(t.secret))
+		termsafe.Fprintf(e.stdout, "#%d revoke-requested at GitHub, not contained: GitHub gives no proof; its owner is notified and confirms at %s\n", t.in.ID, githubSettingsURL(t.secret))
 	}
 	return len(targets), nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -428,7 +429,7 @@ func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRu
 	defer st.Close()
 	now := time.Now().UTC()
 	scanID := now.Format("20060102T150405.000000000Z")
-	res, err := st.RecordScan(ctx, scanID, findings, now)
+	res, err := st.RecordScan(ctx, scanID, absolutePaths(run, findings), now)
 	if err != nil {
 		return fmt.Errorf("recording the scan: %w", err)
 	}
@@ -439,4 +440,53 @@ func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRu
 	fmt.Fprintf(e.stderr, "hfwarden: recorded scan %s: %d new incidents, %d new occurrences (%d incidents touched)\n",
 		scanID, res.NewIncidents, res.NewOccurrences, len(res.Incidents))
 	return nil
+}
+
+// absolutePaths returns, for the store, the findings of a file scan or
+// sweep with their file paths made absolute against the working
+// directory (for a member of an archive, the archive's path), as the
+// scan run's targets are: a place is then one occurrence however the
+// scan named it ("t2", "/abs/t2", "." from inside), two directories'
+// "config.env" are two, and a later scan of the directory is seen to
+// cover it. Standard input ("-") stays as it is; the scan's own output
+// keeps the paths as given, so findings is not changed.
+func absolutePaths(run incident.ScanRun, findings []finding.Finding) []finding.Finding {
+	if !slices.Contains(run.Kinds, "file") && !slices.Contains(run.Kinds, "sweep") {
+		return findings
+	}
+	out := make([]finding.Finding, len(findings))
+	for i, f := range findings {
+		f.Location = absoluteLocation(f.Location)
+		if f.Parts != nil {
+			parts := make([]finding.Location, len(f.Parts))
+			for j, p := range f.Parts {
+				parts[j] = absoluteLocation(p)
+			}
+			f.Parts = parts
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// absoluteLocation makes l's outermost path absolute: the file, or the
+// archive that holds the member ("a.zip!x/y" names the member by the
+// archive's path, Chain's first element, then "!").
+func absoluteLocation(l finding.Location) finding.Location {
+	outer := l.Path
+	if len(l.Chain) > 0 && strings.HasPrefix(l.Path, l.Chain[0]) {
+		outer = l.Chain[0]
+	}
+	if outer == "" || outer == "-" || filepath.IsAbs(outer) {
+		return l
+	}
+	abs, err := filepath.Abs(outer)
+	if err != nil {
+		return l
+	}
+	l.Path = abs + l.Path[len(outer):]
+	if len(l.Chain) > 0 && l.Chain[0] == outer {
+		l.Chain = append([]string{abs}, l.Chain[1:]...)
+	}
+	return l
 }

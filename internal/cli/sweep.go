@@ -44,6 +44,17 @@ error or some place could not be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := sweep.Options{Root: sf.root, Home: sf.home, Processes: sf.processes, RunnerDirs: sf.runnerDirs}
+			if cmd.Flags().Changed("home") && sf.home != "" {
+				// Like a missing --root: a home named and not there is a
+				// mistake, not a clean sweep of nothing.
+				info, err := os.Stat(sf.home)
+				if err != nil {
+					return usageErr("sweeping --home %s: %v", sf.home, err)
+				}
+				if !info.IsDir() {
+					return usageErr("sweeping --home %s: not a directory", sf.home)
+				}
+			}
 			if !cmd.Flags().Changed("home") {
 				// The caches are where this user's tools put them.
 				opt.Getenv = os.Getenv

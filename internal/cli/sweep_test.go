@@ -83,6 +83,14 @@ func TestSweepCommandClean(t *testing.T) {
 	if r := runCLI(t, "", "sweep", "--home", home, "--root", missing, "--system=false", "-q"); r.code != 2 || !strings.Contains(r.stderr, missing) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("missing root: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// A missing or non-directory --home is an error as a missing --root
+	// is, not a clean sweep of nothing.
+	notDir := filepath.Join(home, ".bash_history")
+	for _, h := range []string{filepath.Join(home, "missing"), notDir} {
+		if r := runCLI(t, "", "sweep", "--home", h, "--root", root, "--system=false", "-q"); r.code != 2 || !strings.Contains(r.stderr, h) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("--home %s: exit %d, stderr %q", h, r.code, r.stderr)
+		}
+	}
 	if r := runCLI(t, "", "sweep", "extra-arg"); r.code != 2 {
 		t.Errorf("sweep with an argument: exit %d", r.code)
 	}

@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/detect"
 )
 
 // Run runs git with args in dir and returns its standard output.
@@ -768,11 +770,29 @@ func credentialParam(param string) bool {
 	return false
 }
 
+// paramCheck tells credential parameters by their name (credentialParam)
+// or by a token-shaped value the detector finds under any name
+// ("?foo=hf_…"); the detector is built on the first parameter that needs
+// it, as most URLs have no query.
+type paramCheck struct{ d *detect.Detector }
+
+func (c *paramCheck) credential(param string) bool {
+	if credentialParam(param) {
+		return true
+	}
+	if c.d == nil {
+		c.d = detect.New(detect.Options{})
+	}
+	// Hide also finds a token glued to the "=" or to a word before it.
+	return c.d.Hide(param) != param
+}
+
 // redactParams hides credential parameters of a query or fragment.
 func redactParams(q string) string {
 	ps := strings.Split(q, "&")
+	var c paramCheck
 	for i, p := range ps {
-		if credentialParam(p) {
+		if c.credential(p) {
 			if k, _, named := strings.Cut(p, "="); named {
 				ps[i] = k + "=***"
 			} else {
@@ -785,8 +805,12 @@ func redactParams(q string) string {
 
 // hasCredentialParam tells whether a query or fragment holds a credential.
 func hasCredentialParam(q string) bool {
+	if q == "" {
+		return false
+	}
+	var c paramCheck
 	for _, p := range strings.Split(q, "&") {
-		if credentialParam(p) {
+		if c.credential(p) {
 			return true
 		}
 	}

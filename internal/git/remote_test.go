@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // authGitServer serves the repositories under root through git
@@ -179,6 +181,40 @@ func TestMirrorRefusesCredentialsGitWouldShow(t *testing.T) {
 		}
 		if ents, _ := os.ReadDir(cache); len(ents) != 0 {
 			t.Errorf("Mirror(%q) made %v", Redact(url), ents)
+		}
+	}
+}
+
+// TestMirrorRefusesTokenUnderAnyParamName: a token-shaped value in the
+// query or fragment is a credential whatever its parameter's name, so it
+// never reaches git's argv (nor a message), and nothing is cloned; a
+// query with no token still goes through the usual path.
+func TestMirrorRefusesTokenUnderAnyParamName(t *testing.T) {
+	isolate(t)
+	tok := testutil.NewTokenGen(51).Next(t)
+	for _, url := range []string{
+		"http://127.0.0.1:1/r.git?foo=" + tok,
+		"http://127.0.0.1:1/r.git?ref=main&x=" + tok,
+		"http://127.0.0.1:1/r.git#frag=" + tok,
+		"http://127.0.0.1:1/r.git?foo=x" + tok, // glued to a word
+		"http://127.0.0.1:1/r.git?" + tok[:12], // too short a bare query to be a token: fetched, fails
+	} {
+		cache := t.TempDir()
+		_, err := Mirror(context.Background(), url, cache)
+		if err == nil || strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), tok[3:]) {
+			t.Errorf("Mirror(%q): %v, want a redacted error", Redact(url), err)
+		}
+		refused := err != nil && strings.Contains(err.Error(), "would be visible on git's command line")
+		if want := strings.Contains(url, tok); refused != want {
+			t.Errorf("Mirror(%q): refused = %v, want %v (%v)", Redact(url), refused, want, err)
+		}
+		if want := strings.Contains(url, tok); want {
+			if ents, _ := os.ReadDir(cache); len(ents) != 0 {
+				t.Errorf("Mirror(%q) made %v", Redact(url), ents)
+			}
+			if r := Redact(url); strings.Contains(r, tok[3:]) {
+				t.Errorf("Redact kept the token: %q", r)
+			}
 		}
 	}
 }

@@ -366,7 +366,9 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	default:
 		searched += "; git history not scanned"
 	}
-	if len(sc) > 1 || git || gitRun != nil {
+	// Other places in any number (files, images) are no search of the
+	// commits: the step is done only once the git history was searched.
+	if git || gitRun != nil {
 		set(2, StatusDone, "done", searched+"; tickets and chat are searched outside hfwarden — record them as notes")
 	} else {
 		set(2, StatusPending, "pending", searched+"; scan git history and the other places the token may have been pasted")

@@ -132,6 +132,13 @@ func TestChecklistFromRecords(t *testing.T) {
 		Location: finding.Location{Path: "acme.tar!layer 2/root/.cache/huggingface/token"}}})
 	config := fresh()
 	config.Occurrences[0].Finding.Source = "image-config"
+	fileAndConfig := fresh()
+	fileAndConfig.Occurrences = append(fileAndConfig.Occurrences, incident.Occurrence{ID: 2, Finding: finding.Finding{Source: "image-config",
+		Location: finding.Location{Path: "acme.tar!config", Field: "Env"}}})
+	imageOnly := fresh()
+	imageOnly.Occurrences[0].Finding.Source = "image-config"
+	imageOnly.Occurrences = append(imageOnly.Occurrences, incident.Occurrence{ID: 2, Finding: finding.Finding{Source: "image-layer",
+		Location: finding.Location{Path: "acme.tar!layer 2/app/.env"}}})
 	contained := Sample() // contained 2025-06-10 09:20
 	audited := func(checked int, until time.Duration) Data {
 		d := contained
@@ -150,6 +157,8 @@ func TestChecklistFromRecords(t *testing.T) {
 		{"git scan incomplete", withScans(run(time.Hour, false, "git")), 3, StatusPending, "could not read everything"},
 		{"git scanned before the token was seen", withScans(run(-time.Hour, true, "git")), 3, StatusPending, "git history not scanned"},
 		{"a file scan is no git scan", withScans(run(time.Hour, true, "file")), 3, StatusPending, "git history not scanned"},
+		{"file and image config findings, no git scan", fileAndConfig, 3, StatusPending, "git history not scanned"},
+		{"image findings only, no git scan", imageOnly, 3, StatusPending, "git history not scanned"},
 		{"image layer finding", image, 4, StatusDone, "1 occurrence(s) from runner sweeps or container images"},
 		{"image config finding", config, 4, StatusDone, "1 occurrence(s)"},
 		{"image scanned, token absent", withScans(run(time.Hour, true, "image")), 4, StatusDone, "image scan of /srv/app 2025-06-10 09:00 UTC: token absent"},

@@ -9,7 +9,9 @@ const LineTimeWindow = 40
 
 // LineTime reads the timestamp that opens a log line: an RFC 3339 /
 // ISO 8601 date and time ("2026-03-04T10:11:12Z", "2026-03-04 10:11:12,345",
-// "[2026-03-04 10:11:12 +0100]"), or a Common Log Format time
+// "[2026-03-04 10:11:12 +0100]"), Go's standard log format
+// ("2026/03/04 10:11:12", "2026/03/04 10:11:12.123456": local time, with no
+// zone, so read as UTC like any time without one), or a Common Log Format time
 // ("[04/Mar/2026:10:11:12 +0000]", web server access logs), starting within the first LineTimeWindow
 // bytes of line, which holds the bytes of the line before the finding. A
 // time without a zone is read as UTC, the default of CI runners and
@@ -33,9 +35,10 @@ func LineTime(line []byte) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// parseStamp reads YYYY-MM-DD[T ]HH:MM:SS[.frac][zone] at the start of b.
+// parseStamp reads YYYY-MM-DD[T ]HH:MM:SS[.frac][zone] at the start of b,
+// or YYYY/MM/DD HH:MM:SS[.frac], the format of Go's standard log package.
 func parseStamp(b []byte) (time.Time, bool) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 || (b[4] != '-' && b[4] != '/') || b[7] != b[4] || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
 	if s := b[10]; s != 'T' && s != 't' && s != ' ' {
