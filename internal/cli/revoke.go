@@ -51,6 +51,8 @@ prove revocation.
 
 A token never assessed gets its blast-radius snapshot first (assess, stored
 in the incident): once revoked, what it could reach can no longer be seen.
+If the snapshot fails, nothing is revoked, except a token already verified
+live at the endpoint: containment first, it is revoked with a warning.
 --skip-assess revokes without it.
 
 A secret is sent only to its own issuer. Incidents of other secrets (OpenAI,
