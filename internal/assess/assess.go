@@ -144,6 +144,41 @@ type Repo struct {
 	Access  Access `json:"access"`
 	// Basis says where the access comes from.
 	Basis string `json:"basis"`
+	// groups names the owner's resource groups (and roles) in the org
+	// that might grant write here: which repositories a group holds only
+	// auth-check tells, so the basis names them only once it has.
+	groups string
+}
+
+// Token kinds as [Report.TokenKind] names them.
+const (
+	KindClassic     = "classic"
+	KindFineGrained = "fine-grained"
+	KindOAuth       = "oauth"
+	KindApp         = "app"
+	KindOrg         = "org"
+)
+
+// TokenKind is the kind of token the assessment proved: KindClassic,
+// KindFineGrained, KindOAuth, KindApp or KindOrg (a legacy organization
+// token), "" when the answer did not say (or the assessment was made
+// through another credential, whose kind is not the token's).
+func (r *Report) TokenKind() string {
+	switch {
+	case r.ViewedBy != nil || (r.Status != "live" && r.Status != "incomplete"):
+		return ""
+	case r.OwnerType == "app" || r.Token.Type == "app_token":
+		return KindApp
+	case r.OwnerType == "org":
+		return KindOrg
+	case r.Token.Type == "oauth":
+		return KindOAuth
+	case r.Token.Role == "fineGrained":
+		return KindFineGrained
+	case r.Token.Role == "read" || r.Token.Role == "write" || r.Token.Role == "admin":
+		return KindClassic
+	}
+	return ""
 }
 
 // Options tune an assessment.
@@ -254,12 +289,20 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 			continue
 		}
 		for _, rs := range j.repos {
-			acc, basis, unsure := g.access(j.owner, j.typ, rs)
+			if rs.Disabled {
+				// The Hub answers 403 disabled to every request on it,
+				// auth-check included: nobody reads or writes it, so it
+				// is listed but not counted.
+				r.Repos = append(r.Repos, Repo{ID: rs.ID, Type: j.typ, Owner: j.owner.name, Private: rs.Private,
+					Gated: string(rs.Gated), Access: None, Basis: "disabled by the Hub"})
+				continue
+			}
+			acc, basis, groups, unsure := g.access(j.owner, j.typ, rs)
 			if acc == None {
 				continue
 			}
 			r.Repos = append(r.Repos, Repo{ID: rs.ID, Type: j.typ, Owner: j.owner.name, Private: rs.Private,
-				Gated: string(rs.Gated), Access: acc, Basis: basis})
+				Gated: string(rs.Gated), Access: acc, Basis: basis, groups: groups})
 			if unsure {
 				ambiguous = append(ambiguous, len(r.Repos)-1)
 			}
@@ -289,18 +332,41 @@ func Assess(ctx context.Context, c *hub.Client, token string, opt Options) (*Rep
 func settleAmbiguous(ctx context.Context, c *hub.Client, token string, r *Report, idx []int, opt Options) {
 	if len(idx) > opt.MaxAuthChecks {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("write access of %d repositories not checked (auth-check bound %d): reported as read", len(idx)-opt.MaxAuthChecks, opt.MaxAuthChecks))
+		for _, i := range idx[opt.MaxAuthChecks:] {
+			r.Repos[i].Basis += undecidedGroups(r.Repos[i].groups)
+		}
 		idx = idx[:opt.MaxAuthChecks]
 	}
 	authChecks(ctx, c, token, r, idx, true, opt.Workers, func(rp *Repo, ok bool, err error) {
 		switch {
+		case hub.ClassOf(err) == hub.Disabled:
+			// Disabled since it was listed: nobody reads or writes it.
+			rp.Access, rp.Basis = None, "disabled by the Hub"
 		case err != nil:
 			r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of %s: %v", rp.ID, err))
+			rp.Basis += undecidedGroups(rp.groups)
+		case ok && rp.groups != "":
+			// Which grant gave the write auth-check does not say: the
+			// groups are named as what may have, not as a proven basis.
+			rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check (the owner is in resource group "+rp.groups+")"
 		case ok:
 			rp.Access, rp.Basis = Write, rp.Basis+"; write confirmed by auth-check"
 		default:
+			// No write here: none of the owner's groups holds it with
+			// write, so naming them would be wrong.
 			rp.Basis += "; auth-check: no write"
 		}
 	})
+}
+
+// undecidedGroups is the basis note for a repository whose write access
+// auth-check did not decide, when a resource group of the owner might
+// grant it.
+func undecidedGroups(groups string) string {
+	if groups == "" {
+		return ""
+	}
+	return "; the owner is in resource group " + groups + ": write not decided (no auth-check answer)"
 }
 
 // authChecks asks auth-check (write or read) about the repositories at idx
@@ -345,6 +411,8 @@ func settleGated(ctx context.Context, c *hub.Client, token string, r *Report, op
 	}
 	authChecks(ctx, c, token, r, idx, false, opt.Workers, func(rp *Repo, ok bool, err error) {
 		switch {
+		case hub.ClassOf(err) == hub.Disabled:
+			rp.Access, rp.Basis = None, "disabled by the Hub"
 		case err != nil:
 			r.Warnings = append(r.Warnings, fmt.Sprintf("auth-check of gated %s: %v", rp.ID, err))
 		case ok:
@@ -584,9 +652,14 @@ func (g *grants) tokenMax(owner ownerRef, typ, id string) (Access, string, bool)
 // access computes the effective access to one repository the Hub listed
 // for the token; unsure is set when write access depends on something only
 // the Hub knows, which auth-check then settles.
-func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Access, basis string, unsure bool) {
+//
+// groups names the owner's resource groups in the org with their roles
+// ("ml write"), kept out of basis: the listing does not say which
+// repositories a group holds.
+func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Access, basis, groups string, unsure bool) {
 	tokenMax, why, unsure := g.tokenMax(owner, typ, rs.ID)
 	ceiling, needsCheck := Admin, false
+	isApp := g.kind == kindApp
 	switch {
 	case g.kind == kindApp:
 		ceiling, needsCheck = roleCeiling(owner.role)
@@ -597,22 +670,22 @@ func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Acc
 		// A resource group's role applies to its repositories whatever
 		// the org role, and which repositories are in which group the
 		// listing does not say: auth-check each.
-		groups := false
+		var names []string
 		for _, rg := range g.groups[owner.name] {
 			if owner.role == "admin" {
 				break // org admins manage every group
 			}
-			why += "; resource group " + rg.Name + " " + rg.Role
+			names = append(names, rg.Name+" "+rg.Role)
 			c, contributor := roleCeiling(rg.Role)
 			if c.rank() > ceiling.rank() {
 				ceiling = c
 			}
 			needsCheck = needsCheck || contributor
-			groups = true
 		}
+		groups = strings.Join(names, ", ")
 		// Which repositories the group roles apply to the listing does
 		// not say: only read is certain where one of them may write.
-		needsCheck = needsCheck || (groups && ceiling.rank() >= Write.rank())
+		needsCheck = needsCheck || (len(names) > 0 && ceiling.rank() >= Write.rank())
 	case tokenMax == Admin:
 		why += " of the owner"
 	}
@@ -624,16 +697,25 @@ func (g *grants) access(owner ownerRef, typ string, rs hub.RepoSummary) (acc Acc
 		}
 		acc = minAccess(acc, Read)
 	}
+	if !unsure {
+		// No auth-check will tell which repositories a group holds: a
+		// group is the basis only where nothing else can be, a repository
+		// listed beyond what the org role reads.
+		if org, _ := roleCeiling(owner.role); groups != "" && !isApp && org.rank() < acc.rank() {
+			why += "; resource group " + groups
+		}
+		groups = ""
+	}
 	switch {
 	case acc != None:
 	case !rs.Private:
 		// Anyone can read public repositories.
-		return Read, "public repository", unsure
+		return Read, "public repository", groups, unsure
 	default:
 		// The Hub lists a private repository only to who may read it.
 		acc, why = Read, why+"; listed for this token"
 	}
-	return acc, why, unsure
+	return acc, why, groups, unsure
 }
 
 // capabilities lists the token's powers beyond repositories.
@@ -748,6 +830,11 @@ func rate(r *Report, g *grants) {
 	var orgWrite, ownWrite, privRead, gatedRead, publicWrite int
 	orgsWritten := map[string]bool{}
 	for _, rp := range r.Repos {
+		if rp.Access == None {
+			// Listed but out of reach (disabled, gated files refused):
+			// not read, not written.
+			continue
+		}
 		w := rp.Access.rank() >= Write.rank()
 		switch {
 		case w && rp.Owner != r.Owner:

@@ -445,3 +445,92 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestAssessDisabledRepo: a repository the Hub disabled answers 403 to
+// every request, auth-check included; it is listed with access none and
+// counted as neither writable nor readable, whatever the token's role.
+func TestAssessDisabledRepo(t *testing.T) {
+	const app, classic = "hf_" + "DiSaBlEdApPtOkEnDiSaBlEdApPtOkEnDi", "hf_" + "DiSaBlEdClAsSiCdIsAbLeDcLaSsIcDiSa"
+	sc, err := hubsim.ParseScenario([]byte(`{
+	  "users": [{"name": "ada", "orgs": [{"name": "corp", "roleInOrg": "read"}]}],
+	  "orgs": [{"name": "corp"}],
+	  "tokens": [
+	    {"token": "` + app + `", "user": "ci-app", "kind": "app", "role": "write", "entities": ["corp"]},
+	    {"token": "` + classic + `", "user": "ada", "kind": "classic", "role": "write"}
+	  ],
+	  "repos": [{"id": "corp/off", "disabled": true, "files": {"README.md": "x"}},
+	            {"id": "corp/off-private", "private": true, "disabled": true, "files": {"README.md": "x"}},
+	            {"id": "corp/on", "files": {"README.md": "x"}}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, token string
+		on          Access
+		write       string // the "can write" reason, "" for none
+	}{
+		{"app write", app, Write, "can write to 1 repositories of organization(s) corp"},
+		{"classic write, org read", classic, Read, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Assess(context.Background(), c, tt.token, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := accessOf(r)
+			if r.Status != "live" || got["corp/off"] != None || got["corp/off-private"] != None || got["corp/on"] != tt.on {
+				t.Fatalf("status %s, access %v, warnings %v", r.Status, got, r.Warnings)
+			}
+			for _, rp := range r.Repos {
+				if strings.HasPrefix(rp.ID, "corp/off") && rp.Basis != "disabled by the Hub" {
+					t.Errorf("%s: basis %q", rp.ID, rp.Basis)
+				}
+			}
+			var write string
+			for _, s := range r.Reasons {
+				if strings.HasPrefix(s, "can write") {
+					write = s
+				}
+				if strings.Contains(s, "private") {
+					t.Errorf("reason %q counts a disabled private repository", s)
+				}
+			}
+			if (tt.write == "") != (write == "") || !strings.HasPrefix(write, tt.write) {
+				t.Errorf("reasons %q, want the write one to be %q", r.Reasons, tt.write)
+			}
+		})
+	}
+}
+
+// TestTokenKind: the kind is read from what the Hub answered, never from
+// the token's text, and is unknown through another credential's view.
+func TestTokenKind(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		r    Report
+		want string
+	}{
+		{"classic", Report{Status: "live", OwnerType: "user", Token: Token{Role: "write", Type: "access_token"}}, KindClassic},
+		{"fine-grained", Report{Status: "live", OwnerType: "user", Token: Token{Role: "fineGrained", Type: "access_token"}}, KindFineGrained},
+		{"oauth", Report{Status: "incomplete", OwnerType: "user", Token: Token{Type: "oauth"}}, KindOAuth},
+		{"app", Report{Status: "live", OwnerType: "app", Token: Token{Role: "write", Type: "app_token"}}, KindApp},
+		{"org", Report{Status: "live", OwnerType: "org", Token: Token{Role: "write", Type: "access_token"}}, KindOrg},
+		{"no role", Report{Status: "live", OwnerType: "user", Token: Token{Type: "access_token"}}, ""},
+		{"invalid", Report{Status: "invalid"}, ""},
+		{"viewed", Report{Status: "live", OwnerType: "user", Token: Token{Role: "write"}, ViewedBy: &Credential{}}, ""},
+	} {
+		if got := tt.r.TokenKind(); got != tt.want {
+			t.Errorf("%s: kind %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func TestAssessGrants(t *testing.T) {
 			// A read member with group write writes the group's
 			// repositories, and only reads the others.
 			"lab/vision-private": Write, "lab/vision-public": Write, "lab/plain": Read, "lab/plain-space": Read,
-		}, map[string]string{"lab/vision-private": "resource group vision write; write confirmed by auth-check", "lab/plain": "auth-check: no write"}},
+		}, map[string]string{"lab/vision-private": "write confirmed by auth-check (the owner is in resource group vision write)", "lab/plain": "auth-check: no write"}},
 		{"nox-write", "medium", "nox", map[string]Access{
 			// no_access: only the group's repositories, read.
 			"lab/vision-private": Read, "lab/vision-public": Read,
@@ -135,6 +135,11 @@ func TestAssessGrants(t *testing.T) {
 			for _, rp := range r.Repos {
 				if part, ok := tt.basis[rp.ID]; ok && !strings.Contains(rp.Basis, part) {
 					t.Errorf("%s: basis %q, want it to name %q", rp.ID, rp.Basis, part)
+				}
+				// The listing does not say which repositories a group
+				// holds: only those auth-check confirmed may name it.
+				if !strings.HasPrefix(rp.ID, "lab/vision-") && strings.Contains(rp.Basis, "resource group vision") {
+					t.Errorf("%s: basis %q names resource group vision, which does not hold it", rp.ID, rp.Basis)
 				}
 				if !strings.HasPrefix(tt.token, "ria-w") && !strings.HasPrefix(tt.token, "nox") && strings.Contains(rp.Basis, "classic") {
 					t.Errorf("%s: basis %q names a classic token", rp.ID, rp.Basis)

@@ -108,6 +108,10 @@ type Options struct {
 	// Owner is the token's owner (whoami); commits and discussions by it
 	// in the window are flagged.
 	Owner string
+	// TokenKind is the token's kind as its assessment proved it
+	// (assess.Report.TokenKind: "classic", "fine-grained", "oauth", "app",
+	// "org"; "" unknown): what a refused check means depends on it.
+	TokenKind string
 	// KnownAuthors are expected committers besides those already in the
 	// history before the window.
 	KnownAuthors []string

@@ -961,9 +961,12 @@ func TestWebhooksMissingPermission(t *testing.T) {
 	oauth := "hf_oauth_" + enc(`{"alg":"EdDSA","typ":"JWT"}`) + "." + enc(`{"sub":"alice","scope":"openid profile read-repos","exp":4070941200}`) + "." + enc("sig")
 	fine := fakeToken(2)
 	classic := fakeToken(3)
+	app := fakeToken(4)
 	sc := &hubsim.Scenario{
-		Users: []hubsim.User{{Name: "alice"}},
+		Users: []hubsim.User{{Name: "alice", Orgs: []hubsim.Membership{{Name: "corp", RoleInOrg: "admin"}}}},
+		Orgs:  []hubsim.Org{{Name: "corp"}},
 		Tokens: []hubsim.Token{
+			{Token: app, User: "ci-app", Kind: hubsim.KindApp, Role: "write", Entities: []string{"corp"}},
 			{Token: fine, User: "alice", Kind: hubsim.KindFineGrained, FineGrained: &hubsim.FineGrained{Scoped: []hubsim.Scope{
 				{Entity: hubsim.Entity{Type: "user", Name: "alice"}, Permissions: []string{"repo.content.read"}}}}},
 			{Token: oauth, User: "alice", Kind: hubsim.KindOAuth},
@@ -980,16 +983,19 @@ func TestWebhooksMissingPermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name, token string
-		missing     []string
-		warning     string
+		name, token, kind string
+		missing           []string
+		warning           string
 	}{
-		{"fine-grained", fine, []string{"user.webhooks.read"}, "the fine-grained permission `user.webhooks.read`"},
-		{"oauth", oauth, []string{"oauth:webhooks"}, "the OAuth scope `webhooks`"},
-		{"classic read", classic, nil, ""},
+		{"fine-grained", fine, "fine-grained", []string{"user.webhooks.read"}, "the fine-grained permission `user.webhooks.read`"},
+		{"oauth", oauth, "oauth", []string{"oauth:webhooks"}, "the OAuth scope `webhooks`"},
+		{"classic read", classic, "classic", nil, ""},
+		// No permission makes an app token list webhooks: none is
+		// named missing, and the warning says why.
+		{"app", app, "app", nil, "app tokens cannot manage webhooks at all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Run(ctx, Options{Client: c, Token: tc.token, Since: time.Now().Add(-time.Hour), Owner: "alice", Inspect: noInspect})
+			r, err := Run(ctx, Options{Client: c, Token: tc.token, TokenKind: tc.kind, Since: time.Now().Add(-time.Hour), Owner: "alice", Inspect: noInspect})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1000,6 +1006,9 @@ func TestWebhooksMissingPermission(t *testing.T) {
 			for _, w := range r.Warnings {
 				if tc.warning != "" && strings.Contains(w, tc.warning) {
 					found = true
+				}
+				if strings.Contains(w, "fine-grained permission") && tc.kind == "app" {
+					t.Errorf("warning %q names a permission an app token cannot have", w)
 				}
 			}
 			if !found || (tc.warning == "" && len(r.Warnings) > 0) {

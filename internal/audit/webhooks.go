@@ -18,13 +18,19 @@ import (
 func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report) {
 	list, err := o.Client.Webhooks(ctx, o.Token)
 	if err != nil {
-		if hub.ClassOf(err) == hub.Forbidden {
+		switch {
+		case hub.ClassOf(err) == hub.Forbidden && (o.TokenKind == "app" || o.TokenKind == "org"):
+			// No permission is missing: the Hub lets no app or
+			// organization token manage webhooks, so only a user token
+			// of an owner sees them.
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: refused: %s tokens cannot manage webhooks at all; list them with a user token of an owner (e.g. an admin of the organization): %v", o.TokenKind, err))
+		case hub.ClassOf(err) == hub.Forbidden:
 			// A 403 here is a missing permission, not a dead token (that
 			// is a 401): say which one the listing needs.
 			need := webhooksPermission(o.Token)
 			rep.Missing = append(rep.Missing, need)
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: refused, the token lacks %s: %v", describePermission(need), err))
-		} else {
+		default:
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("listing webhooks: %v", err))
 		}
 		if o.Baseline != nil {

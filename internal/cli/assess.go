@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -358,6 +359,70 @@ func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *asse
 	return &exitError{code: ExitFindings, err: fmt.Errorf("incident #%d: the token is dead (%s); its stored snapshot is kept", id, when)}
 }
 
+// ownerLine is the owner's name with what the Hub said of it: the full
+// name, the account type when it is not a user, the email. Nothing the
+// answer left empty is printed.
+func ownerLine(r *assess.Report) string {
+	var about []string
+	if r.Fullname != "" {
+		about = append(about, r.Fullname)
+	}
+	if r.OwnerType != "" && r.OwnerType != "user" {
+		about = append(about, r.OwnerType)
+	}
+	s := r.Owner
+	if len(about) > 0 {
+		s += " (" + strings.Join(about, ", ") + ")"
+	}
+	if r.Email != "" {
+		s += " <" + r.Email + ">"
+	}
+	return s
+}
+
+// tokenLine describes the token from what the assessment proved: its
+// kind, name, role and creation date, each only when known. An OAuth or
+// app token has no name, and an OAuth token no role: its scopes are
+// listed below the line.
+func tokenLine(r *assess.Report) string {
+	var parts []string
+	if r.Token.Name != "" {
+		parts = append(parts, strconv.Quote(r.Token.Name))
+	}
+	switch r.TokenKind() {
+	case assess.KindClassic:
+		parts = append(parts, "classic "+r.Token.Role+" token")
+	case assess.KindFineGrained:
+		parts = append(parts, "fine-grained token")
+	case assess.KindOAuth:
+		parts = append(parts, "OAuth access token")
+	case assess.KindApp:
+		parts = append(parts, "app token")
+		if r.Token.Role != "" {
+			parts = append(parts, "role "+r.Token.Role)
+		}
+	case assess.KindOrg:
+		parts = append(parts, "organization token")
+		if r.Token.Role != "" {
+			parts = append(parts, "role "+r.Token.Role)
+		}
+	default:
+		if r.Token.Role != "" {
+			parts = append(parts, "role "+r.Token.Role)
+		}
+		if r.Token.Type != "" {
+			parts = append(parts, "type "+r.Token.Type)
+		}
+	}
+	if r.Token.CreatedAt != nil {
+		parts = append(parts, "created "+r.Token.CreatedAt.Format("2006-01-02"))
+	}
+	if len(parts) == 0 {
+		return "kind not stated by the Hub"
+	}
+	return strings.Join(parts, ", ")
+}
+
 func writeAssessText(w io.Writer, r *assess.Report) {
 	termsafe.Fprintf(w, "token %s (fingerprint %.12s)  status: %s", r.Redacted, r.Fingerprint, strings.ToUpper(r.Status))
 	if r.Reason != "" {
@@ -376,18 +441,11 @@ func writeAssessText(w io.Writer, r *assess.Report) {
 	if r.Status != "live" && r.Status != "incomplete" {
 		return
 	}
-	termsafe.Fprintf(w, "\nowner: %s (%s)", r.Owner, r.Fullname)
-	if r.Email != "" {
-		termsafe.Fprintf(w, " <%s>", r.Email)
-	}
+	termsafe.Fprintf(w, "\nowner: %s", ownerLine(r))
 	if r.ViewedBy != nil {
 		termsafe.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
 	} else {
-		termsafe.Fprintf(w, "\ntoken: %q, role %s, type %s", r.Token.Name, r.Token.Role, r.Token.Type)
-		if r.Token.CreatedAt != nil {
-			termsafe.Fprintf(w, ", created %s", r.Token.CreatedAt.Format("2006-01-02"))
-		}
-		fmt.Fprintln(w)
+		termsafe.Fprintf(w, "\ntoken: %s\n", tokenLine(r))
 	}
 	for _, s := range r.Token.Scopes {
 		termsafe.Fprintf(w, "  scope %s\n", s)

@@ -131,7 +131,7 @@ high or critical, 0 otherwise.`,
 			if err != nil {
 				return err
 			}
-			opt.Owner = rep.Owner
+			opt.Owner, opt.TokenKind = rep.Owner, rep.TokenKind()
 			opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
 
 			r, err := audit.Run(ctx, opt)

@@ -125,8 +125,10 @@ func TestRevokeConfirmedThroughRateLimits(t *testing.T) {
 			if passed != 0 {
 				t.Fatalf("%d whoami-v2 answers got through the storm", passed)
 			}
+			// What the Hub last said is on record: rate-limited, not a
+			// network failure of our own.
 			if r.code != 2 || strings.Contains(r.stdout, "contained at") || !strings.Contains(r.stdout, "not confirmed") ||
-				l[0].State != "revoke-requested" || l[0].Verification.Status != "unknown" {
+				l[0].State != "revoke-requested" || l[0].Verification.Status != "unknown" || !strings.Contains(l[0].Verification.Reason, "rate-limited") {
 				t.Fatalf("revoke in an endless storm: exit %d state %s verification %+v\n%s\n%s", r.code, l[0].State, l[0].Verification, r.stdout, r.stderr)
 			}
 		})
@@ -157,6 +159,79 @@ func TestVerifyThroughRateLimits(t *testing.T) {
 			}
 			if tc.status == "live" && vs[0].Owner != "bob" {
 				t.Errorf("owner %q", vs[0].Owner)
+			}
+		})
+	}
+}
+
+// setStorm changes how many whoami-v2 requests the contender starves from
+// now on (negative: all).
+func (c *contender) setStorm(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.storm = n
+}
+
+// TestRevokeKnownLiveThroughWhoamiStorm: when whoami-v2 answers only 429
+// (the revoke endpoint is not limited), a token already verified live is
+// revoked without its blast-radius snapshot, loudly and with a note on
+// its record; a token nothing shows live is not, and the refusal names
+// the rate limit.
+func TestRevokeKnownLiveThroughWhoamiStorm(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		verify  bool // verified live by the scan, before the storm
+		revoked bool
+	}{
+		{"verified live", true, true},
+		{"never verified", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, c, toks := stormSim(t, 0)
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, ".env"), "HF_TOKEN="+toks["sim-bob-read"]+"\n")
+			var extra []string
+			if tc.verify {
+				extra = []string{"--verify", "--endpoint", url, "--cache-dir", t.TempDir()}
+			}
+			dbArgs, ids := storedIncidents(t, dir, extra...)
+			id := ids["hf-user-token"]
+			if l := listIncidents(t, dbArgs); len(l) != 1 || (l[0].Verification != nil && l[0].Verification.Status == "live") != tc.verify {
+				t.Fatalf("before the storm: %+v", l)
+			}
+			c.setStorm(-1)
+			r := runCLI(t, "", append([]string{"revoke", id, "--yes", "--endpoint", url, "--cache-dir", t.TempDir(), "--timeout", "8s"}, dbArgs...)...)
+			if refused, passed := c.counts(); refused < 2 || passed > 1 {
+				t.Fatalf("whoami-v2: %d answers 429, %d others: the storm did not happen", refused, passed)
+			}
+			l := listIncidents(t, dbArgs)
+			if r.code != 2 || len(l) != 1 {
+				t.Fatalf("exit %d, incidents %+v\n%s\n%s", r.code, l, r.stdout, r.stderr)
+			}
+			if !tc.revoked {
+				if l[0].State == "revoke-requested" || !strings.Contains(r.stderr, "nothing revoked: the blast-radius snapshot failed") ||
+					!strings.Contains(r.stderr, "rate-limited") || !strings.Contains(r.stderr, "--skip-assess") {
+					t.Fatalf("state %s\n%s\n%s", l[0].State, r.stdout, r.stderr)
+				}
+				return
+			}
+			if l[0].State != "revoke-requested" || !strings.Contains(r.stderr, "WARNING: #"+id+": revoked without a blast-radius snapshot") ||
+				!strings.Contains(r.stderr, "rate-limited") || strings.Contains(r.stderr, "nothing revoked") {
+				t.Fatalf("state %s\n%s\n%s", l[0].State, r.stdout, r.stderr)
+			}
+			noted := false
+			for _, ev := range showIncident(t, dbArgs, id).Events {
+				noted = noted || strings.Contains(ev.Message, "revoked without a blast-radius snapshot")
+			}
+			if !noted {
+				t.Errorf("no note on the incident's record that it was revoked without a snapshot")
+			}
+			// The revocation reached the Hub: once the storm is over,
+			// whoami-v2 answers 401.
+			c.setStorm(0)
+			time.Sleep(time.Second) // the quota window the storm spent
+			if vs := verifiedFindings(t, "--endpoint", url, "--cache-dir", t.TempDir(), dir); len(vs) != 1 || vs[0].Status != "invalid" {
+				t.Errorf("after the storm: %+v", vs)
 			}
 		})
 	}

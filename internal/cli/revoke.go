@@ -52,6 +52,8 @@ prove revocation.
 
 A token never assessed gets its blast-radius snapshot first (assess, stored
 in the incident): once revoked, what it could reach can no longer be seen.
+If the snapshot fails, nothing is revoked, except a token already verified
+live at the endpoint: containment first, it is revoked with a warning.
 --skip-assess revokes without it.
 
 A secret is sent only to its own issuer. Incidents of other secrets (OpenAI,
@@ -319,7 +321,9 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 // last moment it can be seen. Hub calls run under hubCtx (bounded by
 // --timeout), the store's under ctx. A snapshot that fails (no conclusive
 // answer, or none in time) stops the revocation unless skip: revoking
-// would lose for good what the token could reach.
+// would lose for good what the token could reach. Only a token already
+// verified live at this endpoint is revoked anyway, with a warning:
+// leaving a proven live token live for a snapshot is the worse loss.
 func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
@@ -391,13 +395,52 @@ func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client
 			// revoking a dead token harms nothing.
 			fmt.Fprintf(e.stderr, "hfwarden: warning: #%d: no snapshot taken: the Hub already rejects the token; revoking anyway\n", t.in.ID)
 		default:
-			failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, deadlineReason(hubCtx, r.Reason)))
+			reason := deadlineReason(hubCtx, r.Reason)
+			lv, err := knownLive(ctx, st, t.in.ID, c.Endpoint())
+			if err != nil {
+				return err
+			}
+			if lv == nil || hubCtx.Err() != nil {
+				// Nothing shows the token live (or no time is left to
+				// revoke): the snapshot is worth another run.
+				failed = append(failed, fmt.Sprintf("#%d: %s", t.in.ID, reason))
+				continue
+			}
+			// Containment first: a token proven live is not left live
+			// because whoami-v2 is rate-limited or unanswered; the stored
+			// verification stays its record.
+			msg := fmt.Sprintf("revoked without a blast-radius snapshot: it could not be taken (%s); the token was verified live at %s on %s, which stays the record of it",
+				reason, endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
+			fmt.Fprintf(e.stderr, "hfwarden: WARNING: #%d: %s; once revoked, what it could reach can no longer be seen\n", t.in.ID, msg)
+			if err := st.AddNote(ctx, t.in.ID, actor(), msg, time.Now().UTC()); err != nil {
+				return err
+			}
 		}
 	}
 	if len(failed) > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("nothing revoked: the blast-radius snapshot failed: %s; run again with --skip-assess to revoke without it", strings.Join(failed, "; "))}
 	}
 	return nil
+}
+
+// knownLive is the latest live verification of the incident's token at
+// endpoint, nil when none is on record (or a later 401 there supersedes
+// it).
+func knownLive(ctx context.Context, st store.Store, id int64, endpoint string) (*finding.Verification, error) {
+	in, err := st.Incident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	history, err := st.Verifications(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, lv := range incident.LiveAt(in, history) {
+		if lv.Endpoint == endpoint {
+			return &lv, nil
+		}
+	}
+	return nil, nil
 }
 
 // deadlineReason says that the deadline of ctx (--timeout) cut an answer

@@ -94,7 +94,7 @@ type listed struct {
 	ID           int64
 	Rule, State  string
 	Owner        string
-	Verification *struct{ Status string }
+	Verification *struct{ Status, Reason string }
 }
 
 func listIncidents(t *testing.T, dbArgs []string, filter ...string) []listed {

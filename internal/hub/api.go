@@ -78,9 +78,9 @@ func (c *Client) ListRepos(ctx context.Context, token, repoType, author string) 
 // (huggingface_hub hf_api.py ExpandSpaceProperty_T).
 func listExpand(repoType string) []string {
 	if repoType == RepoSpace {
-		return []string{"private", "lastModified"}
+		return []string{"private", "disabled", "lastModified"}
 	}
-	return []string{"private", "gated", "lastModified"}
+	return []string{"private", "gated", "disabled", "lastModified"}
 }
 
 // RepoInfo describes a repository at rev ("" for the default branch).

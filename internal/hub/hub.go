@@ -295,16 +295,17 @@ func (c *Client) do(ctx context.Context, cl *call) (*result, error) {
 	if err := checkToken(cl.token); err != nil {
 		return nil, &Error{Class: BadRequest, Op: cl.op, Method: cl.method, Endpoint: cl.url.EscapedPath(), Message: err.Error()}
 	}
+	var last *Error // the last answer classified, retried since
 	for attempt := 0; ; attempt++ {
 		if err := c.limiter.wait(ctx); err != nil {
-			return nil, c.ctxError(cl, err)
+			return nil, c.cutError(cl, err, last)
 		}
 		res, herr := c.attempt(ctx, cl)
 		if herr == nil {
 			return res, nil
 		}
 		if ctx.Err() != nil {
-			return nil, c.ctxError(cl, ctx.Err())
+			return nil, c.cutError(cl, ctx.Err(), last)
 		}
 		switch herr.Class {
 		case RateLimited, ServerError, NetworkError:
@@ -322,10 +323,26 @@ func (c *Client) do(ctx context.Context, cl *call) (*result, error) {
 			}
 			wait = max(wait, until)
 		}
+		last = herr
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, c.ctxError(cl, err)
+			return nil, c.cutError(cl, err, last)
 		}
 	}
+}
+
+// cutError reports the end of the caller's context during a call. When an
+// answer was already retried (a 429 waiting out its Retry-After, a 5xx),
+// that answer is what the Hub said: it keeps its class, with the context's
+// end as the cause, so that a rate limit that outlasts a deadline reads as
+// rate-limited, not as a network failure.
+func (c *Client) cutError(cl *call, err error, last *Error) *Error {
+	if last == nil {
+		return c.ctxError(cl, err)
+	}
+	e := *last
+	e.Message = strings.TrimSpace(e.Message + " (no retry before the caller's deadline: " + err.Error() + ")")
+	e.Err = err
+	return &e
 }
 
 // backoffFor is the jittered exponential delay before retry n+1.

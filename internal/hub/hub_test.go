@@ -1235,3 +1235,41 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set(h.key, h.value)
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// TestDeadlineDuringRetryKeepsTheAnswer: a deadline that ends the wait
+// before a retry reports the answer being waited out (a 429, a 5xx), with
+// the deadline as its cause; one with no answer yet is a network error.
+func TestDeadlineDuringRetryKeepsTheAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		want   Class
+	}{
+		{"rate-limited", http.StatusTooManyRequests, RateLimited},
+		{"server error", http.StatusBadGateway, ServerError},
+		{"no answer in time", 0, NetworkError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == 0 {
+					<-r.Context().Done()
+					return
+				}
+				w.Header().Set("Retry-After", "5")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"error":"slow down"}`))
+			}))
+			defer srv.Close()
+			c, err := New(Options{Endpoint: srv.URL, RatePerSecond: -1, Backoff: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, err = c.WhoAmI(ctx, testToken)
+			if ClassOf(err) != tc.want || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("class %s, error %v; want %s caused by the deadline", ClassOf(err), err, tc.want)
+			}
+		})
+	}
+}

@@ -160,6 +160,8 @@ type RepoSummary struct {
 	Private bool `json:"private"`
 	// Gated is "", "auto" or "manual".
 	Gated GatedMode `json:"gated"`
+	// Disabled by the Hub: every request on it answers 403.
+	Disabled bool `json:"disabled"`
 	// LastModified is the last commit time.
 	LastModified time.Time `json:"lastModified"`
 }

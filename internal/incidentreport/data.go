@@ -514,8 +514,8 @@ func mappings(inc incident.Incident, a *assess.Report, occ []incident.Occurrence
 			}
 		}
 		why := fmt.Sprintf("it can write to %d and administer %d of %d reachable repositories", w, adm, len(a.Repos))
-		if a.Token.Role != "" && len(a.Token.Scopes) == 0 {
-			why += fmt.Sprintf(" (a classic %s token: all of the owner's namespaces)", a.Token.Role)
+		if k := tokenKindNote(a); k != "" {
+			why += " (" + k + ")"
 		}
 		why += fmt.Sprintf("; the recommended replacement needs %d repository entries", len(rec.Entries))
 		out = append(out, Mapping{"OWASP Non-Human Identities Top 10", "NHI5:2025", "Overprivileged NHI", why})
@@ -673,4 +673,25 @@ func encText(o incident.Occurrence) string {
 		s += fmt.Sprintf("; split across %d literals", max(len(o.Finding.Parts), 2))
 	}
 	return s
+}
+
+// tokenKindNote says what kind of token the assessment proved and what
+// that kind reaches, "" when the kind is not known.
+func tokenKindNote(a *assess.Report) string {
+	switch a.TokenKind() {
+	case assess.KindClassic:
+		return fmt.Sprintf("a classic %s token: all of the owner's namespaces", a.Token.Role)
+	case assess.KindFineGrained:
+		return "a fine-grained token: the namespaces and repositories its scopes name"
+	case assess.KindOAuth:
+		return "an OAuth access token: what its scopes allow in the namespaces the user consented to"
+	case assess.KindApp:
+		if a.Token.Role != "" {
+			return fmt.Sprintf("an app token with role %s: every repository of the namespaces it was installed on", a.Token.Role)
+		}
+		return "an app token: the namespaces it was installed on"
+	case assess.KindOrg:
+		return "a legacy organization token: the organization's repositories"
+	}
+	return ""
 }

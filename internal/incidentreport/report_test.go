@@ -495,3 +495,40 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("timeline %+v", tl)
 	}
 }
+
+// TestNHI5TokenKind: the overprivilege mapping describes the token as the
+// assessment proved it, never a classic token for an app or OAuth one.
+func TestNHI5TokenKind(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	repos := []assess.Repo{{ID: "corp/m", Type: "model", Owner: "corp", Access: assess.Write}}
+	for _, tt := range []struct {
+		name      string
+		a         assess.Report
+		want, not string
+	}{
+		{"classic", assess.Report{Status: "live", OwnerType: "user", Token: assess.Token{Role: "write", Type: "access_token", Scopes: []string{}}},
+			"a classic write token: all of the owner's namespaces", "app token"},
+		{"app", assess.Report{Status: "live", OwnerType: "app", Token: assess.Token{Role: "write", Type: "app_token", Scopes: []string{}}},
+			"an app token with role write", "classic"},
+		{"oauth", assess.Report{Status: "live", OwnerType: "user", Token: assess.Token{Type: "oauth", Scopes: []string{"oauth:write-repos"}}},
+			"an OAuth access token", "classic"},
+		{"fine-grained", assess.Report{Status: "live", OwnerType: "user", Token: assess.Token{Role: "fineGrained", Type: "access_token", Scopes: []string{"model:corp/m:repo.write"}}},
+			"a fine-grained token", "classic"},
+		{"viewed through another credential", assess.Report{Status: "live", OwnerType: "user", Token: assess.Token{Scopes: []string{}}, ViewedBy: &assess.Credential{}},
+			"it can write to 1", "token:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.a
+			a.Repos = repos
+			var why string
+			for _, m := range mappings(incident.Incident{ID: 1}, &a, nil, Recommendation{}, now) {
+				if m.ID == "NHI5:2025" {
+					why = m.Why
+				}
+			}
+			if !strings.Contains(why, tt.want) || strings.Contains(why, tt.not) {
+				t.Errorf("NHI5 %q, want it to say %q and not %q", why, tt.want, tt.not)
+			}
+		})
+	}
+}
