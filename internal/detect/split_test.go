@@ -57,3 +57,28 @@ func TestJoinJSONArrays(t *testing.T) {
 		})
 	}
 }
+
+// FuzzJoinJSONArrays checks that joining JSON array elements never panics
+// or reports a span out of range, and that a token wrapped at any point
+// past its "hf_" across two elements, between arbitrary lines, is found.
+func FuzzJoinJSONArrays(f *testing.F) {
+	f.Add([]byte(`["hf_abc", "`), []byte(`\u00`), uint8(10))
+	f.Add([]byte(`"text": [`), []byte(`", ]`), uint8(1))
+	d := New(Options{JoinJSONArrays: true})
+	f.Fuzz(func(t *testing.T, prefix, suffix []byte, cut uint8) {
+		raw := append(append([]byte{}, prefix...), suffix...)
+		for _, m := range d.Detect(raw) {
+			if m.Start < 0 || m.End > len(raw) || m.Start >= m.End {
+				t.Fatalf("span out of range: %+v", m)
+			}
+		}
+		at := 3 + int(cut)%(len(tok1)-3) // "hf_" itself is the anchor: whole
+		input := string(prefix) + "\n[\"" + tok1[:at] + "\", \"" + tok1[at:] + "\\n\"]\n" + string(suffix)
+		for _, m := range d.Detect([]byte(input)) {
+			if m.Secret == tok1 {
+				return
+			}
+		}
+		t.Fatalf("%s cut at %d not found in %q", tok1, at, input)
+	})
+}
