@@ -63,6 +63,8 @@ type Detector struct {
 	literal literalTable
 	sets    []*anchor
 	maxDep  int
+	// jsonArrays: see Options.JoinJSONArrays.
+	jsonArrays bool
 }
 
 // Options configure a Detector.
@@ -71,12 +73,19 @@ type Options struct {
 	NoDecode bool
 	// NoLinked turns off the rules for non-Hugging Face secrets.
 	NoLinked bool
+	// JoinJSONArrays also joins an hf_ token split across adjacent JSON
+	// string literals separated by a comma ("hf_AbC", "dEf…"), the last
+	// part possibly ended by a JSON escape ("…xYz\n"). It is meant for
+	// the raw bytes of a notebook, whose source and text arrays are lines
+	// that Jupyter joins; in code, a comma separates arguments, so the
+	// default detector never joins across one.
+	JoinJSONArrays bool
 }
 
 // New returns a Detector with every rule and decoder enabled unless opts
 // says otherwise.
 func New(opts Options) *Detector {
-	d := &Detector{maxDep: MaxDepth}
+	d := &Detector{maxDep: MaxDepth, jsonArrays: opts.JoinJSONArrays}
 	if opts.NoDecode {
 		d.maxDep = 0
 	}

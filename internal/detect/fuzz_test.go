@@ -38,10 +38,13 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte(strings.Repeat("A", 100)), []byte("==="), uint8(8), uint8(1))
 	toks := []string{tok1, tok2, tokAlnum, orgTok}
 	d := New(Options{}) // safe for concurrent use; building one per input would dominate
+	nb := New(Options{JoinJSONArrays: true})
+	f.Add([]byte(`["`+tok1[:9]+`", "`), []byte(tok1[9:]+`\u00`), uint8(0), uint8(0))
 	f.Fuzz(func(t *testing.T, prefix, suffix []byte, which, tokIdx uint8) {
 		// Arbitrary bytes alone: must not panic, spans must be in range.
-		for _, m := range d.Detect(append(append([]byte{}, prefix...), suffix...)) {
-			if m.Start < 0 || m.End > len(prefix)+len(suffix) || m.Start >= m.End {
+		raw := append(append([]byte{}, prefix...), suffix...)
+		for _, m := range append(d.Detect(raw), nb.Detect(raw)...) {
+			if m.Start < 0 || m.End > len(raw) || m.Start >= m.End {
 				t.Fatalf("span out of range: %+v", m)
 			}
 		}

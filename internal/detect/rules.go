@@ -148,7 +148,7 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	}
 	switch data[e] {
 	case '"', '\'', '`':
-		splitToken(data, p, e, out)
+		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
 		if depth < d.maxDep {
 			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)

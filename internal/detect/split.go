@@ -5,19 +5,29 @@ package detect
 // C implicit concatenation, across lines too), "hf_AbC""dEf…" or
 // 'hf_AbC'"dEf…" (shell), "hf_AbC" . "dEf…" (PHP, Perl) and "hf_AbC" ..
 // "dEf…" (Lua). p is the start of "hf_", e the quote that closes the first
-// literal.
-func splitToken(data []byte, p, e int, out *matches) {
+// literal. With jsonArrays, adjacent elements of a JSON string array join
+// too ("hf_AbC", "dEf…\n"), the way Jupyter joins a notebook's lines; the
+// token may then end inside the last element, where a character that
+// cannot continue it follows.
+func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
 	body := make([]byte, 0, hfTokenLen)
 	body = append(body, data[p+3:e]...)
 	parts := []Span{{p, e}}
 	for len(parts) < 12 {
-		j := skipConcat(data, e+1)
+		j, comma := skipConcat(data, e+1, jsonArrays)
 		if j < 0 {
 			return
 		}
-		// String prefixes such as f"…", r'…', b"…".
-		for k := 0; k < 2 && j < len(data) && isPrefixLetter(data[j]); k++ {
-			j++
+		if comma {
+			// JSON: the next element is a double-quoted string, no prefix.
+			if j >= len(data) || data[e] != '"' || data[j] != '"' {
+				return
+			}
+		} else {
+			// String prefixes such as f"…", r'…', b"…".
+			for k := 0; k < 2 && j < len(data) && isPrefixLetter(data[j]); k++ {
+				j++
+			}
 		}
 		if j >= len(data) || !isQuote(data[j]) {
 			return
@@ -25,7 +35,18 @@ func splitToken(data []byte, p, e int, out *matches) {
 		open := data[j]
 		s := j + 1
 		e = run(data, s, hfTokenLen+1-len(body), isAlnum)
-		if e >= len(data) || data[e] != open {
+		if e >= len(data) {
+			return
+		}
+		if comma && data[e] == open && isKey(data, e+1) {
+			return // an object's key, not an array's element
+		}
+		// An array element holds a line that Jupyter joins to the one
+		// before: the token may end inside it, at any character that
+		// cannot continue it (often the "\n" escape that ends the line).
+		last := comma && len(body)+e-s == hfTokenLen &&
+			(data[e] == '\\' && jsonEscapeEnds(data, e) || data[e] != '\\' && !isWord(data[e]))
+		if data[e] != open && !last {
 			return
 		}
 		body = append(body, data[s:e]...)
@@ -46,6 +67,41 @@ func splitToken(data []byte, p, e int, out *matches) {
 		Start: p, End: parts[len(parts)-1].End, Parts: parts})
 }
 
+// jsonEscapeEnds tells whether the JSON escape at data[i] (a backslash)
+// decodes to a character that cannot continue a token: any of \n \r \t
+// \" \\ \/ \b \f, or a \uXXXX that is not a letter, digit or underscore.
+func jsonEscapeEnds(data []byte, i int) bool {
+	if i+1 >= len(data) {
+		return false
+	}
+	switch data[i+1] {
+	case 'n', 'r', 't', '"', '\\', '/', 'b', 'f':
+		return true
+	case 'u':
+		if i+6 > len(data) {
+			return false
+		}
+		r := 0
+		for _, c := range data[i+2 : i+6] {
+			if !isHex(c) {
+				return false
+			}
+			r = r<<4 | int(hexVal(c))
+		}
+		return r >= 0x80 || !isWord(byte(r))
+	}
+	return false
+}
+
+// isKey tells whether a colon follows data[i:], white space aside: the
+// string that ended there was an object's key.
+func isKey(data []byte, i int) bool {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i < len(data) && data[i] == ':'
+}
+
 func isQuote(c byte) bool { return c == '"' || c == '\'' || c == '`' }
 
 func isPrefixLetter(c byte) bool {
@@ -57,9 +113,10 @@ func isPrefixLetter(c byte) bool {
 }
 
 // skipConcat skips what may stand between two concatenated literals:
-// white space, line continuations and one concatenation operator. It
-// returns -1 when anything else comes first or the gap is too long.
-func skipConcat(data []byte, i int) int {
+// white space, line continuations and one concatenation operator (with
+// jsonArrays, a comma: then comma is set). It returns -1 when anything
+// else comes first or the gap is too long.
+func skipConcat(data []byte, i int, jsonArrays bool) (j int, comma bool) {
 	ops := 0
 	for start := i; i < len(data) && i-start < 256; {
 		switch c := data[i]; {
@@ -76,9 +133,13 @@ func skipConcat(data []byte, i int) int {
 		case c == '|' && ops == 0 && i+1 < len(data) && data[i+1] == '|': // SQL ||
 			ops++
 			i += 2
+		case c == ',' && jsonArrays && ops == 0:
+			ops++
+			comma = true
+			i++
 		default:
-			return i
+			return i, comma
 		}
 	}
-	return -1
+	return -1, false
 }

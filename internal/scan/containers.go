@@ -62,7 +62,7 @@ func (s *Scanner) visitor(b *source.Budget, depth int, buf *source.Buffer) sourc
 
 // scanText scans a text item (a message, a field, a variable) whole.
 func (s *Scanner) scanText(ctx context.Context, it source.Item, r io.Reader, buf *source.Buffer) {
-	s.scanReader(ctx, r, it.Prov, nil, false, buf)
+	s.scanReader(ctx, r, it.Prov, nil, false, buf, s.det)
 }
 
 // dispatch picks the reader for a member by its name and first bytes and
@@ -80,7 +80,7 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 		if err != nil {
 			// Not a gzip after all (the magic was chance): its bytes.
 			s.fail("%s: %v; scanned as it is", m.it.Prov.Path, err)
-			s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf)
+			s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf, s.det)
 			return
 		}
 		// The decompressed stream keeps the gzip's place: "app.log.gz"
@@ -109,7 +109,7 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 			// A zip cut short or damaged (or not one): its bytes still
 			// hold what its stored members held.
 			s.fail("%s: %v; scanned as it is", m.it.Prov.Path, err)
-			s.scanReader(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, nil, true, buf)
+			s.scanReader(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, nil, true, buf, s.det)
 			return
 		}
 		if f := export.SniffFS(zr); f != export.FormatNone {
@@ -161,14 +161,14 @@ func (s *Scanner) scanLeaf(ctx context.Context, m member, depth int, b *source.B
 		if int64(len(data)) > maxNotebook {
 			// Larger than it said (or it said nothing): past the budget,
 			// the whole member as raw bytes, what was read first included.
-			s.scanReader(ctx, io.MultiReader(bytes.NewReader(data), m.r), m.it.Prov, nil, false, buf)
+			s.scanReader(ctx, io.MultiReader(bytes.NewReader(data), m.r), m.it.Prov, nil, false, buf, s.nbDet)
 			return
 		}
 		s.addBytes(int64(len(data)))
 		s.scanNotebookBytes(data, m.it.Prov)
 		return
 	}
-	s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf)
+	s.scanReader(ctx, m.r, m.it.Prov, m.head, isBinary(m.head), buf, s.det)
 }
 
 // containerErrors records what went wrong inside a container, member by
@@ -276,7 +276,7 @@ func (s *Scanner) headOnly(ctx context.Context, prov source.Provenance, head []b
 	}
 	s.fail("%s: %v", prov.Path, err)
 	if len(head) > 0 {
-		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf)
+		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf, s.det)
 	}
 }
 

@@ -288,7 +288,7 @@ func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf
 			s.scanChunk(c, s.det.Detect(o.Data))
 		}
 	} else {
-		s.scanReader(ctx, o.Body, prov, nil, false, buf)
+		s.scanReader(ctx, o.Body, prov, nil, false, buf, s.det)
 	}
 	s.recordHits(rs, o.ID, before)
 }
@@ -336,7 +336,7 @@ func (s *Scanner) recordHits(rs *repoScan, id string, before mark) {
 // scanNotebookBytes scans a notebook held in memory: raw first, cell by
 // cell only when the raw bytes show something.
 func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
-	raw, hint := s.det.DetectHint(data)
+	raw, hint := s.nbDet.DetectHint(data)
 	if len(raw) == 0 && !hint {
 		return
 	}

@@ -66,7 +66,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 		case "blob":
 			prov := source.Provenance{Kind: kind, Path: name, Cell: -1, Output: -1, Chain: []string{name}, Object: o.ID}
 			if o.Data == nil {
-				s.scanReader(ctx, o.Body, prov, nil, false, buf)
+				s.scanReader(ctx, o.Body, prov, nil, false, buf, s.det)
 				return nil
 			}
 			s.addBytes(int64(len(o.Data)))

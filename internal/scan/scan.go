@@ -82,6 +82,10 @@ const (
 type Scanner struct {
 	opt Options
 	det *detect.Detector
+	// nbDet scans a notebook's raw JSON: it also joins a token split
+	// across the lines of a source or text array, which the JSON keeps as
+	// separate strings (see detect.Options.JoinJSONArrays).
+	nbDet *detect.Detector
 
 	// parallelMin: see scanParallel; tests lower it.
 	parallelMin int64
@@ -98,7 +102,10 @@ func New(opt Options) *Scanner {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	return &Scanner{opt: opt, det: detect.New(opt.Detect), parallelMin: parallelMin, notebookText: maxNotebookText}
+	nbOpt := opt.Detect
+	nbOpt.JoinJSONArrays = true
+	return &Scanner{opt: opt, det: detect.New(opt.Detect), nbDet: detect.New(nbOpt),
+		parallelMin: parallelMin, notebookText: maxNotebookText}
 }
 
 type job struct {
@@ -407,29 +414,35 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, b, buf)
 		return
 	}
-	if source.LooksLikeNotebook(j.path, h) && j.size <= 2*maxNotebook {
-		// Up to twice the budget, the raw pass (cheap, bounded) decides
-		// whether the cells are parsed; larger ones are raw bytes at once.
-		s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
-		return
+	det := s.det
+	if source.LooksLikeNotebook(j.path, h) {
+		if j.size <= 2*maxNotebook {
+			// Up to twice the budget, the raw pass (cheap, bounded)
+			// decides whether the cells are parsed; larger ones are raw
+			// bytes at once.
+			s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
+			return
+		}
+		det = s.nbDet
 	}
 	binary := isBinary(h)
 	if j.size >= s.parallelMin {
-		s.scanParallel(ctx, f, j.size, prov, binary)
+		s.scanParallel(ctx, f, j.size, prov, binary, det)
 		return
 	}
-	s.scanReader(ctx, f, prov, h, binary, buf)
+	s.scanReader(ctx, f, prov, h, binary, buf, det)
 }
 
 // parallelMin is the size from which one file is searched on every core:
 // a multi-gigabyte log is a single file.
 const parallelMin = 64 << 20
 
-// scanParallel scans a large file with its chunks searched concurrently.
-func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov source.Provenance, binary bool) {
+// scanParallel scans a large file with its chunks searched concurrently
+// by det.
+func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov source.Provenance, binary bool, det *detect.Detector) {
 	err := source.ReadChunksParallel(ctx, f, size, prov, binary, !binary, runtime.GOMAXPROCS(0),
 		func(b []byte) ([]detect.Match, bool) {
-			ms := s.det.Detect(b)
+			ms := det.Detect(b)
 			return ms, len(ms) > 0
 		},
 		func(c source.Chunk, ms []detect.Match) error {
@@ -442,12 +455,13 @@ func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov
 	}
 }
 
-// scanReader scans a stream chunk by chunk.
-func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer) {
+// scanReader scans a stream chunk by chunk with det (s.det but for the
+// raw bytes of a notebook).
+func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer, det *detect.Detector) {
 	var total int64
 	err := source.ReadChunks(ctx, r, head, prov, binary, true, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
-		s.scanChunk(c, s.det.Detect(c.Data))
+		s.scanChunk(c, det.Detect(c.Data))
 		return nil
 	})
 	s.addBytes(total)
@@ -478,7 +492,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 		var ms []detect.Match
 		skipper = skipper.Segments(c.Data, c.Next, func(start, end int) {
 			text += int64(max(0, min(end, c.Next)-start)) // each byte once: chunks overlap
-			seg, hint := s.det.DetectHint(c.Data[start:end])
+			seg, hint := s.nbDet.DetectHint(c.Data[start:end])
 			hinted = hinted || hint
 			for _, m := range seg {
 				m.Start, m.End = m.Start+start, m.End+start
@@ -523,7 +537,7 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	fallback := func(why error, data []byte) {
 		s.warn("%s: %v; scanned as raw JSON", j.path, why)
 		if data != nil {
-			s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, s.det.Detect(data))
+			s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, s.nbDet.Detect(data))
 			return
 		}
 		for _, h := range raw {
@@ -556,11 +570,11 @@ func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j j
 	}
 }
 
-// rescanRaw scans r as text with lines, its bytes already counted by
-// an earlier pass.
+// rescanRaw scans a notebook's raw bytes r as text with lines, its bytes
+// already counted by an earlier pass.
 func (s *Scanner) rescanRaw(ctx context.Context, r io.Reader, prov source.Provenance, buf *source.Buffer) {
 	err := source.ReadChunks(ctx, r, nil, prov, false, true, buf, func(c source.Chunk) error {
-		s.scanChunk(c, s.det.Detect(c.Data))
+		s.scanChunk(c, s.nbDet.Detect(c.Data))
 		return nil
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
