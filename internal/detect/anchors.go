@@ -53,10 +53,7 @@ func allAnchors() []anchor {
 		{pat: [3]string{"A", "KS", "I"}, linked: true, handle: handleAWS},
 		{pat: [3]string{"nN", "dD", "bB"}, linked: true, handle: handleWandb},
 	}
-	for _, b := range base64Anchors() {
-		as = append(as, b)
-	}
-	return as
+	return append(as, base64Anchors()...)
 }
 
 // b64Anchor is a run of base64 characters that appears, at a known offset
@@ -77,19 +74,20 @@ func base64Anchors() []anchor {
 		if len(ba.text) < 3 {
 			return
 		}
-		for i := 0; i+3 <= len(ba.text); i++ {
-			key := ba.text[i : i+3]
-			if seen[key] {
-				return // this run is already covered
-			}
-			seen[key] = true
-			g := (ba.group + i) % 4
-			out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
-				handle: func(d *Detector, data []byte, pos, depth int, out *matches) {
-					handleBase64(d, data, pos, g, depth, out)
-				}})
-			break // one anchor per stable run is enough
+		// One anchor per stable run is enough: its first three characters.
+		// Any three characters of the run would do (the prefilter only
+		// needs to stop somewhere in it), and a run whose start another
+		// run already shares is covered by that run's anchor.
+		key := ba.text[:3]
+		if seen[key] {
+			return
 		}
+		seen[key] = true
+		g := ba.group % 4
+		out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
+			handle: func(d *Detector, data []byte, pos, depth int, out *matches) {
+				handleBase64(d, data, pos, g, depth, out)
+			}})
 	}
 	// "hf_" and "api_org_" base64-encoded once, and "hf_" twice (a Docker config.json inside a
 	// Kubernetes Secret). Other encodings under base64 are found when the

@@ -59,8 +59,8 @@ func TestReadChunksParallelPanic(t *testing.T) {
 	err := ReadChunksParallel(context.Background(), bytes.NewReader(data), int64(len(data)), FileProvenance("file", "x"), false, true, 4,
 		func(b []byte) (int, bool) {
 			if bytes.Contains(b, []byte("789\n")) {
-				var m map[string]int
-				m["boom"]++ // a nil map write: a bug, met by these bytes
+				var m []int
+				m[len(b)]++ // an index out of range: a bug, met by these bytes
 			}
 			return 0, false
 		},
