@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/secret"
@@ -826,14 +827,14 @@ type Verifier struct {
 
 // Verify implements scan.Verifier: live when whoami-v2 answers, invalid on
 // 401 Invalid credentials, unknown otherwise (never a guess). Secrets of
-// rules whoami-v2 cannot check (scan.Verifiable) are not sent: unknown.
+// rules whoami-v2 cannot check (detect.Verifiable) are not sent: unknown.
 func (v *Verifier) Verify(ctx context.Context, rule, token string) scan.Verification {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
 	out := scan.Verification{CheckedAt: now().UTC(), Endpoint: v.Client.Endpoint()}
-	if !scan.Verifiable(rule) {
+	if !detect.Verifiable(rule) {
 		// A secret goes only to its own issuer: the Hub's 401 to a
 		// foreign key would prove nothing and leak the key.
 		out.Status, out.Reason = "unknown", "not a Hugging Face credential ("+rule+"): not sent to the Hub"

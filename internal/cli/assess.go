@@ -163,7 +163,7 @@ func assessableIncident(ctx context.Context, st store.Store, id int64) (*inciden
 	switch {
 	case !detect.IssuedByHuggingFace(in.Rule):
 		return nil, usageErr("incident #%d is a %s (%s): not sent to the Hub, which did not issue it; rotate it at its issuer — %s", id, ruleDescription(in.Rule), in.Rule, detect.RotationHint(in.Rule))
-	case !scan.Verifiable(in.Rule):
+	case !detect.Verifiable(in.Rule):
 		return nil, usageErr("incident #%d is a %s: whoami-v2 cannot assess it, so nothing was sent; %s", id, ruleDescription(in.Rule), detect.RotationHint(in.Rule))
 	}
 	return in, nil
@@ -307,7 +307,7 @@ func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks in
 
 // ruleDescription names a rule's kind of secret.
 func ruleDescription(rule string) string {
-	if r, ok := detect.Rules[rule]; ok {
+	if r, ok := detect.Rule(rule); ok {
 		return r.Description
 	}
 	return "secret of rule " + rule

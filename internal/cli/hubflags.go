@@ -13,7 +13,6 @@ import (
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/safefile"
-	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
 // hubFlags are shared by the commands that talk to the Hub.
@@ -74,7 +73,7 @@ func hfToken(token string) error {
 		if m.Start != 0 || m.End != len(token) {
 			continue
 		}
-		if scan.Verifiable(m.Rule) {
+		if detect.Verifiable(m.Rule) {
 			return nil
 		}
 		if !detect.IssuedByHuggingFace(m.Rule) {

@@ -247,7 +247,7 @@ type revokePlan struct {
 func planRevoke(ctx context.Context, st store.Store, targets []incident.Incident, gh *ghapi.Client) (*revokePlan, error) {
 	p := &revokePlan{}
 	for _, in := range targets {
-		rule := detect.Rules[in.Rule]
+		rule, _ := detect.Rule(in.Rule)
 		isGitHub := rule.Issuer == "GitHub"
 		if !detect.IssuedByHuggingFace(in.Rule) && !(isGitHub && gh != nil) {
 			p.refused = append(p.refused, refusal{in, fmt.Sprintf("not a Hugging Face credential: hfwarden sends a secret only to its issuer. Rotate it: %s", detect.RotationHint(in.Rule))})
@@ -321,7 +321,7 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
-		if !scan.Verifiable(t.in.Rule) {
+		if !detect.Verifiable(t.in.Rule) {
 			continue // whoami-v2 cannot see what a refresh token reaches
 		}
 		in, err := st.Incident(ctx, t.in.ID) // lists carry no assessment
@@ -483,7 +483,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	pending := map[int]bool{}
 	unprovable := 0
 	for i, t := range targets {
-		if scan.Verifiable(t.in.Rule) {
+		if detect.Verifiable(t.in.Rule) {
 			pending[i] = true
 			continue
 		}

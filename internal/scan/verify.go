@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 )
 
@@ -19,15 +20,6 @@ import (
 type Verifier interface {
 	Verify(ctx context.Context, rule, secret string) Verification
 }
-
-// verifiable lists the rules a Hugging Face whoami call can check.
-var verifiable = map[string]bool{
-	"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true,
-}
-
-// Verifiable reports whether secrets of rule are Hugging Face credentials
-// that whoami-v2 can check. Nothing else is ever sent to the Hub.
-func Verifiable(rule string) bool { return verifiable[rule] }
 
 // Verify checks each distinct verifiable secret among findings once, using
 // the cache for answers younger than its ttl, and attaches the outcome to
@@ -41,7 +33,7 @@ func Verify(ctx context.Context, findings []Finding, v Verifier, cache *VerifyCa
 	var jobs []job
 	for i := range findings {
 		f := &findings[i]
-		if !verifiable[f.Rule] || f.raw == "" {
+		if !detect.Verifiable(f.Rule) || f.raw == "" {
 			continue
 		}
 		if _, seen := byFP[f.Fingerprint]; !seen {
