@@ -14,6 +14,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 // The history tests build real repositories with the git binary, isolated
@@ -617,7 +618,7 @@ func TestGitIncrementalOptions(t *testing.T) {
 	tk := newTokenGen(43).Tokens(t, 2)
 	r := newTestRepo(t, false)
 	r.write("plain.txt", tk[0]+"\n")
-	r.write("encoded.txt", "data: "+b64("token="+tk[1]+"\n")+"\n")
+	r.write("encoded.txt", "data: "+encode.Base64("token="+tk[1]+"\n")+"\n")
 	r.commit("init")
 	cache := t.TempDir()
 

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -30,24 +29,6 @@ func pos(t testing.TB, content, needle string) (line, col int) {
 func lineCol(content string, off int) (line, col int) {
 	line = 1 + strings.Count(content[:off], "\n")
 	return line, off - (strings.LastIndexByte(content[:off], '\n') + 1) + 1
-}
-
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-func pctAll(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, "%%%02X", s[i])
-	}
-	return sb.String()
-}
-
-func uEsc(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, `\u%04x`, s[i])
-	}
-	return sb.String()
 }
 
 func hexOf(s string) string { return hex.EncodeToString([]byte(s)) }

@@ -16,6 +16,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 const filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod\n"
@@ -57,7 +58,7 @@ func TestChunkBoundaries(t *testing.T) {
 		{name: "just after the first chunk", off: C + O + 20, text: tk[4]},
 		{name: "ending exactly at the second chunk's end", off: 2*C + O - len(tk[5]), text: tk[5]},
 		{name: "split across the end of the third chunk", off: 3*C + O - 14, text: split, at: 2, secret: tk[6], split: true},
-		{name: "base64 across the end of the fourth chunk", off: 4*C + O - 20, text: b64("token=" + tk[7] + "\n"), at: 8, secret: tk[7], enc: []string{"base64"}},
+		{name: "base64 across the end of the fourth chunk", off: 4*C + O - 20, text: encode.Base64("token=" + tk[7] + "\n"), at: 8, secret: tk[7], enc: []string{"base64"}},
 		{name: "last chunk", off: 5*C + 5, text: tk[8]},
 	}
 	size := 5*C + 5000
