@@ -14,6 +14,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // simClient starts the Hub simulator on the demo scenario and returns a
@@ -21,20 +22,12 @@ import (
 func simClient(t *testing.T) (*hub.Client, *hubsim.Server, map[string]string) {
 	t.Helper()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	srv, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	toks := map[string]string{}
-	for _, tk := range sc.Tokens {
-		toks[tk.DisplayName] = tk.Token
-	}
+	toks := testutil.HubTokens(sc)
 	return c, srv, toks
 }
 
@@ -146,12 +139,7 @@ func TestAssessRevokedAndVerifier(t *testing.T) {
 
 func TestAssessUnknownOnRateLimit(t *testing.T) {
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: 1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: 1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -185,12 +173,7 @@ func TestAssessContributorAskedByAuthCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -311,12 +294,7 @@ func spacesScenario(t *testing.T) (*hubsim.Scenario, string) {
 // each organization is in the blast radius.
 func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
 	sc, tok := spacesScenario(t)
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -352,12 +330,7 @@ func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
 // smaller blast radius that looks whole.
 func TestAssessIncompleteListing(t *testing.T) {
 	sc, tok := spacesScenario(t)
-	sim := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	target, err := neturl.Parse(url)
 	if err != nil {
 		t.Fatal(err)
@@ -414,12 +387,7 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // oauthJWT is an "hf_oauth_" token whose JWT carries the scope claim, the
@@ -61,11 +62,7 @@ func grantsSim(t *testing.T) (*hub.Client, map[string]string) {
 			{ID: "wil/public"},
 		},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)

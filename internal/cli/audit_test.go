@@ -14,6 +14,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // auditFinding is the JSON shape the issue asks for.
@@ -56,11 +57,7 @@ func TestAuditCommand(t *testing.T) {
 				Files: map[string]*hubsim.File{"README.md": {Text: "# q\n"}}}}},
 		},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
 	tokFile := filepath.Join(dir, "token")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // TestAgainstSimulator runs the Go client through the conformance list of
@@ -25,16 +26,8 @@ import (
 func TestAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	tok := map[string]string{}
-	for _, tk := range sc.Tokens {
-		tok[tk.DisplayName] = tk.Token
-	}
+	srv, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
+	tok := testutil.HubTokens(sc)
 	// Pages of one repository force the client through Link pagination.
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, PageSize: 1})
 	if err != nil {
@@ -100,11 +93,7 @@ func TestAgainstSimulator(t *testing.T) {
 func TestDownloadTo(t *testing.T) {
 	ctx := context.Background()
 	sc := hubsim.DemoScenario()
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {
@@ -166,12 +155,7 @@ func TestErrorsFromSimulator(t *testing.T) {
 			{ID: "org/data", Type: "dataset"},
 		},
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -227,12 +211,7 @@ func TestErrorsFromSimulator(t *testing.T) {
 func TestCommitLFSAndCDN(t *testing.T) {
 	ctx := context.Background()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 func TestLockRoundTrip(t *testing.T) {
@@ -149,12 +150,7 @@ func gitBlobID(b []byte) string {
 func TestSnapshotAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {
