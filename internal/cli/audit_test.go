@@ -261,15 +261,11 @@ func TestAuditRelistsRepositories(t *testing.T) {
 			Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}}}}
 	}
 	hubAt := func(repos ...hubsim.Repo) string {
-		url, stop, err := hubsim.New(&hubsim.Scenario{
+		_, url := testutil.StartHub(t, &hubsim.Scenario{
 			Users:  []hubsim.User{{Name: "bob"}},
 			Tokens: []hubsim.Token{{Token: tok, User: "bob", Kind: hubsim.KindClassic, Role: "write"}},
 			Repos:  repos,
-		}, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(stop)
+		}, hubsim.Options{RateLimit: -1})
 		return url
 	}
 	since := time.Now().UTC().Add(-time.Minute)

@@ -14,35 +14,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// isolate points git at a configuration of the test's own.
+// isolate points git at a configuration of the test's own, with fixed
+// identities and dates so that authors and commit dates can be asserted.
 func isolate(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	cfg := filepath.Join(home, "gitconfig")
-	if err := os.WriteFile(cfg, []byte("[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n[core]\n\thooksPath = /dev/null\n[protocol \"file\"]\n\tallow = always\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
-	t.Setenv("GIT_TERMINAL_PROMPT", "0")
+	testutil.IsolateGit(t)
 	t.Setenv("GIT_AUTHOR_NAME", "Ada Lovelace")
 	t.Setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
 	t.Setenv("GIT_COMMITTER_NAME", "Ada Lovelace")
 	t.Setenv("GIT_COMMITTER_EMAIL", "ada@example.com")
 	t.Setenv("GIT_AUTHOR_DATE", "1709280000 +0530")
 	t.Setenv("GIT_COMMITTER_DATE", "1709283600 -0800")
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
 }
 
 // g runs git in dir, feeding it stdin, and returns its trimmed output.
