@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -67,7 +66,7 @@ func TestAssess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
-			r, err := Assess(context.Background(), c, toks[tt.token], Options{})
+			r, err := Assess(t.Context(), c, toks[tt.token], Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +93,7 @@ func TestAssess(t *testing.T) {
 
 func TestAssessFineGrainedScopesAndOrgs(t *testing.T) {
 	c, _, toks := simClient(t)
-	r, err := Assess(context.Background(), c, toks["sim-alice-acme-ci"], Options{})
+	r, err := Assess(t.Context(), c, toks["sim-alice-acme-ci"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,23 +115,23 @@ func TestAssessRevokedAndVerifier(t *testing.T) {
 	c, srv, toks := simClient(t)
 	tok := toks["sim-bob-read"]
 	v := &Verifier{Client: c}
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "live" || got.Owner != "bob" {
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "live" || got.Owner != "bob" {
 		t.Fatalf("before revocation: %+v", got)
 	}
-	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+	if err := c.Revoke(t.Context(), []string{tok}); err != nil {
 		t.Fatal(err)
 	}
 	if !srv.Revoked(tok) {
 		t.Fatal("simulator did not record the revocation")
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Status != "invalid" || r.Severity != "none" || len(r.Repos) != 0 {
 		t.Fatalf("revoked: %+v", r)
 	}
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "invalid" {
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "invalid" {
 		t.Fatalf("after revocation: %+v", got)
 	}
 }
@@ -146,11 +145,11 @@ func TestAssessUnknownOnRateLimit(t *testing.T) {
 	}
 	tok := sc.Tokens[0].Token
 	v := &Verifier{Client: c}
-	v.Verify(context.Background(), "hf-user-token", tok) // uses the one allowed request
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "unknown" {
+	v.Verify(t.Context(), "hf-user-token", tok) // uses the one allowed request
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "unknown" {
 		t.Fatalf("rate-limited answer must be unknown, got %+v", got)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +177,7 @@ func TestAssessContributorAskedByAuthCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,14 +240,14 @@ func TestVerdictOnlyFromTheEndpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := (&Verifier{Client: c}).Verify(context.Background(), tc.rule, tok)
+			got := (&Verifier{Client: c}).Verify(t.Context(), tc.rule, tok)
 			if got.Status != tc.want {
 				t.Errorf("Verify: %s (%s), want %s", got.Status, got.Reason, tc.want)
 			}
 			if tc.rule != "hf-user-token" {
 				return
 			}
-			r, err := Assess(context.Background(), c, tok, Options{})
+			r, err := Assess(t.Context(), c, tok, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,7 +298,7 @@ func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +349,7 @@ func TestAssessIncompleteListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +396,7 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 		gated     Access
 		gatedRead bool
 	}{{yes, Read, true}, {no, None, false}} {
-		r, err := Assess(context.Background(), c, tt.token, Options{})
+		r, err := Assess(t.Context(), c, tt.token, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

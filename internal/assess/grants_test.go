@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -111,7 +110,7 @@ func TestAssessGrants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
-			r, err := Assess(context.Background(), c, toks[tt.token], Options{})
+			r, err := Assess(t.Context(), c, toks[tt.token], Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +145,7 @@ func TestAssessGrants(t *testing.T) {
 
 func TestAssessOAuthIdentity(t *testing.T) {
 	c, toks := grantsSim(t)
-	r, err := Assess(context.Background(), c, toks["oauth-write"], Options{})
+	r, err := Assess(t.Context(), c, toks["oauth-write"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +156,7 @@ func TestAssessOAuthIdentity(t *testing.T) {
 	if !strings.Contains(caps, "write-repos") || !strings.Contains(caps, "Inference Providers") || strings.Contains(caps, "webhooks") {
 		t.Errorf("capabilities %v", r.Capabilities)
 	}
-	a, err := Assess(context.Background(), c, toks["app-write"], Options{})
+	a, err := Assess(t.Context(), c, toks["app-write"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

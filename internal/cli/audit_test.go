@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -83,7 +82,7 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
-	if _, err := c.Commit(context.Background(), tok, hub.RepoModel, "bob/model", "main", "fix", map[string][]byte{"model.pkl": payload}, nil); err != nil {
+	if _, err := c.Commit(t.Context(), tok, hub.RepoModel, "bob/model", "main", "fix", map[string][]byte{"model.pkl": payload}, nil); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, url+"/api/spaces/bob/app/secrets", bytes.NewReader([]byte(`{"key":"STOLEN","value":"x"}`)))
@@ -218,7 +217,7 @@ func TestAuditCommand(t *testing.T) {
 	// The leaked token is revoked: an audit with it checks nothing, says
 	// so (exit 2, naming the owner's token as the way out), keeps the
 	// earlier findings and leaves step 5 open.
-	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+	if err := c.Revoke(t.Context(), []string{tok}); err != nil {
 		t.Fatal(err)
 	}
 	r = runCLI(t, "", append([]string{"audit", "1", "--endpoint", url, "--since", since, "-f", "json"}, dbArgs...)...)

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
@@ -45,7 +44,7 @@ func TestAuditOAuthWriteToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Commit(context.Background(), tok, hub.RepoModel, "lab/model", "main", "tweak", map[string][]byte{"README.md": []byte("# changed\n")}, nil); err != nil {
+	if _, err := c.Commit(t.Context(), tok, hub.RepoModel, "lab/model", "main", "tweak", map[string][]byte{"README.md": []byte("# changed\n")}, nil); err != nil {
 		t.Fatal(err)
 	}
 

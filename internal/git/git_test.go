@@ -2,7 +2,6 @@ package git
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -261,7 +260,7 @@ func TestParseTreeReal(t *testing.T) {
 	isolate(t)
 	dir := smallRepo(t)
 	root := g(t, dir, "", "rev-parse", "HEAD^{tree}")
-	out, err := Run(context.Background(), dir, "cat-file", "tree", root)
+	out, err := Run(t.Context(), dir, "cat-file", "tree", root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +385,7 @@ func TestRedact(t *testing.T) {
 
 func TestGitDir(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	if gd, err := GitDir(ctx, filepath.Join(dir, "src")); err != nil || gd != filepath.Join(dir, ".git") {
 		t.Errorf("GitDir(work tree subdirectory) = %q, %v", gd, err)
@@ -408,7 +407,7 @@ func TestGitDir(t *testing.T) {
 // streamed.
 func TestAllObjects(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	g(t, dir, "", "repack", "-a", "-q") // packs everything and keeps the loose copies
 	count := g(t, dir, "", "count-objects", "-v")
@@ -509,7 +508,7 @@ func TestAllObjects(t *testing.T) {
 
 func TestRefs(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	head := g(t, dir, "", "rev-parse", "HEAD")
 	side := g(t, dir, "", "rev-parse", "side")
@@ -550,7 +549,7 @@ func TestRefs(t *testing.T) {
 // like an option is never taken for one.
 func TestMirror(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	src := smallRepo(t)
 	url := "file://" + filepath.ToSlash(src)
 	cache := t.TempDir()
@@ -605,7 +604,7 @@ func TestMirror(t *testing.T) {
 // not in the local repository (someone else pushed it).
 func TestPushObjects(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	remote := filepath.Join(t.TempDir(), "remote.git")
 	g(t, dir, "", "clone", "-q", "--bare", dir, remote)
@@ -674,7 +673,7 @@ func corrupt(t *testing.T, path string, off, n int, flip bool) {
 // left of a truncated loose blob is passed on as partial.
 func TestAllObjectsDamaged(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// blobs makes a repository of n committed blobs of some kilobytes
 	// each (so that a pack entry can be damaged in its middle).
 	blobs := func(n int) (dir string, ids []string) {

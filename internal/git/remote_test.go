@@ -2,7 +2,6 @@ package git
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -97,7 +96,7 @@ func TestMirrorCredentialsOffCommandLine(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	root := t.TempDir()
 	src := smallRepo(t)
 	g(t, root, "", "clone", "-q", "--bare", src, filepath.Join(root, "r.git"))
@@ -173,7 +172,7 @@ func TestMirrorRefusesCredentialsGitWouldShow(t *testing.T) {
 		"git:" + tok + "@host.invalid:r.git",
 	} {
 		cache := t.TempDir()
-		_, err := Mirror(context.Background(), url, cache)
+		_, err := Mirror(t.Context(), url, cache)
 		if err == nil || strings.Contains(err.Error(), tok) {
 			t.Errorf("Mirror(%q): %v, want a redacted refusal", Redact(url), err)
 		}

@@ -2,7 +2,6 @@ package hub_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -24,7 +23,7 @@ import (
 // whoami, a listing of several pages, repo info, files, commits, download
 // and upload.
 func TestAgainstSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
 	srv, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	tok := testutil.HubTokens(sc)
@@ -91,7 +90,7 @@ func TestAgainstSimulator(t *testing.T) {
 // TestDownloadTo streams a file to a temporary file, bounded, with the
 // same metadata DownloadFile reports.
 func TestDownloadTo(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
 	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
@@ -139,7 +138,7 @@ func TestDownloadTo(t *testing.T) {
 // classified as what they mean, and every listing works for every type
 // (Spaces included: they have no "gated" to expand).
 func TestErrorsFromSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := &hubsim.Scenario{
 		Users: []hubsim.User{{Name: "ann", Orgs: []hubsim.Membership{{Name: "org", RoleInOrg: "admin"}}}, {Name: "eve"}},
 		Orgs:  []hubsim.Org{{Name: "org"}},
@@ -209,7 +208,7 @@ func TestErrorsFromSimulator(t *testing.T) {
 // refuses credentials), then an lfsFile line; its download is a 302 to the
 // CDN, and the commit, ETag and size come from the Hub's first hop.
 func TestCommitLFSAndCDN(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
 	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
@@ -285,7 +284,7 @@ func TestFirstHopHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.DownloadFile(context.Background(), "hf_"+strings.Repeat("x", 34), hub.RepoModel, "a/b", "main", "w.bin", 1<<20)
+	f, err := c.DownloadFile(t.Context(), "hf_"+strings.Repeat("x", 34), hub.RepoModel, "a/b", "main", "w.bin", 1<<20)
 	if err != nil || string(f.Data) != "payload" || f.Commit != strings.Repeat("a", 40) || f.ETag != strings.Repeat("b", 64) ||
 		f.Size != 7 || f.XetHash != strings.Repeat("c", 64) {
 		t.Fatalf("file %+v, %v", f, err)

@@ -1,7 +1,6 @@
 package pin
 
 import (
-	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -148,7 +147,7 @@ func gitBlobID(b []byte) string {
 }
 
 func TestSnapshotAgainstSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
 	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string

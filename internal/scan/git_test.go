@@ -407,7 +407,7 @@ func TestGitHistory(t *testing.T) {
 // runGit runs a history scan and fails the test on a scan-level error.
 func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]Finding, Stats) {
 	t.Helper()
-	fs, st, err := New(opt).RunGit(context.Background(), repos, gopt)
+	fs, st, err := New(opt).RunGit(t.Context(), repos, gopt)
 	if err != nil {
 		t.Fatalf("RunGit: %v", err)
 	}
@@ -687,7 +687,7 @@ func TestGitErrors(t *testing.T) {
 		intros: []string{c + ":t.txt"}, cell: -1}})
 
 	// A cancelled context stops the run.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, _, err := New(Options{}).RunGit(ctx, []string{r.dir}, GitOptions{CacheDir: t.TempDir()}); err == nil {
 		t.Error("cancelled RunGit: no error")

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"context"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -46,7 +45,7 @@ func writeFile(t testing.TB, path string, data []byte) {
 // run scans paths with opt and fails the test on a scan-level error.
 func run(t testing.TB, opt Options, paths ...string) ([]Finding, Stats) {
 	t.Helper()
-	fs, st, err := New(opt).Run(context.Background(), paths)
+	fs, st, err := New(opt).Run(t.Context(), paths)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

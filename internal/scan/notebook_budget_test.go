@@ -3,7 +3,6 @@ package scan
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -50,7 +49,7 @@ func TestNotebookPastBudget(t *testing.T) {
 			writeFile(t, filepath.Join(dir, tc.file), tc.data)
 			s := New(Options{ShowSecrets: true})
 			s.notebookText = tc.budget
-			fs, st, err := s.Run(context.Background(), []string{dir})
+			fs, st, err := s.Run(t.Context(), []string{dir})
 			if err != nil {
 				t.Fatal(err)
 			}

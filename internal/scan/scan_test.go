@@ -479,7 +479,7 @@ func TestProgressAndCancel(t *testing.T) {
 	if p.Files.Load() != 5 || p.Bytes.Load() != total || p.Findings.Load() != 5 || len(findings) != 5 || stats.Bytes != total {
 		t.Errorf("progress %d files %d bytes %d findings; stats %+v", p.Files.Load(), p.Bytes.Load(), p.Findings.Load(), stats)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, _, err := New(Options{}).Run(ctx, []string{dir}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan returned %v", err)

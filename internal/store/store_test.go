@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -95,7 +94,7 @@ func testSealer(t *testing.T) *seal.Sealer {
 
 func openTest(t *testing.T, dsn string) Store {
 	t.Helper()
-	st, err := Open(context.Background(), dsn, testSealer(t))
+	st, err := Open(t.Context(), dsn, testSealer(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -142,7 +141,7 @@ var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func TestRecordScan(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		a, b, c := fakeToken(r), fakeToken(r), fakeToken(r)
 		fs := []scan.Finding{
@@ -244,7 +243,7 @@ func TestRecordScan(t *testing.T) {
 
 func TestExposureStart(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		at := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
 		fixed := func(x time.Time) *time.Time { return &x }
@@ -287,7 +286,7 @@ func TestExposureStart(t *testing.T) {
 
 func TestTransitions(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(tok, "a", 1)}, t0)
 		if err != nil {
@@ -353,7 +352,7 @@ func TestTransitions(t *testing.T) {
 
 func TestNotesAndAssign(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		res, _ := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.AddNote(ctx, id, "bob", "asked the owner", t0.Add(time.Minute)); err != nil {
@@ -393,7 +392,7 @@ func TestNotesAndAssign(t *testing.T) {
 // backend: the latest statement is what the report reads.
 func TestStateUse(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		res, _ := st.RecordScan(ctx, "s", []scan.Finding{finding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.StateUse(ctx, id, "bob", []string{"alice/model", "dataset:acme/data=read"}, t0.Add(time.Minute)); err != nil {
@@ -420,7 +419,7 @@ func TestStateUse(t *testing.T) {
 
 func TestVerificationHistory(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		f := finding(tok, "a", 1)
 		f.Verification = &scan.Verification{Status: "live", Owner: "alice", CheckedAt: t0}
@@ -476,7 +475,7 @@ func TestVerificationHistory(t *testing.T) {
 
 func TestAssessmentAndFilters(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		var fs []scan.Finding
 		for i := range 5 {
@@ -547,7 +546,7 @@ func TestAssessmentAndFilters(t *testing.T) {
 
 func TestSecretSealed(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		a, b := fakeToken(r), fakeToken(r)
 		res, err := st.RecordScan(ctx, "s", []scan.Finding{finding(a, "x", 1), finding(b, "y", 1)}, t0)
@@ -613,7 +612,7 @@ func TestSecretSealed(t *testing.T) {
 
 func TestScannerFindings(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600)
@@ -635,7 +634,7 @@ func TestScannerFindings(t *testing.T) {
 }
 
 func TestWithoutSealer(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -656,7 +655,7 @@ func TestWithoutSealer(t *testing.T) {
 func TestConcurrentScans(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			dsn := b.dsn(t)
 			r := newRand()
 			shared := make([]string, 150)
@@ -751,7 +750,7 @@ func TestConcurrentScans(t *testing.T) {
 func TestOpenConcurrentAndIdempotent(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			dsn := b.dsn(t)
 			var wg sync.WaitGroup
 			errs := make([]error, 6)
@@ -808,7 +807,7 @@ func TestDefaultPath(t *testing.T) {
 // earlier, and nothing for a scan that changes nothing.
 func TestScanEvents(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		day := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
 		f0 := finding(tok, "app.py", 1)
@@ -869,7 +868,7 @@ func TestScanEvents(t *testing.T) {
 // two occurrences; the same repository scanned again adds none.
 func TestOccurrenceRepo(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		inRepo := func(repo string) scan.Finding {
 			f := finding(tok, "train.py", 2)
@@ -912,7 +911,7 @@ func TestOccurrenceRepo(t *testing.T) {
 // incident's owner until an assessment says more.
 func TestOwnerFromVerification(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		f := finding(fakeToken(newRand()), "a", 1)
 		f.Verification = &scan.Verification{Status: "live", Owner: "bob", CheckedAt: t0}
 		res, err := st.RecordScan(ctx, "s1", []scan.Finding{f}, t0)
