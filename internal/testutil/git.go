@@ -55,6 +55,8 @@ func IsolateGit(t testing.TB) {
 		"GIT_CONFIG_COUNT", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
 		"GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "XDG_CACHE_HOME"} {
 		t.Setenv(k, "") // restored after the test
-		os.Unsetenv(k)
+		// Unset, not empty: git reads some of these when merely set. The
+		// names are valid, so unsetting cannot fail.
+		_ = os.Unsetenv(k)
 	}
 }
