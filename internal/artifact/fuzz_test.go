@@ -3,7 +3,6 @@ package artifact
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +64,7 @@ func TestInspectCost(t *testing.T) {
 	data := bombZip(t, append(append(proto(4), bytes.Repeat([]byte{opNone, opPop}, 32<<20)...), opStop), 4, proto(2).op(opNone, opStop))
 	var fs []Finding
 	var err error
-	checkCost(t, "Inspect", func() { fs, err = Inspect(context.Background(), "bomb.pt", bytes.NewReader(data), int64(len(data))) })
+	checkCost(t, "Inspect", func() { fs, err = Inspect(t.Context(), "bomb.pt", bytes.NewReader(data), int64(len(data))) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +103,7 @@ func FuzzScanPickle(f *testing.F) {
 		// The same bytes under every name take every reader without panic.
 		for _, name := range []string{"x.pt", "x.npy", "x.bin"} {
 			checkCost(t, "Inspect("+name+")", func() {
-				_, err = Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data)))
+				_, err = Inspect(t.Context(), name, bytes.NewReader(data), int64(len(data)))
 			})
 			if err != nil {
 				t.Fatalf("Inspect(%s): %v", name, err)

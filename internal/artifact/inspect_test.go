@@ -25,7 +25,7 @@ func summary(fs []Finding) string {
 
 func inspectFile(t *testing.T, name string, data []byte) []Finding {
 	t.Helper()
-	fs, err := Inspect(context.Background(), name, bytes.NewReader(data), int64(len(data)))
+	fs, err := Inspect(t.Context(), name, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatalf("Inspect(%s): %v", name, err)
 	}
@@ -181,7 +181,7 @@ func TestInspectByNameAndContent(t *testing.T) {
 }
 
 func TestInspectCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	data := []byte{opProto, 2, opStop}
 	if _, err := Inspect(ctx, "a.pkl", bytes.NewReader(data), 3); !errors.Is(err, context.Canceled) {
@@ -195,7 +195,7 @@ type failingReaderAt struct{}
 func (failingReaderAt) ReadAt([]byte, int64) (int, error) { return 0, errDisk }
 
 func TestInspectReadError(t *testing.T) {
-	_, err := Inspect(context.Background(), "a.pkl", failingReaderAt{}, 100)
+	_, err := Inspect(t.Context(), "a.pkl", failingReaderAt{}, 100)
 	if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "a.pkl") {
 		t.Errorf("err = %v, want one naming a.pkl wrapping errDisk", err)
 	}

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // simClient starts the Hub simulator on the demo scenario and returns a
@@ -21,20 +21,12 @@ import (
 func simClient(t *testing.T) (*hub.Client, *hubsim.Server, map[string]string) {
 	t.Helper()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	srv, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	toks := map[string]string{}
-	for _, tk := range sc.Tokens {
-		toks[tk.DisplayName] = tk.Token
-	}
+	toks := testutil.HubTokens(sc)
 	return c, srv, toks
 }
 
@@ -74,7 +66,7 @@ func TestAssess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
-			r, err := Assess(context.Background(), c, toks[tt.token], Options{})
+			r, err := Assess(t.Context(), c, toks[tt.token], Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +93,7 @@ func TestAssess(t *testing.T) {
 
 func TestAssessFineGrainedScopesAndOrgs(t *testing.T) {
 	c, _, toks := simClient(t)
-	r, err := Assess(context.Background(), c, toks["sim-alice-acme-ci"], Options{})
+	r, err := Assess(t.Context(), c, toks["sim-alice-acme-ci"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,46 +115,41 @@ func TestAssessRevokedAndVerifier(t *testing.T) {
 	c, srv, toks := simClient(t)
 	tok := toks["sim-bob-read"]
 	v := &Verifier{Client: c}
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "live" || got.Owner != "bob" {
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "live" || got.Owner != "bob" {
 		t.Fatalf("before revocation: %+v", got)
 	}
-	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+	if err := c.Revoke(t.Context(), []string{tok}); err != nil {
 		t.Fatal(err)
 	}
 	if !srv.Revoked(tok) {
 		t.Fatal("simulator did not record the revocation")
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Status != "invalid" || r.Severity != "none" || len(r.Repos) != 0 {
 		t.Fatalf("revoked: %+v", r)
 	}
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "invalid" {
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "invalid" {
 		t.Fatalf("after revocation: %+v", got)
 	}
 }
 
 func TestAssessUnknownOnRateLimit(t *testing.T) {
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: 1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: 1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok := sc.Tokens[0].Token
 	v := &Verifier{Client: c}
-	v.Verify(context.Background(), "hf-user-token", tok) // uses the one allowed request
-	if got := v.Verify(context.Background(), "hf-user-token", tok); got.Status != "unknown" {
+	v.Verify(t.Context(), "hf-user-token", tok) // uses the one allowed request
+	if got := v.Verify(t.Context(), "hf-user-token", tok); got.Status != "unknown" {
 		t.Fatalf("rate-limited answer must be unknown, got %+v", got)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,17 +172,12 @@ func TestAssessContributorAskedByAuthCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,14 +240,14 @@ func TestVerdictOnlyFromTheEndpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := (&Verifier{Client: c}).Verify(context.Background(), tc.rule, tok)
+			got := (&Verifier{Client: c}).Verify(t.Context(), tc.rule, tok)
 			if got.Status != tc.want {
 				t.Errorf("Verify: %s (%s), want %s", got.Status, got.Reason, tc.want)
 			}
 			if tc.rule != "hf-user-token" {
 				return
 			}
-			r, err := Assess(context.Background(), c, tok, Options{})
+			r, err := Assess(t.Context(), c, tok, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,17 +293,12 @@ func spacesScenario(t *testing.T) (*hubsim.Scenario, string) {
 // each organization is in the blast radius.
 func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
 	sc, tok := spacesScenario(t)
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,12 +329,7 @@ func TestAssessSpacesOfOwnerAndEveryOrg(t *testing.T) {
 // smaller blast radius that looks whole.
 func TestAssessIncompleteListing(t *testing.T) {
 	sc, tok := spacesScenario(t)
-	sim := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	target, err := neturl.Parse(url)
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +349,7 @@ func TestAssessIncompleteListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Assess(context.Background(), c, tok, Options{})
+	r, err := Assess(t.Context(), c, tok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,12 +386,7 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -429,7 +396,7 @@ func TestAssessGatedNeedsAccess(t *testing.T) {
 		gated     Access
 		gatedRead bool
 	}{{yes, Read, true}, {no, None, false}} {
-		r, err := Assess(context.Background(), c, tt.token, Options{})
+		r, err := Assess(t.Context(), c, tt.token, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,7 +450,7 @@ func TestAssessDisabledRepo(t *testing.T) {
 		{"classic write, org read", classic, Read, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Assess(context.Background(), c, tt.token, Options{})
+			r, err := Assess(t.Context(), c, tt.token, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,13 +1,13 @@
 package assess
 
 import (
-	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // oauthJWT is an "hf_oauth_" token whose JWT carries the scope claim, the
@@ -61,11 +61,7 @@ func grantsSim(t *testing.T) (*hub.Client, map[string]string) {
 			{ID: "wil/public"},
 		},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +110,7 @@ func TestAssessGrants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token, func(t *testing.T) {
-			r, err := Assess(context.Background(), c, toks[tt.token], Options{})
+			r, err := Assess(t.Context(), c, toks[tt.token], Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +150,7 @@ func TestAssessGrants(t *testing.T) {
 
 func TestAssessOAuthIdentity(t *testing.T) {
 	c, toks := grantsSim(t)
-	r, err := Assess(context.Background(), c, toks["oauth-write"], Options{})
+	r, err := Assess(t.Context(), c, toks["oauth-write"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +161,7 @@ func TestAssessOAuthIdentity(t *testing.T) {
 	if !strings.Contains(caps, "write-repos") || !strings.Contains(caps, "Inference Providers") || strings.Contains(caps, "webhooks") {
 		t.Errorf("capabilities %v", r.Capabilities)
 	}
-	a, err := Assess(context.Background(), c, toks["app-write"], Options{})
+	a, err := Assess(t.Context(), c, toks["app-write"], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -309,7 +309,7 @@ func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks in
 
 // ruleDescription names a rule's kind of secret.
 func ruleDescription(rule string) string {
-	if r, ok := detect.Rules[rule]; ok {
+	if r, ok := detect.Rule(rule); ok {
 		return r.Description
 	}
 	return "secret of rule " + rule

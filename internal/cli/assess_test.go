@@ -8,21 +8,15 @@ import (
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // startSim serves the demo scenario and returns its URL and tokens by name.
 func startSim(t *testing.T) (string, map[string]string) {
 	t.Helper()
 	sc := hubsim.DemoScenario()
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	toks := map[string]string{}
-	for _, tk := range sc.Tokens {
-		toks[tk.DisplayName] = tk.Token
-	}
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
+	toks := testutil.HubTokens(sc)
 	return url, toks
 }
 

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -51,7 +50,7 @@ func TestAssessIncidentWithOwnerToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Revoked elsewhere, before hfwarden took any snapshot.
-	if err := c.Revoke(context.Background(), []string{leaked}); err != nil {
+	if err := c.Revoke(t.Context(), []string{leaked}); err != nil {
 		t.Fatal(err)
 	}
 	show := func() viewedShow {

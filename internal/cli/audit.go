@@ -300,7 +300,7 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 
 // incompleteAudit says what could not be checked and how to check it.
 func incompleteAudit(r *audit.Report, want int) error {
-	msg := "the audit is incomplete"
+	var msg string
 	if missed := want - len(r.Checked); missed > 0 {
 		msg = fmt.Sprintf("%d of %d repositories could not be checked", missed, want)
 	} else {

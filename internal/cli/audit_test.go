@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // auditFinding is the JSON shape the issue asks for.
@@ -56,11 +56,7 @@ func TestAuditCommand(t *testing.T) {
 				Files: map[string]*hubsim.File{"README.md": {Text: "# q\n"}}}}},
 		},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "src", ".env"), "HF_TOKEN="+tok+"\n")
 	tokFile := filepath.Join(dir, "token")
@@ -86,7 +82,7 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
-	if _, err := c.Commit(context.Background(), tok, hub.RepoModel, "bob/model", "main", "fix", map[string][]byte{"model.pkl": payload}, nil); err != nil {
+	if _, err := c.Commit(t.Context(), tok, hub.RepoModel, "bob/model", "main", "fix", map[string][]byte{"model.pkl": payload}, nil); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, url+"/api/spaces/bob/app/secrets", bytes.NewReader([]byte(`{"key":"STOLEN","value":"x"}`)))
@@ -221,7 +217,7 @@ func TestAuditCommand(t *testing.T) {
 	// The leaked token is revoked: an audit with it checks nothing, says
 	// so (exit 2, naming the owner's token as the way out), keeps the
 	// earlier findings and leaves step 5 open.
-	if err := c.Revoke(context.Background(), []string{tok}); err != nil {
+	if err := c.Revoke(t.Context(), []string{tok}); err != nil {
 		t.Fatal(err)
 	}
 	r = runCLI(t, "", append([]string{"audit", "1", "--endpoint", url, "--since", since, "-f", "json"}, dbArgs...)...)
@@ -264,15 +260,11 @@ func TestAuditRelistsRepositories(t *testing.T) {
 			Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}}}}
 	}
 	hubAt := func(repos ...hubsim.Repo) string {
-		url, stop, err := hubsim.New(&hubsim.Scenario{
+		_, url := testutil.StartHub(t, &hubsim.Scenario{
 			Users:  []hubsim.User{{Name: "bob"}},
 			Tokens: []hubsim.Token{{Token: tok, User: "bob", Kind: hubsim.KindClassic, Role: "write"}},
 			Repos:  repos,
-		}, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(stop)
+		}, hubsim.Options{RateLimit: -1})
 		return url
 	}
 	since := time.Now().UTC().Add(-time.Minute)

@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
@@ -31,7 +30,7 @@ type result struct {
 func runCLI(t testing.TB, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	code := cli.Main(t.Context(), args, strings.NewReader(stdin), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
 

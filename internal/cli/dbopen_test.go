@@ -200,3 +200,25 @@ func TestPathFlagsRefuseTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestReportUsedOpenFails: report --used writes, so it opens the store
+// for writing after checking that it exists; when that open fails (here:
+// the key cannot be loaded, while a read-only open needs none), the report
+// says so and exits 2 instead of going on without a store.
+func TestReportUsedOpenFails(t *testing.T) {
+	tk := fakeTokens(t, 64, 1)
+	src := t.TempDir()
+	write(t, filepath.Join(src, "app.py"), "TOKEN = \""+tk[0]+"\"\n")
+	dir := t.TempDir()
+	t.Setenv("HFWARDEN_KEY", "")
+	db := filepath.Join(dir, "h.db")
+	if r := runCLI(t, "", "scan", "--store", "-q", src, "--db", db, "--key-file", filepath.Join(dir, "h.key")); r.code != 1 {
+		t.Fatalf("scan --store: exit %d\n%s", r.code, r.stderr)
+	}
+	notDir := filepath.Join(dir, "file")
+	write(t, notDir, "a file, not a directory\n")
+	r := runCLI(t, "", "report", "1", "--used", "alice/sim-chat-demo", "--db", db, "--key-file", filepath.Join(notDir, "h.key"))
+	if r.code != 2 || !strings.Contains(r.stderr, "key") || r.stdout != "" {
+		t.Fatalf("report --used with a key that cannot load: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+}

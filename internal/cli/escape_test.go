@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // hostile holds an OSC title sequence, a CSI clear-screen, a C1 CSI and a
@@ -75,11 +76,7 @@ func TestHubStringsEscaped(t *testing.T) {
 	for i := range sc.Tokens {
 		sc.Tokens[i].DisplayName += hostile
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	r := runCLI(t, tok+"\n", "assess", "--endpoint", url)
 	if r.code != 0 {
 		t.Fatalf("assess: exit %d\n%s", r.code, r.stderr)

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // An OAuth token with write-repos reaches what its scopes and the orgs
@@ -33,11 +33,7 @@ func TestAuditOAuthWriteToken(t *testing.T) {
 			{ID: "lab/model", Private: true, CreatedAt: old, Commits: initial},
 		},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	dir := t.TempDir()
 	tokFile := filepath.Join(dir, "token")
 	write(t, tokFile, tok+"\n")
@@ -48,7 +44,7 @@ func TestAuditOAuthWriteToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Commit(context.Background(), tok, hub.RepoModel, "lab/model", "main", "tweak", map[string][]byte{"README.md": []byte("# changed\n")}, nil); err != nil {
+	if _, err := c.Commit(t.Context(), tok, hub.RepoModel, "lab/model", "main", "tweak", map[string][]byte{"README.md": []byte("# changed\n")}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -84,11 +80,7 @@ func TestAuditNamesMissingScope(t *testing.T) {
 		Repos: []hubsim.Repo{{ID: "wil/model", CreatedAt: old, Commits: []hubsim.Commit{
 			{Title: "Initial commit", Date: old, Files: map[string]*hubsim.File{"README.md": {Text: "# m\n"}}}}}},
 	}
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	tokFile := filepath.Join(t.TempDir(), "token")
 	write(t, tokFile, tok+"\n")
 	r := runCLI(t, "", "audit", "--endpoint", url, "--token-file", tokFile, "--since", old.Format(time.RFC3339))

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -69,11 +68,11 @@ func TestPinAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Commit(context.Background(), alice, hub.RepoModel, model, "main", "swap weights", map[string][]byte{"model.safetensors": []byte("not the weights you pinned\n")}, nil)
+	res, err := c.Commit(t.Context(), alice, hub.RepoModel, model, "main", "swap weights", map[string][]byte{"model.safetensors": []byte("not the weights you pinned\n")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now, err := pin.Snapshot(context.Background(), c, "", hub.RepoModel, model, "main")
+	now, err := pin.Snapshot(t.Context(), c, "", hub.RepoModel, model, "main")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // gitRepo makes a repository with one commit, isolated from the user's
 // git configuration.
 func gitRepo(t *testing.T) string {
 	t.Helper()
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	testutil.IsolateGit(t)
+	// These tests install hooks: git's own hooks directory, not none.
+	gitIn(t, t.TempDir(), "config", "--global", "--unset", "core.hooksPath")
 	t.Setenv("GIT_AUTHOR_NAME", "Ada")
 	t.Setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
 	t.Setenv("GIT_COMMITTER_NAME", "Ada")

@@ -38,7 +38,7 @@ func (c *contender) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.storm--
 	}
 	c.mu.Unlock()
-	rec := httptest.NewRecorder()
+	var rec *httptest.ResponseRecorder
 	for {
 		if spend {
 			c.sim.ServeHTTP(httptest.NewRecorder(), r.Clone(r.Context()))

@@ -58,11 +58,14 @@ self-contained file.`,
 					return usageErr("--used: %v", err)
 				}
 				// Creates nothing: a store must be there already.
-				ro, err := db.openReadOnly(c.Context())
-				if err != nil {
-					return usageErr("%v", err)
+				ro, roErr := db.openReadOnly(c.Context())
+				if roErr != nil {
+					return usageErr("%v", roErr)
 				}
-				ro.Close()
+				// Only a probe that the store exists: nothing was read or
+				// written through it, so closing it cannot lose anything.
+				_ = ro.Close()
+				// err, not a new one: it is checked below, after the else.
 				st, err = db.open(c.Context())
 			} else {
 				st, err = db.openReadOnly(c.Context())

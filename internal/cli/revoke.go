@@ -251,7 +251,7 @@ type revokePlan struct {
 func planRevoke(ctx context.Context, st store.Store, targets []incident.Incident, gh *ghapi.Client) (*revokePlan, error) {
 	p := &revokePlan{}
 	for _, in := range targets {
-		rule := detect.Rules[in.Rule]
+		rule, _ := detect.Rule(in.Rule)
 		isGitHub := rule.Issuer == "GitHub"
 		if !detect.IssuedByHuggingFace(in.Rule) && !(isGitHub && gh != nil) {
 			p.refused = append(p.refused, refusal{in, fmt.Sprintf("not a Hugging Face credential: hfwarden sends a secret only to its issuer. Rotate it: %s", detect.RotationHint(in.Rule))})

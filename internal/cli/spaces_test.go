@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // spacesHub serves a user with a write token who, like each of their two
@@ -39,11 +40,7 @@ func spacesHub(t *testing.T) (sim, broken, tokFile, tok string) {
 		},
 	}
 	sc.Repos[5].Private = true
-	sim, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	_, sim = testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	target, err := url.Parse(sim)
 	if err != nil {
 		t.Fatal(err)

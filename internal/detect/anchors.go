@@ -30,11 +30,34 @@ func (a *anchor) at(data []byte, p int) bool {
 
 func lit(s string) [3]string { return [3]string{s[0:1], s[1:2], s[2:3]} }
 
-// allAnchors lists every anchor hfwarden knows.
+// allAnchors lists every anchor hfwarden knows: the rules' prefixes and
+// the encoded forms of the Hugging Face prefixes. The Hugging Face rules
+// come first, then the encodings, then the linked rules, then base64: the
+// order the prefilter's buckets were tuned with (assignBuckets is greedy
+// in anchor order; TestAnchorsAsBuilt pins it).
 func allAnchors() []anchor {
-	as := []anchor{
-		{pat: lit("hf_"), handle: handleHF},
-		{pat: lit("i_o"), handle: handleOrg},
+	var as []anchor
+	for _, linked := range []bool{false, true} {
+		for _, r := range rules {
+			if r.Linked != linked {
+				continue
+			}
+			for _, a := range r.anchors {
+				a.linked = r.Linked
+				as = append(as, a)
+			}
+		}
+		if !linked {
+			as = append(as, encodedAnchors()...)
+		}
+	}
+	return append(as, base64Anchors()...)
+}
+
+// encodedAnchors are the percent, escape and hex forms of "hf_" and
+// "api_org_"; where one is seen, a window is decoded and detected again.
+func encodedAnchors() []anchor {
+	return []anchor{
 		// Percent-encoded: "hf%5F…" and a fully encoded "%68%66%5F…".
 		{pat: lit("hf%"), decoder: true, handle: handlePercent},
 		{pat: lit("%68"), decoder: true, handle: handlePercent},
@@ -46,17 +69,7 @@ func allAnchors() []anchor {
 		{pat: lit(`68\`), decoder: true, handle: handleEscapes},
 		// Hex: "68665f".
 		{pat: lit("866"), decoder: true, handle: handleHex},
-		{pat: lit("sk-"), linked: true, handle: handleSK},
-		{pat: lit("r8_"), linked: true, handle: handleReplicate},
-		{pat: [3]string{"g", "h", "pousr"}, linked: true, handle: handleGitHub},
-		{pat: lit("b_p"), linked: true, handle: handleGitHubPAT},
-		{pat: [3]string{"A", "KS", "I"}, linked: true, handle: handleAWS},
-		{pat: [3]string{"nN", "dD", "bB"}, linked: true, handle: handleWandb},
 	}
-	for _, b := range base64Anchors() {
-		as = append(as, b)
-	}
-	return as
 }
 
 // b64Anchor is a run of base64 characters that appears, at a known offset
@@ -77,19 +90,20 @@ func base64Anchors() []anchor {
 		if len(ba.text) < 3 {
 			return
 		}
-		for i := 0; i+3 <= len(ba.text); i++ {
-			key := ba.text[i : i+3]
-			if seen[key] {
-				return // this run is already covered
-			}
-			seen[key] = true
-			g := (ba.group + i) % 4
-			out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
-				handle: func(d *Detector, data []byte, pos, depth int, out *matches) {
-					handleBase64(d, data, pos, g, depth, out)
-				}})
-			break // one anchor per stable run is enough
+		// One anchor per stable run is enough: its first three characters.
+		// Any three characters of the run would do (the prefilter only
+		// needs to stop somewhere in it), and a run whose start another
+		// run already shares is covered by that run's anchor.
+		key := ba.text[:3]
+		if seen[key] {
+			return
 		}
+		seen[key] = true
+		g := ba.group % 4
+		out = append(out, anchor{pat: lit(key), decoder: true, base64: true,
+			handle: func(d *Detector, data []byte, pos, depth int, out *matches) {
+				handleBase64(d, data, pos, g, depth, out)
+			}})
 	}
 	// "hf_" and "api_org_" base64-encoded once, and "hf_" twice (a Docker config.json inside a
 	// Kubernetes Secret). Other encodings under base64 are found when the

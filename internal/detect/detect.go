@@ -221,13 +221,6 @@ func (t *literalTable) get(k uint32) []*anchor {
 	return nil
 }
 
-// Lines tells whether rule is a Hugging Face credential rule (as opposed to
-// a linked secret).
-func IsLinked(rule string) bool {
-	r, ok := Rules[rule]
-	return ok && r.Linked
-}
-
 func dedup(ms []Match) []Match {
 	slices.SortStableFunc(ms, func(a, b Match) int {
 		if a.Start != b.Start {

@@ -1,13 +1,14 @@
 package detect
 
 import (
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 // Test tokens: random letters, never real credentials.
@@ -26,33 +27,6 @@ const (
 	wandb    = "f80e222f828767efc2f91624a8940f1f836f99ee"
 	jwt      = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6Im9wZW5pZCBwcm9maWxlIiwiZXhwIjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtYWJjZGVm"
 )
-
-func b64(s string) string    { return base64.StdEncoding.EncodeToString([]byte(s)) }
-func b64url(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) }
-
-func pctAll(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, "%%%02X", s[i])
-	}
-	return sb.String()
-}
-
-func uEsc(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, `\u%04x`, s[i])
-	}
-	return sb.String()
-}
-
-func xEsc(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, `\x%02x`, s[i])
-	}
-	return sb.String()
-}
 
 type want struct {
 	rule, secret, conf string
@@ -81,22 +55,22 @@ func TestDetectPositives(t *testing.T) {
 		{"oauth token", "Authorization: Bearer hf_oauth_" + jwt + "\n", []want{{"hf-oauth-token", "hf_oauth_" + jwt, "high", nil, 0}}},
 		{"trusted publisher jwt", "HF_TOKEN=hf_jwt_" + jwt, []want{{"hf-jwt", "hf_jwt_" + jwt, "high", nil, 0}}},
 		{"oauth refresh", "refresh_token = hf_oauth__refresh_Zk3pQ9xLmT7vR2sW8yB4nC6d\n", []want{{"hf-oauth-refresh-token", "hf_oauth__refresh_Zk3pQ9xLmT7vR2sW8yB4nC6d", "high", nil, 0}}},
-		{"base64", "HF: " + b64("token="+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
-		{"base64 shift 1", "HF: " + b64("x="+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
-		{"base64 shift 2", "HF: " + b64("xy "+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
-		{"base64 no context", b64(tok1), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
-		{"base64url", "t=" + b64url("\xfb\xff "+tok1), []want{{"hf-user-token", tok1, "high", []string{"base64url"}, 0}}},
-		{"kubernetes secret", "apiVersion: v1\nkind: Secret\ndata:\n  HF_TOKEN: " + b64(tok1) + "\n", []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"base64", "HF: " + encode.Base64("token="+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"base64 shift 1", "HF: " + encode.Base64("x="+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"base64 shift 2", "HF: " + encode.Base64("xy "+tok1+"\n"), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"base64 no context", encode.Base64(tok1), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"base64url", "t=" + encode.Base64URL("\xfb\xff "+tok1), []want{{"hf-user-token", tok1, "high", []string{"base64url"}, 0}}},
+		{"kubernetes secret", "apiVersion: v1\nkind: Secret\ndata:\n  HF_TOKEN: " + encode.Base64(tok1) + "\n", []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
 		{"percent underscore", "GET /x?token=hf%5F" + tok1[3:] + " HTTP/1.1", []want{{"hf-user-token", tok1, "high", []string{"percent"}, 0}}},
-		{"percent everything", "q=" + pctAll(tok1) + "&x=1", []want{{"hf-user-token", tok1, "high", []string{"percent"}, 0}}},
+		{"percent everything", "q=" + encode.PercentAll(tok1) + "&x=1", []want{{"hf-user-token", tok1, "high", []string{"percent"}, 0}}},
 		{"query escape", "https://x/?u=" + url.QueryEscape("https://a:"+tok1+"@huggingface.co"), []want{{"hf-user-token", tok1, "high", nil, 0}}},
-		{"unicode escapes", `{"t": "` + uEsc(tok1) + `"}`, []want{{"hf-user-token", tok1, "high", []string{"unicode-escape"}, 0}}},
-		{"hex escapes", `s = "` + xEsc(tok1) + `"`, []want{{"hf-user-token", tok1, "high", []string{"unicode-escape"}, 0}}},
+		{"unicode escapes", `{"t": "` + encode.UnicodeEscape(tok1) + `"}`, []want{{"hf-user-token", tok1, "high", []string{"unicode-escape"}, 0}}},
+		{"hex escapes", `s = "` + encode.HexEscape(tok1) + `"`, []want{{"hf-user-token", tok1, "high", []string{"unicode-escape"}, 0}}},
 		{"partial json escape", `"` + tok1[:10] + `\u00` + hex.EncodeToString([]byte{tok1[10]}) + tok1[11:] + `"`, []want{{"hf-user-token", tok1, "high", []string{"json-escape"}, 0}}},
 		{"hex", "blob " + hex.EncodeToString([]byte(" "+tok1+" ")) + " end", []want{{"hf-user-token", tok1, "high", []string{"hex"}, 0}}},
-		{"base64 of base64", "x " + b64(b64("k="+tok1+"\n")), []want{{"hf-user-token", tok1, "high", []string{"base64", "base64"}, 0}}},
-		{"percent of base64", "x=" + url.QueryEscape(b64("a="+tok1+"\n")), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
-		{"three levels", "x " + b64(b64(`{"t":"`+tok1[:9]+`\u00`+hex.EncodeToString([]byte{tok1[9]})+tok1[10:]+`"}`)), []want{{"hf-user-token", tok1, "high", []string{"base64", "base64", "json-escape"}, 0}}},
+		{"base64 of base64", "x " + encode.Base64(encode.Base64("k="+tok1+"\n")), []want{{"hf-user-token", tok1, "high", []string{"base64", "base64"}, 0}}},
+		{"percent of base64", "x=" + url.QueryEscape(encode.Base64("a="+tok1+"\n")), []want{{"hf-user-token", tok1, "high", []string{"base64"}, 0}}},
+		{"three levels", "x " + encode.Base64(encode.Base64(`{"t":"`+tok1[:9]+`\u00`+hex.EncodeToString([]byte{tok1[9]})+tok1[10:]+`"}`)), []want{{"hf-user-token", tok1, "high", []string{"base64", "base64", "json-escape"}, 0}}},
 		{"split plus", `token = "` + tok1[:12] + `" + "` + tok1[12:] + `"`, []want{{"hf-user-token", tok1, "medium", nil, 2}}},
 		{"split python implicit multiline", "login(token=(\n    \"" + tok1[:8] + "\"\n    '" + tok1[8:20] + "'\n    \"" + tok1[20:] + "\"))", []want{{"hf-user-token", tok1, "medium", nil, 3}}},
 		{"split shell adjacent", `export HF_TOKEN='` + tok1[:15] + `'"` + tok1[15:] + `"`, []want{{"hf-user-token", tok1, "medium", nil, 2}}},
@@ -166,7 +140,7 @@ func TestDetectNegatives(t *testing.T) {
 		{"aws id alone", "key = " + akia + "\n"},
 		{"wandb without context", "sha = " + wandb},
 		{"hf_hub_download", "from huggingface_hub import hf_hub_download\nhf_hub_download(repo_id=x)"},
-		{"base64 noise", b64(strings.Repeat("\x00\x01\x02 binary stuff \xff\xfe", 50))},
+		{"base64 noise", encode.Base64(strings.Repeat("\x00\x01\x02 binary stuff \xff\xfe", 50))},
 		{"sk in word", "task-queue risk-free"},
 	}
 	d := New(Options{})
@@ -181,7 +155,7 @@ func TestDetectNegatives(t *testing.T) {
 
 func TestNoDecode(t *testing.T) {
 	d := New(Options{NoDecode: true})
-	if got := d.Detect([]byte(b64(tok1))); len(got) != 0 {
+	if got := d.Detect([]byte(encode.Base64(tok1))); len(got) != 0 {
 		t.Fatalf("decoders off, yet found %+v", got)
 	}
 	if got := d.Detect([]byte(tok1)); len(got) != 1 {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 // encoders wrap a token the way it is found in the wild; each must be
@@ -14,17 +16,17 @@ var encoders = []struct {
 	enc  func(string) string
 }{
 	{"plain", func(s string) string { return s }},
-	{"base64", b64},
-	{"base64url", b64url},
-	{"percent", pctAll},
+	{"base64", encode.Base64},
+	{"base64url", encode.Base64URL},
+	{"percent", encode.PercentAll},
 	{"query", url.QueryEscape},
-	{"unicode", uEsc},
-	{"hexescape", xEsc},
+	{"unicode", encode.UnicodeEscape},
+	{"hexescape", encode.HexEscape},
 	{"hex", func(s string) string { return hex.EncodeToString([]byte(s)) }},
-	{"base64-base64", func(s string) string { return b64(b64(s)) }},
-	{"percent-base64", func(s string) string { return url.QueryEscape(b64(s)) }},
+	{"base64-base64", func(s string) string { return encode.Base64(encode.Base64(s)) }},
+	{"percent-base64", func(s string) string { return url.QueryEscape(encode.Base64(s)) }},
 	{"base64-jsonescape", func(s string) string {
-		return b64(`{"t": "` + s[:9] + `\u00` + hex.EncodeToString([]byte{s[9]}) + s[10:] + `"}`)
+		return encode.Base64(`{"t": "` + s[:9] + `\u00` + hex.EncodeToString([]byte{s[9]}) + s[10:] + `"}`)
 	}},
 	{"json-string", func(s string) string { return `{\"k\": \"` + s + `\"}` }},
 }

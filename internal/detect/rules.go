@@ -6,13 +6,17 @@ import (
 	"encoding/json"
 )
 
-// Rule describes a credential shape.
-type Rule struct {
+// RuleInfo describes a credential shape: what callers outside detect may
+// know about a rule. It is a copy; changing it changes no rule.
+type RuleInfo struct {
 	ID          string
 	Description string
 	// Linked rules are non-Hugging Face secrets reported to be rotated
 	// together with the HF token found beside them.
 	Linked bool
+	// Verifiable rules are Hugging Face credentials that a whoami-v2 call
+	// can check. Nothing else is ever sent to the Hub.
+	Verifiable bool
 	// Issuer is who issued the secret: the only party it may be sent to
 	// (to check or revoke it).
 	Issuer string
@@ -27,37 +31,191 @@ const IssuerHuggingFace = "Hugging Face"
 // hfRotate is how a Hugging Face token is rotated after revocation.
 const hfRotate = "revoke it with hfwarden revoke, then create a new one at https://huggingface.co/settings/tokens"
 
-// Rules lists every rule by ID.
-var Rules = map[string]Rule{
-	"hf-user-token":          {ID: "hf-user-token", Description: "Hugging Face user access token", Issuer: IssuerHuggingFace, Rotate: hfRotate},
-	"hf-org-token":           {ID: "hf-org-token", Description: "Hugging Face legacy organization API token (api_org_)", Issuer: IssuerHuggingFace, Rotate: hfRotate},
-	"hf-oauth-token":         {ID: "hf-oauth-token", Description: "Hugging Face OAuth access token", Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner can also revoke the app at https://huggingface.co/settings/connected-applications"},
-	"hf-oauth-refresh-token": {ID: "hf-oauth-refresh-token", Description: "Hugging Face OAuth refresh token", Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner confirms by revoking the app at https://huggingface.co/settings/connected-applications"},
-	"hf-jwt":                 {ID: "hf-jwt", Description: "Hugging Face short-lived repository token (Trusted Publishers JWT)", Issuer: IssuerHuggingFace, Rotate: hfRotate},
-	"openai-api-key": {ID: "openai-api-key", Description: "OpenAI API key", Linked: true, Issuer: "OpenAI",
-		Rotate: "delete the key at https://platform.openai.com/api-keys (project keys: the project's API keys page) and create a new one"},
-	"anthropic-api-key": {ID: "anthropic-api-key", Description: "Anthropic API key", Linked: true, Issuer: "Anthropic",
-		Rotate: "delete the key at https://console.anthropic.com/settings/keys and create a new one"},
-	"replicate-api-token": {ID: "replicate-api-token", Description: "Replicate API token", Linked: true, Issuer: "Replicate",
-		Rotate: "delete the token at https://replicate.com/account/api-tokens and create a new one"},
-	"github-token": {ID: "github-token", Description: "GitHub token", Linked: true, Issuer: "GitHub",
-		Rotate: "delete a ghp_ token at https://github.com/settings/tokens, revoke a gho_ token's OAuth app at https://github.com/settings/applications, a ghu_/ghr_ token's GitHub App at https://github.com/settings/apps/authorizations (ghs_ expires within an hour); or send ghp_, gho_, ghu_ and ghr_ tokens to GitHub with hfwarden revoke --github"},
-	"github-fine-grained-pat": {ID: "github-fine-grained-pat", Description: "GitHub fine-grained personal access token", Linked: true, Issuer: "GitHub",
-		Rotate: "delete it at https://github.com/settings/personal-access-tokens, or send it to GitHub with hfwarden revoke --github"},
-	"wandb-api-key": {ID: "wandb-api-key", Description: "Weights & Biases API key", Linked: true, Issuer: "Weights & Biases",
-		Rotate: "delete the key under API keys at https://wandb.ai/settings and create a new one"},
-	"aws-access-key": {ID: "aws-access-key", Description: "AWS access key ID with its secret access key", Linked: true, Issuer: "AWS",
-		Rotate: "deactivate, then delete the access key in IAM (aws iam update-access-key --status Inactive, then aws iam delete-access-key) and check CloudTrail for its use"},
+// samples are strings a rule must find (True) and must not find (False);
+// TestRuleSamples checks every rule against its own. They are made up:
+// random letters, never real credentials.
+type samples struct{ True, False []string }
+
+// rule is one detector rule, whole: what it is (RuleInfo), how it is found
+// (anchors, each with the validator that checks the exact shape around it
+// and applies the placeholder filter: looksFake for hf_ and api_org_
+// bodies, looksFakeGeneric for every other secret), and its samples.
+type rule struct {
+	RuleInfo
+	// anchors are the prefilter patterns of the rule's prefix. Rules that
+	// share a prefix share its anchor and validator: it is listed once, on
+	// the rule named by via, whose validator tells the shapes apart.
+	anchors []anchor
+	via     string
+	samples samples
+}
+
+// rules is the rule table, in the order New compiles their anchors (the
+// prefilter's bucket assignment follows that order). It is never changed:
+// Rule and AllRules hand out copies.
+var rules = []rule{
+	{
+		RuleInfo: RuleInfo{ID: "hf-user-token", Description: "Hugging Face user access token", Verifiable: true, Issuer: IssuerHuggingFace, Rotate: hfRotate},
+		anchors:  []anchor{{pat: lit("hf_"), handle: handleHF}},
+		samples: samples{
+			True:  []string{`HF_TOKEN = "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"`, "t=hf_8DwkNhFdnXsiVpzz63FfkCzJr4i0B3JrTA"},
+			False: []string{"hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "hf_getAccessTokenFromEnvironmentVar", "hf_servingcellpriorityparametersabcd", "from huggingface_hub import hf_hub_download", "my_hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "hf-org-token", Description: "Hugging Face legacy organization API token (api_org_)", Verifiable: true, Issuer: IssuerHuggingFace, Rotate: hfRotate},
+		// The anchor "i_o" sits at index 2 of "api_org_".
+		anchors: []anchor{{pat: lit("i_o"), handle: handleOrg}},
+		samples: samples{
+			True:  []string{`api_key="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"`},
+			False: []string{"api_org_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "api_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrh"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "hf-oauth-token", Description: "Hugging Face OAuth access token", Verifiable: true, Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner can also revoke the app at https://huggingface.co/settings/connected-applications"},
+		via:      "hf-user-token",
+		samples: samples{
+			True:  []string{"Authorization: Bearer hf_oauth_eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6Im9wZW5pZCBwcm9maWxlIiwiZXhwIjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtYWJjZGVm"},
+			False: []string{"hf_oauth_eyJub3QganNvbg.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln", "hf_oauth_callback_url"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "hf-oauth-refresh-token", Description: "Hugging Face OAuth refresh token", Issuer: IssuerHuggingFace, Rotate: "revoke it with hfwarden revoke; the owner confirms by revoking the app at https://huggingface.co/settings/connected-applications"},
+		via:      "hf-user-token",
+		samples: samples{
+			True:  []string{"refresh_token = hf_oauth__refresh_Zk3pQ9xLmT7vR2sW8yB4nC6d\n"},
+			False: []string{"hf_oauth__refresh_short", "hf_oauth__refresh_xxxxxxxxxxxxxxxxxxxxxxxx"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "hf-jwt", Description: "Hugging Face short-lived repository token (Trusted Publishers JWT)", Verifiable: true, Issuer: IssuerHuggingFace, Rotate: hfRotate},
+		via:      "hf-user-token",
+		samples: samples{
+			True:  []string{"HF_TOKEN=hf_jwt_eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzY29wZSI6Im9wZW5pZCBwcm9maWxlIiwiZXhwIjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtYWJjZGVm"},
+			False: []string{"hf_jwt_eyJhbGciOiJSUzI1NiJ9", "hf_jwt_decode(token)"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "openai-api-key", Description: "OpenAI API key", Linked: true, Issuer: "OpenAI",
+			Rotate: "delete the key at https://platform.openai.com/api-keys (project keys: the project's API keys page) and create a new one"},
+		// "sk-" also starts Anthropic keys: handleSK tells them apart.
+		anchors: []anchor{{pat: lit("sk-"), handle: handleSK}},
+		samples: samples{
+			True:  []string{`openai.api_key = "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"`},
+			False: []string{"task-queue risk-free", "sk-proj-your-key-here", "sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "anthropic-api-key", Description: "Anthropic API key", Linked: true, Issuer: "Anthropic",
+			Rotate: "delete the key at https://console.anthropic.com/settings/keys and create a new one"},
+		via: "openai-api-key",
+		samples: samples{
+			True:  []string{`ANTHROPIC_API_KEY="sk-ant-api03-oDnkHIfxIq2HZt_PlJhx2jIclHkCiHp6bR1IqfEouHgxzNNAL5wIScGebcy8F5n3_YNBDRzrZSgqbjG3uhkWKFLf6xuI5AA"`},
+			False: []string{"sk-ant-api03-short", "sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "replicate-api-token", Description: "Replicate API token", Linked: true, Issuer: "Replicate",
+			Rotate: "delete the token at https://replicate.com/account/api-tokens and create a new one"},
+		anchors: []anchor{{pat: lit("r8_"), handle: handleReplicate}},
+		samples: samples{
+			True:  []string{"REPLICATE_API_TOKEN=r8_wR4y9ojfljoQoaF1LlqsajAIxNKu8iS2G8NPR"},
+			False: []string{"r8_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "r8_wR4y9ojfljoQoaF1LlqsajAIxNKu8iS2G8NP"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "github-token", Description: "GitHub token", Linked: true, Issuer: "GitHub",
+			Rotate: "delete a ghp_ token at https://github.com/settings/tokens, revoke a gho_ token's OAuth app at https://github.com/settings/applications, a ghu_/ghr_ token's GitHub App at https://github.com/settings/apps/authorizations (ghs_ expires within an hour); or send ghp_, gho_, ghu_ and ghr_ tokens to GitHub with hfwarden revoke --github"},
+		anchors: []anchor{{pat: [3]string{"g", "h", "pousr"}, handle: handleGitHub}},
+		samples: samples{
+			True:  []string{"GITHUB_TOKEN: ghp_VdD53X83RZJzzzzgEOzdmenCkhvMdgaKjIg8"},
+			False: []string{"ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "ghx_VdD53X83RZJzzzzgEOzdmenCkhvMdgaKjIg8"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "github-fine-grained-pat", Description: "GitHub fine-grained personal access token", Linked: true, Issuer: "GitHub",
+			Rotate: "delete it at https://github.com/settings/personal-access-tokens, or send it to GitHub with hfwarden revoke --github"},
+		// The anchor "b_p" sits at index 5 of "github_pat_".
+		anchors: []anchor{{pat: lit("b_p"), handle: handleGitHubPAT}},
+		samples: samples{
+			True:  []string{"t=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"},
+			False: []string{"github_pat_xNbe3nNyjOq9wMxEhh2FDE", "github_pat_ is the prefix of fine-grained tokens"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "aws-access-key", Description: "AWS access key ID with its secret access key", Linked: true, Issuer: "AWS",
+			Rotate: "deactivate, then delete the access key in IAM (aws iam update-access-key --status Inactive, then aws iam delete-access-key) and check CloudTrail for its use"},
+		anchors: []anchor{{pat: [3]string{"A", "KS", "I"}, handle: handleAWS}},
+		samples: samples{
+			True:  []string{"aws_access_key_id = AKIAAQXV9UPCTNWLAVYF\naws_secret_access_key = 8JzFalHlsZfYcMMDktXP+tKsf2rcDkdfrUnW5gcF\n"},
+			False: []string{"key = AKIAAQXV9UPCTNWLAVYF\n", "AKIAAQXV9UPCTNWLAVYF path/to/some/file/in/the/repository/x"},
+		},
+	},
+	{
+		RuleInfo: RuleInfo{ID: "wandb-api-key", Description: "Weights & Biases API key", Linked: true, Issuer: "Weights & Biases",
+			Rotate: "delete the key under API keys at https://wandb.ai/settings and create a new one"},
+		// Found by its context (WANDB_API_KEY, wandb.login, wandb login):
+		// the anchor is "ndb" in any case.
+		anchors: []anchor{{pat: [3]string{"nN", "dD", "bB"}, handle: handleWandb}},
+		samples: samples{
+			True:  []string{"WANDB_API_KEY=f80e222f828767efc2f91624a8940f1f836f99ee\n", `wandb.login(key="f80e222f828767efc2f91624a8940f1f836f99ee")`},
+			False: []string{"sha = f80e222f828767efc2f91624a8940f1f836f99ee", "WANDB_API_KEY=\nf80e222f828767efc2f91624a8940f1f836f99ee"},
+		},
+	},
+}
+
+// lookup returns the rule with id, or nil.
+func lookup(id string) *rule {
+	for i := range rules {
+		if rules[i].ID == id {
+			return &rules[i]
+		}
+	}
+	return nil
+}
+
+// Rule returns what is known about the rule with id.
+func Rule(id string) (RuleInfo, bool) {
+	if r := lookup(id); r != nil {
+		return r.RuleInfo, true
+	}
+	return RuleInfo{}, false
+}
+
+// AllRules lists every rule, in a fixed order.
+func AllRules() []RuleInfo {
+	out := make([]RuleInfo, len(rules))
+	for i := range rules {
+		out[i] = rules[i].RuleInfo
+	}
+	return out
+}
+
+// Verifiable reports whether secrets of rule are Hugging Face credentials
+// that whoami-v2 can check. Nothing else is ever sent to the Hub.
+func Verifiable(rule string) bool {
+	r := lookup(rule)
+	return r != nil && r.Verifiable
+}
+
+// IsLinked tells whether rule is a linked secret (one not issued by
+// Hugging Face, reported to be rotated with the HF token beside it).
+func IsLinked(rule string) bool {
+	r := lookup(rule)
+	return r != nil && r.Linked
 }
 
 // IssuedByHuggingFace reports whether secrets of rule are Hugging Face
 // credentials, the only ones hfwarden sends to the Hub.
-func IssuedByHuggingFace(rule string) bool { return Rules[rule].Issuer == IssuerHuggingFace }
+func IssuedByHuggingFace(rule string) bool {
+	r := lookup(rule)
+	return r != nil && r.Issuer == IssuerHuggingFace
+}
 
 // RotationHint names a rule's issuer and says how to rotate its secrets.
 func RotationHint(rule string) string {
-	r, ok := Rules[rule]
-	if !ok || r.Rotate == "" {
+	r := lookup(rule)
+	if r == nil || r.Rotate == "" {
 		return "rotate it where it was issued"
 	}
 	return r.Issuer + ": " + r.Rotate

@@ -9,8 +9,9 @@ import (
 // (the only party they may be sent to) and how to rotate them, and the
 // Hugging Face rules are exactly the ones not linked.
 func TestRulesNameIssuerAndRotation(t *testing.T) {
-	for id, r := range Rules {
-		if r.ID != id || r.Issuer == "" || r.Rotate == "" {
+	for _, r := range AllRules() {
+		id := r.ID
+		if got, ok := Rule(id); !ok || got != r || r.Issuer == "" || r.Rotate == "" {
 			t.Errorf("rule %s: id %q issuer %q rotate %q", id, r.ID, r.Issuer, r.Rotate)
 		}
 		if IssuedByHuggingFace(id) == r.Linked {
@@ -33,5 +34,72 @@ func TestRulesNameIssuerAndRotation(t *testing.T) {
 		if IssuedByHuggingFace(tc.rule) != tc.hf || !strings.Contains(RotationHint(tc.rule), tc.has) {
 			t.Errorf("%s: hf %v, hint %q", tc.rule, IssuedByHuggingFace(tc.rule), RotationHint(tc.rule))
 		}
+	}
+}
+
+// TestRuleSamples checks every rule against its own samples: each true
+// sample yields a match of the rule, each false one none, through a
+// detector with every rule on (so a sample may not be claimed by another
+// rule's validator either).
+func TestRuleSamples(t *testing.T) {
+	d := New(Options{})
+	for _, r := range rules {
+		t.Run(r.ID, func(t *testing.T) {
+			if len(r.samples.True) == 0 || len(r.samples.False) == 0 {
+				t.Fatalf("rule %s: %d true and %d false samples, want some of each", r.ID, len(r.samples.True), len(r.samples.False))
+			}
+			for _, s := range r.samples.True {
+				ms := d.Detect([]byte(s))
+				if len(ms) != 1 || ms[0].Rule != r.ID {
+					t.Errorf("true sample %q: got %+v, want one %s match", s, ms, r.ID)
+				}
+			}
+			for _, s := range r.samples.False {
+				if ms := d.Detect([]byte(s)); len(ms) != 0 {
+					t.Errorf("false sample %q: got %+v, want none", s, ms)
+				}
+			}
+		})
+	}
+}
+
+// TestRuleTable: every rule is found through anchors of its own or of the
+// rule it names in via, IDs are unique, and only Hugging Face rules are
+// verifiable (nothing else is sent to the Hub).
+func TestRuleTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if seen[r.ID] {
+			t.Errorf("rule %s listed twice", r.ID)
+		}
+		seen[r.ID] = true
+		switch {
+		case len(r.anchors) > 0 && r.via != "":
+			t.Errorf("rule %s has anchors and via %s", r.ID, r.via)
+		case len(r.anchors) == 0:
+			if v := lookup(r.via); v == nil || len(v.anchors) == 0 || v.Linked != r.Linked {
+				t.Errorf("rule %s: via %q is not a rule of the same kind with anchors", r.ID, r.via)
+			}
+		}
+		if Verifiable(r.ID) && !IssuedByHuggingFace(r.ID) {
+			t.Errorf("rule %s verifiable but issued by %s", r.ID, r.Issuer)
+		}
+	}
+	for _, tc := range []struct {
+		rule       string
+		verifiable bool
+	}{
+		{"hf-user-token", true}, {"hf-org-token", true}, {"hf-oauth-token", true}, {"hf-jwt", true},
+		{"hf-oauth-refresh-token", false}, {"openai-api-key", false}, {"github-token", false}, {"no-such-rule", false},
+	} {
+		if Verifiable(tc.rule) != tc.verifiable {
+			t.Errorf("Verifiable(%s) = %v, want %v", tc.rule, !tc.verifiable, tc.verifiable)
+		}
+	}
+	// A copy: changing what AllRules returns changes no rule.
+	all := AllRules()
+	all[0].Issuer = "someone else"
+	if r, _ := Rule(all[0].ID); r.Issuer == "someone else" {
+		t.Error("AllRules handed out the table itself")
 	}
 }

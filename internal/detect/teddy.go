@@ -1,7 +1,5 @@
 package detect
 
-import "math/bits"
-
 // teddyTables drive the prefilter. An anchor is three byte sets; a position
 // p is a candidate for the anchors in bucket b when data[p+k] is in the k-th
 // set of some anchor of bucket b, for k = 0, 1, 2.
@@ -43,8 +41,6 @@ func (t *teddyTables) scanScalar(data []byte, from int, fn func(pos int, buckets
 		}
 	}
 }
-
-func trailingZeros32(x uint32) int { return bits.TrailingZeros32(x) }
 
 // byteWeight models how often each byte occurs in what hfwarden reads:
 // half text and code (English letter frequencies, lower case ten times as

@@ -59,7 +59,7 @@ func (t *teddyTables) scan(data []byte, fn func(pos int, buckets uint8)) {
 		}
 		m.Store(&buf)
 		for bits != 0 {
-			p := trailingZeros32(bits)
+			p := bits64.TrailingZeros32(bits)
 			bits &= bits - 1
 			// Nibble products over-approximate: confirm with exact tables.
 			if b := buf[p] & e0[data[i+p]] & e1[data[i+p+1]] & e2[data[i+p+2]]; b != 0 {

@@ -6,9 +6,9 @@ import "testing"
 // are sent to the Hub; every other rule, known or not, is not.
 func TestVerifiable(t *testing.T) {
 	want := map[string]bool{"hf-user-token": true, "hf-org-token": true, "hf-oauth-token": true, "hf-jwt": true}
-	for id := range Rules {
-		if got := Verifiable(id); got != want[id] {
-			t.Errorf("Verifiable(%q) = %v, want %v", id, got, want[id])
+	for _, r := range AllRules() {
+		if got := Verifiable(r.ID); got != want[r.ID] {
+			t.Errorf("Verifiable(%q) = %v, want %v", r.ID, got, want[r.ID])
 		}
 	}
 	for _, id := range []string{"", "HF-USER-TOKEN", "hf-user-token ", "no-such-rule"} {
@@ -17,7 +17,7 @@ func TestVerifiable(t *testing.T) {
 		}
 	}
 	for id := range want {
-		if _, ok := Rules[id]; !ok {
+		if _, ok := Rule(id); !ok {
 			t.Errorf("verifiable rule %q is not a detector rule", id)
 		}
 	}

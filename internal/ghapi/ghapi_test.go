@@ -1,7 +1,6 @@
 package ghapi
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -58,7 +57,7 @@ func TestRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Revoke(context.Background(), []string{classic, fine, classic}); err != nil {
+	if err := c.Revoke(t.Context(), []string{classic, fine, classic}); err != nil {
 		t.Fatal(err)
 	}
 	if len(reqs) != 1 || reqs[0].path != "/api/v3/credentials/revoke" || reqs[0].auth != "" ||
@@ -67,7 +66,7 @@ func TestRevoke(t *testing.T) {
 	}
 	for _, st := range []int{http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusFound} {
 		status = st
-		err := c.Revoke(context.Background(), []string{classic})
+		err := c.Revoke(t.Context(), []string{classic})
 		if err == nil || strings.Contains(err.Error(), classic) || !strings.Contains(err.Error(), "HTTP") {
 			t.Errorf("status %d: error %v", st, err)
 		}

@@ -2,7 +2,6 @@ package git
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,35 +13,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// isolate points git at a configuration of the test's own.
+// isolate points git at a configuration of the test's own, with fixed
+// identities and dates so that authors and commit dates can be asserted.
 func isolate(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	cfg := filepath.Join(home, "gitconfig")
-	if err := os.WriteFile(cfg, []byte("[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n[core]\n\thooksPath = /dev/null\n[protocol \"file\"]\n\tallow = always\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
-	t.Setenv("GIT_TERMINAL_PROMPT", "0")
+	testutil.IsolateGit(t)
 	t.Setenv("GIT_AUTHOR_NAME", "Ada Lovelace")
 	t.Setenv("GIT_AUTHOR_EMAIL", "ada@example.com")
 	t.Setenv("GIT_COMMITTER_NAME", "Ada Lovelace")
 	t.Setenv("GIT_COMMITTER_EMAIL", "ada@example.com")
 	t.Setenv("GIT_AUTHOR_DATE", "1709280000 +0530")
 	t.Setenv("GIT_COMMITTER_DATE", "1709283600 -0800")
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
 }
 
 // g runs git in dir, feeding it stdin, and returns its trimmed output.
@@ -275,7 +260,7 @@ func TestParseTreeReal(t *testing.T) {
 	isolate(t)
 	dir := smallRepo(t)
 	root := g(t, dir, "", "rev-parse", "HEAD^{tree}")
-	out, err := Run(context.Background(), dir, "cat-file", "tree", root)
+	out, err := Run(t.Context(), dir, "cat-file", "tree", root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +385,7 @@ func TestRedact(t *testing.T) {
 
 func TestGitDir(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	if gd, err := GitDir(ctx, filepath.Join(dir, "src")); err != nil || gd != filepath.Join(dir, ".git") {
 		t.Errorf("GitDir(work tree subdirectory) = %q, %v", gd, err)
@@ -422,7 +407,7 @@ func TestGitDir(t *testing.T) {
 // streamed.
 func TestAllObjects(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	g(t, dir, "", "repack", "-a", "-q") // packs everything and keeps the loose copies
 	count := g(t, dir, "", "count-objects", "-v")
@@ -523,7 +508,7 @@ func TestAllObjects(t *testing.T) {
 
 func TestRefs(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	head := g(t, dir, "", "rev-parse", "HEAD")
 	side := g(t, dir, "", "rev-parse", "side")
@@ -564,7 +549,7 @@ func TestRefs(t *testing.T) {
 // like an option is never taken for one.
 func TestMirror(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	src := smallRepo(t)
 	url := "file://" + filepath.ToSlash(src)
 	cache := t.TempDir()
@@ -619,7 +604,7 @@ func TestMirror(t *testing.T) {
 // not in the local repository (someone else pushed it).
 func TestPushObjects(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := smallRepo(t)
 	remote := filepath.Join(t.TempDir(), "remote.git")
 	g(t, dir, "", "clone", "-q", "--bare", dir, remote)
@@ -688,7 +673,7 @@ func corrupt(t *testing.T, path string, off, n int, flip bool) {
 // left of a truncated loose blob is passed on as partial.
 func TestAllObjectsDamaged(t *testing.T) {
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// blobs makes a repository of n committed blobs of some kilobytes
 	// each (so that a pack entry can be damaged in its middle).
 	blobs := func(n int) (dir string, ids []string) {

@@ -2,7 +2,6 @@ package git
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -99,7 +98,7 @@ func TestMirrorCredentialsOffCommandLine(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	isolate(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	root := t.TempDir()
 	src := smallRepo(t)
 	g(t, root, "", "clone", "-q", "--bare", src, filepath.Join(root, "r.git"))
@@ -175,7 +174,7 @@ func TestMirrorRefusesCredentialsGitWouldShow(t *testing.T) {
 		"git:" + tok + "@host.invalid:r.git",
 	} {
 		cache := t.TempDir()
-		_, err := Mirror(context.Background(), url, cache)
+		_, err := Mirror(t.Context(), url, cache)
 		if err == nil || strings.Contains(err.Error(), tok) {
 			t.Errorf("Mirror(%q): %v, want a redacted refusal", Redact(url), err)
 		}
@@ -200,7 +199,7 @@ func TestMirrorRefusesTokenUnderAnyParamName(t *testing.T) {
 		"http://127.0.0.1:1/r.git?" + tok[:12], // too short a bare query to be a token: fetched, fails
 	} {
 		cache := t.TempDir()
-		_, err := Mirror(context.Background(), url, cache)
+		_, err := Mirror(t.Context(), url, cache)
 		if err == nil || strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), tok[3:]) {
 			t.Errorf("Mirror(%q): %v, want a redacted error", Redact(url), err)
 		}

@@ -214,7 +214,7 @@ func TestClassification(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { tc.ans.write(w) })
 			c, _ := newClient(t, srv.URL, func(o *Options) { o.MaxRetries = -1 })
-			err := tc.op(context.Background(), c)
+			err := tc.op(t.Context(), c)
 			if got := ClassOf(err); got != tc.class {
 				t.Fatalf("class = %v, want %v (err %v)", got, tc.class, err)
 			}
@@ -280,7 +280,7 @@ func TestWhoAmIDecodes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { answer{200, jsonCT, tc.body}.write(w) })
 			c, _ := newClient(t, srv.URL, nil)
-			w, err := c.WhoAmI(context.Background(), testToken)
+			w, err := c.WhoAmI(t.Context(), testToken)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,7 +316,7 @@ func TestAuthCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { tc.ans.write(w) })
 			c, _ := newClient(t, srv.URL, func(o *Options) { o.MaxRetries = -1 })
-			ok, err := c.AuthCheck(context.Background(), testToken, "dataset", "acme/data", true)
+			ok, err := c.AuthCheck(t.Context(), testToken, "dataset", "acme/data", true)
 			if ok != tc.want || ClassOf(err) != tc.wantErr {
 				t.Fatalf("AuthCheck = %v, %v; want %v, class %v", ok, err, tc.want, tc.wantErr)
 			}
@@ -332,7 +332,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		answer{400, withHeaders(jsonCT, "X-Error-Message", "bad token "+testToken+"\nsecond line hf_OtherTokenLookingThingABCDEFGHIJ"), `{}`}.write(w)
 	})
 	c, _ := newClient(t, srv.URL, nil)
-	_, err := c.WhoAmI(context.Background(), testToken)
+	_, err := c.WhoAmI(t.Context(), testToken)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -341,7 +341,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		t.Errorf("Error() = %q", s)
 	}
 	// A token with a newline is refused without being echoed.
-	_, err = c.WhoAmI(context.Background(), "hf_abc\r\nX-Evil: 1")
+	_, err = c.WhoAmI(t.Context(), "hf_abc\r\nX-Evil: 1")
 	if ClassOf(err) != BadRequest || strings.Contains(err.Error(), "Evil") {
 		t.Errorf("bad token: %v", err)
 	}
@@ -461,7 +461,7 @@ func TestRetries(t *testing.T) {
 			})
 			c, clk := newClient(t, srv.URL, func(o *Options) { o.RatePerSecond = 10 })
 			start := clk.Now()
-			_, err := c.WhoAmI(context.Background(), testToken)
+			_, err := c.WhoAmI(t.Context(), testToken)
 			if ClassOf(err) != tc.wantClass {
 				t.Fatalf("class %v, want %v (err %v)", ClassOf(err), tc.wantClass, err)
 			}
@@ -494,7 +494,7 @@ func TestNetworkErrors(t *testing.T) {
 		addr := l.Addr().String()
 		l.Close()
 		c, clk := newClient(t, "http://"+addr, nil)
-		_, err = c.WhoAmI(context.Background(), testToken)
+		_, err = c.WhoAmI(t.Context(), testToken)
 		if ClassOf(err) != NetworkError || !IsUnknown(err) {
 			t.Fatalf("err %v", err)
 		}
@@ -523,7 +523,7 @@ func TestNetworkErrors(t *testing.T) {
 			answer{200, jsonCT, writeTokenFixture}.write(w)
 		})
 		c, _ := newClient(t, srv.URL, func(o *Options) { o.Timeout = 100 * time.Millisecond })
-		w, err := c.WhoAmI(context.Background(), testToken)
+		w, err := c.WhoAmI(t.Context(), testToken)
 		if err != nil || w.Name != "hub.js" {
 			t.Fatalf("WhoAmI = %v, %v", w, err)
 		}
@@ -542,7 +542,7 @@ func TestContextCancellation(t *testing.T) {
 			}
 		})
 		c, _ := newClient(t, srv.URL, nil)
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(50*time.Millisecond, cancel)
 		start := time.Now()
 		_, err := c.WhoAmI(ctx, testToken)
@@ -562,7 +562,7 @@ func TestContextCancellation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, err = c.WhoAmI(ctx, testToken)
@@ -579,10 +579,10 @@ func TestContextCancellation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.WhoAmI(context.Background(), testToken); err != nil {
+		if _, err := c.WhoAmI(t.Context(), testToken); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		if _, err := c.WhoAmI(ctx, testToken); !errors.Is(err, context.DeadlineExceeded) {
@@ -595,7 +595,7 @@ func TestContextCancellation(t *testing.T) {
 	t.Run("already cancelled", func(t *testing.T) {
 		srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {})
 		c, _ := newClient(t, srv.URL, nil)
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
 		if err := c.Revoke(ctx, []string{testToken}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err %v", err)
@@ -623,7 +623,7 @@ func TestPagination(t *testing.T) {
 		})
 		srvURL = srv.URL
 		c, _ := newClient(t, srv.URL, nil)
-		repos, err := c.ListRepos(context.Background(), testToken, "model", "alice")
+		repos, err := c.ListRepos(t.Context(), testToken, "model", "alice")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -654,7 +654,7 @@ func TestPagination(t *testing.T) {
 	t.Run("page size option", func(t *testing.T) {
 		srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { answer{200, jsonCT, `[]`}.write(w) })
 		c, _ := newClient(t, srv.URL, func(o *Options) { o.PageSize = 50 })
-		if _, err := c.ListRepos(context.Background(), "", "space", ""); err != nil {
+		if _, err := c.ListRepos(t.Context(), "", "space", ""); err != nil {
 			t.Fatal(err)
 		}
 		r := rec.all()[0]
@@ -678,7 +678,7 @@ func TestPagination(t *testing.T) {
 				answer{200, jsonCT, `[{"id":"alice/a"}]`}.write(w)
 			})
 			c, _ := newClient(t, srv.URL, nil)
-			_, err := c.ListRepos(context.Background(), testToken, "model", "alice")
+			_, err := c.ListRepos(t.Context(), testToken, "model", "alice")
 			if ClassOf(err) != UnexpectedContent || !strings.Contains(err.Error(), "pagination") {
 				t.Fatalf("err %v", err)
 			}
@@ -695,7 +695,7 @@ func TestPagination(t *testing.T) {
 		})
 		srvURL = srv.URL
 		c, _ := newClient(t, srv.URL, nil)
-		if _, err := c.OrgMembers(context.Background(), testToken, "acme"); ClassOf(err) != UnexpectedContent {
+		if _, err := c.OrgMembers(t.Context(), testToken, "acme"); ClassOf(err) != UnexpectedContent {
 			t.Fatalf("err %v", err)
 		}
 		if rec.count() != 1 {
@@ -745,7 +745,7 @@ func TestRedirects(t *testing.T) {
 	})
 	srvURL = srv.URL
 	c, _ := newClient(t, srv.URL, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	f, err := c.DownloadFile(ctx, testToken, "model", "acme/m", "", "lfs.bin", 0)
 	if err != nil {
@@ -806,7 +806,7 @@ func TestResponseSizeBound(t *testing.T) {
 				}
 			})
 			c, _ := newClient(t, srv.URL, func(o *Options) { o.MaxResponseBytes = 1024 })
-			_, err := c.WhoAmI(context.Background(), testToken)
+			_, err := c.WhoAmI(t.Context(), testToken)
 			if !errors.Is(err, ErrResponseTooLarge) || ClassOf(err) != UnexpectedContent {
 				t.Fatalf("err %v", err)
 			}
@@ -818,10 +818,10 @@ func TestResponseSizeBound(t *testing.T) {
 	t.Run("download bound", func(t *testing.T) {
 		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, strings.Repeat("a", 100)) })
 		c, _ := newClient(t, srv.URL, nil)
-		if _, err := c.DownloadFile(context.Background(), "", "dataset", "acme/d", "v1", "a.txt", 99); !errors.Is(err, ErrResponseTooLarge) {
+		if _, err := c.DownloadFile(t.Context(), "", "dataset", "acme/d", "v1", "a.txt", 99); !errors.Is(err, ErrResponseTooLarge) {
 			t.Errorf("99: %v", err)
 		}
-		f, err := c.DownloadFile(context.Background(), "", "dataset", "acme/d", "v1", "a.txt", 100)
+		f, err := c.DownloadFile(t.Context(), "", "dataset", "acme/d", "v1", "a.txt", 100)
 		if err != nil || len(f.Data) != 100 {
 			t.Errorf("100: %v", err)
 		}
@@ -842,7 +842,7 @@ func TestRateLimiterFakeClock(t *testing.T) {
 	}
 	start := clk.Now()
 	for range n {
-		if _, err := c.WhoAmI(context.Background(), testToken); err != nil {
+		if _, err := c.WhoAmI(t.Context(), testToken); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -880,7 +880,7 @@ func TestRateLimiterConcurrent(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				if _, err := c.WhoAmI(context.Background(), testToken); err != nil {
+				if _, err := c.WhoAmI(t.Context(), testToken); err != nil {
 					t.Error(err)
 				}
 			}
@@ -909,7 +909,7 @@ func TestRevoke(t *testing.T) {
 		srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 		c, _ := newClient(t, srv.URL, nil)
 		toks := []string{testToken, "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", testToken, ""}
-		if err := c.Revoke(context.Background(), toks); err != nil {
+		if err := c.Revoke(t.Context(), toks); err != nil {
 			t.Fatal(err)
 		}
 		reqs := rec.all()
@@ -937,7 +937,7 @@ func TestRevoke(t *testing.T) {
 		for i := range 150 {
 			toks = append(toks, fmt.Sprintf("hf_token%05dAAAAAAAAAAAAAAAAAAAAAAAAAA", i))
 		}
-		if err := c.Revoke(context.Background(), toks); err != nil {
+		if err := c.Revoke(t.Context(), toks); err != nil {
 			t.Fatal(err)
 		}
 		total := 0
@@ -963,7 +963,7 @@ func TestRevoke(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { tc.ans.write(w) })
 			c, _ := newClient(t, srv.URL, nil)
-			err := c.Revoke(context.Background(), []string{testToken})
+			err := c.Revoke(t.Context(), []string{testToken})
 			if ClassOf(err) != tc.class || rec.count() != tc.reqs {
 				t.Fatalf("err %v after %d requests", err, rec.count())
 			}
@@ -1014,7 +1014,7 @@ func TestRepoEndpoints(t *testing.T) {
 	})
 	srvURL = srv.URL
 	c, _ := newClient(t, srv.URL, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	info, err := c.RepoInfo(ctx, testToken, "model", "acme/m", "refs/pr/1")
 	if err != nil || info.SHA != "abc" || !info.Private || info.Gated != "" || info.Siblings[0].LFS.PointerSize != 130 {
@@ -1092,7 +1092,7 @@ func TestRepoEndpoints(t *testing.T) {
 func TestArguments(t *testing.T) {
 	srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {})
 	c, _ := newClient(t, srv.URL, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	for name, err := range map[string]error{
 		"bad type": func() error { _, err := c.RepoInfo(ctx, "", "kernel", "a/b", ""); return err }(),
 		"bad id":   func() error { _, err := c.RepoInfo(ctx, "", "model", "a/b/c", ""); return err }(),
@@ -1124,7 +1124,7 @@ func TestNew(t *testing.T) {
 	// A path prefix is kept.
 	srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) { answer{200, jsonCT, writeTokenFixture}.write(w) })
 	c, _ = newClient(t, srv.URL+"/hub/", nil)
-	if _, err := c.WhoAmI(context.Background(), testToken); err != nil {
+	if _, err := c.WhoAmI(t.Context(), testToken); err != nil {
 		t.Fatal(err)
 	}
 	r := rec.all()[0]
@@ -1209,7 +1209,7 @@ func TestWhoAmIOnlyFromEndpoint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hc := &http.Client{Transport: headerTransport{"X-Case", tc.name}}
 			c, _ := newClient(t, srv.URL, func(o *Options) { o.HTTPClient = hc; o.MaxRetries = -1 })
-			w, err := c.WhoAmI(context.Background(), testToken)
+			w, err := c.WhoAmI(t.Context(), testToken)
 			if got := ClassOf(err); got != tc.class {
 				t.Fatalf("class %v, want %v (err %v)", got, tc.class, err)
 			}

@@ -2,7 +2,6 @@ package hub_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 // TestAgainstSimulator runs the Go client through the conformance list of
@@ -23,18 +23,10 @@ import (
 // whoami, a listing of several pages, repo info, files, commits, download
 // and upload.
 func TestAgainstSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	tok := map[string]string{}
-	for _, tk := range sc.Tokens {
-		tok[tk.DisplayName] = tk.Token
-	}
+	srv, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
+	tok := testutil.HubTokens(sc)
 	// Pages of one repository force the client through Link pagination.
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1, PageSize: 1})
 	if err != nil {
@@ -98,13 +90,9 @@ func TestAgainstSimulator(t *testing.T) {
 // TestDownloadTo streams a file to a temporary file, bounded, with the
 // same metadata DownloadFile reports.
 func TestDownloadTo(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
-	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {
@@ -150,7 +138,7 @@ func TestDownloadTo(t *testing.T) {
 // classified as what they mean, and every listing works for every type
 // (Spaces included: they have no "gated" to expand).
 func TestErrorsFromSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := &hubsim.Scenario{
 		Users: []hubsim.User{{Name: "ann", Orgs: []hubsim.Membership{{Name: "org", RoleInOrg: "admin"}}}, {Name: "eve"}},
 		Orgs:  []hubsim.Org{{Name: "org"}},
@@ -166,12 +154,7 @@ func TestErrorsFromSimulator(t *testing.T) {
 			{ID: "org/data", Type: "dataset"},
 		},
 	}
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -225,14 +208,9 @@ func TestErrorsFromSimulator(t *testing.T) {
 // refuses credentials), then an lfsFile line; its download is a 302 to the
 // CDN, and the commit, ETag and size come from the Hub's first hop.
 func TestCommitLFSAndCDN(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {
@@ -306,7 +284,7 @@ func TestFirstHopHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.DownloadFile(context.Background(), "hf_"+strings.Repeat("x", 34), hub.RepoModel, "a/b", "main", "w.bin", 1<<20)
+	f, err := c.DownloadFile(t.Context(), "hf_"+strings.Repeat("x", 34), hub.RepoModel, "a/b", "main", "w.bin", 1<<20)
 	if err != nil || string(f.Data) != "payload" || f.Commit != strings.Repeat("a", 40) || f.ETag != strings.Repeat("b", 64) ||
 		f.Size != 7 || f.XetHash != strings.Repeat("c", 64) {
 		t.Fatalf("file %+v, %v", f, err)

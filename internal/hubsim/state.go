@@ -1047,9 +1047,6 @@ func (r *repo) history(c *commit) []*commit {
 
 func (r *repo) head() *commit { return r.commits[r.branches["main"]] }
 
-// lastModified is the date of the newest commit on main.
-func (r *repo) lastModified() time.Time { return r.head().date }
-
 // urlPrefix is how file URLs start for the repository's type.
 func (r *repo) urlPrefix() string {
 	switch r.typ {

@@ -260,7 +260,7 @@ func TestBlastRadiusGraph(t *testing.T) {
 	}
 	// Deterministic.
 	d := Sample()
-	if htmlOf(t, d) != htmlOf(t, d) {
+	if first, second := htmlOf(t, d), htmlOf(t, d); first != second {
 		t.Error("HTML not deterministic")
 	}
 	// No assessment: no graph, no failure.

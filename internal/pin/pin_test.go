@@ -1,7 +1,6 @@
 package pin
 
 import (
-	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/hubsim"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
 func TestLockRoundTrip(t *testing.T) {
@@ -147,14 +147,9 @@ func gitBlobID(b []byte) string {
 }
 
 func TestSnapshotAgainstSimulator(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := hubsim.DemoScenario()
-	srv := hubsim.New(sc, hubsim.Options{RateLimit: -1})
-	url, stop, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	_, url := testutil.StartHub(t, sc, hubsim.Options{RateLimit: -1})
 	var alice string
 	for _, tk := range sc.Tokens {
 		if tk.DisplayName == "sim-alice-write" {

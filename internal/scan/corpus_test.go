@@ -16,6 +16,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 // want is one expected finding.
@@ -146,17 +147,17 @@ func corpus(t testing.TB) []corpusCase {
 	add("log", "logs/app.log", log, logWant)
 
 	// Kubernetes Secret with a base64 value.
-	k8s := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hf-credentials\ntype: Opaque\ndata:\n  HF_TOKEN: " + b64(tk[12]) + "\n"
-	add("kubernetes secret", "deploy/secret.yaml", k8s, plain(t, k8s, tk[12], b64(tk[12]), "high", "base64"))
+	k8s := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hf-credentials\ntype: Opaque\ndata:\n  HF_TOKEN: " + encode.Base64(tk[12]) + "\n"
+	add("kubernetes secret", "deploy/secret.yaml", k8s, plain(t, k8s, tk[12], encode.Base64(tk[12]), "high", "base64"))
 
 	// Percent-encoded: the underscore only, and every byte.
-	url := "GET /callback?code=abc&token=hf%5F" + tk[13][3:] + " HTTP/1.1\nGET /q?t=" + pctAll(tk[14]) + "&x=1 HTTP/1.1\n"
+	url := "GET /callback?code=abc&token=hf%5F" + tk[13][3:] + " HTTP/1.1\nGET /q?t=" + encode.PercentAll(tk[14]) + "&x=1 HTTP/1.1\n"
 	add("percent-encoded URL", "logs/access.txt", url,
 		plain(t, url, tk[13], "hf%5F", "high", "percent"),
-		plain(t, url, tk[14], pctAll(tk[14]), "high", "percent"))
+		plain(t, url, tk[14], encode.PercentAll(tk[14]), "high", "percent"))
 
-	uesc := "const cfg = {};\nconst t = \"" + uEsc(tk[15]) + "\";\n"
-	add("unicode escapes", "web/escaped.js", uesc, plain(t, uesc, tk[15], uEsc(tk[15]), "high", "unicode-escape"))
+	uesc := "const cfg = {};\nconst t = \"" + encode.UnicodeEscape(tk[15]) + "\";\n"
+	add("unicode escapes", "web/escaped.js", uesc, plain(t, uesc, tk[15], encode.UnicodeEscape(tk[15]), "high", "unicode-escape"))
 
 	hx := "blob " + hexOf(" "+tk[16]+" ") + " end\n"
 	add("hex", "data/blob.txt", hx, plain(t, hx, tk[16], hexOf(tk[16]), "high", "hex"))

@@ -28,7 +28,7 @@ func TestNonRegularNeverBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 
 	s := New(Options{ShowSecrets: true})
@@ -67,7 +67,7 @@ func TestPseudoFilesSkipped(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc here")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	_, st, err := New(Options{}).Run(ctx, []string{"/proc/sys"})
 	if err != nil || ctx.Err() != nil {

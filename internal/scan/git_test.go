@@ -15,53 +15,13 @@ import (
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
+	"github.com/hfwarden/hfwarden/internal/testutil"
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 // The history tests build real repositories with the git binary, isolated
 // from the user's and the system's configuration, with fixed identities
 // and dates so that authors and commit dates can be asserted exactly.
-
-// isolateGit points git at a configuration of the test's own: no system
-// or user settings, no hooks, no signing, no automatic gc (unreachable
-// objects must survive), "main" as the first branch.
-func isolateGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	cfg := filepath.Join(home, "gitconfig")
-	writeFile(t, cfg, []byte(`[init]
-	defaultBranch = main
-[gc]
-	auto = 0
-[receive]
-	autogc = false
-[commit]
-	gpgsign = false
-[tag]
-	gpgsign = false
-[core]
-	autocrlf = false
-	hooksPath = /dev/null
-[advice]
-	detachedHead = false
-[protocol "file"]
-	allow = always
-`))
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
-	t.Setenv("GIT_TERMINAL_PROMPT", "0")
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_CONFIG",
-		"GIT_CONFIG_COUNT", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
-		"GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "XDG_CACHE_HOME"} {
-		t.Setenv(k, "") // restored after the test
-		os.Unsetenv(k)
-	}
-}
 
 // gitEpoch is the first commit's date; each commit is an hour later.
 var gitEpoch = time.Date(2024, 3, 1, 9, 30, 0, 0, time.FixedZone("", 2*3600))
@@ -190,7 +150,7 @@ type gitCase struct {
 }
 
 func TestGitHistory(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	g := newTokenGen(41)
 	var ref *testRepo // the repository of the case being built, for dates
 	cases := []gitCase{
@@ -448,7 +408,7 @@ func TestGitHistory(t *testing.T) {
 // runGit runs a history scan and fails the test on a scan-level error.
 func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
-	fs, st, err := New(opt).RunGit(context.Background(), repos, gopt)
+	fs, st, err := New(opt).RunGit(t.Context(), repos, gopt)
 	if err != nil {
 		t.Fatalf("RunGit: %v", err)
 	}
@@ -564,7 +524,7 @@ func checkGit(t *testing.T, r *testRepo, fs []finding.Finding, want []wantGit) {
 // TestGitIncremental: a rescan reads only what is new, plus the blobs that
 // held findings, and still reports everything; --full reads it all again.
 func TestGitIncremental(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(42).Tokens(t, 2)
 	r := newTestRepo(t, false)
 	for i := range 30 {
@@ -614,11 +574,11 @@ func TestGitIncremental(t *testing.T) {
 // detector switched off) is reported by a later incremental scan without
 // them. The remembered state must not hide it.
 func TestGitIncrementalOptions(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(43).Tokens(t, 2)
 	r := newTestRepo(t, false)
 	r.write("plain.txt", tk[0]+"\n")
-	r.write("encoded.txt", "data: "+b64("token="+tk[1]+"\n")+"\n")
+	r.write("encoded.txt", "data: "+encode.Base64("token="+tk[1]+"\n")+"\n")
 	r.commit("init")
 	cache := t.TempDir()
 
@@ -638,7 +598,7 @@ func TestGitIncrementalOptions(t *testing.T) {
 
 // TestGitEmptyRepository: an empty repository scans clean, twice.
 func TestGitEmptyRepository(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	r := newTestRepo(t, false)
 	cache := t.TempDir()
 	for i := range 2 {
@@ -652,7 +612,7 @@ func TestGitEmptyRepository(t *testing.T) {
 // TestGitURL: a URL is mirrored into the cache and scanned; a rescan
 // fetches into the same mirror and sees what was pushed since.
 func TestGitURL(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(44).Tokens(t, 2)
 	remote := newTestRepo(t, true)
 	r := newTestRepo(t, false)
@@ -700,7 +660,7 @@ func TestGitURL(t *testing.T) {
 // not of the run; the other repositories are still scanned. Credentials in
 // a URL never reach the error list.
 func TestGitErrors(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(45).Tokens(t, 1)
 	r := newTestRepo(t, false)
 	r.write("t.txt", tk[0]+"\n")
@@ -728,7 +688,7 @@ func TestGitErrors(t *testing.T) {
 		intros: []string{c + ":t.txt"}, cell: -1}})
 
 	// A cancelled context stops the run.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, _, err := New(Options{}).RunGit(ctx, []string{r.dir}, GitOptions{CacheDir: t.TempDir()}); err == nil {
 		t.Error("cancelled RunGit: no error")
@@ -737,7 +697,7 @@ func TestGitErrors(t *testing.T) {
 
 // TestGitTaggedBlob: a blob a tag points at directly is reachable.
 func TestGitTaggedBlob(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(46).Tokens(t, 1)
 	r := newTestRepo(t, false)
 	r.write("README.md", "hello\n")
@@ -762,7 +722,7 @@ func TestGitTaggedBlob(t *testing.T) {
 // two findings, each naming its repository — by absolute path, or by URL
 // without the credentials it was fetched with.
 func TestGitRepoNamed(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(47).Tokens(t, 1)
 	var dirs []string
 	var commits []string
@@ -813,7 +773,7 @@ func TestGitRepoNamed(t *testing.T) {
 // bytes before the fault still found, and the fault is an error of the
 // run — never "0 errors".
 func TestGitDamagedObjects(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(811)
 	tokens := tk.Tokens(t, 4)
 	r := newTestRepo(t, false)
@@ -874,7 +834,7 @@ func checkDamaged(t *testing.T, fs []finding.Finding, st finding.Stats, tokens [
 // keeps its commit date, but the finding's write time stays unknown: it is
 // no exposure start.
 func TestGitEpochCommitDate(t *testing.T) {
-	isolateGit(t)
+	testutil.IsolateGit(t)
 	tk := newTokenGen(53).Tokens(t, 1)
 	r := newTestRepo(t, false)
 	r.now, r.frozen = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), true

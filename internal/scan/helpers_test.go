@@ -1,8 +1,6 @@
 package scan
 
 import (
-	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -33,24 +31,6 @@ func lineCol(content string, off int) (line, col int) {
 	return line, off - (strings.LastIndexByte(content[:off], '\n') + 1) + 1
 }
 
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-func pctAll(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, "%%%02X", s[i])
-	}
-	return sb.String()
-}
-
-func uEsc(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&sb, `\u%04x`, s[i])
-	}
-	return sb.String()
-}
-
 func hexOf(s string) string { return hex.EncodeToString([]byte(s)) }
 
 func writeFile(t testing.TB, path string, data []byte) {
@@ -66,7 +46,7 @@ func writeFile(t testing.TB, path string, data []byte) {
 // run scans paths with opt and fails the test on a scan-level error.
 func run(t testing.TB, opt Options, paths ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
-	fs, st, err := New(opt).Run(context.Background(), paths)
+	fs, st, err := New(opt).Run(t.Context(), paths)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -3,7 +3,6 @@ package scan
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -51,7 +50,7 @@ func TestNotebookPastBudget(t *testing.T) {
 			writeFile(t, filepath.Join(dir, tc.file), tc.data)
 			s := New(Options{ShowSecrets: true})
 			s.notebookText = tc.budget
-			fs, st, err := s.Run(context.Background(), []string{dir})
+			fs, st, err := s.Run(t.Context(), []string{dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +111,7 @@ func TestNotebookSplitPastBudget(t *testing.T) {
 			writeFile(t, filepath.Join(dir, tc.file), tc.data)
 			s := New(Options{ShowSecrets: true})
 			s.notebookText = tc.budget
-			fs, _, err := s.Run(context.Background(), []string{dir})
+			fs, _, err := s.Run(t.Context(), []string{dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +153,7 @@ func TestNotebookSplitPastBudgetMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	fs, st, err := s.Run(context.Background(), []string{dir})
+	fs, st, err := s.Run(t.Context(), []string{dir})
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

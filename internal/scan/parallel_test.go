@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"context"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -67,7 +66,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 			scanWith := func(min int64) []finding.Finding {
 				s := New(Options{ShowSecrets: true, Workers: 1})
 				s.parallelMin = min
-				fs, st, err := s.Run(context.Background(), []string{path})
+				fs, st, err := s.Run(t.Context(), []string{path})
 				if err != nil || st.Errors != 0 {
 					t.Fatalf("Run: %v %v", err, st.ErrorList)
 				}

@@ -27,7 +27,7 @@ func TestPanicInReaderIsAnError(t *testing.T) {
 		good := source.Item{Prov: source.FileProvenance("file", "good.env"), Name: "good.env", Size: -1}
 		return visit(ctx, good, strings.NewReader("HF_TOKEN="+tok+"\n"))
 	}
-	fs, st, err := New(Options{ShowSecrets: true}).RunItems(context.Background(), walk)
+	fs, st, err := New(Options{ShowSecrets: true}).RunItems(t.Context(), walk)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -617,7 +617,7 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 			ignored++
 			continue
 		}
-		rule := detect.Rules[m.Rule]
+		rule, _ := detect.Rule(m.Rule)
 		f := finding.Finding{
 			Rule:        m.Rule,
 			Description: rule.Description,

@@ -17,6 +17,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/ignore"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/testutil/encode"
 )
 
 const filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod\n"
@@ -58,7 +59,7 @@ func TestChunkBoundaries(t *testing.T) {
 		{name: "just after the first chunk", off: C + O + 20, text: tk[4]},
 		{name: "ending exactly at the second chunk's end", off: 2*C + O - len(tk[5]), text: tk[5]},
 		{name: "split across the end of the third chunk", off: 3*C + O - 14, text: split, at: 2, secret: tk[6], split: true},
-		{name: "base64 across the end of the fourth chunk", off: 4*C + O - 20, text: b64("token=" + tk[7] + "\n"), at: 8, secret: tk[7], enc: []string{"base64"}},
+		{name: "base64 across the end of the fourth chunk", off: 4*C + O - 20, text: encode.Base64("token=" + tk[7] + "\n"), at: 8, secret: tk[7], enc: []string{"base64"}},
 		{name: "last chunk", off: 5*C + 5, text: tk[8]},
 	}
 	size := 5*C + 5000
@@ -479,7 +480,7 @@ func TestProgressAndCancel(t *testing.T) {
 	if p.Files.Load() != 5 || p.Bytes.Load() != total || p.Findings.Load() != 5 || len(findings) != 5 || stats.Bytes != total {
 		t.Errorf("progress %d files %d bytes %d findings; stats %+v", p.Files.Load(), p.Bytes.Load(), p.Findings.Load(), stats)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, _, err := New(Options{}).Run(ctx, []string{dir}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan returned %v", err)

@@ -38,7 +38,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	v := &countingVerifier{answers: map[string]string{"A": "live", "B": "invalid", "C": "unknown"}}
 	path := filepath.Join(t.TempDir(), "verify.json")
 	cache := OpenVerifyCache(path, "https://huggingface.co", time.Hour)
-	Verify(context.Background(), findings, v, cache, 2)
+	Verify(t.Context(), findings, v, cache, 2)
 	if got := v.calls.Load(); got != 3 {
 		t.Fatalf("verifier called %d times, want 3 (once per distinct Hub secret)", got)
 	}
@@ -60,7 +60,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	// asked again.
 	v2 := &countingVerifier{answers: map[string]string{"C": "live"}}
 	again := []finding.Finding{mk("hf-user-token", "A", "fa"), mk("hf-user-token", "B", "fb"), mk("hf-user-token", "C", "fc")}
-	Verify(context.Background(), again, v2, OpenVerifyCache(path, "https://huggingface.co", time.Hour), 2)
+	Verify(t.Context(), again, v2, OpenVerifyCache(path, "https://huggingface.co", time.Hour), 2)
 	if got := v2.calls.Load(); got != 1 {
 		t.Fatalf("second run: %d calls, want 1", got)
 	}
@@ -71,7 +71,7 @@ func TestVerifyOncePerSecretAndCache(t *testing.T) {
 	// Expired entries are checked again.
 	v3 := &countingVerifier{answers: map[string]string{"A": "invalid"}}
 	old := []finding.Finding{mk("hf-user-token", "A", "fa")}
-	Verify(context.Background(), old, v3, OpenVerifyCache(path, "https://huggingface.co", -time.Second), 1)
+	Verify(t.Context(), old, v3, OpenVerifyCache(path, "https://huggingface.co", -time.Second), 1)
 	if v3.calls.Load() != 1 || old[0].Verification.Status != "invalid" {
 		t.Fatalf("expired cache entry not rechecked")
 	}
@@ -88,7 +88,7 @@ func TestVerifyCacheKeyedByEndpoint(t *testing.T) {
 		return []finding.Finding{f}
 	}
 	sim := OpenVerifyCache(path, "http://127.0.0.1:8080", time.Hour)
-	Verify(context.Background(), mk(), &countingVerifier{answers: map[string]string{"A": "live"}}, sim, 1)
+	Verify(t.Context(), mk(), &countingVerifier{answers: map[string]string{"A": "live"}}, sim, 1)
 	if err := sim.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestVerifyCacheKeyedByEndpoint(t *testing.T) {
 	real := &countingVerifier{answers: map[string]string{"A": "invalid"}}
 	f := mk()
 	hubCache := OpenVerifyCache(path, "https://huggingface.co", time.Hour)
-	Verify(context.Background(), f, real, hubCache, 1)
+	Verify(t.Context(), f, real, hubCache, 1)
 	if real.calls.Load() != 1 || f[0].Verification.Cached || f[0].Verification.Status != "invalid" {
 		t.Fatalf("the simulator's answer stood for the real Hub: %+v", f[0].Verification)
 	}
@@ -153,7 +153,7 @@ func TestVerifyDeadline(t *testing.T) {
 		findings = append(findings, f)
 	}
 	cause := errors.New("--verify-timeout 100ms passed")
-	ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, cause)
+	ctx, cancel := context.WithTimeoutCause(t.Context(), 100*time.Millisecond, cause)
 	defer cancel()
 	start := time.Now()
 	Verify(ctx, findings, slowVerifier{delay: time.Minute}, nil, 2)

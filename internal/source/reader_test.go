@@ -2,7 +2,6 @@ package source
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"strings"
@@ -28,7 +27,7 @@ func TestReadChunksEnds(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var end int64
-			err := ReadChunks(context.Background(), tc.r, nil, FileProvenance("file", "x"), false, true, NewBuffer(), func(c Chunk) error {
+			err := ReadChunks(t.Context(), tc.r, nil, FileProvenance("file", "x"), false, true, NewBuffer(), func(c Chunk) error {
 				end = c.Offset + int64(c.Next)
 				return nil
 			})
@@ -56,11 +55,11 @@ func TestReadChunksEnds(t *testing.T) {
 func TestReadChunksParallelPanic(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789\n"), 200_000)
 	calls := 0
-	err := ReadChunksParallel(context.Background(), bytes.NewReader(data), int64(len(data)), FileProvenance("file", "x"), false, true, 4,
+	err := ReadChunksParallel(t.Context(), bytes.NewReader(data), int64(len(data)), FileProvenance("file", "x"), false, true, 4,
 		func(b []byte) (int, bool) {
 			if bytes.Contains(b, []byte("789\n")) {
-				var m map[string]int
-				m["boom"]++ // a nil map write: a bug, met by these bytes
+				var m []int
+				m[len(b)]++ // an index out of range: a bug, met by these bytes
 			}
 			return 0, false
 		},

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 
 func TestAudits(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0)
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 // HFWARDEN_ACTOR=$T kept it in the store and showed it back.
 func TestTypedTextHidesSecrets(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		leaked, typed := fakeToken(r), fakeToken(r)
 		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(leaked, "a", 1)}, t0)

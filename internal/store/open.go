@@ -260,11 +260,11 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 	}
 	s := &sqlStore{db: db, d: d, sealer: sealer, det: detect.New(detect.Options{})}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error that stopped the open is the one to report
 		return nil, scrub(err, loc.URL)
 	}
 	if err := s.checkKey(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error that stopped the open is the one to report
 		return nil, scrub(err, loc.URL)
 	}
 	if d == sqlite {
@@ -322,7 +322,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		db.SetMaxOpenConns(4)
 		s := &sqlStore{db: db, d: postgres, sealer: sealer, det: detect.New(detect.Options{})}
 		if err := s.checkSchema(ctx); err != nil {
-			db.Close()
+			_ = db.Close() // the error that stopped the open is the one to report
 			return nil, scrub(err, loc.URL)
 		}
 		return s, nil
@@ -363,7 +363,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		if last = s.checkSchema(ctx); last == nil {
 			return s, nil
 		}
-		db.Close()
+		_ = db.Close() // the error that stopped the open is the one to report
 		if errors.Is(last, ErrNoStore) || errors.Is(last, errOldSchema) {
 			break
 		}
@@ -812,7 +812,9 @@ func (s *sqlStore) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		// fn's error is the one to report; a failed rollback leaves
+		// nothing behind either (the transaction ends with the connection).
+		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()

@@ -75,7 +75,7 @@ func TestParseDSN(t *testing.T) {
 // taken apart by the driver (which showed its tail as the host name in
 // "lookup secret@127.0.0.1"), and no error shows any of it.
 func TestPostgresErrorsHidePassword(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	for _, dsn := range []string{
 		"postgres://u:hunter2@secret@127.0.0.1:1/db?connect_timeout=5",
@@ -101,7 +101,7 @@ func TestOpenRefusesOtherSchemes(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, dsn := range []string{"mysql://x/y", "http://h/x.db", "foo:bar"} {
-		if st, err := Open(context.Background(), dsn, nil); err == nil {
+		if st, err := Open(t.Context(), dsn, nil); err == nil {
 			st.Close()
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
@@ -114,7 +114,7 @@ func TestOpenRefusesOtherSchemes(t *testing.T) {
 func TestOpenReadOnlyMissing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "hfwarden.db")
-	if st, err := OpenReadOnly(context.Background(), path, nil); !errors.Is(err, ErrNoStore) {
+	if st, err := OpenReadOnly(t.Context(), path, nil); !errors.Is(err, ErrNoStore) {
 		if err == nil {
 			st.Close()
 		}
@@ -126,7 +126,7 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	// A file that is no hfwarden store is no store either, and stays empty.
 	empty := filepath.Join(dir, "empty.db")
 	os.WriteFile(empty, nil, 0o600)
-	if st, err := OpenReadOnly(context.Background(), empty, nil); !errors.Is(err, ErrNoStore) {
+	if st, err := OpenReadOnly(t.Context(), empty, nil); !errors.Is(err, ErrNoStore) {
 		if err == nil {
 			st.Close()
 		}
@@ -136,7 +136,7 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 		t.Errorf("the empty file was written (%d bytes)", fi.Size())
 	}
 	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
-		if st, err := OpenReadOnly(context.Background(), pgSchema(t, url), nil); !errors.Is(err, ErrNoStore) {
+		if st, err := OpenReadOnly(t.Context(), pgSchema(t, url), nil); !errors.Is(err, ErrNoStore) {
 			if err == nil {
 				st.Close()
 			}
@@ -148,7 +148,7 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 // TestOpenExisting: OpenExisting creates nothing where there is no store
 // (SQLite file or PostgreSQL schema), and opens one that exists.
 func TestOpenExisting(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "hfwarden.db")
 	if st, err := OpenExisting(ctx, path, nil); !errors.Is(err, ErrNoStore) {
@@ -188,7 +188,7 @@ func TestOpenExisting(t *testing.T) {
 // TestOpenReadOnlyUnwritable lists a store whose file and directory cannot
 // be written, and checks that reading changed neither.
 func TestOpenReadOnlyUnwritable(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := filepath.Join(t.TempDir(), "ro")
 	path := filepath.Join(dir, "hfwarden.db")
 	st := openTest(t, path)
@@ -239,7 +239,7 @@ func TestOpenReadOnlyUnwritable(t *testing.T) {
 // before it seals anything; a store with nothing sealed takes any key.
 func TestOpenWrongKey(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		other, _ := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
 		// Nothing sealed yet: any key opens it.
 		st2, err := Open(ctx, dsn, other)
@@ -272,12 +272,12 @@ func TestOpenWrongKey(t *testing.T) {
 // nobody, for whom the file and its directory are read-only.
 func TestOpenReadOnlyNotOwner(t *testing.T) {
 	if path := os.Getenv("HFWARDEN_TEST_RO_STORE"); path != "" {
-		ro, err := OpenReadOnly(context.Background(), path, nil)
+		ro, err := OpenReadOnly(t.Context(), path, nil)
 		if err != nil {
 			t.Fatalf("OpenReadOnly as uid %d: %v", os.Geteuid(), err)
 		}
 		defer ro.Close()
-		incs, err := ro.Incidents(context.Background(), incident.Filter{})
+		incs, err := ro.Incidents(t.Context(), incident.Filter{})
 		if err != nil || len(incs) != 1 {
 			t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
 		}
@@ -294,11 +294,11 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 	os.Chmod(top, 0o755)
 	dir := filepath.Join(top, "store")
 	path := filepath.Join(dir, "hfwarden.db")
-	st, err := Open(context.Background(), path, nil)
+	st, err := Open(t.Context(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RecordScan(context.Background(), "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
+	if _, err := st.RecordScan(t.Context(), "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -335,7 +335,7 @@ func TestOpenReadOnlyPostgres(t *testing.T) {
 	if url == "" {
 		t.Skip(pgSkip)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	dsn := pgSchema(t, url)
 	st := openTest(t, dsn)
 	if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {

@@ -45,7 +45,7 @@ func (s *sqlStore) Pins(ctx context.Context) ([]pin.Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: listing pins: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	var out []pin.Manifest
 	for rows.Next() {
 		m, err := scanPin(rows)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 
 func TestPins(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		if ps, err := st.Pins(ctx); err != nil || len(ps) != 0 {
 			t.Fatalf("empty store: %v %v", ps, err)
 		}

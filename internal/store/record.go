@@ -253,20 +253,20 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 	if err != nil {
 		return err
 	}
-	defer sel.Close()
+	defer func() { _ = sel.Close() }() // the transaction closes it anyway
 	ins, err := prep(`INSERT INTO incidents (fingerprint, rule, redacted, sealed_secret, state, first_seen, last_seen, exposure_start)
 		VALUES (?, ?, ?, ?, 'open', ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
+	defer func() { _ = ins.Close() }() // the transaction closes it anyway
 	upd, err := prep(`UPDATE incidents SET last_seen = max(last_seen, ?1),
 		exposure_start = coalesce(min(exposure_start, ?2), exposure_start, ?2),
 		sealed_secret = coalesce(sealed_secret, ?3) WHERE id = ?4`)
 	if err != nil {
 		return err
 	}
-	defer upd.Close()
+	defer func() { _ = upd.Close() }() // the transaction closes it anyway
 	atS := s.d.t(at)
 	for _, g := range b.groups {
 		var sealed any
@@ -315,7 +315,7 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 	if err != nil {
 		return err
 	}
-	defer full.Close()
+	defer func() { _ = full.Close() }() // the transaction closes it anyway
 	byID := make(map[int64]*group, len(b.groups))
 	for _, g := range b.groups {
 		byID[g.id] = g
@@ -339,14 +339,14 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+				_ = rows.Close() // the Scan error is the one to report
 				return err
 			}
 			if g := byID[id]; g != nil {
 				g.added++
 			}
 		}
-		rows.Close()
+		_ = rows.Close() // every row was read: Err below says how reading ended
 		if err := rows.Err(); err != nil {
 			return err
 		}
@@ -355,12 +355,12 @@ func (s *sqlStore) recordSQLite(ctx context.Context, tx *sql.Tx, scanID string, 
 	if err != nil {
 		return err
 	}
-	defer cnt.Close()
+	defer func() { _ = cnt.Close() }() // the transaction closes it anyway
 	ev, err := prep(`INSERT INTO events (incident_id, at, actor, kind, message) VALUES (?, ?, 'hfwarden', 'scan', ?)`)
 	if err != nil {
 		return err
 	}
-	defer ev.Close()
+	defer func() { _ = ev.Close() }() // the transaction closes it anyway
 	for _, g := range b.groups {
 		if g.added > 0 {
 			if _, err := cnt.ExecContext(ctx, g.added, g.id); err != nil {
@@ -412,12 +412,12 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 				t  nullTime
 			)
 			if err := old.Scan(&fp, &t); err != nil {
-				old.Close()
+				_ = old.Close() // the Scan error is the one to report
 				return err
 			}
 			was[fp] = t.ptr()
 		}
-		old.Close()
+		_ = old.Close() // every row was read: Err below says how reading ended
 		if err := old.Err(); err != nil {
 			return err
 		}
@@ -446,14 +446,14 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 				isNew bool
 			)
 			if err := rows.Scan(&id, &fp, &isNew); err != nil {
-				rows.Close()
+				_ = rows.Close() // the Scan error is the one to report
 				return err
 			}
 			if g := byFP[fp]; g != nil {
 				g.id, g.isNew = id, isNew
 			}
 		}
-		rows.Close()
+		_ = rows.Close() // every row was read: Err below says how reading ended
 		if err := rows.Err(); err != nil {
 			return err
 		}
@@ -480,14 +480,14 @@ func (s *sqlStore) recordPostgres(ctx context.Context, tx *sql.Tx, scanID string
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+				_ = rows.Close() // the Scan error is the one to report
 				return err
 			}
 			if g := byID[id]; g != nil {
 				g.added++
 			}
 		}
-		rows.Close()
+		_ = rows.Close() // every row was read: Err below says how reading ended
 		if err := rows.Err(); err != nil {
 			return err
 		}

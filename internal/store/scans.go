@@ -45,7 +45,7 @@ func (s *sqlStore) ScanRuns(ctx context.Context, since time.Time) ([]incident.Sc
 	if err != nil {
 		return nil, fmt.Errorf("store: listing scan runs: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	out := []incident.ScanRun{}
 	for rows.Next() {
 		var (

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 // time on, oldest first; recording the same id again replaces it.
 func TestScanRuns(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		runs := []incident.ScanRun{
 			{ID: "s1", At: t0, Kinds: []string{"file"}, Targets: []string{"src"}, Complete: true},
 			{ID: "s2", At: t0.Add(time.Hour), Kinds: []string{"git"}, Targets: []string{"/srv/a", "https://example.com/b.git"}, Complete: true},

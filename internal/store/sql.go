@@ -98,7 +98,7 @@ func (s *sqlStore) Incidents(ctx context.Context, f incident.Filter) ([]incident
 	if err != nil {
 		return nil, fmt.Errorf("store: listing incidents: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	out := []incident.Incident{}
 	for rows.Next() {
 		in, err := scanIncident(rows)
@@ -145,7 +145,7 @@ func (s *sqlStore) Occurrences(ctx context.Context, id int64) ([]incident.Occurr
 	if err != nil {
 		return nil, fmt.Errorf("store: listing occurrences: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	out := []incident.Occurrence{}
 	for rows.Next() {
 		var (
@@ -178,7 +178,7 @@ func (s *sqlStore) Events(ctx context.Context, id int64) ([]incident.Event, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: listing events: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	out := []incident.Event{}
 	for rows.Next() {
 		var (
@@ -201,7 +201,7 @@ func (s *sqlStore) Verifications(ctx context.Context, id int64) ([]finding.Verif
 	if err != nil {
 		return nil, fmt.Errorf("store: listing verifications: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what reading met
 	out := []finding.Verification{}
 	for rows.Next() {
 		var (

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -96,7 +95,7 @@ func testSealer(t *testing.T) *seal.Sealer {
 
 func openTest(t *testing.T, dsn string) Store {
 	t.Helper()
-	st, err := Open(context.Background(), dsn, testSealer(t))
+	st, err := Open(t.Context(), dsn, testSealer(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -143,7 +142,7 @@ var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func TestRecordScan(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		a, b, c := fakeToken(r), fakeToken(r), fakeToken(r)
 		fs := []finding.Finding{
@@ -245,7 +244,7 @@ func TestRecordScan(t *testing.T) {
 
 func TestExposureStart(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		at := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
 		fixed := func(x time.Time) *time.Time { return &x }
@@ -288,7 +287,7 @@ func TestExposureStart(t *testing.T) {
 
 func TestTransitions(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(tok, "a", 1)}, t0)
 		if err != nil {
@@ -354,7 +353,7 @@ func TestTransitions(t *testing.T) {
 
 func TestNotesAndAssign(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		res, _ := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.AddNote(ctx, id, "bob", "asked the owner", t0.Add(time.Minute)); err != nil {
@@ -394,7 +393,7 @@ func TestNotesAndAssign(t *testing.T) {
 // backend: the latest statement is what the report reads.
 func TestStateUse(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		res, _ := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a", 1)}, t0)
 		id := res.Incidents[0]
 		if err := st.StateUse(ctx, id, "bob", []string{"alice/model", "dataset:acme/data=read"}, t0.Add(time.Minute)); err != nil {
@@ -421,7 +420,7 @@ func TestStateUse(t *testing.T) {
 
 func TestVerificationHistory(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		f := tokenFinding(tok, "a", 1)
 		f.Verification = &finding.Verification{Status: "live", Owner: "alice", CheckedAt: t0}
@@ -477,7 +476,7 @@ func TestVerificationHistory(t *testing.T) {
 
 func TestAssessmentAndFilters(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		var fs []finding.Finding
 		for i := range 5 {
@@ -548,7 +547,7 @@ func TestAssessmentAndFilters(t *testing.T) {
 
 func TestSecretSealed(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		r := newRand()
 		a, b := fakeToken(r), fakeToken(r)
 		res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(a, "x", 1), tokenFinding(b, "y", 1)}, t0)
@@ -614,7 +613,7 @@ func TestSecretSealed(t *testing.T) {
 
 func TestScannerFindings(t *testing.T) {
 	each(t, func(t *testing.T, st Store, dsn string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600)
@@ -636,7 +635,7 @@ func TestScannerFindings(t *testing.T) {
 }
 
 func TestWithoutSealer(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -657,7 +656,7 @@ func TestWithoutSealer(t *testing.T) {
 func TestConcurrentScans(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			dsn := b.dsn(t)
 			r := newRand()
 			shared := make([]string, 150)
@@ -752,7 +751,7 @@ func TestConcurrentScans(t *testing.T) {
 func TestOpenConcurrentAndIdempotent(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			dsn := b.dsn(t)
 			var wg sync.WaitGroup
 			errs := make([]error, 6)
@@ -809,7 +808,7 @@ func TestDefaultPath(t *testing.T) {
 // earlier, and nothing for a scan that changes nothing.
 func TestScanEvents(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		day := func(d int) *time.Time { x := t0.AddDate(0, 0, d); return &x }
 		f0 := tokenFinding(tok, "app.py", 1)
@@ -870,7 +869,7 @@ func TestScanEvents(t *testing.T) {
 // two occurrences; the same repository scanned again adds none.
 func TestOccurrenceRepo(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		tok := fakeToken(newRand())
 		inRepo := func(repo string) finding.Finding {
 			f := tokenFinding(tok, "train.py", 2)
@@ -913,7 +912,7 @@ func TestOccurrenceRepo(t *testing.T) {
 // incident's owner until an assessment says more.
 func TestOwnerFromVerification(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		f := tokenFinding(fakeToken(newRand()), "a", 1)
 		f.Verification = &finding.Verification{Status: "live", Owner: "bob", CheckedAt: t0}
 		res, err := st.RecordScan(ctx, "s1", []finding.Finding{f}, t0)

@@ -24,7 +24,7 @@ func TestWalkFIFONeverBlocks(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	targets := []Target{target(fifo, KindDotenv), target("/dev/zero", KindDotenv), target(good, KindDotenv)}
 	fs, st, err := scan.New(scan.Options{}).RunItems(ctx, Walk(targets))

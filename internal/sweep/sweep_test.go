@@ -162,7 +162,7 @@ func sweep(t *testing.T, opt Options) ([]Target, []finding.Finding, finding.Stat
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, st, err := scan.New(scan.Options{}).RunItems(context.Background(), Walk(targets))
+	fs, st, err := scan.New(scan.Options{}).RunItems(t.Context(), Walk(targets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestWalkUnreadable(t *testing.T) {
 		target(filepath.Join(dir, "missing"), KindNetrc),
 		target(good, KindDotenv),
 	}
-	fs, st, err := scan.New(scan.Options{}).RunItems(context.Background(), Walk(targets))
+	fs, st, err := scan.New(scan.Options{}).RunItems(t.Context(), Walk(targets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestWalkUnreadable(t *testing.T) {
 }
 
 func TestWalkStopsOnCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	err := Walk([]Target{target(os.DevNull, KindDotenv)})(ctx, nil)
 	if !errors.Is(err, context.Canceled) {
@@ -341,7 +341,7 @@ func TestSweepProcesses(t *testing.T) {
 		t.Skip("process environments are read from /proc")
 	}
 	tok := fakeTokens(t, 1)[0]
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sleep", "30")
 	cmd.Env = append(os.Environ(), "HF_TOKEN="+tok)

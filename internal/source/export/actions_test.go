@@ -1,7 +1,6 @@
 package export
 
 import (
-	"context"
 	"io/fs"
 	"os"
 	"path"
@@ -44,7 +43,7 @@ func TestReadActions(t *testing.T) {
 				t.Fatalf("SniffFS = %v, want actions-logs", f)
 			}
 			visit, items := collect(t)
-			err := ReadFS(context.Background(), FormatActionsLogs, tc.fsys, source.FileProvenance("file", "logs.zip"), visit)
+			err := ReadFS(t.Context(), FormatActionsLogs, tc.fsys, source.FileProvenance("file", "logs.zip"), visit)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,42 +12,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
 
-// Fake tokens are generated at run time, never committed: "hf_" and 34
-// letters from a fixed seed, checked against the detector, so that nothing
-// token-shaped sits in the repository.
-
-const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// tokens returns n distinct fake tokens that the detector accepts.
-func tokens(t testing.TB, n int) []string {
-	t.Helper()
-	r := rand.New(rand.NewPCG(uint64(n), 0xe4907))
-	det := detect.New(detect.Options{})
-	seen := map[string]bool{}
-	var out []string
-	for tries := 0; len(out) < n; tries++ {
-		if tries > 1000*n {
-			t.Fatal("could not generate fake tokens")
-		}
-		var b strings.Builder
-		b.WriteString("hf_")
-		for range 34 {
-			b.WriteByte(letters[r.IntN(len(letters))])
-		}
-		tok := b.String()
-		ms := det.Detect([]byte(tok))
-		if seen[tok] || len(ms) != 1 || ms[0].Secret != tok || ms[0].Confidence != detect.High {
-			continue
-		}
-		seen[tok] = true
-		out = append(out, tok)
-	}
-	return out
-}
+// tokens returns n distinct fake tokens that the detector accepts (see
+// testutil: made at run time, never committed).
+func tokens(t testing.TB, n int) []string { return testutil.FakeTokens(t, 0xe4907+uint64(n), n) }
 
 // got is an item as a visit received it, with its bytes.
 type got struct {

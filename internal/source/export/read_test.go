@@ -213,7 +213,7 @@ func TestRead(t *testing.T) {
 				t.Errorf("Sniff = %v, want %v", f, tc.format)
 			}
 			visit, items := collect(t)
-			err := Read(context.Background(), tc.format, strings.NewReader(input), source.FileProvenance("file", tc.file), visit)
+			err := Read(t.Context(), tc.format, strings.NewReader(input), source.FileProvenance("file", tc.file), visit)
 			members, others := memberErrors(err)
 			if len(others) != 0 {
 				t.Fatalf("Read: %v", others)
@@ -258,7 +258,7 @@ func TestReadTruncated(t *testing.T) {
 		for n := range len(input) {
 			cut := input[:n]
 			visit, _ := collect(t)
-			err := Read(context.Background(), tc.format, strings.NewReader(cut), source.FileProvenance("file", "x"), visit)
+			err := Read(t.Context(), tc.format, strings.NewReader(cut), source.FileProvenance("file", "x"), visit)
 			if tc.format == FormatMattermost {
 				continue // a cut line is one bad line; done is what matters
 			}
@@ -297,7 +297,7 @@ func TestReadInvalid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			visit, _ := collect(t)
-			err := Read(context.Background(), tc.format, strings.NewReader(tc.input), source.FileProvenance("file", "in.json"), visit)
+			err := Read(t.Context(), tc.format, strings.NewReader(tc.input), source.FileProvenance("file", "in.json"), visit)
 			if err == nil || !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "in.json") {
 				t.Errorf("err = %v, want one saying %q and not naming the file (the scanner does)", err, tc.says)
 			}
@@ -311,7 +311,7 @@ func TestReadTypeMismatch(t *testing.T) {
 	toks := tokens(t, 1)
 	input := fill(`[{"id":"not a number","issue_url":"u/1","body":"x"},{"id":2,"issue_url":"u/2","user":{"login":"a"},"body":"ok TOKEN0"}]`, toks)
 	visit, items := collect(t)
-	err := Read(context.Background(), FormatGitHubComments, strings.NewReader(input), source.FileProvenance("file", "c.json"), visit)
+	err := Read(t.Context(), FormatGitHubComments, strings.NewReader(input), source.FileProvenance("file", "c.json"), visit)
 	members, others := memberErrors(err)
 	if len(others) != 0 || len(members) != 1 || !strings.Contains(members[0].Error(), "element 1") {
 		t.Fatalf("err = %v, want one member error for element 1", err)
@@ -350,7 +350,7 @@ func TestMattermostLongLine(t *testing.T) {
 		strings.NewReader(`"}}`+"\n"+fill(`{"type":"post","post":{"team":"t","channel":"c","message":"after TOKEN0"}}`, toks)),
 	)
 	visit, items := collect(t)
-	err := Read(context.Background(), FormatMattermost, r, source.FileProvenance("file", "big.jsonl"), visit)
+	err := Read(t.Context(), FormatMattermost, r, source.FileProvenance("file", "big.jsonl"), visit)
 	members, others := memberErrors(err)
 	if len(others) != 0 || len(members) != 1 || !strings.Contains(members[0].Error(), "line 2: longer than 64 MiB") {
 		t.Fatalf("err = %v, want line 2 reported as too long", err)
@@ -363,7 +363,7 @@ func TestMattermostLongLine(t *testing.T) {
 func TestJSONValueBound(t *testing.T) {
 	r := io.MultiReader(strings.NewReader(`[{"id":1,"issue_url":"u/1","body":"`), &endless{c: 'a', n: MaxValue + 10}, strings.NewReader(`"}]`))
 	visit, items := collect(t)
-	err := Read(context.Background(), FormatGitHubComments, r, source.FileProvenance("file", "big.json"), visit)
+	err := Read(t.Context(), FormatGitHubComments, r, source.FileProvenance("file", "big.json"), visit)
 	if err == nil || !errors.Is(err, errTooBig) {
 		t.Fatalf("err = %v, want the value reported as too big", err)
 	}
@@ -390,7 +390,7 @@ func TestVisitStops(t *testing.T) {
 			return tc.err
 		}
 		toks := tokens(t, 7)
-		err := Read(context.Background(), FormatJiraJSON, strings.NewReader(fill(jiraSearch, toks)), source.FileProvenance("file", "j"), visit)
+		err := Read(t.Context(), FormatJiraJSON, strings.NewReader(fill(jiraSearch, toks)), source.FileProvenance("file", "j"), visit)
 		if n != tc.wantN || errors.Is(err, stop) != tc.wantErr {
 			t.Errorf("visit returning %v: %d visits, err %v; want %d visits, stopped %v", tc.err, n, err, tc.wantN, tc.wantErr)
 		}
@@ -410,6 +410,6 @@ func FuzzRead(f *testing.F) {
 			_, err := io.Copy(io.Discard, r)
 			return err
 		}
-		Read(context.Background(), format, strings.NewReader(string(data)), source.FileProvenance("file", "f"), visit)
+		Read(t.Context(), format, strings.NewReader(string(data)), source.FileProvenance("file", "f"), visit)
 	})
 }

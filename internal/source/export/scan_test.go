@@ -43,7 +43,7 @@ func TestScanSlackZip(t *testing.T) {
 		t.Fatalf("SniffFS = %v", f)
 	}
 	s := scan.New(scan.Options{Workers: 1})
-	findings, _, err := s.RunItems(context.Background(), func(ctx context.Context, visit source.Visit) error {
+	findings, _, err := s.RunItems(t.Context(), func(ctx context.Context, visit source.Visit) error {
 		return export.ReadFS(ctx, export.FormatSlack, zr, source.FileProvenance("file", "slack.zip"), visit)
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func TestScanExportErrorNamesFileOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := scan.New(scan.Options{Workers: 1})
-			_, stats, err := s.RunItems(context.Background(), func(ctx context.Context, visit source.Visit) error {
+			_, stats, err := s.RunItems(t.Context(), func(ctx context.Context, visit source.Visit) error {
 				it := source.Item{Prov: source.FileProvenance("file", tc.name), Name: tc.name, Size: int64(len(tc.data))}
 				return visit(ctx, it, strings.NewReader(tc.data))
 			})

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"context"
 	"io/fs"
 	"os"
 	"strings"
@@ -61,7 +60,7 @@ func TestReadSlack(t *testing.T) {
 			}
 			visit, items := collect(t)
 			prov := source.FileProvenance("file", "export")
-			err := ReadFS(context.Background(), FormatSlack, tc.fsys, prov, visit)
+			err := ReadFS(t.Context(), FormatSlack, tc.fsys, prov, visit)
 			members, others := memberErrors(err)
 			if len(others) != 0 {
 				t.Fatalf("errors that are not confined to a member: %v", others)

@@ -36,7 +36,7 @@ func TestLayoutFIFOBlob(t *testing.T) {
 	if err := syscall.Mkfifo(blob, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
 	var items int

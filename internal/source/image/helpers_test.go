@@ -137,7 +137,7 @@ type got struct {
 func readAll(t testing.TB, n Named) []got {
 	t.Helper()
 	var out []got
-	err := Read(context.Background(), n, source.FileProvenance("image", "img.tar"), func(_ context.Context, it source.Item, r io.Reader) error {
+	err := Read(t.Context(), n, source.FileProvenance("image", "img.tar"), func(_ context.Context, it source.Item, r io.Reader) error {
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return err

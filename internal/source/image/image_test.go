@@ -184,7 +184,7 @@ func TestFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			p := tt.write(t, t.TempDir())
 			var n Named
 			if p == "" {
@@ -450,13 +450,13 @@ func TestHostile(t *testing.T) {
 			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			imgs, err := Open(context.Background(), p)
+			imgs, err := Open(t.Context(), p)
 			if err == nil {
 				if !tt.readErr {
 					t.Fatalf("Open: no error")
 				}
 				var yielded int
-				err = Read(context.Background(), imgs[0], source.FileProvenance("image", p), func(context.Context, source.Item, io.Reader) error {
+				err = Read(t.Context(), imgs[0], source.FileProvenance("image", p), func(context.Context, source.Item, io.Reader) error {
 					yielded++
 					return nil
 				})
@@ -492,7 +492,7 @@ func TestHostileLayout(t *testing.T) {
 			dir := t.TempDir()
 			writeLayout(t, f.img, dir, "x")
 			tt.corrupt(t, dir)
-			_, err := Open(context.Background(), dir)
+			_, err := Open(t.Context(), dir)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Open error = %v, want %q", err, tt.want)
 			}
@@ -511,11 +511,11 @@ func TestHostileLayout(t *testing.T) {
 		if err := os.Symlink(outside, filepath.Join(dir, "blobs", cfg.Algorithm, cfg.Hex)); err != nil {
 			t.Fatal(err)
 		}
-		imgs, err := Open(context.Background(), dir)
+		imgs, err := Open(t.Context(), dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = Read(context.Background(), imgs[0], source.FileProvenance("image", dir), func(context.Context, source.Item, io.Reader) error { return nil })
+		err = Read(t.Context(), imgs[0], source.FileProvenance("image", dir), func(context.Context, source.Item, io.Reader) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), "reading config") {
 			t.Errorf("Read error = %v, want the config refused", err)
 		}
@@ -530,12 +530,12 @@ func TestHostileLayout(t *testing.T) {
 		d, _ := l.Digest()
 		removeBlob(t, dir, d)
 	}
-	imgs, err := Open(context.Background(), dir)
+	imgs, err := Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var paths []string
-	err = Read(context.Background(), imgs[0], source.FileProvenance("image", dir), func(_ context.Context, it source.Item, _ io.Reader) error {
+	err = Read(t.Context(), imgs[0], source.FileProvenance("image", dir), func(_ context.Context, it source.Item, _ io.Reader) error {
 		paths = append(paths, it.Prov.Path)
 		return nil
 	})
@@ -582,13 +582,13 @@ func TestRemoteErrors(t *testing.T) {
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "http://")
-	if _, err := Remote(context.Background(), "not a reference!"); err == nil || !strings.Contains(err.Error(), "parsing image reference") {
+	if _, err := Remote(t.Context(), "not a reference!"); err == nil || !strings.Contains(err.Error(), "parsing image reference") {
 		t.Errorf("bad reference: %v", err)
 	}
-	if _, err := Remote(context.Background(), host+"/no/such:tag"); err == nil || !strings.Contains(err.Error(), "fetching image") {
+	if _, err := Remote(t.Context(), host+"/no/such:tag"); err == nil || !strings.Contains(err.Error(), "fetching image") {
 		t.Errorf("missing image: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := Remote(ctx, host+"/no/such:tag"); err == nil {
 		t.Error("cancelled context: no error")
@@ -613,7 +613,7 @@ func TestOpenSeveral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imgs, err := Open(context.Background(), p)
+	imgs, err := Open(t.Context(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +630,7 @@ func TestOpenSeveral(t *testing.T) {
 	writeDockerSave(t, a, untagged, "")
 	raw, _ := a.RawConfigFile()
 	h, _, _ := v1.SHA256(strings.NewReader(string(raw)))
-	imgs, err = Open(context.Background(), untagged)
+	imgs, err = Open(t.Context(), untagged)
 	if err != nil || len(imgs) != 1 || imgs[0].Name != h.String() {
 		t.Errorf("untagged docker save: %v %v, want one image named %s", imgs, err, h)
 	}
@@ -651,7 +651,7 @@ func TestOpenSeveral(t *testing.T) {
 	if err := lp.AppendImage(b); err != nil {
 		t.Fatal(err)
 	}
-	imgs, err = Open(context.Background(), filepath.Join(dir, "layout"))
+	imgs, err = Open(t.Context(), filepath.Join(dir, "layout"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -752,7 +752,7 @@ func TestSameNameEveryFormat(t *testing.T) {
 	}
 	var names []string
 	for _, p := range []string{tarPath, filepath.Join(dir, "layout")} {
-		imgs, err := Open(context.Background(), p)
+		imgs, err := Open(t.Context(), p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -132,7 +132,7 @@ func TestReadVisitErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			count := 0
 			err := Read(ctx, n, source.FileProvenance("image", "img.tar"), func(ctx context.Context, it source.Item, _ io.Reader) error {
@@ -190,7 +190,7 @@ func TestReadRepeatedLayer(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "rep.tar")
 			writeTo(t, p, tarOf(t, entry{name: "cfg.json", body: string(cfg)}, entry{name: "a/layer.tar", body: string(layerTar)},
 				entry{name: "w/layer.tar", body: string(wipeTar)}, entry{name: "manifest.json", body: string(man)}))
-			imgs, err := Open(context.Background(), p)
+			imgs, err := Open(t.Context(), p)
 			if err != nil {
 				t.Fatal(err)
 			}
