@@ -202,6 +202,18 @@ func TestSecretsOnlyToTheirIssuer(t *testing.T) {
 	if last := s.Events[len(s.Events)-1]; !strings.Contains(last.Message, "no proof") {
 		t.Errorf("the event log does not say GitHub gives no proof: %+v", last)
 	}
+	// hfwarden cannot prove a GitHub revocation: the person closing it
+	// states GitHub's confirmation, which is recorded as such.
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", gh, "--as", "resolved"}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "the issuer's confirmation") {
+		t.Errorf("resolve of a GitHub incident without a reason: exit %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", gh, "--as", "resolved", "--reason", "confirmed at github"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("resolve of a revoke-requested GitHub incident: exit %d %s", r.code, r.stderr)
+	}
+	s = showIncident(t, dbArgs, gh)
+	if last := s.Events[len(s.Events)-1]; s.Incident.State != "resolved" || !strings.Contains(last.Message, "confirmed at the issuer (GitHub): confirmed at github") {
+		t.Errorf("resolved GitHub incident: %s, last event %+v", s.Incident.State, last)
+	}
 	if ghWire.holds(testOpenAIKey) || ghWire.holds(toks["sim-bob-read"]) {
 		t.Error("GitHub got a secret it did not issue")
 	}

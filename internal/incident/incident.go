@@ -35,7 +35,10 @@ const (
 // transitions lists the allowed moves.
 var transitions = map[State][]State{
 	Open:            {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
-	RevokeRequested: {Contained, Open, FalsePositive, AcceptedRisk},
+	// Revoke-requested → resolved is for issuers whose containment
+	// hfwarden cannot prove (GitHub gives no proof): the person closing
+	// it states the issuer's confirmation as the reason (NeedsReason).
+	RevokeRequested: {Contained, Open, FalsePositive, AcceptedRisk, Resolved},
 	Contained:       {Audited, Resolved, Open},
 	Audited:         {Resolved, Open},
 	Resolved:        {Open},
@@ -53,13 +56,23 @@ func CanMove(from, to State) bool {
 	return false
 }
 
-// CheckMove returns a descriptive error for a move that is not allowed.
-// Moves to false-positive and accepted-risk need a reason.
+// NeedsReason tells whether a move must say why: false-positive and
+// accepted-risk always, and revoke-requested → resolved, which closes an
+// incident without hfwarden's proof of containment.
+func NeedsReason(from, to State) bool {
+	return to == FalsePositive || to == AcceptedRisk || (from == RevokeRequested && to == Resolved)
+}
+
+// CheckMove returns a descriptive error for a move that is not allowed,
+// or that needs a reason (NeedsReason) and has none.
 func CheckMove(from, to State, reason string) error {
 	if !CanMove(from, to) {
 		return fmt.Errorf("an incident cannot go from %s to %s", from, to)
 	}
-	if (to == FalsePositive || to == AcceptedRisk) && reason == "" {
+	if NeedsReason(from, to) && strings.TrimSpace(reason) == "" {
+		if from == RevokeRequested && to == Resolved {
+			return fmt.Errorf("moving from %s to %s needs a reason: the issuer's confirmation that the token is revoked", from, to)
+		}
 		return fmt.Errorf("moving to %s needs a reason", to)
 	}
 	return nil

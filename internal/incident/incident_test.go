@@ -62,3 +62,26 @@ func TestHandMovesNeverContain(t *testing.T) {
 		t.Error("ordinary moves refused by hand")
 	}
 }
+
+func TestCheckMoveReasons(t *testing.T) {
+	for _, tc := range []struct {
+		from, to State
+		reason   string
+		ok       bool
+	}{
+		{Open, Resolved, "", true},
+		{Contained, Resolved, "", true},
+		{Open, AcceptedRisk, "", false},
+		{Open, AcceptedRisk, "kept on purpose", true},
+		// Closing without hfwarden's proof must say why.
+		{RevokeRequested, Resolved, "", false},
+		{RevokeRequested, Resolved, "  ", false},
+		{RevokeRequested, Resolved, "confirmed at github", true},
+		{RevokeRequested, Audited, "confirmed", false},
+	} {
+		err := CheckMove(tc.from, tc.to, tc.reason)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s → %s (reason %q): %v, want ok=%v", tc.from, tc.to, tc.reason, err, tc.ok)
+		}
+	}
+}
