@@ -34,7 +34,7 @@ const (
 
 // transitions lists the allowed moves.
 var transitions = map[State][]State{
-	Open:            {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
+	Open: {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
 	// Revoke-requested → resolved is for issuers whose containment
 	// hfwarden cannot prove (GitHub gives no proof): the person closing
 	// it states the issuer's confirmation as the reason (NeedsReason).
