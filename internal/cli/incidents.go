@@ -329,21 +329,22 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 				if to == incident.Contained || to == incident.RevokeRequested {
 					return usageErr("incident #%d: only hfwarden revoke moves an incident to %s (contained takes whoami-v2's 401 after the revocation): run hfwarden revoke %d", id, to, id)
 				}
+				// hfwarden proves a Hugging Face revocation itself
+				// (whoami-v2's 401); other issuers give no proof, so the
+				// person closing states the issuer's word as the reason.
+				unproven := in.State == incident.RevokeRequested && to == incident.Resolved
+				hf := detect.IssuedByHuggingFace(in.Rule)
+				if unproven && hf && !force {
+					return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
+				}
 				if err := incident.CheckMove(in.State, to, reason); err != nil {
 					return usageErr("incident #%d: %v", id, err)
 				}
-				if in.State == incident.RevokeRequested && to == incident.Resolved {
-					// hfwarden proves a Hugging Face revocation itself
-					// (whoami-v2's 401); other issuers give no proof, so
-					// the person closing states the issuer's word.
-					if detect.IssuedByHuggingFace(in.Rule) {
-						if !force {
-							return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
-						}
-						reason = "forced without proof of containment: " + reason
-					} else {
-						reason = "revocation confirmed at the issuer (" + orDash(detect.Rules[in.Rule].Issuer) + "): " + reason
-					}
+				switch {
+				case unproven && hf:
+					reason = "forced without proof of containment: " + reason
+				case unproven:
+					reason = "revocation confirmed at the issuer (" + orDash(detect.Rules[in.Rule].Issuer) + "): " + reason
 				}
 				if to == incident.Audited {
 					a, _, err := st.Audit(c.Context(), id)

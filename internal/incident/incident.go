@@ -267,3 +267,41 @@ func LiveAt(in *Incident, history []finding.Verification) []finding.Verification
 	slices.SortFunc(out, func(a, b finding.Verification) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	return out
 }
+
+// ProvesContainment tells whether a 401 of endpoint after a revocation
+// request made at requested proves the incident contained: only where the
+// token was live before the request (LiveAt of the answers before it). A
+// 401 of an endpoint that never saw the token live, or that already
+// rejected it, says nothing of where it was live. earlier is the time of
+// an earlier request of the same response (zero for none): the token live
+// there before it, then rejected, still proves that request took effect.
+// When it does not prove it, why says so.
+func ProvesContainment(in *Incident, history []finding.Verification, endpoint string, requested, earlier time.Time) (ok bool, why string) {
+	for _, at := range []time.Time{requested, earlier} {
+		if at.IsZero() {
+			continue
+		}
+		var before []finding.Verification
+		for _, v := range history {
+			if v.CheckedAt.Before(at) {
+				before = append(before, v)
+			}
+		}
+		for _, lv := range LiveAt(in, before) {
+			if lv.Endpoint == endpoint {
+				return true, ""
+			}
+		}
+	}
+	var last *finding.Verification
+	for i, v := range history {
+		if v.Endpoint == endpoint && (v.Status == "live" || v.Status == "invalid") && v.CheckedAt.Before(requested) &&
+			(last == nil || !v.CheckedAt.Before(last.CheckedAt)) {
+			last = &history[i]
+		}
+	}
+	if last != nil && last.Status == "invalid" {
+		return false, "the Hub at " + endpoint + " rejected the token before the revocation (" + last.CheckedAt.UTC().Format(time.RFC3339) + ")"
+	}
+	return false, "the Hub at " + endpoint + " never saw the token live before the revocation"
+}
