@@ -402,7 +402,11 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		switch {
 		case audit.Checked == 0:
 			auditGap = "the audit checked no repositories: audit again with a token that lists them (the owner's, if the leaked one is revoked)"
-		case inc.ContainedAt != nil && audit.Until != nil && audit.Until.Before(*inc.ContainedAt):
+		case inc.ContainedAt == nil:
+			// Whatever the audit saw, the token may still write after it:
+			// only a window reaching the containment covers the exposure.
+			auditGap = "audited while still live: audit again after containment, the window must reach the containment"
+		case audit.Until != nil && audit.Until.Before(*inc.ContainedAt):
 			auditGap = "the audit's window ended " + fmtTime(*audit.Until) + ", before the containment " + fmtTime(*inc.ContainedAt) + ": audit again to cover the whole exposure"
 		}
 	}
