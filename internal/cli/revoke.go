@@ -47,7 +47,11 @@ then check with whoami-v2, backing off, until the Hub answers 401 or --timeout
 passes. Each incident records "contained at T" (revocation confirmed) or
 "revocation requested, not confirmed". Revoking a contained incident again
 does nothing. The revoke endpoint always answers 202: only whoami-v2 can
-prove revocation.
+prove revocation, and only where the token was live before the request (its
+latest live-or-invalid answer there; revoke checks first when none is known):
+a 401 of a Hub that never saw it live, or already rejected it, proves
+nothing and leaves the incident revoke-requested. A live answer after the
+containment re-opens the incident.
 
 A token never assessed gets its blast-radius snapshot first (assess, stored
 in the incident): once revoked, what it could reach can no longer be seen.
