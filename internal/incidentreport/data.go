@@ -283,12 +283,25 @@ func timeline(inc incident.Incident, occ []incident.Occurrence, ev []incident.Ev
 	ca := inc.ContainedAt
 	caWhy := "the token no longer works"
 	if ca == nil {
-		if e := findEvent(ev, func(e incident.Event) bool {
-			return e.Kind == "transition" && e.To == incident.Contained
-		}); e != nil {
-			t := e.At
-			ca, caWhy = &t, "from the event log: "+e.Actor
-		} else {
+		// The latest containment in the log, unless the incident was
+		// re-opened after it (the token answered live again).
+		var last *incident.Event
+		reopened := false
+		for i := range ev {
+			switch {
+			case ev[i].Kind == "transition" && ev[i].To == incident.Contained:
+				last, reopened = &ev[i], false
+			case ev[i].Kind == "transition" && ev[i].To == incident.Open && last != nil:
+				reopened = true
+			}
+		}
+		switch {
+		case last != nil && reopened:
+			caWhy = "not confirmed: re-opened after the containment of " + fmtTime(last.At)
+		case last != nil:
+			t := last.At
+			ca, caWhy = &t, "from the event log: "+last.Actor
+		default:
 			caWhy = "not confirmed"
 		}
 	}

@@ -489,4 +489,11 @@ func TestTimeline(t *testing.T) {
 	if tl[0].At == nil || !tl[0].At.Equal(*tp(-48 * time.Hour)) || tl[2].At == nil || tl[3].At != nil {
 		t.Errorf("timeline %+v", tl)
 	}
+	// Re-opened after the containment (live again): not confirmed.
+	d.Events = append(d.Events,
+		incident.Event{At: t0.Add(2 * time.Hour), Actor: "hfwarden", Kind: "transition", From: incident.RevokeRequested, To: incident.Contained},
+		incident.Event{At: t0.Add(3 * time.Hour), Actor: "hfwarden", Kind: "transition", From: incident.Contained, To: incident.Open})
+	if tl = build(d).Timeline; tl[3].At != nil || !strings.Contains(tl[3].Detail, "re-opened after the containment") {
+		t.Errorf("re-opened: containment %+v", tl[3])
+	}
 }
