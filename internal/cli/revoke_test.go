@@ -476,6 +476,9 @@ func TestRevokeContainsOnlyWhereLive(t *testing.T) {
 				!strings.Contains(s.Events[len(s.Events)-1].Message, "verified live again at "+other+" after containment") {
 				t.Fatalf("live after containment: %+v, last event %+v", s.Incident, s.Events[len(s.Events)-1])
 			}
+			if r := runCLI(t, "", append([]string{"report", id, "--format", "md"}, dbArgs...)...); r.code != 0 || strings.Contains(r.stdout, "revoked and confirmed") {
+				t.Fatalf("report of a re-opened incident: exit %d\n%s", r.code, r.stdout)
+			}
 			r = runCLI(t, "", append([]string{"revoke", "--all-live", "--yes", "--endpoint", other, "--timeout", "5s"}, dbArgs...)...)
 			if r.code != 0 || !strings.Contains(r.stdout, "#"+id+" contained at") {
 				t.Fatalf("revoke after re-opening: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
