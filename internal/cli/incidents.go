@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/seal"
@@ -386,7 +387,12 @@ live token kept on purpose). "Last verified live" is per endpoint: the
 latest live-or-invalid answer of some endpoint was live. An unknown answer,
 or another endpoint's answer, does not erase it. --as audited needs an audit
 stored (hfwarden audit INCIDENT). Contained and revoke-requested are not
-reachable here: only hfwarden revoke states them, on the Hub's answers.`,
+reachable here: only hfwarden revoke states them, on the Hub's answers.
+
+A revoke-requested incident of another issuer than Hugging Face (GitHub
+gives no proof of revocation) closes with --as resolved --reason TEXT, the
+reason recorded as the issuer's confirmation. A Hugging Face one needs
+hfwarden revoke's proof, or --force --reason TEXT.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if force && strings.TrimSpace(reason) == "" {
@@ -401,8 +407,22 @@ reachable here: only hfwarden revoke states them, on the Hub's answers.`,
 				if to == incident.Contained || to == incident.RevokeRequested {
 					return usageErr("incident #%d: only hfwarden revoke moves an incident to %s (contained takes whoami-v2's 401 after the revocation): run hfwarden revoke %d", id, to, id)
 				}
+				// hfwarden proves a Hugging Face revocation itself
+				// (whoami-v2's 401); other issuers give no proof, so the
+				// person closing states the issuer's word as the reason.
+				unproven := in.State == incident.RevokeRequested && to == incident.Resolved
+				hf := detect.IssuedByHuggingFace(in.Rule)
+				if unproven && hf && !force {
+					return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
+				}
 				if err := incident.CheckMove(in.State, to, reason); err != nil {
 					return usageErr("incident #%d: %v", id, err)
+				}
+				switch {
+				case unproven && hf:
+					reason = "forced without proof of containment: " + reason
+				case unproven:
+					reason = "revocation confirmed at the issuer (" + orDash(detect.Rules[in.Rule].Issuer) + "): " + reason
 				}
 				if to == incident.Audited {
 					a, _, err := st.Audit(c.Context(), id)

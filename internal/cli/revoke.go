@@ -48,7 +48,11 @@ then check with whoami-v2, backing off, until the Hub answers 401 or --timeout
 passes. Each incident records "contained at T" (revocation confirmed) or
 "revocation requested, not confirmed". Revoking a contained incident again
 does nothing. The revoke endpoint always answers 202: only whoami-v2 can
-prove revocation.
+prove revocation, and only where the token was live before the request (its
+latest live-or-invalid answer there; revoke checks first when none is known):
+a 401 of a Hub that never saw it live, or already rejected it, proves
+nothing and leaves the incident revoke-requested. A live answer after the
+containment re-opens the incident.
 
 A token never assessed gets its blast-radius snapshot first (assess, stored
 in the incident): once revoked, what it could reach can no longer be seen.
@@ -488,6 +492,45 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	for i, t := range targets {
 		secrets[i] = t.secret
 	}
+	// What a 401 will prove is settled by the answers before the request
+	// (the snapshot's included): only where the token was live does it
+	// prove containment; where else it was live, it proves nothing.
+	requested := time.Now().UTC()
+	proves := make([]bool, len(targets))
+	notProven := make([]string, len(targets))
+	elsewhere := map[int][]finding.Verification{}
+	for i, t := range targets {
+		history, err := st.Verifications(ctx, t.in.ID)
+		if err != nil {
+			return err
+		}
+		var earlier time.Time
+		if t.in.State == incident.RevokeRequested && t.in.RevokeRequestedAt != nil {
+			earlier = *t.in.RevokeRequestedAt
+		}
+		proves[i], notProven[i] = incident.ProvesContainment(&t.in, history, c.Endpoint(), requested, earlier)
+		if !proves[i] && detect.Verifiable(t.in.Rule) {
+			// Not yet seen live here (--skip-assess, or the snapshot is
+			// older): one whoami-v2 check, so that the 401 after the
+			// request can prove something. A third of --timeout at most:
+			// the request and its confirmation need the rest.
+			res, err := precheck(ctx, hubCtx, c, t, opt.timeout/3)
+			if err != nil {
+				return err
+			}
+			if err := st.RecordVerification(ctx, t.in.ID, res); err != nil {
+				return err
+			}
+			history = append(history, res)
+			requested = time.Now().UTC()
+			proves[i], notProven[i] = incident.ProvesContainment(&t.in, history, c.Endpoint(), requested, earlier)
+		}
+		for _, lv := range incident.LiveAt(&t.in, history) {
+			if lv.Endpoint != c.Endpoint() && lv.CheckedAt.Before(requested) {
+				elsewhere[i] = append(elsewhere[i], lv)
+			}
+		}
+	}
 	if err := c.Revoke(hubCtx, secrets); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -510,23 +553,9 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			}
 		}
 	}
-	// Where else the token was seen live: a 401 of this endpoint proves
-	// nothing there.
-	elsewhere := map[int][]finding.Verification{}
-	for i, t := range targets {
-		history, err := st.Verifications(ctx, t.in.ID)
-		if err != nil {
-			return err
-		}
-		for _, lv := range incident.LiveAt(&t.in, history) {
-			if lv.Endpoint != c.Endpoint() {
-				elsewhere[i] = append(elsewhere[i], lv)
-			}
-		}
-	}
 	v := &assess.Verifier{Client: c}
 	pending := map[int]bool{}
-	unprovable := 0
+	unprovable, unproven := 0, 0
 	for i, t := range targets {
 		if detect.Verifiable(t.in.Rule) {
 			pending[i] = true
@@ -550,6 +579,15 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			}
 			if cut {
 				break
+			}
+			if res.Status == "invalid" && !proves[i] {
+				// A 401 where the token was never live (another Hub,
+				// or one that already rejected it) is no containment.
+				delete(pending, i)
+				unproven++
+				fmt.Fprintf(e.stdout, "#%d not contained: %s: that proves nothing about where it was live (%s)\n",
+					targets[i].in.ID, notProven[i], wasLive(targets[i].in.ID, elsewhere[i]))
+				continue
 			}
 			if res.Status == "invalid" {
 				delete(pending, i)
@@ -585,10 +623,55 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	for i := range pending {
 		termsafe.Fprintf(e.stdout, "#%d revocation requested, not confirmed: whoami-v2 gave no 401 within --timeout %s\n", targets[i].in.ID, opt.timeout)
 	}
-	if n := len(pending) + unprovable; n > 0 {
+	if n := len(pending) + unprovable + unproven; n > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d revocations not confirmed", n)}
 	}
 	return nil
+}
+
+// precheck asks whoami-v2 whether a token is live before its revocation,
+// backing off through unknown answers (a 429, a 5xx) for at most budget:
+// only a live answer there lets the 401 after the request prove
+// containment.
+func precheck(ctx, hubCtx context.Context, c *hub.Client, t revokeTarget, budget time.Duration) (finding.Verification, error) {
+	deadline := time.Now().Add(budget)
+	checkCtx, stop := context.WithDeadlineCause(hubCtx, deadline, errTimeout)
+	defer stop()
+	v := &assess.Verifier{Client: c}
+	wait := 250 * time.Millisecond
+	for {
+		res := v.Verify(checkCtx, t.in.Rule, t.secret)
+		if res.Status != "unknown" {
+			return res, nil
+		}
+		left := time.Until(deadline)
+		if checkCtx.Err() != nil || left <= 50*time.Millisecond {
+			if checkCtx.Err() != nil {
+				res.Reason = deadlineReason(checkCtx, res.Reason)
+			}
+			return res, nil
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-checkCtx.Done():
+		case <-time.After(min(wait, left-50*time.Millisecond)):
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
+// wasLive says where a token was verified live, for a 401 that proves
+// nothing, and how to revoke it there.
+func wasLive(id int64, live []finding.Verification) string {
+	if len(live) == 0 {
+		return fmt.Sprintf("it was never verified live anywhere: verify it at its Hub with hfwarden assess --incident %d --endpoint URL, then revoke it there", id)
+	}
+	eps := make([]string, len(live))
+	for i, v := range live {
+		eps[i] = v.Endpoint
+	}
+	return fmt.Sprintf("verified live %s: revoke it there with hfwarden revoke %d --endpoint %s", liveWhere(live), id, strings.Join(eps, " or "))
 }
 
 // revokeAtGitHub sends GitHub tokens to GitHub's revocation API and

@@ -202,6 +202,18 @@ func TestSecretsOnlyToTheirIssuer(t *testing.T) {
 	if last := s.Events[len(s.Events)-1]; !strings.Contains(last.Message, "no proof") {
 		t.Errorf("the event log does not say GitHub gives no proof: %+v", last)
 	}
+	// hfwarden cannot prove a GitHub revocation: the person closing it
+	// states GitHub's confirmation, which is recorded as such.
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", gh, "--as", "resolved"}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "the issuer's confirmation") {
+		t.Errorf("resolve of a GitHub incident without a reason: exit %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", gh, "--as", "resolved", "--reason", "confirmed at github"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("resolve of a revoke-requested GitHub incident: exit %d %s", r.code, r.stderr)
+	}
+	s = showIncident(t, dbArgs, gh)
+	if last := s.Events[len(s.Events)-1]; s.Incident.State != "resolved" || !strings.Contains(last.Message, "confirmed at the issuer (GitHub): confirmed at github") {
+		t.Errorf("resolved GitHub incident: %s, last event %+v", s.Incident.State, last)
+	}
 	if ghWire.holds(testOpenAIKey) || ghWire.holds(toks["sim-bob-read"]) {
 		t.Error("GitHub got a secret it did not issue")
 	}
@@ -389,5 +401,88 @@ func TestResolveGuards(t *testing.T) {
 	}
 	if r := runCLI(t, "", append([]string{"incidents", "resolve", id, "--as", "audited"}, dbArgs...)...); r.code != 0 {
 		t.Fatalf("audited after the audit: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// fake401 answers every GET with 401 and every POST with 202: a Hub that
+// never saw the token, or that rejects every token.
+func fake401(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestRevokeContainsOnlyWhereLive: a 401 of an endpoint at which the token
+// was never live (or that rejected it before the request) does not contain
+// the incident; a live answer after containment re-opens it, so that
+// revoke and --all-live act on it again.
+func TestRevokeContainsOnlyWhereLive(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		why   string
+	}{
+		// The snapshot asks the fake Hub first, which answers 401.
+		{"snapshot", nil, "rejected the token before the revocation"},
+		{"skip-assess", []string{"--skip-assess"}, "rejected the token before the revocation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, sim, _, toks := recordedSim(t)
+			fake := fake401(t)
+			tok := toks["sim-alice-write"]
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, ".env"), "HF_TOKEN="+tok+"\n")
+			dbArgs, ids := storedIncidents(t, dir, "--verify", "--endpoint", url, "--cache-dir", t.TempDir())
+			id := ids["hf-user-token"]
+
+			r := runCLI(t, "", append(append([]string{"revoke", id, "--yes", "--endpoint", fake, "--timeout", "3s"}, tc.extra...), dbArgs...)...)
+			if r.code != 2 || !strings.Contains(r.stdout, "#"+id+" not contained: the Hub at "+fake+" "+tc.why) ||
+				!strings.Contains(r.stdout, "verified live at "+url) || strings.Contains(r.stdout, "contained at") {
+				t.Fatalf("revoke at a Hub that never saw it live: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			if s := showIncident(t, dbArgs, id); s.Incident.State != "revoke-requested" || s.Incident.ContainedAt != nil {
+				t.Fatalf("after a 401 that proves nothing: %+v", s.Incident)
+			}
+			if sim.Revoked(tok) {
+				t.Fatal("the simulator revoked the token")
+			}
+			// A Hugging Face incident is not closed without proof.
+			if r := runCLI(t, "", append([]string{"incidents", "resolve", id, "--as", "resolved"}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "hfwarden revoke "+id) {
+				t.Fatalf("resolve without proof: exit %d %s", r.code, r.stderr)
+			}
+			// --all-live still finds it; revoking where it was live contains it.
+			r = runCLI(t, "", append([]string{"revoke", "--all-live", "--yes", "--endpoint", url, "--timeout", "5s"}, dbArgs...)...)
+			if r.code != 0 || !strings.Contains(r.stdout, "#"+id+" contained at") {
+				t.Fatalf("revoke where it was live: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+
+			// Live again after containment (another Hub where the token
+			// still works): the incident re-opens.
+			other, _, _, _ := recordedSim(t)
+			if r := runCLI(t, "", append([]string{"scan", "--store", "-q", "--verify", "--endpoint", other, "--cache-dir", t.TempDir()}, append(dbArgs, dir)...)...); r.code != 1 {
+				t.Fatalf("scan --verify at another Hub: exit %d %s", r.code, r.stderr)
+			}
+			s := showIncident(t, dbArgs, id)
+			if s.Incident.State != "open" || s.Incident.ContainedAt != nil ||
+				!strings.Contains(s.Events[len(s.Events)-1].Message, "verified live again at "+other+" after containment") {
+				t.Fatalf("live after containment: %+v, last event %+v", s.Incident, s.Events[len(s.Events)-1])
+			}
+			if r := runCLI(t, "", append([]string{"report", id, "--format", "md"}, dbArgs...)...); r.code != 0 || strings.Contains(r.stdout, "revoked and confirmed") {
+				t.Fatalf("report of a re-opened incident: exit %d\n%s", r.code, r.stdout)
+			}
+			r = runCLI(t, "", append([]string{"revoke", "--all-live", "--yes", "--endpoint", other, "--timeout", "5s"}, dbArgs...)...)
+			if r.code != 0 || !strings.Contains(r.stdout, "#"+id+" contained at") {
+				t.Fatalf("revoke after re-opening: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+		})
 	}
 }

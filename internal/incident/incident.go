@@ -34,8 +34,11 @@ const (
 
 // transitions lists the allowed moves.
 var transitions = map[State][]State{
-	Open:            {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
-	RevokeRequested: {Contained, Open, FalsePositive, AcceptedRisk},
+	Open: {RevokeRequested, Contained, FalsePositive, AcceptedRisk, Resolved},
+	// Revoke-requested → resolved is for issuers whose containment
+	// hfwarden cannot prove (GitHub gives no proof): the person closing
+	// it states the issuer's confirmation as the reason (NeedsReason).
+	RevokeRequested: {Contained, Open, FalsePositive, AcceptedRisk, Resolved},
 	Contained:       {Audited, Resolved, Open},
 	Audited:         {Resolved, Open},
 	Resolved:        {Open},
@@ -53,13 +56,23 @@ func CanMove(from, to State) bool {
 	return false
 }
 
-// CheckMove returns a descriptive error for a move that is not allowed.
-// Moves to false-positive and accepted-risk need a reason.
+// NeedsReason tells whether a move must say why: false-positive and
+// accepted-risk always, and revoke-requested → resolved, which closes an
+// incident without hfwarden's proof of containment.
+func NeedsReason(from, to State) bool {
+	return to == FalsePositive || to == AcceptedRisk || (from == RevokeRequested && to == Resolved)
+}
+
+// CheckMove returns a descriptive error for a move that is not allowed,
+// or that needs a reason (NeedsReason) and has none.
 func CheckMove(from, to State, reason string) error {
 	if !CanMove(from, to) {
 		return fmt.Errorf("an incident cannot go from %s to %s", from, to)
 	}
-	if (to == FalsePositive || to == AcceptedRisk) && reason == "" {
+	if NeedsReason(from, to) && strings.TrimSpace(reason) == "" {
+		if from == RevokeRequested && to == Resolved {
+			return fmt.Errorf("moving from %s to %s needs a reason: the issuer's confirmation that the token is revoked", from, to)
+		}
 		return fmt.Errorf("moving to %s needs a reason", to)
 	}
 	return nil
@@ -253,4 +266,42 @@ func LiveAt(in *Incident, history []finding.Verification) []finding.Verification
 	}
 	slices.SortFunc(out, func(a, b finding.Verification) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	return out
+}
+
+// ProvesContainment tells whether a 401 of endpoint after a revocation
+// request made at requested proves the incident contained: only where the
+// token was live before the request (LiveAt of the answers before it). A
+// 401 of an endpoint that never saw the token live, or that already
+// rejected it, says nothing of where it was live. earlier is the time of
+// an earlier request of the same response (zero for none): the token live
+// there before it, then rejected, still proves that request took effect.
+// When it does not prove it, why says so.
+func ProvesContainment(in *Incident, history []finding.Verification, endpoint string, requested, earlier time.Time) (ok bool, why string) {
+	for _, at := range []time.Time{requested, earlier} {
+		if at.IsZero() {
+			continue
+		}
+		var before []finding.Verification
+		for _, v := range history {
+			if v.CheckedAt.Before(at) {
+				before = append(before, v)
+			}
+		}
+		for _, lv := range LiveAt(in, before) {
+			if lv.Endpoint == endpoint {
+				return true, ""
+			}
+		}
+	}
+	var last *finding.Verification
+	for i, v := range history {
+		if v.Endpoint == endpoint && (v.Status == "live" || v.Status == "invalid") && v.CheckedAt.Before(requested) &&
+			(last == nil || !v.CheckedAt.Before(last.CheckedAt)) {
+			last = &history[i]
+		}
+	}
+	if last != nil && last.Status == "invalid" {
+		return false, "the Hub at " + endpoint + " rejected the token before the revocation (" + last.CheckedAt.UTC().Format(time.RFC3339) + ")"
+	}
+	return false, "the Hub at " + endpoint + " never saw the token live before the revocation"
 }

@@ -50,6 +50,9 @@ func TestFromAudit(t *testing.T) {
 			}
 			d := fresh()
 			d.Audit = sec
+			// Contained within the audit's window: the audit covers it.
+			contained := since.Add(time.Hour)
+			d.Incident.ContainedAt = &contained
 			v := build(d)
 			if st := v.Checklist[4]; st.Status != tt.status {
 				t.Errorf("step 5 = %+v, want %s", st, tt.status)

@@ -283,12 +283,25 @@ func timeline(inc incident.Incident, occ []incident.Occurrence, ev []incident.Ev
 	ca := inc.ContainedAt
 	caWhy := "the token no longer works"
 	if ca == nil {
-		if e := findEvent(ev, func(e incident.Event) bool {
-			return e.Kind == "transition" && e.To == incident.Contained
-		}); e != nil {
-			t := e.At
-			ca, caWhy = &t, "from the event log: "+e.Actor
-		} else {
+		// The latest containment in the log, unless the incident was
+		// re-opened after it (the token answered live again).
+		var last *incident.Event
+		reopened := false
+		for i := range ev {
+			switch {
+			case ev[i].Kind == "transition" && ev[i].To == incident.Contained:
+				last, reopened = &ev[i], false
+			case ev[i].Kind == "transition" && ev[i].To == incident.Open && last != nil:
+				reopened = true
+			}
+		}
+		switch {
+		case last != nil && reopened:
+			caWhy = "not confirmed: re-opened after the containment of " + fmtTime(last.At)
+		case last != nil:
+			t := last.At
+			ca, caWhy = &t, "from the event log: "+last.Actor
+		default:
 			caWhy = "not confirmed"
 		}
 	}
@@ -404,7 +417,11 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 		switch {
 		case audit.Checked == 0:
 			auditGap = "the audit checked no repositories: audit again with a token that lists them (the owner's, if the leaked one is revoked)"
-		case inc.ContainedAt != nil && audit.Until != nil && audit.Until.Before(*inc.ContainedAt):
+		case inc.ContainedAt == nil:
+			// Whatever the audit saw, the token may still write after it:
+			// only a window reaching the containment covers the exposure.
+			auditGap = "audited while still live: audit again after containment, the window must reach the containment"
+		case audit.Until != nil && audit.Until.Before(*inc.ContainedAt):
 			auditGap = "the audit's window ended " + fmtTime(*audit.Until) + ", before the containment " + fmtTime(*inc.ContainedAt) + ": audit again to cover the whole exposure"
 		}
 	}

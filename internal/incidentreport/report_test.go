@@ -120,8 +120,8 @@ func TestChecklist(t *testing.T) {
 // kind of source — image findings are an image scan, a git history or
 // image scan that found nothing is a search done (a scan that could not
 // read everything, or ran before the token was seen, is not), and an
-// audit of no repository, or whose window ended before the containment,
-// does not complete step 5.
+// audit of no repository, or whose window ended before the containment
+// (or that ran before any), does not complete step 5.
 func TestChecklistFromRecords(t *testing.T) {
 	run := func(d time.Duration, complete bool, kinds ...string) incident.ScanRun {
 		return incident.ScanRun{ID: fmt.Sprint(d), At: t0.Add(d), Kinds: kinds, Targets: []string{"/srv/app"}, Complete: complete}
@@ -145,6 +145,9 @@ func TestChecklistFromRecords(t *testing.T) {
 		d.Audit = &AuditSection{Done: true, At: tp(6 * time.Hour), Summary: "no findings", Checked: checked, Until: tp(until)}
 		return d
 	}
+	// Audited complete while the token is still live (never contained).
+	auditedLive := audited(3, 6*time.Hour)
+	auditedLive.Incident.ContainedAt, auditedLive.Incident.State = nil, incident.Open
 	for _, tc := range []struct {
 		name   string
 		d      Data
@@ -167,6 +170,7 @@ func TestChecklistFromRecords(t *testing.T) {
 		{"audit of no repository", audited(0, 6*time.Hour), 5, StatusPending, "checked no repositories"},
 		{"audit window ended before containment", audited(3, time.Hour), 5, StatusPending, "before the containment 2025-06-10 09:20 UTC"},
 		{"audit past containment", audited(3, 6*time.Hour), 5, StatusDone, "audit complete"},
+		{"audit before containment", auditedLive, 5, StatusPending, "audited while still live: audit again after containment"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			it := build(tc.d).Checklist[tc.step-1]
@@ -493,6 +497,13 @@ func TestTimeline(t *testing.T) {
 	tl = build(d).Timeline
 	if tl[0].At == nil || !tl[0].At.Equal(*tp(-48 * time.Hour)) || tl[2].At == nil || tl[3].At != nil {
 		t.Errorf("timeline %+v", tl)
+	}
+	// Re-opened after the containment (live again): not confirmed.
+	d.Events = append(d.Events,
+		incident.Event{At: t0.Add(2 * time.Hour), Actor: "hfwarden", Kind: "transition", From: incident.RevokeRequested, To: incident.Contained},
+		incident.Event{At: t0.Add(3 * time.Hour), Actor: "hfwarden", Kind: "transition", From: incident.Contained, To: incident.Open})
+	if tl = build(d).Timeline; tl[3].At != nil || !strings.Contains(tl[3].Detail, "re-opened after the containment") {
+		t.Errorf("re-opened: containment %+v", tl[3])
 	}
 }
 

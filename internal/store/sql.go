@@ -410,7 +410,39 @@ func (s *sqlStore) recordVerification(ctx context.Context, tx *sql.Tx, id int64,
 			msg += " (answered " + v.CheckedAt.UTC().Format(time.RFC3339) + ")"
 		}
 	}
-	return true, s.addEvent(ctx, tx, incident.Event{IncidentID: id, At: at, Actor: "hfwarden", Kind: "verify", Message: msg})
+	if err := s.addEvent(ctx, tx, incident.Event{IncidentID: id, At: at, Actor: "hfwarden", Kind: "verify", Message: msg}); err != nil {
+		return false, err
+	}
+	if v.Status == "live" {
+		return true, s.reopenIfLive(ctx, tx, id, v, at)
+	}
+	return true, nil
+}
+
+// reopenIfLive re-opens a contained (audited, resolved) incident whose
+// token answers live after the containment: the containment no longer
+// holds, so revoke and --all-live act on it again and nothing reads it as
+// confirmed. The containment time is cleared; the event log keeps it.
+func (s *sqlStore) reopenIfLive(ctx context.Context, tx *sql.Tx, id int64, v finding.Verification, at time.Time) error {
+	var state string
+	var contained nullTime
+	if err := tx.QueryRowContext(ctx, s.d.q(`SELECT state, contained_at FROM incidents WHERE id = ?`), id).Scan(&state, &contained); err != nil {
+		return err
+	}
+	from := incident.State(state)
+	if !contained.Valid || !v.CheckedAt.After(contained.T) ||
+		(from != incident.Contained && from != incident.Audited && from != incident.Resolved) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE incidents SET state = ?, contained_at = NULL WHERE id = ?`), string(incident.Open), id); err != nil {
+		return err
+	}
+	where := v.Endpoint
+	if where == "" {
+		where = "an endpoint not recorded"
+	}
+	return s.addEvent(ctx, tx, incident.Event{IncidentID: id, At: at, Actor: "hfwarden", Kind: "transition",
+		From: from, To: incident.Open, Message: "verified live again at " + where + " after containment (" + contained.T.Format(time.RFC3339) + ")"})
 }
 
 func (s *sqlStore) SaveAssessment(ctx context.Context, id int64, r *assess.Report, at time.Time) error {

@@ -56,7 +56,9 @@ type Store interface {
 	// RecordVerification appends to the verification history and sets the
 	// latest verification. A live answer naming an account sets the
 	// incident's owner unless an assessment has set it (RecordScan does
-	// the same for the findings' verifications).
+	// the same for the findings' verifications). A live answer after the
+	// containment re-opens a contained, audited or resolved incident and
+	// clears ContainedAt (the event log keeps it): the token works again.
 	RecordVerification(ctx context.Context, id int64, v finding.Verification) error
 	// Verifications lists an incident's verification history, oldest
 	// first, each with the endpoint that answered ("" for answers

@@ -302,7 +302,7 @@ func TestTransitions(t *testing.T) {
 			{incident.Audited, "", "cannot go from open to audited"},
 			{incident.FalsePositive, "", "needs a reason"},
 			{incident.RevokeRequested, "token leaked in a public repo", ""},
-			{incident.Resolved, "", "cannot go from revoke-requested to resolved"},
+			{incident.Resolved, "", "needs a reason: the issuer's confirmation"},
 			{incident.Contained, "revoked on the Hub", ""},
 			{incident.Audited, "no suspicious access", ""},
 			{incident.Resolved, "", ""},
@@ -347,6 +347,71 @@ func TestTransitions(t *testing.T) {
 		}
 		if err := st.Transition(ctx, 424242, incident.Resolved, "a", "", t0); !errors.Is(err, ErrNotFound) {
 			t.Errorf("missing incident: %v", err)
+		}
+	})
+}
+
+// TestLiveAfterContainmentReopens: a live answer after the containment
+// (through a scan or a verification) re-opens a contained, audited or
+// resolved incident and clears its containment time; an answer from
+// before it, an unknown or an invalid one, does not.
+func TestLiveAfterContainmentReopens(t *testing.T) {
+	each(t, func(t *testing.T, st Store, _ string) {
+		ctx := context.Background()
+		for _, tc := range []struct {
+			name   string
+			closed []incident.State // after contained
+			v      finding.Verification
+			viaRun bool
+			reopen bool
+		}{
+			{"live after", nil, finding.Verification{Status: "live", Endpoint: "B", CheckedAt: t0.Add(time.Hour)}, false, true},
+			{"live after, audited", []incident.State{incident.Audited}, finding.Verification{Status: "live", Endpoint: "B", CheckedAt: t0.Add(time.Hour)}, false, true},
+			{"live after, resolved, by a scan", []incident.State{incident.Resolved}, finding.Verification{Status: "live", Endpoint: "B", CheckedAt: t0.Add(time.Hour)}, true, true},
+			{"live before", nil, finding.Verification{Status: "live", Endpoint: "B", CheckedAt: t0.Add(time.Minute)}, false, false},
+			{"unknown after", nil, finding.Verification{Status: "unknown", Endpoint: "B", CheckedAt: t0.Add(time.Hour)}, false, false},
+			{"invalid after", nil, finding.Verification{Status: "invalid", Endpoint: "B", CheckedAt: t0.Add(time.Hour)}, false, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tok := fakeToken(newRand())
+				res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(tok, "a", 1)}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id := res.Incidents[0]
+				contained := t0.Add(30 * time.Minute)
+				for _, to := range append([]incident.State{incident.RevokeRequested, incident.Contained}, tc.closed...) {
+					if err := st.Transition(ctx, id, to, "alice", "r", contained); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tc.viaRun {
+					f := tokenFinding(tok, "a", 1)
+					f.Verification = &tc.v
+					_, err = st.RecordScan(ctx, "s2", []finding.Finding{f}, t0.Add(2*time.Hour))
+				} else {
+					err = st.RecordVerification(ctx, id, tc.v)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				in, err := st.Incident(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				evs, _ := st.Events(ctx, id)
+				last := evs[len(evs)-1]
+				if tc.reopen {
+					if in.State != incident.Open || in.ContainedAt != nil || last.To != incident.Open ||
+						!strings.Contains(last.Message, "verified live again at B after containment") {
+						t.Fatalf("not re-opened: %s contained %v, last event %+v", in.State, in.ContainedAt, last)
+					}
+					return
+				}
+				if in.State == incident.Open || in.ContainedAt == nil {
+					t.Fatalf("re-opened: %s contained %v", in.State, in.ContainedAt)
+				}
+			})
 		}
 	})
 }
