@@ -211,6 +211,12 @@ func TestStatedUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := incident.UsedMessage([]string{"model:a/b=WRITE", "space:a/c=write", "a/d.e_f-1"}); err != nil {
+		t.Errorf("valid items refused: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := Sample()
 	d.Used = nil
 	d.Events = append(d.Events, incident.Event{Kind: incident.EventUsed, At: *tp(time.Hour), Actor: "bob", Message: msg})
@@ -225,7 +231,7 @@ func TestStatedUse(t *testing.T) {
 	if v := build(d); !v.Scope.Fallback {
 		t.Errorf("without a used event the scope must fall back")
 	}
-	for _, bad := range [][]string{nil, {""}, {"no-slash"}, {"a/b c"}, {"a/b,c/d"}} {
+	for _, bad := range [][]string{nil, {""}, {"no-slash"}, {"a/b c"}, {"a/b,c/d"}, {"a/b=wrte"}, {"a/b=admin"}, {"bogus:a/b"}, {"a/"}, {"/b"}, {"a/b/c"}, {"x/y", "space:a/b=rw"}} {
 		if _, err := incident.UsedMessage(bad); err == nil {
 			t.Errorf("UsedMessage(%q) accepted", bad)
 		}
