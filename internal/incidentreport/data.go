@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 )
@@ -335,7 +336,7 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	case a != nil && a.Status == "invalid":
 		set(0, StatusPending, "pending", "the Hub already rejects the token ("+fmtTime(a.CheckedAt)+"); record the containment")
 	default:
-		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to revoke and confirms the token no longer works), or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin)", inc.ID))
+		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to revoke and confirms the token no longer works), %s", inc.ID, revokeByHand(inc.Rule)))
 	}
 
 	if a != nil {
@@ -671,4 +672,14 @@ func encText(o incident.Occurrence) string {
 		s += fmt.Sprintf("; split across %d literals", max(len(o.Finding.Parts), 2))
 	}
 	return s
+}
+
+// revokeByHand says where the owner revokes the token without hfwarden. It
+// follows the rule's own hint: an OAuth token is not listed in the token
+// settings, so its hint points at the connected applications instead.
+func revokeByHand(rule string) string {
+	if r, ok := detect.Rules[rule]; ok && r.Rotate != "" && !strings.Contains(r.Rotate, "huggingface.co/settings/tokens") {
+		return "or by hand — " + detect.RotationHint(rule)
+	}
+	return "or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin)"
 }
