@@ -179,6 +179,58 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestDemoRefusesForeignDir: demo --out deletes its previous files only
+// where an earlier run left its marker; a directory that is not empty and
+// holds no marker — a real store and key, somebody's repo/ — is refused
+// with exit 2 and nothing deleted.
+func TestDemoRefusesForeignDir(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	tk := fakeTokens(t, 71, 1)[0]
+	store := t.TempDir()
+	write(t, filepath.Join(store, "leak.env"), "HF_TOKEN="+tk+"\n")
+	dbArgs := []string{"--db", filepath.Join(store, "hfwarden.db"), "--key-file", filepath.Join(store, "hfwarden.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(store, "leak.env")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: exit %d %s", r.code, r.stderr)
+	}
+	userRepo := t.TempDir()
+	write(t, filepath.Join(userRepo, "repo", "x"), "mine")
+	for name, tc := range map[string]struct {
+		dir  string
+		keep []string
+	}{
+		"incident store": {store, []string{"hfwarden.db", "hfwarden.key", "leak.env"}},
+		"user repo":      {userRepo, []string{"repo/x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, "", "demo", "--out", tc.dir)
+			if r.code != 2 || !strings.Contains(r.stderr, "not written by the demo") || !strings.Contains(r.stderr, "empty or new directory") {
+				t.Errorf("demo --out: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			for _, f := range tc.keep {
+				if _, err := os.Stat(filepath.Join(tc.dir, f)); err != nil {
+					t.Errorf("%s deleted: %v", f, err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(tc.dir, ".hfwarden-demo")); err == nil {
+				t.Errorf("the refused run left a marker")
+			}
+		})
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "#1") {
+		t.Errorf("the store's incident is gone: exit %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	// A new directory and an empty one are the demo's to use, and are
+	// marked for the next run.
+	for _, dir := range []string{filepath.Join(t.TempDir(), "new"), t.TempDir()} {
+		if r := runCLI(t, "", "demo", "--out", dir); r.code != 0 {
+			t.Fatalf("demo --out %s: exit %d\n%s", dir, r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".hfwarden-demo")); err != nil {
+			t.Errorf("no marker in %s: %v", dir, err)
+		}
+	}
+}
+
 // TestExportsFeedExposure stores what a ticket export and a chat export
 // hold: the same token's incident gets its exposure start from the
 // earliest message, not from when the scan ran.
