@@ -599,10 +599,49 @@ func pathText(o incident.Occurrence) string {
 	return l.Path
 }
 
+// imageLayerText names an image occurrence's layer by what a registry and
+// a rebuild know it by: its number, the registry (compressed) digest and
+// the diff id (the digest of the uncompressed tar), each when known; ""
+// when the occurrence is not in a layer.
+func imageLayerText(at map[string]string) string {
+	digest, diff := at["layer_digest"], at["diff_id"]
+	var ids []string
+	switch {
+	case digest != "" || diff != "":
+		if digest != "" {
+			ids = append(ids, "registry digest "+digest)
+		}
+		if diff != "" {
+			ids = append(ids, "diff id "+diff)
+		}
+	case at["layer"] != "":
+		// A record with only the layer attr: which digest it is depends
+		// on the format, so it is not named as either.
+		ids = append(ids, "id "+at["layer"])
+	}
+	if len(ids) == 0 && at["layer_index"] == "" {
+		return ""
+	}
+	s := "layer"
+	if n := at["layer_index"]; n != "" {
+		s += " #" + n
+	}
+	if len(ids) > 0 {
+		s += " (" + strings.Join(ids, ", ") + ")"
+	}
+	return s
+}
+
 // locText says where in its source an occurrence is.
 func locText(o incident.Occurrence) string {
 	l := o.Finding.Location
 	var parts []string
+	if img := l.Attrs["image"]; img != "" {
+		parts = append(parts, "image "+img)
+		if lt := imageLayerText(l.Attrs); lt != "" {
+			parts = append(parts, lt)
+		}
+	}
 	if l.Cell != nil {
 		parts = append(parts, fmt.Sprintf("cell %d", *l.Cell))
 		if l.Output != nil {

@@ -278,12 +278,7 @@ func purgeActions(inc incident.Incident, occ []incident.Occurrence, scans []inci
 			}
 		case at["image"] != "" || strings.HasPrefix(f.Source, "image"):
 			g = get("image", cmpOr(at["image"], l.Path))
-			layer := cmpOr(at["layer"], at["diff_id"])
-			if layer != "" {
-				d := "layer " + layer
-				if at["layer_index"] != "" {
-					d += " (#" + at["layer_index"] + ")"
-				}
+			if d := imageLayerText(at); d != "" {
 				if at["path"] != "" {
 					d += " file " + at["path"]
 				}
