@@ -169,8 +169,18 @@ func (p *pickleScanner) run() error {
 	case err == nil:
 		return nil
 	case errors.As(err, &malformed):
+		what := fmt.Sprintf("%s at offset %d", malformed.msg, p.base+malformed.off)
+		// A stream already proven to run code when loaded is critical
+		// whatever follows: that it then stops parsing is evidence for
+		// the critical finding, not a second, milder finding of the file.
+		for i := range p.findings {
+			if p.findings[i].Severity == SeverityCritical {
+				p.findings[i].Detail += "; the stream is malformed after it: " + what
+				return nil
+			}
+		}
 		p.findings = append(p.findings, Finding{Kind: KindUnreadable, Severity: SeverityMedium,
-			Detail: fmt.Sprintf("%s at offset %d", malformed.msg, p.base+malformed.off), Offset: p.base + malformed.off})
+			Detail: what, Offset: p.base + malformed.off})
 		return nil
 	default:
 		return fmt.Errorf("reading pickle at offset %d: %w", p.base+p.off, err)

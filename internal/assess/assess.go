@@ -90,7 +90,8 @@ type Report struct {
 	// ViewedBy is set when the assessment was made with another
 	// credential than the token it is about (the owner's, once the leaked
 	// one is revoked): Owner, Orgs, Repos and Capabilities are what that
-	// credential's owner reaches, and Token is unknown.
+	// credential reaches (all its owner can do only for a classic write
+	// token, see FullReach), and Token is unknown.
 	ViewedBy *Credential `json:"viewed_by,omitempty"`
 }
 
@@ -113,7 +114,20 @@ func (r *Report) ViewThrough(fingerprint, redacted string) {
 	r.ViewedBy = &Credential{Redacted: r.Redacted, Fingerprint: r.Fingerprint, Owner: r.Owner, Token: r.Token}
 	r.Fingerprint, r.Redacted = fingerprint, redacted
 	r.Token = Token{Scopes: []string{}}
-	r.Reasons = append(r.Reasons, fmt.Sprintf("viewed as %s via another credential (%s, fingerprint %.12s): what the owner reaches now, not the token's own role and scopes", r.ViewedBy.Owner, r.ViewedBy.Redacted, r.ViewedBy.Fingerprint))
+	what := "what this credential reaches (a classic write token: all its owner can do now)"
+	if !r.ViewedBy.FullReach() {
+		what = "what this credential reaches, narrower than the owner's reach: a lower bound"
+	}
+	r.Reasons = append(r.Reasons, fmt.Sprintf("viewed as %s via another credential (%s, fingerprint %.12s): %s, not the token's own role and scopes", r.ViewedBy.Owner, r.ViewedBy.Redacted, r.ViewedBy.Fingerprint, what))
+}
+
+// FullReach reports whether the credential sees all its owner can do: a
+// classic token with the write or admin role. A fine-grained, read, OAuth
+// or app credential may see less than the leaked token could, so its view
+// is only a lower bound of the owner's reach.
+func (c *Credential) FullReach() bool {
+	t := c.Token
+	return (t.Role == "write" || t.Role == "admin") && (t.Type == "" || t.Type == "access_token") && len(t.Scopes) == 0
 }
 
 // Token is the token's own metadata.

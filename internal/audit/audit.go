@@ -72,7 +72,7 @@ func Rank(severity string) int {
 // Finding is one thing the audit wants a person to look at.
 type Finding struct {
 	Kind     string     `json:"kind"`
-	Repo     string     `json:"repo"` // "type/namespace/name"; "" for account-wide findings
+	Repo     string     `json:"repo"` // "type/namespace/name"; "" for account-wide findings; a webhook's lists what it watches, comma-separated
 	Severity string     `json:"severity"`
 	Evidence string     `json:"evidence"`
 	Commit   string     `json:"commit,omitempty"`
@@ -266,6 +266,11 @@ func (r *Report) Complete(want int) bool {
 
 // key identifies a finding across audits.
 func (f Finding) key() string {
+	if f.Kind == KindWebhook {
+		// A webhook is one finding by its id, whatever it watches now
+		// (and however an earlier version split it by watched entity).
+		return f.Kind + "\x00" + f.Ref
+	}
 	return strings.Join([]string{f.Kind, f.Repo, f.Ref, f.Path, f.Commit}, "\x00")
 }
 

@@ -553,8 +553,9 @@ func TestPayloadOnAnotherBranch(t *testing.T) {
 	}
 }
 
-// A webhook watching two entities gives one finding for each.
-func TestWebhookPerWatchedEntity(t *testing.T) {
+// A webhook watching two entities gives one finding, naming both; an
+// earlier audit's per-entity findings of it are not kept beside it.
+func TestWebhookOneFindingPerID(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.call(http.MethodPost, "/api/settings/webhooks", map[string]any{"url": "https://hooks.example/x",
@@ -563,15 +564,30 @@ func TestWebhookPerWatchedEntity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var repos []string
+	var hooks []Finding
 	for _, f := range r.Findings {
 		if f.Kind == KindWebhook {
-			repos = append(repos, f.Repo)
+			hooks = append(hooks, f)
 		}
 	}
-	slices.Sort(repos)
-	if want := []string{"alice", "model/alice/model"}; !slices.Equal(repos, want) {
-		t.Errorf("webhook findings for %q, want %q", repos, want)
+	if len(hooks) != 1 || hooks[0].Repo != "model/alice/model, alice" || hooks[0].Ref == "" {
+		t.Fatalf("webhook findings %+v, want one for both entities", hooks)
+	}
+	prev := &Report{Findings: []Finding{
+		{Kind: KindWebhook, Repo: "alice", Ref: hooks[0].Ref, Severity: Medium},
+		{Kind: KindWebhook, Repo: "model/alice/model", Ref: hooks[0].Ref, Severity: Medium},
+		{Kind: KindWebhook, Repo: "alice", Ref: "gone-hook", Severity: Medium},
+	}}
+	r.KeepEarlier(prev)
+	var refs []string
+	for _, f := range r.Findings {
+		if f.Kind == KindWebhook {
+			refs = append(refs, f.Ref)
+		}
+	}
+	slices.Sort(refs)
+	if want := []string{hooks[0].Ref, "gone-hook"}; !slices.Equal(refs, want) {
+		t.Errorf("after KeepEarlier: webhook findings %q, want %q", refs, want)
 	}
 }
 

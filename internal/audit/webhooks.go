@@ -10,8 +10,8 @@ import (
 	"github.com/hfwarden/hfwarden/internal/hub"
 )
 
-// auditWebhooks lists the owner's webhooks, one finding per repository or
-// namespace each watches: a webhook unknown to the baseline is high
+// auditWebhooks lists the owner's webhooks, one finding per webhook (its
+// Repo names the repositories and namespaces it watches): a webhook unknown to the baseline is high
 // (created since), any other medium (a standing way to be told of every
 // change, worth confirming). A failed listing keeps the earlier snapshot's
 // webhooks.
@@ -72,12 +72,11 @@ func auditWebhooks(ctx context.Context, o *Options, base *Baseline, rep *Report)
 			state = ", disabled"
 		}
 		ev := fmt.Sprintf("webhook %s %s: %s on %s for %s%s", w.ID, why, action, strings.Join(w.Domains, "+"), strings.Join(watched, ", "), state)
-		if len(watched) == 0 {
-			watched = []string{""}
-		}
-		for _, name := range watched {
-			rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: name, Severity: sev, Ref: w.ID, Evidence: ev})
-		}
+		// One finding per webhook, however many entities it watches: it
+		// is one thing to confirm or delete, and counting it once per
+		// entity inflated the findings (the demo's, watching acme and
+		// alice, was two).
+		rep.Findings = append(rep.Findings, Finding{Kind: KindWebhook, Repo: strings.Join(watched, ", "), Severity: sev, Ref: w.ID, Evidence: ev})
 	}
 }
 

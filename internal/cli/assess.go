@@ -30,7 +30,7 @@ func newAssessCmd(e *env) *cobra.Command {
 	var db dbFlags
 	var incidentArg string
 	var timeout time.Duration
-	var tokenStdin bool
+	var tokenStdin, recordNarrow bool
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Is a token live, whose is it, what can it reach, and how bad is that",
@@ -47,9 +47,12 @@ token whose repositories could not all be listed gives status "incomplete"
 
 With --incident N the token comes sealed from the store. Once it is revoked,
 --token-file, --token-env or --token-stdin give another credential of the same
-owner (theirs): the assessment is then what that owner reaches, recorded as
+owner (theirs): the assessment is then what that credential reaches, recorded as
 "viewed as OWNER via another credential" with the credential's redacted preview
-and fingerprint, never over a snapshot the token itself gave.`,
+and fingerprint, never over a snapshot the token itself gave. Only a classic
+write (or admin) credential sees all the owner can do: a fine-grained, read,
+OAuth or app credential's view is printed but not recorded (exit 2) unless
+--record-narrow, and a recorded one is a lower bound ("at least").`,
 		// Never echo an argument: it may be the token itself.
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -93,7 +96,7 @@ and fingerprint, never over a snapshot the token itself gave.`,
 					}
 				}
 				if cred != "" {
-					r, err = assessIncidentAs(cmd.Context(), st, c, id, cred, maxChecks, timeout)
+					r, err = assessIncidentAs(cmd.Context(), st, c, id, cred, maxChecks, timeout, recordNarrow)
 				} else {
 					r, err = assessIncident(cmd.Context(), st, c, id, maxChecks, timeout)
 				}
@@ -101,7 +104,7 @@ and fingerprint, never over a snapshot the token itself gave.`,
 					return err
 				}
 				if r.ViewedBy != nil {
-					if err := viewedIncident(cmd.Context(), e.stdout, st, id, r, format); err != nil {
+					if err := viewedIncident(cmd.Context(), e.stdout, st, id, r, format, recordNarrow); err != nil {
 						return err
 					}
 					return assessExit(r)
@@ -137,6 +140,7 @@ and fingerprint, never over a snapshot the token itself gave.`,
 	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "bounds the whole assessment; past it the status is unknown (or, once whoami-v2 has answered, the blast radius is marked incomplete)")
 	cmd.Flags().StringVar(&incidentArg, "incident", "", "assess the token of this stored incident and record the outcome in it (Hugging Face tokens only; a dead token keeps its stored snapshot and exits 1); with --token-file, --token-env or --token-stdin, assess it through that other credential of the same owner")
 	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "with --incident: read the other credential from standard input")
+	cmd.Flags().BoolVar(&recordNarrow, "record-narrow", false, "with --incident and another credential: record its view even when it is narrower than the owner's reach (fine-grained, read, OAuth or app), as a lower bound")
 	addDBFlags(cmd.Flags(), &db)
 	return cmd
 }
@@ -202,9 +206,13 @@ func assessIncident(ctx context.Context, st store.Store, c *hub.Client, id int64
 // the same owner. Only cred is sent, to the Hub that issued it; its answer
 // proves nothing about the incident's token, so no verification is
 // recorded. The view is stored unless the incident holds a snapshot its
-// own token gave (direct evidence beats a later view), and refused when
-// cred acts as another account than the incident's known owner.
-func assessIncidentAs(ctx context.Context, st store.Store, c *hub.Client, id int64, cred string, maxChecks int, timeout time.Duration) (*assess.Report, error) {
+// own token gave (direct evidence beats a later view), or cred is
+// narrower than its owner's reach (not a classic write token) and
+// recordNarrow is not set: such a view would shrink the recorded blast
+// radius, and the notify step and replacement scope derived from it. It
+// is refused when cred acts as another account than the incident's known
+// owner.
+func assessIncidentAs(ctx context.Context, st store.Store, c *hub.Client, id int64, cred string, maxChecks int, timeout time.Duration, recordNarrow bool) (*assess.Report, error) {
 	in, err := assessableIncident(ctx, st, id)
 	if err != nil {
 		return nil, err
@@ -231,6 +239,9 @@ func assessIncidentAs(ctx context.Context, st store.Store, c *hub.Client, id int
 	if stored != nil && stored.ViewedBy == nil && (stored.Status == "live" || stored.Status == "incomplete") {
 		return r, nil // kept: the token's own snapshot
 	}
+	if !r.ViewedBy.FullReach() && !recordNarrow {
+		return r, nil // printed, not recorded: viewedIncident says why
+	}
 	if keepAssessment(r, stored) {
 		if err := st.SaveAssessment(ctx, in.ID, r, time.Now().UTC()); err != nil {
 			return nil, err
@@ -240,21 +251,37 @@ func assessIncidentAs(ctx context.Context, st store.Store, c *hub.Client, id int
 }
 
 // viewedIncident prints an assessment made through another credential
-// and says whether the incident now holds it.
-func viewedIncident(ctx context.Context, w io.Writer, st store.Store, id int64, r *assess.Report, format string) error {
+// and says whether the incident now holds it; a narrow credential's view
+// left unrecorded (no recordNarrow) is an error, exit 2.
+func viewedIncident(ctx context.Context, w io.Writer, st store.Store, id int64, r *assess.Report, format string, recordNarrow bool) error {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return err
 	}
 	kept := in.Assessment != nil && in.Assessment.ViewedBy != nil && in.Assessment.ViewedBy.Fingerprint == r.ViewedBy.Fingerprint && in.Assessment.CheckedAt.Equal(r.CheckedAt)
+	own := in.Assessment != nil && in.Assessment.ViewedBy == nil && (in.Assessment.Status == "live" || in.Assessment.Status == "incomplete")
+	narrow := !kept && !own && !r.ViewedBy.FullReach() && !recordNarrow
 	if format == "json" {
-		return writeJSON(w, r)
-	}
-	writeAssessText(termText(w), r)
-	if kept {
-		fmt.Fprintf(w, "\nrecorded in incident #%d as the view of %s via another credential\n", id, r.ViewedBy.Owner)
+		if err := writeJSON(w, r); err != nil {
+			return err
+		}
 	} else {
-		fmt.Fprintf(w, "\nnot recorded in incident #%d: it keeps the snapshot its own token gave (%s)\n", id, in.Assessment.CheckedAt.UTC().Format(time.RFC3339))
+		writeAssessText(termText(w), r)
+		switch {
+		case kept && !r.ViewedBy.FullReach():
+			fmt.Fprintf(w, "\nrecorded in incident #%d as the view of %s via another credential, narrower than the owner's reach: a lower bound\n", id, r.ViewedBy.Owner)
+		case kept:
+			fmt.Fprintf(w, "\nrecorded in incident #%d as the view of %s via another credential\n", id, r.ViewedBy.Owner)
+		case narrow:
+			fmt.Fprintf(w, "\nnot recorded in incident #%d: this credential is narrower than the owner's reach\n", id)
+		case in.Assessment != nil:
+			fmt.Fprintf(w, "\nnot recorded in incident #%d: it keeps the snapshot its own token gave (%s)\n", id, in.Assessment.CheckedAt.UTC().Format(time.RFC3339))
+		}
+	}
+	if narrow {
+		v := r.ViewedBy
+		return usageErr("incident #%d: the other credential (%s, role %s, type %s) is narrower than the owner's reach: not recorded, since it would shrink the recorded blast radius; assess with a classic write token of %s, or give --record-narrow to record it as a lower bound",
+			id, v.Redacted, orDash(v.Token.Role), orDash(v.Token.Type), v.Owner)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/hubsim"
 	"github.com/hfwarden/hfwarden/internal/secret"
 )
 
@@ -63,13 +64,29 @@ func TestAssessIncidentWithOwnerToken(t *testing.T) {
 		return s
 	}
 
-	// Before: --token-file is not silently ignored.
+	// alice's fine-grained token sees less than her leaked classic write
+	// token could: its view is printed, not recorded (it would shrink the
+	// blast radius), unless --record-narrow.
 	r := runCLI(t, "", append([]string{"assess", "--incident", id, "--endpoint", url, "--token-file", credFile}, dbArgs...)...)
-	if r.code != 0 {
-		t.Fatalf("assess --incident --token-file: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stdout, "not recorded in incident #"+id+": this credential is narrower than the owner's reach") ||
+		!strings.Contains(r.stderr, "--record-narrow") || !strings.Contains(r.stdout, "what this credential reaches, narrower") {
+		t.Errorf("a narrow credential: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "viewed as alice via another credential "+secret.Redact(other)) || !strings.Contains(r.stdout, "recorded in incident #"+id) {
+	if a := show().Incident.Assessment; a != nil {
+		t.Fatalf("a narrow credential's view was recorded: %+v", a)
+	}
+	// Before: --token-file is not silently ignored.
+	r = runCLI(t, "", append([]string{"assess", "--incident", id, "--endpoint", url, "--token-file", credFile, "--record-narrow"}, dbArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("assess --incident --token-file --record-narrow: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "viewed as alice via another credential "+secret.Redact(other)) || !strings.Contains(r.stdout, "recorded in incident #"+id+" as the view of alice via another credential, narrower than the owner's reach: a lower bound") {
 		t.Errorf("the output does not say whose view it was:\n%s", r.stdout)
+	}
+	// The report's bottom line says it is a lower bound, and whose view.
+	if rep := runCLI(t, "", append([]string{"report", id, "-f", "md"}, dbArgs...)...); !strings.Contains(rep.stdout, "could write at least 3 repos") ||
+		!strings.Contains(rep.stdout, "(as seen through a narrower credential of alice)") {
+		t.Errorf("report bottom line of a narrow view:\n%s%s", rep.stdout, rep.stderr)
 	}
 	s := show()
 	a := s.Incident.Assessment
@@ -113,7 +130,7 @@ func TestAssessIncidentWithOwnerToken(t *testing.T) {
 		t.Errorf("GitHub credential: exit %d %s", r.code, r.stderr)
 	}
 	// The credential on standard input, with the explicit flag.
-	if r := runCLI(t, other+"\n", append([]string{"assess", "--incident", id, "--endpoint", url, "--token-stdin", "-f", "json"}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, `"viewed_by"`) {
+	if r := runCLI(t, other+"\n", append([]string{"assess", "--incident", id, "--endpoint", url, "--token-stdin", "--record-narrow", "-f", "json"}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, `"viewed_by"`) {
 		t.Errorf("--token-stdin: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -144,5 +161,47 @@ func TestAssessIncidentViewKeepsOwnSnapshot(t *testing.T) {
 	r = runCLI(t, "", append([]string{"incidents", "show", id, "-f", "json"}, dbArgs...)...)
 	if strings.Contains(r.stdout, "viewed_by") {
 		t.Errorf("the view replaced the token's own snapshot:\n%s", r.stdout)
+	}
+}
+
+// TestAssessIncidentViewFullReach: a classic write token of the owner
+// sees all the owner can do; its view is recorded without --record-narrow
+// and the report's bottom line says whose view it is, not a lower bound.
+func TestAssessIncidentViewFullReach(t *testing.T) {
+	sc := hubsim.DemoScenario()
+	laptop := fakeTokens(t, 181, 1)[0]
+	sc.Tokens = append(sc.Tokens, hubsim.Token{Token: laptop, User: "alice", Kind: hubsim.KindClassic, Role: "write", DisplayName: "alice-laptop"})
+	url, stop, err := hubsim.New(sc, hubsim.Options{RateLimit: -1}).Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	var leaked string
+	for _, tk := range sc.Tokens {
+		if tk.DisplayName == "sim-alice-write" {
+			leaked = tk.Token
+		}
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".env"), "HF_TOKEN="+leaked+"\n")
+	dbArgs, ids := storedIncidents(t, dir)
+	id := ids["hf-user-token"]
+	c, err := hub.New(hub.Options{Endpoint: url, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Revoke(t.Context(), []string{leaked}); err != nil {
+		t.Fatal(err)
+	}
+	credFile := filepath.Join(t.TempDir(), "laptop")
+	write(t, credFile, laptop+"\n")
+	r := runCLI(t, "", append([]string{"assess", "--incident", id, "--endpoint", url, "--token-file", credFile}, dbArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "recorded in incident #"+id+" as the view of alice via another credential\n") ||
+		!strings.Contains(r.stdout, "what this credential reaches (a classic write token") {
+		t.Fatalf("a classic write credential: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	rep := runCLI(t, "", append([]string{"report", id, "-f", "md"}, dbArgs...)...)
+	if !strings.Contains(rep.stdout, "could write 8 repos (4 public) (as seen through another credential of alice)") {
+		t.Errorf("report bottom line of a full view:\n%s%s", rep.stdout, rep.stderr)
 	}
 }

@@ -127,7 +127,7 @@ high or critical, 0 otherwise.`,
 				}
 			}
 			stored := rep
-			rep, relist, err := relistRepos(ctx, c, opt.Token, stored)
+			rep, relist, rejected, err := relistRepos(ctx, c, opt.Token, stored)
 			if err != nil {
 				return err
 			}
@@ -149,7 +149,7 @@ high or critical, 0 otherwise.`,
 					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
 				}
 			}
-			return writeAudit(e, format, r, len(opt.Repos))
+			return writeAudit(e, format, r, len(opt.Repos), relist, rejected)
 		},
 	}
 	addHubFlags(cmd, &hf)
@@ -205,10 +205,13 @@ func readAuditLogFile(path string) ([]audit.LogEvent, error) {
 // warning when they are not all the token reaches now. The repositories
 // are listed again whenever the token still works: one created after the
 // incident's assessment (stored, nil without an incident; perhaps by the
-// attacker) is audited too.
-func relistRepos(ctx context.Context, c *hub.Client, token string, stored *assess.Report) (rep *assess.Report, relist string, err error) {
+// attacker) is audited too. rejected is set when the Hub answered 401 to
+// the token (revoked, or never valid): only then is a revocation the
+// reason the audit could not read everything.
+func relistRepos(ctx context.Context, c *hub.Client, token string, stored *assess.Report) (rep *assess.Report, relist string, rejected bool, err error) {
 	rep = stored
 	live, err := assess.Assess(ctx, c, token, assess.Options{})
+	rejected = err == nil && live.Status == "invalid"
 	switch {
 	case err == nil && live.Status == "live":
 		rep = live
@@ -216,23 +219,30 @@ func relistRepos(ctx context.Context, c *hub.Client, token string, stored *asses
 		// What was listed is audited, with the stored assessment's
 		// repositories; the audit is incomplete, never smaller.
 		rep = live
-		relist = "listing the token's repositories: " + live.Reason + ": repositories in the listings that failed were not audited"
+		// The listings' own errors (a 500, a proxy page) are the cause:
+		// they go with the reason, so the closing line can name them.
+		relist = "listing the token's repositories: " + live.Reason
+		if len(live.Warnings) > 0 {
+			relist += " (" + strings.Join(live.Warnings, "; ") + ")"
+		}
+		relist += ": repositories in the listings that failed were not audited"
 	case stored == nil && err != nil:
-		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
+		return nil, "", false, &exitError{code: ExitError, err: fmt.Errorf("assessing the token: %w", err)}
 	case stored == nil:
-		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", live.Status, live.Reason)}
+		return nil, "", false, &exitError{code: ExitError, err: fmt.Errorf("the token is %s (%s): audit with the owner's token (--token-file or --token-env) to read the repositories", live.Status, live.Reason)}
 	case err != nil:
 		relist = fmt.Sprintf("listing the token's repositories again: %v: only the %d of the incident's assessment were audited", err, len(writableRepos(stored)))
 	default:
 		relist = fmt.Sprintf("the token is %s: only the %d repositories of the incident's assessment were audited, not any created since", live.Status, len(writableRepos(stored)))
 	}
-	return rep, relist, nil
+	return rep, relist, rejected, nil
 }
 
 // writeAudit prints the audit of want repositories in format and gives
 // the exit status: an error when it is incomplete, ExitFindings when a
-// finding is high or worse.
-func writeAudit(e *env, format string, r *audit.Report, want int) error {
+// finding is high or worse. relist and rejected are relistRepos's: they
+// say why an incomplete audit is incomplete.
+func writeAudit(e *env, format string, r *audit.Report, want int, relist string, rejected bool) error {
 	out := *r
 	out.Snapshot = nil // the baseline for next time lives in the store
 	if format == "json" {
@@ -245,7 +255,7 @@ func writeAudit(e *env, format string, r *audit.Report, want int) error {
 		writeAuditText(termText(e.stdout), &out)
 	}
 	if !r.Complete(want) {
-		return &exitError{code: ExitError, err: incompleteAudit(r, want)}
+		return &exitError{code: ExitError, err: incompleteAudit(r, want, relist, rejected)}
 	}
 	if r.AtLeast(audit.High) > 0 {
 		return &exitError{code: ExitFindings}
@@ -298,9 +308,13 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 	return nil, nil
 }
 
-// incompleteAudit says what could not be checked and how to check it.
-func incompleteAudit(r *audit.Report, want int) error {
-	var msg string
+// incompleteAudit says what could not be checked, why, and how to check
+// it. A revocation is named only when the Hub answered 401 to the token
+// (rejected); any other failure (a 500, a proxy, the network) is named
+// as it is: relist, the failed listing of the token's repositories, or
+// else the first warning.
+func incompleteAudit(r *audit.Report, want int, relist string, rejected bool) error {
+	msg := "the audit is incomplete"
 	if missed := want - len(r.Checked); missed > 0 {
 		msg = fmt.Sprintf("%d of %d repositories could not be checked", missed, want)
 	} else {
@@ -311,7 +325,17 @@ func incompleteAudit(r *audit.Report, want int) error {
 		// revocation.
 		return fmt.Errorf("%s (see the warnings): the token lacks %s; audit with a token that has it, e.g. the owner's (--token-file or --token-env)", msg, strings.Join(r.Missing, ", "))
 	}
-	return fmt.Errorf("%s (see the warnings): if the leaked token has been revoked, audit with the owner's token (--token-file or --token-env)", msg)
+	if rejected {
+		return fmt.Errorf("%s (see the warnings): the Hub rejects the token (401), it has been revoked: audit with the owner's token (--token-file or --token-env)", msg)
+	}
+	cause := relist
+	if cause == "" && len(r.Warnings) > 0 {
+		cause = r.Warnings[0]
+	}
+	if cause == "" {
+		return fmt.Errorf("%s (see the warnings): run the audit again", msg)
+	}
+	return fmt.Errorf("%s — %s (see the warnings): run the audit again once that is resolved", msg, cause)
 }
 
 // fileExists reports whether path names an existing file.

@@ -221,7 +221,8 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = runCLI(t, "", append([]string{"audit", "1", "--endpoint", url, "--since", since, "-f", "json"}, dbArgs...)...)
-	if r.code != 2 || !strings.Contains(r.stderr, "3 of 3 repositories could not be checked") || !strings.Contains(r.stderr, "--token-file") {
+	if r.code != 2 || !strings.Contains(r.stderr, "3 of 3 repositories could not be checked") || !strings.Contains(r.stderr, "--token-file") ||
+		!strings.Contains(r.stderr, "rejects the token (401), it has been revoked") {
 		t.Errorf("audit with a revoked token: exit %d\n%s", r.code, r.stderr)
 	}
 	out = auditOut{}

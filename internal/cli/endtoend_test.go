@@ -227,6 +227,18 @@ func TestReportEndToEnd(t *testing.T) {
 	if rep = report(); !slices.Equal(rep.UsedFor, []string{"alice/sim-chat-demo", "acme/sim-gated-model=read"}) || len(rep.RecommendedScope.Entries) != 2 {
 		t.Errorf("after note --used: used %v scope %+v", rep.UsedFor, rep.RecommendedScope)
 	}
+	// A typo in the access or the type is refused by both commands and
+	// does not replace the statement above.
+	for _, bad := range []string{"alice/sim-sentiment-model=wrte", "alice/sim-sentiment-model=admin", "bogus:alice/x", "models:alice/x", "alice/"} {
+		for _, cmd := range [][]string{{"report", "1", "--used", bad}, {"incidents", "note", "1", "--used", bad}} {
+			if r := runCLI(t, "", append(cmd, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "--used") {
+				t.Errorf("%v: exit %d %s", cmd, r.code, r.stderr)
+			}
+		}
+	}
+	if rep = report(); !slices.Equal(rep.UsedFor, []string{"alice/sim-chat-demo", "acme/sim-gated-model=read"}) {
+		t.Errorf("a refused --used replaced the statement: %v", rep.UsedFor)
+	}
 
 	// A rescan of the history after the rewrite proves the git copy gone.
 	gitIn(t, repo, "checkout", "-q", "--orphan", "clean")

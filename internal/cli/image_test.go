@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +21,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
+
+// bareLayerAttr matches a "layer" attribute in the text output (not
+// "layer_digest", "deleted_in_layer").
+var bareLayerAttr = regexp.MustCompile(`(^|[^_a-z])layer: `)
 
 // layer builds an image layer from name → body; a nil body is a
 // whiteout's empty marker.
@@ -140,6 +145,22 @@ func TestScanImage(t *testing.T) {
 			}
 			if hist := by[tok[2]].Location; hist.Field != "history" {
 				t.Errorf("history finding: %+v", hist)
+			}
+			// The text output names the layer's ids for what they are:
+			// the JSON "layer" copy of one of them is not shown as
+			// "layer", which readers took for the registry digest.
+			var text []string
+			for _, a := range c.args {
+				if a != "json" && a != "-f" && a != "--show-secrets" {
+					text = append(text, a)
+				}
+			}
+			tr := runCLI(t, "", text...)
+			if !strings.Contains(tr.stdout, "diff_id: "+file.Attrs["diff_id"]) || file.Attrs["diff_id"] == "" || bareLayerAttr.MatchString(tr.stdout) {
+				t.Errorf("text output, layer attrs %q/%q/%q:\n%s", file.Attrs["layer"], file.Attrs["layer_digest"], file.Attrs["diff_id"], tr.stdout)
+			}
+			if c.name == "registry" && !strings.Contains(tr.stdout, "layer_digest: "+d1.String()) {
+				t.Errorf("text output lacks the registry digest %s:\n%s", d1, tr.stdout)
 			}
 		})
 	}

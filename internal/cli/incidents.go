@@ -422,7 +422,8 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 				case unproven && hf:
 					reason = "forced without proof of containment: " + reason
 				case unproven:
-					reason = "revocation confirmed at the issuer (" + orDash(detect.Rules[in.Rule].Issuer) + "): " + reason
+					r, _ := detect.Rule(in.Rule)
+					reason = "revocation confirmed at the issuer (" + orDash(r.Issuer) + "): " + reason
 				}
 				if to == incident.Audited {
 					a, _, err := st.Audit(c.Context(), id)

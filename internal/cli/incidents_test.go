@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -176,6 +177,80 @@ func TestDemo(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(out, "report.html"))
 	if err != nil || !strings.Contains(string(html), "unsafe-pickle") {
 		t.Errorf("the report has no audit section: %v", err)
+	}
+	// The audit's findings: the webhook once (it watches acme and alice),
+	// the attacker's pickle once (well-formed, and critical with no
+	// "unreadable" beside it).
+	rj := runCLI(t, "", "report", "1", "-f", "json", "--db", db, "--key-file", filepath.Join(out, "hfwarden.key"))
+	var rep struct {
+		Audit struct {
+			Findings []string `json:"findings"`
+		} `json:"audit"`
+	}
+	if err := json.Unmarshal([]byte(rj.stdout), &rep); err != nil {
+		t.Fatalf("report -f json: %v\n%s", err, rj.stderr)
+	}
+	kinds := map[string]int{}
+	for _, f := range rep.Audit.Findings {
+		if _, rest, ok := strings.Cut(f, "] "); ok {
+			kinds[strings.Fields(rest)[0]]++
+		}
+	}
+	want := map[string]int{"unsafe-pickle": 1, "webhook": 1, "commit-in-window": 1, "space-secret-added": 2, "space-variable-added": 2}
+	if !maps.Equal(kinds, want) || len(rep.Audit.Findings) != 7 || !strings.Contains(r.stdout, "audit: 7 finding(s)") || strings.Contains(r.stdout, "malformed") {
+		t.Errorf("demo audit findings by kind %v, want %v:\n%s", kinds, want, strings.Join(rep.Audit.Findings, "\n"))
+	}
+}
+
+// TestDemoRefusesForeignDir: demo --out deletes its previous files only
+// where an earlier run left its marker; a directory that is not empty and
+// holds no marker — a real store and key, somebody's repo/ — is refused
+// with exit 2 and nothing deleted.
+func TestDemoRefusesForeignDir(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	tk := fakeTokens(t, 71, 1)[0]
+	store := t.TempDir()
+	write(t, filepath.Join(store, "leak.env"), "HF_TOKEN="+tk+"\n")
+	dbArgs := []string{"--db", filepath.Join(store, "hfwarden.db"), "--key-file", filepath.Join(store, "hfwarden.key")}
+	if r := runCLI(t, "", append([]string{"scan", "--store", "-q", filepath.Join(store, "leak.env")}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("scan --store: exit %d %s", r.code, r.stderr)
+	}
+	userRepo := t.TempDir()
+	write(t, filepath.Join(userRepo, "repo", "x"), "mine")
+	for name, tc := range map[string]struct {
+		dir  string
+		keep []string
+	}{
+		"incident store": {store, []string{"hfwarden.db", "hfwarden.key", "leak.env"}},
+		"user repo":      {userRepo, []string{"repo/x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, "", "demo", "--out", tc.dir)
+			if r.code != 2 || !strings.Contains(r.stderr, "not written by the demo") || !strings.Contains(r.stderr, "empty or new directory") {
+				t.Errorf("demo --out: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			for _, f := range tc.keep {
+				if _, err := os.Stat(filepath.Join(tc.dir, f)); err != nil {
+					t.Errorf("%s deleted: %v", f, err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(tc.dir, ".hfwarden-demo")); err == nil {
+				t.Errorf("the refused run left a marker")
+			}
+		})
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "show", "1"}, dbArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "#1") {
+		t.Errorf("the store's incident is gone: exit %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	// A new directory and an empty one are the demo's to use, and are
+	// marked for the next run.
+	for _, dir := range []string{filepath.Join(t.TempDir(), "new"), t.TempDir()} {
+		if r := runCLI(t, "", "demo", "--out", dir); r.code != 0 {
+			t.Fatalf("demo --out %s: exit %d\n%s", dir, r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".hfwarden-demo")); err != nil {
+			t.Errorf("no marker in %s: %v", dir, err)
+		}
 	}
 }
 

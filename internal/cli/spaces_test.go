@@ -145,6 +145,11 @@ func TestSpacesInAssessAndAudit(t *testing.T) {
 		!slices.ContainsFunc(au.Warnings, func(w string) bool { return strings.Contains(w, "spaces of two") }) {
 		t.Fatalf("audit with a failed listing: exit %d, %+v\n%s", code, au, stderr)
 	}
+	// The closing line names the failed listing, not a revocation: the
+	// token still works.
+	if !strings.Contains(stderr, "spaces of two") || !strings.Contains(stderr, "500") || strings.Contains(stderr, "revoked") {
+		t.Errorf("audit with a failed listing blames the wrong cause:\n%s", stderr)
+	}
 }
 
 // TestIncompleteAssessmentKeepsSnapshot: an incident's complete snapshot is

@@ -153,17 +153,47 @@ const usedPrefix = "meant for: "
 // UsedMessage is the message of a used event listing repos, each a
 // repository id, optionally "type:id" and optionally suffixed "=read" or
 // "=write". A repository id holds no spaces or commas, so the list reads
-// back unambiguously; an empty list or a malformed item is an error.
+// back unambiguously; an empty list or a malformed item is an error. It is
+// the one parser of a stated use: "report --used" and "incidents note
+// --used" both go through it, so a typo ("=wrte", "bogus:") is refused
+// before it replaces an earlier, valid statement.
 func UsedMessage(repos []string) (string, error) {
 	if len(repos) == 0 {
 		return "", fmt.Errorf("no repositories stated")
 	}
 	for _, r := range repos {
-		if r == "" || strings.ContainsAny(r, " ,\t\r\n") || !strings.Contains(r, "/") {
-			return "", fmt.Errorf("%q is not a repository (owner/name, optionally type:owner/name=read|write)", r)
+		if err := checkUsed(r); err != nil {
+			return "", fmt.Errorf("%q is not a repository (owner/name, optionally type:owner/name=read|write): %v", r, err)
 		}
 	}
 	return usedPrefix + strings.Join(repos, ", "), nil
+}
+
+// checkUsed validates one used item: [type:]owner/name[=read|=write].
+func checkUsed(r string) error {
+	if r == "" || strings.ContainsAny(r, " ,\t\r\n") {
+		return fmt.Errorf("empty or holds a space or comma")
+	}
+	id := r
+	if i := strings.LastIndex(id, "="); i >= 0 {
+		need := strings.ToLower(id[i+1:])
+		if need != "read" && need != "write" {
+			return fmt.Errorf("the access must be =read or =write, not =%s", id[i+1:])
+		}
+		id = id[:i]
+	}
+	if i := strings.Index(id, ":"); i >= 0 {
+		// The types the assessment reports, so the item can match a repo.
+		if typ := id[:i]; typ != "model" && typ != "dataset" && typ != "space" {
+			return fmt.Errorf("the type must be model, dataset or space, not %q", typ)
+		}
+		id = id[i+1:]
+	}
+	owner, name, ok := strings.Cut(id, "/")
+	if !ok || owner == "" || name == "" || strings.ContainsAny(name, "/:=") || strings.ContainsAny(owner, ":=") {
+		return fmt.Errorf("the repository must be owner/name")
+	}
+	return nil
 }
 
 // UsedRepos returns the repositories the latest used event lists; nil

@@ -16,7 +16,7 @@ func TestCanMoveEveryPair(t *testing.T) {
 	// requested, contained, audited, resolved, false-positive, accepted-risk.
 	table := map[State][]bool{
 		Open:            {n, y, y, n, y, y, y},
-		RevokeRequested: {y, n, y, n, n, y, y},
+		RevokeRequested: {y, n, y, n, y, y, y}, // resolved with a reason: the issuer confirmed it
 		Contained:       {y, n, n, y, y, n, n},
 		Audited:         {y, n, n, n, y, n, n},
 		Resolved:        {y, n, n, n, n, n, n},

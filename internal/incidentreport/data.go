@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 )
@@ -348,7 +349,7 @@ func checklist(inc incident.Incident, a *assess.Report, occ []incident.Occurrenc
 	case a != nil && a.Status == "invalid":
 		set(0, StatusPending, "pending", "the Hub already rejects the token ("+fmtTime(a.CheckedAt)+"); record the containment")
 	default:
-		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to revoke and confirms the token no longer works), or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin)", inc.ID))
+		set(0, StatusPending, "pending", fmt.Sprintf("run hfwarden revoke %d (it asks the Hub to revoke and confirms the token no longer works), %s", inc.ID, revokeByHand(inc.Rule)))
 	}
 
 	if a != nil {
@@ -617,10 +618,49 @@ func pathText(o incident.Occurrence) string {
 	return l.Path
 }
 
+// imageLayerText names an image occurrence's layer by what a registry and
+// a rebuild know it by: its number, the registry (compressed) digest and
+// the diff id (the digest of the uncompressed tar), each when known; ""
+// when the occurrence is not in a layer.
+func imageLayerText(at map[string]string) string {
+	digest, diff := at["layer_digest"], at["diff_id"]
+	var ids []string
+	switch {
+	case digest != "" || diff != "":
+		if digest != "" {
+			ids = append(ids, "registry digest "+digest)
+		}
+		if diff != "" {
+			ids = append(ids, "diff id "+diff)
+		}
+	case at["layer"] != "":
+		// A record with only the layer attr: which digest it is depends
+		// on the format, so it is not named as either.
+		ids = append(ids, "id "+at["layer"])
+	}
+	if len(ids) == 0 && at["layer_index"] == "" {
+		return ""
+	}
+	s := "layer"
+	if n := at["layer_index"]; n != "" {
+		s += " #" + n
+	}
+	if len(ids) > 0 {
+		s += " (" + strings.Join(ids, ", ") + ")"
+	}
+	return s
+}
+
 // locText says where in its source an occurrence is.
 func locText(o incident.Occurrence) string {
 	l := o.Finding.Location
 	var parts []string
+	if img := l.Attrs["image"]; img != "" {
+		parts = append(parts, "image "+img)
+		if lt := imageLayerText(l.Attrs); lt != "" {
+			parts = append(parts, lt)
+		}
+	}
 	if l.Cell != nil {
 		parts = append(parts, fmt.Sprintf("cell %d", *l.Cell))
 		if l.Output != nil {
@@ -711,4 +751,14 @@ func tokenKindNote(a *assess.Report) string {
 		return "a legacy organization token: the organization's repositories"
 	}
 	return ""
+}
+
+// revokeByHand says where the owner revokes the token without hfwarden. It
+// follows the rule's own hint: an OAuth token is not listed in the token
+// settings, so its hint points at the connected applications instead.
+func revokeByHand(rule string) string {
+	if r, ok := detect.Rule(rule); ok && r.Rotate != "" && !strings.Contains(r.Rotate, "huggingface.co/settings/tokens") {
+		return "or by hand — " + detect.RotationHint(rule)
+	}
+	return "or revoke it at https://huggingface.co/settings/tokens (the owner or an org admin)"
 }

@@ -278,12 +278,7 @@ func purgeActions(inc incident.Incident, occ []incident.Occurrence, scans []inci
 			}
 		case at["image"] != "" || strings.HasPrefix(f.Source, "image"):
 			g = get("image", cmpOr(at["image"], l.Path))
-			layer := cmpOr(at["layer"], at["diff_id"])
-			if layer != "" {
-				d := "layer " + layer
-				if at["layer_index"] != "" {
-					d += " (#" + at["layer_index"] + ")"
-				}
+			if d := imageLayerText(at); d != "" {
 				if at["path"] != "" {
 					d += " file " + at["path"]
 				}
@@ -543,14 +538,23 @@ func bottomLine(inc incident.Incident, a *assess.Report, occ []incident.Occurren
 				}
 			}
 		}
-		lower := ""
+		lower, seen := "", ""
 		if a.Status == "incomplete" {
 			lower = "at least "
 		}
+		if v := a.ViewedBy; v != nil {
+			// What another credential of the owner sees: a narrow one
+			// (fine-grained, read, OAuth, app) only a lower bound.
+			seen = " (as seen through another credential of " + v.Owner + ")"
+			if !v.FullReach() {
+				lower = "at least "
+				seen = " (as seen through a narrower credential of " + v.Owner + ")"
+			}
+		}
 		if w == 0 {
-			b.Reach = fmt.Sprintf("could write no repository (read %s%d)", lower, len(a.Repos))
+			b.Reach = fmt.Sprintf("could write no repository (read %s%d)%s", lower, len(a.Repos), seen)
 		} else {
-			b.Reach = fmt.Sprintf("could write %s%d %s (%d public)", lower, w, plural(w, "repo", "repos"), pub)
+			b.Reach = fmt.Sprintf("could write %s%d %s (%d public)%s", lower, w, plural(w, "repo", "repos"), pub, seen)
 		}
 	}
 

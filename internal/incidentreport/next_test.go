@@ -1,6 +1,7 @@
 package incidentreport
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func leakData() Data {
 			Location: finding.Location{Repo: "/src/app", Path: "my config.py", Line: 2, Commit: "0123456789abcdef0123"},
 			Commits:  []finding.Introduction{{Commit: "0123456789abcdef0123", Path: "my config.py"}, {Commit: "fedcba9876543210fedc", Path: "old/config.py"}}}},
 		{ID: 2, Finding: finding.Finding{Source: "image-layer", Location: finding.Location{Path: "/tmp/trainer.tar!layer/root/.env",
-			Attrs: map[string]string{"image": "acme/trainer:1.2", "layer": "sha256:aaaa", "layer_index": "3", "path": "root/.env"}}}},
+			Attrs: map[string]string{"image": "acme/trainer:1.2", "layer": "sha256:dddd", "layer_digest": "sha256:dddd", "diff_id": "sha256:ffff", "layer_index": "3", "path": "root/.env"}}}},
 		{ID: 3, Finding: finding.Finding{Source: "slack", Location: finding.Location{Path: "/exports/slack/ml-ops/2024-06-01.json", Line: 14,
 			Attrs: map[string]string{"channel": "ml-ops", "ts": "1717236000.000100", "user": "alice"}}}},
 	}
@@ -169,7 +170,8 @@ func TestNextSteps(t *testing.T) {
 	if !strings.Contains(purge[0].Proof, "scan s-git") {
 		t.Errorf("git purge proof %q", purge[0].Proof)
 	}
-	for _, want := range []string{"image acme/trainer:1.2: rebuild", "layer sha256:aaaa (#3) file root/.env"} {
+	// The image's layer by its registry digest and its diff id, both.
+	for _, want := range []string{"image acme/trainer:1.2: rebuild", "layer #3 (registry digest sha256:dddd, diff id sha256:ffff) file root/.env"} {
 		if !strings.Contains(purge[1].Text, want) {
 			t.Errorf("image purge: want %q in %q", want, purge[1].Text)
 		}
@@ -211,6 +213,12 @@ func TestStatedUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := incident.UsedMessage([]string{"model:a/b=WRITE", "space:a/c=write", "a/d.e_f-1"}); err != nil {
+		t.Errorf("valid items refused: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := Sample()
 	d.Used = nil
 	d.Events = append(d.Events, incident.Event{Kind: incident.EventUsed, At: *tp(time.Hour), Actor: "bob", Message: msg})
@@ -225,9 +233,39 @@ func TestStatedUse(t *testing.T) {
 	if v := build(d); !v.Scope.Fallback {
 		t.Errorf("without a used event the scope must fall back")
 	}
-	for _, bad := range [][]string{nil, {""}, {"no-slash"}, {"a/b c"}, {"a/b,c/d"}} {
+	for _, bad := range [][]string{nil, {""}, {"no-slash"}, {"a/b c"}, {"a/b,c/d"}, {"a/b=wrte"}, {"a/b=admin"}, {"bogus:a/b"}, {"a/"}, {"/b"}, {"a/b/c"}, {"x/y", "space:a/b=rw"}} {
 		if _, err := incident.UsedMessage(bad); err == nil {
 			t.Errorf("UsedMessage(%q) accepted", bad)
+		}
+	}
+}
+
+// TestOccurrenceTableImageLayer: the HTML and Markdown occurrence tables
+// give an image occurrence's image reference, the layer's registry digest
+// and its diff id; a record with only the layer attr names it as an id.
+func TestOccurrenceTableImageLayer(t *testing.T) {
+	d := leakData()
+	want := "image acme/trainer:1.2, layer #3 (registry digest sha256:dddd, diff id sha256:ffff)"
+	var md bytes.Buffer
+	if err := Markdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if h := htmlOf(t, d); !strings.Contains(h, "<td>"+want+"</td>") {
+		t.Errorf("HTML occurrence table lacks %q", want)
+	}
+	if !strings.Contains(md.String(), "| "+strings.Replace(want, "#", `\#`, 1)+" |") {
+		t.Errorf("Markdown occurrence table lacks %q:\n%s", want, md.String())
+	}
+	for _, tc := range []struct {
+		attrs map[string]string
+		want  string
+	}{
+		{map[string]string{"layer": "sha256:aa", "layer_index": "2"}, "layer #2 (id sha256:aa)"},
+		{map[string]string{"layer": "sha256:ff", "diff_id": "sha256:ff", "layer_index": "1"}, "layer #1 (diff id sha256:ff)"},
+		{map[string]string{"image_id": "sha256:cc"}, ""},
+	} {
+		if got := imageLayerText(tc.attrs); got != tc.want {
+			t.Errorf("imageLayerText(%v) = %q, want %q", tc.attrs, got, tc.want)
 		}
 	}
 }

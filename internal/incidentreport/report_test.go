@@ -110,6 +110,20 @@ func TestChecklist(t *testing.T) {
 	if d, want := build(f).Checklist[0].Detail, fmt.Sprintf("hfwarden revoke %d", f.Incident.ID); !strings.Contains(d, want) {
 		t.Errorf("step 1 detail = %q, want it to name %q", d, want)
 	}
+	// Where to revoke by hand follows the rule's hint: an OAuth token is
+	// revoked with its app, not in the token settings.
+	for rule, want := range map[string]string{
+		"hf-user-token":          "huggingface.co/settings/tokens",
+		"hf-oauth-token":         "huggingface.co/settings/connected-applications",
+		"hf-oauth-refresh-token": "huggingface.co/settings/connected-applications",
+	} {
+		f := fresh()
+		f.Incident.Rule = rule
+		d := build(f).Checklist[0].Detail
+		if !strings.Contains(d, want) || (want != "huggingface.co/settings/tokens" && strings.Contains(d, "settings/tokens")) {
+			t.Errorf("%s: step 1 detail = %q, want %q", rule, d, want)
+		}
+	}
 	// Step 3 says what was searched.
 	if d := build(Sample()).Checklist[2].Detail; !strings.Contains(d, "3 file") && !strings.Contains(d, "2 git") {
 		t.Errorf("step 3 detail does not count sources: %q", d)

@@ -195,6 +195,14 @@ func (t *textWriter) sourceDetails(f finding.Finding) {
 			parts = append(parts, "put there by "+clean(f.Location.Attrs[k]))
 			continue
 		}
+		if k == "layer" {
+			// "layer" (kept in JSON) is a copy of the registry digest or,
+			// for a docker save archive, of the diff id: shown under
+			// those names, it is not repeated under an ambiguous one.
+			if v := f.Location.Attrs[k]; v == f.Location.Attrs["layer_digest"] || v == f.Location.Attrs["diff_id"] {
+				continue
+			}
+		}
 		parts = append(parts, clean(k)+": "+clean(f.Location.Attrs[k]))
 	}
 	if f.Author != "" || f.Time != nil {

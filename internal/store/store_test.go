@@ -357,7 +357,7 @@ func TestTransitions(t *testing.T) {
 // before it, an unknown or an invalid one, does not.
 func TestLiveAfterContainmentReopens(t *testing.T) {
 	each(t, func(t *testing.T, st Store, _ string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		for _, tc := range []struct {
 			name   string
 			closed []incident.State // after contained
