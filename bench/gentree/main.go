@@ -27,6 +27,7 @@ func main() {
 	logFile := flag.String("log", "", "write one log file of -size bytes here instead of a tree (-single-line: one line)")
 	singleLine := flag.Bool("single-line", false, "with -log: the whole file is one line")
 	notebook := flag.String("notebook", "", "write one text-heavy notebook of -size bytes here instead of a tree")
+	cellBytes := flag.Int("cell-bytes", 1<<20, "with -notebook: bytes of printed output per cell (small values: many small cells)")
 	flag.Parse()
 	if *out == "" && *logFile == "" && *notebook == "" {
 		fmt.Fprintln(os.Stderr, "gentree: -out, -log or -notebook is required")
@@ -38,7 +39,7 @@ func main() {
 		run = func() error { return g.bigLog(*logFile, *size, *singleLine) }
 	}
 	if *notebook != "" {
-		run = func() error { return g.bigNotebook(*notebook, *size) }
+		run = func() error { return g.bigNotebook(*notebook, *size, max(*cellBytes, 1)) }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "gentree:", err)
@@ -291,16 +292,16 @@ func (g *gen) bigLog(path string, size int64, singleLine bool) error {
 
 // bigNotebook writes a notebook of about size bytes whose outputs are
 // all text (long training logs printed cell after cell: what parsing
-// cell by cell costs most memory on), with one token in the stream
-// output of the middle cell. It is written as it goes, never held whole.
-func (g *gen) bigNotebook(path string, size int64) error {
+// cell by cell costs most memory on), about cellBytes of output a cell,
+// with one token in the stream output of the middle cell. It is written
+// as it goes, never held whole.
+func (g *gen) bigNotebook(path string, size int64, cellBytes int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	const cellBytes = 1 << 20
-	cells := max(1, int(size/cellBytes))
+	cells := max(1, int(size/int64(cellBytes+160))) // a cell's JSON around its output: ~160 bytes
 	fmt.Fprint(w, "{\n \"cells\": [\n")
 	var n int64
 	for c := range cells {
