@@ -349,3 +349,41 @@ func TestGitHubRevokeNamesTheTokenPage(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedWithoutProofStillRevoked: an incident closed by hand was never
+// proven contained: closing it needs a reason, and revoke (named, or
+// --all-live once the token answers live) re-opens and revokes it instead
+// of saying "nothing to revoke" about a live token.
+func TestClosedWithoutProofStillRevoked(t *testing.T) {
+	url, toks := startSim(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "c.env"), "HF_TOKEN="+toks["sim-alice-write"]+"\n")
+	dbArgs, ids := storedIncidents(t, dir) // not verified: no liveness known
+	id := ids["hf-user-token"]
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", id}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "never proven contained") {
+		t.Fatalf("resolve without a reason: exit %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", id, "--reason", "rotated, I think"}, dbArgs...)...); r.code != 0 {
+		t.Fatalf("resolve with a reason: exit %d %s", r.code, r.stderr)
+	}
+	// Now it answers live: --all-live must pick it and contain it.
+	cache := t.TempDir()
+	if r := runCLI(t, "", append([]string{"scan", "--store", "--verify", "--endpoint", url, "--cache-dir", cache, dir}, dbArgs...)...); r.code != 1 {
+		t.Fatalf("rescan: exit %d %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", append([]string{"revoke", "--all-live", "--yes", "--skip-assess", "--endpoint", url, "--cache-dir", cache, "--timeout", "20s"}, dbArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "#"+id+" contained at") {
+		t.Fatalf("revoke --all-live of a resolved but live token: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	s := showIncident(t, dbArgs, id)
+	if s.Incident.State != "contained" || s.Incident.ContainedAt == nil {
+		t.Fatalf("after revoke: %+v", s.Incident)
+	}
+	reopened := false
+	for _, e := range s.Events {
+		reopened = reopened || strings.Contains(e.Message, "re-opened to revoke")
+	}
+	if !reopened {
+		t.Errorf("no re-open event: %+v", s.Events)
+	}
+}

@@ -415,6 +415,9 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 				if unproven && hf && !force {
 					return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
 				}
+				if !hf && in.ContainedAt == nil && to == incident.Resolved {
+					unproven = true // the reason is the issuer's word
+				}
 				if err := incident.CheckMove(in.State, to, reason); err != nil {
 					return usageErr("incident #%d: %v", id, err)
 				}
@@ -433,6 +436,13 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 					if a == nil {
 						return usageErr("incident #%d: no audit stored: run hfwarden audit %d first", id, id)
 					}
+					switch {
+					case len(a.Checked) == 0:
+						return usageErr("incident #%d: the stored audit checked no repository: audit again with a token that lists them (hfwarden audit %d --token-file F)", id, id)
+					case in.ContainedAt != nil && a.Until.Before(*in.ContainedAt):
+						return usageErr("incident #%d: the stored audit's window ended %s, before the containment %s: audit again (hfwarden audit %d)", id,
+							a.Until.UTC().Format(time.RFC3339), in.ContainedAt.UTC().Format(time.RFC3339), id)
+					}
 				}
 				if to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive {
 					history, err := st.Verifications(c.Context(), id)
@@ -446,6 +456,12 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 						}
 						reason = "forced while the token was last verified live: " + reason
 					}
+				}
+				// Closing what was never proven contained is a statement
+				// of the person closing: it needs their reason (an HF
+				// token already dead, a GitHub token rotated at GitHub).
+				if (to == incident.Resolved || to == incident.Audited) && in.ContainedAt == nil && strings.TrimSpace(reason) == "" {
+					return usageErr("incident #%d was never proven contained: say why it may close with --reason TEXT (for a Hugging Face token, hfwarden revoke %d proves it)", id, id)
 				}
 				return st.Transition(c.Context(), id, to, actor(), reason, time.Now().UTC())
 			})

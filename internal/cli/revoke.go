@@ -192,7 +192,7 @@ func revokeTargets(ctx context.Context, st store.Store, args []string, allLive b
 	var out []incident.Incident
 	seen := map[int64]bool{}
 	add := func(in *incident.Incident) {
-		if seen[in.ID] || in.State == incident.Contained || in.State == incident.Audited || in.State == incident.Resolved {
+		if seen[in.ID] || provenContained(in) {
 			return // already contained: revoking again is harmless but pointless
 		}
 		seen[in.ID] = true
@@ -227,6 +227,30 @@ func revokeTargets(ctx context.Context, st store.Store, args []string, allLive b
 		}
 	}
 	return out, nil
+}
+
+// provenContained reports whether revoke proved the incident contained
+// and nothing re-opened it since: an incident closed by hand without that
+// proof is still revoked when asked (or picked by --all-live when live).
+func provenContained(in *incident.Incident) bool {
+	switch in.State {
+	case incident.Contained, incident.Audited, incident.Resolved:
+		return in.ContainedAt != nil
+	}
+	return false
+}
+
+// toRevokeRequested moves an incident to revoke-requested with why,
+// re-opening first one closed without proof of containment (the state
+// machine leads from a closed state only back to open).
+func toRevokeRequested(ctx context.Context, st store.Store, in incident.Incident, why string, at time.Time) error {
+	switch in.State {
+	case incident.Resolved, incident.Audited, incident.FalsePositive, incident.AcceptedRisk:
+		if err := st.Transition(ctx, in.ID, incident.Open, actor(), "re-opened to revoke: it was closed ("+string(in.State)+") without proof of containment", at); err != nil {
+			return err
+		}
+	}
+	return st.Transition(ctx, in.ID, incident.RevokeRequested, actor(), why, at)
 }
 
 // revokeTarget is an incident to revoke with its unsealed secret.
@@ -548,7 +572,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	now := time.Now().UTC()
 	for _, t := range targets {
 		if t.in.State != incident.RevokeRequested {
-			if err := st.Transition(ctx, t.in.ID, incident.RevokeRequested, actor(), "POST /api/credentials/revoke answered 202", now); err != nil {
+			if err := toRevokeRequested(ctx, st, t.in, "POST /api/credentials/revoke answered 202", now); err != nil {
 				return err
 			}
 		}
@@ -694,7 +718,7 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 		if t.in.State == incident.RevokeRequested {
 			err = st.AddNote(ctx, t.in.ID, actor(), msg, now)
 		} else {
-			err = st.Transition(ctx, t.in.ID, incident.RevokeRequested, actor(), msg, now)
+			err = toRevokeRequested(ctx, st, t.in, msg, now)
 		}
 		if err != nil {
 			return 0, err

@@ -399,8 +399,9 @@ func TestResolveGuards(t *testing.T) {
 	if r := runCLI(t, "", append([]string{"audit", id, "--endpoint", url, "--since", time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)}, dbArgs...)...); !strings.Contains(r.stdout, "audit of") {
 		t.Fatalf("audit: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCLI(t, "", append([]string{"incidents", "resolve", id, "--as", "audited"}, dbArgs...)...); r.code != 0 {
-		t.Fatalf("audited after the audit: exit %d %s", r.code, r.stderr)
+	// An audit that checked no repository does not make it audited.
+	if r := runCLI(t, "", append([]string{"incidents", "resolve", id, "--as", "audited"}, dbArgs...)...); r.code != 2 || !strings.Contains(r.stderr, "checked no repository") {
+		t.Fatalf("audited after an audit of nothing: exit %d %s", r.code, r.stderr)
 	}
 }
 
