@@ -122,7 +122,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 				}
 			}
 			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
+				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(r); err != nil {
 					return err

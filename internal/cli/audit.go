@@ -246,7 +246,7 @@ func writeAudit(e *env, format string, r *audit.Report, want int, relist string,
 	out := *r
 	out.Snapshot = nil // the baseline for next time lives in the store
 	if format == "json" {
-		enc := json.NewEncoder(e.stdout)
+		enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(&out); err != nil {
 			return err

@@ -387,3 +387,18 @@ func TestClosedWithoutProofStillRevoked(t *testing.T) {
 		t.Errorf("no re-open event: %+v", s.Events)
 	}
 }
+
+// TestWorkersBounded: a --workers in the millions would allocate gigabytes
+// of buffers for one small file; it is a usage error, as is a negative one.
+func TestWorkersBounded(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.py"), "x = 1\n")
+	for _, w := range []string{"1000000", "257", "-1"} {
+		if r := runCLI(t, "", "scan", "--workers", w, dir); r.code != 2 || !strings.Contains(r.stderr, "--workers must be between 1 and 256") {
+			t.Errorf("--workers %s: exit %d %s", w, r.code, r.stderr)
+		}
+	}
+	if r := runCLI(t, "", "scan", "--workers", "256", dir); r.code != 0 {
+		t.Errorf("--workers 256: exit %d %s", r.code, r.stderr)
+	}
+}

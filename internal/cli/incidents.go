@@ -525,7 +525,7 @@ func loadIncident(ctx context.Context, st store.Store, id int64) (*incident.Inci
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(termsafe.JSONWriter(w))
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

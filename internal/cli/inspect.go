@@ -54,7 +54,7 @@ a file could not be read (the others are still inspected).`,
 				findings = append(findings, fs...)
 			}
 			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
+				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
 					Findings []artifact.Finding `json:"findings"`

@@ -184,7 +184,7 @@ could not be checked or the lock is unreadable.`,
 				results = append(results, r)
 			}
 			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
+				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
 					Results []verifyResult `json:"results"`

@@ -117,7 +117,7 @@ error or some input could not be read.`,
 	}
 	addReportFlags(cmd, &f)
 	fl := cmd.Flags()
-	fl.IntVar(&f.workers, "workers", 0, "files scanned at once (default: one per CPU)")
+	fl.IntVar(&f.workers, "workers", 0, fmt.Sprintf("files scanned at once, at most %d (default: one per CPU)", maxWorkers))
 	fl.BoolVar(&f.git, "git", false, "scan the whole history of git repositories (local paths, bare or not, or URLs to mirror)")
 	fl.BoolVar(&f.full, "full", false, "with --git: read every object again, ignoring what earlier scans remember")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "where git mirrors, scan state and verification results live (default $XDG_CACHE_HOME/hfwarden)")
@@ -171,6 +171,11 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	}
 	if f.exitCode < 0 || f.exitCode > 125 {
 		return usageErr("--exit-code must be between 0 and 125")
+	}
+	// Each worker holds its own read buffers: a million of them is
+	// gigabytes for nothing, as the scan is bound by reading long before.
+	if f.workers < 0 || f.workers > maxWorkers {
+		return usageErr("--workers must be between 1 and %d (0: one per CPU)", maxWorkers)
 	}
 	opt := scan.Options{
 		Workers:     f.workers,
@@ -380,6 +385,9 @@ func scanRunOf(f scanFlags, args []string, stats finding.Stats) incident.ScanRun
 	}
 	return r
 }
+
+// maxWorkers bounds --workers.
+const maxWorkers = 256
 
 // defaultVerifyTimeout bounds all the checks of one --verify run.
 const defaultVerifyTimeout = time.Minute

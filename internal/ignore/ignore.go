@@ -97,9 +97,10 @@ type List struct {
 // is not one.
 const MaxFileSize = 16 << 20
 
-// MaxBaselineSize bounds a baseline (LoadBaseline): a report of a few
-// hundred thousand findings fits.
-const MaxBaselineSize = 512 << 20
+// MaxBaselineSize bounds a baseline (LoadBaseline): a report of about a
+// hundred thousand findings fits, and parsing it peaks at a few times its
+// size, within the few hundred MB a scan may take.
+const MaxBaselineSize = 96 << 20
 
 // Load reads the ignore file at path, judging expiry against time.Now.
 // A missing file gives an empty list and a nil error.

@@ -283,7 +283,7 @@ func JSON(w io.Writer, d Data) error {
 	if r.Events == nil {
 		r.Events = []incident.Event{}
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(termsafe.JSONWriter(w))
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/hfwarden/hfwarden/internal/finding"
+	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
 // jsonReport is the top-level shape of JSON output.
@@ -16,7 +17,9 @@ type jsonReport struct {
 // newJSONEncoder returns an encoder that leaves <, > and & alone: the output
 // is read by people and tools, never embedded in HTML.
 func newJSONEncoder(w io.Writer) *json.Encoder {
-	enc := json.NewEncoder(w)
+	// C1 controls and bidi overrides from file names or Hub strings would
+	// drive a terminal the JSON is shown on: escaped as \uXXXX.
+	enc := json.NewEncoder(termsafe.JSONWriter(w))
 	enc.SetEscapeHTML(false)
 	return enc
 }

@@ -722,3 +722,25 @@ func TestSARIFURI(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONEscapesTerminalControls: a file name with a bidi override or a
+// C1 control (CSI) leaves JSON and JSONL as \uXXXX, never raw (encoding/json
+// itself leaves them), and decodes back to the same name.
+func TestJSONEscapesTerminalControls(t *testing.T) {
+	const name = "d\u202eyp.txt\u009b31m"
+	fs := fixture()
+	fs[0].Location.Path = name
+	for _, f := range []Format{JSON, JSONL} {
+		out := render(t, f, fs, fixtureStats(), Options{})
+		if strings.ContainsAny(out, "\u202e\u009b") || !strings.Contains(out, `d\u202eyp.txt\u009b31m`) {
+			t.Errorf("%v: raw or missing escapes:\n%s", f, out)
+		}
+		first := strings.SplitN(out, "\n", 2)[0]
+		if f == JSONL {
+			var got finding.Finding
+			if err := json.Unmarshal([]byte(first), &got); err != nil || got.Location.Path != name {
+				t.Errorf("JSONL does not decode back: %q, %v", got.Location.Path, err)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@
 package termsafe
 
 import (
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -102,4 +103,18 @@ func writeU(b *strings.Builder, r rune) {
 	b.WriteByte(hex[r>>8&0xf])
 	b.WriteByte(hex[r>>4&0xf])
 	b.WriteByte(hex[r&0xf])
+}
+
+// JSONWriter returns a writer that passes what encoding/json wrote through
+// EscapeJSON. Each Write must hold whole runes, as json.Encoder's do (one
+// Write per encoded value).
+func JSONWriter(w io.Writer) io.Writer { return jsonWriter{w} }
+
+type jsonWriter struct{ w io.Writer }
+
+func (j jsonWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(j.w, EscapeJSON(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
