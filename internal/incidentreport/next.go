@@ -576,6 +576,8 @@ func bottomLine(inc incident.Incident, a *assess.Report, occ []incident.Occurren
 		b.Audit = "no audit yet"
 	case !audit.Done:
 		b.Audit = "audit not complete"
+	case audit.Checked == 0:
+		b.Audit = "audit checked no repository"
 	case len(audit.Kinds) > 0:
 		var parts []string
 		for _, k := range sortedKeys(audit.Kinds) {
@@ -621,6 +623,12 @@ func openText(s ChecklistItem) string {
 	case titleRunners:
 		return "CI runners and images not checked"
 	case titleAudit:
+		if s.Status == StatusPending && strings.Contains(s.Detail, "still live") {
+			return "audit again after containment"
+		}
+		if s.Status == StatusPending && strings.Contains(s.Detail, "before the containment") {
+			return "audit again: its window ended before the containment"
+		}
 		return "" // the bottom line's audit part says it
 	case titlePurge:
 		return fmt.Sprintf("%d %s not purged", pending, plural(pending, "copy", "copies"))

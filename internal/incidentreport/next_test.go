@@ -17,6 +17,8 @@ func TestBottomLine(t *testing.T) {
 	requested.Incident.RevokeRequestedAt = tp(30 * time.Minute)
 	audited := Sample()
 	audited.Audit = &AuditSection{Done: true, Attention: true, At: tp(time.Hour), Checked: 9, Kinds: map[string]int{"unsafe-pickle": 1, "new-webhook": 2}}
+	auditedNothing := Sample()
+	auditedNothing.Audit = &AuditSection{Done: true, At: tp(time.Hour), Checked: 0}
 	for _, tc := range []struct {
 		name string
 		d    Data
@@ -29,6 +31,9 @@ func TestBottomLine(t *testing.T) {
 			Text: "Write token of alice, exposed for 12 days (since 2025-05-28) in 5 places (2 file, 2 git, 1 notebook), could write 9 repos (6 public); " +
 				"revoked and confirmed 09:20 UTC; no audit yet; still open: CI runners and images not checked, 4 copies not purged, 6 public repos to notify, replacement not issued"}},
 		{"audited", audited, BottomLine{Audit: "audit found 2 new webhook, 1 unsafe pickle"}},
+		// An audit of no repository found nothing because it looked at
+		// nothing: the bottom line says so, never "nothing high or worse".
+		{"audit of nothing", auditedNothing, BottomLine{Audit: "audit checked no repository"}},
 		// Nothing known beyond one file: the parts say what is unknown.
 		{"fresh, no assessment", noAssess, BottomLine{What: "Hugging Face token of an unknown owner", Exposure: "exposed since an unknown time in 1 place (1 file)",
 			Reach: "reach unknown (no assessment)", Done: "not revoked", Audit: "no audit yet"}},
