@@ -119,7 +119,18 @@ func (s *Scanner) dispatch(ctx context.Context, m member, depth int, b *source.B
 			err = export.ReadFS(ctx, f, zr, m.it.Prov, s.guardedVisitor(b, depth+1, buf))
 			s.rescanMembers(ctx, zr, m.it.Prov, before, b, buf)
 		} else {
-			err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
+			before := s.mark()
+			var damaged bool
+			damaged, err = source.ReadZip(ctx, zr, m.it.Prov, b, s.visitor(b, depth+1, buf))
+			if damaged && ctx.Err() == nil {
+				// A member not where the directory says, or holding more
+				// than its header declares: those bytes belong to no
+				// member read, so the whole archive is scanned as it is,
+				// as an unparsable one would be, without the secrets its
+				// members gave already.
+				s.warn("%s: members do not match the zip's headers: the archive's bytes were also scanned as they are", m.it.Prov.Path)
+				s.scanRawExcept(ctx, io.NewSectionReader(ra, 0, size), m.it.Prov, s.foundSince(before, m.it.Prov.Path), buf)
+			}
 		}
 		s.containerErrors(m.it.Prov.Path, err)
 	default:

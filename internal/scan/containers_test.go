@@ -477,3 +477,131 @@ func TestZipCutShort(t *testing.T) {
 		t.Errorf("a damaged member reported no error")
 	}
 }
+
+// storedZipOf builds a zip of stored (uncompressed) members, their bytes
+// in plain text in the archive.
+func storedZipOf(t testing.TB, es ...entry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, e := range es {
+		f, err := w.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(e.data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// patchZipHeaders calls fn with the offset of the member named name's
+// local header (local true) and of its central directory header.
+func patchZipHeaders(t testing.TB, z []byte, name string, fn func(at int, local bool)) {
+	t.Helper()
+	seen := 0
+	for i := 0; i+46 <= len(z); i++ {
+		switch {
+		case bytes.Equal(z[i:i+4], []byte("PK\x03\x04")) && i+30+len(name) <= len(z) &&
+			int(binary.LittleEndian.Uint16(z[i+26:])) == len(name) && string(z[i+30:i+30+len(name)]) == name:
+			fn(i, true)
+			seen++
+		case bytes.Equal(z[i:i+4], []byte("PK\x01\x02")) && i+46+len(name) <= len(z) &&
+			int(binary.LittleEndian.Uint16(z[i+28:])) == len(name) && string(z[i+46:i+46+len(name)]) == name:
+			fn(i, false)
+			seen++
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%s: %d headers found, want 2", name, seen)
+	}
+}
+
+// TestZipDamagedRawRescan: a member that cannot be located, or whose
+// data runs past its declared size, leaves bytes that no member read
+// reaches; the archive's raw bytes are then scanned once, its token found
+// at the archive, the fault still reported, and what the members gave
+// not reported twice. An intact archive is not scanned twice.
+func TestZipDamagedRawRescan(t *testing.T) {
+	tok := newTokenGen(99).Tokens(t, 2)
+	// 245 bytes, the token at offset ~106, as in the report.
+	body := func(tk string) []byte {
+		b := []byte(strings.Repeat("# settings for the staging cluster\n", 3) + "HF_TOKEN=" + tk + "\n")
+		for len(b) < 245 {
+			b = append(b, '#')
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		// patch damages the member "m.txt" (nil: intact).
+		patch   func(z []byte) func(at int, local bool)
+		wantErr string
+		// want is where each token is found (empty: not found).
+		want [2]string
+	}{
+		{
+			name: "small.zip",
+			patch: func(z []byte) func(int, bool) {
+				return func(at int, local bool) {
+					off := 20
+					if local {
+						off = 18
+					}
+					binary.LittleEndian.PutUint32(z[at+off:], 10)
+					binary.LittleEndian.PutUint32(z[at+off+4:], 10)
+				}
+			},
+			wantErr: "small.zip!m.txt: zip: checksum error",
+			want:    [2]string{"small.zip!ok.txt", "small.zip"},
+		},
+		{
+			name: "badoff.zip",
+			patch: func(z []byte) func(int, bool) {
+				return func(at int, local bool) {
+					if !local {
+						binary.LittleEndian.PutUint32(z[at+42:], 99999)
+					}
+				}
+			},
+			wantErr: "badoff.zip!m.txt: ",
+			want:    [2]string{"badoff.zip!ok.txt", "badoff.zip"},
+		},
+		{
+			name: "intact.zip",
+			want: [2]string{"intact.zip!ok.txt", "intact.zip!m.txt"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			z := storedZipOf(t, entry{"ok.txt", body(tok[0])}, entry{"m.txt", body(tok[1])})
+			if tc.patch != nil {
+				patchZipHeaders(t, z, "m.txt", tc.patch(z))
+			}
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, tc.name), z)
+			fs, st := run(t, Options{ShowSecrets: true}, dir)
+			for i, want := range tc.want {
+				got := bySecret(fs, tok[i])
+				if len(got) != 1 || !strings.HasSuffix(got[0].Location.Path, string(filepath.Separator)+want) {
+					t.Errorf("token %d: findings %s, want one at %s", i, describe(got), want)
+				}
+			}
+			rescanned := containsSub(st.Warnings, "also scanned as they are")
+			if tc.wantErr == "" {
+				if st.Errors != 0 || rescanned {
+					t.Errorf("intact archive: errors %q, warnings %q", st.ErrorList, st.Warnings)
+				}
+				return
+			}
+			if st.Errors != 1 || !containsSub(st.ErrorList, tc.wantErr) {
+				t.Errorf("errors %q, want one saying %q", st.ErrorList, tc.wantErr)
+			}
+			if !rescanned {
+				t.Errorf("warnings %q: no word of the raw rescan", st.Warnings)
+			}
+		})
+	}
+}

@@ -287,11 +287,16 @@ func visitMember(ctx context.Context, visit Visit, it Item, r io.Reader, errs *[
 // time through the budget's guard, the ratio checked against each
 // member's compressed size; a member that fails (bad data, a bomb) is
 // reported as a *MemberError in the joined result and the others are read.
-func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, visit Visit) error {
+//
+// damaged tells that a member could not be located or that its data did
+// not match its header (size, CRC-32, a broken stream): the header lied,
+// so bytes of the archive may belong to no member read, and the caller
+// should scan the archive's raw bytes too. A bomb or a limit is no damage.
+func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, visit Visit) (damaged bool, err error) {
 	var errs []error
 	for i, f := range zr.File {
 		if err := ctx.Err(); err != nil {
-			return err
+			return damaged, err
 		}
 		if i >= b.Limits.MaxMembers {
 			errs = append(errs, fmt.Errorf("more than %d members: the rest is not read", b.Limits.MaxMembers))
@@ -305,19 +310,25 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 		if escapes {
 			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: fmt.Errorf("%q: %w", f.Name, ErrEscapes)})
 		}
-		rc, err := openZipMember(f)
+		zm, err := openZipMember(f)
 		if err != nil {
+			// Not where the central directory says (a bad offset, a
+			// broken local header): its bytes are only in the raw file.
+			damaged = true
 			errs = append(errs, &MemberError{Path: it.Prov.Path, Err: err})
 			continue
 		}
 		comp := int64(f.CompressedSize64)
-		err = visitMember(ctx, visit, it, b.Guard(rc, func() int64 { return comp }), &errs)
-		rc.Close()
+		err = visitMember(ctx, visit, it, b.Guard(zm, func() int64 { return comp }), &errs)
+		zm.Close()
+		// The visitor reported the member's read error itself; what
+		// matters here is whether its header can be trusted.
+		damaged = damaged || zm.damaged
 		if err != nil {
-			return errors.Join(append(errs, err)...)
+			return damaged, errors.Join(append(errs, err)...)
 		}
 	}
-	return errors.Join(errs...)
+	return damaged, errors.Join(errs...)
 }
 
 // openZipMember opens a member's data. archive/zip drops the bytes of a
@@ -325,33 +336,42 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 // of it for a plain end: stored and deflated members (nearly all) are
 // decompressed here instead, every byte handed on, and checked against
 // the header (size, CRC-32) at their end, where a mismatch is an error.
-func openZipMember(f *zip.File) (io.ReadCloser, error) {
-	var rc io.ReadCloser
+func openZipMember(f *zip.File) (*zipMember, error) {
 	switch f.Method {
 	case zip.Store, zip.Deflate:
 		raw, err := f.OpenRaw()
 		if err != nil {
 			return nil, err
 		}
-		rc = io.NopCloser(raw)
+		var rc io.ReadCloser = io.NopCloser(raw)
 		if f.Method == zip.Deflate {
 			rc = flate.NewReader(raw)
 		}
+		return &zipMember{rc: rc, f: f, crc: crc32.NewIEEE(), check: true}, nil
 	default:
-		return f.Open()
+		// archive/zip checks these itself; an error is still damage.
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		return &zipMember{rc: rc, f: f}, nil
 	}
-	return &zipMember{rc: rc, f: f, crc: crc32.NewIEEE()}, nil
 }
 
 // zipMember checks a member's data against its header as it is read. Its
 // error is sticky: a reader that swallows one (a sniff of the first
 // bytes) meets it again on the next read.
 type zipMember struct {
-	rc  io.ReadCloser
-	f   *zip.File
-	crc hash.Hash32
-	n   uint64
-	err error
+	rc io.ReadCloser
+	f  *zip.File
+	// check is set when the data is checked here (stored and deflated
+	// members); archive/zip checks the others.
+	check bool
+	crc   hash.Hash32
+	n     uint64
+	err   error
+	// damaged is set when the data did not match the header.
+	damaged bool
 }
 
 func (z *zipMember) Read(p []byte) (int, error) {
@@ -359,6 +379,13 @@ func (z *zipMember) Read(p []byte) (int, error) {
 		return 0, z.err
 	}
 	n, err := z.rc.Read(p)
+	if !z.check {
+		if err != nil && err != io.EOF {
+			z.damaged = true
+		}
+		z.err = err
+		return n, err
+	}
 	z.crc.Write(p[:n])
 	z.n += uint64(n)
 	switch {
@@ -371,6 +398,7 @@ func (z *zipMember) Read(p []byte) (int, error) {
 		// readers take for a plain end: name it.
 		err = fmt.Errorf("zip: member data after %d bytes: %v", z.n, err)
 	}
+	z.damaged = err != nil && err != io.EOF
 	z.err = err
 	return n, err
 }
