@@ -165,7 +165,7 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 			return unwrapCallback(ferr)
 		}
 		if at >= len(rest) { // the stream broke after the last object
-			faults = append(faults, ferr)
+			faults = append(faults, &StreamError{Err: ferr})
 			break
 		}
 		faults = append(faults, &ObjectError{ID: rest[at], Err: ferr})
@@ -183,8 +183,8 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	}
 	if len(faults) == 0 {
 		// Everything was read the second time: the first fault still
-		// happened, and is not hidden.
-		return err
+		// happened, and is not hidden, but it cost no readable object.
+		return &StreamError{Err: err}
 	}
 	return errors.Join(faults...)
 }
@@ -200,6 +200,15 @@ type ObjectError struct {
 
 func (e *ObjectError) Error() string { return "object " + e.ID + ": " + e.Err.Error() }
 func (e *ObjectError) Unwrap() error { return e.Err }
+
+// StreamError is a fault of the object stream that no single requested
+// object can be blamed for (a damaged pack index naming an object that is
+// not there, git failing after the last object): every readable object
+// was still read past it.
+type StreamError struct{ Err error }
+
+func (e *StreamError) Error() string { return e.Err.Error() }
+func (e *StreamError) Unwrap() error { return e.Err }
 
 // callbackError carries an error of AllObjects' callback out of catFile,
 // to tell it from a fault of the stream.

@@ -191,6 +191,11 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	if err != nil {
 		return err
 	}
+	known := slices.Clone(all)
+	slices.Sort(known)
+	if err := s.checkMissing(ctx, rs, gitDir, known, bad); err != nil {
+		return err
+	}
 	if err := s.attribute(ctx, rs, gitDir); err != nil {
 		return err
 	}
@@ -226,8 +231,8 @@ func RepoName(repo string) string {
 	return repo
 }
 
-// damaged tells whether err holds only faults of single objects, which
-// AllObjects reads past.
+// damaged tells whether err holds only faults of single objects or of
+// the stream, which AllObjects reads past.
 func damaged(err error) bool {
 	if err == nil {
 		return false
@@ -235,7 +240,8 @@ func damaged(err error) bool {
 	all := true
 	forEachError(err, func(e error) {
 		var oe *git.ObjectError
-		all = all && errors.As(e, &oe)
+		var se *git.StreamError
+		all = all && (errors.As(e, &oe) || errors.As(e, &se))
 	})
 	return all
 }
