@@ -191,9 +191,8 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	if err != nil {
 		return err
 	}
-	known := slices.Clone(all)
-	slices.Sort(known)
-	if err := s.checkMissing(ctx, rs, gitDir, known, bad); err != nil {
+	slices.Sort(all) // in place: a repository may hold tens of millions of ids
+	if err := s.checkMissing(ctx, rs, gitDir, all, bad); err != nil {
 		return err
 	}
 	if err := s.attribute(ctx, rs, gitDir); err != nil {

@@ -981,3 +981,21 @@ func TestGitMissingObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestGitShallowNotMissing: the parents a shallow clone never fetched are
+// absent by design, not missing objects.
+func TestGitShallowNotMissing(t *testing.T) {
+	testutil.IsolateGit(t)
+	tok := newTokenGen(1213).Tokens(t, 1)[0]
+	r := newTestRepo(t, false)
+	r.write("a.txt", "one\n")
+	r.commit("first")
+	r.write("train.py", "TOKEN = \""+tok+"\"\n")
+	r.commit("second")
+	clone := t.TempDir()
+	r.gitIn(clone, "clone", "-q", "--depth", "1", "file://"+r.dir, "c")
+	fs, st := runGit(t, Options{}, GitOptions{CacheDir: t.TempDir()}, filepath.Join(clone, "c"))
+	if len(fs) != 1 || st.Errors != 0 {
+		t.Errorf("%d findings, errors %q: want the token and no error", len(fs), st.ErrorList)
+	}
+}
