@@ -749,7 +749,7 @@ func TestAllObjectsDamaged(t *testing.T) {
 			}
 			t.Fatal("blob 3 not in the pack")
 			return ""
-		}, false},
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, ids := blobs(6)

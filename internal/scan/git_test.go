@@ -999,3 +999,48 @@ func TestGitShallowNotMissing(t *testing.T) {
 		t.Errorf("%d findings, errors %q: want the token and no error", len(fs), st.ErrorList)
 	}
 }
+
+// TestGitDamagedPackEntry: git inflates a packed object whole, so a fault
+// 50 KB into a 180 KB blob would hide the token on its first line; the
+// entry is inflated here up to the fault, the token found and attributed,
+// and the blob reported.
+func TestGitDamagedPackEntry(t *testing.T) {
+	testutil.IsolateGit(t)
+	tok := newTokenGen(1214).Tokens(t, 1)[0]
+	r := newTestRepo(t, false)
+	var filler strings.Builder
+	for j := 0; filler.Len() < 180<<10; j++ {
+		fmt.Fprintf(&filler, "%d %x\n", j, uint64(j*j)*2654435761)
+	}
+	r.write("f0.env", "HF_TOKEN="+tok+"\n"+filler.String())
+	r.commit("add")
+	blob := r.rev("HEAD:f0.env")
+	r.git("repack", "-a", "-d", "-q")
+	idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d pack indexes, want 1", len(idxs))
+	}
+	off := -1
+	for _, line := range strings.Split(r.git("verify-pack", "-v", idxs[0]), "\n") {
+		if f := strings.Fields(line); len(f) >= 5 && f[0] == blob {
+			fmt.Sscan(f[4], &off)
+		}
+	}
+	if off < 0 {
+		t.Fatal("blob not in the pack")
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Compressed, the blob is about half its size: 25 KB in is about
+	// 50 KB of its text.
+	for i := off + 25<<10; i < off+25<<10+16; i++ {
+		data[i] ^= 0x55
+	}
+	os.Chmod(pack, 0o644)
+	writeFile(t, pack, data)
+	fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: t.TempDir()}, r.dir)
+	checkDamaged(t, fs, st, []string{tok}, blob)
+}
