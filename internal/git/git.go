@@ -674,7 +674,9 @@ type Ref struct {
 func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname) %(*objecttype)")
 	if err != nil {
-		return nil, err
+		// Peeling reads each ref's object, and one missing object fails
+		// the whole listing: list without, and peel what can be read.
+		return refsUnpeeled(ctx, gitDir, err)
 	}
 	var refs []Ref
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -698,6 +700,48 @@ func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 	if out, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
 		id := strings.TrimSpace(string(out))
 		refs = append(refs, Ref{Name: "HEAD", Target: id, Object: id})
+	}
+	return refs, nil
+}
+
+// refsUnpeeled lists the refs of a repository missing some ref's object:
+// each ref whose object is there is peeled to the object it names in the
+// end (one `git cat-file` stream); one whose object is missing keeps it
+// as its target, which the caller finds missing. first is the listing's
+// error, returned if even this fails.
+func refsUnpeeled(ctx context.Context, gitDir string, first error) ([]Ref, error) {
+	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname)")
+	if err != nil {
+		return nil, errors.Join(first, err)
+	}
+	var refs []Ref
+	var req strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, id, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		refs = append(refs, Ref{Name: name, Target: id, Object: id})
+		req.WriteString(id + "^{}\n")
+	}
+	if id, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
+		h := strings.TrimSpace(string(id))
+		refs = append(refs, Ref{Name: "HEAD", Target: h, Object: h})
+		req.WriteString(h + "^{}\n")
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch-check=%(objectname)")
+	cmd.Dir = gitDir
+	cmd.Stdin = strings.NewReader(req.String())
+	peeled, err := cmd.Output()
+	if err != nil {
+		return refs, nil // unpeeled: the caller still finds what is missing
+	}
+	// One answer a request line: the peeled id, or "<name> missing".
+	lines := strings.Split(strings.TrimSpace(string(peeled)), "\n")
+	for i := range refs {
+		if i < len(lines) && !strings.Contains(lines[i], " ") && lines[i] != "" {
+			refs[i].Target = lines[i]
+		}
 	}
 	return refs, nil
 }

@@ -140,7 +140,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		}
 	}
 	buf := source.NewBuffer()
-	err = git.AllObjects(ctx, gitDir, only, func(o *git.Object) error {
+	read := func(o *git.Object) error {
 		defer s.recoverItem(label + ": object " + o.ID)
 		if rs.idLen == 0 {
 			rs.idLen = len(o.ID) / 2
@@ -173,7 +173,8 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 			s.scanMessage(rs, o.ID, fieldTagMsg, o.Data, off)
 		}
 		return nil
-	})
+	}
+	err = git.AllObjects(ctx, gitDir, only, read)
 	bad := map[string]bool{}
 	if damaged(err) {
 		// Damaged objects were left out and every other one read: record
@@ -190,6 +191,24 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 	}
 	if err != nil {
 		return err
+	}
+	for _, pack := range orphanPacks(gitDir) {
+		// git sees none of an index-less pack's objects: a fault, but its
+		// objects are still read, through an index built aside.
+		err := s.readOrphanPack(ctx, pack, func(o *git.Object) error {
+			if prev != nil {
+				all = append(all, o.ID)
+			}
+			return read(o)
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			s.fail("%s: pack %s has no index; reading it through a temporary one failed: %v", label, filepath.Base(pack), err)
+		} else {
+			s.fail("%s: pack %s has no index (its objects were read through a temporary one)", label, filepath.Base(pack))
+		}
 	}
 	slices.Sort(all) // in place: a repository may hold tens of millions of ids
 	if err := s.checkMissing(ctx, rs, gitDir, all, bad); err != nil {

@@ -944,12 +944,14 @@ func TestGitMissingObjects(t *testing.T) {
 		name string
 		// damage removes something and returns what the error must name.
 		damage func(t *testing.T, r *testRepo) string
+		// lost: the token's commit can no longer be reached.
+		lost bool
 	}{
 		{"deleted loose blob", func(t *testing.T, r *testRepo) string {
 			id := r.rev("HEAD:readme.md")
 			r.remove(filepath.Join(".git", "objects", id[:2], id[2:]))
 			return "blob " + id
-		}},
+		}, false},
 		{"deleted pack index", func(t *testing.T, r *testRepo) string {
 			r.git("gc", "-q")
 			idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
@@ -958,7 +960,13 @@ func TestGitMissingObjects(t *testing.T) {
 			}
 			r.remove(strings.TrimPrefix(idxs[0], r.dir+string(filepath.Separator)))
 			return "has no index"
-		}},
+		}, false},
+		{"deleted loose commit a branch names", func(t *testing.T, r *testRepo) string {
+			r.write("later.txt", "later\n")
+			id := r.commit("later")
+			r.remove(filepath.Join(".git", "objects", id[:2], id[2:]))
+			return id + ", reachable from"
+		}, true},
 	}
 	for _, tt := range tests {
 		for _, full := range []bool{true, false} {
@@ -973,9 +981,18 @@ func TestGitMissingObjects(t *testing.T) {
 					t.Fatalf("clean scan: %d findings, errors %q", len(fs), st.ErrorList)
 				}
 				want := tt.damage(t, r)
-				_, st := runGit(t, Options{}, GitOptions{CacheDir: cache, Full: full}, r.dir)
-				if st.Errors == 0 || !strings.Contains(strings.Join(st.ErrorList, "\n"), want) {
+				fs, st := runGit(t, Options{}, GitOptions{CacheDir: cache, Full: full}, r.dir)
+				if st.Errors != 1 || !strings.Contains(strings.Join(st.ErrorList, "\n"), want) {
 					t.Errorf("errors %d %q, want one naming %q", st.Errors, st.ErrorList, want)
+				}
+				// The token is still found where it is (an index-less
+				// pack is read through an index built aside).
+				if tt.lost {
+					if len(fs) != 1 {
+						t.Errorf("findings:%s\nwant the token", describeGit(fs))
+					}
+				} else if len(fs) != 1 || fs[0].Location.Path != "train.py" || fs[0].Location.Commit == "" {
+					t.Errorf("findings:%s\nwant the token at train.py, attributed", describeGit(fs))
 				}
 			})
 		}

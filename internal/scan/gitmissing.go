@@ -2,7 +2,10 @@ package scan
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,26 +19,15 @@ type missingObject struct {
 	id, kind, ref string
 }
 
-// checkMissing reports, as faults, what a scan of the repository could
-// not have read although it is there to be read: an object reachable from
-// a ref that is missing (a deleted loose file, a pack index that lost it),
-// and a pack without its index (git sees none of its objects). Without
+// checkMissing reports, as faults, the objects reachable from a ref that
+// are missing (a deleted loose file, an id a damaged pack index lost).
+// Without
 // this a repository missing the very blob a ref points at would scan
 // clean. known holds the id of every object the listing or the stream
 // saw (sorted); bad those that failed, already reported.
 func (s *Scanner) checkMissing(ctx context.Context, rs *repoScan, gitDir string, known []string, bad map[string]bool) error {
-	packs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "*.pack"))
-	promisor := false
-	for _, p := range packs {
-		base := strings.TrimSuffix(p, ".pack")
-		if _, err := os.Stat(base + ".promisor"); err == nil {
-			promisor = true
-		}
-		if _, err := os.Stat(base + ".idx"); err != nil {
-			s.fail("%s: pack %s has no index: none of its objects were read", rs.label, filepath.Base(p))
-		}
-	}
-	if promisor {
+	promisors, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "*.promisor"))
+	if len(promisors) > 0 {
 		// A partial clone leaves objects out by design: their absence is
 		// no damage.
 		return nil
@@ -129,4 +121,50 @@ func missingReachable(rs *repoScan, refs []git.Ref, known []string, bad map[stri
 		}
 	}
 	return missing
+}
+
+// orphanPacks lists the packs of the repository that have no index.
+func orphanPacks(gitDir string) []string {
+	packs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "*.pack"))
+	var orphans []string
+	for _, p := range packs {
+		if _, err := os.Stat(strings.TrimSuffix(p, ".pack") + ".idx"); errors.Is(err, os.ErrNotExist) {
+			orphans = append(orphans, p)
+		}
+	}
+	return orphans
+}
+
+// readOrphanPack indexes a pack that has none (`git index-pack`, into a
+// scratch repository: the scanned one is never written to) and passes
+// every object of it to fn.
+func (s *Scanner) readOrphanPack(ctx context.Context, pack string, fn func(*git.Object) error) error {
+	tmp, err := os.MkdirTemp("", "hfwarden-pack-")
+	if err != nil {
+		return fmt.Errorf("creating a scratch repository: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := git.Run(ctx, tmp, "init", "-q", "--bare"); err != nil {
+		return err
+	}
+	dst := filepath.Join(tmp, "objects", "pack", filepath.Base(pack))
+	if err := os.Symlink(pack, dst); err != nil {
+		return fmt.Errorf("linking the pack: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "git", "index-pack", "-o", strings.TrimSuffix(dst, ".pack")+".idx", dst)
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("git index-pack: %s", lastLine(string(out), err))
+	}
+	return git.AllObjects(ctx, tmp, nil, fn)
+}
+
+// lastLine is the last non-empty line of a command's output, or its
+// error when it said nothing.
+func lastLine(out string, err error) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
+		return l
+	}
+	return err.Error()
 }
