@@ -670,7 +670,8 @@ type Ref struct {
 }
 
 // Refs lists every reference of the repository (branches, tags, pull
-// request heads, notes, stash), with tags peeled.
+// request heads, notes, stash), with tags peeled. A ref whose object is
+// missing is still listed, its target that object.
 func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname) %(*objecttype)")
 	if err != nil {
