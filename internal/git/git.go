@@ -97,8 +97,8 @@ const MaxInline = 8 << 20
 // git stop the whole stream. AllObjects then goes on without it: the
 // objects not yet read are asked for again by id, a fresh stream past
 // each damaged one, so every readable object is still read. What is left
-// of a damaged loose object is inflated here and passed on with Partial
-// set. The faults come back together, one *ObjectError each, after every
+// of a damaged blob (loose, or whole in a pack) is inflated here and
+// passed on with Partial set. The faults come back together, one *ObjectError each, after every
 // object has been read; an error the callback returns stops everything
 // and is returned as it is.
 func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Object) error) error {
@@ -165,7 +165,7 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 			return unwrapCallback(ferr)
 		}
 		if at >= len(rest) { // the stream broke after the last object
-			faults = append(faults, ferr)
+			faults = append(faults, &StreamError{Err: ferr})
 			break
 		}
 		faults = append(faults, &ObjectError{ID: rest[at], Err: ferr})
@@ -173,7 +173,7 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 		if index != nil {
 			line = index[at]
 		}
-		if perr := partialLoose(gitDir, rest[at], line, fn); perr != nil {
+		if perr := partial(ctx, gitDir, rest[at], line, fn); perr != nil {
 			return perr
 		}
 		rest = rest[at+1:]
@@ -183,8 +183,8 @@ func AllObjects(ctx context.Context, gitDir string, only []string, fn func(*Obje
 	}
 	if len(faults) == 0 {
 		// Everything was read the second time: the first fault still
-		// happened, and is not hidden.
-		return err
+		// happened, and is not hidden, but it cost no readable object.
+		return &StreamError{Err: err}
 	}
 	return errors.Join(faults...)
 }
@@ -200,6 +200,15 @@ type ObjectError struct {
 
 func (e *ObjectError) Error() string { return "object " + e.ID + ": " + e.Err.Error() }
 func (e *ObjectError) Unwrap() error { return e.Err }
+
+// StreamError is a fault of the object stream that no single requested
+// object can be blamed for (a damaged pack index naming an object that is
+// not there, git failing after the last object): every readable object
+// was still read past it.
+type StreamError struct{ Err error }
+
+func (e *StreamError) Error() string { return e.Err.Error() }
+func (e *StreamError) Unwrap() error { return e.Err }
 
 // callbackError carries an error of AllObjects' callback out of catFile,
 // to tell it from a fault of the stream.
@@ -224,6 +233,86 @@ func listIDs(ctx context.Context, gitDir string) ([]string, error) {
 		return nil, fmt.Errorf("listing objects: %w", err)
 	}
 	return strings.Fields(string(out)), nil
+}
+
+// partial passes fn what can still be inflated of a damaged blob, loose
+// or packed (git inflates a packed object whole, so a fault anywhere in
+// it would hide a token on its first line).
+func partial(ctx context.Context, gitDir, id string, line int, fn func(*Object) error) error {
+	if len(id) < 4 || strings.Trim(id, "0123456789abcdef") != "" {
+		return nil // a name, not an id
+	}
+	if _, err := os.Stat(filepath.Join(gitDir, "objects", id[:2], id[2:])); err == nil {
+		return partialLoose(gitDir, id, line, fn)
+	}
+	return partialPacked(ctx, gitDir, id, line, fn)
+}
+
+// partialPacked passes fn what can still be inflated of a damaged blob
+// stored whole in a pack: its entry is found through `git show-index` and
+// inflated here up to the fault. A delta (whose base would have to be
+// applied) is left out; only the callback's error is returned.
+func partialPacked(ctx context.Context, gitDir, id string, line int, fn func(*Object) error) error {
+	idxs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "*.idx"))
+	for _, idx := range idxs {
+		off, ok := packOffset(ctx, gitDir, idx, id)
+		if !ok {
+			continue
+		}
+		f, err := os.Open(strings.TrimSuffix(idx, ".idx") + ".pack")
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		br := bufio.NewReader(io.NewSectionReader(f, off, 1<<62))
+		// The entry header: type in bits 4-6 of the first byte, the
+		// inflated size in little-endian groups of 4, then 7, bits.
+		c, err := br.ReadByte()
+		if err != nil {
+			return nil
+		}
+		typ, size, shift := (c>>4)&7, int64(c&15), uint(4)
+		for c&0x80 != 0 && shift < 63 {
+			if c, err = br.ReadByte(); err != nil {
+				return nil
+			}
+			size |= int64(c&0x7f) << shift
+			shift += 7
+		}
+		if typ != 3 { // not a whole blob
+			return nil
+		}
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil
+		}
+		body := &quietReader{r: io.LimitReader(zr, size)}
+		return fn(&Object{Index: line, ID: id, Type: "blob", Size: size, Body: body, Partial: true})
+	}
+	return nil
+}
+
+// packOffset is where object id sits in the pack of index idx.
+func packOffset(ctx context.Context, gitDir, idx, id string) (int64, bool) {
+	f, err := os.Open(idx)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, "git", "show-index")
+	cmd.Dir = gitDir
+	cmd.Stdin = f
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, false
+	}
+	for l := range strings.Lines(string(out)) {
+		if f := strings.Fields(l); len(f) >= 2 && f[1] == id {
+			off, err := strconv.ParseInt(f[0], 10, 64)
+			return off, err == nil
+		}
+	}
+	return 0, false
 }
 
 // partialLoose passes fn what can still be inflated of a damaged loose
@@ -581,11 +670,14 @@ type Ref struct {
 }
 
 // Refs lists every reference of the repository (branches, tags, pull
-// request heads, notes, stash), with tags peeled.
+// request heads, notes, stash), with tags peeled. A ref whose object is
+// missing is still listed, its target that object.
 func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname) %(*objecttype)")
 	if err != nil {
-		return nil, err
+		// Peeling reads each ref's object, and one missing object fails
+		// the whole listing: list without, and peel what can be read.
+		return refsUnpeeled(ctx, gitDir, err)
 	}
 	var refs []Ref
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -609,6 +701,48 @@ func Refs(ctx context.Context, gitDir string) ([]Ref, error) {
 	if out, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
 		id := strings.TrimSpace(string(out))
 		refs = append(refs, Ref{Name: "HEAD", Target: id, Object: id})
+	}
+	return refs, nil
+}
+
+// refsUnpeeled lists the refs of a repository missing some ref's object:
+// each ref whose object is there is peeled to the object it names in the
+// end (one `git cat-file` stream); one whose object is missing keeps it
+// as its target, which the caller finds missing. first is the listing's
+// error, returned if even this fails.
+func refsUnpeeled(ctx context.Context, gitDir string, first error) ([]Ref, error) {
+	out, err := Run(ctx, gitDir, "for-each-ref", "--format=%(refname) %(objectname)")
+	if err != nil {
+		return nil, errors.Join(first, err)
+	}
+	var refs []Ref
+	var req strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, id, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		refs = append(refs, Ref{Name: name, Target: id, Object: id})
+		req.WriteString(id + "^{}\n")
+	}
+	if id, err := Run(ctx, gitDir, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
+		h := strings.TrimSpace(string(id))
+		refs = append(refs, Ref{Name: "HEAD", Target: h, Object: h})
+		req.WriteString(h + "^{}\n")
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch-check=%(objectname)")
+	cmd.Dir = gitDir
+	cmd.Stdin = strings.NewReader(req.String())
+	peeled, err := cmd.Output()
+	if err != nil {
+		return refs, nil // unpeeled: the caller still finds what is missing
+	}
+	// One answer a request line: the peeled id, or "<name> missing".
+	lines := strings.Split(strings.TrimSpace(string(peeled)), "\n")
+	for i := range refs {
+		if i < len(lines) && !strings.Contains(lines[i], " ") && lines[i] != "" {
+			refs[i].Target = lines[i]
+		}
 	}
 	return refs, nil
 }

@@ -749,7 +749,7 @@ func TestAllObjectsDamaged(t *testing.T) {
 			}
 			t.Fatal("blob 3 not in the pack")
 			return ""
-		}, false},
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, ids := blobs(6)
@@ -778,5 +778,48 @@ func TestAllObjectsDamaged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAllObjectsDamagedIndex: a pack index whose id table is damaged
+// makes git stop the stream at an object that "disappeared", which no
+// request names: the fault is a StreamError (read past, like an
+// ObjectError) and the objects still found are read.
+func TestAllObjectsDamagedIndex(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	g(t, dir, "", "init", "-q")
+	for i := range 6 {
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("f%d.txt", i)), []byte(fmt.Sprintf("blob %d\n", i)))
+		g(t, dir, "", "add", "-A")
+		g(t, dir, "", "commit", "-q", "-m", fmt.Sprint("c", i))
+	}
+	g(t, dir, "", "repack", "-a", "-d", "-q")
+	idxs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("indexes %v", idxs)
+	}
+	fi, err := os.Stat(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The id table follows the 8-byte header and the 1024-byte fan-out.
+	n := (int(fi.Size()) - 1072) / 28
+	corrupt(t, idxs[0], 1032+20*(n/3), 60, true)
+	read := 0
+	err = AllObjects(t.Context(), filepath.Join(dir, ".git"), nil, func(o *Object) error {
+		read++
+		return nil
+	})
+	var se *StreamError
+	var oe *ObjectError
+	if !errors.As(err, &se) || errors.As(err, &oe) {
+		t.Fatalf("error %v (%T), want a StreamError only", err, err)
+	}
+	if !strings.Contains(err.Error(), "disappeared") {
+		t.Errorf("error %q does not say what git said", err)
+	}
+	if read < n-3 {
+		t.Errorf("%d objects read of %d", read, n)
 	}
 }

@@ -140,7 +140,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		}
 	}
 	buf := source.NewBuffer()
-	err = git.AllObjects(ctx, gitDir, only, func(o *git.Object) error {
+	read := func(o *git.Object) error {
 		defer s.recoverItem(label + ": object " + o.ID)
 		if rs.idLen == 0 {
 			rs.idLen = len(o.ID) / 2
@@ -173,7 +173,8 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 			s.scanMessage(rs, o.ID, fieldTagMsg, o.Data, off)
 		}
 		return nil
-	})
+	}
+	err = git.AllObjects(ctx, gitDir, only, read)
 	bad := map[string]bool{}
 	if damaged(err) {
 		// Damaged objects were left out and every other one read: record
@@ -189,6 +190,28 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		err = nil
 	}
 	if err != nil {
+		return err
+	}
+	for _, pack := range orphanPacks(gitDir) {
+		// git sees none of an index-less pack's objects: a fault, but its
+		// objects are still read, through an index built aside.
+		err := s.readOrphanPack(ctx, pack, func(o *git.Object) error {
+			if prev != nil {
+				all = append(all, o.ID)
+			}
+			return read(o)
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			s.fail("%s: pack %s has no index; reading it through a temporary one failed: %v", label, filepath.Base(pack), err)
+		} else {
+			s.fail("%s: pack %s has no index (its objects were read through a temporary one)", label, filepath.Base(pack))
+		}
+	}
+	slices.Sort(all) // in place: a repository may hold tens of millions of ids
+	if err := s.checkMissing(ctx, rs, gitDir, all, bad); err != nil {
 		return err
 	}
 	if err := s.attribute(ctx, rs, gitDir); err != nil {
@@ -226,8 +249,8 @@ func RepoName(repo string) string {
 	return repo
 }
 
-// damaged tells whether err holds only faults of single objects, which
-// AllObjects reads past.
+// damaged tells whether err holds only faults of single objects or of
+// the stream, which AllObjects reads past.
 func damaged(err error) bool {
 	if err == nil {
 		return false
@@ -235,7 +258,8 @@ func damaged(err error) bool {
 	all := true
 	forEachError(err, func(e error) {
 		var oe *git.ObjectError
-		all = all && errors.As(e, &oe)
+		var se *git.StreamError
+		all = all && (errors.As(e, &oe) || errors.As(e, &se))
 	})
 	return all
 }

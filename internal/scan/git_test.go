@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -847,4 +848,216 @@ func TestGitEpochCommitDate(t *testing.T) {
 	if f := fs[0]; f.CommitDate == nil || f.CommitDate.Year() != 1980 || f.Time != nil {
 		t.Errorf("commit date %v, time %v: want the 1980 commit date and no time", f.CommitDate, f.Time)
 	}
+}
+
+// TestGitDamagedPackIndex: a pack index whose id table is damaged makes
+// git stop the stream at an object that "disappeared". Every object still
+// readable is read past it, every finding keeps its attribution (the
+// commit walk is not thrown away), and each token not found belongs to an
+// object reported as missing.
+func TestGitDamagedPackIndex(t *testing.T) {
+	testutil.IsolateGit(t)
+	tokens := newTokenGen(1211).Tokens(t, 7)
+	r := newTestRepo(t, false)
+	blobs := map[string]string{}
+	for i, tok := range tokens[:6] {
+		path := fmt.Sprintf("f%d.env", i)
+		r.write(path, "HF_TOKEN="+tok+"\n")
+		r.commit("add " + path)
+		blobs[tok] = r.rev("HEAD:" + path)
+	}
+	r.git("gc", "-q")
+	r.write("loose.env", "HF_TOKEN="+tokens[6]+"\n")
+	looseCommit := r.commit("loose")
+	idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d pack indexes, want 1", len(idxs))
+	}
+	for _, full := range []bool{true, false} {
+		t.Run(fmt.Sprint("full=", full), func(t *testing.T) {
+			cache := t.TempDir()
+			if !full {
+				// State from a clean scan makes the second one incremental.
+				if fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache}, r.dir); len(fs) != len(tokens) || st.Errors != 0 {
+					t.Fatalf("clean scan: %d findings, errors %q", len(fs), st.ErrorList)
+				}
+			}
+			data, err := os.ReadFile(idxs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			orig := bytes.Clone(data)
+			t.Cleanup(func() { writeFile(t, idxs[0], orig) })
+			// The id table follows the 8-byte header and the 1024-byte
+			// fan-out; damage the middle of it.
+			n := (len(data) - 1072) / 28
+			at := 1032 + 20*(n/3)
+			for i := at; i < at+60; i++ {
+				data[i] ^= 0xff
+			}
+			os.Chmod(idxs[0], 0o644)
+			writeFile(t, idxs[0], data)
+
+			fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache, Full: full}, r.dir)
+			if st.Errors == 0 {
+				t.Fatalf("no error reported for the damaged index")
+			}
+			errs := strings.Join(st.ErrorList, "\n")
+			lost := 0
+			for i, tok := range tokens {
+				got := bySecret(fs, tok)
+				if len(got) == 0 && i < 6 {
+					lost++
+					if !strings.Contains(errs, blobs[tok]) {
+						t.Errorf("token %d not found and its blob %s not reported: %q", i, blobs[tok], st.ErrorList)
+					}
+					continue
+				}
+				if len(got) != 1 {
+					t.Errorf("token %d: %d findings, want 1:%s", i, len(got), describeGit(got))
+					continue
+				}
+				want := fmt.Sprintf("f%d.env", i)
+				if i == 6 {
+					want = "loose.env"
+					if got[0].Location.Commit != looseCommit {
+						t.Errorf("loose token in commit %q, want %s", got[0].Location.Commit, looseCommit)
+					}
+				}
+				if got[0].Location.Path != want || got[0].Location.Commit == "" || len(got[0].Refs) == 0 {
+					t.Errorf("token %d not attributed:%s", i, describeGit(got))
+				}
+			}
+			if lost == 6 {
+				t.Errorf("every packed token lost: the damage hit more than the id table")
+			}
+		})
+	}
+}
+
+// TestGitMissingObjects: an object a ref reaches that is not there (a
+// deleted loose file, a pack whose index is gone) is a fault, not a clean
+// scan.
+func TestGitMissingObjects(t *testing.T) {
+	testutil.IsolateGit(t)
+	tests := []struct {
+		name string
+		// damage removes something and returns what the error must name.
+		damage func(t *testing.T, r *testRepo) string
+		// lost: the token's commit can no longer be reached.
+		lost bool
+	}{
+		{"deleted loose blob", func(t *testing.T, r *testRepo) string {
+			id := r.rev("HEAD:readme.md")
+			r.remove(filepath.Join(".git", "objects", id[:2], id[2:]))
+			return "blob " + id
+		}, false},
+		{"deleted pack index", func(t *testing.T, r *testRepo) string {
+			r.git("gc", "-q")
+			idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+			if len(idxs) != 1 {
+				t.Fatalf("%d pack indexes, want 1", len(idxs))
+			}
+			r.remove(strings.TrimPrefix(idxs[0], r.dir+string(filepath.Separator)))
+			return "has no index"
+		}, false},
+		{"deleted loose commit a branch names", func(t *testing.T, r *testRepo) string {
+			r.write("later.txt", "later\n")
+			id := r.commit("later")
+			r.remove(filepath.Join(".git", "objects", id[:2], id[2:]))
+			return id + ", reachable from"
+		}, true},
+	}
+	for _, tt := range tests {
+		for _, full := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/full=%v", tt.name, full), func(t *testing.T) {
+				tok := newTokenGen(1212).Tokens(t, 1)[0]
+				r := newTestRepo(t, false)
+				r.write("train.py", "TOKEN = \""+tok+"\"\n")
+				r.write("readme.md", "nothing secret\n")
+				r.commit("first")
+				cache := t.TempDir()
+				if fs, st := runGit(t, Options{}, GitOptions{CacheDir: cache}, r.dir); len(fs) != 1 || st.Errors != 0 {
+					t.Fatalf("clean scan: %d findings, errors %q", len(fs), st.ErrorList)
+				}
+				want := tt.damage(t, r)
+				fs, st := runGit(t, Options{}, GitOptions{CacheDir: cache, Full: full}, r.dir)
+				if st.Errors != 1 || !strings.Contains(strings.Join(st.ErrorList, "\n"), want) {
+					t.Errorf("errors %d %q, want one naming %q", st.Errors, st.ErrorList, want)
+				}
+				// The token is still found where it is (an index-less
+				// pack is read through an index built aside).
+				if tt.lost {
+					if len(fs) != 1 {
+						t.Errorf("findings:%s\nwant the token", describeGit(fs))
+					}
+				} else if len(fs) != 1 || fs[0].Location.Path != "train.py" || fs[0].Location.Commit == "" {
+					t.Errorf("findings:%s\nwant the token at train.py, attributed", describeGit(fs))
+				}
+			})
+		}
+	}
+}
+
+// TestGitShallowNotMissing: the parents a shallow clone never fetched are
+// absent by design, not missing objects.
+func TestGitShallowNotMissing(t *testing.T) {
+	testutil.IsolateGit(t)
+	tok := newTokenGen(1213).Tokens(t, 1)[0]
+	r := newTestRepo(t, false)
+	r.write("a.txt", "one\n")
+	r.commit("first")
+	r.write("train.py", "TOKEN = \""+tok+"\"\n")
+	r.commit("second")
+	clone := t.TempDir()
+	r.gitIn(clone, "clone", "-q", "--depth", "1", "file://"+r.dir, "c")
+	fs, st := runGit(t, Options{}, GitOptions{CacheDir: t.TempDir()}, filepath.Join(clone, "c"))
+	if len(fs) != 1 || st.Errors != 0 {
+		t.Errorf("%d findings, errors %q: want the token and no error", len(fs), st.ErrorList)
+	}
+}
+
+// TestGitDamagedPackEntry: git inflates a packed object whole, so a fault
+// 50 KB into a 180 KB blob would hide the token on its first line; the
+// entry is inflated here up to the fault, the token found and attributed,
+// and the blob reported.
+func TestGitDamagedPackEntry(t *testing.T) {
+	testutil.IsolateGit(t)
+	tok := newTokenGen(1214).Tokens(t, 1)[0]
+	r := newTestRepo(t, false)
+	var filler strings.Builder
+	for j := 0; filler.Len() < 180<<10; j++ {
+		fmt.Fprintf(&filler, "%d %x\n", j, uint64(j*j)*2654435761)
+	}
+	r.write("f0.env", "HF_TOKEN="+tok+"\n"+filler.String())
+	r.commit("add")
+	blob := r.rev("HEAD:f0.env")
+	r.git("repack", "-a", "-d", "-q")
+	idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d pack indexes, want 1", len(idxs))
+	}
+	off := -1
+	for _, line := range strings.Split(r.git("verify-pack", "-v", idxs[0]), "\n") {
+		if f := strings.Fields(line); len(f) >= 5 && f[0] == blob {
+			fmt.Sscan(f[4], &off)
+		}
+	}
+	if off < 0 {
+		t.Fatal("blob not in the pack")
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Compressed, the blob is about half its size: 25 KB in is about
+	// 50 KB of its text.
+	for i := off + 25<<10; i < off+25<<10+16; i++ {
+		data[i] ^= 0x55
+	}
+	os.Chmod(pack, 0o644)
+	writeFile(t, pack, data)
+	fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: t.TempDir()}, r.dir)
+	checkDamaged(t, fs, st, []string{tok}, blob)
 }
