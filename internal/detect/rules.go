@@ -313,7 +313,14 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		}
 	case '%':
 		if depth < d.maxDep {
-			decodeWindow(d, data, p, p, e+3*hfTokenLen, "percent", percentDecode, depth, out)
+			// The window ends where the encoded run does: one reaching
+			// past a line end would claim (and cut short) an encoded
+			// token starting on the next line.
+			end := e
+			for end < len(data) && end-e < 3*hfTokenLen && !isSpaceOrQuote(data[end]) {
+				end++
+			}
+			decodeWindow(d, data, p, p, end, "percent", percentDecode, depth, out)
 		}
 	}
 }
