@@ -55,14 +55,20 @@ var byteWeight = func() (w [256]float64) {
 	for c := byte('0'); c <= '9'; c++ {
 		text[c] = 0.5
 	}
-	sum := 0.0
 	for c := byte('a'); c <= 'z'; c++ {
 		text[c-'a'+'A'] = text[c] / 10
 	}
-	for _, v := range text {
+	// Summed in byte order, not map order: a float sum depends on its
+	// order, and assignBuckets must give the same buckets every run.
+	var freq [256]float64
+	for c, v := range text {
+		freq[c] = v
+	}
+	sum := 0.0
+	for _, v := range freq {
 		sum += v
 	}
-	for c, v := range text {
+	for c, v := range freq {
 		w[c] += 0.5 * v / sum
 	}
 	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
