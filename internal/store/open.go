@@ -13,7 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	sqlitedrv "modernc.org/sqlite"     // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/seal"
@@ -800,6 +801,19 @@ func (s *sqlStore) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		var pe *pgconn.PgError
 		if err != nil && attempt < 5 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
 			time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+			continue
+		}
+		// SQLite answers SQLITE_BUSY at once, without its busy timeout,
+		// where waiting could deadlock (a connection whose snapshot a
+		// schema change made stale, the WAL switch of a new database
+		// opened by several processes): starting again is safe.
+		var se *sqlitedrv.Error
+		if err != nil && attempt < 20 && errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+			}
 			continue
 		}
 		return err
