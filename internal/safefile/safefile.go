@@ -30,7 +30,7 @@ func CheckTarget(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s exists and is %s, %w: refusing to replace it", path, describe(fi.Mode()), ErrNotRegular)
+		return fmt.Errorf("%s exists and is %s, %w: refusing to replace it", path, Describe(fi.Mode()), ErrNotRegular)
 	}
 	return nil
 }
@@ -52,7 +52,7 @@ func Create(path string) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%s is %s, %w: refusing to write it", path, describe(fi.Mode()), ErrNotRegular)
+		return nil, fmt.Errorf("%s is %s, %w: refusing to write it", path, Describe(fi.Mode()), ErrNotRegular)
 	}
 	if err := clearNonblock(f); err != nil {
 		f.Close()
@@ -94,7 +94,7 @@ func regular(f *os.File) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%s, %w: skipped", describe(fi.Mode()), ErrNotRegular)
+		return nil, fmt.Errorf("%s, %w: skipped", Describe(fi.Mode()), ErrNotRegular)
 	}
 	if err := clearNonblock(f); err != nil {
 		f.Close()
@@ -117,8 +117,9 @@ func Pseudo(f *os.File) error {
 	return nil
 }
 
-// describe names a kind of file for messages.
-func describe(m fs.FileMode) string {
+// Describe names the kind of a file that is not a regular one, for
+// messages ("a FIFO", "a directory").
+func Describe(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeSymlink != 0:
 		return "a symbolic link"
@@ -131,7 +132,7 @@ func describe(m fs.FileMode) string {
 	case m.IsDir():
 		return "a directory"
 	}
-	return "not a regular file"
+	return "an irregular file"
 }
 
 // ReadLimit reads the whole of a configuration file of at most max bytes;

@@ -17,6 +17,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
+	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
@@ -237,7 +238,7 @@ func Open(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, error) {
 		// SQLite would open a FIFO or device and block on it, or write
 		// into it: only a regular file (or none yet) is a database.
 		if fi, err := os.Stat(dsn); err == nil && !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("store: %s is %s, not a regular file", dsn, fileKind(fi.Mode()))
+			return nil, fmt.Errorf("store: %s is %s, not a regular file", dsn, safefile.Describe(fi.Mode()))
 		}
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
@@ -340,7 +341,7 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 	}
 	if !fi.Mode().IsRegular() {
 		// A FIFO would block SQLite's open: refused like a directory.
-		return nil, fmt.Errorf("store: %s is %s, not a regular file", loc.Path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("store: %s is %s, not a regular file", loc.Path, safefile.Describe(fi.Mode()))
 	}
 	abs, err := filepath.Abs(loc.Path)
 	if err != nil {
@@ -370,21 +371,6 @@ func OpenReadOnly(ctx context.Context, dsn string, sealer *seal.Sealer) (Store, 
 		}
 	}
 	return nil, last
-}
-
-// fileKind names what is at a database path that is not a file.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "something else"
 }
 
 // errOldSchema marks a store that needs migrating before it can be read.
