@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,9 +121,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 				}
 			}
 			if format == "json" {
-				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(r); err != nil {
+				if err := writeJSON(e.stdout, r); err != nil {
 					return err
 				}
 			} else {

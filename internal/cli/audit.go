@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -246,9 +245,7 @@ func writeAudit(e *env, format string, r *audit.Report, want int, relist string,
 	out := *r
 	out.Snapshot = nil // the baseline for next time lives in the store
 	if format == "json" {
-		enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(&out); err != nil {
+		if err := writeJSON(e.stdout, &out); err != nil {
 			return err
 		}
 	} else {

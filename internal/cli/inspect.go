@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -54,9 +53,7 @@ a file could not be read (the others are still inspected).`,
 				findings = append(findings, fs...)
 			}
 			if format == "json" {
-				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(struct {
+				if err := writeJSON(e.stdout, struct {
 					Findings []artifact.Finding `json:"findings"`
 				}{findings}); err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("writing findings: %w", err)}

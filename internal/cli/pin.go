@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -184,9 +183,7 @@ could not be checked or the lock is unreadable.`,
 				results = append(results, r)
 			}
 			if format == "json" {
-				enc := json.NewEncoder(termsafe.JSONWriter(e.stdout))
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(struct {
+				if err := writeJSON(e.stdout, struct {
 					Results []verifyResult `json:"results"`
 				}{results}); err != nil {
 					return err
