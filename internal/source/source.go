@@ -5,10 +5,7 @@
 // downstream parses paths to find out where bytes came from.
 package source
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Chunk is a run of bytes from one place, with where it came from.
 type Chunk struct {
@@ -106,8 +103,3 @@ func FileProvenance(kind, path string) Provenance {
 
 // Emit receives chunks. Returning an error stops the source.
 type Emit func(Chunk) error
-
-// Source yields chunks with provenance.
-type Source interface {
-	Chunks(ctx context.Context, emit Emit) error
-}
