@@ -65,11 +65,16 @@ func New() *Host {
 	return &Host{det: detect.New(detect.Options{}), nbDet: detect.New(detect.Options{JoinJSONArrays: true}), buf: source.NewBuffer()}
 }
 
-// Visit records each member.
+// Visit records each member; the secrets of a text item are reported, as
+// the engine would.
 func (h *Host) Visit(_ *source.Budget, depth int) source.Visit {
 	return func(_ context.Context, it source.Item, r io.Reader) error {
 		data, err := io.ReadAll(r)
 		h.Members = append(h.Members, Member{Item: it, Depth: depth, Data: string(data), Err: err})
+		if it.Text {
+			ms, _ := h.Detect(data, source.DetectPlain)
+			h.Report(source.Chunk{Data: data, Prov: it.Prov, Line: 1}, ms)
+		}
 		return nil
 	}
 }
