@@ -35,7 +35,9 @@ func isTar(name string, head []byte) bool {
 	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return true
 	}
-	return strings.HasSuffix(strings.ToLower(name), ".tar") && len(head) >= 512 && validTarChecksum(head[:512]) // old V7 archives have no magic
+	// Old V7 archives have no magic: a name ending ".tar" (any case) and a
+	// header whose checksum holds.
+	return len(head) >= 512 && len(name) >= 4 && strings.EqualFold(name[len(name)-4:], ".tar") && validTarChecksum(head[:512])
 }
 
 // validTarChecksum checks a V7 tar header's checksum field.

@@ -35,7 +35,8 @@ type Input struct {
 	Path string
 	// Depth is how many containers deep the item is: 0 for a file.
 	Depth int
-	// Budget bounds what opening the item's top-level container may cost.
+	// Budget bounds what opening the item's top-level container may
+	// cost. It must be set.
 	Budget *Budget
 }
 
@@ -220,17 +221,6 @@ func (r *Registry) Open(ctx context.Context, in *Input, h Host) error {
 		}
 	}
 	return Plain().Open(ctx, in, h)
-}
-
-// Sniff returns the reader Open would try first for an item, Plain if
-// none sniffs it.
-func (r *Registry) Sniff(name string, head []byte) Reader {
-	for _, rd := range r.Readers {
-		if rd.Sniff(name, head) {
-			return rd
-		}
-	}
-	return Plain()
 }
 
 // SniffBlob returns the reader for an item held whole in memory: the

@@ -3,6 +3,12 @@
 //
 // Every source builds the provenance of the bytes it yields; nothing
 // downstream parses paths to find out where bytes came from.
+//
+// Formats are read by Readers (registry.go): each one sniffs an item's
+// name and first bytes and opens it, handing members and bytes to the
+// Host, the scan engine, which knows no format. The readers of archives,
+// notebooks and plain bytes live here, those of exports and images in
+// their packages; package formats lists them all.
 package source
 
 import "time"
