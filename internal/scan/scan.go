@@ -347,9 +347,11 @@ func (s *Scanner) excluded(rel, name string) bool {
 	return false
 }
 
-// sniffLen is how much of a file decides whether it is binary or a notebook.
+// sniffLen is how much of a file picks its reader.
 const sniffLen = source.SniffLen
 
+// scanFile reads the first bytes of the file a job names and hands it,
+// read in place, to the reader the registry picks.
 func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	if s.opt.MaxFileSize > 0 && j.size > s.opt.MaxFileSize {
 		s.skip()
