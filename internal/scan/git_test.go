@@ -413,8 +413,7 @@ func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]find
 	if err != nil {
 		t.Fatalf("Scan(Git): %v", err)
 	}
-	fs, st := res.Findings, res.Stats
-	return fs, st
+	return res.Findings, res.Stats
 }
 
 func describeGit(fs []finding.Finding) string {

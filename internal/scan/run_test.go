@@ -12,11 +12,11 @@ import (
 )
 
 // TestScanKeepsNoState: Scans one after another on one Scanner, of
-// every kind of walk that needs no network or repository, each return
-// only what their own input holds, and an earlier Result is not changed
-// by a later run.
+// every kind of walk that needs no network, each return only what their
+// own input holds (a git history's findings attributed as on their own),
+// and an earlier Result is not changed by a later run.
 func TestScanKeepsNoState(t *testing.T) {
-	tok := newTokenGen(4401).Tokens(t, 3)
+	tok := newTokenGen(4401).Tokens(t, 4)
 	dir := t.TempDir()
 	for i, name := range []string{"a", "b"} {
 		writeFile(t, filepath.Join(dir, name, "x.env"), []byte("HF_TOKEN="+tok[i]+"\n"))
@@ -25,28 +25,43 @@ func TestScanKeepsNoState(t *testing.T) {
 		it := source.Item{Prov: source.FileProvenance("file", "c.env"), Name: "c.env", Size: -1}
 		return visit(ctx, it, strings.NewReader("HF_TOKEN="+tok[2]+"\n"))
 	})
+	repo := newTestRepo(t, false)
+	repo.write("d.env", "HF_TOKEN="+tok[3]+"\n")
+	repo.git("add", "-A")
+	var commit string
 	s := New(Options{ShowSecrets: true, Workers: 2})
 	runs := []struct {
 		name   string
+		before func()
 		walk   Walk
 		secret string
+		files  int64 // items read: the git history has a blob, a tree, a commit
+		commit *string
 	}{
-		{"files a", Files([]string{filepath.Join(dir, "a")}), tok[0]},
-		{"files b", Files([]string{filepath.Join(dir, "b")}), tok[1]},
-		{"items", items, tok[2]},
-		{"files a again", Files([]string{filepath.Join(dir, "a")}), tok[0]},
+		{"files a", nil, Files([]string{filepath.Join(dir, "a")}), tok[0], 1, nil},
+		{"files b", nil, Files([]string{filepath.Join(dir, "b")}), tok[1], 1, nil},
+		{"items", nil, items, tok[2], 1, nil},
+		{"staged", nil, Staged(repo.dir), tok[3], 1, nil},
+		{"git", func() { commit = repo.commit("add d.env") }, Git([]string{repo.dir}, GitOptions{CacheDir: t.TempDir()}), tok[3], 3, &commit},
+		{"files a again", nil, Files([]string{filepath.Join(dir, "a")}), tok[0], 1, nil},
 	}
 	var results []Result
 	for _, r := range runs {
+		if r.before != nil {
+			r.before()
+		}
 		res, err := s.Scan(t.Context(), r.walk)
 		if err != nil {
 			t.Fatalf("%s: %v", r.name, err)
 		}
 		if len(res.Findings) != 1 || res.Findings[0].Secret != r.secret {
-			t.Errorf("%s: %s; want its own token only", r.name, describe(res.Findings))
+			t.Fatalf("%s: %s; want its own token only", r.name, describe(res.Findings))
 		}
-		if res.Stats.Files != 1 || res.Stats.Findings != 1 || res.Stats.Secrets != 1 {
-			t.Errorf("%s: stats %+v; want one file, one finding", r.name, res.Stats)
+		if r.commit != nil && res.Findings[0].Location.Commit != *r.commit {
+			t.Errorf("%s: found in commit %q, want %q", r.name, res.Findings[0].Location.Commit, *r.commit)
+		}
+		if res.Stats.Files != r.files || res.Stats.Findings != 1 || res.Stats.Secrets != 1 || res.Stats.Errors != 0 {
+			t.Errorf("%s: stats %+v; want %d read, one finding, no errors", r.name, res.Stats, r.files)
 		}
 		results = append(results, res)
 	}

@@ -845,8 +845,10 @@ func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov sourc
 }
 
 // Images is the walk of container images fetched from a registry by
-// reference. A reference that cannot be fetched is an error in the stats
-// and the walk goes on; the error Scan returns is as Items says.
+// reference (opts say how to reach the registry). A reference that cannot
+// be fetched is an error in the stats and the next one is fetched; the
+// only error Scan returns is the context's, once it has ended, with what
+// was found before.
 func Images(refs []string, opts ...remote.Option) Walk { return imageWalk{refs, opts} }
 
 // imageWalk is the walk Images returns.
