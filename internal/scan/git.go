@@ -56,9 +56,10 @@ const (
 // walk: attribution needs all its objects). A repo is a local path (bare
 // or not) or a URL, which is mirrored into the cache first. A repository
 // that cannot be read is an error in the stats and the next one is read.
-// The error Scan returns is only the context's, when it ended before a
-// repository; the Result then holds no findings, and the stats as they
-// stood (neither completed nor their names hidden).
+// The error Scan returns is only the context's, when it has ended by the
+// start of a repository (one it cuts short is an error in the stats); the
+// Result then holds no findings, and the stats as they stood (neither
+// completed nor their names hidden).
 func Git(repos []string, gopt GitOptions) Walk { return gitWalk{repos, gopt} }
 
 // gitWalk is the walk Git returns.
