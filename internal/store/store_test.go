@@ -682,7 +682,8 @@ func TestScannerFindings(t *testing.T) {
 		tok := fakeToken(newRand())
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600)
-		fs, _, err := scan.New(scan.Options{}).Run(ctx, []string{dir})
+		scanned, err := scan.New(scan.Options{}).Scan(ctx, scan.Files([]string{dir}))
+		fs := scanned.Findings
 		if err != nil {
 			t.Fatal(err)
 		}
