@@ -423,9 +423,9 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, idx := range rs.hits {
+		c, isCommit := rs.commits[id]
+		t, isTag := rs.tags[id]
 		var ins []finding.Introduction // a blob's, shared by its findings
-		_, isCommit := rs.commits[id]
-		_, isTag := rs.tags[id]
 		if !isCommit && !isTag {
 			ins = introductions(g.Introductions(id))
 		}
@@ -433,23 +433,22 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 			f := &s.findings[i]
 			f.Location.Object = id
 			f.Location.Repo = rs.repo
-			if c, ok := rs.commits[id]; ok { // a commit message
+			switch {
+			case isCommit: // a commit message
 				f.Location.Commit = id
 				setCommit(f, c.Author.Name, c.Author.Email, c.Author.When)
 				f.Refs = g.RefsReaching(id)
 				f.Unreachable = len(f.Refs) == 0
-				continue
-			}
-			if t, ok := rs.tags[id]; ok { // a tag message
+			case isTag: // a tag message
 				setCommit(f, t.Tagger.Name, t.Tagger.Email, t.Tagger.When)
 				f.Refs = g.TagRefs(id)
 				f.Unreachable = len(f.Refs) == 0
-				continue
+			default:
+				f.Commits = ins
+				f.Refs = g.Tips(id)
+				f.Unreachable = !g.Contained(id)
+				placeBlobFinding(f, rs.label, id, ins)
 			}
-			f.Commits = ins
-			f.Refs = g.Tips(id)
-			f.Unreachable = !g.Contained(id)
-			placeBlobFinding(f, rs.label, id, ins)
 		}
 	}
 	return nil
