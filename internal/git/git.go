@@ -1,5 +1,7 @@
 // Package git reads repositories through the git command: every object in
-// one stream, commit and tree parsing, refs, mirrors and staged changes.
+// one stream, commit and tree parsing, refs, mirrors and staged changes,
+// and the graph that attributes objects to the commits, paths and refs
+// holding them.
 //
 // It shells out to the real git rather than reading packs itself: git's
 // delta resolution and zlib are what the history floor is measured with,
