@@ -94,7 +94,7 @@ func readKeyFile(path string) ([]byte, error) {
 		}
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -134,7 +134,9 @@ func createKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("seal: creating key file: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
+	// Fails (nothing there) after a failed create; after the link, a
+	// failure leaves a second name of the same private (0600) file.
+	defer func() { _ = os.Remove(tmp) }()
 	// Hex, so that the file is safe to copy and paste.
 	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
 	if err == nil {
