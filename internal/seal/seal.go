@@ -134,8 +134,9 @@ func createKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("seal: creating key file: %w", err)
 	}
 	tmp := f.Name()
-	// Fails (nothing there) after a failed create; after the link, a
-	// failure leaves a second name of the same private (0600) file.
+	// The temporary name goes in every case (after the link, path keeps
+	// the file); a failed removal leaves a second name of the same
+	// private (0600) file, nothing the key file itself does not hold.
 	defer func() { _ = os.Remove(tmp) }()
 	// Hex, so that the file is safe to copy and paste.
 	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
