@@ -50,18 +50,33 @@ const (
 	fieldTagMsg    = "tag message"
 )
 
-// RunGit scans the whole history of each repository — every object once,
-// unreachable ones included — and attributes each finding to the commits
-// and paths that introduced it. A repo is a local path (bare or not) or a
-// URL, which is mirrored into the cache first.
-func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]finding.Finding, finding.Stats, error) {
+// Git is the walk of the whole history of each repository — every object
+// once, unreachable ones included — whose findings are then attributed to
+// the commits and paths that introduced them (after each repository's
+// walk: attribution needs all its objects). A repo is a local path (bare
+// or not) or a URL, which is mirrored into the cache first. A repository
+// that cannot be read is an error in the stats and the next one is read.
+// The error Scan returns is only the context's, when it has ended by the
+// start of a repository (one it cuts short is an error in the stats); the
+// Result then holds no findings, and the stats as they stood (neither
+// completed nor their names hidden).
+func Git(repos []string, gopt GitOptions) Walk { return gitWalk{repos, gopt} }
+
+// gitWalk is the walk Git returns.
+type gitWalk struct {
+	repos []string
+	gopt  GitOptions
+}
+
+func (w gitWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	repos, gopt := w.repos, w.gopt
 	start := time.Now()
 	if gopt.CacheDir == "" {
 		gopt.CacheDir = DefaultCacheDir()
 	}
 	for _, r := range repos {
 		if err := ctx.Err(); err != nil {
-			return nil, s.stats, err
+			return Result{Stats: s.stats}, err
 		}
 		if err := s.scanRepo(ctx, r, gopt); err != nil {
 			name := r
@@ -71,10 +86,7 @@ func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) (
 			s.fail("%s: %v", name, err)
 		}
 	}
-	findings := s.finish(start)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return findings, s.stats, nil
+	return s.result(start), nil
 }
 
 // repoScan holds what one repository's object stream taught us.

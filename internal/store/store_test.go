@@ -700,7 +700,8 @@ func TestScannerFindings(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		fs, _, err := scan.New(scan.Options{}).Run(ctx, []string{dir})
+		scanned, err := scan.New(scan.Options{}).Scan(ctx, scan.Files([]string{dir}))
+		fs := scanned.Findings
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,11 +16,10 @@ import (
 	"syscall"
 
 	"github.com/hfwarden/hfwarden/internal/safefile"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
-// Walk returns a scan.Walk that yields each target as items: most files
+// Walk returns a source.Walk (for scan.Items) that yields each target as items: most files
 // whole, stored_tokens and git configs one item per section, Secret
 // manifests with their data values decoded, processes one per environment
 // variable. Every item's provenance carries the attributes "kind", "tool"
@@ -28,7 +27,7 @@ import (
 // line and column. A target that cannot be read (or was skipped for its
 // size) is yielded as an item whose reader fails, so that the scanner
 // records it and goes on.
-func Walk(targets []Target) scan.Walk {
+func Walk(targets []Target) source.Walk {
 	return func(ctx context.Context, visit source.Visit) error {
 		for _, t := range targets {
 			if err := ctx.Err(); err != nil {
