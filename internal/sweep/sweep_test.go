@@ -350,7 +350,7 @@ func TestSweepProcesses(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Skipf("cannot start sleep: %v", err)
 	}
-	defer cmd.Wait()
+	defer func() { _ = cmd.Wait() }() // it is killed: its error says only that
 	defer cancel()
 	_, findings, _ := sweep(t, Options{Processes: true})
 	pid := strconv.Itoa(cmd.Process.Pid)

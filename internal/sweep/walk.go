@@ -72,7 +72,7 @@ func yield(ctx context.Context, t Target, visit source.Visit) error {
 		return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: -1},
 			failing{fmt.Errorf("opening: %w", unwrapPath(err))})
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	size := int64(-1)
 	if info, err := f.Stat(); err == nil {
 		size = info.Size()
@@ -262,7 +262,7 @@ func isSecretManifest(path string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	b, err := io.ReadAll(io.LimitReader(f, maxManifestSize))
 	return err == nil && secretKind.Match(b)
 }
