@@ -121,13 +121,17 @@ func Spool(in *Input) (ra io.ReaderAt, size int64, done func(), err error) {
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("spooling: %w", err)
 	}
-	os.Remove(f.Name()) // gone when closed, whatever happens
+	// Unlinked at once: gone when closed, whatever happens. Where that
+	// fails the file stays behind in the temporary directory, which is
+	// no reason not to scan.
+	_ = os.Remove(f.Name())
 	n, err := io.Copy(f, r)
 	if err != nil {
-		f.Close()
+		_ = f.Close() // the copy's error is the one that matters
 		return nil, 0, nil, err
 	}
-	return f, n, func() { f.Close() }, nil
+	// Only read, and already unlinked: closing cannot lose anything.
+	return f, n, func() { _ = f.Close() }, nil
 }
 
 // RescanFS scans every member of a format read from fsys as raw bytes,
@@ -146,7 +150,7 @@ func RescanFS(ctx context.Context, fsys fs.FS, prov Provenance, found map[string
 		if err != nil {
 			return nil
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // only read
 		h.Scan(ctx, Bytes{Prov: prov.With("archive", name), R: b.Guard(f, nil), Except: found, Rescan: true})
 		return nil
 	})

@@ -37,7 +37,9 @@ func storedZip(t *testing.T, files ...string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(w, files[i+1])
+		if _, err := io.WriteString(w, files[i+1]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -126,8 +128,12 @@ func TestGzipReader(t *testing.T) {
 	} {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
-		zw.Write([]byte("inside"))
-		zw.Close()
+		if _, err := zw.Write([]byte("inside")); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
 		h := sourcetest.New()
 		if err := source.GzipReader().Open(t.Context(), memberInput(tc.name, b.Bytes(), -1, 0), h); err != nil {
 			t.Fatal(err)

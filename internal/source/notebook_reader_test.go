@@ -67,7 +67,9 @@ func TestNotebookReader(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer f.Close()
-				f.Seek(int64(len(in.Head)), 0)
+				if _, err := f.Seek(int64(len(in.Head)), 0); err != nil {
+					t.Fatal(err)
+				}
 				in.Item.Prov = source.FileProvenance("file", p)
 				in.R, in.RA, in.Path = f, f, p
 			}

@@ -59,7 +59,9 @@ type Reader interface {
 	// Open reads the item. It records what it can through h and returns
 	// the rest: the engine records a returned error as the item's, member
 	// by member (*MemberError). Returning ErrSkip before reading from
-	// in.R hands the item to the next reader that sniffs it.
+	// in.R hands the item to the next reader that sniffs it; a reader
+	// may annotate in.Item for those first (a JSON-lines log's
+	// provenance says so).
 	Open(ctx context.Context, in *Input, h Host) error
 }
 
@@ -202,7 +204,8 @@ type Registry struct {
 
 // Open reads in with the first reader that takes it, Plain if none does.
 // A container past the depth limit is noted and its bytes read by the
-// next reader that is not a container.
+// next reader that is not a container, as a member's would be (in.RA and
+// in.Path cleared).
 func (r *Registry) Open(ctx context.Context, in *Input, h Host) error {
 	deep := false
 	for _, rd := range r.Readers {

@@ -66,7 +66,9 @@ func zipOf(t testing.TB, files map[string]string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write([]byte(d))
+		if _, err := w.Write([]byte(d)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -82,7 +84,9 @@ func tarOf(t testing.TB, files map[string]string) []byte {
 		if err := tw.WriteHeader(&tar.Header{Name: n, Size: int64(len(d)), Mode: 0o644, Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write([]byte(d))
+		if _, err := tw.Write([]byte(d)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
@@ -90,11 +94,16 @@ func tarOf(t testing.TB, files map[string]string) []byte {
 	return b.Bytes()
 }
 
-func gzipOf(data []byte) []byte {
+func gzipOf(t testing.TB, data []byte) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
-	zw.Write(data)
-	zw.Close()
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return b.Bytes()
 }
 
@@ -155,7 +164,7 @@ func TestRegistry(t *testing.T) {
 		{name: "zip magic, not a zip", file: "a.zip", data: []byte("PK\x03\x04 garbage"), want: "zip",
 			check: failed("scanned as it is")},
 		{name: "ustar at 257 but zip magic", file: "a.tar", data: ustarZip, want: "zip"},
-		{name: "gzip", file: "app.log.gz", data: gzipOf([]byte("hello\n")), want: "gzip",
+		{name: "gzip", file: "app.log.gz", data: gzipOf(t, []byte("hello\n")), want: "gzip",
 			check: func(t *testing.T, h *sourcetest.Host) {
 				if len(h.Members) != 1 || h.Members[0].Item.Name != "app.log" || h.Members[0].Data != "hello\n" || h.Members[0].Depth != 1 {
 					t.Errorf("members: %+v", h.Members)
@@ -369,7 +378,7 @@ func TestRegistryBlob(t *testing.T) {
 		{"zip", "", zipOf(t, map[string]string{"a": "x"}), true, "zip"},
 		{"zip, containers left out", "", zipOf(t, map[string]string{"a": "x"}), false, ""},
 		{"tar (no image)", "", tarOf(t, map[string]string{"a": "x"}), true, "tar"},
-		{"gzip", "", gzipOf([]byte("x")), true, "gzip"},
+		{"gzip", "", gzipOf(t, []byte("x")), true, "gzip"},
 		{"notebook", "", []byte(notebook), true, "notebook"},
 		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
 		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
