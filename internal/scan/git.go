@@ -306,18 +306,19 @@ func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf
 	if o.Data != nil {
 		s.addBytes(int64(len(o.Data)))
 		head := o.Data[:min(len(o.Data), sniffLen)]
-		if source.SniffContainer("", head) != source.NotContainer {
+		rd := s.formats.SniffBlob("", head, true)
+		if _, ok := rd.(source.Container); ok {
 			// An archive committed to the repository: its members are read
 			// as they would be in a work tree, and located below the path
 			// that attribution finds for the blob ("old.zip!creds/.env").
-			b := source.NewBudget(s.opt.Limits)
+			b := source.NewBudget(s.limits())
 			b.Input = int64(len(o.Data))
 			ap := prov
 			ap.Chain = []string{rs.label}
-			m := member{it: source.Item{Prov: ap, Size: int64(len(o.Data))}, head: head, r: bytes.NewReader(o.Data[len(head):]), ra: bytes.NewReader(o.Data), size: int64(len(o.Data))}
-			s.dispatch(ctx, m, 0, b, buf)
-		} else if source.LooksLikeNotebook("", head) {
-			s.scanNotebookBytes(o.Data, prov)
+			in := &source.Input{Item: source.Item{Prov: ap, Size: int64(len(o.Data))}, Head: head, R: bytes.NewReader(o.Data[len(head):]), RA: bytes.NewReader(o.Data), Budget: b}
+			s.dispatch(ctx, in, buf)
+		} else if br, ok := rd.(source.BytesReader); ok {
+			br.ReadBytes(ctx, o.Data, prov, host{s, buf})
 		} else {
 			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: bytes.IndexByte(head, 0) >= 0}
 			s.scanChunk(c, s.det.Detect(o.Data))
@@ -366,52 +367,6 @@ func (s *Scanner) recordHits(rs *repoScan, id string, before mark) {
 	if s.stats.Ignored > before.ignored {
 		rs.ignored[id] = true
 	}
-}
-
-// scanNotebookBytes scans a notebook held in memory: raw first, cell by
-// cell only when the raw bytes show something.
-func (s *Scanner) scanNotebookBytes(data []byte, prov source.Provenance) {
-	raw, hint := s.nbDet.DetectHint(data)
-	if len(raw) == 0 && !hint {
-		return
-	}
-	if text := notebookText(data); int64(len(data)) > maxNotebook || text > s.notebookText {
-		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
-			prov.Path, len(data)>>20, text>>20, s.notebookText>>20)
-		s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, raw)
-		return
-	}
-	type hit struct {
-		c  source.Chunk
-		ms []detect.Match
-	}
-	var cells []hit
-	err := source.Notebook(prov.Path, data, func(c source.Chunk) error {
-		if ms := s.det.Detect(c.Data); len(ms) > 0 {
-			c.Prov.Kind, c.Prov.Object, c.Prov.Path, c.Prov.Attrs = prov.Kind, prov.Object, prov.Path, prov.Attrs
-			if len(prov.Chain) > 1 { // a notebook inside a container
-				c.Prov.Chain = append(append([]string(nil), prov.Chain...), c.Prov.Chain[1:]...)
-			}
-			c.Data = bytes.Clone(c.Data)
-			cells = append(cells, hit{c, ms})
-		}
-		return nil
-	})
-	if err != nil {
-		s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, raw)
-		return
-	}
-	for _, h := range cells {
-		s.scanChunk(h.c, h.ms)
-	}
-}
-
-// notebookText counts a notebook's bytes outside image payloads: what
-// parsing its cells decodes.
-func notebookText(data []byte) int64 {
-	var n int64
-	source.ImageSkipper{}.Segments(data, len(data), func(start, end int) { n += int64(end - start) })
-	return n
 }
 
 // attribute fills in, for every finding of this repository, the commits

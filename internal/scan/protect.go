@@ -92,8 +92,8 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 			}
 			s.addBytes(int64(len(o.Data)))
 			head := o.Data[:min(len(o.Data), sniffLen)]
-			if source.LooksLikeNotebook(name, head) {
-				s.scanNotebookBytes(o.Data, prov)
+			if br, ok := s.formats.SniffBlob(name, head, false).(source.BytesReader); ok {
+				br.ReadBytes(ctx, o.Data, prov, host{s, buf})
 				return nil
 			}
 			s.scanChunk(source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: isBinary(head)}, s.det.Detect(o.Data))

@@ -29,6 +29,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
+	"github.com/hfwarden/hfwarden/internal/source/formats"
 	"github.com/hfwarden/hfwarden/internal/source/image"
 )
 
@@ -55,6 +56,9 @@ type Options struct {
 	// Limits bound what opening archives and other containers may cost;
 	// zero fields take source.DefaultLimits.
 	Limits source.Limits
+	// Formats lists the readers that open archives, images, exports,
+	// notebooks; nil means formats.Default().
+	Formats *source.Registry
 }
 
 // Progress counts work done; safe to read while a scan runs.
@@ -62,21 +66,9 @@ type Progress struct {
 	Files, Bytes, Findings atomic.Int64
 }
 
-// Parsing a notebook cell by cell costs a few times its text in memory
-// (the file, the decoded strings, their joins): 250 MB of printed logs
-// took over a gigabyte. So only notebooks within a budget are parsed;
-// past it they are scanned as raw bytes, which finds the same tokens,
-// located by file line and column instead of by cell.
-const (
-	// maxNotebook bounds the file bytes held to parse a notebook's cells.
-	maxNotebook = 128 << 20
-	// maxNotebookText bounds its bytes outside image payloads (which
-	// the parse skips without copying): the part that is decoded.
-	maxNotebookText = 24 << 20
-	// maxNotebookHits bounds the copies of chunks with findings that the
-	// first, raw pass keeps for a notebook.
-	maxNotebookHits = 16 << 20
-)
+// maxNotebookText bounds a notebook's bytes outside image payloads
+// parsed cell by cell (see source.Limits.NotebookText).
+const maxNotebookText = source.DefaultNotebookText
 
 // Scanner scans files and streams. Create one with New, and hand Scan a
 // Walk for each run.
@@ -87,6 +79,8 @@ type Scanner struct {
 	// across the lines of a source or text array, which the JSON keeps as
 	// separate strings (see detect.Options.JoinJSONArrays).
 	nbDet *detect.Detector
+	// formats picks the reader of every item.
+	formats *source.Registry
 
 	// parallelMin: see scanParallel; tests lower it.
 	parallelMin int64
@@ -105,18 +99,20 @@ func New(opt Options) *Scanner {
 	}
 	nbOpt := opt.Detect
 	nbOpt.JoinJSONArrays = true
-	return &Scanner{opt: opt, det: detect.New(opt.Detect), nbDet: detect.New(nbOpt),
+	reg := opt.Formats
+	if reg == nil {
+		reg = formats.Default()
+	}
+	return &Scanner{opt: opt, det: detect.New(opt.Detect), nbDet: detect.New(nbOpt), formats: reg,
 		parallelMin: parallelMin, notebookText: maxNotebookText}
 }
 
 type job struct {
 	path, root string
 	size       int64
-	// dir is set for a directory read as one export (a Slack export).
-	dir export.Format
-	// image is set for a container image: a docker save or OCI layout
-	// archive, or an OCI layout directory.
-	image bool
+	// dir is set for a directory read as one item (an OCI image layout,
+	// a Slack export): its reader.
+	dir source.DirReader
 	// named is set for a file named on the command line rather than
 	// met in a walk: a pseudo-file (a process's environ) is read then.
 	named bool
@@ -175,7 +171,7 @@ func (w fileWalk) run(ctx context.Context, s *Scanner) (Result, error) {
 			it := source.Item{Prov: source.FileProvenance("stdin", "-"), Name: "-", Size: -1}
 			func() {
 				defer s.recoverItem("-")
-				s.dispatch(ctx, member{it: it, head: head, r: in, size: -1}, 0, source.NewBudget(s.opt.Limits), source.NewBuffer())
+				s.dispatch(ctx, &source.Input{Item: it, Head: head, R: in, Budget: source.NewBudget(s.limits())}, source.NewBuffer())
 			}()
 		}
 		s.countFile()
@@ -308,17 +304,9 @@ func (s *Scanner) walk(ctx context.Context, root string, jobs chan<- job, rootWh
 			if p == walkRoot && !rootWhole {
 				return nil
 			}
-			if imageDir(p) {
+			if dr := s.formats.SniffDir(p); dr != nil {
 				select {
-				case jobs <- job{path: p, root: root, image: true}:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				return fs.SkipDir
-			}
-			if f := exportDir(p); f != export.FormatNone {
-				select {
-				case jobs <- job{path: p, root: root, dir: f}:
+				case jobs <- job{path: p, root: root, dir: dr}:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -365,9 +353,11 @@ func (s *Scanner) excluded(rel, name string) bool {
 	return false
 }
 
-// sniffLen is how much of a file decides whether it is binary or a notebook.
-const sniffLen = 8 << 10
+// sniffLen is how much of a file picks its reader.
+const sniffLen = source.SniffLen
 
+// scanFile reads the first bytes of the file a job names and hands it,
+// read in place, to the reader the registry picks.
 func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 	if s.opt.MaxFileSize > 0 && j.size > s.opt.MaxFileSize {
 		s.skip()
@@ -404,39 +394,10 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.opt.Progress.Files.Add(1)
 	}
 	s.countFile()
-	prov := source.FileProvenance("file", j.path)
-	if source.SniffContainer(j.path, h) == source.Tar {
-		if k, _ := image.Probe(j.path); k != image.KindNone && s.scanImage(ctx, j.path, buf) {
-			return
-		} // else read as a plain tar below: nothing is lost
-	}
-	format := export.Sniff(j.path, h)
-	if format == export.FormatJSONLines {
-		prov.JSONLines = true
-	} else if format != export.FormatNone || source.SniffContainer(j.path, h) != source.NotContainer {
-		it := source.Item{Prov: prov, Name: filepath.Base(j.path), Size: j.size}
-		b := source.NewBudget(s.opt.Limits)
-		b.Input = j.size
-		s.dispatch(ctx, member{it: it, head: h, r: f, ra: f, size: j.size}, 0, b, buf)
-		return
-	}
-	det := s.det
-	if source.LooksLikeNotebook(j.path, h) {
-		if j.size <= 2*maxNotebook {
-			// Up to twice the budget, the raw pass (cheap, bounded)
-			// decides whether the cells are parsed; larger ones are raw
-			// bytes at once.
-			s.scanNotebook(ctx, f, h, j, source.FileProvenance("notebook", j.path), buf)
-			return
-		}
-		det = s.nbDet
-	}
-	binary := isBinary(h)
-	if j.size >= s.parallelMin {
-		s.scanParallel(ctx, f, j.size, prov, binary, det)
-		return
-	}
-	s.scanReader(ctx, f, prov, h, binary, buf, det)
+	it := source.Item{Prov: source.FileProvenance("file", j.path), Name: filepath.Base(j.path), Size: j.size}
+	b := source.NewBudget(s.limits())
+	b.Input = j.size
+	s.dispatch(ctx, &source.Input{Item: it, Head: h, R: f, RA: f, Path: j.path, Budget: b}, buf)
 }
 
 // parallelMin is the size from which one file is searched on every core:
@@ -445,7 +406,7 @@ const parallelMin = 64 << 20
 
 // scanParallel scans a large file with its chunks searched concurrently
 // by det.
-func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov source.Provenance, binary bool, det *detect.Detector) {
+func (s *Scanner) scanParallel(ctx context.Context, f io.ReaderAt, size int64, prov source.Provenance, binary bool, det *detect.Detector) {
 	err := source.ReadChunksParallel(ctx, f, size, prov, binary, !binary, runtime.GOMAXPROCS(0),
 		func(b []byte) ([]detect.Match, bool) {
 			ms := det.Detect(b)
@@ -464,137 +425,7 @@ func (s *Scanner) scanParallel(ctx context.Context, f *os.File, size int64, prov
 // scanReader scans a stream chunk by chunk with det (s.det but for the
 // raw bytes of a notebook).
 func (s *Scanner) scanReader(ctx context.Context, r io.Reader, prov source.Provenance, head []byte, binary bool, buf *source.Buffer, det *detect.Detector) {
-	var total int64
-	err := source.ReadChunks(ctx, r, head, prov, binary, true, buf, func(c source.Chunk) error {
-		total = max(total, c.Offset+int64(len(c.Data)))
-		s.scanChunk(c, det.Detect(c.Data))
-		return nil
-	})
-	s.addBytes(total)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		s.fail("%s: %v", prov.Path, err)
-	}
-}
-
-// scanNotebook scans a notebook's raw bytes first (fast, and it finds every
-// token a notebook holds); only when that finds something, or a token start
-// cut short by a quote, are the cells parsed to locate findings by cell and
-// output and to join literals that the JSON separates.
-func (s *Scanner) scanNotebook(ctx context.Context, f *os.File, head []byte, j job, prov source.Provenance, buf *source.Buffer) {
-	type hit struct {
-		c  source.Chunk
-		ms []detect.Match
-	}
-	var raw []hit
-	hinted := false
-	var total, text, kept int64
-	var skipper source.ImageSkipper
-	// No line numbers in this pass: its findings are reported only if the
-	// notebook turns out malformed, and then the file is read again whole.
-	err := source.ReadChunks(ctx, f, head, prov, false, false, buf, func(c source.Chunk) error {
-		total = max(total, c.Offset+int64(len(c.Data)))
-		// Image payloads are most of the bytes and are skipped by the
-		// cell-by-cell reading anyway: do not scan them here either.
-		var ms []detect.Match
-		skipper = skipper.Segments(c.Data, c.Next, func(start, end int) {
-			text += int64(max(0, min(end, c.Next)-start)) // each byte once: chunks overlap
-			seg, hint := s.nbDet.DetectHint(c.Data[start:end])
-			hinted = hinted || hint
-			for _, m := range seg {
-				m.Start, m.End = m.Start+start, m.End+start
-				for i := range m.Parts {
-					m.Parts[i].Start += start
-					m.Parts[i].End += start
-				}
-				ms = append(ms, m)
-			}
-		})
-		if len(ms) > 0 {
-			kept += int64(len(c.Data))
-			if kept <= maxNotebookHits { // past it, the raw rescan below reports them
-				c.Data = slices.Clone(c.Data)
-				raw = append(raw, hit{c, ms})
-			}
-		}
-		return nil
-	})
-	s.addBytes(total)
-	if err != nil {
-		s.fail("%s: %v", j.path, err)
-		return
-	}
-	if len(raw) == 0 && !hinted {
-		return
-	}
-	if total > maxNotebook || text > s.notebookText || kept > maxNotebookHits {
-		// Past the budget: the file again as raw bytes, with lines.
-		s.warn("%s: notebook of %d MB (%d MB of text, past the %d MB parsed cell by cell): scanned as raw bytes, findings located by line",
-			j.path, total>>20, text>>20, s.notebookText>>20)
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			s.fail("%s: %v", j.path, err)
-			return
-		}
-		s.rescanRaw(ctx, f, prov, buf)
-		return
-	}
-	// fallback reports the raw findings when the cells cannot be read:
-	// from the whole file (with lines) if it could be read again, else by
-	// byte offset.
-	fallback := func(why error, data []byte) {
-		s.warn("%s: %v; scanned as raw JSON", j.path, why)
-		if data != nil {
-			s.scanChunk(source.Chunk{Data: data, Prov: prov, Line: 1}, s.nbDet.Detect(data))
-			return
-		}
-		for _, h := range raw {
-			h.c.Binary = true // no line numbers were counted
-			s.scanChunk(h.c, h.ms)
-		}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		fallback(err, nil)
-		return
-	}
-	data, err := readSized(f, total)
-	if err != nil {
-		fallback(err, nil)
-		return
-	}
-	var cells []hit
-	err = source.Notebook(j.path, data, func(c source.Chunk) error {
-		if ms := s.det.Detect(c.Data); len(ms) > 0 {
-			cells = append(cells, hit{c, ms})
-		}
-		return nil
-	})
-	if err != nil {
-		fallback(err, data)
-		return
-	}
-	for _, h := range cells {
-		s.scanChunk(h.c, h.ms)
-	}
-}
-
-// rescanRaw scans a notebook's raw bytes r as text with lines, its bytes
-// already counted by an earlier pass.
-func (s *Scanner) rescanRaw(ctx context.Context, r io.Reader, prov source.Provenance, buf *source.Buffer) {
-	err := source.ReadChunks(ctx, r, nil, prov, false, true, buf, func(c source.Chunk) error {
-		s.scanChunk(c, s.nbDet.Detect(c.Data))
-		return nil
-	})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		s.fail("%s: %v", prov.Path, err)
-	}
-}
-
-// readSized reads r whole into one buffer sized for the size bytes
-// expected, so that a large notebook is not held twice while io.ReadAll
-// grows its buffer; it reads no more than twice maxNotebook.
-func readSized(r io.Reader, size int64) ([]byte, error) {
-	b := bytes.NewBuffer(make([]byte, 0, min(size, 2*maxNotebook)+bytes.MinRead))
-	_, err := b.ReadFrom(io.LimitReader(r, 2*maxNotebook))
-	return b.Bytes(), err
+	s.scanBytes(ctx, source.Bytes{Prov: prov, Head: head, R: r, Binary: binary}, det, buf)
 }
 
 func (s *Scanner) addBytes(n int64) {
@@ -762,86 +593,10 @@ func (s *Scanner) nameJSONField(data []byte, at int, f *finding.Finding) {
 	}
 }
 
-// exportDir tells whether a directory is an unpacked Slack export, which
-// is read channel by channel with users and times rather than file by file.
-// One stat per directory keeps the common case cheap.
-func exportDir(dir string) export.Format {
-	for _, marker := range []string{"channels.json", "users.json"} {
-		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-			if f := export.SniffFS(os.DirFS(dir)); f == export.FormatSlack {
-				return f
-			}
-			return export.FormatNone
-		}
-	}
-	return export.FormatNone
-}
-
-// scanExportDir reads a directory that holds one export.
-func (s *Scanner) scanExportDir(ctx context.Context, j job, buf *source.Buffer) {
-	s.countFile()
-	b := source.NewBudget(s.opt.Limits)
-	prov := source.FileProvenance("file", j.path)
-	before := s.mark()
-	err := export.ReadFS(ctx, j.dir, os.DirFS(j.path), prov, s.guardedVisitor(b, 1, buf))
-	s.containerErrors(j.path, err)
-	s.rescanMembers(ctx, os.DirFS(j.path), prov, before, b, buf)
-}
-
-// imageDir tells whether a directory is an OCI image layout (or an
-// unpacked docker save), read as one image rather than file by file.
-func imageDir(dir string) bool {
-	for _, marker := range []string{"oci-layout", "manifest.json"} {
-		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-			k, _ := image.Probe(dir)
-			return k != image.KindNone
-		}
-	}
-	return false
-}
-
-// scanImage scans every image of a docker save or OCI layout archive or
-// directory: every file of every layer, deleted ones included, and the
-// image configuration.
-// It says false, having recorded why, when path cannot be opened as an
-// image: the caller then reads it as a plain archive or directory.
-func (s *Scanner) scanImage(ctx context.Context, path string, buf *source.Buffer) bool {
-	imgs, err := image.Open(ctx, path)
-	if err != nil {
-		s.fail("%s: %v; read as plain files instead", path, err)
-		return false
-	}
-	var input int64
-	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
-		input = fi.Size()
-	}
-	s.readImages(ctx, imgs, source.FileProvenance("image", path), input, buf)
-	return true
-}
-
 // readImages scans images; when there are several, each one's name is a
 // step of the path.
 func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov source.Provenance, input int64, buf *source.Buffer) {
-	for _, img := range imgs {
-		p := prov
-		if len(imgs) > 1 {
-			p = prov.With("image", img.Name)
-		}
-		// Layers are read through the guard too: one bounded budget per
-		// image, its ratio against the archive's size when it is a file.
-		b := source.NewBudget(s.opt.Limits)
-		b.Input = input
-		before := s.mark()
-		if err := image.Read(ctx, img, p, s.guardedVisitor(b, 1, buf)); err != nil {
-			s.containerErrors(p.Path, err)
-		}
-		// The whole configuration too, for what Read does not name
-		// (Healthcheck, OnBuild, whatever a builder adds).
-		if raw, err := img.Image.RawConfigFile(); err == nil {
-			cp := p.With("image-config", "config.json").Attr("image", img.Name)
-			s.scanRawExcept(ctx, bytes.NewReader(raw), cp, s.foundSince(before, p.Path), buf)
-		}
-	}
+	image.ReadImages(ctx, imgs, prov, input, host{s, buf})
 }
 
 // Images is the walk of container images fetched from a registry by
@@ -876,18 +631,25 @@ func (w imageWalk) run(ctx context.Context, s *Scanner) (Result, error) {
 // runJob scans what one job names.
 func (s *Scanner) runJob(ctx context.Context, j job, buf *source.Buffer) {
 	defer s.recoverItem(j.path)
-	switch {
-	case j.image:
-		if s.scanImage(ctx, j.path, buf) {
-			s.countFile()
-		} else {
-			s.scanDirHere(ctx, j.path, buf) // not an image after all
-		}
-	case j.dir != export.FormatNone:
-		s.scanExportDir(ctx, j, buf)
-	default:
-		s.scanFile(ctx, j, buf)
+	if j.dir != nil {
+		s.scanDir(ctx, j, buf)
+		return
 	}
+	s.scanFile(ctx, j, buf)
+}
+
+// scanDir reads a directory that is one item with its reader; one that
+// declines it (not an image after all) is walked file by file.
+func (s *Scanner) scanDir(ctx context.Context, j job, buf *source.Buffer) {
+	in := &source.Input{Item: source.Item{Prov: source.FileProvenance("file", j.path), Name: filepath.Base(j.path), Size: -1},
+		Path: j.path, Budget: source.NewBudget(s.limits())}
+	err := j.dir.OpenDir(ctx, in, host{s, buf})
+	if errors.Is(err, source.ErrSkip) {
+		s.scanDirHere(ctx, j.path, buf)
+		return
+	}
+	s.countFile()
+	s.containerErrors(j.path, err)
 }
 
 // scanDirHere scans the files under dir on this worker: a directory that

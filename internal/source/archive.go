@@ -16,43 +16,28 @@ import (
 	"strings"
 )
 
-// Container is a kind of container the scanner opens.
-type Container int
-
-// The containers SniffContainer recognises.
-const (
-	NotContainer Container = iota
-	Zip
-	Tar
-	Gzip
-)
-
-func (c Container) String() string {
-	switch c {
-	case Zip:
-		return "zip"
-	case Tar:
-		return "tar"
-	case Gzip:
-		return "gzip"
-	}
-	return "none"
+// isZip tells a zip from its first bytes (a local file header, or the
+// end of an empty archive).
+func isZip(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06"))
 }
 
-// SniffContainer tells from a member's leading bytes (and, for tar, which
-// has no magic before byte 257, its name) whether it is an archive.
-func SniffContainer(name string, head []byte) Container {
+// isGzip tells a gzip stream from its magic.
+func isGzip(head []byte) bool { return bytes.HasPrefix(head, []byte{0x1f, 0x8b}) }
+
+// isTar tells a tar from its first bytes and, for old archives that
+// have no magic before byte 257, its name. A zip or a gzip is not a tar,
+// whatever byte 257 holds.
+func isTar(name string, head []byte) bool {
 	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		return Zip
-	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return Gzip
+	case isZip(head), isGzip(head):
+		return false
 	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")):
-		return Tar
-	case strings.HasSuffix(strings.ToLower(name), ".tar") && len(head) >= 512 && validTarChecksum(head[:512]):
-		return Tar // old V7 archives have no magic
+		return true
 	}
-	return NotContainer
+	// Old V7 archives have no magic: a name ending ".tar" (any case) and a
+	// header whose checksum holds.
+	return len(head) >= 512 && len(name) >= 4 && strings.EqualFold(name[len(name)-4:], ".tar") && validTarChecksum(head[:512])
 }
 
 // validTarChecksum checks a V7 tar header's checksum field.

@@ -57,7 +57,17 @@ type Limits struct {
 	RatioFloor int64
 	// MaxMembers bounds the members read from one container.
 	MaxMembers int
+	// NotebookText bounds a notebook's bytes outside image payloads (the
+	// part that is decoded) parsed cell by cell; past it the notebook is
+	// scanned as raw bytes. 0 means DefaultLimits().NotebookText.
+	NotebookText int64
 }
+
+// DefaultNotebookText is the default Limits.NotebookText. Parsing a
+// notebook cell by cell costs a few times its text in memory (the file,
+// the decoded strings, their joins): 250 MB of printed logs took over a
+// gigabyte.
+const DefaultNotebookText = 24 << 20
 
 // DefaultLimits are the limits used when none are given.
 func DefaultLimits() Limits {
@@ -68,6 +78,7 @@ func DefaultLimits() Limits {
 		MaxRatio:       500, // deflate tops out near 1032:1; real logs stay far below 500:1
 		RatioFloor:     16 << 20,
 		MaxMembers:     1_000_000,
+		NotebookText:   DefaultNotebookText,
 	}
 }
 

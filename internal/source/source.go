@@ -3,12 +3,15 @@
 //
 // Every source builds the provenance of the bytes it yields; nothing
 // downstream parses paths to find out where bytes came from.
+//
+// Formats are read by Readers (registry.go): each one sniffs an item's
+// name and first bytes and opens it, handing members and bytes to the
+// Host, the scan engine, which knows no format. The readers of archives,
+// notebooks and plain bytes live here, those of exports and images in
+// their packages; package formats lists them all.
 package source
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Chunk is a run of bytes from one place, with where it came from.
 type Chunk struct {
@@ -106,8 +109,3 @@ func FileProvenance(kind, path string) Provenance {
 
 // Emit receives chunks. Returning an error stops the source.
 type Emit func(Chunk) error
-
-// Source yields chunks with provenance.
-type Source interface {
-	Chunks(ctx context.Context, emit Emit) error
-}

@@ -1,0 +1,35 @@
+// Package formats is the one place that lists the readers a scan uses,
+// in the order they are tried. Adding a format is adding its reader (in
+// source, or in the package of its family) and a line here.
+package formats
+
+import (
+	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/source/export"
+	"github.com/hfwarden/hfwarden/internal/source/image"
+)
+
+// Default returns the registry of every reader hfwarden has. Order
+// matters where sniffs overlap: an image is a tar (the image reader
+// declines a tar that is none), containers come before the formats their
+// members may be, and whatever no reader takes is read as plain bytes.
+func Default() *source.Registry {
+	return &source.Registry{
+		Readers: []source.Reader{
+			image.FileReader(),
+			source.ZipReader(),
+			source.GzipReader(),
+			source.TarReader(),
+			export.FileReader(),
+			source.NotebookReader(),
+		},
+		FS: []source.FSReader{
+			export.SlackFS(),
+			export.ActionsFS(),
+		},
+		Dirs: []source.DirReader{
+			image.DirReader(),
+			export.SlackDir(),
+		},
+	}
+}

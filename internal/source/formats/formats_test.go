@@ -1,0 +1,409 @@
+package formats
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
+)
+
+// spyReader records the name of the reader that took an item (did not
+// decline it).
+type spyReader struct {
+	source.Reader
+	took *[]string
+}
+
+func (s spyReader) Open(ctx context.Context, in *source.Input, h source.Host) error {
+	err := s.Reader.Open(ctx, in, h)
+	if !errors.Is(err, source.ErrSkip) {
+		*s.took = append(*s.took, s.Name())
+	}
+	return err
+}
+
+// spyContainer is spyReader for a container, which the registry must
+// still know for one.
+type spyContainer struct{ spyReader }
+
+func (spyContainer) Container() {}
+
+// spied returns Default with every reader recording into took.
+func spied(took *[]string) *source.Registry {
+	reg := Default()
+	for i, r := range reg.Readers {
+		s := spyReader{r, took}
+		if _, ok := r.(source.Container); ok {
+			reg.Readers[i] = spyContainer{s}
+		} else {
+			reg.Readers[i] = s
+		}
+	}
+	return reg
+}
+
+func zipOf(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for n, d := range files {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func tarOf(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for n, d := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: n, Size: int64(len(d)), Mode: 0o644, Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func gzipOf(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// dockerSave writes an empty image as a docker save archive.
+func dockerSave(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "image.tar")
+	ref, err := name.NewTag("acme/app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tarball.WriteToFile(p, ref, empty.Image); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const notebook = `{"cells":[{"cell_type":"code","source":["x = 1\n"],"metadata":{},"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`
+
+// TestRegistry: every reader of Default is picked by an item's name and
+// first bytes, in place (a file on disk) or as a member, and the items
+// that only look like one format go to the next reader.
+func TestRegistry(t *testing.T) {
+	image := dockerSave(t)
+	imageData, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v7 := make([]byte, 1024) // a name ending in .tar, no ustar magic, no valid checksum
+	copy(v7, "old/file")
+	// A tar of a long name (the sniff wants a checksum past 256 spaces),
+	// its magic cleared and its checksum made again.
+	long := strings.Repeat("a", 99)
+	v7Tar := tarOf(t, map[string]string{long: "x"})
+	copy(v7Tar[257:265], make([]byte, 8))
+	copy(v7Tar[148:156], "        ")
+	sum := 0
+	for _, c := range v7Tar[:512] {
+		sum += int(c)
+	}
+	copy(v7Tar[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	ustarZip := append([]byte("PK\x03\x04"), make([]byte, 600)...)
+	copy(ustarZip[257:], "ustar")
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		// onDisk reads the item in place, as a file named or walked.
+		onDisk bool
+		// depth is how deep the item is (MaxDepth is 5).
+		depth int
+		size  int64 // Item.Size when not 0; else len(data)
+		want  string
+		// check looks at what the host was asked.
+		check func(t *testing.T, h *sourcetest.Host)
+	}{
+		{name: "zip", file: "a.zip", data: zipOf(t, map[string]string{"k.txt": "x"}), want: "zip",
+			check: member("a.zip!k.txt", 1)},
+		{name: "zip magic, not a zip", file: "a.zip", data: []byte("PK\x03\x04 garbage"), want: "zip",
+			check: failed("scanned as it is")},
+		{name: "ustar at 257 but zip magic", file: "a.tar", data: ustarZip, want: "zip"},
+		{name: "gzip", file: "app.log.gz", data: gzipOf(t, []byte("hello\n")), want: "gzip",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Members) != 1 || h.Members[0].Item.Name != "app.log" || h.Members[0].Data != "hello\n" || h.Members[0].Depth != 1 {
+					t.Errorf("members: %+v", h.Members)
+				}
+			}},
+		{name: "gzip magic, not a gzip", file: "x.gz", data: []byte("\x1f\x8b not gzip"), want: "gzip",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("gzip: invalid header; scanned as it is")(t, h)
+				if len(h.Scanned) != 1 || h.Scanned[0].Data != "\x1f\x8b not gzip" {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "tar member", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), want: "tar",
+			check: member("a.tar!etc/k", 1)},
+		{name: "tar on disk, not an image", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), onDisk: true, want: "tar"},
+		{name: "docker save on disk", file: "image.tar", data: imageData, onDisk: true, want: "image"},
+		{name: "docker save as a member", file: "image.tar", data: imageData, want: "tar"},
+		{name: "tar past the depth limit", file: "a.tar", data: tarOf(t, map[string]string{"k": "x"}), depth: 5, want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Warnings) != 1 || !strings.HasSuffix(h.Warnings[0], "a.tar: tar nested deeper than 5: scanned as raw bytes") {
+					t.Errorf("warnings: %q", h.Warnings)
+				}
+			}},
+		{name: "zip on disk past the depth limit", file: "a.zip", data: zipOf(t, map[string]string{"k": "x"}), onDisk: true, depth: 5, want: "plain"},
+		{name: ".tar without a tar header", file: "old.tar", data: v7, want: "plain"},
+		{name: "V7 tar (no magic) named .TAR", file: "OLD.TAR", data: v7Tar, want: "tar", check: member("OLD.TAR!"+long, 1)},
+		{name: "V7 tar header, not named .tar", file: "old.bin", data: v7Tar, want: "plain"},
+		{name: "notebook", file: "nb.ipynb", data: []byte(notebook), want: "notebook"},
+		{name: "notebook on disk", file: "nb.ipynb", data: []byte(notebook), onDisk: true, want: "notebook"},
+		{name: "notebook without its extension", file: "nb", data: []byte(notebook), want: "notebook"},
+		{name: "notebook member past the budget", file: "nb.ipynb", data: []byte(notebook), size: 200 << 20, want: "plain"},
+		{name: "mattermost export", file: "export.jsonl", data: []byte(`{"type":"version","version":1}` + "\n"), want: "export"},
+		{name: "jira export", file: "issue.json", data: []byte(`{"id":"1","key":"OPS-1","fields":{}}`), want: "export"},
+		{name: "json-lines log", file: "events.log", data: []byte(`{"a":1}` + "\n" + `{"a":2}` + "\n"), want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Prov.JSONLines {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "json", file: "config.json", data: []byte(`{"a":1}`), want: "plain"},
+		{name: "text", file: "notes.txt", data: []byte("hello\n"), want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || h.Scanned[0].Bytes.Binary || h.Scanned[0].Data != "hello\n" {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "binary", file: "x.bin", data: []byte("a\x00b"), want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "empty", file: "e", want: "plain"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var took []string
+			reg := spied(&took)
+			h := sourcetest.New()
+			h.Formats = reg
+			in := input(t, tc.file, tc.data, tc.onDisk)
+			in.Depth = tc.depth
+			if tc.size != 0 {
+				in.Item.Size = tc.size
+			}
+			if err := reg.Open(t.Context(), in, h); err != nil {
+				t.Fatal(err)
+			}
+			got := "plain"
+			if len(took) > 0 {
+				got = took[0]
+			}
+			if got != tc.want || len(took) > 1 {
+				t.Errorf("read by %q, want %q", took, tc.want)
+			}
+			if tc.check != nil {
+				tc.check(t, h)
+			}
+		})
+	}
+}
+
+// input makes the Input the engine would: in place for a file on disk.
+func input(t *testing.T, file string, data []byte, onDisk bool) *source.Input {
+	head := data[:min(len(data), source.SniffLen)]
+	in := &source.Input{
+		Item:   source.Item{Prov: source.FileProvenance("file", file), Name: file, Size: int64(len(data))},
+		Head:   head,
+		R:      bytes.NewReader(data[len(head):]),
+		Budget: source.NewBudget(source.Limits{}),
+	}
+	if onDisk {
+		p := filepath.Join(t.TempDir(), file)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if _, err := f.Seek(int64(len(head)), 0); err != nil {
+			t.Fatal(err)
+		}
+		in.Item.Prov = source.FileProvenance("file", p)
+		in.R, in.RA, in.Path = f, f, p
+	}
+	return in
+}
+
+// member checks that one member was handed on, at path and depth.
+func member(path string, depth int) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Members) != 1 || h.Members[0].Item.Prov.Path != path || h.Members[0].Depth != depth {
+			t.Errorf("members: %+v, want %s at depth %d", h.Members, path, depth)
+		}
+	}
+}
+
+// failed checks that the one failure recorded ends with suffix.
+func failed(suffix string) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Failures) != 1 || !strings.HasSuffix(h.Failures[0], suffix) {
+			t.Errorf("failures: %q, want one ending %q", h.Failures, suffix)
+		}
+	}
+}
+
+// TestRegistryDirs: directories that are one item are told apart from
+// directories that only hold a marker's name.
+func TestRegistryDirs(t *testing.T) {
+	write := func(dir string, files map[string]string) string {
+		for n, d := range files {
+			p := filepath.Join(dir, filepath.FromSlash(n))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(d), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	oci := filepath.Join(t.TempDir(), "oci")
+	if _, err := layout.Write(oci, empty.Index); err != nil {
+		t.Fatal(err)
+	}
+	slack := map[string]string{"channels.json": `[{"id":"C1","name":"general"}]`, "general/2024-01-01.json": `[]`}
+	for _, tc := range []struct {
+		name, dir, want string
+	}{
+		{"oci layout", oci, "image"},
+		{"slack export", write(t.TempDir(), slack), "slack"},
+		{"users.json, no channels", write(t.TempDir(), map[string]string{"users.json": "[]", "notes/a.txt": "x"}), ""},
+		{"manifest.json, no image", write(t.TempDir(), map[string]string{"manifest.json": `{"name":"app"}`}), ""},
+		{"plain directory", write(t.TempDir(), map[string]string{"a.txt": "x"}), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if d := Default().SniffDir(tc.dir); d != nil {
+				got = d.Name()
+			}
+			if got != tc.want {
+				t.Errorf("SniffDir = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRegistryFS: formats made of files are found inside a zip.
+func TestRegistryFS(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"slack", map[string]string{"users.json": "[]", "general/2024-01-01.json": "[]"}, "slack"},
+		{"actions logs", map[string]string{"build/1_Set up job.txt": "2024-01-02T03:04:05.1234567Z start\n"}, "actions-logs"},
+		{"step names, untimed lines", map[string]string{"build/1_Set up job.txt": "start\n"}, ""},
+		{"plain zip", map[string]string{"a.txt": "x"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := zipOf(t, tc.files)
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if f := Default().SniffFS(zr); f != nil {
+				got = f.Name()
+			}
+			if got != tc.want {
+				t.Errorf("SniffFS = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRegistryBlob: an item held in memory (a git blob) is opened when it
+// is a container or a notebook; exports, images and the rest are scanned
+// as bytes.
+func TestRegistryBlob(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		file       string
+		data       []byte
+		containers bool
+		want       string
+	}{
+		{"zip", "", zipOf(t, map[string]string{"a": "x"}), true, "zip"},
+		{"zip, containers left out", "", zipOf(t, map[string]string{"a": "x"}), false, ""},
+		{"tar (no image)", "", tarOf(t, map[string]string{"a": "x"}), true, "tar"},
+		{"gzip", "", gzipOf(t, []byte("x")), true, "gzip"},
+		{"notebook", "", []byte(notebook), true, "notebook"},
+		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
+		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
+		{"text", "", []byte("hello"), true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if r := Default().SniffBlob(tc.file, tc.data[:min(len(tc.data), source.SniffLen)], tc.containers); r != nil {
+				got = r.Name()
+			}
+			if got != tc.want {
+				t.Errorf("SniffBlob = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRegistryEmpty: with no readers, everything is plain bytes.
+func TestRegistryEmpty(t *testing.T) {
+	h := sourcetest.New()
+	data := zipOf(t, map[string]string{"a": "x"})
+	if err := (&source.Registry{}).Open(t.Context(), input(t, "a.zip", data, false), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Scanned) != 1 || h.Scanned[0].Data != string(data) || len(h.Members) != 0 {
+		t.Errorf("scanned %d, members %d", len(h.Scanned), len(h.Members))
+	}
+}
