@@ -21,7 +21,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newAssessCmd(e *env) *cobra.Command {
+func newAssessCmd(e *factory) *cobra.Command {
 	var hf hubFlags
 	var ts tokenSource
 	var format string
@@ -66,7 +66,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 			if timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -78,7 +78,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				st, err := db.openExisting(cmd.Context())
+				st, err := e.Store(cmd.Context(), db, storeExisting)
 				if err != nil {
 					return usageErr("%v", err)
 				}
@@ -343,7 +343,7 @@ func ruleDescription(rule string) string {
 // could reach is in the snapshot stored while it was live (if any), not in
 // this answer, which is never stored over it. The exit status is
 // ExitFindings: the token is dead, which is not what assess measures.
-func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *assess.Report, format string) error {
+func deadIncident(ctx context.Context, e *factory, st store.Store, id int64, r *assess.Report, format string) error {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return err

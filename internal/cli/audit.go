@@ -21,7 +21,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newAuditCmd(e *env) *cobra.Command {
+func newAuditCmd(e *factory) *cobra.Command {
 	var (
 		hf                 hubFlags
 		ts                 tokenSource
@@ -74,7 +74,7 @@ high or critical, 0 otherwise.`,
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -104,7 +104,7 @@ high or critical, 0 otherwise.`,
 			)
 			if len(args) == 1 {
 				id, _ = parseID(args[0])
-				if st, err = db.openExisting(ctx); err != nil {
+				if st, err = e.Store(ctx, db, storeExisting); err != nil {
 					return usageErr("%v", err)
 				}
 				defer st.Close()
@@ -121,7 +121,7 @@ high or critical, 0 otherwise.`,
 				if opt.Token, err = ts.read(e.stdin); err != nil {
 					return usageErr("%v", err)
 				}
-				if opt.Pins, err = withStorePins(ctx, db, opt.Pins); err != nil {
+				if opt.Pins, err = withStorePins(ctx, e, db, opt.Pins); err != nil {
 					return err
 				}
 			}
@@ -167,11 +167,11 @@ high or critical, 0 otherwise.`,
 
 // withStorePins adds the store's pins to pins when there is a store: they
 // count too.
-func withStorePins(ctx context.Context, db dbFlags, pins []pin.Manifest) ([]pin.Manifest, error) {
-	if db.dsn == "" && !fileExists(store.DefaultPath()) {
+func withStorePins(ctx context.Context, e *factory, db dbFlags, pins []pin.Manifest) ([]pin.Manifest, error) {
+	if db.dsn == "" && !fileExists(e.defaultDB()) {
 		return pins, nil
 	}
-	s, err := db.openExisting(ctx)
+	s, err := e.Store(ctx, db, storeExisting)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
@@ -241,7 +241,7 @@ func relistRepos(ctx context.Context, c *hub.Client, token string, stored *asses
 // the exit status: an error when it is incomplete, ExitFindings when a
 // finding is high or worse. relist and rejected are relistRepos's: they
 // say why an incomplete audit is incomplete.
-func writeAudit(e *env, format string, r *audit.Report, want int, relist string, rejected bool) error {
+func writeAudit(e *factory, format string, r *audit.Report, want int, relist string, rejected bool) error {
 	out := *r
 	out.Snapshot = nil // the baseline for next time lives in the store
 	if format == "json" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,13 +35,6 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
-// env is what every command reads and writes, passed in so that tests can
-// run commands in-process.
-type env struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-}
-
 // Main runs hfwarden with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	red := newRedactor(args)
@@ -48,8 +42,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if len(red.literals) > 0 {
 		stdout = &literalWriter{w: stdout, r: red}
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	root := newRoot(e)
+	root := newRoot(newFactory(stdin, stdout, stderr, os.Getenv, os.UserHomeDir))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -71,7 +64,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
-func newRoot(e *env) *cobra.Command {
+func newRoot(e *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "hfwarden",
 		Short:         "Find leaked Hugging Face tokens and run the incident that follows",

@@ -29,7 +29,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newDemoCmd(e *env) *cobra.Command {
+func newDemoCmd(e *factory) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "demo [--out DIR]",
@@ -51,7 +51,7 @@ else.`,
 	return cmd
 }
 
-func runDemo(ctx context.Context, e *env, out string) error {
+func runDemo(ctx context.Context, e *factory, out string) error {
 	if _, err := exec.LookPath("git"); err != nil {
 		return usageErr("the demo needs git on the PATH")
 	}
@@ -101,7 +101,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	step("wrote %s: a token committed, then \"removed\", and printed in a notebook output", repo)
 
 	db := dbFlags{dsn: filepath.Join(out, "hfwarden.db"), keyFile: filepath.Join(out, "hfwarden.key")}
-	st, err := db.open(ctx)
+	st, err := e.Store(ctx, db, storeCreate)
 	if err != nil {
 		return err
 	}

@@ -3,185 +3,23 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
-
-// dbFlags choose the incident store.
-type dbFlags struct {
-	dsn     string
-	keyFile string
-}
-
-func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
-	fs.StringVar(&f.dsn, "db", "", "incident store: a SQLite file, or postgres://… (default $XDG_DATA_HOME/hfwarden/hfwarden.db)")
-	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
-}
-
-// checkDB refuses a --db value that names no SQLite file hfwarden could
-// create or open, before anything (the key, a directory) is created for
-// it: "sqlite:PATH" without "//" (like any other scheme-looking value
-// that is neither a path, sqlite://… nor postgres://…), a path holding
-// "?" or "#" (SQLite URI parameters are not supported, and the driver
-// would not open the file named), and a directory, device or FIFO.
-func checkDB(dsn string) error {
-	if dsn == "" {
-		return nil
-	}
-	lower := strings.ToLower(dsn)
-	for _, scheme := range []string{"sqlite:", "sqlite3:"} {
-		if strings.HasPrefix(lower, scheme) && !strings.HasPrefix(dsn[len(scheme):], "//") {
-			return usageErr("--db %q: write sqlite://PATH or the path itself", dsn)
-		}
-	}
-	loc, err := store.ParseDSN(dsn)
-	if err != nil {
-		return usageErr("--db: %v", err)
-	}
-	if loc.Postgres {
-		return nil
-	}
-	if strings.ContainsAny(loc.Path, "?#") {
-		return usageErr("--db %q: a SQLite path holding ? or # is refused (SQLite URI parameters are not supported); name a plain file", loc.Path)
-	}
-	if fi, err := os.Stat(loc.Path); err == nil && !fi.Mode().IsRegular() {
-		what := "not a regular file"
-		if fi.IsDir() {
-			what = "a directory"
-		}
-		return usageErr("--db %q is %s; name a SQLite database file", loc.Path, what)
-	}
-	return nil
-}
-
-// locate parses --db and names the key file that goes with it.
-func (f dbFlags) locate() (store.DSN, string, error) {
-	if err := checkDB(f.dsn); err != nil {
-		return store.DSN{}, "", err
-	}
-	loc, err := store.ParseDSN(f.dsn)
-	if err != nil {
-		return store.DSN{}, "", err
-	}
-	key := f.keyFile
-	if key == "" {
-		if loc.Postgres {
-			key = filepath.Join(filepath.Dir(store.DefaultPath()), "hfwarden.key")
-		} else {
-			key = filepath.Join(filepath.Dir(loc.Path), "hfwarden.key")
-		}
-	}
-	return loc, key, nil
-}
-
-// open opens the store and the key that seals its secrets, creating
-// either when missing. A key created here that turns out not to open the
-// store's secrets is removed again, so that the next run does not trip
-// over it.
-func (f dbFlags) open(ctx context.Context) (store.Store, error) {
-	return f.openMode(ctx, false)
-}
-
-// openExisting opens the store for a command that works on incidents
-// already recorded (revoke, audit, assess --incident, incidents note,
-// assign, resolve): with no store there it creates nothing, neither the
-// store nor a key, and says how to make one.
-func (f dbFlags) openExisting(ctx context.Context) (store.Store, error) {
-	return f.openMode(ctx, true)
-}
-
-func (f dbFlags) openMode(ctx context.Context, existing bool) (store.Store, error) {
-	loc, key, err := f.locate()
-	if err != nil {
-		return nil, err
-	}
-	if existing {
-		// Before the key is loaded: loading creates a missing one.
-		if err := store.Exists(ctx, dsnOf(loc)); err != nil {
-			return nil, noStoreErr(loc, err)
-		}
-	}
-	_, statErr := os.Stat(key)
-	created := errors.Is(statErr, os.ErrNotExist) && os.Getenv(seal.EnvKey) == ""
-	s, err := seal.LoadKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("loading the sealing key: %w", err)
-	}
-	st, err := store.Open(ctx, dsnOf(loc), s)
-	if err != nil {
-		if created && errors.Is(err, store.ErrWrongKey) {
-			_ = os.Remove(key)
-		}
-		return nil, fmt.Errorf("opening the incident store: %w", err)
-	}
-	return st, nil
-}
-
-// openReadOnly opens an existing store for a command that only reads
-// (incidents list and show, report): nothing is created, neither the
-// store nor a key, and a database the user cannot write still opens. The
-// key is loaded only when there is one; reading needs no secret.
-func (f dbFlags) openReadOnly(ctx context.Context) (store.Store, error) {
-	loc, key, err := f.locate()
-	if err != nil {
-		return nil, err
-	}
-	var s *seal.Sealer
-	if _, err := os.Stat(key); err == nil || os.Getenv(seal.EnvKey) != "" {
-		if s, err = seal.LoadKey(key); err != nil {
-			return nil, fmt.Errorf("loading the sealing key: %w", err)
-		}
-	}
-	st, err := store.OpenReadOnly(ctx, dsnOf(loc), s)
-	if err != nil {
-		return nil, noStoreErr(loc, err)
-	}
-	return st, nil
-}
-
-// noStoreErr words a failure to open an existing store: where there is
-// none, how to make one.
-func noStoreErr(loc store.DSN, err error) error {
-	if errors.Is(err, store.ErrNoStore) {
-		where := loc.Path
-		if loc.Postgres {
-			where = "that PostgreSQL database"
-		}
-		return fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
-	}
-	return fmt.Errorf("opening the incident store: %w", err)
-}
-
-// dsnOf turns a parsed location back into what store.Open takes.
-func dsnOf(loc store.DSN) string {
-	if loc.Postgres {
-		return loc.URL
-	}
-	if _, _, isURL := strings.Cut(loc.Path, ":"); isURL {
-		// A path that itself looks like a scheme ("C:/…" aside) must
-		// not be parsed again as one.
-		return "sqlite:" + loc.Path
-	}
-	return loc.Path
-}
 
 // actor names who did something, for the event log.
 func actor() string {
@@ -215,20 +53,20 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-func newIncidentsCmd(e *env) *cobra.Command {
+func newIncidentsCmd(e *factory) *cobra.Command {
 	var db dbFlags
 	cmd := &cobra.Command{
 		Use:   "incidents",
 		Short: "List, show and work on incidents (one leaked secret across every scan and source)",
 	}
 	addDBFlags(cmd.PersistentFlags(), &db)
-	cmd.AddCommand(newIncidentsListCmd(e, &db), newIncidentsShowCmd(e, &db), newIncidentsNoteCmd(&db),
-		newIncidentsAssignCmd(&db), newIncidentsResolveCmd(&db))
+	cmd.AddCommand(newIncidentsListCmd(e, &db), newIncidentsShowCmd(e, &db), newIncidentsNoteCmd(e, &db),
+		newIncidentsAssignCmd(e, &db), newIncidentsResolveCmd(e, &db))
 	return cmd
 }
 
 // newIncidentsListCmd is "incidents list"; db is its parent's store flags.
-func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
+func newIncidentsListCmd(e *factory, db *dbFlags) *cobra.Command {
 	var filter incident.Filter
 	var state string
 	var format string
@@ -237,7 +75,7 @@ func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
 		Short: "List incidents, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := db.openReadOnly(c.Context())
+			st, err := e.Store(c.Context(), *db, storeReadOnly)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -276,7 +114,7 @@ func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
 }
 
 // newIncidentsShowCmd is "incidents show"; db is its parent's store flags.
-func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
+func newIncidentsShowCmd(e *factory, db *dbFlags) *cobra.Command {
 	var showFormat string
 	show := &cobra.Command{
 		Use:   "show INCIDENT",
@@ -287,7 +125,7 @@ func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.openReadOnly(c.Context())
+			st, err := e.Store(c.Context(), *db, storeReadOnly)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -317,7 +155,7 @@ func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
 }
 
 // newIncidentsNoteCmd is "incidents note"; db is its parent's store flags.
-func newIncidentsNoteCmd(db *dbFlags) *cobra.Command {
+func newIncidentsNoteCmd(e *factory, db *dbFlags) *cobra.Command {
 	var message string
 	var used []string
 	note := &cobra.Command{
@@ -333,7 +171,7 @@ func newIncidentsNoteCmd(db *dbFlags) *cobra.Command {
 					return usageErr("--used: %v", err)
 				}
 			}
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), e, *db, args[0], func(st store.Store, id int64) error {
 				now := time.Now().UTC()
 				if len(used) > 0 {
 					if err := st.StateUse(c.Context(), id, actor(), used, now); err != nil {
@@ -355,13 +193,13 @@ func newIncidentsNoteCmd(db *dbFlags) *cobra.Command {
 
 // newIncidentsAssignCmd is "incidents assign"; db is its parent's store
 // flags.
-func newIncidentsAssignCmd(db *dbFlags) *cobra.Command {
+func newIncidentsAssignCmd(e *factory, db *dbFlags) *cobra.Command {
 	assign := &cobra.Command{
 		Use:   "assign INCIDENT PERSON",
 		Short: "Assign an incident to someone",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), e, *db, args[0], func(st store.Store, id int64) error {
 				return st.Assign(c.Context(), id, actor(), args[1], time.Now().UTC())
 			})
 		},
@@ -372,7 +210,7 @@ func newIncidentsAssignCmd(db *dbFlags) *cobra.Command {
 
 // newIncidentsResolveCmd is "incidents resolve"; db is its parent's store
 // flags.
-func newIncidentsResolveCmd(db *dbFlags) *cobra.Command {
+func newIncidentsResolveCmd(e *factory, db *dbFlags) *cobra.Command {
 	var as, reason string
 	var force bool
 	resolve := &cobra.Command{
@@ -398,7 +236,7 @@ hfwarden revoke's proof, or --force --reason TEXT.`,
 			if force && strings.TrimSpace(reason) == "" {
 				return usageErr("--force needs --reason: say why the incident may close")
 			}
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
+			return withIncident(c.Context(), e, *db, args[0], func(st store.Store, id int64) error {
 				in, err := st.Incident(c.Context(), id)
 				if err != nil {
 					return err
@@ -492,12 +330,12 @@ func endpointName(ep string) string {
 	return ep
 }
 
-func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Store, int64) error) error {
+func withIncident(ctx context.Context, e *factory, db dbFlags, arg string, fn func(store.Store, int64) error) error {
 	id, err := parseID(arg)
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	st, err := db.openExisting(ctx)
+	st, err := e.Store(ctx, db, storeExisting)
 	if err != nil {
 		return usageErr("%v", err)
 	}

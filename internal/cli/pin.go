@@ -21,7 +21,7 @@ import (
 // defaultLock is the lock file's name, in the current directory.
 const defaultLock = "hfwarden.lock"
 
-func newPinCmd(e *env) *cobra.Command {
+func newPinCmd(e *factory) *cobra.Command {
 	var (
 		hf       hubFlags
 		ts       tokenSource
@@ -52,7 +52,7 @@ A token is only needed for private or gated repositories: it is read from
 			if rev == "" {
 				return usageErr("--revision must not be empty")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -71,7 +71,7 @@ A token is only needed for private or gated repositories: it is read from
 			}
 			var st store.Store
 			if toStore {
-				if st, err = db.open(ctx); err != nil {
+				if st, err = e.Store(ctx, db, storeCreate); err != nil {
 					return usageErr("%v", err)
 				}
 				defer st.Close()
@@ -124,7 +124,7 @@ type verifyResult struct {
 	Error        string     `json:"error,omitempty"`
 }
 
-func newVerifyPinCmd(e *env) *cobra.Command {
+func newVerifyPinCmd(e *factory) *cobra.Command {
 	var (
 		hf        hubFlags
 		ts        tokenSource
@@ -149,7 +149,7 @@ could not be checked or the lock is unreadable.`,
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -157,7 +157,7 @@ could not be checked or the lock is unreadable.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			pins, from, err := loadPins(ctx, fromStore, db, lockPath)
+			pins, from, err := loadPins(ctx, e, fromStore, db, lockPath)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -212,9 +212,9 @@ could not be checked or the lock is unreadable.`,
 
 // loadPins reads the pins of the store or of the lock file and says where
 // they came from.
-func loadPins(ctx context.Context, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
+func loadPins(ctx context.Context, e *factory, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
 	if fromStore {
-		st, err := db.openExisting(ctx)
+		st, err := e.Store(ctx, db, storeExisting)
 		if err != nil {
 			return nil, "", err
 		}

@@ -33,7 +33,7 @@ type revokeOptions struct {
 	cachePath string
 }
 
-func newRevokeCmd(e *env) *cobra.Command {
+func newRevokeCmd(e *factory) *cobra.Command {
 	var db dbFlags
 	var hf hubFlags
 	var allLive, yes, dryRun, viaGitHub, yesGitHub bool
@@ -75,7 +75,7 @@ Exit status 0 only when every incident named is contained.`,
 			if yesGitHub && !viaGitHub {
 				return usageErr("--yes-github needs --github")
 			}
-			st, err := db.openExisting(c.Context())
+			st, err := e.Store(c.Context(), db, storeExisting)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -112,7 +112,7 @@ Exit status 0 only when every incident named is contained.`,
 					fmt.Fprintln(e.stdout, "not confirmed: Hugging Face tokens not revoked (use --yes to skip the question)")
 					p.unconfirmed += len(p.hf)
 					p.hf = nil
-				} else if hubClient, err = hf.client(); err != nil {
+				} else if hubClient, err = e.HubClient(hf); err != nil {
 					return usageErr("%v", err)
 				}
 			}
@@ -126,7 +126,7 @@ Exit status 0 only when every incident named is contained.`,
 				return &exitError{code: ExitError, err: errors.New("not confirmed: nothing revoked")}
 			}
 			if cacheDir == "" {
-				cacheDir = scan.DefaultCacheDir()
+				cacheDir = e.cacheDir
 			}
 			opt.cachePath = filepath.Join(cacheDir, "verify.json")
 			var failed, unproven int
@@ -168,7 +168,7 @@ Exit status 0 only when every incident named is contained.`,
 
 // confirm asks question on stderr and reads one answer line from stdin,
 // byte by byte: a second question must find its own answer still there.
-func confirm(e *env, question string) bool {
+func confirm(e *factory, question string) bool {
 	fmt.Fprint(e.stderr, question)
 	var line []byte
 	b := make([]byte, 1)
@@ -352,7 +352,7 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 // would lose for good what the token could reach. Only a token already
 // verified live at this endpoint is revoked anyway, with a warning:
 // leaving a proven live token live for a snapshot is the worse loss.
-func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
+func snapshot(ctx, hubCtx context.Context, e *factory, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
 		if !detect.Verifiable(t.in.Rule) {
@@ -485,7 +485,7 @@ var errTimeout = errors.New("--timeout reached")
 
 // forget drops the verification cache's answers for the targets: a cached
 // "live" must not outlive the revocation.
-func forget(e *env, path string, targets []revokeTarget) {
+func forget(e *factory, path string, targets []revokeTarget) {
 	if path == "" {
 		return
 	}
@@ -505,7 +505,7 @@ func forget(e *env, path string, targets []revokeTarget) {
 // --timeout bounds the whole run: every Hub call (snapshot, request,
 // confirmation) runs under one deadline, so a dead endpoint costs at most
 // that long; store writes run under ctx and are never cut short.
-func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
+func revoke(ctx context.Context, e *factory, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
 	deadline := time.Now().Add(opt.timeout)
 	hubCtx, cancel := context.WithDeadlineCause(ctx, deadline, errTimeout)
 	defer cancel()
@@ -701,7 +701,7 @@ func wasLive(id int64, live []finding.Verification) string {
 // revokeAtGitHub sends GitHub tokens to GitHub's revocation API and
 // returns how many it accepted. Accepted is all GitHub says: the incidents
 // become revoke-requested, never contained.
-func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Client, targets []revokeTarget, opt revokeOptions) (int, error) {
+func revokeAtGitHub(ctx context.Context, e *factory, st store.Store, gh *ghapi.Client, targets []revokeTarget, opt revokeOptions) (int, error) {
 	secrets := make([]string, len(targets))
 	for i, t := range targets {
 		secrets[i] = t.secret

@@ -56,7 +56,7 @@ type scanFlags struct {
 	images      []string
 }
 
-func newScanCmd(e *env) *cobra.Command {
+func newScanCmd(e *factory) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH... | - | --git REPO...]",
@@ -85,14 +85,17 @@ error or some input could not be read.`,
 			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
 				start = args[0]
 			}
+			if f.cacheDir == "" {
+				f.cacheDir = e.cacheDir
+			}
 			if f.store {
 				// A bad --db is a usage error before the scan, not a
 				// failure after it.
-				if _, _, err := f.db.locate(); err != nil {
+				if _, _, err := f.db.locate(e.defaultDB()); err != nil {
 					return usageErr("--db: %v", err)
 				}
 			}
-			verifier, err := f.verifier()
+			verifier, err := f.verifier(e)
 			if err != nil {
 				return err
 			}
@@ -160,7 +163,7 @@ type scanRun func(context.Context, *scan.Scanner) ([]finding.Finding, finding.St
 // runScan builds the scan options from the flags, runs the scan, writes the
 // report and turns the outcome into an exit status. ignoreStart is where
 // the search for .hfwarden-ignore begins.
-func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run scanRun) error {
+func runScan(ctx context.Context, e *factory, f scanFlags, ignoreStart string, run scanRun) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return usageErr("%v", err)
@@ -246,7 +249,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	ropt := report.Options{
-		Color:       format == report.Text && f.output == "" && isTTY(e.stdout) && !f.noColor && os.Getenv("NO_COLOR") == "",
+		Color:       format == report.Text && f.output == "" && isTTY(e.stdout) && !f.noColor && e.Getenv("NO_COLOR") == "",
 		ShowSecrets: f.showSecrets,
 		ToolVersion: Version,
 	}
@@ -347,14 +350,14 @@ func parseSize(s string) (int64, error) {
 }
 
 // verifier returns the Verifier that --verify asks for, or nil.
-func (f *scanFlags) verifier() (*assess.Verifier, error) {
+func (f *scanFlags) verifier(e *factory) (*assess.Verifier, error) {
 	if !f.verify {
 		return nil, nil
 	}
 	if f.verifyLimit <= 0 {
 		return nil, usageErr("--verify-timeout must be positive")
 	}
-	c, err := f.hub.client()
+	c, err := e.HubClient(f.hub)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
@@ -402,11 +405,11 @@ func addVerifyTuning(fl *pflag.FlagSet, f *scanFlags) {
 // check the findings against the Hub (with a verifier, from --verify) and
 // record them in the incident store (--store), with what the scan walked
 // (run), so that a scan that found nothing is on record too.
-func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []finding.Finding) error {
+func verifyAndStore(ctx context.Context, e *factory, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []finding.Finding) error {
 	if verifier != nil {
 		dir := f.cacheDir
 		if dir == "" {
-			dir = scan.DefaultCacheDir()
+			dir = e.cacheDir
 		}
 		var cache *scan.VerifyCache // nil: --no-cache
 		if !f.noCache {
@@ -429,8 +432,8 @@ func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.V
 
 // recordFindings records a scan's findings, and the scan run itself, in
 // the incident store.
-func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRun, findings []finding.Finding) error {
-	st, err := db.open(ctx)
+func recordFindings(ctx context.Context, e *factory, db dbFlags, run incident.ScanRun, findings []finding.Finding) error {
+	st, err := e.Store(ctx, db, storeCreate)
 	if err != nil {
 		return err
 	}

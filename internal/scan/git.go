@@ -26,21 +26,10 @@ import (
 // GitOptions configure history scans.
 type GitOptions struct {
 	// CacheDir holds mirrors of remote repositories and the state of
-	// incremental scans. Empty: $XDG_CACHE_HOME/hfwarden (or ~/.cache).
+	// incremental scans; required (the caller picks the default place).
 	CacheDir string
 	// Full ignores the state of earlier scans and reads every object.
 	Full bool
-}
-
-// DefaultCacheDir is where mirrors and scan state live by default.
-func DefaultCacheDir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "hfwarden")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cache", "hfwarden")
-	}
-	return filepath.Join(os.TempDir(), "hfwarden-cache")
 }
 
 // gitObjectKind names what a finding's bytes were inside the repository.
@@ -57,7 +46,8 @@ const (
 func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]finding.Finding, finding.Stats, error) {
 	start := time.Now()
 	if gopt.CacheDir == "" {
-		gopt.CacheDir = DefaultCacheDir()
+		// The caller names it (cli finds the default in the environment).
+		return nil, s.stats, errors.New("scan: no cache directory for the history scan")
 	}
 	for _, r := range repos {
 		if err := ctx.Err(); err != nil {
