@@ -184,4 +184,3 @@ func dsnOf(loc store.DSN) string {
 	}
 	return loc.Path
 }
-
