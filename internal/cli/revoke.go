@@ -438,7 +438,7 @@ func snapshot(ctx, hubCtx context.Context, e *factory, st store.Store, c *hub.Cl
 			// because whoami-v2 is rate-limited or unanswered; the stored
 			// verification stays its record.
 			msg := fmt.Sprintf("revoked without a blast-radius snapshot: it could not be taken (%s); the token was verified live at %s on %s, which stays the record of it",
-				reason, endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
+				reason, incident.EndpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
 			fmt.Fprintf(e.stderr, "hfwarden: WARNING: #%d: %s; once revoked, what it could reach can no longer be seen\n", t.in.ID, msg)
 			if err := st.AddNote(ctx, t.in.ID, actor(), msg, time.Now().UTC()); err != nil {
 				return err
@@ -621,7 +621,7 @@ func revoke(ctx context.Context, e *factory, st store.Store, c *hub.Client, targ
 				termsafe.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
 				for _, lv := range elsewhere[i] {
 					termsafe.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
-						targets[i].in.ID, c.Endpoint(), endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
+						targets[i].in.ID, c.Endpoint(), incident.EndpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
 				}
 			}
 		}

@@ -32,7 +32,7 @@ func TestTextFieldsKeepTheirLine(t *testing.T) {
 				State: incident.Open, FirstSeen: now, Verification: &finding.Verification{Status: "live", Reason: forged, CheckedAt: now}}
 			occ := []incident.Occurrence{{ID: 1, Finding: finding.Finding{Source: "file", Location: finding.Location{Path: forged + ".env", Line: 1, Column: 3}}}}
 			ev := []incident.Event{{At: now, Actor: forged, Kind: "note", Message: forged}}
-			writeIncidentText(b, in, occ, ev, nil)
+			incident.WriteText(b, in, occ, ev, nil)
 		}},
 		{"assess", 13, func(b *strings.Builder) {
 			writeAssessText(b, &assess.Report{Status: "live", Redacted: "hf_ab…yz", Severity: "high", Owner: "carol", Fullname: "Carol" + forged,

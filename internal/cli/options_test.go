@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfwarden/hfwarden/internal/hub"
+	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/store"
+)
+
+// testFactory is a factory for option tests: no streams to speak of, an
+// empty environment, and a store and Hub that fail if a test reaches them.
+func testFactory() *factory {
+	f := newFactory(strings.NewReader(""), io.Discard, io.Discard, func(string) string { return "" },
+		func() (string, error) { return "/home/test", nil })
+	f.Store = func(context.Context, dbFlags, storeMode) (store.Store, error) {
+		return nil, errors.New("an option test opened the store")
+	}
+	f.HubClient = func(hubFlags) (*hub.Client, error) { return nil, errors.New("an option test made a Hub client") }
+	return f
+}
+
+// execute runs cmd with args under a parent holding the store flags, as
+// "incidents" does, and returns the command's error.
+func execute(cmd *cobra.Command, db *dbFlags, args ...string) error {
+	parent := &cobra.Command{Use: "incidents", SilenceErrors: true, SilenceUsage: true}
+	addDBFlags(parent.PersistentFlags(), db)
+	parent.AddCommand(cmd)
+	parent.SetArgs(append([]string{cmd.Name()}, args...))
+	parent.SetOut(io.Discard)
+	parent.SetErr(io.Discard)
+	return parent.Execute()
+}
+
+// checkOptions compares what runF got with want, or the error with wantErr.
+func checkOptions[T any](t *testing.T, err error, got *T, want *T, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want one containing %q", err, wantErr)
+		}
+		if got != nil {
+			t.Fatalf("the command ran with %+v despite the error", *got)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	if got == nil {
+		t.Fatal("runF was not called")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("options\n got %+v\nwant %+v", *got, *want)
+	}
+}
+
+func TestIncidentsListOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    incidentsListOptions
+		wantErr string
+	}{
+		{"defaults", nil, incidentsListOptions{filter: incident.Filter{Limit: 1000}, format: "text"}, ""},
+		{"filters", []string{"--db", "x.db", "--state", "open", "--severity", "high", "--owner", "al", "--org", "acme", "--limit", "5", "-f", "json"},
+			incidentsListOptions{db: dbFlags{dsn: "x.db"}, filter: incident.Filter{State: incident.Open, Severity: "high", Owner: "al", Org: "acme", Limit: 5}, format: "json"}, ""},
+		{"no arguments", []string{"3"}, incidentsListOptions{}, "unknown command"},
+		{"bad limit", []string{"--limit", "x"}, incidentsListOptions{}, "invalid argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var db dbFlags
+			var got *incidentsListOptions
+			err := execute(newCmdIncidentsList(f, &db, func(o *incidentsListOptions) error { got = o; return nil }), &db, tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+func TestIncidentsShowOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    incidentsShowOptions
+		wantErr string
+	}{
+		{"id", []string{"#7"}, incidentsShowOptions{id: 7, format: "text"}, ""},
+		{"json", []string{"7", "-f", "json", "--key-file", "k"}, incidentsShowOptions{id: 7, format: "json", db: dbFlags{keyFile: "k"}}, ""},
+		{"not a number", []string{"seven"}, incidentsShowOptions{}, `"seven" is not an incident number`},
+		{"zero", []string{"0"}, incidentsShowOptions{}, `"0" is not an incident number`},
+		{"none", nil, incidentsShowOptions{}, "accepts 1 arg(s)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var db dbFlags
+			var got *incidentsShowOptions
+			err := execute(newCmdIncidentsShow(f, &db, func(o *incidentsShowOptions) error { got = o; return nil }), &db, tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+func TestIncidentsNoteOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    incidentsNoteOptions
+		wantErr string
+	}{
+		{"message", []string{"3", "-m", "rotated"}, incidentsNoteOptions{id: 3, message: "rotated"}, ""},
+		{"used", []string{"3", "--used", "carol/m=read,dataset:carol/d"}, incidentsNoteOptions{id: 3, used: []string{"carol/m=read", "dataset:carol/d"}}, ""},
+		{"neither", []string{"3"}, incidentsNoteOptions{}, "--message or --used is required"},
+		{"blank message", []string{"3", "-m", "  "}, incidentsNoteOptions{}, "--message or --used is required"},
+		// The flags are checked before the incident number.
+		{"neither, bad id", []string{"x"}, incidentsNoteOptions{}, "--message or --used is required"},
+		{"bad used", []string{"3", "--used", "nope"}, incidentsNoteOptions{}, "--used: "},
+		{"bad id", []string{"x", "-m", "hi"}, incidentsNoteOptions{}, `"x" is not an incident number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var db dbFlags
+			var got *incidentsNoteOptions
+			err := execute(newCmdIncidentsNote(f, &db, func(o *incidentsNoteOptions) error { got = o; return nil }), &db, tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+func TestIncidentsAssignOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    incidentsAssignOptions
+		wantErr string
+	}{
+		{"assign", []string{"2", "bob"}, incidentsAssignOptions{id: 2, person: "bob"}, ""},
+		{"one argument", []string{"2"}, incidentsAssignOptions{}, "accepts 2 arg(s)"},
+		{"bad id", []string{"two", "bob"}, incidentsAssignOptions{}, `"two" is not an incident number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var db dbFlags
+			var got *incidentsAssignOptions
+			err := execute(newCmdIncidentsAssign(f, &db, func(o *incidentsAssignOptions) error { got = o; return nil }), &db, tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+func TestIncidentsResolveOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    incidentsResolveOptions
+		wantErr string
+	}{
+		{"default state", []string{"4"}, incidentsResolveOptions{id: 4, as: "resolved"}, ""},
+		{"as", []string{"4", "--as", "false-positive", "--reason", "test key"}, incidentsResolveOptions{id: 4, as: "false-positive", reason: "test key"}, ""},
+		{"force", []string{"4", "--force", "--reason", "dead"}, incidentsResolveOptions{id: 4, as: "resolved", reason: "dead", force: true}, ""},
+		{"force without reason", []string{"4", "--force"}, incidentsResolveOptions{}, "--force needs --reason"},
+		// --force is checked before the incident number.
+		{"force without reason, bad id", []string{"x", "--force"}, incidentsResolveOptions{}, "--force needs --reason"},
+		{"bad id", []string{"x"}, incidentsResolveOptions{}, `"x" is not an incident number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var db dbFlags
+			var got *incidentsResolveOptions
+			err := execute(newCmdIncidentsResolve(f, &db, func(o *incidentsResolveOptions) error { got = o; return nil }), &db, tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
