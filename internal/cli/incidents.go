@@ -457,4 +457,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
