@@ -18,20 +18,28 @@ import (
 	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
-	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newAuditCmd(e *factory) *cobra.Command {
-	var (
-		hf                 hubFlags
-		ts                 tokenSource
-		db                 dbFlags
-		format             string
-		sinceArg, untilArg string
-		auditLog, lockPath string
-		maxDownload        string
-		knownAuthors       []string
-	)
+// auditOptions is what "audit" was asked.
+type auditOptions struct {
+	f            *factory
+	incident     int64 // 0: none, the token is read instead
+	hub          hubFlags
+	token        tokenSource
+	db           dbFlags
+	format       string
+	since, until string
+	auditLog     string
+	lock         string
+	lockNamed    bool // --lock was given: a missing lock file is an error
+	maxDownload  string
+	knownAuthors []string
+}
+
+// newCmdAudit is "audit". runF, when not nil, is called instead of
+// auditRun.
+func newCmdAudit(f *factory, runF func(*auditOptions) error) *cobra.Command {
+	opts := &auditOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "audit [INCIDENT]",
 		Short: "Review what a leaked token may have changed during its exposure",
@@ -70,99 +78,111 @@ high or critical, 0 otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			if format != "text" && format != "json" {
+			if opts.format != "text" && opts.format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			c, err := e.HubClient(hf)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			maxDL, err := parseSize(maxDownload)
-			if err != nil {
-				return usageErr("--max-download: %v", err)
-			}
-			opt := audit.Options{Client: c, MaxDownload: maxDL, KnownAuthors: knownAuthors}
-			if opt.Since, err = parseWhen("--since", sinceArg); err != nil {
-				return usageErr("%v", err)
-			}
-			if opt.Until, err = parseWhen("--until", untilArg); err != nil {
-				return usageErr("%v", err)
-			}
-			if opt.AuditLog, err = readAuditLogFile(auditLog); err != nil {
-				return err
-			}
-			if opt.Pins, err = lockPins(lockPath, cmd.Flags().Changed("lock")); err != nil {
-				return usageErr("%v", err)
-			}
-
-			var (
-				st   store.Store
-				id   int64
-				rep  *assess.Report
-				prev *audit.Report
-			)
 			if len(args) == 1 {
-				id, _ = parseID(args[0])
-				if st, err = e.Store(ctx, db, storeExisting); err != nil {
-					return usageErr("%v", err)
-				}
-				defer st.Close()
-				if rep, err = prepareIncidentAudit(ctx, st, id, &opt, ts, e.stdin); err != nil {
-					return err
-				}
-				if prev, _, err = st.Audit(ctx, id); err != nil {
-					return &exitError{code: ExitError, err: err}
-				}
-			} else {
-				if opt.Since.IsZero() {
-					return usageErr("--since is required without an incident: when the exposure started")
-				}
-				if opt.Token, err = ts.read(e.stdin); err != nil {
-					return usageErr("%v", err)
-				}
-				if opt.Pins, err = withStorePins(ctx, e, db, opt.Pins); err != nil {
-					return err
-				}
+				opts.incident, _ = parseID(args[0]) // checked by Args
 			}
-			stored := rep
-			rep, relist, rejected, err := relistRepos(ctx, c, opt.Token, stored)
-			if err != nil {
-				return err
+			opts.lockNamed = cmd.Flags().Changed("lock")
+			if runF != nil {
+				return runF(opts)
 			}
-			opt.Owner, opt.TokenKind = rep.Owner, rep.TokenKind()
-			opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
-
-			r, err := audit.Run(ctx, opt)
-			if err != nil {
-				return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
-			}
-			// What an earlier audit of the incident found stays on its
-			// record, even if it is gone (or hidden) now.
-			r.KeepEarlier(prev)
-			if relist != "" {
-				r.Warnings = append(r.Warnings, relist)
-			}
-			if st != nil {
-				if err := st.SaveAudit(ctx, id, r, time.Now().UTC()); err != nil {
-					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
-				}
-			}
-			return writeAudit(e, format, r, len(opt.Repos), relist, rejected)
+			return auditRun(cmd.Context(), opts)
 		},
 	}
-	addHubFlags(cmd, &hf)
-	addTokenFlags(cmd, &ts)
+	addHubFlags(cmd, &opts.hub)
+	addTokenFlags(cmd, &opts.token)
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "text", "output format: text or json")
-	fl.StringVar(&sinceArg, "since", "", "start of the exposure window (RFC 3339 or YYYY-MM-DD; default with INCIDENT: its exposure start)")
-	fl.StringVar(&untilArg, "until", "", "end of the exposure window (default now)")
-	fl.StringVar(&auditLog, "audit-log", "", "an Enterprise audit-log export (JSON) whose events in the window are flagged")
-	fl.StringVar(&lockPath, "lock", defaultLock, "lock file whose pins are compared, when it exists")
-	fl.StringVar(&maxDownload, "max-download", "2GB", "download and inspect changed model files up to this size each")
-	fl.StringSliceVar(&knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
-	addDBFlags(fl, &db)
+	fl.StringVarP(&opts.format, "format", "f", "text", "output format: text or json")
+	fl.StringVar(&opts.since, "since", "", "start of the exposure window (RFC 3339 or YYYY-MM-DD; default with INCIDENT: its exposure start)")
+	fl.StringVar(&opts.until, "until", "", "end of the exposure window (default now)")
+	fl.StringVar(&opts.auditLog, "audit-log", "", "an Enterprise audit-log export (JSON) whose events in the window are flagged")
+	fl.StringVar(&opts.lock, "lock", defaultLock, "lock file whose pins are compared, when it exists")
+	fl.StringVar(&opts.maxDownload, "max-download", "2GB", "download and inspect changed model files up to this size each")
+	fl.StringSliceVar(&opts.knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
+	addDBFlags(fl, &opts.db)
 	return cmd
+}
+
+// auditRun audits what opts names: a stored incident, or a token read
+// from the token flags or standard input.
+func auditRun(ctx context.Context, opts *auditOptions) error {
+	c, err := opts.f.HubClient(opts.hub)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	maxDL, err := parseSize(opts.maxDownload)
+	if err != nil {
+		return usageErr("--max-download: %v", err)
+	}
+	opt := audit.Options{Client: c, MaxDownload: maxDL, KnownAuthors: opts.knownAuthors}
+	if opt.Since, err = parseWhen("--since", opts.since); err != nil {
+		return usageErr("%v", err)
+	}
+	if opt.Until, err = parseWhen("--until", opts.until); err != nil {
+		return usageErr("%v", err)
+	}
+	if opt.AuditLog, err = readAuditLogFile(opts.auditLog); err != nil {
+		return err
+	}
+	if opt.Pins, err = lockPins(opts.lock, opts.lockNamed); err != nil {
+		return usageErr("%v", err)
+	}
+
+	var (
+		st   store.Store
+		id   int64
+		rep  *assess.Report
+		prev *audit.Report
+	)
+	if opts.incident != 0 {
+		id = opts.incident
+		if st, err = opts.f.Store(ctx, opts.db, storeExisting); err != nil {
+			return usageErr("%v", err)
+		}
+		defer st.Close()
+		if rep, err = prepareIncidentAudit(ctx, st, id, &opt, opts.token, opts.f.stdin); err != nil {
+			return err
+		}
+		if prev, _, err = st.Audit(ctx, id); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+	} else {
+		if opt.Since.IsZero() {
+			return usageErr("--since is required without an incident: when the exposure started")
+		}
+		if opt.Token, err = opts.token.read(opts.f.stdin); err != nil {
+			return usageErr("%v", err)
+		}
+		if opt.Pins, err = withStorePins(ctx, opts.f, opts.db, opt.Pins); err != nil {
+			return err
+		}
+	}
+	stored := rep
+	rep, relist, rejected, err := relistRepos(ctx, c, opt.Token, stored)
+	if err != nil {
+		return err
+	}
+	opt.Owner, opt.TokenKind = rep.Owner, rep.TokenKind()
+	opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
+
+	r, err := audit.Run(ctx, opt)
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
+	}
+	// What an earlier audit of the incident found stays on its
+	// record, even if it is gone (or hidden) now.
+	r.KeepEarlier(prev)
+	if relist != "" {
+		r.Warnings = append(r.Warnings, relist)
+	}
+	if st != nil {
+		if err := st.SaveAudit(ctx, id, r, opts.f.Now().UTC()); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
+		}
+	}
+	return writeAudit(opts.f, opts.format, r, len(opt.Repos), relist, rejected)
 }
 
 // withStorePins adds the store's pins to pins when there is a store: they
@@ -249,7 +269,7 @@ func writeAudit(e *factory, format string, r *audit.Report, want int, relist str
 			return err
 		}
 	} else {
-		writeAuditText(termText(e.stdout), &out)
+		audit.WriteText(termText(e.stdout), &out)
 	}
 	if !r.Complete(want) {
 		return &exitError{code: ExitError, err: incompleteAudit(r, want, relist, rejected)}
@@ -416,34 +436,4 @@ func parseWhen(flag, s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%s: want a time like 2026-03-01T10:00:00Z or a date like 2026-03-01", flag)
-}
-
-func writeAuditText(w io.Writer, r *audit.Report) {
-	termsafe.Fprintf(w, "audit of %d repositories", len(r.Checked))
-	if r.Owner != "" {
-		termsafe.Fprintf(w, " of %s", r.Owner)
-	}
-	termsafe.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
-	if len(r.Findings) == 0 && len(r.Warnings) == 0 {
-		fmt.Fprintln(w, "no findings")
-	} else if len(r.Findings) == 0 {
-		fmt.Fprintln(w, "no findings in what could be checked")
-	}
-	for _, f := range r.Findings {
-		repo := f.Repo
-		if repo == "" {
-			repo = "-"
-		}
-		ev := f.Evidence
-		if f.Earlier {
-			ev += " (found by an earlier audit)"
-		}
-		termsafe.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, ev)
-	}
-	if len(r.Unpinned) > 0 {
-		termsafe.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))
-	}
-	for _, warn := range r.Warnings {
-		termsafe.Fprintf(w, "warning: %s\n", warn)
-	}
 }

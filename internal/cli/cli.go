@@ -84,6 +84,6 @@ func newRoot(e *factory) *cobra.Command {
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
 	root.AddCommand(newSweepCmd(e))
 	root.AddCommand(newInspectCmd(e))
-	root.AddCommand(newAuditCmd(e))
+	root.AddCommand(newCmdAudit(e, nil))
 	return root
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -181,6 +182,62 @@ func TestIncidentsResolveOptions(t *testing.T) {
 			err := execute(newCmdIncidentsResolve(f, &db, func(o *incidentsResolveOptions) error { got = o; return nil }), &db, tc.args...)
 			tc.want.f = f
 			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+// run executes cmd alone with args and returns its error.
+func run(cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	return cmd.Execute()
+}
+
+func TestAuditOptions(t *testing.T) {
+	f := testFactory()
+	defaults := func(o auditOptions) auditOptions {
+		o.hub.rate = hub.DefaultRatePerSecond
+		if o.format == "" {
+			o.format = "text"
+		}
+		if o.lock == "" {
+			o.lock = defaultLock
+		}
+		if o.maxDownload == "" {
+			o.maxDownload = "2GB"
+		}
+		return o
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    auditOptions
+		wantErr string
+	}{
+		{"token", []string{"--since", "2026-01-02", "--token-env", "TOK"}, auditOptions{since: "2026-01-02", token: tokenSource{env: "TOK"}}, ""},
+		{"incident", []string{"#7", "--until", "2026-02-01T10:00:00Z", "--known-author", "al,bo", "--known-author", "cy", "-f", "json"},
+			auditOptions{incident: 7, until: "2026-02-01T10:00:00Z", knownAuthors: []string{"al", "bo", "cy"}, format: "json"}, ""},
+		{"lock named", []string{"--lock", "my.lock", "--max-download", "1MB", "--audit-log", "log.json", "--db", "s.db", "--endpoint", "http://hub", "--rate", "3"},
+			auditOptions{lock: "my.lock", lockNamed: true, maxDownload: "1MB", auditLog: "log.json", db: dbFlags{dsn: "s.db"}, hub: hubFlags{endpoint: "http://hub", rate: 3}}, ""},
+		{"bad format", []string{"-f", "xml"}, auditOptions{}, "--format must be text or json"},
+		{"two incidents", []string{"1", "2"}, auditOptions{}, "audit takes at most one incident number"},
+		// An argument that is not a number may be a token: never echoed.
+		{"token argument", []string{"hf_notatoken"}, auditOptions{}, "audit's argument must be an incident number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *auditOptions
+			err := run(newCmdAudit(f, func(o *auditOptions) error { got = o; return nil }), tc.args...)
+			want := defaults(tc.want)
+			if tc.want.hub.rate != 0 {
+				want.hub.rate = tc.want.hub.rate
+			}
+			want.f = f
+			if tc.wantErr != "" && strings.Contains(fmt.Sprint(err), "hf_notatoken") {
+				t.Errorf("the error echoes the argument: %v", err)
+			}
+			checkOptions(t, err, got, &want, tc.wantErr)
 		})
 	}
 }

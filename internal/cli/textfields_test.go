@@ -40,7 +40,7 @@ func TestTextFieldsKeepTheirLine(t *testing.T) {
 				Repos: []assess.Repo{{ID: "carol/" + forged, Type: "model", Access: "write"}}})
 		}},
 		{"audit", 2, func(b *strings.Builder) {
-			writeAuditText(b, &audit.Report{Since: now, Until: now, Checked: []string{"model/carol/m"},
+			audit.WriteText(b, &audit.Report{Since: now, Until: now, Checked: []string{"model/carol/m"},
 				Findings: []audit.Finding{{Kind: "new-commit", Repo: "model/carol/m", Severity: "high", Evidence: "commit by mallory" + forged, Author: "mallory" + forged}}})
 		}},
 		{"verify-pin", 3, func(b *strings.Builder) {
