@@ -80,7 +80,7 @@ func newRoot(e *factory) *cobra.Command {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
-		newCmdIncidents(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
+		newCmdIncidents(e), newRevokeCmd(e), newReportCmd(e), newCmdDemo(e, nil))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
 	root.AddCommand(newSweepCmd(e))
 	root.AddCommand(newInspectCmd(e))

@@ -241,3 +241,25 @@ func TestAuditOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestDemoOptions(t *testing.T) {
+	f := testFactory()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    demoOptions
+		wantErr string
+	}{
+		{"temporary directory", nil, demoOptions{}, ""},
+		{"out", []string{"--out", "/tmp/d"}, demoOptions{out: "/tmp/d"}, ""},
+		{"no arguments", []string{"x"}, demoOptions{}, `unknown command "x"`},
+		{"unknown flag", []string{"--db", "x"}, demoOptions{}, "unknown flag: --db"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *demoOptions
+			err := run(newCmdDemo(f, func(o *demoOptions) error { got = o; return nil }), tc.args...)
+			tc.want.f = f
+			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
