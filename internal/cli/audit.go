@@ -355,12 +355,6 @@ func incompleteAudit(r *audit.Report, want int, relist string, rejected bool) er
 	return fmt.Errorf("%s — %s (see the warnings): run the audit again once that is resolved", msg, cause)
 }
 
-// fileExists reports whether path names an existing file.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 // lockPins reads the lock file's pins; a missing default lock is no pins,
 // a missing named one an error.
 func lockPins(path string, named bool) ([]pin.Manifest, error) {
@@ -423,17 +417,4 @@ func unionRepos(a, b []audit.Repo) []audit.Repo {
 		}
 	}
 	return out
-}
-
-// parseWhen reads RFC 3339 times or plain dates (UTC midnight).
-func parseWhen(flag, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%s: want a time like 2026-03-01T10:00:00Z or a date like 2026-03-01", flag)
 }

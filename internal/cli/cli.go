@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -21,19 +20,6 @@ const (
 	ExitFindings = 1 // findings (see --exit-code)
 	ExitError    = 2 // usage or fatal error, or input that could not be read
 )
-
-// exitError carries an exit code out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
 
 // Main runs hfwarden with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -61,8 +47,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fmt.Fprintln(stderr, "hfwarden:", red.message(err.Error()))
 	return ExitError
 }
-
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
 func newRoot(e *factory) *cobra.Command {
 	root := &cobra.Command{

@@ -2,12 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"os/user"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,40 +12,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/store"
-	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
-
-// actor names who did something, for the event log.
-func actor() string {
-	return actorOf(os.Getenv, user.Current, os.Getuid())
-}
-
-// actorOf is actor with its sources given: the environment, the OS
-// account lookup and the process's uid.
-func actorOf(getenv func(string) string, current func() (*user.User, error), uid int) string {
-	if u := getenv("HFWARDEN_ACTOR"); u != "" {
-		return u
-	}
-	if u := getenv("USER"); u != "" {
-		return u
-	}
-	// Services, cron jobs and containers often run without $USER: the OS
-	// account still says who acted.
-	if u, err := current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	// A container's uid often has no passwd entry: the uid still tells
-	// one account from another, where "unknown" would say nothing.
-	return "uid:" + strconv.Itoa(uid)
-}
-
-func parseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%q is not an incident number", s)
-	}
-	return id, nil
-}
 
 // newCmdIncidents is "incidents" and its subcommands, which share its
 // store flags.
@@ -443,17 +405,4 @@ func loadIncident(ctx context.Context, st store.Store, id int64) (*incident.Inci
 		return nil, nil, nil, err
 	}
 	return in, occ, ev, nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(termsafe.JSONWriter(w))
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -153,10 +151,6 @@ func addReportFlags(cmd *cobra.Command, f *scanFlags) {
 	fl.BoolVar(&f.noLinked, "no-linked", false, "only Hugging Face credentials, not the secrets beside them")
 }
 
-func usageErr(format string, args ...any) error {
-	return &exitError{code: ExitError, err: fmt.Errorf(format, args...)}
-}
-
 // scanRun runs one kind of scan with a configured Scanner.
 type scanRun func(context.Context, *scan.Scanner) ([]finding.Finding, finding.Stats, error)
 
@@ -280,73 +274,6 @@ func runScan(ctx context.Context, e *factory, f scanFlags, ignoreStart string, r
 		return &exitError{code: f.exitCode}
 	}
 	return nil
-}
-
-func isTTY(w io.Writer) bool {
-	f, ok := underlying(w).(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
-// startProgress draws a one-line progress bar on w until stop is called.
-func startProgress(w io.Writer, p *scan.Progress) (stop func()) {
-	if p == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	start := time.Now()
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				b := p.Bytes.Load()
-				rate := float64(b) / time.Since(start).Seconds()
-				fmt.Fprintf(w, "\r\033[Kscanning: %d files, %s, %s/s, %d findings", p.Files.Load(), humanBytes(float64(b)), humanBytes(rate), p.Findings.Load())
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-func humanBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	return strconv.FormatFloat(b, 'f', 1, 64) + " " + units[i]
-}
-
-// parseSize reads sizes like "0", "1048576", "50MB", "1.5GiB".
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	mult := map[string]float64{
-		"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9,
-		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TB": 1e12, "TIB": 1 << 40,
-	}
-	i := len(s)
-	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
-		i--
-	}
-	m, ok := mult[strings.ToUpper(strings.TrimSpace(s[i:]))]
-	if !ok {
-		return 0, fmt.Errorf("unknown size unit in %q", s)
-	}
-	v, err := strconv.ParseFloat(s[:i], 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("not a size: %q", s)
-	}
-	return int64(v * m), nil
 }
 
 // verifier returns the Verifier that --verify asks for, or nil.
