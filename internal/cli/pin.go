@@ -113,17 +113,6 @@ A token is only needed for private or gated repositories: it is read from
 	return cmd
 }
 
-// verifyResult is one pinned repository compared with the Hub.
-type verifyResult struct {
-	Repo         string     `json:"repo"`
-	Type         string     `json:"type"`
-	Revision     string     `json:"revision"`
-	PinnedCommit string     `json:"pinned_commit"`
-	Commit       string     `json:"commit,omitempty"`
-	Diffs        []pin.Diff `json:"diffs"`
-	Error        string     `json:"error,omitempty"`
-}
-
 func newVerifyPinCmd(e *factory) *cobra.Command {
 	var (
 		hf        hubFlags
@@ -164,10 +153,10 @@ could not be checked or the lock is unreadable.`,
 			if pins, err = selectPins(pins, args, from); err != nil {
 				return usageErr("%v", err)
 			}
-			results := make([]verifyResult, 0, len(pins))
+			results := make([]pin.Result, 0, len(pins))
 			failed, differ := 0, 0
 			for _, p := range pins {
-				r := verifyResult{Repo: p.Repo, Type: p.Type, Revision: p.Revision, PinnedCommit: p.Commit, Diffs: []pin.Diff{}}
+				r := pin.Result{Repo: p.Repo, Type: p.Type, Revision: p.Revision, PinnedCommit: p.Commit, Diffs: []pin.Diff{}}
 				now, err := pin.Snapshot(ctx, c, token, p.Type, p.Repo, p.Revision)
 				if err != nil {
 					failed++
@@ -184,12 +173,12 @@ could not be checked or the lock is unreadable.`,
 			}
 			if format == "json" {
 				if err := writeJSON(e.stdout, struct {
-					Results []verifyResult `json:"results"`
+					Results []pin.Result `json:"results"`
 				}{results}); err != nil {
 					return err
 				}
 			} else {
-				writeVerifyText(termText(e.stdout), results)
+				pin.WriteResults(termText(e.stdout), results)
 			}
 			switch {
 			case failed > 0:
@@ -257,32 +246,6 @@ func selectPins(pins []pin.Manifest, repos []string, from string) ([]pin.Manifes
 		}
 	}
 	return out, nil
-}
-
-func writeVerifyText(w io.Writer, results []verifyResult) {
-	for _, r := range results {
-		switch {
-		case r.Error != "":
-			termsafe.Fprintf(w, "%s %s: ERROR %s\n", r.Type, r.Repo, r.Error)
-		case len(r.Diffs) == 0:
-			termsafe.Fprintf(w, "%s %s: OK at %s\n", r.Type, r.Repo, r.Commit)
-		default:
-			termsafe.Fprintf(w, "%s %s: %d differences from the pin (%s pinned at %s, now %s)\n",
-				r.Type, r.Repo, len(r.Diffs), r.Revision, r.PinnedCommit, r.Commit)
-			for _, d := range r.Diffs {
-				switch d.Kind {
-				case pin.CommitChanged:
-					termsafe.Fprintf(w, "  %-14s %s -> %s\n", d.Kind, d.Want, d.Got)
-				case pin.Added:
-					termsafe.Fprintf(w, "  %-14s %s (%s)\n", d.Kind, d.Path, d.Got)
-				case pin.Removed:
-					termsafe.Fprintf(w, "  %-14s %s (was %s)\n", d.Kind, d.Path, d.Want)
-				default:
-					termsafe.Fprintf(w, "  %-14s %s %s -> %s\n", d.Kind, d.Path, d.Want, d.Got)
-				}
-			}
-		}
-	}
 }
 
 // optionalToken reads a token from --token-file or --token-env when given,

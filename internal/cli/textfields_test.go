@@ -35,7 +35,7 @@ func TestTextFieldsKeepTheirLine(t *testing.T) {
 			incident.WriteText(b, in, occ, ev, nil)
 		}},
 		{"assess", 13, func(b *strings.Builder) {
-			writeAssessText(b, &assess.Report{Status: "live", Redacted: "hf_ab…yz", Severity: "high", Owner: "carol", Fullname: "Carol" + forged,
+			assess.WriteText(b, &assess.Report{Status: "live", Redacted: "hf_ab…yz", Severity: "high", Owner: "carol", Fullname: "Carol" + forged,
 				Email: forged, Reasons: []string{forged}, Orgs: []assess.Org{{Name: forged, Role: "admin"}},
 				Repos: []assess.Repo{{ID: "carol/" + forged, Type: "model", Access: "write"}}})
 		}},
@@ -44,7 +44,7 @@ func TestTextFieldsKeepTheirLine(t *testing.T) {
 				Findings: []audit.Finding{{Kind: "new-commit", Repo: "model/carol/m", Severity: "high", Evidence: "commit by mallory" + forged, Author: "mallory" + forged}}})
 		}},
 		{"verify-pin", 3, func(b *strings.Builder) {
-			writeVerifyText(b, []verifyResult{
+			pin.WriteResults(b, []pin.Result{
 				{Type: "model", Repo: "carol/m", Revision: "main", Diffs: []pin.Diff{{Kind: pin.Added, Path: forged, Got: forged}}},
 				{Type: "model", Repo: "carol/" + forged, Error: forged},
 			})
