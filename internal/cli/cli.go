@@ -63,7 +63,7 @@ func newRoot(e *factory) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
+	root.AddCommand(newCmdScan(e, nil), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
 		newCmdIncidents(e), newRevokeCmd(e), newReportCmd(e), newCmdDemo(e, nil))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
 	root.AddCommand(newSweepCmd(e))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hfwarden/hfwarden/internal/hub"
 	"github.com/hfwarden/hfwarden/internal/incident"
+	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/store"
 )
 
@@ -260,6 +261,56 @@ func TestDemoOptions(t *testing.T) {
 			err := run(newCmdDemo(f, func(o *demoOptions) error { got = o; return nil }), tc.args...)
 			tc.want.f = f
 			checkOptions(t, err, got, &tc.want, tc.wantErr)
+		})
+	}
+}
+
+func TestScanOptions(t *testing.T) {
+	f := testFactory()
+	defaults := func(o scanFlags) scanFlags {
+		o.format, o.exitCode, o.maxFileSize = "text", ExitFindings, "0"
+		o.verifyLimit = defaultVerifyTimeout
+		o.hub.rate = hub.DefaultRatePerSecond
+		o.maxDepth, o.maxRatio = source.DefaultLimits().MaxDepth, source.DefaultLimits().MaxRatio
+		return o
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		edit    func(*scanFlags)
+		wantErr string
+	}{
+		{"paths", []string{"a", "b"}, func(o *scanFlags) { o.paths = []string{"a", "b"} }, ""},
+		{"stdin", []string{"-"}, func(o *scanFlags) { o.paths = []string{"-"} }, ""},
+		{"git", []string{"--git", "--full", "--cache-dir", "/c", "repo"}, func(o *scanFlags) {
+			o.paths, o.git, o.full, o.cacheDir = []string{"repo"}, true, true, "/c"
+		}, ""},
+		{"report flags", []string{"-f", "sarif", "-o", "r.sarif", "--exit-code", "3", "-q", "--no-decode", "--no-linked", "--exclude", "*.md", "--exclude", "vendor/**", "."},
+			func(o *scanFlags) {
+				o.paths, o.format, o.output, o.exitCode, o.quiet, o.noDecode, o.noLinked = []string{"."}, "sarif", "r.sarif", 3, true, true, true
+				o.exclude = []string{"*.md", "vendor/**"}
+			}, ""},
+		{"verify and store", []string{"--verify", "--verify-timeout", "5s", "--no-cache", "--endpoint", "http://hub", "--store", "--db", "s.db", "x"},
+			func(o *scanFlags) {
+				o.paths, o.verify, o.verifyLimit, o.noCache, o.hub.endpoint, o.store, o.db.dsn = []string{"x"}, true, 5e9, true, "http://hub", true, "s.db"
+			}, ""},
+		{"images", []string{"--image", "r/a:1", "--image", "r/b"}, func(o *scanFlags) { o.paths, o.images = []string{}, []string{"r/a:1", "r/b"} }, ""},
+		{"archives", []string{"--max-depth", "0", "--max-ratio", "10", "--workers", "2", "--max-file-size", "5MB", "p"},
+			func(o *scanFlags) {
+				o.paths, o.maxDepth, o.maxRatio, o.workers, o.maxFileSize = []string{"p"}, 0, 10, 2, "5MB"
+			}, ""},
+		{"no path", nil, nil, "requires at least 1 path (or --image REF)"},
+		{"image and paths", []string{"--image", "r/a", "p"}, nil, "--image scans registry images only"},
+		{"image and git", []string{"--image", "r/a", "--git"}, nil, "--image and --git cannot be combined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *scanFlags
+			err := run(newCmdScan(f, func(o *scanFlags) error { got = o; return nil }), tc.args...)
+			want := defaults(scanFlags{})
+			if tc.edit != nil {
+				tc.edit(&want)
+			}
+			checkOptions(t, err, got, &want, tc.wantErr)
 		})
 	}
 }

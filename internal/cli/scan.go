@@ -26,7 +26,10 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
+// scanFlags is what a scanning command (scan, protect, sweep) was asked:
+// its flags and, for scan, its paths.
 type scanFlags struct {
+	paths       []string // scan's arguments: paths, "-" or repositories
 	format      string
 	output      string
 	showSecrets bool
@@ -54,7 +57,11 @@ type scanFlags struct {
 	images      []string
 }
 
-func newScanCmd(e *factory) *cobra.Command {
+// newCmdScan is "scan". runF, when not nil, is called with the parsed
+// flags instead of scanning. The scan itself stays in RunE's closure, the
+// one place that picks the walk, so that runScan serves protect and sweep
+// too.
+func newCmdScan(e *factory, runF func(*scanFlags) error) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH... | - | --git REPO...]",
@@ -79,21 +86,11 @@ error or some input could not be read.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			start := "."
-			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
-				start = args[0]
+			f.paths = args
+			if runF != nil {
+				return runF(&f)
 			}
-			if f.cacheDir == "" {
-				f.cacheDir = e.cacheDir
-			}
-			if f.store {
-				// A bad --db is a usage error before the scan, not a
-				// failure after it.
-				if _, _, err := f.db.locate(e.defaultDB()); err != nil {
-					return usageErr("--db: %v", err)
-				}
-			}
-			verifier, err := f.verifier(e)
+			start, verifier, err := prepareScan(e, &f)
 			if err != nil {
 				return err
 			}
@@ -133,6 +130,31 @@ error or some input could not be read.`,
 	fl.IntVar(&f.maxDepth, "max-depth", source.DefaultLimits().MaxDepth, "how many archives deep to open members (zip, tar, gzip: a zip in a tar.gz is 3)")
 	fl.Int64Var(&f.maxRatio, "max-ratio", source.DefaultLimits().MaxRatio, "stop reading an archive member that expands more than this many times its compressed size (a decompression bomb)")
 	return cmd
+}
+
+// prepareScan checks what scan was asked before scanning and returns
+// where the search for .hfwarden-ignore begins (the first path) and the
+// verifier --verify asks for. A history scan without --cache-dir caches
+// in the factory's cache directory.
+func prepareScan(e *factory, f *scanFlags) (start string, verifier *assess.Verifier, err error) {
+	start = "."
+	if args := f.paths; len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
+		start = args[0]
+	}
+	if f.cacheDir == "" {
+		f.cacheDir = e.cacheDir
+	}
+	if f.store {
+		// A bad --db is a usage error before the scan, not a
+		// failure after it.
+		if _, _, err := f.db.locate(e.defaultDB()); err != nil {
+			return "", nil, usageErr("--db: %v", err)
+		}
+	}
+	if verifier, err = f.verifier(e); err != nil {
+		return "", nil, err
+	}
+	return start, verifier, nil
 }
 
 // addReportFlags adds the flags shared by every command that scans and
