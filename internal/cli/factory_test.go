@@ -2,7 +2,12 @@ package cli
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/hfwarden/hfwarden/internal/seal"
 )
 
 // TestDefaultDirs: the store's and the caches' default directories come
@@ -10,7 +15,6 @@ import (
 // when it says nothing.
 func TestDefaultDirs(t *testing.T) {
 	home := func() (string, error) { return "/home/u", nil }
-	noHome := func() (string, error) { return "", errors.New("no home") }
 	for _, tc := range []struct {
 		name          string
 		env           map[string]string
@@ -22,7 +26,7 @@ func TestDefaultDirs(t *testing.T) {
 		{"home", nil, home, "/home/u/.local/share/hfwarden/hfwarden.db", "/home/u/.cache/hfwarden"},
 		{"relative XDG_DATA_HOME is ignored", map[string]string{"XDG_DATA_HOME": "rel"}, home,
 			"/home/u/.local/share/hfwarden/hfwarden.db", "/home/u/.cache/hfwarden"},
-		{"no home", nil, noHome, "hfwarden.db", ""},
+		{"no home", nil, noHomeDir, "hfwarden.db", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFactory(nil, nil, nil, func(k string) string { return tc.env[k] }, tc.home)
@@ -42,3 +46,55 @@ func TestDefaultDirs(t *testing.T) {
 		})
 	}
 }
+
+// TestFactoryStoreKey: the factory's store takes its sealing key from the
+// environment it was given ($HFWARDEN_KEY), else from the key file beside
+// the store, which it creates only when it may create the store.
+func TestFactoryStoreKey(t *testing.T) {
+	envKey := strings.Repeat("ab", 32) // 32 bytes, hex
+	for _, tc := range []struct {
+		name    string
+		key     string // $HFWARDEN_KEY
+		mode    storeMode
+		create  bool // a store exists before
+		wantKey bool // a key file exists after
+		wantErr string
+	}{
+		{"create, key file", "", storeCreate, false, true, ""},
+		{"create, key from the environment", envKey, storeCreate, false, false, ""},
+		{"existing, none there", "", storeExisting, false, false, "no store at"},
+		{"read-only, none there", envKey, storeReadOnly, false, false, "no store at"},
+		{"read-only, no key needed", "", storeReadOnly, true, false, ""},
+		{"existing, key from the environment", envKey, storeExisting, true, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := dbFlags{dsn: filepath.Join(dir, "s.db")}
+			if tc.create {
+				f := newFactory(nil, nil, nil, func(k string) string { return map[string]string{seal.EnvKey: envKey}[k] }, noHomeDir)
+				st, err := f.Store(t.Context(), db, storeCreate)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
+			}
+			f := newFactory(nil, nil, nil, func(k string) string { return map[string]string{seal.EnvKey: tc.key}[k] }, noHomeDir)
+			st, err := f.Store(t.Context(), db, tc.mode)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			} else {
+				st.Close()
+			}
+			_, statErr := os.Stat(filepath.Join(dir, "hfwarden.key"))
+			if got := statErr == nil; got != tc.wantKey {
+				t.Errorf("key file exists: %v, want %v", got, tc.wantKey)
+			}
+		})
+	}
+}
+
+func noHomeDir() (string, error) { return "", errors.New("no home") }
