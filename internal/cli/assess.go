@@ -329,14 +329,6 @@ func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks in
 	return r, nil
 }
 
-// ruleDescription names a rule's kind of secret.
-func ruleDescription(rule string) string {
-	if r, ok := detect.Rule(rule); ok {
-		return r.Description
-	}
-	return "secret of rule " + rule
-}
-
 // deadIncident reports an incident whose token the Hub rejects: what it
 // could reach is in the snapshot stored while it was live (if any), not in
 // this answer, which is never stored over it. The exit status is
