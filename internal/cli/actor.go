@@ -7,8 +7,8 @@ import (
 )
 
 // actor names who did something, for the event log.
-func actor() string {
-	return actorOf(os.Getenv, user.Current, os.Getuid())
+func (f *factory) actor() string {
+	return actorOf(f.Getenv, user.Current, os.Getuid())
 }
 
 // actorOf is actor with its sources given: the environment, the OS

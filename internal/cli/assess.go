@@ -88,7 +88,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 					if tokenStdin && (ts.file != "" || ts.env != "") {
 						return usageErr("give --token-stdin, --token-file or --token-env, not several")
 					}
-					if cred, err = ts.read(e.stdin); err != nil {
+					if cred, err = ts.read(e); err != nil {
 						return usageErr("%v", err)
 					}
 				}
@@ -110,7 +110,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 					return deadIncident(cmd.Context(), e, st, id, r, format)
 				}
 			} else {
-				token, err := ts.read(e.stdin)
+				token, err := ts.read(e)
 				if err != nil {
 					return usageErr("%v", err)
 				}

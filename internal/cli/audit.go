@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -142,7 +141,7 @@ func auditRun(ctx context.Context, opts *auditOptions) error {
 			return usageErr("%v", err)
 		}
 		defer st.Close()
-		if rep, err = prepareIncidentAudit(ctx, st, id, &opt, opts.token, opts.f.stdin); err != nil {
+		if rep, err = prepareIncidentAudit(ctx, st, id, &opt, opts.token, opts.f); err != nil {
 			return err
 		}
 		if prev, _, err = st.Audit(ctx, id); err != nil {
@@ -152,7 +151,7 @@ func auditRun(ctx context.Context, opts *auditOptions) error {
 		if opt.Since.IsZero() {
 			return usageErr("--since is required without an incident: when the exposure started")
 		}
-		if opt.Token, err = opts.token.read(opts.f.stdin); err != nil {
+		if opt.Token, err = opts.token.read(opts.f); err != nil {
 			return usageErr("%v", err)
 		}
 		if opt.Pins, err = withStorePins(ctx, opts.f, opts.db, opt.Pins); err != nil {
@@ -286,7 +285,7 @@ func writeAudit(e *factory, format string, r *audit.Report, want int, relist str
 // snapshot (audit.Run uses it only if it predates the window). It returns
 // the incident's assessment when one was recorded: its writable
 // repositories are audited, with those the token lists now.
-func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, stdin io.Reader) (*assess.Report, error) {
+func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, f *factory) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
@@ -301,7 +300,7 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 		opt.Since = *in.ExposureStart
 	}
 	if ts.file != "" || ts.env != "" {
-		if opt.Token, err = ts.read(stdin); err != nil {
+		if opt.Token, err = ts.read(f); err != nil {
 			return nil, usageErr("%v", err)
 		}
 	} else if opt.Token, err = st.Secret(ctx, id); err != nil {

@@ -151,7 +151,7 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 	step("an attacker used the leaked token: %s/pytorch_model.bin now holds a pickle that runs a shell command", target)
 
 	aopt := audit.Options{Client: c}
-	if _, err := prepareIncidentAudit(ctx, st, id, &aopt, tokenSource{}, nil); err != nil {
+	if _, err := prepareIncidentAudit(ctx, st, id, &aopt, tokenSource{}, e); err != nil {
 		return err
 	}
 	aopt.Owner, aopt.Repos = r.Owner, writableRepos(r)

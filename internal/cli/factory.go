@@ -29,6 +29,8 @@ type factory struct {
 	Store func(ctx context.Context, db dbFlags, mode storeMode) (store.Store, error)
 	// HubClient returns a client for the Hub hf names.
 	HubClient func(hf hubFlags) (*hub.Client, error)
+	// HomeDir is the user's home directory (sweep looks in it).
+	HomeDir func() (string, error)
 
 	// dataDir holds the default store and key; cacheDir the git mirrors,
 	// scan state and verification cache. Both come from the environment.
@@ -42,6 +44,7 @@ func newFactory(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) s
 		stdin: stdin, stdout: stdout, stderr: stderr,
 		Getenv:   getenv,
 		Now:      time.Now,
+		HomeDir:  home,
 		dataDir:  dataDir(getenv, home),
 		cacheDir: cacheDir(getenv, home),
 	}

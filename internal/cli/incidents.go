@@ -189,14 +189,14 @@ func incidentsNoteRun(ctx context.Context, opts *incidentsNoteOptions) error {
 	return withIncident(ctx, opts.f, opts.db, opts.id, func(st store.Store, id int64) error {
 		now := opts.f.Now().UTC()
 		if len(opts.used) > 0 {
-			if err := st.StateUse(ctx, id, actor(), opts.used, now); err != nil {
+			if err := st.StateUse(ctx, id, opts.f.actor(), opts.used, now); err != nil {
 				return err
 			}
 		}
 		if strings.TrimSpace(opts.message) == "" {
 			return nil
 		}
-		return st.AddNote(ctx, id, actor(), opts.message, now)
+		return st.AddNote(ctx, id, opts.f.actor(), opts.message, now)
 	})
 }
 
@@ -235,7 +235,7 @@ func newCmdIncidentsAssign(f *factory, db *dbFlags, runF func(*incidentsAssignOp
 // incidentsAssignRun assigns the incident.
 func incidentsAssignRun(ctx context.Context, opts *incidentsAssignOptions) error {
 	return withIncident(ctx, opts.f, opts.db, opts.id, func(st store.Store, id int64) error {
-		return st.Assign(ctx, id, actor(), opts.person, opts.f.Now().UTC())
+		return st.Assign(ctx, id, opts.f.actor(), opts.person, opts.f.Now().UTC())
 	})
 }
 
@@ -364,7 +364,7 @@ func incidentsResolveRun(ctx context.Context, opts *incidentsResolveOptions) err
 		if (to == incident.Resolved || to == incident.Audited) && in.ContainedAt == nil && strings.TrimSpace(reason) == "" {
 			return usageErr("incident #%d was never proven contained: say why it may close with --reason TEXT (for a Hugging Face token, hfwarden revoke %d proves it)", id, id)
 		}
-		return st.Transition(ctx, id, to, actor(), reason, opts.f.Now().UTC())
+		return st.Transition(ctx, id, to, opts.f.actor(), reason, opts.f.Now().UTC())
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -56,7 +55,7 @@ A token is only needed for private or gated repositories: it is read from
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			token, err := optionalToken(ts, e.stdin)
+			token, err := optionalToken(ts, e)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -142,7 +141,7 @@ could not be checked or the lock is unreadable.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			token, err := optionalToken(ts, e.stdin)
+			token, err := optionalToken(ts, e)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -251,11 +250,11 @@ func selectPins(pins []pin.Manifest, repos []string, from string) ([]pin.Manifes
 // optionalToken reads a token from --token-file or --token-env when given,
 // else $HF_TOKEN; no token at all is fine (public repositories). Unlike
 // assess it never waits on standard input.
-func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
+func optionalToken(ts tokenSource, e *factory) (string, error) {
 	if ts.file != "" || ts.env != "" {
-		return ts.read(stdin)
+		return ts.read(e)
 	}
-	tok := strings.TrimSpace(os.Getenv("HF_TOKEN"))
+	tok := strings.TrimSpace(e.Getenv("HF_TOKEN"))
 	if tok == "" {
 		return "", nil
 	}

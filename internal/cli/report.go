@@ -75,7 +75,7 @@ self-contained file.`,
 			}
 			defer st.Close()
 			if len(used) > 0 {
-				if err := st.StateUse(c.Context(), id, actor(), used, time.Now().UTC()); err != nil {
+				if err := st.StateUse(c.Context(), id, e.actor(), used, time.Now().UTC()); err != nil {
 					return fmt.Errorf("recording the repositories the token was meant for: %w", err)
 				}
 			}

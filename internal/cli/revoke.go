@@ -243,14 +243,14 @@ func provenContained(in *incident.Incident) bool {
 // toRevokeRequested moves an incident to revoke-requested with why,
 // re-opening first one closed without proof of containment (the state
 // machine leads from a closed state only back to open).
-func toRevokeRequested(ctx context.Context, st store.Store, in incident.Incident, why string, at time.Time) error {
+func toRevokeRequested(ctx context.Context, st store.Store, in incident.Incident, who, why string, at time.Time) error {
 	switch in.State {
 	case incident.Resolved, incident.Audited, incident.FalsePositive, incident.AcceptedRisk:
-		if err := st.Transition(ctx, in.ID, incident.Open, actor(), "re-opened to revoke: it was closed ("+string(in.State)+") without proof of containment", at); err != nil {
+		if err := st.Transition(ctx, in.ID, incident.Open, who, "re-opened to revoke: it was closed ("+string(in.State)+") without proof of containment", at); err != nil {
 			return err
 		}
 	}
-	return st.Transition(ctx, in.ID, incident.RevokeRequested, actor(), why, at)
+	return st.Transition(ctx, in.ID, incident.RevokeRequested, who, why, at)
 }
 
 // revokeTarget is an incident to revoke with its unsealed secret.
@@ -440,7 +440,7 @@ func snapshot(ctx, hubCtx context.Context, e *factory, st store.Store, c *hub.Cl
 			msg := fmt.Sprintf("revoked without a blast-radius snapshot: it could not be taken (%s); the token was verified live at %s on %s, which stays the record of it",
 				reason, incident.EndpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
 			fmt.Fprintf(e.stderr, "hfwarden: WARNING: #%d: %s; once revoked, what it could reach can no longer be seen\n", t.in.ID, msg)
-			if err := st.AddNote(ctx, t.in.ID, actor(), msg, time.Now().UTC()); err != nil {
+			if err := st.AddNote(ctx, t.in.ID, e.actor(), msg, time.Now().UTC()); err != nil {
 				return err
 			}
 		}
@@ -572,7 +572,7 @@ func revoke(ctx context.Context, e *factory, st store.Store, c *hub.Client, targ
 	now := time.Now().UTC()
 	for _, t := range targets {
 		if t.in.State != incident.RevokeRequested {
-			if err := toRevokeRequested(ctx, st, t.in, "POST /api/credentials/revoke answered 202", now); err != nil {
+			if err := toRevokeRequested(ctx, st, t.in, e.actor(), "POST /api/credentials/revoke answered 202", now); err != nil {
 				return err
 			}
 		}
@@ -615,7 +615,7 @@ func revoke(ctx context.Context, e *factory, st store.Store, c *hub.Client, targ
 			}
 			if res.Status == "invalid" {
 				delete(pending, i)
-				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
+				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, e.actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
 					return err
 				}
 				termsafe.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
@@ -716,9 +716,9 @@ func revokeAtGitHub(ctx context.Context, e *factory, st store.Store, gh *ghapi.C
 	for _, t := range targets {
 		var err error
 		if t.in.State == incident.RevokeRequested {
-			err = st.AddNote(ctx, t.in.ID, actor(), msg, now)
+			err = st.AddNote(ctx, t.in.ID, e.actor(), msg, now)
 		} else {
-			err = toRevokeRequested(ctx, st, t.in, msg, now)
+			err = toRevokeRequested(ctx, st, t.in, e.actor(), msg, now)
 		}
 		if err != nil {
 			return 0, err

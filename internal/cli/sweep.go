@@ -57,9 +57,9 @@ error or some place could not be read.`,
 			}
 			if !cmd.Flags().Changed("home") {
 				// The caches are where this user's tools put them.
-				opt.Getenv = os.Getenv
+				opt.Getenv = e.Getenv
 				if opt.Home == "" {
-					home, err := os.UserHomeDir()
+					home, err := e.HomeDir()
 					if err != nil {
 						return usageErr("finding the home directory: %v (use --home)", err)
 					}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,9 +27,10 @@ func addTokenFlags(cmd *cobra.Command, t *tokenSource) {
 }
 
 // read returns the token: the first non-empty line of the file, the
-// variable or standard input, once hfToken has accepted it.
-func (t tokenSource) read(stdin io.Reader) (string, error) {
-	tok, err := t.readLine(stdin)
+// variable (read through f.Getenv) or f's standard input, once hfToken
+// has accepted it.
+func (t tokenSource) read(f *factory) (string, error) {
+	tok, err := t.readLine(f)
 	if err != nil {
 		return "", err
 	}
@@ -64,14 +64,15 @@ func hfToken(token string) error {
 
 // readLine returns the first non-empty line of the file, the variable or
 // standard input, unchecked.
-func (t tokenSource) readLine(stdin io.Reader) (string, error) {
+func (t tokenSource) readLine(e *factory) (string, error) {
 	var r io.Reader
 	switch {
 	case t.file != "" && t.env != "":
 		return "", errors.New("give --token-file or --token-env, not both")
 	case t.env != "":
-		v, ok := os.LookupEnv(t.env)
-		if !ok || strings.TrimSpace(v) == "" {
+		// Unset and empty are alike here: either is no token.
+		v := e.Getenv(t.env)
+		if strings.TrimSpace(v) == "" {
 			return "", fmt.Errorf("environment variable %s is not set", t.env)
 		}
 		r = strings.NewReader(v)
@@ -83,7 +84,7 @@ func (t tokenSource) readLine(stdin io.Reader) (string, error) {
 		defer f.Close()
 		r = f
 	default:
-		r = stdin
+		r = e.stdin
 	}
 	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
 	for sc.Scan() {
