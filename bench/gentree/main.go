@@ -277,14 +277,14 @@ func (g *gen) bigLog(path string, size int64, singleLine bool) error {
 		}
 		n, err := w.WriteString(line + nl)
 		if err != nil {
-			f.Close()
+			_ = f.Close() // the write error is the one to report
 			return err
 		}
 		g.written += int64(n)
 	}
 	g.files = 1
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return err
 	}
 	return f.Close()
@@ -322,14 +322,14 @@ func (g *gen) bigNotebook(path string, size int64, cellBytes int) error {
 		}
 		k, err := fmt.Fprintf(w, "  {\"cell_type\": \"code\", \"execution_count\": %d, \"metadata\": {}, \"source\": %s, \"outputs\": [{\"output_type\": \"stream\", \"name\": \"stdout\", \"text\": %s}]}%s\n", c+1, src, text, sep)
 		if err != nil {
-			f.Close()
+			_ = f.Close() // the write error is the one to report
 			return err
 		}
 		n += int64(k)
 	}
 	fmt.Fprint(w, " ],\n \"metadata\": {},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}\n")
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return err
 	}
 	g.written, g.files = n, 1

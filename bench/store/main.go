@@ -45,8 +45,16 @@ func main() {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "bench: writing the CPU profile:", err)
+			}
+		}()
 	}
 	ctx := context.Background()
 	if err := run(ctx, *dsn, *nOcc, *nInc, *batch, *interleave, *assessN, *keep); err != nil {
@@ -57,7 +65,7 @@ func main() {
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool, assessN int, keep bool) error {
+func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool, assessN int, keep bool) (err error) {
 	backend := "sqlite"
 	switch {
 	case store.IsPostgres(dsn):
@@ -67,13 +75,17 @@ func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }() // it only made and drops the schema: nothing of the run is in it
 		schema := fmt.Sprintf("hfw_bench_%d", time.Now().UnixNano())
 		if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
 			return err
 		}
 		if !keep {
-			defer db.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			defer func() {
+				if _, derr := db.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); derr != nil {
+					fmt.Fprintf(os.Stderr, "bench: warning: schema %s left behind: %v\n", schema, derr)
+				}
+			}()
 		}
 		sep := "?"
 		if strings.Contains(dsn, "?") {
@@ -86,7 +98,11 @@ func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool
 			return err
 		}
 		if !keep {
-			defer os.RemoveAll(dir)
+			defer func() {
+				if rerr := os.RemoveAll(dir); rerr != nil {
+					fmt.Fprintf(os.Stderr, "bench: warning: %s left behind: %v\n", dir, rerr)
+				}
+			}()
 		}
 		dsn = filepath.Join(dir, "hfwarden.db")
 	}
@@ -98,7 +114,11 @@ func run(ctx context.Context, dsn string, nOcc, nInc, batch int, interleave bool
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the store: %w", cerr)
+		}
+	}()
 
 	r := rand.New(rand.NewPCG(1, 2))
 	tokens := make([]string, nInc)

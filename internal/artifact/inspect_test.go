@@ -114,7 +114,9 @@ func TestInspectByNameAndContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(m.data)
+		if _, err := w.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -213,7 +215,9 @@ func TestInspectBoundsFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(in.op(opStop))
+		if _, err := w.Write(in.op(opStop)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -270,7 +274,9 @@ func bombZip(tb testing.TB, bomb []byte, n int, last []byte) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	fw.Write(bomb)
+	if _, err := fw.Write(bomb); err != nil {
+		tb.Fatal(err)
+	}
 	if err := fw.Close(); err != nil {
 		tb.Fatal(err)
 	}
@@ -282,13 +288,17 @@ func bombZip(tb testing.TB, bomb []byte, n int, last []byte) []byte {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		w.Write(comp.Bytes())
+		if _, err := w.Write(comp.Bytes()); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	w, err := zw.Create("archive/data.pkl")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.Write(last)
+	if _, err := w.Write(last); err != nil {
+		tb.Fatal(err)
+	}
 	if err := zw.Close(); err != nil {
 		tb.Fatal(err)
 	}
@@ -348,7 +358,9 @@ func npzFile(tb testing.TB) []byte {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		w.Write(m.data)
+		if _, err := w.Write(m.data); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		tb.Fatal(err)

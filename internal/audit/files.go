@@ -170,7 +170,7 @@ func (a *repoAudit) inspect(ctx context.Context, ref, commit, p, since string) {
 	// left behind; removed again after closing where it does not.
 	_ = os.Remove(tmp.Name())
 	defer func() {
-		tmp.Close()
+		_ = tmp.Close() // scratch, already unlinked: nothing in it is kept
 		_ = os.Remove(tmp.Name())
 	}()
 	_, n, err := o.Client.DownloadTo(ctx, o.Token, a.repo.Type, a.repo.ID, commit, p, tmp, o.MaxDownload)

@@ -204,15 +204,16 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 // work tree, verifies what it found and records it.
 func demoScan(ctx context.Context, st store.Store, verifier *assess.Verifier, repo, cacheDir string) ([]finding.Finding, store.ScanResult, error) {
 	opt := scan.Options{Detect: detect.Options{}}
-	hist, _, err := scan.New(opt).RunGit(ctx, []string{repo}, scan.GitOptions{CacheDir: cacheDir, Full: true})
+	s := scan.New(opt)
+	hist, err := s.Scan(ctx, scan.Git([]string{repo}, scan.GitOptions{CacheDir: cacheDir, Full: true}))
 	if err != nil {
 		return nil, store.ScanResult{}, err
 	}
-	tree, _, err := scan.New(opt).Run(ctx, []string{repo})
+	tree, err := s.Scan(ctx, scan.Files([]string{repo}))
 	if err != nil {
 		return nil, store.ScanResult{}, err
 	}
-	all := append(hist, tree...)
+	all := append(hist.Findings, tree.Findings...)
 	scan.Verify(ctx, all, verifier, nil, 2)
 	res, err := st.RecordScan(ctx, "demo", all, time.Now().UTC())
 	if err != nil {

@@ -37,10 +37,12 @@ Install it with 'hfwarden hook install', or with the pre-commit framework
 				f.format = "text"
 			}
 			err := runScan(cmd.Context(), e, f, dir, func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
+				w := scan.Staged(dir)
 				if prePush {
-					return s.RunPrePush(ctx, dir, e.stdin)
+					w = scan.PrePush(dir, e.stdin)
 				}
-				return s.RunStaged(ctx, dir)
+				res, err := s.Scan(ctx, w)
+				return res.Findings, res.Stats, err
 			})
 			var ee *exitError
 			if errors.As(err, &ee) && ee.code == f.exitCode && ee.err == nil {

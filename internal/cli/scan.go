@@ -94,21 +94,20 @@ error or some input could not be read.`,
 				return err
 			}
 			return runScan(cmd.Context(), e, f, start, func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
-				var findings []finding.Finding
-				var stats finding.Stats
-				var err error
+				var w scan.Walk
 				switch {
 				case len(f.images) > 0:
-					findings, stats, err = s.RunImages(ctx, f.images)
+					w = scan.Images(f.images)
 				case f.git:
-					findings, stats, err = s.RunGit(ctx, args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
+					w = scan.Git(args, scan.GitOptions{CacheDir: f.cacheDir, Full: f.full})
 				default:
-					findings, stats, err = s.Run(ctx, args)
+					w = scan.Files(args)
 				}
+				res, err := s.Scan(ctx, w)
 				if err == nil {
-					err = verifyAndStore(ctx, e, f, verifier, scanRunOf(f, args, stats), findings)
+					err = verifyAndStore(ctx, e, f, verifier, scanRunOf(f, args, res.Stats), res.Findings)
 				}
-				return findings, stats, err
+				return res.Findings, res.Stats, err
 			})
 		},
 	}

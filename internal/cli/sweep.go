@@ -86,7 +86,8 @@ error or some place could not be read.`,
 				return usageErr("%v", err)
 			}
 			return runScan(cmd.Context(), e, f, cmp.Or(sf.root, "."), func(ctx context.Context, s *scan.Scanner) ([]finding.Finding, finding.Stats, error) {
-				findings, stats, err := s.RunItems(ctx, sweep.Walk(targets))
+				res, err := s.Scan(ctx, scan.Items(sweep.Walk(targets)))
+				findings, stats := res.Findings, res.Stats
 				if err == nil {
 					run := incident.ScanRun{Kinds: []string{"sweep"}, Complete: stats.Errors == 0}
 					if sf.root != "" {

@@ -131,7 +131,7 @@ func (c *Client) revokeBatch(ctx context.Context, batch []string) error {
 		}
 		return redact(err.Error(), batch)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // a response read: closing it loses nothing
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode == http.StatusAccepted {
 		return nil

@@ -39,7 +39,9 @@ func TestRevoke(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct{ Credentials []string }
 		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &body)
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Errorf("request body %q: %v", b, err)
+		}
 		mu.Lock()
 		reqs = append(reqs, got{r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("Accept"), body.Credentials})
 		mu.Unlock()
@@ -49,7 +51,7 @@ func TestRevoke(t *testing.T) {
 		}
 		w.WriteHeader(status)
 		if status != http.StatusAccepted {
-			io.WriteString(w, `{"message":"Validation Failed for `+classic+`"}`)
+			_, _ = io.WriteString(w, `{"message":"Validation Failed for `+classic+`"}`) // a client that hung up fails on its side
 		}
 	}))
 	defer srv.Close()

@@ -1,5 +1,7 @@
 // Package git reads repositories through the git command: every object in
-// one stream, commit and tree parsing, refs, mirrors and staged changes.
+// one stream, commit and tree parsing, refs, mirrors and staged changes,
+// and the graph that attributes objects to the commits, paths and refs
+// holding them.
 //
 // It shells out to the real git rather than reading packs itself: git's
 // delta resolution and zlib are what the history floor is measured with,
@@ -263,7 +265,7 @@ func partialPacked(ctx context.Context, gitDir, id string, line int, fn func(*Ob
 		if err != nil {
 			return nil
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 		br := bufio.NewReader(io.NewSectionReader(f, off, 1<<62))
 		// The entry header: type in bits 4-6 of the first byte, the
 		// inflated size in little-endian groups of 4, then 7, bits.
@@ -298,7 +300,7 @@ func packOffset(ctx context.Context, gitDir, idx, id string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	cmd := exec.CommandContext(ctx, "git", "show-index")
 	cmd.Dir = gitDir
 	cmd.Stdin = f
@@ -327,7 +329,7 @@ func partialLoose(gitDir, id string, line int, fn func(*Object) error) error {
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	zr, err := zlib.NewReader(bufio.NewReader(io.LimitReader(f, 1<<32)))
 	if err != nil {
 		return nil

@@ -492,7 +492,9 @@ func TestAllObjects(t *testing.T) {
 					t.Errorf("big blob body: %d bytes, %v", len(b), err)
 				}
 			case read > 0:
-				io.CopyN(io.Discard, o.Body, int64(read))
+				if _, err := io.CopyN(io.Discard, o.Body, int64(read)); err != nil {
+					t.Errorf("reading %d bytes of the big blob: %v", read, err)
+				}
 			}
 			return nil
 		})
@@ -662,7 +664,9 @@ func corrupt(t *testing.T, path string, off, n int, flip bool) {
 	} else {
 		data = data[:off]
 	}
-	os.Chmod(path, 0o644)
+	if err := os.Chmod(path, 0o644); err != nil { // git makes objects read-only
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -741,8 +745,12 @@ func TestAllObjectsDamaged(t *testing.T) {
 				f := strings.Fields(line)
 				if len(f) >= 5 && f[0] == ids[3] {
 					var off, n int
-					fmt.Sscan(f[4], &off)
-					fmt.Sscan(f[3], &n)
+					if _, err := fmt.Sscan(f[4], &off); err != nil {
+						t.Fatalf("verify-pack offset %q: %v", f[4], err)
+					}
+					if _, err := fmt.Sscan(f[3], &n); err != nil {
+						t.Fatalf("verify-pack size %q: %v", f[3], err)
+					}
 					corrupt(t, packs[0], off+n/2, 8, true)
 					return ids[3]
 				}

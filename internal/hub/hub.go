@@ -410,7 +410,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (*result, *Error) {
 		}
 		return nil, fail(NetworkError, 0, transportText(err), unwrapURLError(err))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // a response read: closing it loses nothing
 
 	limit := cl.maxBytes
 	if limit <= 0 {

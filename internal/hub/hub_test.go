@@ -120,7 +120,7 @@ func (a answer) write(w http.ResponseWriter) {
 		a.status = 200
 	}
 	w.WriteHeader(a.status)
-	io.WriteString(w, a.body)
+	_, _ = io.WriteString(w, a.body) // a client that hung up fails on its side
 }
 
 var (
@@ -492,7 +492,9 @@ func TestNetworkErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		addr := l.Addr().String()
-		l.Close()
+		if err := l.Close(); err != nil { // the port must refuse
+			t.Fatal(err)
+		}
 		c, clk := newClient(t, "http://"+addr, nil)
 		_, err = c.WhoAmI(t.Context(), testToken)
 		if ClassOf(err) != NetworkError || !IsUnknown(err) {
@@ -799,7 +801,7 @@ func TestResponseSizeBound(t *testing.T) {
 					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
 				}
 				for i := 0; i < len(big); i += 512 {
-					io.WriteString(w, big[i:min(i+512, len(big))])
+					_, _ = io.WriteString(w, big[i:min(i+512, len(big))]) // the client stops reading at its bound
 					if tc.chunked {
 						w.(http.Flusher).Flush()
 					}
@@ -816,7 +818,7 @@ func TestResponseSizeBound(t *testing.T) {
 		})
 	}
 	t.Run("download bound", func(t *testing.T) {
-		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, strings.Repeat("a", 100)) })
+		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, strings.Repeat("a", 100)) })
 		c, _ := newClient(t, srv.URL, nil)
 		if _, err := c.DownloadFile(t.Context(), "", "dataset", "acme/d", "v1", "a.txt", 99); !errors.Is(err, ErrResponseTooLarge) {
 			t.Errorf("99: %v", err)
@@ -943,7 +945,9 @@ func TestRevoke(t *testing.T) {
 		total := 0
 		for _, r := range rec.all() {
 			var body struct{ Credentials []string }
-			json.Unmarshal([]byte(r.Body), &body)
+			if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+				t.Fatalf("revocation request body %q: %v", r.Body, err)
+			}
 			total += len(body.Credentials)
 		}
 		if rec.count() != 2 || total != 150 {

@@ -116,7 +116,11 @@ func TestDownloadTo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tmp.Close()
+	t.Cleanup(func() {
+		if err := tmp.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	f, n, err := c.DownloadTo(ctx, alice, hub.RepoModel, model, "main", "big.bin", tmp, 1<<20)
 	if err != nil || n != int64(len(body)) || f.Data != nil || f.Commit != mem.Commit || f.ETag != mem.ETag {
 		t.Fatalf("DownloadTo: %+v %d %v", f, n, err)
@@ -269,7 +273,7 @@ func TestFirstHopHeaders(t *testing.T) {
 		w.Header().Set("X-Repo-Commit", "storage-says-otherwise")
 		w.Header().Set("X-Linked-Size", "1")
 		w.Header().Set("ETag", `"storage-etag"`)
-		io.WriteString(w, "payload")
+		_, _ = io.WriteString(w, "payload") // a client that hung up fails on its side
 	}))
 	defer storage.Close()
 	hubSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

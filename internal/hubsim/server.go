@@ -162,7 +162,7 @@ func serve(addr string, h http.Handler) (baseURL string, stop func(), err error)
 	}
 	host, port, err := net.SplitHostPort(ln.Addr().String())
 	if err != nil {
-		ln.Close()
+		_ = ln.Close() // never served: the address error is what to report
 		return "", nil, fmt.Errorf("hubsim: listen on %s: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
@@ -182,7 +182,7 @@ func serve(addr string, h http.Handler) (baseURL string, stop func(), err error)
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			if srv.Shutdown(ctx) != nil {
-				srv.Close()
+				_ = srv.Close() // stopping anyway: a simulator has no state to lose
 			}
 			<-done
 		})

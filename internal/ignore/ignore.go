@@ -118,7 +118,7 @@ func Load(path string) (*List, error) {
 		}
 		return nil, fmt.Errorf("ignore file %s: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	return Parse(path, safefile.Limit(f, MaxFileSize), time.Now())
 }
 

@@ -552,9 +552,13 @@ func TestLoadBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := 0; n <= MaxFileSize; n += len(line) * 1024 {
-		f.Write(bytes.Repeat(line, 1024))
+		if _, err := f.Write(bytes.Repeat(line, 1024)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("Load: %v", err)
 	}

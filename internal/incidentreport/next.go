@@ -127,10 +127,9 @@ func nextSteps(first int, inc incident.Incident, a *assess.Report, occ []inciden
 		purge.Detail = "revoking the token does not remove it: rewrite history, rebuild images and delete messages, then scan again (a complete scan that no longer finds it marks the copy purged). Never paste the token into a command line: write the replace-text file in an editor."
 	}
 
-	switch {
-	case a == nil:
+	if a == nil {
 		notify.Status, notify.Label, notify.Detail = StatusPending, "unknown", "no assessment: which public repositories it could write is not known"
-	default:
+	} else {
 		var pub []assess.Repo
 		for _, r := range a.Repos {
 			if !r.Private && (r.Access == assess.Write || r.Access == assess.Admin) {

@@ -121,15 +121,15 @@ func (l *Lock) Write(path string) error {
 	if err != nil {
 		return fmt.Errorf("writing lock %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	defer func() { _ = os.Remove(tmp.Name()) }() // fails (nothing there) after the rename, as it should
 	// CreateTemp makes the file private; the lock is meant to be committed
 	// and reviewed, so it gets the usual mode of a source file.
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report; the file is removed
 		return fmt.Errorf("writing lock %s: %w", path, err)
 	}
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report; the file is removed
 		return fmt.Errorf("writing lock %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {

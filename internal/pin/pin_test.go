@@ -247,7 +247,9 @@ func TestLockFileBounds(t *testing.T) {
 	if err := f.Truncate(MaxLockSize + 1); err != nil { // sparse: no disk used
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadLock(big); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("oversized lock: %v", err)
 	}

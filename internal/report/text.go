@@ -131,9 +131,10 @@ func (t *textWriter) group(g group, opt Options) {
 			line += " (checked " + v.CheckedAt.UTC().Format("15:04Z") + ")"
 		}
 		vstyle := ansiGreen
-		if v.Status == "live" {
+		switch v.Status {
+		case "live":
 			vstyle = ansiBold + ansiRed
-		} else if v.Status == "unknown" {
+		case "unknown":
 			vstyle = ansiYellow
 		}
 		t.printf("  %s\n", t.paint(vstyle, line))

@@ -48,14 +48,14 @@ func Create(path string) (*os.File, error) {
 		return nil, err
 	}
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		f.Close()
+		_ = f.Close() // nothing written yet: the refusal is what to report
 		if err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s is %s, %w: refusing to write it", path, Describe(fi.Mode()), ErrNotRegular)
 	}
 	if err := clearNonblock(f); err != nil {
-		f.Close()
+		_ = f.Close() // nothing written yet: the refusal is what to report
 		return nil, err
 	}
 	return f, nil
@@ -89,15 +89,15 @@ func OpenIn(root *os.Root, name string) (*os.File, error) {
 func regular(f *os.File) (*os.File, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // opened read-only: closing it loses nothing
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		f.Close()
+		_ = f.Close() // opened read-only: closing it loses nothing
 		return nil, fmt.Errorf("%s, %w: skipped", Describe(fi.Mode()), ErrNotRegular)
 	}
 	if err := clearNonblock(f); err != nil {
-		f.Close()
+		_ = f.Close() // opened read-only: closing it loses nothing
 		return nil, err
 	}
 	return f, nil
@@ -144,7 +144,7 @@ func ReadLimit(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	if fi, err := f.Stat(); err == nil && fi.Size() > max {
 		return nil, fmt.Errorf("%d bytes, more than %d: %w", fi.Size(), max, ErrTooLarge)
 	}

@@ -32,7 +32,8 @@ func TestNonRegularNeverBlocks(t *testing.T) {
 	defer cancel()
 
 	s := New(Options{ShowSecrets: true})
-	fs, st, err := s.Run(ctx, []string{dir, filepath.Join(dir, "named")})
+	res, err := s.Scan(ctx, Files([]string{dir, filepath.Join(dir, "named")}))
+	fs, st := res.Findings, res.Stats
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("Run: %v (context: %v)", err, ctx.Err())
 	}
@@ -44,7 +45,7 @@ func TestNonRegularNeverBlocks(t *testing.T) {
 	}
 
 	// The swap: the walk saw a regular file, the open finds a FIFO.
-	s = New(Options{})
+	s = New(Options{}).forRun()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -69,7 +70,8 @@ func TestPseudoFilesSkipped(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	_, st, err := New(Options{}).Run(ctx, []string{"/proc/sys"})
+	res, err := New(Options{}).Scan(ctx, Files([]string{"/proc/sys"}))
+	st := res.Stats
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("Run: %v (context: %v)", err, ctx.Err())
 	}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,19 +38,37 @@ const (
 	fieldTagMsg    = "tag message"
 )
 
-// RunGit scans the whole history of each repository — every object once,
-// unreachable ones included — and attributes each finding to the commits
-// and paths that introduced it. A repo is a local path (bare or not) or a
-// URL, which is mirrored into the cache first.
-func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) ([]finding.Finding, finding.Stats, error) {
+// Git is the walk of the whole history of each repository — every object
+// once, unreachable ones included — whose findings are then attributed to
+// the commits and paths that introduced them (after each repository's
+// walk: attribution needs all its objects). A repo is a local path (bare
+// or not) or a URL, which is mirrored into the cache first. A repository
+// that cannot be read is an error in the stats and the next one is read.
+// The error Scan returns is only the context's, when it has ended by the
+// start of a repository (one it cuts short is an error in the stats), or
+// one saying that gopt names no CacheDir; the Result then holds no
+// findings, and the stats as they stood (neither completed nor their
+// names hidden).
+func Git(repos []string, gopt GitOptions) Walk { return gitWalk{repos, gopt} }
+
+// gitWalk is the walk Git returns.
+type gitWalk struct {
+	repos []string
+	gopt  GitOptions
+}
+
+func (w gitWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	repos, gopt := w.repos, w.gopt
 	start := time.Now()
 	if gopt.CacheDir == "" {
-		// The caller names it (cli finds the default in the environment).
-		return nil, s.stats, errors.New("scan: no cache directory for the history scan")
+		// The caller names it (cli finds the default in the
+		// environment): its absence is a caller's bug, told before
+		// anything is read.
+		return Result{Stats: s.stats}, errors.New("scan: no cache directory for the history scan (GitOptions.CacheDir)")
 	}
 	for _, r := range repos {
 		if err := ctx.Err(); err != nil {
-			return nil, s.stats, err
+			return Result{Stats: s.stats}, err
 		}
 		if err := s.scanRepo(ctx, r, gopt); err != nil {
 			name := r
@@ -61,10 +78,7 @@ func (s *Scanner) RunGit(ctx context.Context, repos []string, gopt GitOptions) (
 			s.fail("%s: %v", name, err)
 		}
 	}
-	findings := s.finish(start)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return findings, s.stats, nil
+	return s.result(start), nil
 }
 
 // repoScan holds what one repository's object stream taught us.
@@ -393,14 +407,10 @@ func notebookText(data []byte) int64 {
 	return n
 }
 
-// pathHit is a target blob found at a path of a tree.
-type pathHit struct{ path, blob string }
-
 // attribute fills in, for every finding of this repository, the commits
 // and paths that introduced it, its author and date, the refs whose tips
-// still hold it, and whether any ref reaches it at all. It reads no diffs:
-// for each tree (memoised) it lists where target blobs sit, and a commit
-// introduced a blob at a path when none of its parents had it there.
+// still hold it, and whether any ref reaches it at all: what git.Graph
+// answers of the repository's commits, tags and trees.
 func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) error {
 	if len(rs.hits) == 0 {
 		return nil
@@ -409,39 +419,57 @@ func (s *Scanner) attribute(ctx context.Context, rs *repoScan, gitDir string) er
 	if err != nil {
 		return err
 	}
-	g := newAttribution(rs, refs)
-	intro, contained := g.introductions()
-	tips := g.tips(contained)
+	targets := make([]string, 0, len(rs.hits))
+	for id := range rs.hits {
+		targets = append(targets, id)
+	}
+	g := git.NewGraph(git.History{Commits: rs.commits, Tags: rs.tags, Trees: rs.trees, IDLen: rs.idLen}, refs, targets)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, idx := range rs.hits {
+		c, isCommit := rs.commits[id]
+		t, isTag := rs.tags[id]
+		var ins []finding.Introduction // a blob's, shared by its findings
+		if !isCommit && !isTag {
+			ins = introductions(g.Introductions(id))
+		}
 		for _, i := range idx {
 			f := &s.findings[i]
 			f.Location.Object = id
 			f.Location.Repo = rs.repo
-			if c, ok := rs.commits[id]; ok { // a commit message
+			switch {
+			case isCommit: // a commit message
 				f.Location.Commit = id
 				setCommit(f, c.Author.Name, c.Author.Email, c.Author.When)
-				f.Refs = g.refsReaching(id)
+				f.Refs = g.RefsReaching(id)
 				f.Unreachable = len(f.Refs) == 0
-				continue
-			}
-			if t, ok := rs.tags[id]; ok { // a tag message
+			case isTag: // a tag message
 				setCommit(f, t.Tagger.Name, t.Tagger.Email, t.Tagger.When)
-				f.Refs = g.tagRefs(id)
+				f.Refs = g.TagRefs(id)
 				f.Unreachable = len(f.Refs) == 0
-				continue
+			default:
+				f.Commits = ins
+				f.Refs = g.Tips(id)
+				f.Unreachable = !g.Contained(id)
+				placeBlobFinding(f, rs.label, id, ins)
 			}
-			ins := intro[id]
-			g.sortIntroductions(ins)
-			f.Commits = ins
-			f.Refs = tips[id]
-			f.Unreachable = !contained[id]
-			placeBlobFinding(f, rs.label, id, ins)
 		}
 	}
 	return nil
+}
+
+// introductions are the graph's introductions of a blob as findings carry
+// them.
+func introductions(ins []git.Introduction) []finding.Introduction {
+	if ins == nil {
+		return nil
+	}
+	out := make([]finding.Introduction, len(ins))
+	for i, in := range ins {
+		out[i] = finding.Introduction{Commit: in.Commit, Path: in.Path, Author: in.Author, Email: in.Email, Date: in.Date, Reachable: in.Reachable}
+	}
+	return out
 }
 
 // placeBlobFinding locates a finding in blob id at the earliest of its
@@ -465,263 +493,6 @@ func placeBlobFinding(f *finding.Finding, label, id string, ins []finding.Introd
 	}
 }
 
-// attribution is what attribute knows of one repository's graph: the
-// blobs holding findings, where they sit in each tree (memoised), which
-// commits some ref reaches, and, computed when first asked, the refs
-// reaching a commit and commit generations.
-type attribution struct {
-	rs        *repoScan
-	refs      []git.Ref
-	targets   map[string]bool      // blobs holding findings
-	memo      map[string][]pathHit // tree -> its target blobs, by path
-	reachable map[string]bool      // commits some ref reaches
-
-	children     map[string][]string // commit -> its children; nil until needed
-	reachingMemo map[string][]string // commit -> refsReaching
-	gen          map[string]int      // commit -> generation
-}
-
-// newAttribution reads the graph of rs: its target blobs and which of its
-// commits refs reach.
-func newAttribution(rs *repoScan, refs []git.Ref) *attribution {
-	g := &attribution{rs: rs, refs: refs, targets: map[string]bool{}, memo: map[string][]pathHit{},
-		reachingMemo: map[string][]string{}, gen: map[string]int{}}
-	for id := range rs.hits {
-		_, isCommit := rs.commits[id]
-		_, isTag := rs.tags[id]
-		if !isCommit && !isTag {
-			g.targets[id] = true
-		}
-	}
-	g.reachable = g.reach()
-	return g
-}
-
-// walk lists where target blobs sit under tree, their paths after prefix.
-func (g *attribution) walk(tree, prefix string) []pathHit {
-	if h, ok := g.memo[tree]; ok {
-		return prefixed(h, prefix)
-	}
-	raw, ok := g.rs.trees[tree]
-	if !ok {
-		return nil
-	}
-	entries, err := git.ParseTree(raw, g.rs.idLen)
-	if err != nil {
-		return nil
-	}
-	var hits []pathHit
-	for _, e := range entries {
-		switch {
-		case e.IsTree():
-			hits = append(hits, g.walk(e.ID, e.Name+"/")...)
-		case e.IsBlob() && g.targets[e.ID]:
-			hits = append(hits, pathHit{e.Name, e.ID})
-		}
-	}
-	g.memo[tree] = hits
-	return prefixed(hits, prefix)
-}
-
-// treeHits lists where target blobs sit in c's tree.
-func (g *attribution) treeHits(c *git.Commit) []pathHit { return g.walk(c.Tree, "") }
-
-// reach is which commits some ref reaches: one walk from every ref at once
-// (a walk per ref costs refs × commits, and mirrors hold a ref for every
-// pull request).
-func (g *attribution) reach() map[string]bool {
-	rs := g.rs
-	reachable := map[string]bool{}
-	var stack []string
-	for _, r := range g.refs {
-		if _, ok := rs.commits[r.Target]; ok {
-			stack = append(stack, r.Target)
-		}
-	}
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if reachable[id] {
-			continue
-		}
-		reachable[id] = true
-		for _, p := range rs.commits[id].Parents {
-			if _, ok := rs.commits[p]; ok && !reachable[p] {
-				stack = append(stack, p)
-			}
-		}
-	}
-	return reachable
-}
-
-// refsReaching lists the refs that reach a commit (those pointing at it
-// or at a descendant); needed only for commit messages.
-func (g *attribution) refsReaching(id string) []string {
-	if !g.reachable[id] {
-		return nil
-	}
-	if out, ok := g.reachingMemo[id]; ok {
-		return out
-	}
-	if g.children == nil {
-		g.children = map[string][]string{}
-		for cid, c := range g.rs.commits {
-			for _, p := range c.Parents {
-				g.children[p] = append(g.children[p], cid)
-			}
-		}
-	}
-	desc := map[string]bool{id: true}
-	stack := []string{id}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, ch := range g.children[x] {
-			if !desc[ch] {
-				desc[ch] = true
-				stack = append(stack, ch)
-			}
-		}
-	}
-	var out []string
-	for _, r := range g.refs {
-		if desc[r.Target] {
-			out = append(out, r.Name)
-		}
-	}
-	g.reachingMemo[id] = out
-	return out
-}
-
-// tagRefs lists the refs that name a tag object, directly or through tags
-// of it.
-func (g *attribution) tagRefs(id string) []string {
-	var out []string
-	for _, r := range g.refs {
-		for o, n := r.Object, 0; n < 16; n++ {
-			if o == id {
-				out = append(out, r.Name)
-				break
-			}
-			t, ok := g.rs.tags[o]
-			if !ok {
-				break
-			}
-			o = t.Object
-		}
-	}
-	return out
-}
-
-// generation orders commits made in the same second: an ancestor's is
-// lower than its descendants'.
-func (g *attribution) generation(id string) int {
-	stack := []string{id}
-	for len(stack) > 0 {
-		top := stack[len(stack)-1]
-		if _, ok := g.gen[top]; ok {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		n, ready := 0, true
-		for _, p := range g.rs.commits[top].Parents {
-			if pg, ok := g.gen[p]; ok {
-				n = max(n, pg)
-			} else if _, ok := g.rs.commits[p]; ok {
-				stack = append(stack, p)
-				ready = false
-			}
-		}
-		if ready {
-			g.gen[top] = n + 1
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return g.gen[id]
-}
-
-// introductions lists, by blob, the commits that put it at a path none of
-// their parents had it at, and tells which blobs a reachable commit holds.
-func (g *attribution) introductions() (intro map[string][]finding.Introduction, contained map[string]bool) {
-	intro = map[string][]finding.Introduction{} // blob -> introductions
-	contained = map[string]bool{}               // blob held by a reachable commit
-	for _, c := range g.rs.commits {
-		hits := g.treeHits(c)
-		if len(hits) == 0 {
-			continue
-		}
-		var parentHits []map[pathHit]bool
-		for _, p := range c.Parents {
-			m := map[pathHit]bool{}
-			if pc, ok := g.rs.commits[p]; ok {
-				for _, h := range g.treeHits(pc) {
-					m[h] = true
-				}
-			}
-			parentHits = append(parentHits, m)
-		}
-		for _, h := range hits {
-			if g.reachable[c.ID] {
-				contained[h.blob] = true
-			}
-			introduced := true
-			for _, m := range parentHits {
-				if m[h] {
-					introduced = false
-				}
-			}
-			if introduced {
-				intro[h.blob] = append(intro[h.blob], finding.Introduction{
-					Commit: c.ID, Path: h.path, Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When,
-					Reachable: g.reachable[c.ID],
-				})
-			}
-		}
-	}
-	return intro, contained
-}
-
-// tips lists, by blob, the refs whose tip holds it; a ref naming a target
-// blob itself holds it, and the blob is then contained.
-func (g *attribution) tips(contained map[string]bool) map[string][]string {
-	tips := map[string][]string{}
-	for _, r := range g.refs {
-		if g.targets[r.Target] { // a tag of the blob itself
-			contained[r.Target] = true
-			if !slices.Contains(tips[r.Target], r.Name) {
-				tips[r.Target] = append(tips[r.Target], r.Name)
-			}
-		}
-		if c, ok := g.rs.commits[r.Target]; ok {
-			for _, h := range g.treeHits(c) {
-				if !slices.Contains(tips[h.blob], r.Name) {
-					tips[h.blob] = append(tips[h.blob], r.Name)
-				}
-			}
-		}
-	}
-	return tips
-}
-
-// sortIntroductions puts ins earliest first; in the same second,
-// ancestors first; then by path and id, so that the result never depends
-// on map order.
-func (g *attribution) sortIntroductions(ins []finding.Introduction) {
-	sort.Slice(ins, func(a, b int) bool {
-		x, y := ins[a], ins[b]
-		if !x.Date.Equal(y.Date) {
-			return x.Date.Before(y.Date)
-		}
-		if gx, gy := g.generation(x.Commit), g.generation(y.Commit); gx != gy {
-			return gx < gy
-		}
-		if x.Path != y.Path {
-			return x.Path < y.Path
-		}
-		return x.Commit < y.Commit
-	})
-}
-
 func setCommit(f *finding.Finding, author, email string, when time.Time) {
 	f.Author, f.Email = author, email
 	if !when.IsZero() {
@@ -733,17 +504,6 @@ func setCommit(f *finding.Finding, author, email string, when time.Time) {
 			f.Time = &t
 		}
 	}
-}
-
-func prefixed(hits []pathHit, prefix string) []pathHit {
-	if prefix == "" || len(hits) == 0 {
-		return hits
-	}
-	out := make([]pathHit, len(hits))
-	for i, h := range hits {
-		out[i] = pathHit{prefix + h.path, h.blob}
-	}
-	return out
 }
 
 // gitState remembers, per repository, which objects were scanned and which

@@ -409,11 +409,11 @@ func TestGitHistory(t *testing.T) {
 // runGit runs a history scan and fails the test on a scan-level error.
 func runGit(t *testing.T, opt Options, gopt GitOptions, repos ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
-	fs, st, err := New(opt).RunGit(t.Context(), repos, gopt)
+	res, err := New(opt).Scan(t.Context(), Git(repos, gopt))
 	if err != nil {
-		t.Fatalf("RunGit: %v", err)
+		t.Fatalf("Scan(Git): %v", err)
 	}
-	return fs, st
+	return res.Findings, res.Stats
 }
 
 func describeGit(fs []finding.Finding) string {
@@ -691,8 +691,8 @@ func TestGitErrors(t *testing.T) {
 	// A cancelled context stops the run.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := New(Options{}).RunGit(ctx, []string{r.dir}, GitOptions{CacheDir: t.TempDir()}); err == nil {
-		t.Error("cancelled RunGit: no error")
+	if _, err := New(Options{}).Scan(ctx, Git([]string{r.dir}, GitOptions{CacheDir: t.TempDir()})); err == nil {
+		t.Error("cancelled Scan(Git): no error")
 	}
 }
 

@@ -46,11 +46,11 @@ func writeFile(t testing.TB, path string, data []byte) {
 // run scans paths with opt and fails the test on a scan-level error.
 func run(t testing.TB, opt Options, paths ...string) ([]finding.Finding, finding.Stats) {
 	t.Helper()
-	fs, st, err := New(opt).Run(t.Context(), paths)
+	res, err := New(opt).Scan(t.Context(), Files(paths))
 	if err != nil {
-		t.Fatalf("Run: %v", err)
+		t.Fatalf("Scan: %v", err)
 	}
-	return fs, st
+	return res.Findings, res.Stats
 }
 
 // bySecret returns the findings of one secret.

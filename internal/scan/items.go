@@ -5,24 +5,25 @@ import (
 	"io"
 	"time"
 
-	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
-// Walk yields items to visit: the members of something that is not a
-// directory of files (a host's token caches, a process table, a registry
-// image).
-type Walk func(ctx context.Context, visit source.Visit) error
+// Items is the walk of every item w yields, read as Files reads files:
+// members that are containers (archives, images, exports) are opened in
+// turn, text items are scanned as they are. An error that w returns
+// while the context is live is recorded in the stats and ends the walk,
+// and Scan returns no error. Once the context has ended, Scan returns w's
+// error (or, if w returned none, the context's) with what was found
+// before.
+func Items(w source.Walk) Walk { return itemWalk{w} }
 
-// RunItems scans every item walk yields, as Run scans files: members that
-// are containers (archives, images, exports) are opened in turn, text
-// items are scanned as they are. An error that walk returns is recorded
-// and ends the walk; a *source.MemberError returned for one item is
-// recorded and the walk goes on.
-func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]finding.Finding, finding.Stats, error) {
+// itemWalk is the walk Items returns.
+type itemWalk struct{ walk source.Walk }
+
+func (w itemWalk) run(ctx context.Context, s *Scanner) (Result, error) {
 	start := time.Now()
 	buf := source.NewBuffer()
-	err := walk(ctx, func(ctx context.Context, it source.Item, r io.Reader) error {
+	err := w.walk(ctx, func(ctx context.Context, it source.Item, r io.Reader) error {
 		s.scanItem(ctx, it, r, 0, buf)
 		return nil
 	})
@@ -33,10 +34,7 @@ func (s *Scanner) RunItems(ctx context.Context, walk Walk) ([]finding.Finding, f
 	if err == nil {
 		err = ctx.Err()
 	}
-	findings := s.finish(start)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return findings, s.stats, err
+	return s.result(start), err
 }
 
 // scanItem scans one member of a container.

@@ -55,7 +55,8 @@ func TestLineTimes(t *testing.T) {
 
 	// Standard input, too.
 	in := "2026-07-08T09:10:11Z deploy " + tk[8] + "\n"
-	sfs, _, err := New(Options{ShowSecrets: true, Stdin: strings.NewReader(in)}).Run(t.Context(), []string{"-"})
+	res, err := New(Options{ShowSecrets: true, Stdin: strings.NewReader(in)}).Scan(t.Context(), Files([]string{"-"}))
+	sfs := res.Findings
 	if err != nil || len(sfs) != 1 || sfs[0].Time == nil || sfs[0].Time.Format(time.RFC3339) != "2026-07-08T09:10:11Z" {
 		t.Errorf("stdin: %v %s", err, describe(sfs))
 	}

@@ -50,7 +50,8 @@ func TestNotebookPastBudget(t *testing.T) {
 			writeFile(t, filepath.Join(dir, tc.file), tc.data)
 			s := New(Options{ShowSecrets: true})
 			s.notebookText = tc.budget
-			fs, st, err := s.Run(t.Context(), []string{dir})
+			res, err := s.Scan(t.Context(), Files([]string{dir}))
+			fs, st := res.Findings, res.Stats
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +112,8 @@ func TestNotebookSplitPastBudget(t *testing.T) {
 			writeFile(t, filepath.Join(dir, tc.file), tc.data)
 			s := New(Options{ShowSecrets: true})
 			s.notebookText = tc.budget
-			fs, _, err := s.Run(t.Context(), []string{dir})
+			res, err := s.Scan(t.Context(), Files([]string{dir}))
+			fs := res.Findings
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +155,8 @@ func TestNotebookSplitPastBudgetMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	fs, st, err := s.Run(t.Context(), []string{dir})
+	res, err := s.Scan(t.Context(), Files([]string{dir}))
+	fs, st := res.Findings, res.Stats
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

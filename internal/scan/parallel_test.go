@@ -66,7 +66,8 @@ func TestParallelMatchesSequential(t *testing.T) {
 			scanWith := func(min int64) []finding.Finding {
 				s := New(Options{ShowSecrets: true, Workers: 1})
 				s.parallelMin = min
-				fs, st, err := s.Run(t.Context(), []string{path})
+				res, err := s.Scan(t.Context(), Files([]string{path}))
+				fs, st := res.Findings, res.Stats
 				if err != nil || st.Errors != 0 {
 					t.Fatalf("Run: %v %v", err, st.ErrorList)
 				}

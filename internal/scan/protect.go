@@ -12,15 +12,24 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
-// RunStaged scans the staged content of every file that the next commit
-// changes, reading blobs from the index: what is about to be committed, not
-// what the work tree holds. It is the pre-commit check, and costs in
-// proportion to the change, not to the repository.
-func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]finding.Finding, finding.Stats, error) {
+// Staged is the walk of the staged content of every file that the next
+// commit changes in the repository at dir, reading blobs from the index:
+// what is about to be committed, not what the work tree holds. It is the
+// pre-commit check, and costs in proportion to the change, not to the
+// repository. When listing the changes or reading their objects fails
+// (the context's end included), Scan returns that error and an empty
+// Result.
+func Staged(dir string) Walk { return stagedWalk{dir} }
+
+// stagedWalk is the walk Staged returns.
+type stagedWalk struct{ dir string }
+
+func (w stagedWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	dir := w.dir
 	start := time.Now()
 	paths, err := git.Staged(ctx, dir)
 	if err != nil {
-		return nil, finding.Stats{}, err
+		return Result{}, err
 	}
 	var specs, names []string
 	for _, p := range paths {
@@ -32,23 +41,35 @@ func (s *Scanner) RunStaged(ctx context.Context, dir string) ([]finding.Finding,
 		names = append(names, p)
 	}
 	if err := s.scanObjects(ctx, dir, specs, names, "staged"); err != nil {
-		return nil, finding.Stats{}, err
+		return Result{}, err
 	}
-	return s.finish(start), s.stats, nil
+	return s.result(start), nil
 }
 
-// RunPrePush scans what a push would send — every new commit's message and
-// every new blob — given the pre-push hook's standard input.
-func (s *Scanner) RunPrePush(ctx context.Context, dir string, updates io.Reader) ([]finding.Finding, finding.Stats, error) {
+// PrePush is the walk of what a push from the repository at dir would
+// send — every new commit's message and every new blob — given the
+// pre-push hook's standard input, updates. When listing or reading the
+// objects fails (updates unreadable, the context's end included), Scan
+// returns that error and an empty Result.
+func PrePush(dir string, updates io.Reader) Walk { return pushWalk{dir, updates} }
+
+// pushWalk is the walk PrePush returns.
+type pushWalk struct {
+	dir     string
+	updates io.Reader
+}
+
+func (w pushWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	dir := w.dir
 	start := time.Now()
-	ids, paths, err := git.PushObjects(ctx, dir, updates)
+	ids, paths, err := git.PushObjects(ctx, dir, w.updates)
 	if err != nil {
-		return nil, finding.Stats{}, err
+		return Result{}, err
 	}
 	if err := s.scanObjects(ctx, dir, ids, paths, "push"); err != nil {
-		return nil, finding.Stats{}, err
+		return Result{}, err
 	}
-	return s.finish(start), s.stats, nil
+	return s.result(start), nil
 }
 
 // scanObjects reads the named objects and scans blobs (located at

@@ -27,7 +27,8 @@ func TestPanicInReaderIsAnError(t *testing.T) {
 		good := source.Item{Prov: source.FileProvenance("file", "good.env"), Name: "good.env", Size: -1}
 		return visit(ctx, good, strings.NewReader("HF_TOKEN="+tok+"\n"))
 	}
-	fs, st, err := New(Options{ShowSecrets: true}).RunItems(t.Context(), walk)
+	res, err := New(Options{ShowSecrets: true}).Scan(t.Context(), Items(walk))
+	fs, st := res.Findings, res.Stats
 	if err != nil {
 		t.Fatal(err)
 	}

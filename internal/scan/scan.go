@@ -78,7 +78,8 @@ const (
 	maxNotebookHits = 16 << 20
 )
 
-// Scanner scans files and streams. Create one with New.
+// Scanner scans files and streams. Create one with New, and hand Scan a
+// Walk for each run.
 type Scanner struct {
 	opt Options
 	det *detect.Detector
@@ -92,9 +93,9 @@ type Scanner struct {
 	// notebookText is maxNotebookText; tests lower it.
 	notebookText int64
 
-	mu       sync.Mutex
-	findings []finding.Finding
-	stats    finding.Stats
+	// The state of one run: nil in the Scanner New returns, fresh in
+	// the copy each Scan reads with (see forRun).
+	*runState
 }
 
 // New returns a Scanner.
@@ -121,11 +122,19 @@ type job struct {
 	named bool
 }
 
-// Run scans the paths (files, directories, or "-" for standard input) and
-// returns the findings, sorted by path and position, and the stats. Errors
-// reading one file are recorded in the stats and the scan goes on; the
-// returned error is only for a scan that could not run at all.
-func (s *Scanner) Run(ctx context.Context, paths []string) ([]finding.Finding, finding.Stats, error) {
+// Files is the walk of paths: files, directories (walked, links inside
+// them never followed), or "-" for standard input (Options.Stdin, else
+// os.Stdin), which is read last. Errors reading one file are recorded in
+// the stats and the scan goes on. The error Scan returns is only for a
+// scan that could not go on (its context ended); the Result then holds
+// what was found before, complete as far as it goes.
+func Files(paths []string) Walk { return fileWalk{paths} }
+
+// fileWalk is the walk Files returns.
+type fileWalk struct{ paths []string }
+
+func (w fileWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	paths := w.paths
 	start := time.Now()
 	jobs := make(chan job, 256)
 	var wg sync.WaitGroup
@@ -174,10 +183,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string) ([]finding.Finding, f
 	if walkErr == nil {
 		walkErr = ctx.Err()
 	}
-	findings := s.finish(start)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return findings, s.stats, walkErr
+	return s.result(start), walkErr
 }
 
 func sortFindings(fs []finding.Finding) {
@@ -838,9 +844,22 @@ func (s *Scanner) readImages(ctx context.Context, imgs []image.Named, prov sourc
 	}
 }
 
-// RunImages scans container images fetched from a registry by reference.
-func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.Option) ([]finding.Finding, finding.Stats, error) {
-	return s.RunItems(ctx, func(ctx context.Context, visit source.Visit) error {
+// Images is the walk of container images fetched from a registry by
+// reference (opts say how to reach the registry). A reference that cannot
+// be fetched is an error in the stats and the next one is fetched; the
+// only error Scan returns is the context's, once it has ended, with what
+// was found before.
+func Images(refs []string, opts ...remote.Option) Walk { return imageWalk{refs, opts} }
+
+// imageWalk is the walk Images returns.
+type imageWalk struct {
+	refs []string
+	opts []remote.Option
+}
+
+func (w imageWalk) run(ctx context.Context, s *Scanner) (Result, error) {
+	refs, opts := w.refs, w.opts
+	return itemWalk{func(ctx context.Context, visit source.Visit) error {
 		for _, ref := range refs {
 			img, err := image.Remote(ctx, ref, opts...)
 			if err != nil {
@@ -851,7 +870,7 @@ func (s *Scanner) RunImages(ctx context.Context, refs []string, opts ...remote.O
 			s.readImages(ctx, []image.Named{img}, source.FileProvenance("image", ref), 0, source.NewBuffer())
 		}
 		return nil
-	})
+	}}.run(ctx, s)
 }
 
 // runJob scans what one job names.

@@ -482,7 +482,7 @@ func TestProgressAndCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := New(Options{}).Run(ctx, []string{dir}); !errors.Is(err, context.Canceled) {
+	if _, err := New(Options{}).Scan(ctx, Files([]string{dir})); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan returned %v", err)
 	}
 }

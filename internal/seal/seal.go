@@ -88,7 +88,7 @@ func readKeyFile(path string) ([]byte, error) {
 		}
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -128,7 +128,10 @@ func createKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("seal: creating key file: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
+	// The temporary name goes in every case (after the link, path keeps
+	// the file); a failed removal leaves a second name of the same
+	// private (0600) file, nothing the key file itself does not hold.
+	defer func() { _ = os.Remove(tmp) }()
 	// Hex, so that the file is safe to copy and paste.
 	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
 	if err == nil {

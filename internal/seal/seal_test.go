@@ -108,11 +108,15 @@ func TestLoadKeyFile(t *testing.T) {
 	if got, err := s2.Open(sealed, []byte("fp")); err != nil || string(got) != "secret" {
 		t.Fatalf("reloaded key cannot open: %q, %v", got, err)
 	}
-	os.Chmod(path, 0o644)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadKey("", path); err == nil {
 		t.Fatal("a world-readable key file was accepted")
 	}
-	os.Chmod(path, 0o640)
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadKey("", path); err == nil {
 		t.Fatal("a group-readable key file was accepted")
 	}

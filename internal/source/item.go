@@ -28,6 +28,16 @@ type Item struct {
 // *MemberError records it and goes on with the next member.
 type Visit func(ctx context.Context, it Item, r io.Reader) error
 
+// Walk yields items to visit: the members of something that is not a
+// directory of files (a host's token caches, a process table, a registry
+// image). It is how a new kind of input reaches the scanner without
+// depending on it: the scanner's Items walk reads what a Walk yields, and
+// opens each item that is a container in turn. An error a Walk returns
+// ends it (the scanner records it); one confined to a single item (a
+// *MemberError) is better recorded against that item, by yielding the item
+// with a reader that fails, and the walk going on.
+type Walk func(ctx context.Context, visit Visit) error
+
 // Limits bound what opening containers may cost, whatever the input.
 type Limits struct {
 	// MaxDepth is how many containers deep members are opened (a zip in a

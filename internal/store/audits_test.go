@@ -60,7 +60,7 @@ func TestAudits(t *testing.T) {
 			t.Fatal("nil audit saved")
 		}
 		// Audits survive reopening.
-		st.Close()
+		closeStore(t, st)
 		st2 := openTest(t, dsn)
 		if r, _, err := st2.Audit(ctx, id); err != nil || r == nil || len(r.Findings) != 2 {
 			t.Fatalf("after reopening: %v %v", r, err)

@@ -84,7 +84,7 @@ func TestPostgresErrorsHidePassword(t *testing.T) {
 		for name, open := range map[string]func(context.Context, string, *seal.Sealer) (Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
 			st, err := open(ctx, dsn, nil)
 			if err == nil {
-				st.Close()
+				closeStore(t, st)
 				t.Fatalf("%s(%q) succeeded on a closed port", name, dsn)
 			}
 			msg := err.Error()
@@ -102,7 +102,7 @@ func TestOpenRefusesOtherSchemes(t *testing.T) {
 	t.Chdir(dir)
 	for _, dsn := range []string{"mysql://x/y", "http://h/x.db", "foo:bar"} {
 		if st, err := Open(t.Context(), dsn, nil); err == nil {
-			st.Close()
+			closeStore(t, st)
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
 	}
@@ -116,7 +116,7 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	path := filepath.Join(dir, "sub", "hfwarden.db")
 	if st, err := OpenReadOnly(t.Context(), path, nil); !errors.Is(err, ErrNoStore) {
 		if err == nil {
-			st.Close()
+			closeStore(t, st)
 		}
 		t.Fatalf("OpenReadOnly of a missing store: %v, want ErrNoStore", err)
 	}
@@ -125,10 +125,12 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	}
 	// A file that is no hfwarden store is no store either, and stays empty.
 	empty := filepath.Join(dir, "empty.db")
-	os.WriteFile(empty, nil, 0o600)
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if st, err := OpenReadOnly(t.Context(), empty, nil); !errors.Is(err, ErrNoStore) {
 		if err == nil {
-			st.Close()
+			closeStore(t, st)
 		}
 		t.Errorf("OpenReadOnly of an empty file: %v, want ErrNoStore", err)
 	}
@@ -138,7 +140,7 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	if url := os.Getenv("HFWARDEN_TEST_POSTGRES"); url != "" {
 		if st, err := OpenReadOnly(t.Context(), pgSchema(t, url), nil); !errors.Is(err, ErrNoStore) {
 			if err == nil {
-				st.Close()
+				closeStore(t, st)
 			}
 			t.Errorf("OpenReadOnly of an empty PostgreSQL schema: %v, want ErrNoStore", err)
 		}
@@ -153,7 +155,7 @@ func TestOpenExisting(t *testing.T) {
 	path := filepath.Join(dir, "sub", "hfwarden.db")
 	if st, err := OpenExisting(ctx, path, nil); !errors.Is(err, ErrNoStore) {
 		if err == nil {
-			st.Close()
+			closeStore(t, st)
 		}
 		t.Fatalf("OpenExisting of a missing store: %v, want ErrNoStore", err)
 	}
@@ -165,7 +167,7 @@ func TestOpenExisting(t *testing.T) {
 		empty := pgSchema(t, url)
 		if st, err := OpenExisting(ctx, empty, nil); !errors.Is(err, ErrNoStore) {
 			if err == nil {
-				st.Close()
+				closeStore(t, st)
 			}
 			t.Errorf("OpenExisting of an empty PostgreSQL schema: %v, want ErrNoStore", err)
 		}
@@ -176,12 +178,12 @@ func TestOpenExisting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st.Close()
+		closeStore(t, st)
 		st, err = OpenExisting(ctx, dsn, nil)
 		if err != nil {
 			t.Fatalf("OpenExisting of a store: %v", err)
 		}
-		st.Close()
+		closeStore(t, st)
 	}
 }
 
@@ -196,14 +198,18 @@ func TestOpenReadOnlyUnwritable(t *testing.T) {
 	if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(tok, "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
+	closeStore(t, st)
 	if err := os.Chmod(path, 0o444); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(dir, 0o555); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	t.Cleanup(func() {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Error(err) // TempDir cannot remove it: say why
+		}
+	})
 	before, _ := os.ReadFile(path)
 	ents0, _ := os.ReadDir(dir)
 
@@ -218,7 +224,7 @@ func TestOpenReadOnlyUnwritable(t *testing.T) {
 	if _, err := ro.RecordScan(ctx, "s2", []finding.Finding{tokenFinding(fakeToken(newRand()), "b.py", 1)}, t0); err == nil {
 		t.Error("a read-only store recorded a scan")
 	}
-	ro.Close()
+	closeStore(t, ro)
 
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm() != 0o444 {
@@ -246,13 +252,13 @@ func TestOpenWrongKey(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open of a store with no secret: %v", err)
 		}
-		st2.Close()
+		closeStore(t, st2)
 		if _, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 			t.Fatal(err)
 		}
 		if st3, err := Open(ctx, dsn, other); !errors.Is(err, ErrWrongKey) {
 			if err == nil {
-				st3.Close()
+				closeStore(t, st3)
 			}
 			t.Fatalf("Open with the wrong key: %v, want ErrWrongKey", err)
 		}
@@ -262,7 +268,7 @@ func TestOpenWrongKey(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			st4.Close()
+			closeStore(t, st4)
 		}
 	})
 }
@@ -276,7 +282,7 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 		if err != nil {
 			t.Fatalf("OpenReadOnly as uid %d: %v", os.Geteuid(), err)
 		}
-		defer ro.Close()
+		defer closeStore(t, ro)
 		incs, err := ro.Incidents(t.Context(), incident.Filter{})
 		if err != nil || len(incs) != 1 {
 			t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
@@ -290,8 +296,17 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.Chmod(filepath.Join(top, "store"), 0o755); os.RemoveAll(top) })
-	os.Chmod(top, 0o755)
+	t.Cleanup(func() {
+		if err := os.Chmod(filepath.Join(top, "store"), 0o755); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Error(err)
+		}
+		if err := os.RemoveAll(top); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := os.Chmod(top, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(top, "store")
 	path := filepath.Join(dir, "hfwarden.db")
 	st, err := Open(t.Context(), path, nil)
@@ -301,9 +316,13 @@ func TestOpenReadOnlyNotOwner(t *testing.T) {
 	if _, err := st.RecordScan(t.Context(), "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "a.py", 1)}, t0); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
-	os.Chmod(path, 0o444)
-	os.Chmod(dir, 0o555)
+	closeStore(t, st)
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +364,7 @@ func TestOpenReadOnlyPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenReadOnly: %v", err)
 	}
-	defer ro.Close()
+	defer closeStore(t, ro)
 	if incs, err := ro.Incidents(ctx, incident.Filter{}); err != nil || len(incs) != 1 {
 		t.Fatalf("Incidents = %d, %v; want 1", len(incs), err)
 	}

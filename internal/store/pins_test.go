@@ -69,7 +69,7 @@ func TestPins(t *testing.T) {
 		}
 
 		// Pins survive reopening.
-		st.Close()
+		closeStore(t, st)
 		st2 := openTest(t, dsn)
 		if ps, err := st2.Pins(ctx); err != nil || len(ps) != 3 {
 			t.Fatalf("after reopening: %d pins, %v", len(ps), err)

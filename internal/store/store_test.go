@@ -69,12 +69,16 @@ func pgSchema(t *testing.T, url string) string {
 	}
 	schema := fmt.Sprintf("hfw_test_%d_%d", time.Now().UnixNano(), rand.IntN(1e6))
 	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		db.Close()
+		_ = db.Close() // the CREATE error is the one to report
 		t.Fatalf("creating schema: %v", err)
 	}
 	t.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
+		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+		if err := db.Close(); err != nil {
+			t.Errorf("closing the schema's connection: %v", err)
+		}
 	})
 	sep := "?"
 	if strings.Contains(url, "?") {
@@ -99,8 +103,18 @@ func openTest(t *testing.T, dsn string) Store {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { closeStore(t, st) })
 	return st
+}
+
+// closeStore closes st and fails the test if that fails. Closing twice
+// is fine (a closed database closes again without error), so a test may
+// close a store that openTest also closes at the end.
+func closeStore(t *testing.T, st Store) {
+	t.Helper()
+	if err := st.Close(); err != nil {
+		t.Errorf("closing the store: %v", err)
+	}
 }
 
 // each runs fn on every backend with a fresh store.
@@ -518,7 +532,9 @@ func TestVerificationHistory(t *testing.T) {
 		}
 		var n int
 		s := st.(*sqlStore)
-		s.db.QueryRow(s.d.q(`SELECT count(*) FROM verifications WHERE incident_id = ?`), id).Scan(&n)
+		if err := s.db.QueryRow(s.d.q(`SELECT count(*) FROM verifications WHERE incident_id = ?`), id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 2 {
 			t.Errorf("%d verifications in the history, want 2", n)
 		}
@@ -652,12 +668,12 @@ func TestSecretSealed(t *testing.T) {
 		}
 		if st2, err := Open(ctx, dsn, other); !errors.Is(err, ErrWrongKey) {
 			if err == nil {
-				st2.Close()
+				closeStore(t, st2)
 			}
 			t.Errorf("Open with another key: %v, want ErrWrongKey", err)
 		}
 		if s.d == sqlite {
-			st.Close()
+			closeStore(t, st)
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				data, err := os.ReadFile(dsn + suffix)
 				if err != nil {
@@ -681,8 +697,11 @@ func TestScannerFindings(t *testing.T) {
 		ctx := t.Context()
 		tok := fakeToken(newRand())
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600)
-		fs, _, err := scan.New(scan.Options{}).Run(ctx, []string{dir})
+		if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("TOKEN = \""+tok+"\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		scanned, err := scan.New(scan.Options{}).Scan(ctx, scan.Files([]string{dir}))
+		fs := scanned.Findings
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -705,7 +724,7 @@ func TestWithoutSealer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer closeStore(t, st)
 	res, err := st.RecordScan(ctx, "s", []finding.Finding{tokenFinding(fakeToken(newRand()), "x", 1)}, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -801,10 +820,14 @@ func TestConcurrentScans(t *testing.T) {
 			}
 			s := stores[0].(*sqlStore)
 			var rows, scanEvents int
-			s.db.QueryRow(`SELECT count(*) FROM occurrences`).Scan(&rows)
+			if err := s.db.QueryRow(`SELECT count(*) FROM occurrences`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
 			// One first sighting per incident, whichever worker saw it
 			// first (later batches log their new occurrences apart).
-			s.db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'scan' AND message LIKE 'first seen%'`).Scan(&scanEvents)
+			if err := s.db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'scan' AND message LIKE 'first seen%'`).Scan(&scanEvents); err != nil {
+				t.Fatal(err)
+			}
 			if len(list) != len(fps) || sum != len(keys) || rows != len(keys) || scanEvents != len(fps) {
 				t.Errorf("store holds %d incidents, counters sum %d, %d occurrence rows, %d scan events; want %d incidents, %d occurrences",
 					len(list), sum, rows, scanEvents, len(fps), len(keys))

@@ -27,7 +27,8 @@ func TestWalkFIFONeverBlocks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	targets := []Target{target(fifo, KindDotenv), target("/dev/zero", KindDotenv), target(good, KindDotenv)}
-	fs, st, err := scan.New(scan.Options{}).RunItems(ctx, Walk(targets))
+	res, err := scan.New(scan.Options{}).Scan(ctx, scan.Items(Walk(targets)))
+	fs, st := res.Findings, res.Stats
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("sweep: %v (context: %v)", err, ctx.Err())
 	}

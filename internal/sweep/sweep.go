@@ -5,8 +5,9 @@
 // request, the environments of running processes — and yields them to the
 // scanner as items that say which tool put each there and how to purge it.
 //
-// Plan lists the places; Walk turns them into a scan.Walk. Neither reads
-// the process environment: what the environment says is passed in.
+// Plan lists the places; Walk turns them into a source.Walk, which the
+// scanner reads (scan.Items). Neither reads the process environment: what
+// the environment says is passed in.
 package sweep
 
 import (

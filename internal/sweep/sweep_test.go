@@ -162,7 +162,8 @@ func sweep(t *testing.T, opt Options) ([]Target, []finding.Finding, finding.Stat
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, st, err := scan.New(scan.Options{}).RunItems(t.Context(), Walk(targets))
+	res, err := scan.New(scan.Options{}).Scan(t.Context(), scan.Items(Walk(targets)))
+	fs, st := res.Findings, res.Stats
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +314,8 @@ func TestWalkUnreadable(t *testing.T) {
 		target(filepath.Join(dir, "missing"), KindNetrc),
 		target(good, KindDotenv),
 	}
-	fs, st, err := scan.New(scan.Options{}).RunItems(t.Context(), Walk(targets))
+	res, err := scan.New(scan.Options{}).Scan(t.Context(), scan.Items(Walk(targets)))
+	fs, st := res.Findings, res.Stats
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +350,7 @@ func TestSweepProcesses(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Skipf("cannot start sleep: %v", err)
 	}
-	defer cmd.Wait()
+	defer func() { _ = cmd.Wait() }() // it is killed: its error says only that
 	defer cancel()
 	_, findings, _ := sweep(t, Options{Processes: true})
 	pid := strconv.Itoa(cmd.Process.Pid)

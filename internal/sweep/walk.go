@@ -16,11 +16,10 @@ import (
 	"syscall"
 
 	"github.com/hfwarden/hfwarden/internal/safefile"
-	"github.com/hfwarden/hfwarden/internal/scan"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
-// Walk returns a scan.Walk that yields each target as items: most files
+// Walk returns a source.Walk (for scan.Items) that yields each target as items: most files
 // whole, stored_tokens and git configs one item per section, Secret
 // manifests with their data values decoded, processes one per environment
 // variable. Every item's provenance carries the attributes "kind", "tool"
@@ -28,7 +27,7 @@ import (
 // line and column. A target that cannot be read (or was skipped for its
 // size) is yielded as an item whose reader fails, so that the scanner
 // records it and goes on.
-func Walk(targets []Target) scan.Walk {
+func Walk(targets []Target) source.Walk {
 	return func(ctx context.Context, visit source.Visit) error {
 		for _, t := range targets {
 			if err := ctx.Err(); err != nil {
@@ -73,7 +72,7 @@ func yield(ctx context.Context, t Target, visit source.Visit) error {
 		return visit(ctx, source.Item{Prov: prov(t, t.Path), Name: filepath.Base(t.Path), Size: -1},
 			failing{fmt.Errorf("opening: %w", unwrapPath(err))})
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	size := int64(-1)
 	if info, err := f.Stat(); err == nil {
 		size = info.Size()
@@ -263,7 +262,7 @@ func isSecretManifest(path string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	b, err := io.ReadAll(io.LimitReader(f, maxManifestSize))
 	return err == nil && secretKind.Match(b)
 }

@@ -43,9 +43,10 @@ func TestScanSlackZip(t *testing.T) {
 		t.Fatalf("SniffFS = %v", f)
 	}
 	s := scan.New(scan.Options{Workers: 1})
-	findings, _, err := s.RunItems(t.Context(), func(ctx context.Context, visit source.Visit) error {
+	res, err := s.Scan(t.Context(), scan.Items(func(ctx context.Context, visit source.Visit) error {
 		return export.ReadFS(ctx, export.FormatSlack, zr, source.FileProvenance("file", "slack.zip"), visit)
-	})
+	}))
+	findings := res.Findings
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +76,11 @@ func TestScanExportErrorNamesFileOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := scan.New(scan.Options{Workers: 1})
-			_, stats, err := s.RunItems(t.Context(), func(ctx context.Context, visit source.Visit) error {
+			res, err := s.Scan(t.Context(), scan.Items(func(ctx context.Context, visit source.Visit) error {
 				it := source.Item{Prov: source.FileProvenance("file", tc.name), Name: tc.name, Size: int64(len(tc.data))}
 				return visit(ctx, it, strings.NewReader(tc.data))
-			})
+			}))
+			stats := res.Stats
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func write(path string, d incidentreport.Data, f func(io.Writer, incidentreport.
 		return err
 	}
 	if err := f(out, d); err != nil {
-		out.Close()
+		_ = out.Close() // the write error is the one to report
 		return err
 	}
 	return out.Close()
