@@ -26,14 +26,14 @@ func TestDefaultDirs(t *testing.T) {
 		{"home", nil, home, "/home/u/.local/share/hfwarden/hfwarden.db", "/home/u/.cache/hfwarden"},
 		{"relative XDG_DATA_HOME is ignored", map[string]string{"XDG_DATA_HOME": "rel"}, home,
 			"/home/u/.local/share/hfwarden/hfwarden.db", "/home/u/.cache/hfwarden"},
-		{"no home", nil, noHomeDir, "hfwarden.db", ""},
+		{"no home", nil, noHomeDir, "hfwarden.db", filepath.Join(os.TempDir(), "hfwarden-cache")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFactory(nil, nil, nil, func(k string) string { return tc.env[k] }, tc.home)
 			if got := f.defaultDB(); got != tc.wantDB {
 				t.Errorf("defaultDB = %q, want %q", got, tc.wantDB)
 			}
-			if tc.cache != "" && f.cacheDir != tc.cache {
+			if f.cacheDir != tc.cache {
 				t.Errorf("cacheDir = %q, want %q", f.cacheDir, tc.cache)
 			}
 			loc, key, err := dbFlags{}.locate(f.defaultDB())
