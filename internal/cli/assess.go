@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +17,9 @@ import (
 	"github.com/hfwarden/hfwarden/internal/incident"
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/store"
-	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newAssessCmd(e *env) *cobra.Command {
+func newAssessCmd(e *factory) *cobra.Command {
 	var hf hubFlags
 	var ts tokenSource
 	var format string
@@ -66,7 +64,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 			if timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -78,7 +76,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				st, err := db.openExisting(cmd.Context())
+				st, err := e.Store(cmd.Context(), db, storeExisting)
 				if err != nil {
 					return usageErr("%v", err)
 				}
@@ -90,7 +88,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 					if tokenStdin && (ts.file != "" || ts.env != "") {
 						return usageErr("give --token-stdin, --token-file or --token-env, not several")
 					}
-					if cred, err = ts.read(e.stdin); err != nil {
+					if cred, err = ts.read(e); err != nil {
 						return usageErr("%v", err)
 					}
 				}
@@ -112,7 +110,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 					return deadIncident(cmd.Context(), e, st, id, r, format)
 				}
 			} else {
-				token, err := ts.read(e.stdin)
+				token, err := ts.read(e)
 				if err != nil {
 					return usageErr("%v", err)
 				}
@@ -125,7 +123,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 					return err
 				}
 			} else {
-				writeAssessText(termText(e.stdout), r)
+				assess.WriteText(termText(e.stdout), r)
 			}
 			return assessExit(r)
 		},
@@ -263,7 +261,7 @@ func viewedIncident(ctx context.Context, w io.Writer, st store.Store, id int64, 
 			return err
 		}
 	} else {
-		writeAssessText(termText(w), r)
+		assess.WriteText(termText(w), r)
 		switch {
 		case kept && !r.ViewedBy.FullReach():
 			fmt.Fprintf(w, "\nrecorded in incident #%d as the view of %s via another credential, narrower than the owner's reach: a lower bound\n", id, r.ViewedBy.Owner)
@@ -331,19 +329,11 @@ func assessWithin(ctx context.Context, c *hub.Client, token string, maxChecks in
 	return r, nil
 }
 
-// ruleDescription names a rule's kind of secret.
-func ruleDescription(rule string) string {
-	if r, ok := detect.Rule(rule); ok {
-		return r.Description
-	}
-	return "secret of rule " + rule
-}
-
 // deadIncident reports an incident whose token the Hub rejects: what it
 // could reach is in the snapshot stored while it was live (if any), not in
 // this answer, which is never stored over it. The exit status is
 // ExitFindings: the token is dead, which is not what assess measures.
-func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *assess.Report, format string) error {
+func deadIncident(ctx context.Context, e *factory, st store.Store, id int64, r *assess.Report, format string) error {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return err
@@ -381,128 +371,4 @@ func deadIncident(ctx context.Context, e *env, st store.Store, id int64, r *asse
 		fmt.Fprintf(e.stdout, "see hfwarden incidents show %d and hfwarden report %d; hfwarden audit %d shows what changed while it was out\n", id, id, id)
 	}
 	return &exitError{code: ExitFindings, err: fmt.Errorf("incident #%d: the token is dead (%s); its stored snapshot is kept", id, when)}
-}
-
-// ownerLine is the owner's name with what the Hub said of it: the full
-// name, the account type when it is not a user, the email. Nothing the
-// answer left empty is printed.
-func ownerLine(r *assess.Report) string {
-	var about []string
-	if r.Fullname != "" {
-		about = append(about, r.Fullname)
-	}
-	if r.OwnerType != "" && r.OwnerType != "user" {
-		about = append(about, r.OwnerType)
-	}
-	s := r.Owner
-	if len(about) > 0 {
-		s += " (" + strings.Join(about, ", ") + ")"
-	}
-	if r.Email != "" {
-		s += " <" + r.Email + ">"
-	}
-	return s
-}
-
-// tokenLine describes the token from what the assessment proved: its
-// kind, name, role and creation date, each only when known. An OAuth or
-// app token has no name, and an OAuth token no role: its scopes are
-// listed below the line.
-func tokenLine(r *assess.Report) string {
-	var parts []string
-	if r.Token.Name != "" {
-		parts = append(parts, strconv.Quote(r.Token.Name))
-	}
-	switch r.TokenKind() {
-	case assess.KindClassic:
-		parts = append(parts, "classic "+r.Token.Role+" token")
-	case assess.KindFineGrained:
-		parts = append(parts, "fine-grained token")
-	case assess.KindOAuth:
-		parts = append(parts, "OAuth access token")
-	case assess.KindApp:
-		parts = append(parts, "app token")
-		if r.Token.Role != "" {
-			parts = append(parts, "role "+r.Token.Role)
-		}
-	case assess.KindOrg:
-		parts = append(parts, "organization token")
-		if r.Token.Role != "" {
-			parts = append(parts, "role "+r.Token.Role)
-		}
-	default:
-		if r.Token.Role != "" {
-			parts = append(parts, "role "+r.Token.Role)
-		}
-		if r.Token.Type != "" {
-			parts = append(parts, "type "+r.Token.Type)
-		}
-	}
-	if r.Token.CreatedAt != nil {
-		parts = append(parts, "created "+r.Token.CreatedAt.Format("2006-01-02"))
-	}
-	if len(parts) == 0 {
-		return "kind not stated by the Hub"
-	}
-	return strings.Join(parts, ", ")
-}
-
-func writeAssessText(w io.Writer, r *assess.Report) {
-	termsafe.Fprintf(w, "token %s (fingerprint %.12s)  status: %s", r.Redacted, r.Fingerprint, strings.ToUpper(r.Status))
-	if r.Reason != "" {
-		termsafe.Fprintf(w, " — %s", r.Reason)
-	}
-	if v := r.ViewedBy; v != nil {
-		// The status is the credential's: the token's own is not known
-		// from this answer.
-		termsafe.Fprintf(w, "\nviewed as %s via another credential %s (fingerprint %.12s, %q, role %s, type %s): the status is that credential's",
-			v.Owner, v.Redacted, v.Fingerprint, v.Token.Name, orDash(v.Token.Role), orDash(v.Token.Type))
-	}
-	termsafe.Fprintf(w, "\nseverity: %s\n", strings.ToUpper(r.Severity))
-	for _, why := range r.Reasons {
-		termsafe.Fprintf(w, "  - %s\n", why)
-	}
-	if r.Status != "live" && r.Status != "incomplete" {
-		return
-	}
-	termsafe.Fprintf(w, "\nowner: %s", ownerLine(r))
-	if r.ViewedBy != nil {
-		termsafe.Fprintf(w, "\ntoken: its own name, role and scopes are not known from another credential's view\n")
-	} else {
-		termsafe.Fprintf(w, "\ntoken: %s\n", tokenLine(r))
-	}
-	for _, s := range r.Token.Scopes {
-		termsafe.Fprintf(w, "  scope %s\n", s)
-	}
-	termsafe.Fprintf(w, "can read gated repositories: %v\n", r.CanReadGated)
-	if len(r.Orgs) > 0 {
-		termsafe.Fprintf(w, "\norganizations:\n")
-		for _, o := range r.Orgs {
-			termsafe.Fprintf(w, "  %-30s %s\n", o.Name, o.Role)
-		}
-	}
-	if r.Status == "incomplete" {
-		termsafe.Fprintf(w, "\nrepositories (at least %d: not every listing answered):\n", len(r.Repos))
-	} else {
-		termsafe.Fprintf(w, "\nrepositories (%d):\n", len(r.Repos))
-	}
-	for _, rp := range r.Repos {
-		flags := []string{}
-		if rp.Private {
-			flags = append(flags, "private")
-		}
-		if rp.Gated != "" {
-			flags = append(flags, "gated:"+rp.Gated)
-		}
-		termsafe.Fprintf(w, "  %-6s %-8s %-45s %-20s %s\n", rp.Access, rp.Type, rp.ID, strings.Join(flags, ","), rp.Basis)
-	}
-	if len(r.Capabilities) > 0 {
-		termsafe.Fprintf(w, "\nbeyond repositories:\n")
-		for _, c := range r.Capabilities {
-			termsafe.Fprintf(w, "  - %s\n", c)
-		}
-	}
-	for _, warn := range r.Warnings {
-		termsafe.Fprintf(w, "warning: %s\n", warn)
-	}
 }

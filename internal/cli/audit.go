@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -18,20 +17,28 @@ import (
 	"github.com/hfwarden/hfwarden/internal/pin"
 	"github.com/hfwarden/hfwarden/internal/safefile"
 	"github.com/hfwarden/hfwarden/internal/store"
-	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newAuditCmd(e *env) *cobra.Command {
-	var (
-		hf                 hubFlags
-		ts                 tokenSource
-		db                 dbFlags
-		format             string
-		sinceArg, untilArg string
-		auditLog, lockPath string
-		maxDownload        string
-		knownAuthors       []string
-	)
+// auditOptions is what "audit" was asked.
+type auditOptions struct {
+	f            *factory
+	incident     int64 // 0: none, the token is read instead
+	hub          hubFlags
+	token        tokenSource
+	db           dbFlags
+	format       string
+	since, until string
+	auditLog     string
+	lock         string
+	lockNamed    bool // --lock was given: a missing lock file is an error
+	maxDownload  string
+	knownAuthors []string
+}
+
+// newCmdAudit is "audit". runF, when not nil, is called instead of
+// auditRun.
+func newCmdAudit(f *factory, runF func(*auditOptions) error) *cobra.Command {
+	opts := &auditOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "audit [INCIDENT]",
 		Short: "Review what a leaked token may have changed during its exposure",
@@ -70,108 +77,120 @@ high or critical, 0 otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			if format != "text" && format != "json" {
+			if opts.format != "text" && opts.format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			c, err := hf.client()
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			maxDL, err := parseSize(maxDownload)
-			if err != nil {
-				return usageErr("--max-download: %v", err)
-			}
-			opt := audit.Options{Client: c, MaxDownload: maxDL, KnownAuthors: knownAuthors}
-			if opt.Since, err = parseWhen("--since", sinceArg); err != nil {
-				return usageErr("%v", err)
-			}
-			if opt.Until, err = parseWhen("--until", untilArg); err != nil {
-				return usageErr("%v", err)
-			}
-			if opt.AuditLog, err = readAuditLogFile(auditLog); err != nil {
-				return err
-			}
-			if opt.Pins, err = lockPins(lockPath, cmd.Flags().Changed("lock")); err != nil {
-				return usageErr("%v", err)
-			}
-
-			var (
-				st   store.Store
-				id   int64
-				rep  *assess.Report
-				prev *audit.Report
-			)
 			if len(args) == 1 {
-				id, _ = parseID(args[0])
-				if st, err = db.openExisting(ctx); err != nil {
-					return usageErr("%v", err)
-				}
-				defer st.Close()
-				if rep, err = prepareIncidentAudit(ctx, st, id, &opt, ts, e.stdin); err != nil {
-					return err
-				}
-				if prev, _, err = st.Audit(ctx, id); err != nil {
-					return &exitError{code: ExitError, err: err}
-				}
-			} else {
-				if opt.Since.IsZero() {
-					return usageErr("--since is required without an incident: when the exposure started")
-				}
-				if opt.Token, err = ts.read(e.stdin); err != nil {
-					return usageErr("%v", err)
-				}
-				if opt.Pins, err = withStorePins(ctx, db, opt.Pins); err != nil {
-					return err
-				}
+				opts.incident, _ = parseID(args[0]) // checked by Args
 			}
-			stored := rep
-			rep, relist, rejected, err := relistRepos(ctx, c, opt.Token, stored)
-			if err != nil {
-				return err
+			opts.lockNamed = cmd.Flags().Changed("lock")
+			if runF != nil {
+				return runF(opts)
 			}
-			opt.Owner, opt.TokenKind = rep.Owner, rep.TokenKind()
-			opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
-
-			r, err := audit.Run(ctx, opt)
-			if err != nil {
-				return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
-			}
-			// What an earlier audit of the incident found stays on its
-			// record, even if it is gone (or hidden) now.
-			r.KeepEarlier(prev)
-			if relist != "" {
-				r.Warnings = append(r.Warnings, relist)
-			}
-			if st != nil {
-				if err := st.SaveAudit(ctx, id, r, time.Now().UTC()); err != nil {
-					return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
-				}
-			}
-			return writeAudit(e, format, r, len(opt.Repos), relist, rejected)
+			return auditRun(cmd.Context(), opts)
 		},
 	}
-	addHubFlags(cmd, &hf)
-	addTokenFlags(cmd, &ts)
+	addHubFlags(cmd, &opts.hub)
+	addTokenFlags(cmd, &opts.token)
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "text", "output format: text or json")
-	fl.StringVar(&sinceArg, "since", "", "start of the exposure window (RFC 3339 or YYYY-MM-DD; default with INCIDENT: its exposure start)")
-	fl.StringVar(&untilArg, "until", "", "end of the exposure window (default now)")
-	fl.StringVar(&auditLog, "audit-log", "", "an Enterprise audit-log export (JSON) whose events in the window are flagged")
-	fl.StringVar(&lockPath, "lock", defaultLock, "lock file whose pins are compared, when it exists")
-	fl.StringVar(&maxDownload, "max-download", "2GB", "download and inspect changed model files up to this size each")
-	fl.StringSliceVar(&knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
-	addDBFlags(fl, &db)
+	fl.StringVarP(&opts.format, "format", "f", "text", "output format: text or json")
+	fl.StringVar(&opts.since, "since", "", "start of the exposure window (RFC 3339 or YYYY-MM-DD; default with INCIDENT: its exposure start)")
+	fl.StringVar(&opts.until, "until", "", "end of the exposure window (default now)")
+	fl.StringVar(&opts.auditLog, "audit-log", "", "an Enterprise audit-log export (JSON) whose events in the window are flagged")
+	fl.StringVar(&opts.lock, "lock", defaultLock, "lock file whose pins are compared, when it exists")
+	fl.StringVar(&opts.maxDownload, "max-download", "2GB", "download and inspect changed model files up to this size each")
+	fl.StringSliceVar(&opts.knownAuthors, "known-author", nil, "a Hub user expected to commit (repeatable); others are unexpected")
+	addDBFlags(fl, &opts.db)
 	return cmd
+}
+
+// auditRun audits what opts names: a stored incident, or a token read
+// from the token flags or standard input.
+func auditRun(ctx context.Context, opts *auditOptions) error {
+	c, err := opts.f.HubClient(opts.hub)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	maxDL, err := parseSize(opts.maxDownload)
+	if err != nil {
+		return usageErr("--max-download: %v", err)
+	}
+	opt := audit.Options{Client: c, MaxDownload: maxDL, KnownAuthors: opts.knownAuthors}
+	if opt.Since, err = parseWhen("--since", opts.since); err != nil {
+		return usageErr("%v", err)
+	}
+	if opt.Until, err = parseWhen("--until", opts.until); err != nil {
+		return usageErr("%v", err)
+	}
+	if opt.AuditLog, err = readAuditLogFile(opts.auditLog); err != nil {
+		return err
+	}
+	if opt.Pins, err = lockPins(opts.lock, opts.lockNamed); err != nil {
+		return usageErr("%v", err)
+	}
+
+	var (
+		st   store.Store
+		id   int64
+		rep  *assess.Report
+		prev *audit.Report
+	)
+	if opts.incident != 0 {
+		id = opts.incident
+		if st, err = opts.f.Store(ctx, opts.db, storeExisting); err != nil {
+			return usageErr("%v", err)
+		}
+		defer st.Close()
+		if rep, err = prepareIncidentAudit(ctx, st, id, &opt, opts.token, opts.f); err != nil {
+			return err
+		}
+		if prev, _, err = st.Audit(ctx, id); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+	} else {
+		if opt.Since.IsZero() {
+			return usageErr("--since is required without an incident: when the exposure started")
+		}
+		if opt.Token, err = opts.token.read(opts.f); err != nil {
+			return usageErr("%v", err)
+		}
+		if opt.Pins, err = withStorePins(ctx, opts.f, opts.db, opt.Pins); err != nil {
+			return err
+		}
+	}
+	stored := rep
+	rep, relist, rejected, err := relistRepos(ctx, c, opt.Token, stored)
+	if err != nil {
+		return err
+	}
+	opt.Owner, opt.TokenKind = rep.Owner, rep.TokenKind()
+	opt.Repos = unionRepos(writableRepos(rep), writableRepos(stored))
+
+	r, err := audit.Run(ctx, opt)
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("auditing: %w", err)}
+	}
+	// What an earlier audit of the incident found stays on its
+	// record, even if it is gone (or hidden) now.
+	r.KeepEarlier(prev)
+	if relist != "" {
+		r.Warnings = append(r.Warnings, relist)
+	}
+	if st != nil {
+		if err := st.SaveAudit(ctx, id, r, opts.f.Now().UTC()); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("saving the audit of incident #%d: %w", id, err)}
+		}
+	}
+	return writeAudit(opts.f, opts.format, r, len(opt.Repos), relist, rejected)
 }
 
 // withStorePins adds the store's pins to pins when there is a store: they
 // count too.
-func withStorePins(ctx context.Context, db dbFlags, pins []pin.Manifest) ([]pin.Manifest, error) {
-	if db.dsn == "" && !fileExists(store.DefaultPath()) {
+func withStorePins(ctx context.Context, e *factory, db dbFlags, pins []pin.Manifest) ([]pin.Manifest, error) {
+	if db.dsn == "" && !fileExists(e.defaultDB()) {
 		return pins, nil
 	}
-	s, err := db.openExisting(ctx)
+	s, err := e.Store(ctx, db, storeExisting)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
@@ -241,7 +260,7 @@ func relistRepos(ctx context.Context, c *hub.Client, token string, stored *asses
 // the exit status: an error when it is incomplete, ExitFindings when a
 // finding is high or worse. relist and rejected are relistRepos's: they
 // say why an incomplete audit is incomplete.
-func writeAudit(e *env, format string, r *audit.Report, want int, relist string, rejected bool) error {
+func writeAudit(e *factory, format string, r *audit.Report, want int, relist string, rejected bool) error {
 	out := *r
 	out.Snapshot = nil // the baseline for next time lives in the store
 	if format == "json" {
@@ -249,7 +268,7 @@ func writeAudit(e *env, format string, r *audit.Report, want int, relist string,
 			return err
 		}
 	} else {
-		writeAuditText(termText(e.stdout), &out)
+		audit.WriteText(termText(e.stdout), &out)
 	}
 	if !r.Complete(want) {
 		return &exitError{code: ExitError, err: incompleteAudit(r, want, relist, rejected)}
@@ -266,7 +285,7 @@ func writeAudit(e *env, format string, r *audit.Report, want int, relist string,
 // snapshot (audit.Run uses it only if it predates the window). It returns
 // the incident's assessment when one was recorded: its writable
 // repositories are audited, with those the token lists now.
-func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, stdin io.Reader) (*assess.Report, error) {
+func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *audit.Options, ts tokenSource, f *factory) (*assess.Report, error) {
 	in, err := st.Incident(ctx, id)
 	if err != nil {
 		return nil, usageErr("incident #%d: %v", id, err)
@@ -281,7 +300,7 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 		opt.Since = *in.ExposureStart
 	}
 	if ts.file != "" || ts.env != "" {
-		if opt.Token, err = ts.read(stdin); err != nil {
+		if opt.Token, err = ts.read(f); err != nil {
 			return nil, usageErr("%v", err)
 		}
 	} else if opt.Token, err = st.Secret(ctx, id); err != nil {
@@ -333,12 +352,6 @@ func incompleteAudit(r *audit.Report, want int, relist string, rejected bool) er
 		return fmt.Errorf("%s (see the warnings): run the audit again", msg)
 	}
 	return fmt.Errorf("%s — %s (see the warnings): run the audit again once that is resolved", msg, cause)
-}
-
-// fileExists reports whether path names an existing file.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // lockPins reads the lock file's pins; a missing default lock is no pins,
@@ -403,47 +416,4 @@ func unionRepos(a, b []audit.Repo) []audit.Repo {
 		}
 	}
 	return out
-}
-
-// parseWhen reads RFC 3339 times or plain dates (UTC midnight).
-func parseWhen(flag, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%s: want a time like 2026-03-01T10:00:00Z or a date like 2026-03-01", flag)
-}
-
-func writeAuditText(w io.Writer, r *audit.Report) {
-	termsafe.Fprintf(w, "audit of %d repositories", len(r.Checked))
-	if r.Owner != "" {
-		termsafe.Fprintf(w, " of %s", r.Owner)
-	}
-	termsafe.Fprintf(w, ", window %s to %s\n", r.Since.UTC().Format(time.RFC3339), r.Until.UTC().Format(time.RFC3339))
-	if len(r.Findings) == 0 && len(r.Warnings) == 0 {
-		fmt.Fprintln(w, "no findings")
-	} else if len(r.Findings) == 0 {
-		fmt.Fprintln(w, "no findings in what could be checked")
-	}
-	for _, f := range r.Findings {
-		repo := f.Repo
-		if repo == "" {
-			repo = "-"
-		}
-		ev := f.Evidence
-		if f.Earlier {
-			ev += " (found by an earlier audit)"
-		}
-		termsafe.Fprintf(w, "  %-8s %-20s %-35s %s\n", strings.ToUpper(f.Severity), f.Kind, repo, ev)
-	}
-	if len(r.Unpinned) > 0 {
-		termsafe.Fprintf(w, "unpinned (no integrity check of their files; pin them with 'hfwarden pin'): %s\n", strings.Join(r.Unpinned, ", "))
-	}
-	for _, warn := range r.Warnings {
-		termsafe.Fprintf(w, "warning: %s\n", warn)
-	}
 }

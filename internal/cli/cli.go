@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -21,26 +21,6 @@ const (
 	ExitError    = 2 // usage or fatal error, or input that could not be read
 )
 
-// exitError carries an exit code out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
-
-// env is what every command reads and writes, passed in so that tests can
-// run commands in-process.
-type env struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-}
-
 // Main runs hfwarden with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	red := newRedactor(args)
@@ -48,8 +28,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if len(red.literals) > 0 {
 		stdout = &literalWriter{w: stdout, r: red}
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	root := newRoot(e)
+	root := newRoot(newFactory(stdin, stdout, stderr, os.Getenv, os.UserHomeDir))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -69,9 +48,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	return ExitError
 }
 
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
-
-func newRoot(e *env) *cobra.Command {
+func newRoot(e *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "hfwarden",
 		Short:         "Find leaked Hugging Face tokens and run the incident that follows",
@@ -86,11 +63,11 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newScanCmd(e), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
-		newIncidentsCmd(e), newRevokeCmd(e), newReportCmd(e), newDemoCmd(e))
+	root.AddCommand(newCmdScan(e, nil), newProtectCmd(e), newHookCmd(e), newAssessCmd(e), newHubsimCmd(e),
+		newCmdIncidents(e), newRevokeCmd(e), newReportCmd(e), newCmdDemo(e, nil))
 	root.AddCommand(newPinCmd(e), newVerifyPinCmd(e))
 	root.AddCommand(newSweepCmd(e))
 	root.AddCommand(newInspectCmd(e))
-	root.AddCommand(newAuditCmd(e))
+	root.AddCommand(newCmdAudit(e, nil))
 	return root
 }

@@ -29,8 +29,15 @@ import (
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newDemoCmd(e *env) *cobra.Command {
-	var out string
+// demoOptions is what "demo" was asked.
+type demoOptions struct {
+	f   *factory
+	out string // the demo's directory; "" for a new temporary one
+}
+
+// newCmdDemo is "demo". runF, when not nil, is called instead of demoRun.
+func newCmdDemo(f *factory, runF func(*demoOptions) error) *cobra.Command {
+	opts := &demoOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "demo [--out DIR]",
 		Short: "Run a whole leak response against the built-in Hub simulator",
@@ -44,14 +51,20 @@ any other directory is refused with nothing deleted. Nothing leaves this machine
 else.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return runDemo(c.Context(), e, out)
+			if runF != nil {
+				return runF(opts)
+			}
+			return demoRun(c.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory for the demo repository, database and report (default: a new temporary directory)")
+	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the demo repository, database and report (default: a new temporary directory)")
 	return cmd
 }
 
-func runDemo(ctx context.Context, e *env, out string) error {
+// demoRun runs the whole demo in opts.out: simulator, repository, scan,
+// assessment, attack, audit, revocation and report.
+func demoRun(ctx context.Context, opts *demoOptions) error {
+	e, out := opts.f, opts.out
 	if _, err := exec.LookPath("git"); err != nil {
 		return usageErr("the demo needs git on the PATH")
 	}
@@ -101,7 +114,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	step("wrote %s: a token committed, then \"removed\", and printed in a notebook output", repo)
 
 	db := dbFlags{dsn: filepath.Join(out, "hfwarden.db"), keyFile: filepath.Join(out, "hfwarden.key")}
-	st, err := db.open(ctx)
+	st, err := e.Store(ctx, db, storeCreate)
 	if err != nil {
 		return err
 	}
@@ -138,7 +151,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	step("an attacker used the leaked token: %s/pytorch_model.bin now holds a pickle that runs a shell command", target)
 
 	aopt := audit.Options{Client: c}
-	if _, err := prepareIncidentAudit(ctx, st, id, &aopt, tokenSource{}, nil); err != nil {
+	if _, err := prepareIncidentAudit(ctx, st, id, &aopt, tokenSource{}, e); err != nil {
 		return err
 	}
 	aopt.Owner, aopt.Repos = r.Owner, writableRepos(r)
@@ -146,7 +159,7 @@ func runDemo(ctx context.Context, e *env, out string) error {
 	if err != nil {
 		return fmt.Errorf("auditing: %w", err)
 	}
-	if err := st.SaveAudit(ctx, id, ar, time.Now().UTC()); err != nil {
+	if err := st.SaveAudit(ctx, id, ar, e.Now().UTC()); err != nil {
 		return err
 	}
 	step("audit: %d finding(s) in %d writable repositories since the exposure started", len(ar.Findings), len(aopt.Repos))

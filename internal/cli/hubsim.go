@@ -10,7 +10,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/hubsim"
 )
 
-func newHubsimCmd(e *env) *cobra.Command {
+func newHubsimCmd(e *factory) *cobra.Command {
 	var addr, scenario string
 	var latency time.Duration
 	var rateLimit, whoamiLimit int

@@ -2,282 +2,97 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/finding"
 	"github.com/hfwarden/hfwarden/internal/incident"
-	"github.com/hfwarden/hfwarden/internal/seal"
 	"github.com/hfwarden/hfwarden/internal/store"
-	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-// dbFlags choose the incident store.
-type dbFlags struct {
-	dsn     string
-	keyFile string
-}
-
-func addDBFlags(fs *pflag.FlagSet, f *dbFlags) {
-	fs.StringVar(&f.dsn, "db", "", "incident store: a SQLite file, or postgres://… (default $XDG_DATA_HOME/hfwarden/hfwarden.db)")
-	fs.StringVar(&f.keyFile, "key-file", "", "key that seals secrets at rest, created on first use (default: hfwarden.key beside a SQLite store, else $XDG_DATA_HOME/hfwarden/hfwarden.key; $HFWARDEN_KEY overrides)")
-}
-
-// checkDB refuses a --db value that names no SQLite file hfwarden could
-// create or open, before anything (the key, a directory) is created for
-// it: "sqlite:PATH" without "//" (like any other scheme-looking value
-// that is neither a path, sqlite://… nor postgres://…), a path holding
-// "?" or "#" (SQLite URI parameters are not supported, and the driver
-// would not open the file named), and a directory, device or FIFO.
-func checkDB(dsn string) error {
-	if dsn == "" {
-		return nil
-	}
-	lower := strings.ToLower(dsn)
-	for _, scheme := range []string{"sqlite:", "sqlite3:"} {
-		if strings.HasPrefix(lower, scheme) && !strings.HasPrefix(dsn[len(scheme):], "//") {
-			return usageErr("--db %q: write sqlite://PATH or the path itself", dsn)
-		}
-	}
-	loc, err := store.ParseDSN(dsn)
-	if err != nil {
-		return usageErr("--db: %v", err)
-	}
-	if loc.Postgres {
-		return nil
-	}
-	if strings.ContainsAny(loc.Path, "?#") {
-		return usageErr("--db %q: a SQLite path holding ? or # is refused (SQLite URI parameters are not supported); name a plain file", loc.Path)
-	}
-	if fi, err := os.Stat(loc.Path); err == nil && !fi.Mode().IsRegular() {
-		what := "not a regular file"
-		if fi.IsDir() {
-			what = "a directory"
-		}
-		return usageErr("--db %q is %s; name a SQLite database file", loc.Path, what)
-	}
-	return nil
-}
-
-// locate parses --db and names the key file that goes with it.
-func (f dbFlags) locate() (store.DSN, string, error) {
-	if err := checkDB(f.dsn); err != nil {
-		return store.DSN{}, "", err
-	}
-	loc, err := store.ParseDSN(f.dsn)
-	if err != nil {
-		return store.DSN{}, "", err
-	}
-	key := f.keyFile
-	if key == "" {
-		if loc.Postgres {
-			key = filepath.Join(filepath.Dir(store.DefaultPath()), "hfwarden.key")
-		} else {
-			key = filepath.Join(filepath.Dir(loc.Path), "hfwarden.key")
-		}
-	}
-	return loc, key, nil
-}
-
-// open opens the store and the key that seals its secrets, creating
-// either when missing. A key created here that turns out not to open the
-// store's secrets is removed again, so that the next run does not trip
-// over it.
-func (f dbFlags) open(ctx context.Context) (store.Store, error) {
-	return f.openMode(ctx, false)
-}
-
-// openExisting opens the store for a command that works on incidents
-// already recorded (revoke, audit, assess --incident, incidents note,
-// assign, resolve): with no store there it creates nothing, neither the
-// store nor a key, and says how to make one.
-func (f dbFlags) openExisting(ctx context.Context) (store.Store, error) {
-	return f.openMode(ctx, true)
-}
-
-func (f dbFlags) openMode(ctx context.Context, existing bool) (store.Store, error) {
-	loc, key, err := f.locate()
-	if err != nil {
-		return nil, err
-	}
-	if existing {
-		// Before the key is loaded: loading creates a missing one.
-		if err := store.Exists(ctx, dsnOf(loc)); err != nil {
-			return nil, noStoreErr(loc, err)
-		}
-	}
-	_, statErr := os.Stat(key)
-	created := errors.Is(statErr, os.ErrNotExist) && os.Getenv(seal.EnvKey) == ""
-	s, err := seal.LoadKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("loading the sealing key: %w", err)
-	}
-	st, err := store.Open(ctx, dsnOf(loc), s)
-	if err != nil {
-		if created && errors.Is(err, store.ErrWrongKey) {
-			_ = os.Remove(key)
-		}
-		return nil, fmt.Errorf("opening the incident store: %w", err)
-	}
-	return st, nil
-}
-
-// openReadOnly opens an existing store for a command that only reads
-// (incidents list and show, report): nothing is created, neither the
-// store nor a key, and a database the user cannot write still opens. The
-// key is loaded only when there is one; reading needs no secret.
-func (f dbFlags) openReadOnly(ctx context.Context) (store.Store, error) {
-	loc, key, err := f.locate()
-	if err != nil {
-		return nil, err
-	}
-	var s *seal.Sealer
-	if _, err := os.Stat(key); err == nil || os.Getenv(seal.EnvKey) != "" {
-		if s, err = seal.LoadKey(key); err != nil {
-			return nil, fmt.Errorf("loading the sealing key: %w", err)
-		}
-	}
-	st, err := store.OpenReadOnly(ctx, dsnOf(loc), s)
-	if err != nil {
-		return nil, noStoreErr(loc, err)
-	}
-	return st, nil
-}
-
-// noStoreErr words a failure to open an existing store: where there is
-// none, how to make one.
-func noStoreErr(loc store.DSN, err error) error {
-	if errors.Is(err, store.ErrNoStore) {
-		where := loc.Path
-		if loc.Postgres {
-			where = "that PostgreSQL database"
-		}
-		return fmt.Errorf("no store at %s; run `hfwarden scan --store` first", where)
-	}
-	return fmt.Errorf("opening the incident store: %w", err)
-}
-
-// dsnOf turns a parsed location back into what store.Open takes.
-func dsnOf(loc store.DSN) string {
-	if loc.Postgres {
-		return loc.URL
-	}
-	if _, _, isURL := strings.Cut(loc.Path, ":"); isURL {
-		// A path that itself looks like a scheme ("C:/…" aside) must
-		// not be parsed again as one.
-		return "sqlite:" + loc.Path
-	}
-	return loc.Path
-}
-
-// actor names who did something, for the event log.
-func actor() string {
-	return actorOf(os.Getenv, user.Current, os.Getuid())
-}
-
-// actorOf is actor with its sources given: the environment, the OS
-// account lookup and the process's uid.
-func actorOf(getenv func(string) string, current func() (*user.User, error), uid int) string {
-	if u := getenv("HFWARDEN_ACTOR"); u != "" {
-		return u
-	}
-	if u := getenv("USER"); u != "" {
-		return u
-	}
-	// Services, cron jobs and containers often run without $USER: the OS
-	// account still says who acted.
-	if u, err := current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	// A container's uid often has no passwd entry: the uid still tells
-	// one account from another, where "unknown" would say nothing.
-	return "uid:" + strconv.Itoa(uid)
-}
-
-func parseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%q is not an incident number", s)
-	}
-	return id, nil
-}
-
-func newIncidentsCmd(e *env) *cobra.Command {
+// newCmdIncidents is "incidents" and its subcommands, which share its
+// store flags.
+func newCmdIncidents(f *factory) *cobra.Command {
 	var db dbFlags
 	cmd := &cobra.Command{
 		Use:   "incidents",
 		Short: "List, show and work on incidents (one leaked secret across every scan and source)",
 	}
 	addDBFlags(cmd.PersistentFlags(), &db)
-	cmd.AddCommand(newIncidentsListCmd(e, &db), newIncidentsShowCmd(e, &db), newIncidentsNoteCmd(&db),
-		newIncidentsAssignCmd(&db), newIncidentsResolveCmd(&db))
+	cmd.AddCommand(newCmdIncidentsList(f, &db, nil), newCmdIncidentsShow(f, &db, nil), newCmdIncidentsNote(f, &db, nil),
+		newCmdIncidentsAssign(f, &db, nil), newCmdIncidentsResolve(f, &db, nil))
 	return cmd
 }
 
-// newIncidentsListCmd is "incidents list"; db is its parent's store flags.
-func newIncidentsListCmd(e *env, db *dbFlags) *cobra.Command {
-	var filter incident.Filter
+// incidentsListOptions is what "incidents list" was asked.
+type incidentsListOptions struct {
+	f      *factory
+	db     dbFlags
+	filter incident.Filter
+	format string
+}
+
+// newCmdIncidentsList is "incidents list"; db is its parent's store
+// flags. runF, when not nil, is called instead of incidentsListRun.
+func newCmdIncidentsList(f *factory, db *dbFlags, runF func(*incidentsListOptions) error) *cobra.Command {
+	opts := &incidentsListOptions{f: f}
 	var state string
-	var format string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List incidents, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := db.openReadOnly(c.Context())
-			if err != nil {
-				return usageErr("%v", err)
+			opts.db = *db
+			opts.filter.State = incident.State(state)
+			if runF != nil {
+				return runF(opts)
 			}
-			defer st.Close()
-			filter.State = incident.State(state)
-			incs, err := st.Incidents(c.Context(), filter)
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return writeJSON(e.stdout, incs)
-			}
-			tw := tabwriter.NewWriter(termText(e.stdout), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tSECRET\tOWNER\tOCCURRENCES\tFIRST SEEN\tEXPOSED SINCE")
-			for _, in := range incs {
-				exp := "-"
-				if in.ExposureStart != nil {
-					exp = in.ExposureStart.UTC().Format("2006-01-02")
-				}
-				// Field by field: a newline or tab in a Hub-given owner
-				// name would otherwise forge a row or shift the columns.
-				fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.State, termsafe.Escape(orDash(in.Severity)), termsafe.Escape(in.Redacted),
-					termsafe.Escape(orDash(in.Owner)), in.Occurrences, in.FirstSeen.UTC().Format("2006-01-02 15:04"), exp)
-			}
-			return tw.Flush()
+			return incidentsListRun(c.Context(), opts)
 		},
 	}
 	list.Flags().StringVar(&state, "state", "", "only this state (open, revoke-requested, contained, audited, resolved, false-positive, accepted-risk)")
-	list.Flags().StringVar(&filter.Severity, "severity", "", "only this severity")
-	list.Flags().StringVar(&filter.Owner, "owner", "", "only tokens of this account")
-	list.Flags().StringVar(&filter.Org, "org", "", "only tokens whose owner is in this organization")
-	list.Flags().IntVar(&filter.Limit, "limit", 1000, "at most this many")
-	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	list.Flags().StringVar(&opts.filter.Severity, "severity", "", "only this severity")
+	list.Flags().StringVar(&opts.filter.Owner, "owner", "", "only tokens of this account")
+	list.Flags().StringVar(&opts.filter.Org, "org", "", "only tokens whose owner is in this organization")
+	list.Flags().IntVar(&opts.filter.Limit, "limit", 1000, "at most this many")
+	list.Flags().StringVarP(&opts.format, "format", "f", "text", "text or json")
 
 	return list
 }
 
-// newIncidentsShowCmd is "incidents show"; db is its parent's store flags.
-func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
-	var showFormat string
+// incidentsListRun lists the incidents opts asks for.
+func incidentsListRun(ctx context.Context, opts *incidentsListOptions) error {
+	st, err := opts.f.Store(ctx, opts.db, storeReadOnly)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer st.Close()
+	incs, err := st.Incidents(ctx, opts.filter)
+	if err != nil {
+		return err
+	}
+	if opts.format == "json" {
+		return writeJSON(opts.f.stdout, incs)
+	}
+	return incident.WriteList(termText(opts.f.stdout), incs)
+}
+
+// incidentsShowOptions is what "incidents show" was asked.
+type incidentsShowOptions struct {
+	f      *factory
+	db     dbFlags
+	id     int64
+	format string
+}
+
+// newCmdIncidentsShow is "incidents show"; db is its parent's store
+// flags. runF, when not nil, is called instead of incidentsShowRun.
+func newCmdIncidentsShow(f *factory, db *dbFlags, runF func(*incidentsShowOptions) error) *cobra.Command {
+	opts := &incidentsShowOptions{f: f}
 	show := &cobra.Command{
 		Use:   "show INCIDENT",
 		Short: "Show an incident: its occurrences, verification and event log",
@@ -287,94 +102,158 @@ func newIncidentsShowCmd(e *env, db *dbFlags) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			st, err := db.openReadOnly(c.Context())
-			if err != nil {
-				return usageErr("%v", err)
+			opts.db, opts.id = *db, id
+			if runF != nil {
+				return runF(opts)
 			}
-			defer st.Close()
-			in, occ, ev, err := loadIncident(c.Context(), st, id)
-			if err != nil {
-				return err
-			}
-			history, err := st.Verifications(c.Context(), id)
-			if err != nil {
-				return err
-			}
-			live := incident.LiveAt(in, history)
-			if showFormat == "json" {
-				if live == nil {
-					live = []finding.Verification{}
-				}
-				return writeJSON(e.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev, "live_at": live})
-			}
-			writeIncidentText(termText(e.stdout), in, occ, ev, live)
-			return nil
+			return incidentsShowRun(c.Context(), opts)
 		},
 	}
-	show.Flags().StringVarP(&showFormat, "format", "f", "text", "text or json")
+	show.Flags().StringVarP(&opts.format, "format", "f", "text", "text or json")
 
 	return show
 }
 
-// newIncidentsNoteCmd is "incidents note"; db is its parent's store flags.
-func newIncidentsNoteCmd(db *dbFlags) *cobra.Command {
-	var message string
-	var used []string
+// incidentsShowRun shows the incident opts names.
+func incidentsShowRun(ctx context.Context, opts *incidentsShowOptions) error {
+	st, err := opts.f.Store(ctx, opts.db, storeReadOnly)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer st.Close()
+	in, occ, ev, err := loadIncident(ctx, st, opts.id)
+	if err != nil {
+		return err
+	}
+	history, err := st.Verifications(ctx, opts.id)
+	if err != nil {
+		return err
+	}
+	live := incident.LiveAt(in, history)
+	if opts.format == "json" {
+		if live == nil {
+			live = []finding.Verification{}
+		}
+		return writeJSON(opts.f.stdout, map[string]any{"incident": in, "occurrences": occ, "events": ev, "live_at": live})
+	}
+	incident.WriteText(termText(opts.f.stdout), in, occ, ev, live)
+	return nil
+}
+
+// incidentsNoteOptions is what "incidents note" was asked.
+type incidentsNoteOptions struct {
+	f       *factory
+	db      dbFlags
+	id      int64
+	message string
+	used    []string
+}
+
+// newCmdIncidentsNote is "incidents note"; db is its parent's store
+// flags. runF, when not nil, is called instead of incidentsNoteRun.
+func newCmdIncidentsNote(f *factory, db *dbFlags, runF func(*incidentsNoteOptions) error) *cobra.Command {
+	opts := &incidentsNoteOptions{f: f}
 	note := &cobra.Command{
 		Use:   "note INCIDENT (--message TEXT | --used REPO...)",
 		Short: "Add a note to an incident's log, or state which repositories the token was meant for",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if strings.TrimSpace(message) == "" && len(used) == 0 {
+			if strings.TrimSpace(opts.message) == "" && len(opts.used) == 0 {
 				return usageErr("--message or --used is required")
 			}
-			if len(used) > 0 {
-				if _, err := incident.UsedMessage(used); err != nil {
+			if len(opts.used) > 0 {
+				if _, err := incident.UsedMessage(opts.used); err != nil {
 					return usageErr("--used: %v", err)
 				}
 			}
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
-				now := time.Now().UTC()
-				if len(used) > 0 {
-					if err := st.StateUse(c.Context(), id, actor(), used, now); err != nil {
-						return err
-					}
-				}
-				if strings.TrimSpace(message) == "" {
-					return nil
-				}
-				return st.AddNote(c.Context(), id, actor(), message, now)
-			})
+			id, err := parseID(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			opts.db, opts.id = *db, id
+			if runF != nil {
+				return runF(opts)
+			}
+			return incidentsNoteRun(c.Context(), opts)
 		},
 	}
-	note.Flags().StringVarP(&message, "message", "m", "", "the note")
-	note.Flags().StringSliceVar(&used, "used", nil, "the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the report's replacement scope is derived from them")
+	note.Flags().StringVarP(&opts.message, "message", "m", "", "the note")
+	note.Flags().StringSliceVar(&opts.used, "used", nil, "the repositories the token was meant for (owner/name, type:owner/name, =read or =write; repeat or comma-separate): the report's replacement scope is derived from them")
 
 	return note
 }
 
-// newIncidentsAssignCmd is "incidents assign"; db is its parent's store
-// flags.
-func newIncidentsAssignCmd(db *dbFlags) *cobra.Command {
+// incidentsNoteRun records the note, or the repositories the token was
+// meant for, on the incident.
+func incidentsNoteRun(ctx context.Context, opts *incidentsNoteOptions) error {
+	return withIncident(ctx, opts.f, opts.db, opts.id, func(st store.Store, id int64) error {
+		now := opts.f.Now().UTC()
+		if len(opts.used) > 0 {
+			if err := st.StateUse(ctx, id, opts.f.actor(), opts.used, now); err != nil {
+				return err
+			}
+		}
+		if strings.TrimSpace(opts.message) == "" {
+			return nil
+		}
+		return st.AddNote(ctx, id, opts.f.actor(), opts.message, now)
+	})
+}
+
+// incidentsAssignOptions is what "incidents assign" was asked.
+type incidentsAssignOptions struct {
+	f      *factory
+	db     dbFlags
+	id     int64
+	person string
+}
+
+// newCmdIncidentsAssign is "incidents assign"; db is its parent's store
+// flags. runF, when not nil, is called instead of incidentsAssignRun.
+func newCmdIncidentsAssign(f *factory, db *dbFlags, runF func(*incidentsAssignOptions) error) *cobra.Command {
+	opts := &incidentsAssignOptions{f: f}
 	assign := &cobra.Command{
 		Use:   "assign INCIDENT PERSON",
 		Short: "Assign an incident to someone",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
-				return st.Assign(c.Context(), id, actor(), args[1], time.Now().UTC())
-			})
+			id, err := parseID(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			opts.db, opts.id, opts.person = *db, id, args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			return incidentsAssignRun(c.Context(), opts)
 		},
 	}
 
 	return assign
 }
 
-// newIncidentsResolveCmd is "incidents resolve"; db is its parent's store
-// flags.
-func newIncidentsResolveCmd(db *dbFlags) *cobra.Command {
-	var as, reason string
-	var force bool
+// incidentsAssignRun assigns the incident.
+func incidentsAssignRun(ctx context.Context, opts *incidentsAssignOptions) error {
+	return withIncident(ctx, opts.f, opts.db, opts.id, func(st store.Store, id int64) error {
+		return st.Assign(ctx, id, opts.f.actor(), opts.person, opts.f.Now().UTC())
+	})
+}
+
+// incidentsResolveOptions is what "incidents resolve" was asked.
+type incidentsResolveOptions struct {
+	f      *factory
+	db     dbFlags
+	id     int64
+	as     string
+	reason string
+	force  bool
+}
+
+// newCmdIncidentsResolve is "incidents resolve"; db is its parent's
+// store flags. runF, when not nil, is called instead of
+// incidentsResolveRun.
+func newCmdIncidentsResolve(f *factory, db *dbFlags, runF func(*incidentsResolveOptions) error) *cobra.Command {
+	opts := &incidentsResolveOptions{f: f}
 	resolve := &cobra.Command{
 		Use:   "resolve INCIDENT [--as resolved|audited|false-positive|accepted-risk|open] [--reason TEXT]",
 		Short: "Move an incident to a closing state (or back to open), with a reason",
@@ -395,109 +274,113 @@ reason recorded as the issuer's confirmation. A Hugging Face one needs
 hfwarden revoke's proof, or --force --reason TEXT.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if force && strings.TrimSpace(reason) == "" {
+			if opts.force && strings.TrimSpace(opts.reason) == "" {
 				return usageErr("--force needs --reason: say why the incident may close")
 			}
-			return withIncident(c.Context(), *db, args[0], func(st store.Store, id int64) error {
-				in, err := st.Incident(c.Context(), id)
-				if err != nil {
-					return err
-				}
-				to := incident.State(as)
-				if to == incident.Contained || to == incident.RevokeRequested {
-					return usageErr("incident #%d: only hfwarden revoke moves an incident to %s (contained takes whoami-v2's 401 after the revocation): run hfwarden revoke %d", id, to, id)
-				}
-				// hfwarden proves a Hugging Face revocation itself
-				// (whoami-v2's 401); other issuers give no proof, so the
-				// person closing states the issuer's word as the reason.
-				unproven := in.State == incident.RevokeRequested && to == incident.Resolved
-				hf := detect.IssuedByHuggingFace(in.Rule)
-				if unproven && hf && !force {
-					return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
-				}
-				if !hf && in.ContainedAt == nil && to == incident.Resolved {
-					unproven = true // the reason is the issuer's word
-				}
-				if err := incident.CheckMove(in.State, to, reason); err != nil {
-					return usageErr("incident #%d: %v", id, err)
-				}
-				switch {
-				case unproven && hf:
-					reason = "forced without proof of containment: " + reason
-				case unproven:
-					r, _ := detect.Rule(in.Rule)
-					reason = "revocation confirmed at the issuer (" + orDash(r.Issuer) + "): " + reason
-				}
-				if to == incident.Audited {
-					a, _, err := st.Audit(c.Context(), id)
-					if err != nil {
-						return err
-					}
-					if a == nil {
-						return usageErr("incident #%d: no audit stored: run hfwarden audit %d first", id, id)
-					}
-					switch {
-					case len(a.Checked) == 0:
-						return usageErr("incident #%d: the stored audit checked no repository: audit again with a token that lists them (hfwarden audit %d --token-file F)", id, id)
-					case in.ContainedAt != nil && a.Until.Before(*in.ContainedAt):
-						return usageErr("incident #%d: the stored audit's window ended %s, before the containment %s: audit again (hfwarden audit %d)", id,
-							a.Until.UTC().Format(time.RFC3339), in.ContainedAt.UTC().Format(time.RFC3339), id)
-					}
-				}
-				if to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive {
-					history, err := st.Verifications(c.Context(), id)
-					if err != nil {
-						return err
-					}
-					if live := incident.LiveAt(in, history); len(live) > 0 {
-						if !force {
-							return usageErr("incident #%d: its token was last verified live (%s) and is not contained: revoke it first (hfwarden revoke %d), or close it anyway with --force --reason TEXT",
-								id, liveWhere(live), id)
-						}
-						reason = "forced while the token was last verified live: " + reason
-					}
-				}
-				// Closing what was never proven contained is a statement
-				// of the person closing: it needs their reason (an HF
-				// token already dead, a GitHub token rotated at GitHub).
-				if (to == incident.Resolved || to == incident.Audited) && in.ContainedAt == nil && strings.TrimSpace(reason) == "" {
-					return usageErr("incident #%d was never proven contained: say why it may close with --reason TEXT (for a Hugging Face token, hfwarden revoke %d proves it)", id, id)
-				}
-				return st.Transition(c.Context(), id, to, actor(), reason, time.Now().UTC())
-			})
+			id, err := parseID(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			opts.db, opts.id = *db, id
+			if runF != nil {
+				return runF(opts)
+			}
+			return incidentsResolveRun(c.Context(), opts)
 		},
 	}
-	resolve.Flags().StringVar(&as, "as", string(incident.Resolved), "the new state")
-	resolve.Flags().StringVar(&reason, "reason", "", "why (required for false-positive and accepted-risk, and with --force)")
-	resolve.Flags().BoolVar(&force, "force", false, "close an incident whose token was last verified live and is not contained (needs --reason)")
+	resolve.Flags().StringVar(&opts.as, "as", string(incident.Resolved), "the new state")
+	resolve.Flags().StringVar(&opts.reason, "reason", "", "why (required for false-positive and accepted-risk, and with --force)")
+	resolve.Flags().BoolVar(&opts.force, "force", false, "close an incident whose token was last verified live and is not contained (needs --reason)")
 
 	return resolve
+}
+
+// incidentsResolveRun moves the incident to opts.as, if the incident's
+// state, audit and verifications allow it.
+func incidentsResolveRun(ctx context.Context, opts *incidentsResolveOptions) error {
+	reason := opts.reason
+	return withIncident(ctx, opts.f, opts.db, opts.id, func(st store.Store, id int64) error {
+		in, err := st.Incident(ctx, id)
+		if err != nil {
+			return err
+		}
+		to := incident.State(opts.as)
+		if to == incident.Contained || to == incident.RevokeRequested {
+			return usageErr("incident #%d: only hfwarden revoke moves an incident to %s (contained takes whoami-v2's 401 after the revocation): run hfwarden revoke %d", id, to, id)
+		}
+		// hfwarden proves a Hugging Face revocation itself
+		// (whoami-v2's 401); other issuers give no proof, so the
+		// person closing states the issuer's word as the reason.
+		unproven := in.State == incident.RevokeRequested && to == incident.Resolved
+		hf := detect.IssuedByHuggingFace(in.Rule)
+		if unproven && hf && !opts.force {
+			return usageErr("incident #%d: revocation requested but not confirmed: prove it with hfwarden revoke %d (whoami-v2's 401), or close it anyway with --force --reason TEXT", id, id)
+		}
+		if !hf && in.ContainedAt == nil && to == incident.Resolved {
+			unproven = true // the reason is the issuer's word
+		}
+		if err := incident.CheckMove(in.State, to, reason); err != nil {
+			return usageErr("incident #%d: %v", id, err)
+		}
+		switch {
+		case unproven && hf:
+			reason = "forced without proof of containment: " + reason
+		case unproven:
+			r, _ := detect.Rule(in.Rule)
+			reason = "revocation confirmed at the issuer (" + orDash(r.Issuer) + "): " + reason
+		}
+		if to == incident.Audited {
+			a, _, err := st.Audit(ctx, id)
+			if err != nil {
+				return err
+			}
+			if a == nil {
+				return usageErr("incident #%d: no audit stored: run hfwarden audit %d first", id, id)
+			}
+			switch {
+			case len(a.Checked) == 0:
+				return usageErr("incident #%d: the stored audit checked no repository: audit again with a token that lists them (hfwarden audit %d --token-file F)", id, id)
+			case in.ContainedAt != nil && a.Until.Before(*in.ContainedAt):
+				return usageErr("incident #%d: the stored audit's window ended %s, before the containment %s: audit again (hfwarden audit %d)", id,
+					a.Until.UTC().Format(time.RFC3339), in.ContainedAt.UTC().Format(time.RFC3339), id)
+			}
+		}
+		if to == incident.Resolved || to == incident.Audited || to == incident.FalsePositive {
+			history, err := st.Verifications(ctx, id)
+			if err != nil {
+				return err
+			}
+			if live := incident.LiveAt(in, history); len(live) > 0 {
+				if !opts.force {
+					return usageErr("incident #%d: its token was last verified live (%s) and is not contained: revoke it first (hfwarden revoke %d), or close it anyway with --force --reason TEXT",
+						id, liveWhere(live), id)
+				}
+				reason = "forced while the token was last verified live: " + reason
+			}
+		}
+		// Closing what was never proven contained is a statement
+		// of the person closing: it needs their reason (an HF
+		// token already dead, a GitHub token rotated at GitHub).
+		if (to == incident.Resolved || to == incident.Audited) && in.ContainedAt == nil && strings.TrimSpace(reason) == "" {
+			return usageErr("incident #%d was never proven contained: say why it may close with --reason TEXT (for a Hugging Face token, hfwarden revoke %d proves it)", id, id)
+		}
+		return st.Transition(ctx, id, to, opts.f.actor(), reason, opts.f.Now().UTC())
+	})
 }
 
 // liveWhere says where and when a token was last verified live.
 func liveWhere(live []finding.Verification) string {
 	parts := make([]string, len(live))
 	for i, v := range live {
-		parts[i] = fmt.Sprintf("at %s, %s", endpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
+		parts[i] = fmt.Sprintf("at %s, %s", incident.EndpointName(v.Endpoint), v.CheckedAt.UTC().Format(time.RFC3339))
 	}
 	return strings.Join(parts, "; ")
 }
 
-// endpointName names the Hub of a verification; answers recorded before
-// endpoints were name none.
-func endpointName(ep string) string {
-	if ep == "" {
-		return "an endpoint not recorded"
-	}
-	return ep
-}
-
-func withIncident(ctx context.Context, db dbFlags, arg string, fn func(store.Store, int64) error) error {
-	id, err := parseID(arg)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	st, err := db.openExisting(ctx)
+// withIncident opens the existing store db names and calls fn with it
+// when incident id is in it.
+func withIncident(ctx context.Context, f *factory, db dbFlags, id int64, fn func(store.Store, int64) error) error {
+	st, err := f.Store(ctx, db, storeExisting)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -522,75 +405,4 @@ func loadIncident(ctx context.Context, st store.Store, id int64) (*incident.Inci
 		return nil, nil, nil, err
 	}
 	return in, occ, ev, nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(termsafe.JSONWriter(w))
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// writeIncidentText writes an incident for a terminal. Every data field
-// (names from the Hub, file paths, notes) goes through termsafe.Escape: a
-// newline in one must not forge a line of the layout, which keeps its own.
-func writeIncidentText(w io.Writer, in *incident.Incident, occ []incident.Occurrence, ev []incident.Event, live []finding.Verification) {
-	esc := termsafe.Escape
-	fmt.Fprintf(w, "incident #%d  %s  %s  (fingerprint %.12s)\n", in.ID, esc(in.Redacted), esc(in.Rule), in.Fingerprint)
-	fmt.Fprintf(w, "state: %s   severity: %s   owner: %s   assignee: %s\n", esc(string(in.State)), esc(orDash(in.Severity)), esc(orDash(in.Owner)), esc(orDash(in.Assignee)))
-	fmt.Fprintf(w, "first seen %s", in.FirstSeen.UTC().Format(time.RFC3339))
-	if in.ExposureStart != nil {
-		fmt.Fprintf(w, ", exposed since %s", in.ExposureStart.UTC().Format(time.RFC3339))
-	}
-	if in.ContainedAt != nil {
-		fmt.Fprintf(w, ", contained at %s", in.ContainedAt.UTC().Format(time.RFC3339))
-	} else if in.RevokeRequestedAt != nil {
-		fmt.Fprintf(w, ", revocation requested at %s (not confirmed)", in.RevokeRequestedAt.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintln(w)
-	if v := in.Verification; v != nil {
-		fmt.Fprintf(w, "verification: %s at %s by %s %s\n", esc(v.Status), v.CheckedAt.UTC().Format(time.RFC3339), esc(endpointName(v.Endpoint)), esc(v.Reason))
-	}
-	for _, v := range live {
-		fmt.Fprintf(w, "last verified live by %s at %s (not contained since)\n", esc(endpointName(v.Endpoint)), v.CheckedAt.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintf(w, "\noccurrences (%d):\n", len(occ))
-	for _, o := range occ {
-		l := o.Finding.Location
-		where := fmt.Sprintf("%s:%d:%d", l.Path, l.Line, l.Column)
-		if l.Cell != nil {
-			where = fmt.Sprintf("%s cell %d", l.Path, *l.Cell)
-			if l.Output != nil {
-				where += fmt.Sprintf(" output %d", *l.Output)
-			}
-		}
-		extra := ""
-		if l.Repo != "" {
-			extra = " in " + l.Repo
-		}
-		if l.Commit != "" {
-			extra += " commit " + l.Commit[:min(12, len(l.Commit))]
-		}
-		if len(o.Finding.Encodings) > 0 {
-			extra += " [" + strings.Join(o.Finding.Encodings, " → ") + "]"
-		}
-		fmt.Fprintf(w, "  %-8s %s%s\n", esc(o.Finding.Source), esc(where), esc(extra))
-	}
-	fmt.Fprintf(w, "\nevents:\n")
-	for _, x := range ev {
-		line := x.Kind
-		if x.From != "" || x.To != "" {
-			line += fmt.Sprintf(" %s → %s", x.From, x.To)
-		}
-		if x.Message != "" {
-			line += ": " + x.Message
-		}
-		fmt.Fprintf(w, "  %s  %-10s %s\n", x.At.UTC().Format(time.RFC3339), esc(x.Actor), esc(line))
-	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/termsafe"
 )
 
-func newInspectCmd(e *env) *cobra.Command {
+func newInspectCmd(e *factory) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "inspect FILE...",
@@ -78,7 +78,7 @@ a file could not be read (the others are still inspected).`,
 
 // inspectTargets expands directories into the model files under them; a
 // path that cannot be walked is reported and counted in failed.
-func inspectTargets(e *env, args []string, failed *int) []string {
+func inspectTargets(e *factory, args []string, failed *int) []string {
 	var out []string
 	for _, a := range args {
 		st, err := os.Stat(a)

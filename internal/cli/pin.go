@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -21,7 +20,7 @@ import (
 // defaultLock is the lock file's name, in the current directory.
 const defaultLock = "hfwarden.lock"
 
-func newPinCmd(e *env) *cobra.Command {
+func newPinCmd(e *factory) *cobra.Command {
 	var (
 		hf       hubFlags
 		ts       tokenSource
@@ -52,11 +51,11 @@ A token is only needed for private or gated repositories: it is read from
 			if rev == "" {
 				return usageErr("--revision must not be empty")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			token, err := optionalToken(ts, e.stdin)
+			token, err := optionalToken(ts, e)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -71,7 +70,7 @@ A token is only needed for private or gated repositories: it is read from
 			}
 			var st store.Store
 			if toStore {
-				if st, err = db.open(ctx); err != nil {
+				if st, err = e.Store(ctx, db, storeCreate); err != nil {
 					return usageErr("%v", err)
 				}
 				defer st.Close()
@@ -113,18 +112,7 @@ A token is only needed for private or gated repositories: it is read from
 	return cmd
 }
 
-// verifyResult is one pinned repository compared with the Hub.
-type verifyResult struct {
-	Repo         string     `json:"repo"`
-	Type         string     `json:"type"`
-	Revision     string     `json:"revision"`
-	PinnedCommit string     `json:"pinned_commit"`
-	Commit       string     `json:"commit,omitempty"`
-	Diffs        []pin.Diff `json:"diffs"`
-	Error        string     `json:"error,omitempty"`
-}
-
-func newVerifyPinCmd(e *env) *cobra.Command {
+func newVerifyPinCmd(e *factory) *cobra.Command {
 	var (
 		hf        hubFlags
 		ts        tokenSource
@@ -149,25 +137,25 @@ could not be checked or the lock is unreadable.`,
 			if format != "text" && format != "json" {
 				return usageErr("--format must be text or json")
 			}
-			c, err := hf.client()
+			c, err := e.HubClient(hf)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			token, err := optionalToken(ts, e.stdin)
+			token, err := optionalToken(ts, e)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			pins, from, err := loadPins(ctx, fromStore, db, lockPath)
+			pins, from, err := loadPins(ctx, e, fromStore, db, lockPath)
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			if pins, err = selectPins(pins, args, from); err != nil {
 				return usageErr("%v", err)
 			}
-			results := make([]verifyResult, 0, len(pins))
+			results := make([]pin.Result, 0, len(pins))
 			failed, differ := 0, 0
 			for _, p := range pins {
-				r := verifyResult{Repo: p.Repo, Type: p.Type, Revision: p.Revision, PinnedCommit: p.Commit, Diffs: []pin.Diff{}}
+				r := pin.Result{Repo: p.Repo, Type: p.Type, Revision: p.Revision, PinnedCommit: p.Commit, Diffs: []pin.Diff{}}
 				now, err := pin.Snapshot(ctx, c, token, p.Type, p.Repo, p.Revision)
 				if err != nil {
 					failed++
@@ -184,12 +172,12 @@ could not be checked or the lock is unreadable.`,
 			}
 			if format == "json" {
 				if err := writeJSON(e.stdout, struct {
-					Results []verifyResult `json:"results"`
+					Results []pin.Result `json:"results"`
 				}{results}); err != nil {
 					return err
 				}
 			} else {
-				writeVerifyText(termText(e.stdout), results)
+				pin.WriteResults(termText(e.stdout), results)
 			}
 			switch {
 			case failed > 0:
@@ -212,9 +200,9 @@ could not be checked or the lock is unreadable.`,
 
 // loadPins reads the pins of the store or of the lock file and says where
 // they came from.
-func loadPins(ctx context.Context, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
+func loadPins(ctx context.Context, e *factory, fromStore bool, db dbFlags, lockPath string) ([]pin.Manifest, string, error) {
 	if fromStore {
-		st, err := db.openExisting(ctx)
+		st, err := e.Store(ctx, db, storeExisting)
 		if err != nil {
 			return nil, "", err
 		}
@@ -259,40 +247,14 @@ func selectPins(pins []pin.Manifest, repos []string, from string) ([]pin.Manifes
 	return out, nil
 }
 
-func writeVerifyText(w io.Writer, results []verifyResult) {
-	for _, r := range results {
-		switch {
-		case r.Error != "":
-			termsafe.Fprintf(w, "%s %s: ERROR %s\n", r.Type, r.Repo, r.Error)
-		case len(r.Diffs) == 0:
-			termsafe.Fprintf(w, "%s %s: OK at %s\n", r.Type, r.Repo, r.Commit)
-		default:
-			termsafe.Fprintf(w, "%s %s: %d differences from the pin (%s pinned at %s, now %s)\n",
-				r.Type, r.Repo, len(r.Diffs), r.Revision, r.PinnedCommit, r.Commit)
-			for _, d := range r.Diffs {
-				switch d.Kind {
-				case pin.CommitChanged:
-					termsafe.Fprintf(w, "  %-14s %s -> %s\n", d.Kind, d.Want, d.Got)
-				case pin.Added:
-					termsafe.Fprintf(w, "  %-14s %s (%s)\n", d.Kind, d.Path, d.Got)
-				case pin.Removed:
-					termsafe.Fprintf(w, "  %-14s %s (was %s)\n", d.Kind, d.Path, d.Want)
-				default:
-					termsafe.Fprintf(w, "  %-14s %s %s -> %s\n", d.Kind, d.Path, d.Want, d.Got)
-				}
-			}
-		}
-	}
-}
-
 // optionalToken reads a token from --token-file or --token-env when given,
 // else $HF_TOKEN; no token at all is fine (public repositories). Unlike
 // assess it never waits on standard input.
-func optionalToken(ts tokenSource, stdin io.Reader) (string, error) {
+func optionalToken(ts tokenSource, e *factory) (string, error) {
 	if ts.file != "" || ts.env != "" {
-		return ts.read(stdin)
+		return ts.read(e)
 	}
-	tok := strings.TrimSpace(os.Getenv("HF_TOKEN"))
+	tok := strings.TrimSpace(e.Getenv("HF_TOKEN"))
 	if tok == "" {
 		return "", nil
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/scan"
 )
 
-func newProtectCmd(e *env) *cobra.Command {
+func newProtectCmd(e *factory) *cobra.Command {
 	var f scanFlags
 	var prePush bool
 	var dir string
@@ -66,7 +66,7 @@ Install it with 'hfwarden hook install', or with the pre-commit framework
 // overwrites or removes somebody else's.
 const hookMarker = "# installed by hfwarden hook install"
 
-func newHookCmd(e *env) *cobra.Command {
+func newHookCmd(e *factory) *cobra.Command {
 	hook := &cobra.Command{
 		Use:   "hook",
 		Short: "Install or remove hfwarden as a git hook",

@@ -17,7 +17,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/store"
 )
 
-func newReportCmd(e *env) *cobra.Command {
+func newReportCmd(e *factory) *cobra.Command {
 	var db dbFlags
 	var format, output string
 	var used []string
@@ -58,7 +58,7 @@ self-contained file.`,
 					return usageErr("--used: %v", err)
 				}
 				// Creates nothing: a store must be there already.
-				ro, roErr := db.openReadOnly(c.Context())
+				ro, roErr := e.Store(c.Context(), db, storeReadOnly)
 				if roErr != nil {
 					return usageErr("%v", roErr)
 				}
@@ -66,16 +66,16 @@ self-contained file.`,
 				// written through it, so closing it cannot lose anything.
 				_ = ro.Close()
 				// err, not a new one: it is checked below, after the else.
-				st, err = db.open(c.Context())
+				st, err = e.Store(c.Context(), db, storeCreate)
 			} else {
-				st, err = db.openReadOnly(c.Context())
+				st, err = e.Store(c.Context(), db, storeReadOnly)
 			}
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			defer st.Close()
 			if len(used) > 0 {
-				if err := st.StateUse(c.Context(), id, actor(), used, time.Now().UTC()); err != nil {
+				if err := st.StateUse(c.Context(), id, e.actor(), used, time.Now().UTC()); err != nil {
 					return fmt.Errorf("recording the repositories the token was meant for: %w", err)
 				}
 			}

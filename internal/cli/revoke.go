@@ -33,7 +33,7 @@ type revokeOptions struct {
 	cachePath string
 }
 
-func newRevokeCmd(e *env) *cobra.Command {
+func newRevokeCmd(e *factory) *cobra.Command {
 	var db dbFlags
 	var hf hubFlags
 	var allLive, yes, dryRun, viaGitHub, yesGitHub bool
@@ -75,7 +75,7 @@ Exit status 0 only when every incident named is contained.`,
 			if yesGitHub && !viaGitHub {
 				return usageErr("--yes-github needs --github")
 			}
-			st, err := db.openExisting(c.Context())
+			st, err := e.Store(c.Context(), db, storeExisting)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -112,7 +112,7 @@ Exit status 0 only when every incident named is contained.`,
 					fmt.Fprintln(e.stdout, "not confirmed: Hugging Face tokens not revoked (use --yes to skip the question)")
 					p.unconfirmed += len(p.hf)
 					p.hf = nil
-				} else if hubClient, err = hf.client(); err != nil {
+				} else if hubClient, err = e.HubClient(hf); err != nil {
 					return usageErr("%v", err)
 				}
 			}
@@ -126,7 +126,7 @@ Exit status 0 only when every incident named is contained.`,
 				return &exitError{code: ExitError, err: errors.New("not confirmed: nothing revoked")}
 			}
 			if cacheDir == "" {
-				cacheDir = scan.DefaultCacheDir()
+				cacheDir = e.cacheDir
 			}
 			opt.cachePath = filepath.Join(cacheDir, "verify.json")
 			var failed, unproven int
@@ -168,7 +168,7 @@ Exit status 0 only when every incident named is contained.`,
 
 // confirm asks question on stderr and reads one answer line from stdin,
 // byte by byte: a second question must find its own answer still there.
-func confirm(e *env, question string) bool {
+func confirm(e *factory, question string) bool {
 	fmt.Fprint(e.stderr, question)
 	var line []byte
 	b := make([]byte, 1)
@@ -243,14 +243,14 @@ func provenContained(in *incident.Incident) bool {
 // toRevokeRequested moves an incident to revoke-requested with why,
 // re-opening first one closed without proof of containment (the state
 // machine leads from a closed state only back to open).
-func toRevokeRequested(ctx context.Context, st store.Store, in incident.Incident, why string, at time.Time) error {
+func toRevokeRequested(ctx context.Context, st store.Store, in incident.Incident, who, why string, at time.Time) error {
 	switch in.State {
 	case incident.Resolved, incident.Audited, incident.FalsePositive, incident.AcceptedRisk:
-		if err := st.Transition(ctx, in.ID, incident.Open, actor(), "re-opened to revoke: it was closed ("+string(in.State)+") without proof of containment", at); err != nil {
+		if err := st.Transition(ctx, in.ID, incident.Open, who, "re-opened to revoke: it was closed ("+string(in.State)+") without proof of containment", at); err != nil {
 			return err
 		}
 	}
-	return st.Transition(ctx, in.ID, incident.RevokeRequested, actor(), why, at)
+	return st.Transition(ctx, in.ID, incident.RevokeRequested, who, why, at)
 }
 
 // revokeTarget is an incident to revoke with its unsealed secret.
@@ -352,7 +352,7 @@ func (p *revokePlan) outcome(failed, unproven int) error {
 // would lose for good what the token could reach. Only a token already
 // verified live at this endpoint is revoked anyway, with a warning:
 // leaving a proven live token live for a snapshot is the worse loss.
-func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
+func snapshot(ctx, hubCtx context.Context, e *factory, st store.Store, c *hub.Client, targets []revokeTarget, skip bool) error {
 	var need []revokeTarget
 	for _, t := range targets {
 		if !detect.Verifiable(t.in.Rule) {
@@ -438,9 +438,9 @@ func snapshot(ctx, hubCtx context.Context, e *env, st store.Store, c *hub.Client
 			// because whoami-v2 is rate-limited or unanswered; the stored
 			// verification stays its record.
 			msg := fmt.Sprintf("revoked without a blast-radius snapshot: it could not be taken (%s); the token was verified live at %s on %s, which stays the record of it",
-				reason, endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
+				reason, incident.EndpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339))
 			fmt.Fprintf(e.stderr, "hfwarden: WARNING: #%d: %s; once revoked, what it could reach can no longer be seen\n", t.in.ID, msg)
-			if err := st.AddNote(ctx, t.in.ID, actor(), msg, time.Now().UTC()); err != nil {
+			if err := st.AddNote(ctx, t.in.ID, e.actor(), msg, time.Now().UTC()); err != nil {
 				return err
 			}
 		}
@@ -485,7 +485,7 @@ var errTimeout = errors.New("--timeout reached")
 
 // forget drops the verification cache's answers for the targets: a cached
 // "live" must not outlive the revocation.
-func forget(e *env, path string, targets []revokeTarget) {
+func forget(e *factory, path string, targets []revokeTarget) {
 	if path == "" {
 		return
 	}
@@ -505,7 +505,7 @@ func forget(e *env, path string, targets []revokeTarget) {
 // --timeout bounds the whole run: every Hub call (snapshot, request,
 // confirmation) runs under one deadline, so a dead endpoint costs at most
 // that long; store writes run under ctx and are never cut short.
-func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
+func revoke(ctx context.Context, e *factory, st store.Store, c *hub.Client, targets []revokeTarget, opt revokeOptions) error {
 	deadline := time.Now().Add(opt.timeout)
 	hubCtx, cancel := context.WithDeadlineCause(ctx, deadline, errTimeout)
 	defer cancel()
@@ -572,7 +572,7 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 	now := time.Now().UTC()
 	for _, t := range targets {
 		if t.in.State != incident.RevokeRequested {
-			if err := toRevokeRequested(ctx, st, t.in, "POST /api/credentials/revoke answered 202", now); err != nil {
+			if err := toRevokeRequested(ctx, st, t.in, e.actor(), "POST /api/credentials/revoke answered 202", now); err != nil {
 				return err
 			}
 		}
@@ -615,13 +615,13 @@ func revoke(ctx context.Context, e *env, st store.Store, c *hub.Client, targets 
 			}
 			if res.Status == "invalid" {
 				delete(pending, i)
-				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
+				if err := st.Transition(ctx, targets[i].in.ID, incident.Contained, e.actor(), "whoami-v2 answers 401 after revocation", res.CheckedAt); err != nil {
 					return err
 				}
 				termsafe.Fprintf(e.stdout, "#%d contained at %s: whoami-v2 answers 401\n", targets[i].in.ID, res.CheckedAt.Format(time.RFC3339))
 				for _, lv := range elsewhere[i] {
 					termsafe.Fprintf(e.stdout, "#%d note: revoked and proven at %s only; it was verified live at %s (%s), where this proves nothing: check there with hfwarden scan --verify --endpoint %s\n",
-						targets[i].in.ID, c.Endpoint(), endpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
+						targets[i].in.ID, c.Endpoint(), incident.EndpointName(lv.Endpoint), lv.CheckedAt.UTC().Format(time.RFC3339), lv.Endpoint)
 				}
 			}
 		}
@@ -701,7 +701,7 @@ func wasLive(id int64, live []finding.Verification) string {
 // revokeAtGitHub sends GitHub tokens to GitHub's revocation API and
 // returns how many it accepted. Accepted is all GitHub says: the incidents
 // become revoke-requested, never contained.
-func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Client, targets []revokeTarget, opt revokeOptions) (int, error) {
+func revokeAtGitHub(ctx context.Context, e *factory, st store.Store, gh *ghapi.Client, targets []revokeTarget, opt revokeOptions) (int, error) {
 	secrets := make([]string, len(targets))
 	for i, t := range targets {
 		secrets[i] = t.secret
@@ -716,9 +716,9 @@ func revokeAtGitHub(ctx context.Context, e *env, st store.Store, gh *ghapi.Clien
 	for _, t := range targets {
 		var err error
 		if t.in.State == incident.RevokeRequested {
-			err = st.AddNote(ctx, t.in.ID, actor(), msg, now)
+			err = st.AddNote(ctx, t.in.ID, e.actor(), msg, now)
 		} else {
-			err = toRevokeRequested(ctx, st, t.in, msg, now)
+			err = toRevokeRequested(ctx, st, t.in, e.actor(), msg, now)
 		}
 		if err != nil {
 			return 0, err

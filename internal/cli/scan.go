@@ -8,13 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/hfwarden/hfwarden/internal/assess"
 	"github.com/hfwarden/hfwarden/internal/detect"
@@ -28,7 +25,10 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
+// scanFlags is what a scanning command (scan, protect, sweep) was asked:
+// its flags and, for scan, its paths.
 type scanFlags struct {
+	paths       []string // scan's arguments: paths, "-" or repositories
 	format      string
 	output      string
 	showSecrets bool
@@ -56,7 +56,11 @@ type scanFlags struct {
 	images      []string
 }
 
-func newScanCmd(e *env) *cobra.Command {
+// newCmdScan is "scan". runF, when not nil, is called with the parsed
+// flags instead of scanning. The scan itself stays in RunE's closure, the
+// one place that picks the walk, so that runScan serves protect and sweep
+// too.
+func newCmdScan(e *factory, runF func(*scanFlags) error) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH... | - | --git REPO...]",
@@ -81,18 +85,11 @@ error or some input could not be read.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			start := "."
-			if len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
-				start = args[0]
+			f.paths = args
+			if runF != nil {
+				return runF(&f)
 			}
-			if f.store {
-				// A bad --db is a usage error before the scan, not a
-				// failure after it.
-				if _, _, err := f.db.locate(); err != nil {
-					return usageErr("--db: %v", err)
-				}
-			}
-			verifier, err := f.verifier()
+			start, verifier, err := prepareScan(e, &f)
 			if err != nil {
 				return err
 			}
@@ -133,24 +130,29 @@ error or some input could not be read.`,
 	return cmd
 }
 
-// addReportFlags adds the flags shared by every command that scans and
-// reports: output, ignores, exit status, detector switches.
-func addReportFlags(cmd *cobra.Command, f *scanFlags) {
-	fl := cmd.Flags()
-	fl.StringVarP(&f.format, "format", "f", "text", "output format: text, json, jsonl, sarif or csv")
-	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of standard output")
-	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print raw secrets (default: redacted preview and fingerprint only)")
-	fl.StringVar(&f.baseline, "baseline", "", "report only secrets not in this earlier JSON, JSONL or SARIF report")
-	fl.StringVar(&f.ignoreFile, "ignore-file", "", "fingerprints to ignore (default: the nearest .hfwarden-ignore)")
-	fl.IntVar(&f.exitCode, "exit-code", ExitFindings, "exit status when something is found")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar or summary on standard error")
-	fl.BoolVar(&f.noColor, "no-color", false, "no colour in text output (also NO_COLOR)")
-	fl.BoolVar(&f.noDecode, "no-decode", false, "do not look inside encoded data")
-	fl.BoolVar(&f.noLinked, "no-linked", false, "only Hugging Face credentials, not the secrets beside them")
-}
-
-func usageErr(format string, args ...any) error {
-	return &exitError{code: ExitError, err: fmt.Errorf(format, args...)}
+// prepareScan checks what scan was asked before scanning and returns
+// where the search for .hfwarden-ignore begins (the first path) and the
+// verifier --verify asks for. A history scan without --cache-dir caches
+// in the factory's cache directory.
+func prepareScan(e *factory, f *scanFlags) (start string, verifier *assess.Verifier, err error) {
+	start = "."
+	if args := f.paths; len(args) > 0 && args[0] != "-" && !(f.git && git.IsURL(args[0])) {
+		start = args[0]
+	}
+	if f.cacheDir == "" {
+		f.cacheDir = e.cacheDir
+	}
+	if f.store {
+		// A bad --db is a usage error before the scan, not a
+		// failure after it.
+		if _, _, err := f.db.locate(e.defaultDB()); err != nil {
+			return "", nil, usageErr("--db: %v", err)
+		}
+	}
+	if verifier, err = f.verifier(e); err != nil {
+		return "", nil, err
+	}
+	return start, verifier, nil
 }
 
 // scanRun runs one kind of scan with a configured Scanner.
@@ -159,7 +161,7 @@ type scanRun func(context.Context, *scan.Scanner) ([]finding.Finding, finding.St
 // runScan builds the scan options from the flags, runs the scan, writes the
 // report and turns the outcome into an exit status. ignoreStart is where
 // the search for .hfwarden-ignore begins.
-func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run scanRun) error {
+func runScan(ctx context.Context, e *factory, f scanFlags, ignoreStart string, run scanRun) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return usageErr("%v", err)
@@ -245,7 +247,7 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	ropt := report.Options{
-		Color:       format == report.Text && f.output == "" && isTTY(e.stdout) && !f.noColor && os.Getenv("NO_COLOR") == "",
+		Color:       format == report.Text && f.output == "" && isTTY(e.stdout) && !f.noColor && e.Getenv("NO_COLOR") == "",
 		ShowSecrets: f.showSecrets,
 		ToolVersion: Version,
 	}
@@ -278,82 +280,15 @@ func runScan(ctx context.Context, e *env, f scanFlags, ignoreStart string, run s
 	return nil
 }
 
-func isTTY(w io.Writer) bool {
-	f, ok := underlying(w).(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
-// startProgress draws a one-line progress bar on w until stop is called.
-func startProgress(w io.Writer, p *scan.Progress) (stop func()) {
-	if p == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	start := time.Now()
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				b := p.Bytes.Load()
-				rate := float64(b) / time.Since(start).Seconds()
-				fmt.Fprintf(w, "\r\033[Kscanning: %d files, %s, %s/s, %d findings", p.Files.Load(), humanBytes(float64(b)), humanBytes(rate), p.Findings.Load())
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-func humanBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	return strconv.FormatFloat(b, 'f', 1, 64) + " " + units[i]
-}
-
-// parseSize reads sizes like "0", "1048576", "50MB", "1.5GiB".
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	mult := map[string]float64{
-		"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9,
-		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TB": 1e12, "TIB": 1 << 40,
-	}
-	i := len(s)
-	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
-		i--
-	}
-	m, ok := mult[strings.ToUpper(strings.TrimSpace(s[i:]))]
-	if !ok {
-		return 0, fmt.Errorf("unknown size unit in %q", s)
-	}
-	v, err := strconv.ParseFloat(s[:i], 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("not a size: %q", s)
-	}
-	return int64(v * m), nil
-}
-
 // verifier returns the Verifier that --verify asks for, or nil.
-func (f *scanFlags) verifier() (*assess.Verifier, error) {
+func (f *scanFlags) verifier(e *factory) (*assess.Verifier, error) {
 	if !f.verify {
 		return nil, nil
 	}
 	if f.verifyLimit <= 0 {
 		return nil, usageErr("--verify-timeout must be positive")
 	}
-	c, err := f.hub.client()
+	c, err := e.HubClient(f.hub)
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
@@ -385,27 +320,15 @@ func scanRunOf(f scanFlags, args []string, stats finding.Stats) incident.ScanRun
 	return r
 }
 
-// maxWorkers bounds --workers.
-const maxWorkers = 256
-
-// defaultVerifyTimeout bounds all the checks of one --verify run.
-const defaultVerifyTimeout = time.Minute
-
-// addVerifyTuning adds the flags that bound and bypass --verify's checks.
-func addVerifyTuning(fl *pflag.FlagSet, f *scanFlags) {
-	fl.BoolVar(&f.noCache, "no-cache", false, "with --verify: ask the Hub again, ignoring (and not updating) cached answers")
-	fl.DurationVar(&f.verifyLimit, "verify-timeout", defaultVerifyTimeout, "with --verify: check for at most this long in all; what is not checked by then is unknown")
-}
-
 // verifyAndStore is what every scanning command does after the scan:
 // check the findings against the Hub (with a verifier, from --verify) and
 // record them in the incident store (--store), with what the scan walked
 // (run), so that a scan that found nothing is on record too.
-func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []finding.Finding) error {
+func verifyAndStore(ctx context.Context, e *factory, f scanFlags, verifier *assess.Verifier, run incident.ScanRun, findings []finding.Finding) error {
 	if verifier != nil {
 		dir := f.cacheDir
 		if dir == "" {
-			dir = scan.DefaultCacheDir()
+			dir = e.cacheDir
 		}
 		var cache *scan.VerifyCache // nil: --no-cache
 		if !f.noCache {
@@ -428,8 +351,8 @@ func verifyAndStore(ctx context.Context, e *env, f scanFlags, verifier *assess.V
 
 // recordFindings records a scan's findings, and the scan run itself, in
 // the incident store.
-func recordFindings(ctx context.Context, e *env, db dbFlags, run incident.ScanRun, findings []finding.Finding) error {
-	st, err := db.open(ctx)
+func recordFindings(ctx context.Context, e *factory, db dbFlags, run incident.ScanRun, findings []finding.Finding) error {
+	st, err := e.Store(ctx, db, storeCreate)
 	if err != nil {
 		return err
 	}

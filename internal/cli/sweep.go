@@ -21,7 +21,7 @@ type sweepFlags struct {
 	runnerDirs []string
 }
 
-func newSweepCmd(e *env) *cobra.Command {
+func newSweepCmd(e *factory) *cobra.Command {
 	var f scanFlags
 	var sf sweepFlags
 	cmd := &cobra.Command{
@@ -57,9 +57,9 @@ error or some place could not be read.`,
 			}
 			if !cmd.Flags().Changed("home") {
 				// The caches are where this user's tools put them.
-				opt.Getenv = os.Getenv
+				opt.Getenv = e.Getenv
 				if opt.Home == "" {
-					home, err := os.UserHomeDir()
+					home, err := e.HomeDir()
 					if err != nil {
 						return usageErr("finding the home directory: %v (use --home)", err)
 					}
@@ -77,7 +77,7 @@ error or some place could not be read.`,
 			if maxSize == 0 {
 				opt.MaxFileSize = -1
 			}
-			verifier, err := f.verifier()
+			verifier, err := f.verifier(e)
 			if err != nil {
 				return err
 			}

@@ -32,19 +32,19 @@ func TestTextFieldsKeepTheirLine(t *testing.T) {
 				State: incident.Open, FirstSeen: now, Verification: &finding.Verification{Status: "live", Reason: forged, CheckedAt: now}}
 			occ := []incident.Occurrence{{ID: 1, Finding: finding.Finding{Source: "file", Location: finding.Location{Path: forged + ".env", Line: 1, Column: 3}}}}
 			ev := []incident.Event{{At: now, Actor: forged, Kind: "note", Message: forged}}
-			writeIncidentText(b, in, occ, ev, nil)
+			incident.WriteText(b, in, occ, ev, nil)
 		}},
 		{"assess", 13, func(b *strings.Builder) {
-			writeAssessText(b, &assess.Report{Status: "live", Redacted: "hf_ab…yz", Severity: "high", Owner: "carol", Fullname: "Carol" + forged,
+			assess.WriteText(b, &assess.Report{Status: "live", Redacted: "hf_ab…yz", Severity: "high", Owner: "carol", Fullname: "Carol" + forged,
 				Email: forged, Reasons: []string{forged}, Orgs: []assess.Org{{Name: forged, Role: "admin"}},
 				Repos: []assess.Repo{{ID: "carol/" + forged, Type: "model", Access: "write"}}})
 		}},
 		{"audit", 2, func(b *strings.Builder) {
-			writeAuditText(b, &audit.Report{Since: now, Until: now, Checked: []string{"model/carol/m"},
+			audit.WriteText(b, &audit.Report{Since: now, Until: now, Checked: []string{"model/carol/m"},
 				Findings: []audit.Finding{{Kind: "new-commit", Repo: "model/carol/m", Severity: "high", Evidence: "commit by mallory" + forged, Author: "mallory" + forged}}})
 		}},
 		{"verify-pin", 3, func(b *strings.Builder) {
-			writeVerifyText(b, []verifyResult{
+			pin.WriteResults(b, []pin.Result{
 				{Type: "model", Repo: "carol/m", Revision: "main", Diffs: []pin.Diff{{Kind: pin.Added, Path: forged, Got: forged}}},
 				{Type: "model", Repo: "carol/" + forged, Error: forged},
 			})

@@ -25,21 +25,10 @@ import (
 // GitOptions configure history scans.
 type GitOptions struct {
 	// CacheDir holds mirrors of remote repositories and the state of
-	// incremental scans. Empty: $XDG_CACHE_HOME/hfwarden (or ~/.cache).
+	// incremental scans; required (the caller picks the default place).
 	CacheDir string
 	// Full ignores the state of earlier scans and reads every object.
 	Full bool
-}
-
-// DefaultCacheDir is where mirrors and scan state live by default.
-func DefaultCacheDir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "hfwarden")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cache", "hfwarden")
-	}
-	return filepath.Join(os.TempDir(), "hfwarden-cache")
 }
 
 // gitObjectKind names what a finding's bytes were inside the repository.
@@ -56,9 +45,10 @@ const (
 // or not) or a URL, which is mirrored into the cache first. A repository
 // that cannot be read is an error in the stats and the next one is read.
 // The error Scan returns is only the context's, when it has ended by the
-// start of a repository (one it cuts short is an error in the stats); the
-// Result then holds no findings, and the stats as they stood (neither
-// completed nor their names hidden).
+// start of a repository (one it cuts short is an error in the stats), or
+// one saying that gopt names no CacheDir; the Result then holds no
+// findings, and the stats as they stood (neither completed nor their
+// names hidden).
 func Git(repos []string, gopt GitOptions) Walk { return gitWalk{repos, gopt} }
 
 // gitWalk is the walk Git returns.
@@ -71,7 +61,10 @@ func (w gitWalk) run(ctx context.Context, s *Scanner) (Result, error) {
 	repos, gopt := w.repos, w.gopt
 	start := time.Now()
 	if gopt.CacheDir == "" {
-		gopt.CacheDir = DefaultCacheDir()
+		// The caller names it (cli finds the default in the
+		// environment): its absence is a caller's bug, told before
+		// anything is read.
+		return Result{Stats: s.stats}, errors.New("scan: no cache directory for the history scan (GitOptions.CacheDir)")
 	}
 	for _, r := range repos {
 		if err := ctx.Err(); err != nil {

@@ -1,6 +1,6 @@
 // Package seal encrypts secrets at rest with AES-256-GCM. The key comes from
-// the HFWARDEN_KEY environment variable or from a key file created on first
-// use; callers bind each sealed value to its row by passing an AAD (e.g. the
+// the HFWARDEN_KEY environment variable (read by the caller) or from a key
+// file created on first use; callers bind each sealed value to its row by passing an AAD (e.g. the
 // secret's fingerprint), so a sealed secret cannot be moved to another row.
 package seal
 
@@ -51,22 +51,16 @@ func New(key []byte) (*Sealer, error) {
 	return &Sealer{aead: aead}, nil
 }
 
-// DefaultKeyFile is $XDG_CONFIG_HOME/hfwarden/key (else
-// ~/.config/hfwarden/key).
-func DefaultKeyFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return filepath.Join(dir, "hfwarden", "key")
-}
-
-// LoadKey returns a Sealer whose key is taken from HFWARDEN_KEY when set,
-// else read from keyFile (DefaultKeyFile when empty). A missing key file is
-// created with 32 random bytes, mode 0600, in a directory of mode 0700; a
-// key file readable or writable by group or others is refused.
-func LoadKey(keyFile string) (*Sealer, error) {
-	if v := strings.TrimSpace(os.Getenv(EnvKey)); v != "" {
+// LoadKey returns a Sealer whose key is envValue, the value of
+// HFWARDEN_KEY (EnvKey) as the caller read it, when that is not blank,
+// else read from keyFile, which the caller names (it picks the default
+// place too). The caller reads the environment, so that seal reads none
+// and tests need not set it. A
+// missing key file is created with 32 random bytes, mode 0600, in a
+// directory of mode 0700; a key file readable or writable by group or
+// others is refused.
+func LoadKey(envValue, keyFile string) (*Sealer, error) {
+	if v := strings.TrimSpace(envValue); v != "" {
 		key, err := decodeKey(v)
 		if err != nil {
 			return nil, fmt.Errorf("seal: %s: %w", EnvKey, err)
@@ -74,7 +68,7 @@ func LoadKey(keyFile string) (*Sealer, error) {
 		return New(key)
 	}
 	if keyFile == "" {
-		keyFile = DefaultKeyFile()
+		return nil, errors.New("seal: no key file named and no key given")
 	}
 	key, err := readKeyFile(keyFile)
 	if errors.Is(err, fs.ErrNotExist) {

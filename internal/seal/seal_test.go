@@ -66,8 +66,7 @@ func TestLoadKeyFromEnv(t *testing.T) {
 		"base64url": base64.RawURLEncoding.EncodeToString(key),
 	} {
 		t.Run(name, func(t *testing.T) {
-			t.Setenv(EnvKey, v)
-			s, err := LoadKey(filepath.Join(t.TempDir(), "never", "key"))
+			s, err := LoadKey(v, filepath.Join(t.TempDir(), "never", "key"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,18 +76,16 @@ func TestLoadKeyFromEnv(t *testing.T) {
 		})
 	}
 	t.Run("bad", func(t *testing.T) {
-		t.Setenv(EnvKey, "c2hvcnQ=")
-		if _, err := LoadKey(filepath.Join(t.TempDir(), "key")); err == nil {
+		if _, err := LoadKey("c2hvcnQ=", filepath.Join(t.TempDir(), "key")); err == nil {
 			t.Fatal("a short key was accepted")
 		}
 	})
 }
 
 func TestLoadKeyFile(t *testing.T) {
-	t.Setenv(EnvKey, "")
 	dir := filepath.Join(t.TempDir(), "cfg", "hfwarden")
 	path := filepath.Join(dir, "key")
-	s1, err := LoadKey(path)
+	s1, err := LoadKey("", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +101,7 @@ func TestLoadKeyFile(t *testing.T) {
 		t.Fatalf("key dir mode %04o, want 0700", dst.Mode().Perm())
 	}
 	sealed, _ := s1.Seal([]byte("secret"), []byte("fp"))
-	s2, err := LoadKey(path)
+	s2, err := LoadKey("", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,19 +111,18 @@ func TestLoadKeyFile(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadKey(path); err == nil {
+	if _, err := LoadKey("", path); err == nil {
 		t.Fatal("a world-readable key file was accepted")
 	}
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadKey(path); err == nil {
+	if _, err := LoadKey("", path); err == nil {
 		t.Fatal("a group-readable key file was accepted")
 	}
 }
 
 func TestLoadKeyConcurrentCreate(t *testing.T) {
-	t.Setenv(EnvKey, "")
 	path := filepath.Join(t.TempDir(), "key")
 	const n = 8
 	sealers := make([]*Sealer, n)
@@ -134,11 +130,11 @@ func TestLoadKeyConcurrentCreate(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
-		go func() { defer wg.Done(); sealers[i], errs[i] = LoadKey(path) }()
+		go func() { defer wg.Done(); sealers[i], errs[i] = LoadKey("", path) }()
 	}
 	wg.Wait()
 	sealed, _ := func() ([]byte, error) {
-		s, err := LoadKey(path)
+		s, err := LoadKey("", path)
 		if err != nil {
 			t.Fatal(err)
 		}

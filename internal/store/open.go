@@ -29,17 +29,11 @@ var ErrNotFound = errors.New("store: no such incident")
 // opened without a sealer).
 var ErrNoSecret = errors.New("store: the incident's secret was not recorded")
 
-// DefaultPath is where the embedded SQLite database lives by default:
-// $XDG_DATA_HOME/hfwarden/hfwarden.db, else ~/.local/share/hfwarden/hfwarden.db.
-func DefaultPath() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "hfwarden", "hfwarden.db")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return filepath.Join(".", "hfwarden.db")
-	}
-	return filepath.Join(home, ".local", "share", "hfwarden", "hfwarden.db")
+// DefaultPath is where the embedded SQLite database lives by default in
+// hfwarden's data directory dataDir, which the caller finds (cli reads
+// $XDG_DATA_HOME and the home directory: the store reads no environment).
+func DefaultPath(dataDir string) string {
+	return filepath.Join(dataDir, "hfwarden.db")
 }
 
 // ErrNoStore is returned by OpenReadOnly when there is no store to read:
@@ -65,10 +59,11 @@ type DSN struct {
 // any case. Anything else that starts like a URL scheme ("mysql://x",
 // "http://…", "foo:bar") is refused rather than taken for a file name, so
 // that a mistyped URL does not silently create a SQLite file. The error
-// names the scheme only: the rest may hold a password.
+// names the scheme only: the rest may hold a password. An empty dsn is
+// refused: the caller substitutes its default (DefaultPath) first.
 func ParseDSN(dsn string) (DSN, error) {
 	if dsn == "" {
-		return DSN{Path: DefaultPath()}, nil
+		return DSN{}, errors.New("store: no database named")
 	}
 	scheme, rest, ok := cutScheme(dsn)
 	if !ok {

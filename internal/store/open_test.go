@@ -66,8 +66,8 @@ func TestParseDSN(t *testing.T) {
 			}
 		})
 	}
-	if d, err := ParseDSN(""); err != nil || d.Path != DefaultPath() {
-		t.Errorf("ParseDSN(\"\") = %+v, %v; want the default path", d, err)
+	if d, err := ParseDSN(""); err == nil {
+		t.Errorf("ParseDSN(\"\") = %+v; want an error (the caller names the default path)", d)
 	}
 }
 

@@ -873,14 +873,10 @@ func TestOpenConcurrentAndIdempotent(t *testing.T) {
 	}
 }
 
+// TestDefaultPath: the database file in the data directory the caller
+// names (cli's TestDataDir checks how it finds that directory).
 func TestDefaultPath(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", "/xdg/data")
-	if got := DefaultPath(); got != "/xdg/data/hfwarden/hfwarden.db" {
-		t.Errorf("DefaultPath = %q", got)
-	}
-	t.Setenv("XDG_DATA_HOME", "")
-	t.Setenv("HOME", "/home/u")
-	if got := DefaultPath(); got != "/home/u/.local/share/hfwarden/hfwarden.db" {
+	if got := DefaultPath("/xdg/data/hfwarden"); got != "/xdg/data/hfwarden/hfwarden.db" {
 		t.Errorf("DefaultPath = %q", got)
 	}
 	for dsn, pg := range map[string]bool{"postgres://h/db": true, "postgresql://h/db": true, "/tmp/x.db": false, "postgres.db": false} {
