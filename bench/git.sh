@@ -4,6 +4,7 @@
 # floor of reading every object once, in the same run.
 #
 #   bash bench/git.sh           # RUNS=5 by default
+#   BASE=/tmp/hfwarden-old bash bench/git.sh   # also times another build, same run
 #
 # Prints the median wall time and the peak memory (largest process of the
 # command: git cat-file in both cases, since hfwarden runs it) of
@@ -24,12 +25,18 @@ GOEXPERIMENT=simd go build -o "$OUT/hfwarden" ./cmd/hfwarden
 
 floor=$(measure floor /dev/null git -C "$MIRROR" cat-file --batch-all-objects --batch --unordered)
 ours=$(measure hfwarden "$OUT/hfwarden.json" "$OUT/hfwarden" scan -q --git --full --cache-dir "$OUT/cache" --format json "$MIRROR")
+if [ -n "${BASE:-}" ]; then
+  base=$(measure base /dev/null "$BASE" scan -q --git --full --cache-dir "$OUT/cache-base" --format json "$MIRROR")
+  read -r _ bs bm <<< "$base"
+fi
 read -r _ fs fm <<< "$floor"
 read -r _ hs hm <<< "$ours"
 printf '%-10s %8s %10s\n' "" seconds "peak MB"
 printf '%-10s %8.2f %10.0f\n' floor "$fs" "$(echo "$fm/1024" | bc -l)"
 printf '%-10s %8.2f %10.0f\n' hfwarden "$hs" "$(echo "$hm/1024" | bc -l)"
+[ -n "${BASE:-}" ] && printf '%-10s %8.2f %10.0f\n' base "$bs" "$(echo "$bm/1024" | bc -l)"
 awk -v a="$hs" -v b="$fs" 'BEGIN { printf "ratio: %.2fx the floor\n", a/b }'
+[ -n "${BASE:-}" ] && awk -v a="$hs" -v b="$bs" 'BEGIN { printf "hfwarden / base: %.3f\n", a/b }'
 
 # Recall, one finding a line (the state from the timed runs makes this quick).
 "$OUT/hfwarden" scan -q --git --cache-dir "$OUT/cache" --format jsonl "$MIRROR" > "$OUT/hfwarden.jsonl" || true

@@ -3,6 +3,7 @@
 #
 #   bash bench/scan.sh            # 1.1 GB tree in $BENCH_DIR (default /tmp/hfwarden-bench)
 #   SIZE=200000000 RUNS=3 bash bench/scan.sh
+#   BASE=/tmp/hfwarden-old bash bench/scan.sh   # also times another build, same run
 #
 # Needs: go, rg (Debian's ripgrep), GNU time (/usr/bin/time). Prints the wall
 # time (median of RUNS), throughput and peak memory of
@@ -33,6 +34,10 @@ find "$DIR" -type f -exec cat {} + > /dev/null
 r_rg=$(measure rg "$OUT/rg.out" rg -a -c hf_ "$DIR")
 r_hf=$(measure hfwarden "$OUT/hfwarden.out" "$OUT/hfwarden" scan -q --format json "$DIR")
 r_pt=$(measure hfwarden-portable "$OUT/hfwarden-portable.out" "$OUT/hfwarden-portable" scan -q --format json "$DIR")
+rows=("$r_rg" "$r_hf" "$r_pt")
+if [ -n "${BASE:-}" ]; then
+  rows+=("$(measure base "$OUT/base.out" "$BASE" scan -q --format json "$DIR")")
+fi
 
 # Recall: every planted fingerprint must be in the report.
 grep -o '"fingerprint": "[0-9a-f]*"' "$OUT/hfwarden.out" | cut -d'"' -f4 | sort -u > "$OUT/found.txt"
@@ -44,7 +49,7 @@ echo
 printf 'tree: %s bytes, %s files, %s planted tokens\n' "$bytes" "$(find "$DIR" -type f | wc -l)" "$planted"
 printf '%-20s %10s %12s %12s %14s\n' tool seconds "MB/s" "peak MB" "vs rg"
 rg_s=$(echo "$r_rg" | cut -d' ' -f2)
-for r in "$r_rg" "$r_hf" "$r_pt"; do
+for r in "${rows[@]}"; do
   read -r name s kb <<< "$r"
   awk -v n="$name" -v s="$s" -v kb="$kb" -v b="$bytes" -v rg="$rg_s" \
     'BEGIN { printf "%-20s %10.3f %12.0f %12.1f %13.0f%%\n", n, s, b/s/1e6, kb/1024, 100*rg/s }'
