@@ -802,7 +802,9 @@ func TestGitDamagedObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(loose, 0o644)
+	if err := os.Chmod(loose, 0o644); err != nil { // git makes objects read-only
+		t.Fatal(err)
+	}
 	writeFile(t, loose, data[:len(data)/2])
 
 	for _, full := range []bool{true, false} {
@@ -895,7 +897,9 @@ func TestGitDamagedPackIndex(t *testing.T) {
 			for i := at; i < at+60; i++ {
 				data[i] ^= 0xff
 			}
-			os.Chmod(idxs[0], 0o644)
+			if err := os.Chmod(idxs[0], 0o644); err != nil { // git makes packs read-only
+				t.Fatal(err)
+			}
 			writeFile(t, idxs[0], data)
 
 			fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache, Full: full}, r.dir)
@@ -1040,7 +1044,9 @@ func TestGitDamagedPackEntry(t *testing.T) {
 	off := -1
 	for _, line := range strings.Split(r.git("verify-pack", "-v", idxs[0]), "\n") {
 		if f := strings.Fields(line); len(f) >= 5 && f[0] == blob {
-			fmt.Sscan(f[4], &off)
+			if _, err := fmt.Sscan(f[4], &off); err != nil {
+				t.Fatalf("verify-pack offset %q: %v", f[4], err)
+			}
 		}
 	}
 	if off < 0 {
@@ -1056,7 +1062,9 @@ func TestGitDamagedPackEntry(t *testing.T) {
 	for i := off + 25<<10; i < off+25<<10+16; i++ {
 		data[i] ^= 0x55
 	}
-	os.Chmod(pack, 0o644)
+	if err := os.Chmod(pack, 0o644); err != nil { // git makes packs read-only
+		t.Fatal(err)
+	}
 	writeFile(t, pack, data)
 	fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: t.TempDir()}, r.dir)
 	checkDamaged(t, fs, st, []string{tok}, blob)

@@ -375,7 +375,7 @@ func (s *Scanner) scanFile(ctx context.Context, j job, buf *source.Buffer) {
 		s.fail("%s: %v", j.path, unwrapPath(err))
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	if !j.named {
 		if err := safefile.Pseudo(f); err != nil {
 			s.warn("%s: %v", j.path, err)
