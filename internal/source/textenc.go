@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"os"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -271,56 +272,113 @@ func (textReader) Open(ctx context.Context, in *Input, h Host) error {
 	if enc == NoTextEncoding {
 		return ErrSkip
 	}
+	path := in.Item.Prov.Path
 	before := h.Mark()
-	raw := io.MultiReader(bytes.NewReader(in.Head[bom:]), in.R)
-	d := newWideDecoder(raw, enc)
+	// The bytes are scanned as they are too, after the text: a binary
+	// format that starts like text (resources, a table of strings) keeps
+	// the findings it gave before, and text gives none there. A stream
+	// is kept as it is read, to be read again.
+	rest := in.R
+	var kept *rawCopy
+	if in.RA == nil || in.Item.Size < 0 {
+		kept = &rawCopy{}
+		defer kept.close()
+		rest = io.TeeReader(in.R, kept)
+	}
+	d := newWideDecoder(io.MultiReader(bytes.NewReader(in.Head[bom:]), rest), enc)
 	inner := in.Item
 	inner.Prov.Encoding = enc.String()
 	inner.Size = -1
 	// Not a container: the text is the item itself, at its own depth.
 	// A read error reaches the engine through d, which records it.
 	err := h.Visit(in.Budget, in.Depth)(ctx, inner, d)
-	if d.st.bad > d.st.trailingNUL && ctx.Err() == nil {
-		// Not all of it is text (a binary format that starts like
-		// text): its bytes are scanned as they were before, as well.
-		notText(ctx, h, in, enc, d.st, before)
+	if ctx.Err() != nil {
+		return err
 	}
+	if d.st.bad*100 > d.st.units {
+		h.Warn("%s: read as %s text, but %d of its %d characters are not text", path, enc, d.st.bad, d.st.units)
+	}
+	var raw io.Reader
+	if kept != nil {
+		_, _ = io.Copy(io.Discard, rest) // what the text's readers left; an error was the text's
+		raw = io.MultiReader(bytes.NewReader(in.Head), kept.reader())
+	} else {
+		raw = io.NewSectionReader(in.RA, 0, in.Item.Size)
+	}
+	h.Scan(ctx, Bytes{Prov: in.Item.Prov, R: raw, Binary: IsBinary(in.Head), Except: h.FoundSince(before, path), Rescan: true})
 	return err
 }
 
-// notText scans again, as they are, the bytes of an item that was decoded
-// as text but held units that are none, where they can be read again.
-func notText(ctx context.Context, h Host, in *Input, enc TextEncoding, st wideStats, before Mark) {
-	path := in.Item.Prov.Path
-	if in.RA == nil || in.Item.Size < 0 {
-		if st.bad*100 > st.units {
-			h.Warn("%s: read as %s text, but %d of its %d characters are not text", path, enc, st.bad, st.units)
-		}
-		return
-	}
-	if st.bad*100 > st.units {
-		h.Warn("%s: read as %s text, but %d of its %d characters are not text: its bytes were also scanned as they are", path, enc, st.bad, st.units)
-	}
-	h.Scan(ctx, Bytes{Prov: in.Item.Prov, R: io.NewSectionReader(in.RA, 0, in.Item.Size), Binary: IsBinary(in.Head),
-		Except: h.FoundSince(before, path), Rescan: true})
-}
-
-// ReadBytes reads a git blob that is text in UTF-16 or UTF-32.
+// ReadBytes reads a git blob that is text in UTF-16 or UTF-32: decoded,
+// then as it is (see Open).
 func (textReader) ReadBytes(ctx context.Context, data []byte, prov Provenance, h Host) {
 	head := data[:min(len(data), SniffLen)]
 	enc, bom := SniffTextEncoding(head)
-	if enc == NoTextEncoding || prov.Encoding != "" {
-		h.Scan(ctx, Bytes{Prov: prov, R: bytes.NewReader(data), Binary: IsBinary(head), Rescan: true})
+	if enc != NoTextEncoding && prov.Encoding == "" {
+		before := h.Mark()
+		text := prov
+		text.Encoding = enc.String()
+		h.Scan(ctx, Bytes{Prov: text, R: newWideDecoder(bytes.NewReader(data[bom:]), enc), Rescan: true})
+		if ctx.Err() != nil {
+			return
+		}
+		h.Scan(ctx, Bytes{Prov: prov, R: bytes.NewReader(data), Binary: IsBinary(head), Except: h.FoundSince(before, prov.Path), Rescan: true})
 		return
 	}
-	before := h.Mark()
-	d := newWideDecoder(bytes.NewReader(data[bom:]), enc)
-	text := prov
-	text.Encoding = enc.String()
-	h.Scan(ctx, Bytes{Prov: text, R: d, Rescan: true})
-	if d.st.bad > d.st.trailingNUL && ctx.Err() == nil {
-		h.Scan(ctx, Bytes{Prov: prov, R: bytes.NewReader(data), Binary: IsBinary(head),
-			Except: h.FoundSince(before, prov.Path), Rescan: true})
+	h.Scan(ctx, Bytes{Prov: prov, R: bytes.NewReader(data), Binary: IsBinary(head), Rescan: true})
+}
+
+// rawCopy keeps the bytes of a stream as they are read, in memory up to
+// spoolInMemory, past it in an unlinked temporary file. Writing never
+// fails: a copy that cannot be kept is cut short, and the stream is read
+// on.
+type rawCopy struct {
+	mem []byte
+	f   *os.File
+	n   int64
+	bad bool
+}
+
+func (c *rawCopy) Write(p []byte) (int, error) {
+	if c.bad {
+		return len(p), nil
+	}
+	if c.f == nil && len(c.mem)+len(p) > spoolInMemory {
+		f, err := os.CreateTemp("", "hfwarden-spool-*")
+		if err != nil {
+			c.bad = true
+			return len(p), nil
+		}
+		// Unlinked at once, as Spool's: gone when closed.
+		_ = os.Remove(f.Name())
+		c.f = f
+		if _, err := f.Write(c.mem); err != nil {
+			c.bad = true
+			return len(p), nil
+		}
+		c.mem = nil
+	}
+	if c.f == nil {
+		c.mem = append(c.mem, p...)
+	} else if _, err := c.f.Write(p); err != nil {
+		c.bad = true
+		return len(p), nil
+	}
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// reader reads what was kept.
+func (c *rawCopy) reader() io.Reader {
+	if c.f != nil {
+		return io.NewSectionReader(c.f, 0, c.n)
+	}
+	return bytes.NewReader(c.mem)
+}
+
+func (c *rawCopy) close() {
+	if c.f != nil {
+		_ = c.f.Close() // only read back, and unlinked
 	}
 }
 

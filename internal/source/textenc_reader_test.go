@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
 	"github.com/hfwarden/hfwarden/internal/testutil"
@@ -42,8 +43,13 @@ func TestTextReader(t *testing.T) {
 	if m.Data != text || m.Depth != 2 || m.Item.Prov.Encoding != "utf-16le" || m.Item.Prov.Path != "a.zip!env.reg" || m.Item.Name != "a.zip!env.reg" || m.Err != nil {
 		t.Errorf("member: %+v", m)
 	}
-	if len(h.Scanned)+len(h.Warnings)+len(h.Failures) != 0 {
-		t.Errorf("scanned %d, warnings %q, failures %q", len(h.Scanned), h.Warnings, h.Failures)
+	// Its bytes as they are, after it: what a scan found there before.
+	if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || h.Scanned[0].Bytes.Prov.Encoding != "" || !h.Scanned[0].Bytes.Binary ||
+		h.Scanned[0].Data != string(utf16LE(text)) {
+		t.Errorf("scanned: %+v", h.Scanned)
+	}
+	if len(h.Warnings)+len(h.Failures) != 0 {
+		t.Errorf("warnings %q, failures %q", h.Warnings, h.Failures)
 	}
 
 	// Decoded once: its text is not read as wide text again.
@@ -54,8 +60,8 @@ func TestTextReader(t *testing.T) {
 	}
 }
 
-// TestTextReaderBlob: a git blob in UTF-16 is scanned decoded, its bytes
-// not counted again.
+// TestTextReaderBlob: a git blob in UTF-16 is scanned decoded, then as it
+// is without what the text gave, its bytes not counted again.
 func TestTextReaderBlob(t *testing.T) {
 	tok := testutil.FakeTokens(t, 132, 1)[0]
 	br, ok := source.TextReader().(source.BytesReader)
@@ -64,8 +70,11 @@ func TestTextReaderBlob(t *testing.T) {
 	}
 	h := sourcetest.New()
 	br.ReadBytes(t.Context(), utf16LE("PS> $env:HF_TOKEN = '"+tok+"'\r\n"), source.FileProvenance("git", "t.txt"), h)
-	if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || h.Scanned[0].Bytes.Prov.Encoding != "utf-16le" || h.Scanned[0].Bytes.Binary {
+	if len(h.Scanned) != 2 || !h.Scanned[0].Bytes.Rescan || h.Scanned[0].Bytes.Prov.Encoding != "utf-16le" || h.Scanned[0].Bytes.Binary {
 		t.Fatalf("scanned: %+v", h.Scanned)
+	}
+	if raw := h.Scanned[1].Bytes; !raw.Rescan || raw.Prov.Encoding != "" || !raw.Except[secret.Fingerprint(tok)] {
+		t.Errorf("raw pass: %+v", raw)
 	}
 	if got := h.Secrets(); !slices.Equal(got, []string{tok}) {
 		t.Errorf("secrets %q", got)
