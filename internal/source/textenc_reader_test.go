@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
@@ -124,4 +125,35 @@ func TestTextReaderNotAllText(t *testing.T) {
 	if got := h.Secrets(); !slices.Equal(got, []string{toks[1]}) {
 		t.Errorf("secrets %q", got)
 	}
+}
+
+// FuzzTextReader: any item the text reader sniffs is read without a
+// panic: the text handed on is valid UTF-8 no longer than its units
+// allow, and the bytes as they are are scanned after it, whole.
+func FuzzTextReader(f *testing.F) {
+	f.Add(utf16LE("Windows Registry Editor Version 5.00\r\n\"HF_TOKEN\"=\"hf_x\"\r\n"), true)
+	f.Add([]byte("a\x00b\x00c\x00d\x00e\x00f\x00g\x00h\x00i\x00j\x00k\x00l\x00m\x00n\x00o\x00p\x00q"), false)
+	f.Add([]byte("\xfe\xff\x00h\x00f\xd8"), true)
+	h := sourcetest.New() // its detectors take long to build: one for all
+	f.Fuzz(func(t *testing.T, data []byte, member bool) {
+		h.Members, h.Scanned, h.Reports, h.Warnings = nil, nil, nil, nil
+		rd := source.TextReader()
+		head := data[:min(len(data), source.SniffLen)]
+		if !rd.Sniff("x", head) {
+			return
+		}
+		in := memberInput("x", data, int64(len(data)), 1)
+		if !member {
+			in.RA = bytes.NewReader(data)
+		}
+		if err := rd.Open(t.Context(), in, h); err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Members) != 1 || !utf8.ValidString(h.Members[0].Data) || len(h.Members[0].Data) > len(data)*3/2+3 {
+			t.Fatalf("members: %+v", h.Members)
+		}
+		if len(h.Scanned) != 1 || h.Scanned[0].Data != string(data) {
+			t.Fatalf("scanned: %+v", h.Scanned)
+		}
+	})
 }
