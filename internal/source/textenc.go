@@ -23,37 +23,39 @@ import (
 // UTF-16LE). Both need the whole head to decode as text, strictly so
 // without a mark: a binary file (a table of 16-bit numbers, an ELF) is not
 // taken, and is scanned as before. Plain text costs two byte compares.
+// What is taken is also scanned as it is, after its text: a binary format
+// whose head looks like text keeps every finding it gave before.
 
-// TextEncoding is an encoding of text in units of two or four bytes.
-type TextEncoding int
+// textEncoding is an encoding of text in units of two or four bytes.
+type textEncoding int
 
 // The encodings the text reader decodes.
 const (
-	NoTextEncoding TextEncoding = iota
-	UTF16LE
-	UTF16BE
-	UTF32LE
-	UTF32BE
+	noTextEncoding textEncoding = iota
+	encUTF16LE
+	encUTF16BE
+	encUTF32LE
+	encUTF32BE
 )
 
 // String names the encoding as findings' encodings do: "utf-16le".
-func (e TextEncoding) String() string {
+func (e textEncoding) String() string {
 	switch e {
-	case UTF16LE:
+	case encUTF16LE:
 		return "utf-16le"
-	case UTF16BE:
+	case encUTF16BE:
 		return "utf-16be"
-	case UTF32LE:
+	case encUTF32LE:
 		return "utf-32le"
-	case UTF32BE:
+	case encUTF32BE:
 		return "utf-32be"
 	}
 	return ""
 }
 
 // unit is the size of a code unit, in bytes.
-func (e TextEncoding) unit() int {
-	if e == UTF32LE || e == UTF32BE {
+func (e textEncoding) unit() int {
+	if e == encUTF32LE || e == encUTF32BE {
 		return 4
 	}
 	return 2
@@ -64,19 +66,19 @@ func (e TextEncoding) unit() int {
 // chance, and an item shorter than a token holds none.
 const minUnmarked = 16
 
-// SniffTextEncoding tells whether head, an item's first bytes, is text in
+// sniffTextEncoding tells whether head, an item's first bytes, is text in
 // one of the encodings, and how long its byte order mark is (0 for none).
-func SniffTextEncoding(head []byte) (TextEncoding, int) {
+func sniffTextEncoding(head []byte) (textEncoding, int) {
 	if len(head) < 2 {
-		return NoTextEncoding, 0
+		return noTextEncoding, 0
 	}
 	// Byte order marks: UTF-32LE's starts with UTF-16LE's.
 	for _, m := range [...]struct {
-		enc  TextEncoding
+		enc  textEncoding
 		mark string
 	}{
-		{UTF32LE, "\xff\xfe\x00\x00"}, {UTF32BE, "\x00\x00\xfe\xff"},
-		{UTF16LE, "\xff\xfe"}, {UTF16BE, "\xfe\xff"},
+		{encUTF32LE, "\xff\xfe\x00\x00"}, {encUTF32BE, "\x00\x00\xfe\xff"},
+		{encUTF16LE, "\xff\xfe"}, {encUTF16BE, "\xfe\xff"},
 	} {
 		if bytes.HasPrefix(head, []byte(m.mark)) && looksLikeText(head[len(m.mark):], m.enc, true) {
 			return m.enc, len(m.mark)
@@ -86,25 +88,25 @@ func SniffTextEncoding(head []byte) (TextEncoding, int) {
 	// in the first unit; plain text has none there, and is let go after
 	// two compares.
 	if len(head) < 4 {
-		return NoTextEncoding, 0
+		return noTextEncoding, 0
 	}
-	var enc TextEncoding
+	var enc textEncoding
 	switch {
 	case head[0] != 0 && head[1] == 0 && head[2] == 0 && head[3] == 0:
-		enc = UTF32LE
+		enc = encUTF32LE
 	case head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] != 0:
-		enc = UTF32BE
+		enc = encUTF32BE
 	case head[0] != 0 && head[1] == 0:
-		enc = UTF16LE
+		enc = encUTF16LE
 	case head[0] == 0 && head[1] != 0:
-		enc = UTF16BE
+		enc = encUTF16BE
 	default:
-		return NoTextEncoding, 0
+		return noTextEncoding, 0
 	}
 	if looksLikeText(head, enc, false) {
 		return enc, 0
 	}
-	return NoTextEncoding, 0
+	return noTextEncoding, 0
 }
 
 // looksLikeText tells whether b (a head after any byte order mark)
@@ -112,7 +114,7 @@ func SniffTextEncoding(head []byte) (TextEncoding, int) {
 // amiss (a control character, a broken surrogate); without one, none may
 // but a run of NULs at the end (a C string's terminator), and nineteen
 // characters in twenty must be ASCII: that is what the NUL pattern is.
-func looksLikeText(b []byte, enc TextEncoding, marked bool) bool {
+func looksLikeText(b []byte, enc textEncoding, marked bool) bool {
 	var st wideStats
 	// The head ends where SniffLen cut it: a unit or a pair cut short
 	// there is no fault (atEOF false leaves it undecoded). Decoding stops
@@ -146,7 +148,7 @@ type wideStats struct {
 // Unicode. A limit of 0 or more makes it a sniff: dst is left alone, and
 // decoding stops once more than limit units that are no text (trailing
 // NULs aside) were met.
-func decodeWide(dst, src []byte, enc TextEncoding, atEOF bool, st *wideStats, limit int) ([]byte, int) {
+func decodeWide(dst, src []byte, enc textEncoding, atEOF bool, st *wideStats, limit int) ([]byte, int) {
 	u := enc.unit()
 	countOnly := limit >= 0
 	i := 0
@@ -200,13 +202,13 @@ func decodeWide(dst, src []byte, enc TextEncoding, atEOF bool, st *wideStats, li
 }
 
 // wideUnit reads the code unit at the start of b.
-func wideUnit(b []byte, enc TextEncoding) rune {
+func wideUnit(b []byte, enc textEncoding) rune {
 	switch enc {
-	case UTF16LE:
+	case encUTF16LE:
 		return rune(b[0]) | rune(b[1])<<8
-	case UTF16BE:
+	case encUTF16BE:
 		return rune(b[0])<<8 | rune(b[1])
-	case UTF32LE:
+	case encUTF32LE:
 		return rune(binary.LittleEndian.Uint32(b)) // past 1<<31: negative, no rune
 	default:
 		return rune(binary.BigEndian.Uint32(b))
@@ -216,7 +218,7 @@ func wideUnit(b []byte, enc TextEncoding) rune {
 // wideDecoder reads the UTF-8 of a stream of code units.
 type wideDecoder struct {
 	r   io.Reader
-	enc TextEncoding
+	enc textEncoding
 	st  wideStats
 	in  []byte // raw bytes read, not yet decoded: in[:n]
 	n   int
@@ -226,7 +228,7 @@ type wideDecoder struct {
 }
 
 // newWideDecoder returns a reader of r's text as UTF-8.
-func newWideDecoder(r io.Reader, enc TextEncoding) *wideDecoder {
+func newWideDecoder(r io.Reader, enc textEncoding) *wideDecoder {
 	return &wideDecoder{r: r, enc: enc, in: make([]byte, 32<<10)}
 }
 
@@ -251,7 +253,7 @@ func (d *wideDecoder) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// TextReader reads text in UTF-16 or UTF-32 (see SniffTextEncoding),
+// TextReader reads text in UTF-16 or UTF-32 (see sniffTextEncoding),
 // decoded to UTF-8 and handed on in the item's place.
 func TextReader() Reader { return textReader{} }
 
@@ -260,16 +262,16 @@ type textReader struct{}
 func (textReader) Name() string { return "utf-16/utf-32" }
 
 func (textReader) Sniff(_ string, head []byte) bool {
-	enc, _ := SniffTextEncoding(head)
-	return enc != NoTextEncoding
+	enc, _ := sniffTextEncoding(head)
+	return enc != noTextEncoding
 }
 
 func (textReader) Open(ctx context.Context, in *Input, h Host) error {
 	if in.Item.Prov.Encoding != "" {
 		return ErrSkip // decoded already: what it holds is no wider text
 	}
-	enc, bom := SniffTextEncoding(in.Head)
-	if enc == NoTextEncoding {
+	enc, bom := sniffTextEncoding(in.Head)
+	if enc == noTextEncoding {
 		return ErrSkip
 	}
 	path := in.Item.Prov.Path
@@ -313,8 +315,8 @@ func (textReader) Open(ctx context.Context, in *Input, h Host) error {
 // then as it is (see Open).
 func (textReader) ReadBytes(ctx context.Context, data []byte, prov Provenance, h Host) {
 	head := data[:min(len(data), SniffLen)]
-	enc, bom := SniffTextEncoding(head)
-	if enc != NoTextEncoding && prov.Encoding == "" {
+	enc, bom := sniffTextEncoding(head)
+	if enc != noTextEncoding && prov.Encoding == "" {
 		before := h.Mark()
 		text := prov
 		text.Encoding = enc.String()

@@ -14,17 +14,17 @@ import (
 )
 
 // encodeWide encodes s in enc, with its byte order mark when bom is set.
-func encodeWide(s string, enc TextEncoding, bom bool) []byte {
+func encodeWide(s string, enc textEncoding, bom bool) []byte {
 	var out []byte
 	put := func(u uint32) {
 		switch enc {
-		case UTF16LE:
+		case encUTF16LE:
 			out = binary.LittleEndian.AppendUint16(out, uint16(u))
-		case UTF16BE:
+		case encUTF16BE:
 			out = binary.BigEndian.AppendUint16(out, uint16(u))
-		case UTF32LE:
+		case encUTF32LE:
 			out = binary.LittleEndian.AppendUint32(out, u)
-		case UTF32BE:
+		case encUTF32BE:
 			out = binary.BigEndian.AppendUint32(out, u)
 		}
 	}
@@ -65,51 +65,51 @@ func TestSniffTextEncoding(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		head []byte
-		enc  TextEncoding
+		enc  textEncoding
 		bom  int
 	}{
-		{"utf-16le bom", encodeWide(sampleText, UTF16LE, true), UTF16LE, 2},
-		{"utf-16be bom", encodeWide(sampleText, UTF16BE, true), UTF16BE, 2},
-		{"utf-32le bom", encodeWide(sampleText, UTF32LE, true), UTF32LE, 4},
-		{"utf-32be bom", encodeWide(sampleText, UTF32BE, true), UTF32BE, 4},
-		{"utf-16le", encodeWide(sampleText, UTF16LE, false), UTF16LE, 0},
-		{"utf-16be", encodeWide(sampleText, UTF16BE, false), UTF16BE, 0},
-		{"utf-32le", encodeWide(sampleText, UTF32LE, false), UTF32LE, 0},
-		{"utf-32be", encodeWide(sampleText, UTF32BE, false), UTF32BE, 0},
-		{"utf-16le bom, not ascii", encodeWide(cjk, UTF16LE, true), UTF16LE, 2},
-		{"utf-16le bom, emoji", encodeWide("token 🤗 here\n", UTF16LE, true), UTF16LE, 2},
-		{"utf-16le bom only", []byte("\xff\xfe"), UTF16LE, 2},
-		{"utf-16le cut in a unit", encodeWide(sampleText, UTF16LE, false)[:81], UTF16LE, 0},
-		{"utf-16le cut in a pair", encodeWide(sampleText+"🤗", UTF16LE, true)[:2+2*len(sampleText)+2], UTF16LE, 2},
-		{"utf-16le ending in NULs", append(encodeWide(sampleText, UTF16LE, false), 0, 0, 0, 0), UTF16LE, 0},
-		{"utf-16le, not ascii, no bom", encodeWide(cjk, UTF16LE, false), NoTextEncoding, 0},
-		{"utf-16le, too short", encodeWide("short", UTF16LE, false), NoTextEncoding, 0},
-		{"utf-16le with a NUL inside", encodeWide("abcdefghijklmnop\x00qrstuvwxyz", UTF16LE, false), NoTextEncoding, 0},
-		{"utf-16le with a control character", encodeWide("abcdefghijklmnop\x01qrstuvwxyz", UTF16LE, false), NoTextEncoding, 0},
-		{"utf-16le bom, then binary", append([]byte("\xff\xfe"), random...), NoTextEncoding, 0},
-		{"utf-16be bom, then binary", append([]byte("\xfe\xff"), random...), NoTextEncoding, 0},
-		{"utf-32le bom, then binary", append([]byte("\xff\xfe\x00\x00"), random...), NoTextEncoding, 0},
-		{"plain text", []byte(sampleText), NoTextEncoding, 0},
-		{"utf-8 text", []byte(cjk), NoTextEncoding, 0},
-		{"utf-8 bom", []byte("\xef\xbb\xbf" + sampleText), NoTextEncoding, 0},
-		{"random with NULs", random, NoTextEncoding, 0},
-		{"table of 16-bit numbers", table, NoTextEncoding, 0},
-		{"elf", elf, NoTextEncoding, 0},
-		{"NULs", make([]byte, 100), NoTextEncoding, 0},
-		{"empty", nil, NoTextEncoding, 0},
-		{"one byte", []byte{0xff}, NoTextEncoding, 0},
+		{"utf-16le bom", encodeWide(sampleText, encUTF16LE, true), encUTF16LE, 2},
+		{"utf-16be bom", encodeWide(sampleText, encUTF16BE, true), encUTF16BE, 2},
+		{"utf-32le bom", encodeWide(sampleText, encUTF32LE, true), encUTF32LE, 4},
+		{"utf-32be bom", encodeWide(sampleText, encUTF32BE, true), encUTF32BE, 4},
+		{"utf-16le", encodeWide(sampleText, encUTF16LE, false), encUTF16LE, 0},
+		{"utf-16be", encodeWide(sampleText, encUTF16BE, false), encUTF16BE, 0},
+		{"utf-32le", encodeWide(sampleText, encUTF32LE, false), encUTF32LE, 0},
+		{"utf-32be", encodeWide(sampleText, encUTF32BE, false), encUTF32BE, 0},
+		{"utf-16le bom, not ascii", encodeWide(cjk, encUTF16LE, true), encUTF16LE, 2},
+		{"utf-16le bom, emoji", encodeWide("token 🤗 here\n", encUTF16LE, true), encUTF16LE, 2},
+		{"utf-16le bom only", []byte("\xff\xfe"), encUTF16LE, 2},
+		{"utf-16le cut in a unit", encodeWide(sampleText, encUTF16LE, false)[:81], encUTF16LE, 0},
+		{"utf-16le cut in a pair", encodeWide(sampleText+"🤗", encUTF16LE, true)[:2+2*len(sampleText)+2], encUTF16LE, 2},
+		{"utf-16le ending in NULs", append(encodeWide(sampleText, encUTF16LE, false), 0, 0, 0, 0), encUTF16LE, 0},
+		{"utf-16le, not ascii, no bom", encodeWide(cjk, encUTF16LE, false), noTextEncoding, 0},
+		{"utf-16le, too short", encodeWide("short", encUTF16LE, false), noTextEncoding, 0},
+		{"utf-16le with a NUL inside", encodeWide("abcdefghijklmnop\x00qrstuvwxyz", encUTF16LE, false), noTextEncoding, 0},
+		{"utf-16le with a control character", encodeWide("abcdefghijklmnop\x01qrstuvwxyz", encUTF16LE, false), noTextEncoding, 0},
+		{"utf-16le bom, then binary", append([]byte("\xff\xfe"), random...), noTextEncoding, 0},
+		{"utf-16be bom, then binary", append([]byte("\xfe\xff"), random...), noTextEncoding, 0},
+		{"utf-32le bom, then binary", append([]byte("\xff\xfe\x00\x00"), random...), noTextEncoding, 0},
+		{"plain text", []byte(sampleText), noTextEncoding, 0},
+		{"utf-8 text", []byte(cjk), noTextEncoding, 0},
+		{"utf-8 bom", []byte("\xef\xbb\xbf" + sampleText), noTextEncoding, 0},
+		{"random with NULs", random, noTextEncoding, 0},
+		{"table of 16-bit numbers", table, noTextEncoding, 0},
+		{"elf", elf, noTextEncoding, 0},
+		{"NULs", make([]byte, 100), noTextEncoding, 0},
+		{"empty", nil, noTextEncoding, 0},
+		{"one byte", []byte{0xff}, noTextEncoding, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			enc, bom := SniffTextEncoding(tc.head)
+			enc, bom := sniffTextEncoding(tc.head)
 			if enc != tc.enc || bom != tc.bom {
-				t.Errorf("SniffTextEncoding = %v, %d; want %v, %d", enc, bom, tc.enc, tc.bom)
+				t.Errorf("sniffTextEncoding = %v, %d; want %v, %d", enc, bom, tc.enc, tc.bom)
 			}
 		})
 	}
 }
 
 // decodeAll decodes data through r's reads.
-func decodeAll(t testing.TB, r io.Reader, enc TextEncoding) (string, wideStats) {
+func decodeAll(t testing.TB, r io.Reader, enc textEncoding) (string, wideStats) {
 	t.Helper()
 	d := newWideDecoder(r, enc)
 	out, err := io.ReadAll(d)
@@ -121,7 +121,7 @@ func decodeAll(t testing.TB, r io.Reader, enc TextEncoding) (string, wideStats) 
 
 func TestWideDecoder(t *testing.T) {
 	text := "ascii, Привет, 日本語, 🤗 and more\r\nline two\n"
-	for _, enc := range []TextEncoding{UTF16LE, UTF16BE, UTF32LE, UTF32BE} {
+	for _, enc := range []textEncoding{encUTF16LE, encUTF16BE, encUTF32LE, encUTF32BE} {
 		data := encodeWide(text, enc, false)
 		for name, r := range map[string]func() io.Reader{
 			"whole":    func() io.Reader { return bytes.NewReader(data) },
@@ -142,19 +142,19 @@ func TestWideDecoder(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data []byte
-		enc  TextEncoding
+		enc  textEncoding
 		want string
 		bad  int
 	}{
-		{"odd byte at the end", append(encodeWide("abc", UTF16LE, false), 'd'), UTF16LE, "abc\ufffd", 1},
-		{"three bytes at the end", append(encodeWide("abc", UTF32BE, false), 0, 0, 0), UTF32BE, "abc\ufffd", 1},
-		{"high surrogate at the end", append(encodeWide("ab", UTF16LE, false), 0x3d, 0xd8), UTF16LE, "ab\ufffd", 1},
-		{"high surrogate then a letter", []byte{0x3d, 0xd8, 'x', 0}, UTF16LE, "\ufffdx", 1},
-		{"lone low surrogate", []byte{0xdc, 0x00, 0, 'y'}, UTF16BE, "\ufffdy", 1},
-		{"NUL", encodeWide("a\x00b", UTF16LE, false), UTF16LE, "a\ufffdb", 1},
-		{"past unicode", []byte{0, 0, 0x11, 0, 'z', 0, 0, 0}, UTF32LE, "\ufffdz", 1},
-		{"negative", []byte{0xff, 0xff, 0xff, 0xff}, UTF32BE, "\ufffd", 1},
-		{"empty", nil, UTF16LE, "", 0},
+		{"odd byte at the end", append(encodeWide("abc", encUTF16LE, false), 'd'), encUTF16LE, "abc\ufffd", 1},
+		{"three bytes at the end", append(encodeWide("abc", encUTF32BE, false), 0, 0, 0), encUTF32BE, "abc\ufffd", 1},
+		{"high surrogate at the end", append(encodeWide("ab", encUTF16LE, false), 0x3d, 0xd8), encUTF16LE, "ab\ufffd", 1},
+		{"high surrogate then a letter", []byte{0x3d, 0xd8, 'x', 0}, encUTF16LE, "\ufffdx", 1},
+		{"lone low surrogate", []byte{0xdc, 0x00, 0, 'y'}, encUTF16BE, "\ufffdy", 1},
+		{"NUL", encodeWide("a\x00b", encUTF16LE, false), encUTF16LE, "a\ufffdb", 1},
+		{"past unicode", []byte{0, 0, 0x11, 0, 'z', 0, 0, 0}, encUTF32LE, "\ufffdz", 1},
+		{"negative", []byte{0xff, 0xff, 0xff, 0xff}, encUTF32BE, "\ufffd", 1},
+		{"empty", nil, encUTF16LE, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, st := decodeAll(t, iotest.OneByteReader(bytes.NewReader(tc.data)), tc.enc)
@@ -177,7 +177,7 @@ func (e errReader) Read(p []byte) (int, error) {
 }
 
 func TestWideDecoderError(t *testing.T) {
-	d := newWideDecoder(errReader{bytes.NewReader(encodeWide("abc", UTF16LE, false))}, UTF16LE)
+	d := newWideDecoder(errReader{bytes.NewReader(encodeWide("abc", encUTF16LE, false))}, encUTF16LE)
 	got, err := io.ReadAll(d)
 	if string(got) != "abc" || err != io.ErrClosedPipe {
 		t.Errorf("got %q, %v", got, err)
@@ -215,15 +215,15 @@ func TestReadChunksLineChars(t *testing.T) {
 // FuzzSniffTextEncoding: any head is sniffed without a panic, and what is
 // taken for text decodes with the bound its kind allows.
 func FuzzSniffTextEncoding(f *testing.F) {
-	for _, enc := range []TextEncoding{UTF16LE, UTF16BE, UTF32LE, UTF32BE} {
+	for _, enc := range []textEncoding{encUTF16LE, encUTF16BE, encUTF32LE, encUTF32BE} {
 		f.Add(encodeWide(sampleText, enc, true))
 		f.Add(encodeWide(sampleText, enc, false))
 	}
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00\x00\x00"))
 	f.Add([]byte("plain text\n"))
 	f.Fuzz(func(t *testing.T, head []byte) {
-		enc, bom := SniffTextEncoding(head)
-		if enc == NoTextEncoding {
+		enc, bom := sniffTextEncoding(head)
+		if enc == noTextEncoding {
 			return
 		}
 		var st wideStats
@@ -240,12 +240,12 @@ func FuzzSniffTextEncoding(f *testing.F) {
 // FuzzWideDecoder: any bytes decode, read in any pieces, to the same
 // valid UTF-8 without NUL bytes, no longer than UTF-8 of the units can be.
 func FuzzWideDecoder(f *testing.F) {
-	for _, enc := range []TextEncoding{UTF16LE, UTF16BE, UTF32LE, UTF32BE} {
+	for _, enc := range []textEncoding{encUTF16LE, encUTF16BE, encUTF32LE, encUTF32BE} {
 		f.Add(encodeWide("a 🤗 Привет\n", enc, false), uint8(enc), uint8(3))
 	}
-	f.Add([]byte{0x3d, 0xd8, 'x'}, uint8(UTF16LE), uint8(1))
+	f.Add([]byte{0x3d, 0xd8, 'x'}, uint8(encUTF16LE), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, e, step uint8) {
-		enc := TextEncoding(1 + e%4)
+		enc := textEncoding(1 + e%4)
 		whole, _ := decodeAll(t, bytes.NewReader(data), enc)
 		pieces, _ := decodeAll(t, &stepReader{data: data, step: 1 + int(step%17)}, enc)
 		if whole != pieces {
