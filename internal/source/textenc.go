@@ -297,8 +297,10 @@ func (textReader) Open(ctx context.Context, in *Input, h Host) error {
 	if ctx.Err() != nil {
 		return err
 	}
-	if d.st.bad*100 > d.st.units {
-		h.Warn("%s: read as %s text, but %d of its %d characters are not text", path, enc, d.st.bad, d.st.units)
+	if bad := d.st.bad - d.st.trailingNUL; bad*100 > d.st.units {
+		// A NUL-padded end (a C string, a sparse file's hole) is no
+		// sign of binary.
+		h.Warn("%s: read as %s text, but %d of its %d characters are not text", path, enc, bad, d.st.units)
 	}
 	var raw io.Reader
 	if kept != nil {
