@@ -12,7 +12,8 @@ import (
 // Default returns the registry of every reader hfwarden has. Order
 // matters where sniffs overlap: an image is a tar (the image reader
 // declines a tar that is none), containers come before the formats their
-// members may be, and whatever no reader takes is read as plain bytes.
+// members may be, text in UTF-16 or UTF-32 is decoded before the text
+// formats sniff it, and whatever no reader takes is read as plain bytes.
 func Default() *source.Registry {
 	return &source.Registry{
 		Readers: []source.Reader{
@@ -20,6 +21,7 @@ func Default() *source.Registry {
 			source.ZipReader(),
 			source.GzipReader(),
 			source.TarReader(),
+			source.TextReader(),
 			export.FileReader(),
 			source.NotebookReader(),
 		},

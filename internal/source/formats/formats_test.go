@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -121,6 +122,29 @@ func dockerSave(t testing.TB) string {
 	return p
 }
 
+// text16 is what a PowerShell transcript starts with.
+const text16 = "**********************\r\nWindows PowerShell transcript start\r\nStart time: 20240102030405\r\n"
+
+// wide encodes s as UTF-16, big-endian when be is set, after a byte
+// order mark when bom is.
+func wide(s string, be, bom bool) []byte {
+	var out []byte
+	put := func(u uint16) {
+		if be {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	if bom {
+		put(0xfeff)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return out
+}
+
 const notebook = `{"cells":[{"cell_type":"code","source":["x = 1\n"],"metadata":{},"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`
 
 // TestRegistry: every reader of Default is picked by an item's name and
@@ -214,6 +238,28 @@ func TestRegistry(t *testing.T) {
 		{name: "binary", file: "x.bin", data: []byte("a\x00b"), want: "plain",
 			check: func(t *testing.T, h *sourcetest.Host) {
 				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "utf-16le with a byte order mark", file: "transcript.txt", data: wide(text16, false, true), want: "utf-16/utf-32",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				m := h.Members
+				if len(m) != 1 || m[0].Data != text16 || m[0].Item.Prov.Encoding != "utf-16le" || m[0].Item.Prov.Path != "transcript.txt" || m[0].Depth != 0 {
+					t.Errorf("members: %+v", m)
+				}
+			}},
+		{name: "utf-16be without a mark, on disk", file: "out.log", data: wide(text16, true, false), onDisk: true, want: "utf-16/utf-32",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				m := h.Members
+				if len(m) != 1 || m[0].Data != text16 || m[0].Item.Prov.Encoding != "utf-16be" {
+					t.Errorf("members: %+v", m)
+				}
+			}},
+		{name: "utf-16 member past the depth limit", file: "a.reg", data: wide(text16, false, true), depth: 5, want: "utf-16/utf-32"},
+		{name: "utf-16 notebook", file: "nb.ipynb", data: wide(notebook, false, true), want: "utf-16/utf-32"},
+		{name: "NUL pattern of small numbers", file: "t.bin", data: bytes.Repeat([]byte{1, 0, 2, 0, 0xf0, 0}, 100), want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary || len(h.Members) != 0 {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
@@ -383,6 +429,8 @@ func TestRegistryBlob(t *testing.T) {
 		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
 		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
 		{"text", "", []byte("hello"), true, ""},
+		{"utf-16 text", "", wide(text16, false, true), true, "utf-16/utf-32"},
+		{"utf-16 text, staged", "a.txt", wide(text16, false, true), false, "utf-16/utf-32"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
