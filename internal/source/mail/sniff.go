@@ -2,7 +2,6 @@ package mail
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 )
 
@@ -65,11 +64,22 @@ func Sniff(head []byte) Format {
 	return FormatNone
 }
 
-// strong headers are only a message's; weak ones are a message's too.
-var (
-	strongHeaders = []string{"received", "message-id", "return-path", "delivered-to", "dkim-signature", "arc-seal"}
-	weakHeaders   = []string{"date", "subject", "to", "cc", "mime-version", "content-type", "reply-to", "in-reply-to", "references", "x-mailer", "user-agent", "sender"}
-)
+// headerKind tells whether a field (named in lower case) is one that only
+// a message has (strong) or one a message has too (known).
+func headerKind(name string, value []byte) (strong, known bool) {
+	switch name {
+	case "from":
+		return bytes.IndexByte(value, '@') >= 0, true
+	case "message-id":
+		at := bytes.IndexByte(value, '@') >= 0 // an id with no host is no proof
+		return at, at
+	case "received", "return-path", "delivered-to", "dkim-signature", "arc-seal":
+		return true, true
+	case "date", "subject", "to", "cc", "mime-version", "content-type", "reply-to", "in-reply-to", "references", "x-mailer", "user-agent", "sender":
+		return false, true
+	}
+	return false, false
+}
 
 // sniffHeader reports whether b opens with a message's header. cut tells
 // that b is a cut of a longer file: a header running past it is taken.
@@ -109,16 +119,11 @@ func sniffHeader(b []byte, cut bool) bool {
 			continue
 		}
 		seen[n] = true
-		switch {
-		case n == "from" && bytes.IndexByte(value, '@') >= 0:
+		st, kn := headerKind(n, value)
+		if st {
 			strong++
-			known++
-		case n == "message-id" && bytes.IndexByte(value, '@') < 0:
-			known++ // an id with no host is no proof
-		case slices.Contains(strongHeaders, n):
-			strong++
-			known++
-		case slices.Contains(weakHeaders, n) || n == "from":
+		}
+		if kn {
 			known++
 		}
 	}
