@@ -173,7 +173,7 @@ func messageProv(prov source.Provenance, h textproto.MIMEHeader) source.Provenan
 	if from := strings.TrimSpace(mh.Get("From")); from != "" {
 		from = decodeWords(from)
 		if a, err := netmail.ParseAddress(from); err == nil {
-			from = a.String()
+			from = a.Address
 			if a.Name != "" {
 				from = a.Name + " <" + a.Address + ">"
 			}
