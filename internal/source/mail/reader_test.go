@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,4 +199,58 @@ func TestMalformed(t *testing.T) {
 	if n := len(h.Inner) + len(h.Failures) + errs; n != 1 {
 		t.Errorf("want one error, got inner %q failures %q member errors %d", h.Inner, h.Failures, errs)
 	}
+}
+
+// TestNoFalsePositives: random bytes attached in base64, random base64 in
+// a text part and a quoted-printable body with no token report nothing.
+func TestNoFalsePositives(t *testing.T) {
+	rnd := make([]byte, 48<<10)
+	seed := uint64(1304)
+	for i := range rnd {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		rnd[i] = byte(seed >> 56)
+	}
+	b64 := base64.StdEncoding.EncodeToString(rnd)
+	var wrapped strings.Builder
+	for len(b64) > 76 {
+		wrapped.WriteString(b64[:76] + "\r\n")
+		b64 = b64[76:]
+	}
+	wrapped.WriteString(b64 + "\r\n")
+	data := "From: a@example.com\r\nTo: b@example.com\r\nSubject: hf_ report\r\nDate: Mon, 04 Mar 2024 09:00:00 +0000\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n" +
+		"--XX\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nthe hf_ prefix =3D tokens, see hf_=\r\nhub docs\r\n" +
+		"--XX\r\nContent-Type: text/plain\r\n\r\n" + wrapped.String() +
+		"--XX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=blob.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n" + wrapped.String() +
+		"--XX--\r\n"
+	h := open(t, "noise.eml", []byte(data))
+	if s := h.Secrets(); len(s) != 0 {
+		t.Errorf("%d secrets reported from noise", len(s))
+	}
+	if len(h.Failures)+len(h.Inner) != 0 {
+		t.Errorf("failures %q %q", h.Failures, h.Inner)
+	}
+	if m := member(t, h, "noise.eml!blob.bin"); m.Data != string(rnd) {
+		t.Errorf("attachment decoded to %d bytes, want %d", len(m.Data), len(rnd))
+	}
+}
+
+// TestMboxBadMessage: a message of an mbox that cannot be parsed is one
+// error, named by its place; the messages after it are read.
+func TestMboxBadMessage(t *testing.T) {
+	tok := testutil.FakeTokens(t, 1305, 2)
+	data := "From b Mon Mar  4 09:00:00 2024\nFrom: b@c.d\nDate: Mon, 04 Mar 2024 09:00:00 +0000\nSubject: z\n\n" + tok[1] + "\n\n" +
+		"From a Mon Mar  4 09:00:00 2024\nFrom: a@b.c\nDate: x\nSubject: y\nbroken header line\n\n" + tok[0] + "\n\n" +
+		"From c Mon Mar  4 09:00:00 2024\nFrom: c@d.e\nSubject: w\n\nhello\n"
+	h := open(t, "box", []byte(data))
+	if len(h.Inner) != 1 || !strings.HasPrefix(h.Inner[0], "box: box!message 2: reading the header: ") {
+		t.Errorf("inner %q", h.Inner)
+	}
+	if got := reportedAt(h, tok[0]); !slices.Equal(got, []string{"box"}) {
+		t.Errorf("token 0 at %q, want the raw pass's", got)
+	}
+	if got := reportedAt(h, tok[1]); !slices.Equal(got, []string{"box!message 1!part 1"}) {
+		t.Errorf("token 1 at %q", got)
+	}
+	member(t, h, "box!message 3!part 1")
 }
