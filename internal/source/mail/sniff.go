@@ -88,7 +88,7 @@ func sniffHeader(b []byte, cut bool) bool {
 		return false
 	}
 	strong, known := 0, 0
-	seen := map[string]bool{}
+	var seen map[string]bool // made at the first field: most heads have none
 	fields := 0
 	for len(b) > 0 {
 		line, rest, ok := bytes.Cut(b, []byte{'\n'})
@@ -114,6 +114,9 @@ func sniffHeader(b []byte, cut bool) bool {
 			return false
 		}
 		fields++
+		if seen == nil {
+			seen = make(map[string]bool, 16)
+		}
 		n := strings.ToLower(string(name))
 		if seen[n] {
 			continue
