@@ -126,3 +126,27 @@ func TestNotMail(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardedMail: a message forwarded as an attachment
+// (message/rfc822) is read as a message of its own, one level deeper,
+// with its own id and date.
+func TestForwardedMail(t *testing.T) {
+	tok := newTokenGen(1312).Tokens(t, 1)[0]
+	inner := "From: Carol <carol@example.com>\r\nDate: Thu, 01 Feb 2024 10:00:00 +0000\r\nSubject: creds\r\nMessage-ID: <inner@example.com>\r\n\r\nHF_TOKEN=" + tok + "\r\n"
+	outer := "From: Dan <dan@example.com>\r\nTo: sec@example.com\r\nDate: Fri, 02 Feb 2024 11:00:00 +0000\r\nSubject: Fwd: creds\r\nMessage-ID: <outer@example.com>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee below\r\n" +
+		"--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--B--\r\n"
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "fwd.eml"), []byte(outer))
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	if st.Errors != 0 || len(fs) != 1 {
+		t.Fatalf("errors %q, findings:%s", st.ErrorList, describe(fs))
+	}
+	f := fs[0]
+	if rel, _ := filepath.Rel(dir, f.Location.Path); rel != "fwd.eml!part 2!part 1" || f.Location.Attrs["message-id"] != "<inner@example.com>" {
+		t.Errorf("at %s attrs %v", rel, f.Location.Attrs)
+	}
+	if want := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC); f.Time == nil || !f.Time.Equal(want) {
+		t.Errorf("time %v, want the forwarded message's", f.Time)
+	}
+}
