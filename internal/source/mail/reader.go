@@ -9,6 +9,7 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/hfwarden/hfwarden/internal/source"
@@ -40,10 +41,24 @@ func (reader) Open(ctx context.Context, in *source.Input, h source.Host) error {
 	}
 	defer done()
 	before := h.Mark()
-	visit := source.GuardVisit(in.Budget, h.Visit(in.Budget, in.Depth+1))
-	err = Read(ctx, f, io.NewSectionReader(ra, 0, size), in.Item.Prov, visit)
+	err = Read(ctx, f, io.NewSectionReader(ra, 0, size), in.Item.Prov, bounded(in.Budget, h.Visit(in.Budget, in.Depth+1)))
 	h.Errors(path, err)
 	// Then the bytes, for what the parts did not give.
 	h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, R: io.NewSectionReader(ra, 0, size), Binary: source.IsBinary(in.Head), Except: h.FoundSince(before, path), Rescan: true})
 	return nil
+}
+
+// bounded is visit under b: each part's bytes through b's guard, and no
+// more parts than b's limit on members (a message of a million empty
+// parts stops there; the raw pass still reads its bytes).
+func bounded(b *source.Budget, visit source.Visit) source.Visit {
+	visit = source.GuardVisit(b, visit)
+	n := 0
+	return func(ctx context.Context, it source.Item, r io.Reader) error {
+		if n >= b.Limits.MaxMembers {
+			return fmt.Errorf("more than %d parts: the rest is not read", b.Limits.MaxMembers)
+		}
+		n++
+		return visit(ctx, it, r)
+	}
 }

@@ -254,3 +254,27 @@ func TestMboxBadMessage(t *testing.T) {
 	}
 	member(t, h, "box!message 3!part 1")
 }
+
+// TestMaxParts: past the limit on members, parts are no longer handed on;
+// one error says so and the bytes are still scanned.
+func TestMaxParts(t *testing.T) {
+	tok := testutil.FakeTokens(t, 1306, 1)[0]
+	var b strings.Builder
+	b.WriteString("From: a@b.c\nDate: Mon, 04 Mar 2024 09:00:00 +0000\nSubject: s\nContent-Type: multipart/mixed; boundary=B\n\n")
+	for range 10 {
+		b.WriteString("--B\n\nx\n")
+	}
+	b.WriteString("--B\n\n" + tok + "\n--B--\n")
+	h := sourcetest.New()
+	in := fileInput("many.eml", []byte(b.String()))
+	in.Budget = source.NewBudget(source.Limits{MaxMembers: 5})
+	if err := FileReader().Open(t.Context(), in, h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Members) != 5 || len(h.Inner) != 1 || !strings.HasSuffix(h.Inner[0], "more than 5 parts: the rest is not read") {
+		t.Errorf("%d members, inner %q", len(h.Members), h.Inner)
+	}
+	if got := reportedAt(h, tok); !slices.Equal(got, []string{"many.eml"}) {
+		t.Errorf("token at %q, want the raw pass's", got)
+	}
+}
