@@ -118,3 +118,19 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSniff: the sniff is asked of every file; most are no mail.
+func BenchmarkSniff(b *testing.B) {
+	for _, c := range []struct{ name, head string }{
+		{"source", "package main\n\nimport \"fmt\"\n" + strings.Repeat("x", 8000)},
+		{"capitalised prose", "The quick brown fox.\n" + strings.Repeat("x", 8000)},
+		{"mail", "From: a@b.c\nDate: Mon, 4 Mar 2024 09:00:00 +0000\nSubject: s\nTo: d@e\n\n" + strings.Repeat("x", 8000)},
+	} {
+		head := []byte(c.head)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Sniff(head)
+			}
+		})
+	}
+}
