@@ -190,6 +190,21 @@ func TestGitHistory(t *testing.T) {
 			},
 		},
 		{
+			name: "inside a mail that was committed",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				r.write("support/ticket.eml", "From: Alice <alice@example.com>\nDate: Mon, 04 Mar 2024 09:00:00 +0000\nSubject: s\n"+
+					"Message-ID: <t1@example.com>\n\nuse HF_TOKEN="+tk[0]+"\n")
+				c := r.commit("add the ticket")
+				blob := r.rev(c + ":support/ticket.eml")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "support/ticket.eml!part 1", commit: c, object: blob, refs: []string{"HEAD", "refs/heads/main"},
+					intros: []string{c + ":support/ticket.eml"}}}
+			},
+		},
+		{
 			name: "only on a deleted branch",
 			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
 				r := newTestRepo(t, false)

@@ -7,6 +7,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
 	"github.com/hfwarden/hfwarden/internal/source/image"
+	"github.com/hfwarden/hfwarden/internal/source/mail"
 )
 
 // Default returns the registry of every reader hfwarden has. Order
@@ -22,6 +23,7 @@ func Default() *source.Registry {
 			source.GzipReader(),
 			source.TarReader(),
 			source.TextReader(),
+			mail.FileReader(),
 			export.FileReader(),
 			source.NotebookReader(),
 		},

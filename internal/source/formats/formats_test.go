@@ -145,6 +145,21 @@ func wide(s string, be, bom bool) []byte {
 	return out
 }
 
+// mailMsg is a minimal message: a sender with an address, a date, a
+// subject, a body.
+const mailMsg = "From: Alice <alice@example.com>\r\nDate: Mon, 04 Mar 2024 09:00:00 +0000\r\nSubject: hi\r\n\r\nhello\r\n"
+
+// member2 checks that the second member handed on (after the headers) is
+// at path.
+func member2(path string) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Members) != 2 || h.Members[1].Item.Prov.Path != path {
+			t.Errorf("members: %+v, want %s", h.Members, path)
+		}
+	}
+}
+
 const notebook = `{"cells":[{"cell_type":"code","source":["x = 1\n"],"metadata":{},"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`
 
 // TestRegistry: every reader of Default is picked by an item's name and
@@ -228,6 +243,17 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
+		{name: "eml", file: "msg", data: []byte(mailMsg), want: "mail",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Members) != 2 || h.Members[1].Item.Prov.Path != "msg!part 1" || h.Members[1].Depth != 1 || len(h.Scanned) != 1 {
+					t.Errorf("members %+v, scanned %d", h.Members, len(h.Scanned))
+				}
+			}},
+		{name: "mbox", file: "inbox", data: []byte("From alice@example.com Mon Mar  4 09:00:00 2024\n" + mailMsg), want: "mail", check: member2("inbox!message 1!part 1")},
+		{name: "eml in a tar", file: "a.tar", data: tarOf(t, map[string]string{"m.eml": mailMsg}), want: "tar", check: member("a.tar!m.eml", 1)},
+		{name: "eml past the depth limit", file: "m.eml", data: []byte(mailMsg), depth: 5, want: "plain"},
+		{name: "yaml with header-like keys", file: "c.yaml", data: []byte("From: alice\nDate: 2024-03-01\nSubject: x\n\nbody\n"), want: "plain"},
+		{name: "http header dump", file: "h.txt", data: []byte("HTTP/1.1 200 OK\r\nDate: Mon, 04 Mar 2024 09:00:00 GMT\r\nContent-Type: text/html\r\n\r\n"), want: "plain"},
 		{name: "json", file: "config.json", data: []byte(`{"a":1}`), want: "plain"},
 		{name: "text", file: "notes.txt", data: []byte("hello\n"), want: "plain",
 			check: func(t *testing.T, h *sourcetest.Host) {
@@ -428,6 +454,8 @@ func TestRegistryBlob(t *testing.T) {
 		{"notebook", "", []byte(notebook), true, "notebook"},
 		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
 		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
+		{"mail", "", []byte(mailMsg), true, "mail"},
+		{"mail, containers left out", "", []byte(mailMsg), false, ""},
 		{"text", "", []byte("hello"), true, ""},
 		{"utf-16 text", "", wide(text16, false, true), true, "utf-16/utf-32"},
 		{"utf-16 text, staged", "a.txt", wide(text16, false, true), false, "utf-16/utf-32"},
