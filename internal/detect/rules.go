@@ -309,7 +309,13 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
 		if depth < d.maxDep {
-			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)
+			// As for percent below: the window ends with the line, or it
+			// would claim (and cut short) an escaped token on the next.
+			end := e
+			for end < len(data) && end-e < 6*hfTokenLen && data[end] != '\n' {
+				end++
+			}
+			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
 		}
 	case '%':
 		if depth < d.maxDep {
