@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
@@ -284,3 +285,49 @@ func slicesHas(list []string, s string) bool {
 	}
 	return false
 }
+
+// fuzzStream feeds data to r as a member would be, with small limits:
+// it must not panic, and reads no more than the limits allow.
+func fuzzStream(f *testing.F, r source.Reader, tool string, args ...string) {
+	seeds := [][]byte{[]byte("x")}
+	if _, err := exec.LookPath(tool); err == nil {
+		for _, plain := range [][]byte{nil, []byte("HF_TOKEN=hf_x\n"), randomText(3, 12<<10)} {
+			cmd := exec.Command(tool, args...)
+			cmd.Stdin = bytes.NewReader(plain)
+			if out, err := cmd.Output(); err == nil {
+				seeds = append(seeds, out, out[:len(out)/2])
+			}
+		}
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	// One host for every run: making its detectors costs more than most
+	// runs; what it recorded is cleared.
+	h := sourcetest.New()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h.Members, h.Scanned, h.Reports, h.Failures = nil, nil, nil, nil
+		in := memberInput("f", data, -1, 0)
+		in.Budget = source.NewBudget(source.Limits{MaxMemberBytes: 1 << 20, MaxTotalBytes: 2 << 20, RatioFloor: 64 << 10, MaxRatio: 1000})
+		if !r.Sniff("f", in.Head) {
+			return
+		}
+		start := time.Now()
+		if err := r.Open(t.Context(), in, h); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("took %v", d)
+		}
+		for _, m := range h.Members {
+			if len(m.Data) > 1<<20+64<<10 {
+				t.Fatalf("read %d bytes past the member cap", len(m.Data))
+			}
+		}
+	})
+}
+
+func FuzzZstdReader(f *testing.F)  { fuzzStream(f, source.ZstdReader(), "zstd", "-q", "-c") }
+func FuzzBzip2Reader(f *testing.F) { fuzzStream(f, source.Bzip2Reader(), "bzip2", "-c") }
+func FuzzXzReader(f *testing.F)    { fuzzStream(f, source.XzReader(), "xz", "-c") }
+func FuzzLz4Reader(f *testing.F)   { fuzzStream(f, source.Lz4Reader(), "lz4", "-q", "-c") }
