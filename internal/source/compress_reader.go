@@ -232,7 +232,7 @@ func (s streamReader) Open(ctx context.Context, in *Input, h Host) error {
 		h.Scan(ctx, Bytes{Prov: in.Item.Prov, Head: in.Head, R: in.R, Binary: IsBinary(in.Head)})
 		return nil
 	}
-	cr := &countingReader{r: in.Whole()}
+	cr := &sourceReader{r: in.Whole()}
 	zr, done, err := s.c.open(cr)
 	if err != nil {
 		// The trial passed, so this is a stream its decoder declines at
@@ -244,7 +244,7 @@ func (s streamReader) Open(ctx context.Context, in *Input, h Host) error {
 	inner := in.Item
 	inner.Name = s.c.stripName(in.Item.Name)
 	inner.Size = -1
-	return h.Visit(in.Budget, in.Depth+1)(ctx, inner, in.Budget.Guard(namedErrors{s, zr}, func() int64 { return cr.n }))
+	return h.Visit(in.Budget, in.Depth+1)(ctx, inner, in.Budget.Guard(namedErrors{s, zr, cr}, func() int64 { return cr.n }))
 }
 
 // probe decodes the start of a stream from head alone: an error that is
@@ -299,16 +299,39 @@ func (c codec) stripName(name string) string {
 	return name
 }
 
+// sourceReader counts the compressed bytes read, for the ratio check,
+// and tells whether they ran out.
+type sourceReader struct {
+	r   io.Reader
+	n   int64
+	eof bool
+}
+
+func (c *sourceReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.eof = c.eof || err == io.EOF
+	return n, err
+}
+
 // namedErrors names the errors of a stream, so that a truncated one
-// reads as "zstd: unexpected EOF", not as the stream's end.
+// reads as "zstd: unexpected EOF", not as the stream's end, whatever its
+// decoder calls it (bzip2 finds a checksum wrong, lz4 adds its state).
 type namedErrors struct {
-	s streamReader
-	r io.Reader
+	s   streamReader
+	r   io.Reader
+	src *sourceReader
 }
 
 func (e namedErrors) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
+	switch {
+	case err == nil || err == io.EOF:
+	case strings.Contains(err.Error(), "unexpected EOF"):
+		err = fmt.Errorf("%s: %w", e.s.c.name, io.ErrUnexpectedEOF)
+	case e.src.eof:
+		err = fmt.Errorf("%s: %w (%v)", e.s.c.name, io.ErrUnexpectedEOF, err)
+	default:
 		err = e.s.named(err)
 	}
 	return n, err

@@ -110,7 +110,7 @@ func TestStreamReaders(t *testing.T) {
 					t.Fatalf("members %+v failures %q", h.Members, h.Failures)
 				}
 				m := h.Members[0]
-				if !strings.HasPrefix(m.Data, "export HF_TOKEN="+tok) || m.Err == nil || !strings.HasPrefix(m.Err.Error(), ct.tool) {
+				if !strings.HasPrefix(m.Data, "export HF_TOKEN="+tok) || m.Err == nil || !strings.HasPrefix(m.Err.Error(), ct.tool+": unexpected EOF") {
 					t.Errorf("read %d bytes, err %v", len(m.Data), m.Err)
 				}
 			})
