@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
+	"github.com/ulikunitz/xz"
 
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
@@ -106,6 +110,47 @@ func gzipOf(t testing.TB, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// bzip2Hello is "hello\n" as bzip2 -c writes it (Go has no bzip2 writer).
+const bzip2Hello = "BZh91AY&SY\xc1\xc0\x80\xe2\x00\x00\x01A\x00\x00\x10\x02D\xa0\x000\xcd\x00\xc3F)\x97\x17rE8P\x90\xc1\xc0\x80\xe2"
+
+// compressOf compresses data in process as format does.
+func compressOf(t testing.TB, format string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var w io.WriteCloser
+	var err error
+	switch format {
+	case "zstd":
+		w, err = zstd.NewWriter(&b)
+	case "xz":
+		w, err = xz.NewWriter(&b)
+	case "lz4":
+		w = lz4.NewWriter(&b)
+	default:
+		t.Fatalf("no writer for %s", format)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// stream checks that the one member is what a compressed stream held.
+func stream(name, data string) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Members) != 1 || h.Members[0].Item.Name != name || h.Members[0].Data != data || h.Members[0].Depth != 1 || h.Members[0].Err != nil {
+			t.Errorf("members: %+v", h.Members)
+		}
+	}
 }
 
 // dockerSave writes an empty image as a docker save archive.
@@ -216,6 +261,23 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
+		{name: "zstd", file: "app.log.zst", data: compressOf(t, "zstd", []byte("hello\n")), want: "zstd", check: stream("app.log", "hello\n")},
+		{name: "zstd by magic, any name", file: "blob", data: compressOf(t, "zstd", []byte("hello\n")), want: "zstd", check: stream("blob", "hello\n")},
+		{name: "tar.zst", file: "x.tar.zst", data: compressOf(t, "zstd", tarOf(t, map[string]string{"k": "x"})), want: "zstd", check: stream("x.tar", string(tarOf(t, map[string]string{"k": "x"})))},
+		{name: "bzip2", file: "app.log.bz2", data: []byte(bzip2Hello), want: "bzip2", check: stream("app.log", "hello\n")},
+		{name: "tbz2", file: "x.tbz2", data: []byte(bzip2Hello), want: "bzip2", check: stream("x.tar", "hello\n")},
+		{name: "xz", file: "app.log.xz", data: compressOf(t, "xz", []byte("hello\n")), want: "xz", check: stream("app.log", "hello\n")},
+		{name: "lz4", file: "app.log.lz4", data: compressOf(t, "lz4", []byte("hello\n")), want: "lz4", check: stream("app.log", "hello\n")},
+		{name: "zstd on disk", file: "app.log.zst", data: compressOf(t, "zstd", []byte("hello\n")), onDisk: true, want: "zstd"},
+		{name: "zstd past the depth limit", file: "a.zst", data: compressOf(t, "zstd", []byte("x")), depth: 5, want: "plain"},
+		{name: "zstd magic, not a zstd", file: "x.zst", data: []byte("\x28\xb5\x2f\xfd not zstd"), want: "zstd",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("scanned as it is")(t, h)
+				if len(h.Scanned) != 1 || h.Scanned[0].Data != "\x28\xb5\x2f\xfd not zstd" {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: ".zst name, text inside", file: "notes.zst", data: []byte("hello\n"), want: "plain"},
 		{name: "tar member", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), want: "tar",
 			check: member("a.tar!etc/k", 1)},
 		{name: "tar on disk, not an image", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), onDisk: true, want: "tar"},
@@ -451,6 +513,11 @@ func TestRegistryBlob(t *testing.T) {
 		{"zip, containers left out", "", zipOf(t, map[string]string{"a": "x"}), false, ""},
 		{"tar (no image)", "", tarOf(t, map[string]string{"a": "x"}), true, "tar"},
 		{"gzip", "", gzipOf(t, []byte("x")), true, "gzip"},
+		{"zstd", "", compressOf(t, "zstd", []byte("x")), true, "zstd"},
+		{"bzip2", "", []byte(bzip2Hello), true, "bzip2"},
+		{"xz", "", compressOf(t, "xz", []byte("x")), true, "xz"},
+		{"lz4", "", compressOf(t, "lz4", []byte("x")), true, "lz4"},
+		{"xz, containers left out", "", compressOf(t, "xz", []byte("x")), false, ""},
 		{"notebook", "", []byte(notebook), true, "notebook"},
 		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
 		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
