@@ -1,0 +1,257 @@
+// Package parquet reads Parquet files, the format of Hugging Face
+// datasets: every string value of every row group, column by column, each
+// found value named by its column and row.
+package parquet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	parquetgo "github.com/parquet-go/parquet-go"
+
+	"github.com/hfwarden/hfwarden/internal/source"
+)
+
+// Reader reads Parquet files: the string values of each column (nested
+// ones too), page by page, then the file's bytes as they are (the footer's
+// key-value metadata, uncompressed pages the values did not reach),
+// leaving out what the values gave.
+func Reader() source.Reader { return reader{} }
+
+// magic opens and closes every Parquet file.
+const magic = "PAR1"
+
+// batchBytes bounds the values searched together: the detector runs over
+// many values at once, and only a value holding a match is handed on as
+// an item of its own, so a dataset of millions of rows costs a few
+// detector calls per page, not one item per value.
+const batchBytes = 256 << 10
+
+// maxChunkBytes bounds what one column chunk may say it expands to: a
+// page is decompressed whole, so a footer that declares more is refused
+// rather than allocated.
+const maxChunkBytes = 1 << 30
+
+type reader struct{}
+
+func (reader) Name() string { return "parquet" }
+
+// Sniff takes an item that starts with the magic; Open checks its end,
+// and reads one without the magic there as raw bytes, with an error: a
+// Parquet file cut short loses its footer first.
+func (reader) Sniff(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte(magic)) }
+
+func (reader) Open(ctx context.Context, in *source.Input, h source.Host) error {
+	path := in.Item.Prov.Path
+	ra, size, done, err := source.Spool(in)
+	if err != nil {
+		h.Fail("%s: %v", path, err)
+		return nil
+	}
+	defer done()
+	raw := source.Bytes{Prov: in.Item.Prov, R: io.NewSectionReader(ra, 0, size), Binary: true}
+	if !endsWithMagic(ra, size) {
+		// A file cut short before its footer (a download that stopped),
+		// or bytes that only start like one: either way no values can be
+		// read, and the bytes are scanned as the plain reader would.
+		h.Fail("%s: parquet: no footer (cut short, or no Parquet file); scanned as it is", path)
+		raw.Binary = source.IsBinary(in.Head)
+		h.Scan(ctx, raw)
+		return nil
+	}
+	before := h.Mark()
+	if err := Read(ctx, ra, size, in.Item.Prov, h, h.Visit(in.Budget, in.Depth+1)); err != nil && ctx.Err() == nil {
+		h.Fail("%s: %v; its bytes were scanned as they are", path, err)
+	}
+	raw.Except, raw.Rescan = h.FoundSince(before, path), true
+	h.Scan(ctx, raw)
+	return nil
+}
+
+// endsWithMagic tells whether the size bytes of ra end with the magic.
+func endsWithMagic(ra io.ReaderAt, size int64) bool {
+	if size < 2*int64(len(magic)) {
+		return false
+	}
+	tail := make([]byte, len(magic))
+	n, _ := ra.ReadAt(tail, size-int64(len(tail)))
+	return n == len(tail) && string(tail) == magic
+}
+
+// Read reads the string values of the Parquet file ra: each value that
+// holds a match of h's detector is visited as a text item
+// "prov!column/row N" (rows counted from 0 across the file, a nested
+// column's path joined with dots) with the row group as attribute; the bytes of the
+// others are counted. It returns what stopped it.
+func Read(ctx context.Context, ra io.ReaderAt, size int64, prov source.Provenance, h source.Host, visit source.Visit) error {
+	f, err := open(ra, size)
+	if err != nil {
+		return err
+	}
+	columns := f.Schema().Columns()
+	meta := f.Metadata()
+	var first int64 // the row group's first row in the file
+	b := &batch{h: h, visit: visit}
+	for g, rg := range f.RowGroups() {
+		for _, cc := range rg.ColumnChunks() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := cc.Type().Kind()
+			if k != parquetgo.ByteArray && k != parquetgo.FixedLenByteArray {
+				continue
+			}
+			i := cc.Column()
+			if i < 0 || i >= len(columns) || g >= len(meta.RowGroups) || i >= len(meta.RowGroups[g].Columns) {
+				return fmt.Errorf("parquet: row group %d: column %d not in the schema", g, i)
+			}
+			if n := meta.RowGroups[g].Columns[i].MetaData.TotalUncompressedSize; n < 0 || n > maxChunkBytes {
+				return fmt.Errorf("parquet: row group %d, column %s: declares %d bytes", g, strings.Join(columns[i], "."), n)
+			}
+			b.start(prov, strings.Join(columns[i], "."), g)
+			if err := b.chunk(ctx, cc, first); err != nil {
+				return fmt.Errorf("parquet: row group %d, column %s: %w", g, b.column, err)
+			}
+		}
+		first += rg.NumRows()
+	}
+	return nil
+}
+
+// open opens a Parquet file, turning the library's panics on a damaged
+// footer into errors.
+func open(ra io.ReaderAt, size int64) (f *parquetgo.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("parquet: damaged file: %v", r)
+		}
+	}()
+	f, err = parquetgo.OpenFile(ra, size, parquetgo.SkipPageIndex(true), parquetgo.SkipBloomFilters(true))
+	if err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
+	return f, nil
+}
+
+// batch gathers the values of one column chunk, newline-separated, to be
+// searched together.
+type batch struct {
+	h     source.Host
+	visit source.Visit
+
+	prov   source.Provenance
+	column string
+	group  int
+
+	data []byte
+	// ends[i] is where value i ends in data; rows[i] is its row.
+	ends []int
+	rows []int64
+}
+
+func (b *batch) start(prov source.Provenance, column string, group int) {
+	b.prov, b.column, b.group = prov, column, group
+}
+
+// chunk reads the pages of one column chunk, value by value; rows start
+// at first and advance at each value of repetition level 0 (a list's
+// items share their row).
+func (b *batch) chunk(ctx context.Context, cc parquetgo.ColumnChunk, first int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("damaged page: %v", r)
+		}
+	}()
+	pages := cc.Pages()
+	defer func() { _ = pages.Close() }() // only read
+	row := first - 1
+	vals := make([]parquetgo.Value, 256)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		vr := p.Values()
+		for {
+			n, err := vr.ReadValues(vals)
+			for _, v := range vals[:n] {
+				if v.RepetitionLevel() == 0 {
+					row++
+				}
+				if !v.IsNull() {
+					b.add(ctx, v.ByteArray(), row)
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				parquetgo.Release(p)
+				return err
+			}
+			if n == 0 {
+				break // a reader that gives nothing and no end
+			}
+		}
+		parquetgo.Release(p)
+	}
+	b.flush(ctx)
+	return nil
+}
+
+// add appends one value, searching the batch first when it is full.
+func (b *batch) add(ctx context.Context, v []byte, row int64) {
+	if len(v) == 0 {
+		return
+	}
+	if len(b.data)+len(v) > batchBytes && len(b.ends) > 0 {
+		b.flush(ctx)
+	}
+	b.data = append(append(b.data, v...), '\n')
+	b.ends = append(b.ends, len(b.data)-1)
+	b.rows = append(b.rows, row)
+}
+
+// flush searches the batch and visits each value holding a match; the
+// bytes of the others are counted as read.
+func (b *batch) flush(ctx context.Context) {
+	defer func() { b.data, b.ends, b.rows = b.data[:0], b.ends[:0], b.rows[:0] }()
+	if len(b.ends) == 0 {
+		return
+	}
+	ms, _ := b.h.Detect(b.data, source.DetectPlain)
+	visited := int64(0)
+	seen := map[int]bool{}
+	for _, m := range ms {
+		i := sort.SearchInts(b.ends, m.Start)
+		if i >= len(b.ends) || seen[i] {
+			continue
+		}
+		seen[i] = true
+		start := 0
+		if i > 0 {
+			start = b.ends[i-1] + 1
+		}
+		v := b.data[start:b.ends[i]]
+		visited += int64(len(v))
+		// The path names the column and row; the row group, which no
+		// reader of a dataset needs to find the row, is an attribute.
+		p := b.prov.With("parquet", b.column+"/row "+strconv.FormatInt(b.rows[i], 10)).Attr("row_group", strconv.Itoa(b.group))
+		it := source.Item{Prov: p, Name: b.column, Size: int64(len(v)), Text: true}
+		// An error here is the value's, recorded by whoever made it.
+		_ = b.visit(ctx, it, bytes.NewReader(v))
+	}
+	b.h.CountBytes(int64(len(b.data)-len(b.ends)) - visited)
+}
