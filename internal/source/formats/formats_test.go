@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	parquetgo "github.com/parquet-go/parquet-go"
 
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
@@ -107,6 +108,23 @@ func gzipOf(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
+// parquetOf writes a small Parquet file with the library.
+func parquetOf(t testing.TB) []byte {
+	t.Helper()
+	type row struct {
+		Text string `parquet:"text,zstd"`
+	}
+	var b bytes.Buffer
+	w := parquetgo.NewGenericWriter[row](&b)
+	if _, err := w.Write([]row{{"hello"}, {"world"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // dockerSave writes an empty image as a docker save archive.
 func dockerSave(t testing.TB) string {
 	t.Helper()
@@ -192,6 +210,15 @@ func TestRegistry(t *testing.T) {
 		{name: ".tar without a tar header", file: "old.tar", data: v7, want: "plain"},
 		{name: "V7 tar (no magic) named .TAR", file: "OLD.TAR", data: v7Tar, want: "tar", check: member("OLD.TAR!"+long, 1)},
 		{name: "V7 tar header, not named .tar", file: "old.bin", data: v7Tar, want: "plain"},
+		{name: "parquet", file: "train.parquet", data: parquetOf(t), want: "parquet",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || len(h.Failures) != 0 {
+					t.Errorf("scanned %+v failures %q", h.Scanned, h.Failures)
+				}
+			}},
+		{name: "parquet on disk", file: "train.parquet", data: parquetOf(t), onDisk: true, want: "parquet"},
+		{name: "parquet magic, no footer", file: "x.parquet", data: []byte("PAR1 garbage"), want: "parquet",
+			check: failed("no footer (cut short, or no Parquet file); scanned as it is")},
 		{name: "notebook", file: "nb.ipynb", data: []byte(notebook), want: "notebook"},
 		{name: "notebook on disk", file: "nb.ipynb", data: []byte(notebook), onDisk: true, want: "notebook"},
 		{name: "notebook without its extension", file: "nb", data: []byte(notebook), want: "notebook"},

@@ -6,6 +6,7 @@ package parquet
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,10 @@ const batchBytes = 256 << 10
 // page is decompressed whole, so a footer that declares more is refused
 // rather than allocated.
 const maxChunkBytes = 1 << 30
+
+// maxFooterBytes bounds the footer (the schema and where every column
+// chunk is): a dataset's is kilobytes, a very wide table's megabytes.
+const maxFooterBytes = 256 << 20
 
 type reader struct{}
 
@@ -127,6 +132,15 @@ func Read(ctx context.Context, ra io.ReaderAt, size int64, prov source.Provenanc
 // open opens a Parquet file, turning the library's panics on a damaged
 // footer into errors.
 func open(ra io.ReaderAt, size int64) (f *parquetgo.File, err error) {
+	// The library allocates the footer's declared length before reading
+	// it: a length past the file is refused here.
+	var tail [8]byte
+	if n, _ := ra.ReadAt(tail[:], size-8); n != len(tail) {
+		return nil, errors.New("parquet: no footer")
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n+8+int64(len(magic)) > size || n > maxFooterBytes {
+		return nil, fmt.Errorf("parquet: footer of %d bytes in a file of %d", n, size)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("parquet: damaged file: %v", r)
