@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -27,12 +26,6 @@ func Reader() source.Reader { return reader{} }
 
 // magic opens and closes every Parquet file.
 const magic = "PAR1"
-
-// batchBytes bounds the values searched together: the detector runs over
-// many values at once, and only a value holding a match is handed on as
-// an item of its own, so a dataset of millions of rows costs a few
-// detector calls per page, not one item per value.
-const batchBytes = 256 << 10
 
 // maxChunkBytes bounds what one column chunk may say it expands to: a
 // page is decompressed whole, so a footer that declares more is refused
@@ -102,7 +95,8 @@ func Read(ctx context.Context, ra io.ReaderAt, size int64, prov source.Provenanc
 	columns := f.Schema().Columns()
 	meta := f.Metadata()
 	var first int64 // the row group's first row in the file
-	b := &batch{h: h, visit: visit}
+	b := &columnReader{visit: visit}
+	b.b = source.Batch[int64]{Host: h, Found: b.found}
 	for g, rg := range f.RowGroups() {
 		for _, cc := range rg.ColumnChunks() {
 			if err := ctx.Err(); err != nil {
@@ -153,30 +147,37 @@ func open(ra io.ReaderAt, size int64) (f *parquetgo.File, err error) {
 	return f, nil
 }
 
-// batch gathers the values of one column chunk, newline-separated, to be
-// searched together.
-type batch struct {
-	h     source.Host
-	visit source.Visit
-
+// columnReader reads the values of one column chunk after another.
+type columnReader struct {
+	b      source.Batch[int64] // a value's place is its row
 	prov   source.Provenance
+	visit  source.Visit
 	column string
 	group  int
-
-	data []byte
-	// ends[i] is where value i ends in data; rows[i] is its row.
-	ends []int
-	rows []int64
 }
 
-func (b *batch) start(prov source.Provenance, column string, group int) {
+func (b *columnReader) start(prov source.Provenance, column string, group int) {
 	b.prov, b.column, b.group = prov, column, group
+}
+
+// found visits a value that holds a match as a text item.
+func (b *columnReader) found(ctx context.Context, row int64, v []byte) error {
+	// The path names the column and row; the row group, which no reader
+	// of a dataset needs to find the row, is an attribute.
+	r := strconv.FormatInt(row, 10)
+	p := b.prov.With("parquet", b.column+"/row "+r).Attr("row_group", strconv.Itoa(b.group))
+	it := source.Item{Prov: p, Name: b.column, Size: int64(len(v)), Text: true}
+	var me *source.MemberError
+	if err := b.visit(ctx, it, bytes.NewReader(v)); err != nil && !errors.As(err, &me) {
+		return err
+	}
+	return nil // a value's own error is recorded by whoever made it
 }
 
 // chunk reads the pages of one column chunk, value by value; rows start
 // at first and advance at each value of repetition level 0 (a list's
 // items share their row).
-func (b *batch) chunk(ctx context.Context, cc parquetgo.ColumnChunk, first int64) (err error) {
+func (b *columnReader) chunk(ctx context.Context, cc parquetgo.ColumnChunk, first int64) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("damaged page: %v", r)
@@ -204,8 +205,12 @@ func (b *batch) chunk(ctx context.Context, cc parquetgo.ColumnChunk, first int64
 				if v.RepetitionLevel() == 0 {
 					row++
 				}
-				if !v.IsNull() {
-					b.add(ctx, v.ByteArray(), row)
+				if v.IsNull() {
+					continue
+				}
+				if err := b.b.Add(ctx, v.ByteArray(), row); err != nil {
+					parquetgo.Release(p)
+					return err
 				}
 			}
 			if errors.Is(err, io.EOF) {
@@ -221,51 +226,6 @@ func (b *batch) chunk(ctx context.Context, cc parquetgo.ColumnChunk, first int64
 		}
 		parquetgo.Release(p)
 	}
-	b.flush(ctx)
-	return nil
+	return b.b.Flush(ctx)
 }
 
-// add appends one value, searching the batch first when it is full.
-func (b *batch) add(ctx context.Context, v []byte, row int64) {
-	if len(v) == 0 {
-		return
-	}
-	if len(b.data)+len(v) > batchBytes && len(b.ends) > 0 {
-		b.flush(ctx)
-	}
-	b.data = append(append(b.data, v...), '\n')
-	b.ends = append(b.ends, len(b.data)-1)
-	b.rows = append(b.rows, row)
-}
-
-// flush searches the batch and visits each value holding a match; the
-// bytes of the others are counted as read.
-func (b *batch) flush(ctx context.Context) {
-	defer func() { b.data, b.ends, b.rows = b.data[:0], b.ends[:0], b.rows[:0] }()
-	if len(b.ends) == 0 {
-		return
-	}
-	ms, _ := b.h.Detect(b.data, source.DetectPlain)
-	visited := int64(0)
-	seen := map[int]bool{}
-	for _, m := range ms {
-		i := sort.SearchInts(b.ends, m.Start)
-		if i >= len(b.ends) || seen[i] {
-			continue
-		}
-		seen[i] = true
-		start := 0
-		if i > 0 {
-			start = b.ends[i-1] + 1
-		}
-		v := b.data[start:b.ends[i]]
-		visited += int64(len(v))
-		// The path names the column and row; the row group, which no
-		// reader of a dataset needs to find the row, is an attribute.
-		p := b.prov.With("parquet", b.column+"/row "+strconv.FormatInt(b.rows[i], 10)).Attr("row_group", strconv.Itoa(b.group))
-		it := source.Item{Prov: p, Name: b.column, Size: int64(len(v)), Text: true}
-		// An error here is the value's, recorded by whoever made it.
-		_ = b.visit(ctx, it, bytes.NewReader(v))
-	}
-	b.h.CountBytes(int64(len(b.data)-len(b.ends)) - visited)
-}
