@@ -7,6 +7,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
 	"github.com/hfwarden/hfwarden/internal/source/image"
+	"github.com/hfwarden/hfwarden/internal/source/office"
 	"github.com/hfwarden/hfwarden/internal/source/parquet"
 )
 
@@ -28,6 +29,7 @@ func Default() *source.Registry {
 		FS: []source.FSReader{
 			export.SlackFS(),
 			export.ActionsFS(),
+			office.FS(),
 		},
 		Dirs: []source.DirReader{
 			image.DirReader(),

@@ -228,4 +228,3 @@ func (b *columnReader) chunk(ctx context.Context, cc parquetgo.ColumnChunk, firs
 	}
 	return b.b.Flush(ctx)
 }
-
