@@ -210,6 +210,21 @@ func TestRegistry(t *testing.T) {
 		{name: ".tar without a tar header", file: "old.tar", data: v7, want: "plain"},
 		{name: "V7 tar (no magic) named .TAR", file: "OLD.TAR", data: v7Tar, want: "tar", check: member("OLD.TAR!"+long, 1)},
 		{name: "V7 tar header, not named .tar", file: "old.bin", data: v7Tar, want: "plain"},
+		{name: "docx: a zip read by the office reader", file: "a.docx", want: "zip",
+			data: zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>hi</w:t></w:r></w:p></w:body></w:document>", "media/x.bin": "x"}),
+			check: func(t *testing.T, h *sourcetest.Host) {
+				// The paragraph matched nothing: only the other members
+				// are handed on; every member's raw bytes are scanned.
+				if len(h.Members) != 2 || h.Members[0].Item.Prov.Path != "a.docx![Content_Types].xml" || h.Members[1].Item.Prov.Path != "a.docx!media/x.bin" {
+					t.Errorf("members: %+v", h.Members)
+				}
+				if len(h.Scanned) != 3 {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "zip with word/document.xml but no content types", file: "a.zip", want: "zip",
+			data:  zipOf(t, map[string]string{"word/document.xml": "<w:p/>"}),
+			check: member("a.zip!word/document.xml", 1)},
 		{name: "parquet", file: "train.parquet", data: parquetOf(t), want: "parquet",
 			check: func(t *testing.T, h *sourcetest.Host) {
 				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || len(h.Failures) != 0 {
