@@ -110,8 +110,12 @@ func Read(ctx context.Context, ra io.ReaderAt, size int64, prov source.Provenanc
 			if i < 0 || i >= len(columns) || g >= len(meta.RowGroups) || i >= len(meta.RowGroups[g].Columns) {
 				return fmt.Errorf("parquet: row group %d: column %d not in the schema", g, i)
 			}
-			if n := meta.RowGroups[g].Columns[i].MetaData.TotalUncompressedSize; n < 0 || n > maxChunkBytes {
+			md := &meta.RowGroups[g].Columns[i].MetaData
+			if n := md.TotalUncompressedSize; n < 0 || n > maxChunkBytes {
 				return fmt.Errorf("parquet: row group %d, column %s: declares %d bytes", g, strings.Join(columns[i], "."), n)
+			}
+			if err := checkPages(ra, size, md); err != nil {
+				return fmt.Errorf("parquet: row group %d, column %s: %w", g, strings.Join(columns[i], "."), err)
 			}
 			b.start(prov, strings.Join(columns[i], "."), g)
 			if err := b.chunk(ctx, cc, first); err != nil {
