@@ -42,8 +42,9 @@ func checkPages(ra io.ReaderAt, size int64, md *format.ColumnMetaData) error {
 	if start < 0 || md.TotalCompressedSize < 0 || end > size || end < start {
 		return fmt.Errorf("column chunk at %d, %d bytes, outside the file of %d", start, md.TotalCompressedSize, size)
 	}
+	var buf []byte
 	for pos, page := start, 0; pos < end; page++ {
-		hdr, n, err := pageHeader(ra, pos, end)
+		hdr, n, err := pageHeader(ra, pos, end, &buf)
 		if err != nil {
 			return fmt.Errorf("page %d: header: %w", page, err)
 		}
@@ -56,12 +57,15 @@ func checkPages(ra io.ReaderAt, size int64, md *format.ColumnMetaData) error {
 }
 
 // pageHeader decodes the page header at pos, before end: the header and
-// its length.
-func pageHeader(ra io.ReaderAt, pos, end int64) (*format.PageHeader, int64, error) {
+// its length. buf is reused from one header to the next.
+func pageHeader(ra io.ReaderAt, pos, end int64, pbuf *[]byte) (*format.PageHeader, int64, error) {
 	var proto thrift.CompactProtocol
 	for window := int64(headerWindow); ; window *= 2 {
 		window = min(window, end-pos)
-		buf := make([]byte, window)
+		if int64(cap(*pbuf)) < window {
+			*pbuf = make([]byte, window)
+		}
+		buf := (*pbuf)[:window]
 		if n, err := ra.ReadAt(buf, pos); int64(n) != window {
 			return nil, 0, fmt.Errorf("reading: %w", err)
 		}
@@ -88,14 +92,20 @@ func checkPage(h *format.PageHeader, rest int64) error {
 	case u > maxPageBytes || u > ratioFloor && u > maxRatio*max(c, 1):
 		return fmt.Errorf("declares %d bytes from %d", u, c)
 	}
+	// A page holds the header of its type: bytes that decode as a
+	// header without one (a run of zeros reads as an empty header a byte
+	// long) are no page.
 	var values int64
 	switch {
-	case h.DataPageHeader.Valid:
+	case h.Type == format.DataPage && h.DataPageHeader.Valid:
 		values = int64(h.DataPageHeader.V.NumValues)
-	case h.DataPageHeaderV2.Valid:
+	case h.Type == format.DataPageV2 && h.DataPageHeaderV2.Valid:
 		values = int64(h.DataPageHeaderV2.V.NumValues)
-	case h.DictionaryPageHeader.Valid:
+	case h.Type == format.DictionaryPage && h.DictionaryPageHeader.Valid:
 		values = int64(h.DictionaryPageHeader.V.NumValues)
+	case h.Type == format.IndexPage:
+	default:
+		return fmt.Errorf("no header for a page of type %v", h.Type)
 	}
 	if values < 0 || values > maxPageValues {
 		return fmt.Errorf("declares %d values", values)
