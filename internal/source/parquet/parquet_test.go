@@ -254,3 +254,21 @@ func FuzzRead(f *testing.F) {
 		_ = Reader().Open(t.Context(), in, h)
 	})
 }
+
+// TestFooterMetadata: a token in the footer's key-value metadata (where
+// the datasets library keeps its JSON) is found in the raw bytes.
+func TestFooterMetadata(t *testing.T) {
+	tok := testutil.FakeTokens(t, 15, 1)[0]
+	var b bytes.Buffer
+	w := parquetgo.NewGenericWriter[row](&b, parquetgo.KeyValueMetadata("huggingface", `{"info":{"token":"`+tok+`"}}`))
+	if _, err := w.Write(dataset(3, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := read(t, b.Bytes(), true)
+	if got := found(h); !slices.Equal(got[tok], []string{"data.parquet"}) || len(got) != 1 {
+		t.Errorf("found %q", got)
+	}
+}
