@@ -115,7 +115,7 @@ func (d *document) read(ctx context.Context, p string, book *workbook) error {
 }
 
 // open opens member p; a failure is the member's.
-func (d *document) open(p string) (io.ReadCloser, bool) {
+func (d *document) open(p string) (fs.File, bool) {
 	f, err := d.fsys.Open(p)
 	if err != nil {
 		d.member(p, err)
@@ -155,7 +155,7 @@ func (d *document) raw(ctx context.Context, p string) error {
 	}
 	defer func() { _ = f.Close() }() // only read
 	size := int64(-1)
-	if info, err := f.(fs.File).Stat(); err == nil {
+	if info, err := f.Stat(); err == nil {
 		size = info.Size()
 	}
 	return d.item(ctx, source.Item{Prov: d.prov.With("archive", p), Name: path.Base(p), Size: size}, f)
@@ -181,15 +181,15 @@ func (d *document) item(ctx context.Context, it source.Item, r io.Reader) error 
 // partError turns an error reading part p into the part's own (the read
 // goes on with the next part), but for a cancelled scan's.
 func (d *document) partError(p string, err error) error {
-	if err == nil || ctx(err) {
+	if err == nil || cancelled(err) {
 		return err
 	}
 	d.member(p, err)
 	return nil
 }
 
-// ctx tells a cancelled scan's error.
-func ctx(err error) bool {
+// cancelled tells a cancelled scan's error.
+func cancelled(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
