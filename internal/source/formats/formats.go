@@ -8,6 +8,8 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source/export"
 	"github.com/hfwarden/hfwarden/internal/source/image"
 	"github.com/hfwarden/hfwarden/internal/source/mail"
+	"github.com/hfwarden/hfwarden/internal/source/office"
+	"github.com/hfwarden/hfwarden/internal/source/parquet"
 )
 
 // Default returns the registry of every reader hfwarden has. Order
@@ -26,6 +28,7 @@ func Default() *source.Registry {
 			source.XzReader(),
 			source.Lz4Reader(),
 			source.TarReader(),
+			parquet.Reader(),
 			source.TextReader(),
 			mail.FileReader(),
 			export.FileReader(),
@@ -34,6 +37,7 @@ func Default() *source.Registry {
 		FS: []source.FSReader{
 			export.SlackFS(),
 			export.ActionsFS(),
+			office.FS(),
 		},
 		Dirs: []source.DirReader{
 			image.DirReader(),

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/klauspost/compress/zstd"
+	parquetgo "github.com/parquet-go/parquet-go"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 
@@ -135,6 +136,23 @@ func compressOf(t testing.TB, format string, data []byte) []byte {
 		t.Fatal(err)
 	}
 	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// parquetOf writes a small Parquet file with the library.
+func parquetOf(t testing.TB) []byte {
+	t.Helper()
+	type row struct {
+		Text string `parquet:"text,zstd"`
+	}
+	var b bytes.Buffer
+	w := parquetgo.NewGenericWriter[row](&b)
+	if _, err := w.Write([]row{{"hello"}, {"world"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -293,6 +311,30 @@ func TestRegistry(t *testing.T) {
 		{name: ".tar without a tar header", file: "old.tar", data: v7, want: "plain"},
 		{name: "V7 tar (no magic) named .TAR", file: "OLD.TAR", data: v7Tar, want: "tar", check: member("OLD.TAR!"+long, 1)},
 		{name: "V7 tar header, not named .tar", file: "old.bin", data: v7Tar, want: "plain"},
+		{name: "docx: a zip read by the office reader", file: "a.docx", want: "zip",
+			data: zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>hi</w:t></w:r></w:p></w:body></w:document>", "media/x.bin": "x"}),
+			check: func(t *testing.T, h *sourcetest.Host) {
+				// The paragraph matched nothing: only the other members
+				// are handed on; every member's raw bytes are scanned.
+				if len(h.Members) != 2 || h.Members[0].Item.Prov.Path != "a.docx![Content_Types].xml" || h.Members[1].Item.Prov.Path != "a.docx!media/x.bin" {
+					t.Errorf("members: %+v", h.Members)
+				}
+				if len(h.Scanned) != 3 {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "zip with word/document.xml but no content types", file: "a.zip", want: "zip",
+			data:  zipOf(t, map[string]string{"word/document.xml": "<w:p/>"}),
+			check: member("a.zip!word/document.xml", 1)},
+		{name: "parquet", file: "train.parquet", data: parquetOf(t), want: "parquet",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || len(h.Failures) != 0 {
+					t.Errorf("scanned %+v failures %q", h.Scanned, h.Failures)
+				}
+			}},
+		{name: "parquet on disk", file: "train.parquet", data: parquetOf(t), onDisk: true, want: "parquet"},
+		{name: "parquet magic, no footer", file: "x.parquet", data: []byte("PAR1 garbage"), want: "parquet",
+			check: failed("no footer (cut short, or no Parquet file); scanned as it is")},
 		{name: "notebook", file: "nb.ipynb", data: []byte(notebook), want: "notebook"},
 		{name: "notebook on disk", file: "nb.ipynb", data: []byte(notebook), onDisk: true, want: "notebook"},
 		{name: "notebook without its extension", file: "nb", data: []byte(notebook), want: "notebook"},
