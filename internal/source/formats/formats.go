@@ -7,6 +7,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
 	"github.com/hfwarden/hfwarden/internal/source/image"
+	"github.com/hfwarden/hfwarden/internal/source/sqlitedb"
 )
 
 // Default returns the registry of every reader hfwarden has. Order
@@ -20,6 +21,7 @@ func Default() *source.Registry {
 			source.ZipReader(),
 			source.GzipReader(),
 			source.TarReader(),
+			sqlitedb.Reader(),
 			export.FileReader(),
 			source.NotebookReader(),
 		},

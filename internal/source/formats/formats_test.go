@@ -218,6 +218,16 @@ func TestRegistry(t *testing.T) {
 				}
 			}},
 		{name: "empty", file: "e", want: "plain"},
+		{name: "sqlite", file: "cache.bin", data: []byte("SQLite format 3\x00 not quite"), want: "sqlite",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("its bytes were scanned as they are")(t, h)
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "sqlite on disk", file: "app.db", data: []byte("SQLite format 3\x00 not quite"), onDisk: true, want: "sqlite"},
+		{name: "sqlite past the depth limit", file: "app.db", data: []byte("SQLite format 3\x00"), depth: 5, want: "plain"},
+		{name: "sqlite magic cut short", file: "app.db", data: []byte("SQLite format 3"), want: "plain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var took []string
