@@ -107,3 +107,68 @@ INSERT INTO t VALUES(hex(randomblob(3000)), randomblob(300));`)
 		t.Errorf("errors: %q", st.ErrorList)
 	}
 }
+
+// TestPyc scans a __pycache__ as written by python3 -m py_compile (Debian:
+// python3), on disk and inside a zip: each token once, at the code object
+// that holds it, its line the constant's among the code object's strings;
+// one joined from a list's parts is found in them.
+func TestPyc(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (Debian: python3)")
+	}
+	g := newTokenGen(0x9c4)
+	tok := g.Tokens(t, 3)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	writeFile(t, filepath.Join(src, "settings.py"), []byte(`"""Settings."""
+def client():
+    return "`+tok[0]+`"
+
+class Hub:
+    def login(self):
+        return ("user", b"`+tok[1]+`")
+
+PARTS = ["`+tok[2][:11]+`", "`+tok[2][11:]+`"]
+`))
+	if out, err := exec.Command(python, "-m", "py_compile", filepath.Join(src, "settings.py")).CombinedOutput(); err != nil {
+		t.Fatalf("py_compile: %v: %s", err, out)
+	}
+	pycs, err := filepath.Glob(filepath.Join(src, "__pycache__", "settings.*.pyc"))
+	if err != nil || len(pycs) != 1 {
+		t.Fatalf("compiled: %v %v", pycs, err)
+	}
+	data, err := os.ReadFile(pycs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(src); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Base(pycs[0])
+	writeFile(t, filepath.Join(dir, name), data)
+	writeFile(t, filepath.Join(dir, "cache.zip"), zipOf(t, entry{"__pycache__/" + name, data}))
+	fs, st := run(t, Options{ShowSecrets: true}, dir)
+	if st.Errors != 0 {
+		t.Fatalf("errors: %q", st.ErrorList)
+	}
+	for i, want := range []string{"!client:1:2", "!Hub.login:2:3", "!<module>:"} {
+		for _, at := range []string{name, "cache.zip!__pycache__/" + name} {
+			var locs []string
+			for _, f := range bySecret(fs, tok[i]) {
+				if rel, _ := filepath.Rel(dir, f.Location.Path); strings.HasPrefix(rel, at+"!") {
+					locs = append(locs, fmt.Sprintf("%s:%d:%d", rel, f.Location.Line, f.Location.Column))
+				}
+			}
+			if len(locs) != 1 || !strings.HasPrefix(locs[0], at+want) {
+				t.Errorf("token %d at %q, want one at %s%s", i, locs, at, want)
+			}
+		}
+	}
+	if len(fs) != 6 {
+		t.Errorf("want 6 findings, got %d:%s", len(fs), describe(fs))
+	}
+	if split := bySecret(fs, tok[2]); len(split) == 0 || !split[0].Split {
+		t.Errorf("joined token not split: %+v", split)
+	}
+}

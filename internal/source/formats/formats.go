@@ -7,6 +7,7 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/export"
 	"github.com/hfwarden/hfwarden/internal/source/image"
+	"github.com/hfwarden/hfwarden/internal/source/pyc"
 	"github.com/hfwarden/hfwarden/internal/source/sqlitedb"
 )
 
@@ -22,6 +23,7 @@ func Default() *source.Registry {
 			source.GzipReader(),
 			source.TarReader(),
 			sqlitedb.Reader(),
+			pyc.Reader(),
 			export.FileReader(),
 			source.NotebookReader(),
 		},
