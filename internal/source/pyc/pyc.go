@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -64,23 +66,42 @@ func (reader) Open(ctx context.Context, in *source.Input, h source.Host) error {
 		h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, Head: data, R: in.R, Binary: bin})
 		return nil
 	}
-	lay, _ := sniff(data)
 	before := h.Mark()
-	v, err := parse(data[lay.header:], lay)
-	read := false
+	items, cut, err := constants(ctx, data, in.Item.Prov, h.Visit(in.Budget, in.Depth+1))
 	if err != nil {
-		h.Fail("%s: not a well-formed Python %s code file (%v): its bytes were scanned as they are", path, lay.version, err)
-	} else if v.kind == kindCode {
-		w := &walker{visit: h.Visit(in.Budget, in.Depth+1), prov: in.Item.Prov, seen: map[*code]bool{},
-			left: 4*len(data) + 1<<20}
-		w.code(ctx, v.code, nil, "")
-		read = w.items > 0
-		if w.cut {
-			h.Warn("%s: constants past %d bytes: the rest were scanned as raw bytes only", path, 4*len(data)+1<<20)
-		}
+		h.Fail("%s: %v: its bytes were scanned as they are", path, err)
 	}
-	h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, R: bytes.NewReader(data), Binary: bin, Except: h.FoundSince(before, path), Rescan: read})
+	if cut {
+		h.Warn("%s: constants past %d bytes: the rest were scanned as raw bytes only", path, constBudget(len(data)))
+	}
+	h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, R: bytes.NewReader(data), Binary: bin, Except: h.FoundSince(before, path), Rescan: items > 0})
 	return nil
+}
+
+// constBudget bounds the bytes the constants of a file of size bytes
+// may come to: a reference repeats a tuple without repeating its bytes,
+// so nested references could make a small file say much.
+func constBudget(size int) int { return 4*size + 1<<20 }
+
+// constants hands on the string constants of data, a whole .pyc file of
+// a version Reader sniffs, one text item per code object, under prov.
+// cut tells that they came to more than constBudget and the rest were
+// left out.
+func constants(ctx context.Context, data []byte, prov source.Provenance, visit source.Visit) (items int, cut bool, err error) {
+	lay, ok := sniff(data)
+	if !ok || len(data) < lay.header {
+		return 0, false, errors.New("not compiled Python of a version read")
+	}
+	v, err := parse(data[lay.header:], lay)
+	if err != nil {
+		return 0, false, fmt.Errorf("not a well-formed Python %s code file (%w)", lay.version, err)
+	}
+	if v.kind != kindCode {
+		return 0, false, fmt.Errorf("not a Python %s code file: no code object", lay.version)
+	}
+	w := &walker{visit: visit, prov: prov, seen: map[*code]bool{}, left: constBudget(len(data))}
+	w.code(ctx, v.code, nil, "")
+	return w.items, w.cut, nil
 }
 
 // coOptimized marks a function's code (not a module's or class body's):
@@ -92,9 +113,7 @@ type walker struct {
 	visit source.Visit
 	prov  source.Provenance
 	seen  map[*code]bool
-	// left bounds the bytes the constants may come to: a reference
-	// repeats a tuple without repeating its bytes, so nested references
-	// could make a small file say much.
+	// left is what is left of constBudget.
 	left  int
 	cut   bool
 	items int

@@ -2,8 +2,10 @@ package pyc
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -280,8 +282,8 @@ func TestReferences(t *testing.T) {
 	})
 }
 
-// FuzzReader: any bytes behind a known magic number give no panic, one
-// raw pass, and bounded work.
+// FuzzReader: any bytes behind a known magic number give no panic and
+// bounded work: the constants come to at most constBudget.
 func FuzzReader(f *testing.F) {
 	tok := testutil.FakeTokens(f, 0x9c3, 5)
 	if python, err := exec.LookPath("python3"); err == nil {
@@ -290,20 +292,23 @@ func FuzzReader(f *testing.F) {
 		}
 	}
 	f.Add([]byte{0xa7, 0x0d, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xe3})
+	prov := source.FileProvenance("file", "x.pyc")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<20 || !Reader().Sniff("x.pyc", data) {
 			return
 		}
 		testutil.CheckCost(t, "a pyc", time.Second, 64<<20+uint64(64*len(data)), func() {
-			h := open(t, data)
-			if len(h.Scanned) != 1 {
-				t.Fatalf("raw pass: %d", len(h.Scanned))
-			}
 			var text int
-			for _, m := range h.Members {
-				text += len(m.Data)
+			visit := func(_ context.Context, it source.Item, r io.Reader) error {
+				n, err := io.Copy(io.Discard, r)
+				text += int(n)
+				if !it.Text || !strings.HasPrefix(it.Prov.Path, "x.pyc!") {
+					t.Errorf("item %+v", it)
+				}
+				return err
 			}
-			if text > 4*len(data)+1<<20 {
+			_, _, _ = constants(t.Context(), data, prov, visit)
+			if text > constBudget(len(data)) {
 				t.Fatalf("%d bytes of constants from %d", text, len(data))
 			}
 		})
