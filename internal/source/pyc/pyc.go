@@ -12,6 +12,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/hfwarden/hfwarden/internal/secret"
 	"github.com/hfwarden/hfwarden/internal/source"
 )
 
@@ -66,15 +67,39 @@ func (reader) Open(ctx context.Context, in *source.Input, h source.Host) error {
 		h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, Head: data, R: in.R, Binary: bin})
 		return nil
 	}
+	// The file's bytes first, searched as they are; the constants are
+	// read only where those bytes hold something to find, or the start
+	// of a Hugging Face token that the code may join from pieces (most
+	// compiled code holds neither, and costs one search).
+	h.CountBytes(int64(len(data)))
+	raw, hint := h.Detect(data, source.DetectPlain)
+	rawChunk := source.Chunk{Data: data, Prov: in.Item.Prov, Line: 1, Next: len(data), Binary: bin}
+	if len(raw) == 0 && !hint && !bytes.Contains(data, []byte("hf_")) && !bytes.Contains(data, []byte("api_org_")) {
+		return nil
+	}
 	before := h.Mark()
-	items, cut, err := constants(ctx, data, in.Item.Prov, h.Visit(in.Budget, in.Depth+1))
+	// Each code object's constants are searched in memory and reported
+	// in its place.
+	cut, err := constants(ctx, data, in.Item.Prov, func(prov source.Provenance, text []byte) {
+		ms, _ := h.Detect(text, source.DetectPlain)
+		h.Report(source.Chunk{Data: text, Prov: prov, Line: 1, Next: len(text)}, ms)
+	})
 	if err != nil {
 		h.Fail("%s: %v: its bytes were scanned as they are", path, err)
 	}
 	if cut {
 		h.Warn("%s: constants past %d bytes: the rest were scanned as raw bytes only", path, constBudget(len(data)))
 	}
-	h.Scan(ctx, source.Bytes{Prov: in.Item.Prov, R: bytes.NewReader(data), Binary: bin, Except: h.FoundSince(before, path), Rescan: items > 0})
+	// Then what the bytes hold that the constants did not give (a name,
+	// a constant past the bound, what follows a damaged object).
+	found := h.FoundSince(before, path)
+	kept := raw[:0]
+	for _, m := range raw {
+		if !found[secret.Fingerprint(m.Secret)] {
+			kept = append(kept, m)
+		}
+	}
+	h.Report(rawChunk, kept)
 	return nil
 }
 
@@ -83,40 +108,39 @@ func (reader) Open(ctx context.Context, in *source.Input, h source.Host) error {
 // so nested references could make a small file say much.
 func constBudget(size int) int { return 4*size + 1<<20 }
 
-// constants hands on the string constants of data, a whole .pyc file of
-// a version Reader sniffs, one text item per code object, under prov.
-// cut tells that they came to more than constBudget and the rest were
-// left out.
-func constants(ctx context.Context, data []byte, prov source.Provenance, visit source.Visit) (items int, cut bool, err error) {
+// constants hands the string constants of data, a whole .pyc file of a
+// version Reader sniffs, to emit: one text per code object, with its
+// provenance under prov. cut tells that they came to more than
+// constBudget and the rest were left out.
+func constants(ctx context.Context, data []byte, prov source.Provenance, emit func(source.Provenance, []byte)) (cut bool, err error) {
 	lay, ok := sniff(data)
 	if !ok || len(data) < lay.header {
-		return 0, false, errors.New("not compiled Python of a version read")
+		return false, errors.New("not compiled Python of a version read")
 	}
 	v, err := parse(data[lay.header:], lay)
 	if err != nil {
-		return 0, false, fmt.Errorf("not a well-formed Python %s code file (%w)", lay.version, err)
+		return false, fmt.Errorf("not a well-formed Python %s code file (%w)", lay.version, err)
 	}
 	if v.kind != kindCode {
-		return 0, false, fmt.Errorf("not a Python %s code file: no code object", lay.version)
+		return false, fmt.Errorf("not a Python %s code file: no code object", lay.version)
 	}
-	w := &walker{visit: visit, prov: prov, seen: map[*code]bool{}, left: constBudget(len(data))}
+	w := &walker{emit: emit, prov: prov, seen: map[*code]bool{}, left: constBudget(len(data))}
 	w.code(ctx, v.code, nil, "")
-	return w.items, w.cut, nil
+	return w.cut, nil
 }
 
 // coOptimized marks a function's code (not a module's or class body's):
 // what it nests is "<locals>" in a qualified name.
 const coOptimized = 0x1
 
-// walker hands each code object's constants on as a text item.
+// walker hands each code object's constants on as one text.
 type walker struct {
-	visit source.Visit
-	prov  source.Provenance
-	seen  map[*code]bool
+	emit func(source.Provenance, []byte)
+	prov source.Provenance
+	seen map[*code]bool
 	// left is what is left of constBudget.
-	left  int
-	cut   bool
-	items int
+	left int
+	cut  bool
 	// written holds the constants of the code object being written.
 	written map[string]bool
 }
@@ -150,10 +174,7 @@ func (w *walker) code(ctx context.Context, c *code, parent *code, parentQual str
 	w.written = map[string]bool{}
 	w.consts(c.consts, &text, &nested, 0)
 	if text.Len() > 0 {
-		w.items++
-		it := source.Item{Prov: w.prov.With("pyc", qual), Name: qual, Size: int64(text.Len()), Text: true}
-		// A text item's visit only scans it: it returns no error.
-		_ = w.visit(ctx, it, &text)
+		w.emit(w.prov.With("pyc", qual), text.Bytes())
 	}
 	for _, n := range nested {
 		w.code(ctx, n, c, qual)

@@ -2,10 +2,8 @@ package pyc
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hfwarden/hfwarden/internal/detect"
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
 	"github.com/hfwarden/hfwarden/internal/testutil"
@@ -133,7 +132,8 @@ func TestReader(t *testing.T) {
 			if _, ok := layouts[magic]; !ok {
 				t.Skipf("%s writes magic %d, not read", python, magic)
 			}
-			h := open(t, compile(t, python, module(tok))[0])
+			data := compile(t, python, module(tok))[0]
+			h := open(t, data)
 			if len(h.Failures) != 0 || len(h.Warnings) != 0 {
 				t.Fatalf("failures %q, warnings %q", h.Failures, h.Warnings)
 			}
@@ -151,8 +151,8 @@ func TestReader(t *testing.T) {
 			if len(got) != len(want) {
 				t.Errorf("found %d secrets, want %d", len(got), len(want))
 			}
-			if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan {
-				t.Errorf("want one raw pass, got %d", len(h.Scanned))
+			if h.Counted != int64(len(data)) {
+				t.Errorf("counted %d bytes of %d", h.Counted, len(data))
 			}
 		})
 	}
@@ -170,9 +170,22 @@ func TestReaderNoTokens(t *testing.T) {
 		if _, ok := layouts[magic]; !ok {
 			continue
 		}
+		det := detect.New(detect.Options{})
 		for i, data := range compile(t, python, srcs...) {
-			if h := open(t, data); len(h.Reports) != 0 || len(h.Failures) != 0 || len(h.Members) == 0 {
-				t.Errorf("%s %.20q: reports %+v, failures %q, %d items", python, srcs[i], h.Reports, h.Failures, len(h.Members))
+			if h := open(t, data); len(h.Reports) != 0 || len(h.Failures) != 0 {
+				t.Errorf("%s %.20q: reports %+v, failures %q", python, srcs[i], h.Reports, h.Failures)
+			}
+			// The reader parses only what holds an "hf_": parse the
+			// rest here, to see the parser read all the compiler writes.
+			texts := 0
+			cut, err := constants(t.Context(), data, source.FileProvenance("file", "m.pyc"), func(p source.Provenance, b []byte) {
+				texts++
+				if ms := det.Detect(b); len(ms) != 0 {
+					t.Errorf("%s %.20q: found %d at %s", python, srcs[i], len(ms), p.Path)
+				}
+			})
+			if err != nil || cut || texts == 0 {
+				t.Errorf("%s %.20q: %d texts, cut %v, err %v", python, srcs[i], texts, cut, err)
 			}
 		}
 	}
@@ -198,8 +211,8 @@ func TestReaderBroken(t *testing.T) {
 		data []byte
 		want []string
 	}{
-		{"random after the header", append(append(header(3495), 0xe3), random...), nil},
-		{"cut short", append(append(header(3495), 0xe3), 1, 2), nil},
+		{"random after the header", append(append(append(header(3495), 0xe3), random...), "hf_"...), nil},
+		{"cut short", append(append(header(3495), 0xe3), "hf_"...), nil},
 		{"raw token after a bad type", append(append(header(3531), 0xe3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'W'), " "+tok+" "...), []string{tok}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,8 +223,8 @@ func TestReaderBroken(t *testing.T) {
 			if len(h.Failures) != 1 || strings.Contains(h.Failures[0], "\n") || !strings.HasSuffix(h.Failures[0], "its bytes were scanned as they are") {
 				t.Errorf("failures: %q", h.Failures)
 			}
-			if len(h.Scanned) != 1 || h.Scanned[0].Data != string(tc.data) {
-				t.Errorf("raw pass: %d", len(h.Scanned))
+			if h.Counted != int64(len(tc.data)) {
+				t.Errorf("counted %d bytes of %d", h.Counted, len(tc.data))
 			}
 			if got := h.Secrets(); !slices.Equal(got, tc.want) {
 				t.Errorf("secrets %q, want %q", got, tc.want)
@@ -261,7 +274,7 @@ func TestReferences(t *testing.T) {
 	b.Write(make([]byte, 5*4))        // ints
 	b.Write([]byte{'z', 0})           // co_code
 	b.Write([]byte{'(', 40, 0, 0, 0}) // consts: 40 tuples, each twice the one before
-	b.Write([]byte{0xa9, 2, 'z', 3, 'a', 'b', 'c', 'z', 3, 'd', 'e', 'f'})
+	b.Write([]byte{0xa9, 2, 'z', 3, 'h', 'f', '_', 'z', 3, 'd', 'e', 'f'})
 	for i := range 39 {
 		b.Write([]byte{0xa9, 2, 'r', byte(i + 1), 0, 0, 0, 'r', byte(i + 1), 0, 0, 0})
 	}
@@ -299,15 +312,13 @@ func FuzzReader(f *testing.F) {
 		}
 		testutil.CheckCost(t, "a pyc", time.Second, 64<<20+uint64(64*len(data)), func() {
 			var text int
-			visit := func(_ context.Context, it source.Item, r io.Reader) error {
-				n, err := io.Copy(io.Discard, r)
-				text += int(n)
-				if !it.Text || !strings.HasPrefix(it.Prov.Path, "x.pyc!") {
-					t.Errorf("item %+v", it)
+			emit := func(p source.Provenance, b []byte) {
+				text += len(b)
+				if !strings.HasPrefix(p.Path, "x.pyc!") || len(b) == 0 {
+					t.Errorf("text of %d bytes at %q", len(b), p.Path)
 				}
-				return err
 			}
-			_, _, _ = constants(t.Context(), data, prov, visit)
+			_, _ = constants(t.Context(), data, prov, emit)
 			if text > constBudget(len(data)) {
 				t.Fatalf("%d bytes of constants from %d", text, len(data))
 			}
