@@ -105,8 +105,12 @@ func fileURI(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	return "file:" + strings.TrimPrefix(u.EscapedPath(), "//") + "?mode=ro&immutable=1", nil
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a drive letter: file:///C:/…
+	}
+	u := url.URL{Path: p}
+	return "file://" + u.EscapedPath() + "?mode=ro&immutable=1", nil
 }
 
 // readDB reads every table of the database at file, value by value,
