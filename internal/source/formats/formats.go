@@ -10,6 +10,8 @@ import (
 	"github.com/hfwarden/hfwarden/internal/source/mail"
 	"github.com/hfwarden/hfwarden/internal/source/office"
 	"github.com/hfwarden/hfwarden/internal/source/parquet"
+	"github.com/hfwarden/hfwarden/internal/source/pyc"
+	"github.com/hfwarden/hfwarden/internal/source/sqlitedb"
 )
 
 // Default returns the registry of every reader hfwarden has. Order
@@ -29,6 +31,8 @@ func Default() *source.Registry {
 			source.Lz4Reader(),
 			source.TarReader(),
 			parquet.Reader(),
+			sqlitedb.Reader(),
+			pyc.Reader(),
 			source.TextReader(),
 			mail.FileReader(),
 			export.FileReader(),

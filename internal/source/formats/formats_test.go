@@ -394,6 +394,25 @@ func TestRegistry(t *testing.T) {
 				}
 			}},
 		{name: "empty", file: "e", want: "plain"},
+		{name: "sqlite", file: "cache.bin", data: []byte("SQLite format 3\x00 not quite"), want: "sqlite",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("its bytes were scanned as they are")(t, h)
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "sqlite on disk", file: "app.db", data: []byte("SQLite format 3\x00 not quite"), onDisk: true, want: "sqlite"},
+		{name: "sqlite past the depth limit", file: "app.db", data: []byte("SQLite format 3\x00"), depth: 5, want: "plain"},
+		{name: "sqlite magic cut short", file: "app.db", data: []byte("SQLite format 3"), want: "plain"},
+		{name: "pyc", file: "mod.cpython-311.pyc", data: []byte("\xa7\x0d\r\n" + strings.Repeat("\x00", 12) + "\xe3hf_"), want: "pyc",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("its bytes were scanned as they are")(t, h)
+				if h.Counted != 20 {
+					t.Errorf("counted %d bytes", h.Counted)
+				}
+			}},
+		{name: "pyc of an unread version", file: "mod.cpython-27.pyc", data: []byte("\x03\xf3\r\n\x00\x00\x00\x00c\x00"), want: "plain"},
+		{name: "pyc magic, not code", file: "x.pyc", data: []byte("\xa7\x0d\r\n" + strings.Repeat("\x00", 12) + "N"), want: "plain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var took []string
