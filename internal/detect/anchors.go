@@ -51,7 +51,38 @@ func allAnchors() []anchor {
 			as = append(as, encodedAnchors()...)
 		}
 	}
-	return append(as, base64Anchors()...)
+	as = append(as, base64Anchors()...)
+	// Last, so that the buckets of the anchors above stay as they were
+	// tuned.
+	return append(as, transferAnchors()...)
+}
+
+// transferAnchors are the forms of transfer and markup encodings: HTML
+// character references, quoted-printable, and base64 of compressed data.
+// Each is a prefix that plain text rarely holds; its handler checks a few
+// decoded bytes before decoding a whole run.
+func transferAnchors() []anchor {
+	printable := make([]byte, 0, 94)
+	for c := byte('!'); c <= '~'; c++ {
+		printable = append(printable, c)
+	}
+	return []anchor{
+		// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;".
+		{pat: [3]string{"&", "#", "0123456789xX"}, decoder: true, handle: handleEntities},
+		{pat: lit("&am"), decoder: true, handle: handleEntities},
+		{pat: [3]string{"f", "&", "lU"}, decoder: true, handle: handleEntities},
+		// Quoted-printable soft line breaks, "=3Dhf_", "=3Dapi_org_", "hf=5F".
+		{pat: lit("=\r\n"), decoder: true, handle: handleQP},
+		{pat: [3]string{"=", "\n", string(printable)}, decoder: true, handle: handleQP},
+		{pat: lit("3Dh"), decoder: true, handle: handleQP},
+		{pat: lit("3Da"), decoder: true, handle: handleQP},
+		{pat: lit("f=5"), decoder: true, handle: handleQP},
+		// Base64 of gzip ("H4sI") and zstd ("KLUv"), and the base64 of those.
+		{pat: lit("H4s"), decoder: true, handle: handleB64Compressed},
+		{pat: lit("KLU"), decoder: true, handle: handleB64Compressed},
+		{pat: lit("SDR"), decoder: true, handle: handleB64Compressed},
+		{pat: lit("S0x"), decoder: true, handle: handleB64Compressed},
+	}
 }
 
 // encodedAnchors are the percent, escape and hex forms of "hf_" and

@@ -172,6 +172,9 @@ const (
 	decPercent
 	decEscape
 	decHex
+	decEntity
+	decQP
+	decCompressed
 	numDecoders
 )
 

@@ -1,0 +1,95 @@
+package detect
+
+// Quoted-printable (RFC 2045) and the Q encoding of mail headers (RFC
+// 2047): "=3D" for "=", "=5F" for "_", and soft line breaks ("=" at the end
+// of a line) that cut a long line, a token inside it too, at 76 columns.
+
+// qpDecode undoes =XX escapes and removes soft line breaks ("=", optional
+// trailing blanks, then "\n" or "\r\n"). Everything else stays: "_" is
+// not turned into a space, as the Q encoding of headers would, because in
+// bodies it is itself, and Q-encoders write a literal underscore as =5F.
+func qpDecode(src []byte) ([]byte, []int, bool) {
+	out := make([]byte, 0, len(src))
+	idx := make([]int, 0, len(src)+1)
+	changed := false
+	for i := 0; i < len(src); {
+		if src[i] == '=' {
+			if i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
+				out = append(out, hexVal(src[i+1])<<4|hexVal(src[i+2]))
+				idx = append(idx, i)
+				i += 3
+				changed = true
+				continue
+			}
+			if j := softBreak(src, i); j > 0 {
+				i = j
+				changed = true
+				continue
+			}
+		}
+		out = append(out, src[i])
+		idx = append(idx, i)
+		i++
+	}
+	return out, append(idx, len(src)), changed
+}
+
+// softBreak returns the end of the soft line break at src[i] ('='), or 0.
+func softBreak(src []byte, i int) int {
+	j := i + 1
+	for j < len(src) && j-i < 8 && (src[j] == ' ' || src[j] == '\t') {
+		j++
+	}
+	if j < len(src) && src[j] == '\r' {
+		j++
+	}
+	if j < len(src) && src[j] == '\n' {
+		return j + 1
+	}
+	return 0
+}
+
+// handleQP decodes around a quoted-printable form: a soft line break
+// ("=\n", "=\r\n": inside "hf_" or the token's body), "=3Dh" / "=3Da" (the
+// "=" of "token=hf_…" escaped, which leaves a word byte before the token)
+// or "f=5F" (the underscore of "hf_" escaped, as Q-encoded headers do).
+func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
+	var eq int
+	switch data[p] {
+	case '=':
+		eq = p
+	case '3':
+		if p == 0 || data[p-1] != '=' {
+			return
+		}
+		eq = p - 1
+	default: // "f=5"
+		eq = p + 1
+	}
+	if eq < out.decoded[decQP] {
+		return
+	}
+	tok := tokenBefore(data, eq)
+	lo := max(0, eq-24)
+	w, _, changed := qpDecode(data[lo:min(len(data), eq+28)])
+	if !changed || tok < 0 && !anchorIn(d, w) {
+		return
+	}
+	start := eq
+	if tok >= 0 {
+		start = tok
+	}
+	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
+		start--
+	}
+	// The window ends at the first hard line break: a soft one is part of
+	// the encoded text.
+	end := eq
+	for end < len(data) && end-eq < 3*1200 {
+		if data[end] == '\n' && (end == 0 || data[end-1] != '=' && !(data[end-1] == '\r' && end >= 2 && data[end-2] == '=')) {
+			break
+		}
+		end++
+	}
+	decodeRun(d, data, decQP, start, eq, end, "quoted-printable", qpDecode, depth, out)
+}
