@@ -181,6 +181,9 @@ func handleEntities(d *Detector, data []byte, p, depth int, out *matches) {
 	if tok >= 0 {
 		start = tok
 	}
+	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
+		start--
+	}
 	end := amp
 	for end < len(data) && end-amp < 10*1200 && !isSpaceOrQuote(data[end]) {
 		end++

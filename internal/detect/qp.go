@@ -1,5 +1,7 @@
 package detect
 
+import "bytes"
+
 // Quoted-printable (RFC 2045) and the Q encoding of mail headers (RFC
 // 2047): "=3D" for "=", "=5F" for "_", and soft line breaks ("=" at the end
 // of a line) that cut a long line, a token inside it too, at 76 columns.
@@ -8,7 +10,13 @@ package detect
 // trailing blanks, then "\n" or "\r\n"). Everything else stays: "_" is
 // not turned into a space, as the Q encoding of headers would, because in
 // bodies it is itself, and Q-encoders write a literal underscore as =5F.
-func qpDecode(src []byte) ([]byte, []int, bool) {
+func qpDecode(src []byte) ([]byte, []int, bool) { return qpDecodeQ(src, false) }
+
+// qDecode undoes the Q encoding of an encoded word in a mail header
+// ("=?utf-8?Q?…?="), where "_" stands for a space.
+func qDecode(src []byte) ([]byte, []int, bool) { return qpDecodeQ(src, true) }
+
+func qpDecodeQ(src []byte, q bool) ([]byte, []int, bool) {
 	out := make([]byte, 0, len(src))
 	idx := make([]int, 0, len(src)+1)
 	changed := false
@@ -27,11 +35,35 @@ func qpDecode(src []byte) ([]byte, []int, bool) {
 				continue
 			}
 		}
-		out = append(out, src[i])
+		c := src[i]
+		if q && c == '_' {
+			c, changed = ' ', true
+		}
+		out = append(out, c)
 		idx = append(idx, i)
 		i++
 	}
 	return out, append(idx, len(src)), changed
+}
+
+// encodedWord returns the start of the text of the Q-encoded word that
+// holds data[p] ("=?charset?Q?" before it on the line, no "?=" between)
+// and its end, or -1.
+func encodedWord(data []byte, p int) (int, int) {
+	for i := p - 1; i >= 2 && p-i < 200; i-- {
+		c := data[i]
+		if c == '\n' || c == '=' && data[i+1] == '?' && i+1 != p {
+			return -1, -1
+		}
+		if c == '?' && data[i-2] == '?' && data[i-1]|0x20 == 'q' {
+			j := bytes.Index(data[p:min(len(data), p+200)], []byte("?="))
+			if j < 0 {
+				return -1, -1
+			}
+			return i + 1, p + j
+		}
+	}
+	return -1, -1
 }
 
 // softBreak returns the end of the soft line break at src[i] ('='), or 0.
@@ -69,8 +101,10 @@ func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
 	if eq < out.decoded[decQP] {
 		return
 	}
+	// A few bytes around, enough to hold the base64 anchor of a token whose
+	// encoding a soft break cuts.
 	tok := tokenBefore(data, eq)
-	lo := max(0, eq-24)
+	lo := max(0, eq-64)
 	w, _, changed := qpDecode(data[lo:min(len(data), eq+28)])
 	if !changed || tok < 0 && !anchorIn(d, w) {
 		return
@@ -79,7 +113,7 @@ func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
 	if tok >= 0 {
 		start = tok
 	}
-	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
+	for k := 0; k < 4*windowBack && start > 0 && data[start-1] != '\n'; k++ {
 		start--
 	}
 	// The window ends at the first hard line break: a soft one is part of
@@ -90,6 +124,10 @@ func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
 			break
 		}
 		end++
+	}
+	if ws, we := encodedWord(data, eq); ws >= 0 {
+		decodeRun(d, data, decQP, ws, eq, we, "quoted-printable", qDecode, depth, out)
+		return
 	}
 	decodeRun(d, data, decQP, start, eq, end, "quoted-printable", qpDecode, depth, out)
 }
