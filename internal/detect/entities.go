@@ -10,24 +10,29 @@ package detect
 // likely something else). Non-ASCII characters decode to a space: they only
 // need to stay non-word bytes.
 func entityDecode(src []byte) ([]byte, []int, bool) {
-	out := make([]byte, 0, len(src))
-	idx := make([]int, 0, len(src)+1)
+	return entityDecodeTo(make([]byte, 0, len(src)), make([]int, 0, len(src)+1), src)
+}
+
+// entityDecodeTo appends to out and, unless it is nil, to idx.
+func entityDecodeTo(out []byte, idx []int, src []byte) ([]byte, []int, bool) {
 	changed := false
 	for i := 0; i < len(src); {
-		if src[i] == '&' {
-			if c, n := entityAt(src[i:]); n > 0 {
-				out = append(out, c)
-				idx = append(idx, i)
-				i += n
-				changed = true
-				continue
+		c, n := src[i], 1
+		if c == '&' {
+			if r, k := entityAt(src[i:]); k > 0 {
+				c, n, changed = r, k, true
 			}
 		}
-		out = append(out, src[i])
-		idx = append(idx, i)
-		i++
+		out = append(out, c)
+		if idx != nil {
+			idx = append(idx, i)
+		}
+		i += n
 	}
-	return out, append(idx, len(src)), changed
+	if idx != nil {
+		idx = append(idx, len(src))
+	}
+	return out, idx, changed
 }
 
 // entityAt decodes the reference at s[0] ('&'): the character and the
@@ -171,10 +176,11 @@ func handleEntities(d *Detector, data []byte, p, depth int, out *matches) {
 	// this one first and go on only if they show an anchor, or an hf_
 	// token this reference may be inside of.
 	tok := tokenBefore(data, amp)
-	lo := max(0, amp-24)
-	hi := min(len(data), amp+40)
-	w, _, changed := entityDecode(data[lo:hi])
+	lo, hi := max(0, amp-24, out.peeked[decEntity]-peekOverlap), min(len(data), amp+40)
+	var buf [64]byte
+	w, _, changed := entityDecodeTo(buf[:0], nil, data[lo:hi])
 	if !changed || tok < 0 && !anchorIn(d, w) {
+		out.peeked[decEntity] = hi
 		return
 	}
 	start := amp
@@ -190,6 +196,11 @@ func handleEntities(d *Detector, data []byte, p, depth int, out *matches) {
 	}
 	decodeRun(d, data, decEntity, start, amp, end, "html-entities", entityDecode, depth, out)
 }
+
+// peekOverlap is how far back of the last plausibility check the next one
+// starts: enough for an encoded anchor (three characters, "&#x68;&#x66;&#x5F;"
+// at most) that straddles the two.
+const peekOverlap = 24
 
 // tokenBefore returns where "hf_" or "api_org_" starts in the 48 bytes of
 // the line before p, or -1: an encoded character at p may be inside that
@@ -213,15 +224,18 @@ func tokenBefore(data []byte, p int) int {
 // anchorIn tells whether any anchor of d matches in w: w, a few decoded
 // bytes, holds something worth decoding the whole run for.
 func anchorIn(d *Detector, w []byte) bool {
-	for i := 0; i+2 < len(w); i++ {
-		if len(d.literal.get(key3(w[i], w[i+1], w[i+2]))) > 0 {
-			return true
+	found := false
+	d.tables.scanScalar(w, 0, func(i int, buckets uint8) {
+		if found || len(d.literal.get(key3(w[i], w[i+1], w[i+2]))) > 0 {
+			found = true
+			return
 		}
 		for _, a := range d.sets {
-			if a.at(w, i) {
-				return true
+			if a.bucket&buckets != 0 && a.at(w, i) {
+				found = true
+				return
 			}
 		}
-	}
-	return false
+	})
+	return found
 }

@@ -17,14 +17,19 @@ func qpDecode(src []byte) ([]byte, []int, bool) { return qpDecodeQ(src, false) }
 func qDecode(src []byte) ([]byte, []int, bool) { return qpDecodeQ(src, true) }
 
 func qpDecodeQ(src []byte, q bool) ([]byte, []int, bool) {
-	out := make([]byte, 0, len(src))
-	idx := make([]int, 0, len(src)+1)
+	return qpDecodeTo(make([]byte, 0, len(src)), make([]int, 0, len(src)+1), src, q)
+}
+
+// qpDecodeTo appends to out and, unless it is nil, to idx.
+func qpDecodeTo(out []byte, idx []int, src []byte, q bool) ([]byte, []int, bool) {
 	changed := false
 	for i := 0; i < len(src); {
 		if src[i] == '=' {
 			if i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
 				out = append(out, hexVal(src[i+1])<<4|hexVal(src[i+2]))
-				idx = append(idx, i)
+				if idx != nil {
+					idx = append(idx, i)
+				}
 				i += 3
 				changed = true
 				continue
@@ -40,10 +45,15 @@ func qpDecodeQ(src []byte, q bool) ([]byte, []int, bool) {
 			c, changed = ' ', true
 		}
 		out = append(out, c)
-		idx = append(idx, i)
+		if idx != nil {
+			idx = append(idx, i)
+		}
 		i++
 	}
-	return out, append(idx, len(src)), changed
+	if idx != nil {
+		idx = append(idx, len(src))
+	}
+	return out, idx, changed
 }
 
 // encodedWord returns the start of the text of the Q-encoded word that
@@ -104,9 +114,11 @@ func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
 	// A few bytes around, enough to hold the base64 anchor of a token whose
 	// encoding a soft break cuts.
 	tok := tokenBefore(data, eq)
-	lo := max(0, eq-64)
-	w, _, changed := qpDecode(data[lo:min(len(data), eq+28)])
+	lo, hi := max(0, eq-64, out.peeked[decQP]-peekOverlap), min(len(data), eq+28)
+	var buf [96]byte
+	w, _, changed := qpDecodeTo(buf[:0], nil, data[lo:hi], false)
 	if !changed || tok < 0 && !anchorIn(d, w) {
+		out.peeked[decQP] = hi
 		return
 	}
 	start := eq
