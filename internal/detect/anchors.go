@@ -62,26 +62,28 @@ func allAnchors() []anchor {
 // Each is a prefix that plain text rarely holds; its handler checks a few
 // decoded bytes before decoding a whole run.
 func transferAnchors() []anchor {
-	printable := make([]byte, 0, 94)
-	for c := byte('!'); c <= '~'; c++ {
-		printable = append(printable, c)
-	}
+	// Few anchors, each a product of small byte sets: every anchor widens
+	// a prefilter bucket, and the handlers reject what the product lets
+	// through beyond the forms listed.
 	return []anchor{
-		// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;".
-		{pat: [3]string{"&", "#", "0123456789xX"}, decoder: true, handle: handleEntities},
-		{pat: lit("&am"), decoder: true, handle: handleEntities},
-		{pat: [3]string{"f", "&", "lU"}, decoder: true, handle: handleEntities},
-		// Quoted-printable soft line breaks, "=3Dhf_", "=3Dapi_org_", "hf=5F".
-		{pat: lit("=\r\n"), decoder: true, handle: handleQP},
-		{pat: [3]string{"=", "\n", string(printable)}, decoder: true, handle: handleQP},
-		{pat: lit("3Dh"), decoder: true, handle: handleQP},
-		{pat: lit("3Da"), decoder: true, handle: handleQP},
-		{pat: lit("f=5"), decoder: true, handle: handleQP},
-		// Base64 of gzip ("H4sI") and zstd ("KLUv"), and the base64 of those.
-		{pat: lit("H4s"), decoder: true, handle: handleB64Compressed},
-		{pat: lit("KLU"), decoder: true, handle: handleB64Compressed},
-		{pat: lit("SDR"), decoder: true, handle: handleB64Compressed},
-		{pat: lit("S0x"), decoder: true, handle: handleB64Compressed},
+		// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;",
+		// "hf&UnderBar;". Each starts at '&', rare in text.
+		{pat: [3]string{"&", "#alU", "0123456789xXmon"}, decoder: true, handle: handleEntities},
+		// Quoted-printable: "=3D" (the "=" of "token=hf_…" escaped,
+		// which leaves a word byte before the token), "=5F" ("hf=5F…" in
+		// a Q-encoded header), and soft line breaks: one inside the
+		// token's body ends its run of letters and handleHF passes it
+		// on; here, one inside "hf_" ("h=\nf_", "hf=\n_") or, CRLF as
+		// RFC 2045 has it, inside what an encoding made of the token.
+		{pat: [3]string{"=", "\r\n35", "\nf_DF"}, decoder: true, handle: handleQP},
+		// Base64 of gzip ("H4sI", then flags 0 or FNAME: "A" or "C";
+		// anchored at "sI", whose first byte the prefilter looks for
+		// already) and of zstd ("KLUv/", then the frame header's
+		// descriptor; anchored at "v/"); "SDRz" and "S0xV" are those
+		// encoded twice.
+		{pat: [3]string{"s", "I", "AC"}, decoder: true, handle: handleB64Compressed},
+		{pat: [3]string{"v", "/", "QSUWYace"}, decoder: true, handle: handleB64Compressed},
+		{pat: [3]string{"S", "D0", "Rx"}, decoder: true, handle: handleB64Compressed},
 	}
 }
 

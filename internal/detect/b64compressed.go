@@ -28,7 +28,13 @@ const (
 // encoded magic number of gzip or zstd, or with the base64 of one of those
 // (then the inner run is detected again, one level deeper).
 func handleB64Compressed(d *Detector, data []byte, p, depth int, out *matches) {
-	if p < out.decoded[decCompressed] || p > 0 && b64val[data[p-1]] != 0xff || p+8 > len(data) {
+	switch data[p] {
+	case 's': // "H4sI"
+		p -= 2
+	case 'v': // "KLUv/"
+		p -= 3
+	}
+	if p < 0 || p < out.decoded[decCompressed] || p > 0 && b64val[data[p-1]] != 0xff || p+8 > len(data) {
 		return
 	}
 	var head [6]byte

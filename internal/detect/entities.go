@@ -161,14 +161,11 @@ func namedEntity(name string) (byte, bool) {
 	return 0, false
 }
 
-// handleEntities decodes around a character reference: the anchor is
-// "&#" and a digit or x ("&#104;" is "h"), "&am" (a reference encoded
-// twice, "&amp;#104;") or "f&" and l or U ("hf&lowbar;").
+// handleEntities decodes around a character reference at p: "&#" and a
+// digit or x ("&#104;" is "h"), "&am" (a reference encoded twice,
+// "&amp;#104;"), "&lo" or "&Un" ("hf&lowbar;", "hf&UnderBar;").
 func handleEntities(d *Detector, data []byte, p, depth int, out *matches) {
 	amp := p
-	if data[p] != '&' {
-		amp = p + 1
-	}
 	if amp < out.decoded[decEntity] {
 		return
 	}

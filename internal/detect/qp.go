@@ -91,23 +91,12 @@ func softBreak(src []byte, i int) int {
 	return 0
 }
 
-// handleQP decodes around a quoted-printable form: a soft line break
-// ("=\n", "=\r\n": inside "hf_" or the token's body), "=3Dh" / "=3Da" (the
-// "=" of "token=hf_…" escaped, which leaves a word byte before the token)
-// or "f=5F" (the underscore of "hf_" escaped, as Q-encoded headers do).
+// handleQP decodes around a quoted-printable form at p: a soft line break
+// ("=\n", "=\r\n": inside "hf_" or the token's body), "=3D" (the "=" of
+// "token=hf_…" escaped, which leaves a word byte before the token) or
+// "=5F" (the underscore of "hf_" escaped, as Q-encoded headers do).
 func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
-	var eq int
-	switch data[p] {
-	case '=':
-		eq = p
-	case '3':
-		if p == 0 || data[p-1] != '=' {
-			return
-		}
-		eq = p - 1
-	default: // "f=5"
-		eq = p + 1
-	}
+	eq := p
 	if eq < out.decoded[decQP] {
 		return
 	}
@@ -128,18 +117,36 @@ func handleQP(d *Detector, data []byte, p, depth int, out *matches) {
 	for k := 0; k < 4*windowBack && start > 0 && data[start-1] != '\n'; k++ {
 		start--
 	}
-	// The window ends at the first hard line break: a soft one is part of
-	// the encoded text.
-	end := eq
-	for end < len(data) && end-eq < 3*1200 {
-		if data[end] == '\n' && (end == 0 || data[end-1] != '=' && !(data[end-1] == '\r' && end >= 2 && data[end-2] == '=')) {
-			break
-		}
-		end++
-	}
+	end := qpLineEnd(data, eq)
 	if ws, we := encodedWord(data, eq); ws >= 0 {
 		decodeRun(d, data, decQP, ws, eq, we, "quoted-printable", qDecode, depth, out)
 		return
 	}
 	decodeRun(d, data, decQP, start, eq, end, "quoted-printable", qpDecode, depth, out)
+}
+
+// qpInToken decodes the quoted-printable run of an hf_ token (at p) whose
+// letters stop at e, an "=" that starts a soft line break or an escape.
+func qpInToken(d *Detector, data []byte, p, e, depth int, out *matches) {
+	if softBreak(data, e) == 0 && !(e+2 < len(data) && isHex(data[e+1]) && isHex(data[e+2])) {
+		return
+	}
+	start := p
+	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
+		start--
+	}
+	decodeRun(d, data, decQP, start, p, qpLineEnd(data, e), "quoted-printable", qpDecode, depth, out)
+}
+
+// qpLineEnd returns the end of the encoded line from i: its first hard
+// line break (a soft one is part of the encoded text), or 3600 bytes on.
+func qpLineEnd(data []byte, i int) int {
+	end := i
+	for end < len(data) && end-i < 3*1200 {
+		if data[end] == '\n' && (end == 0 || data[end-1] != '=' && !(data[end-1] == '\r' && end >= 2 && data[end-2] == '=')) {
+			break
+		}
+		end++
+	}
+	return end
 }

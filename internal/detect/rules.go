@@ -311,6 +311,10 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		if depth < d.maxDep {
 			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)
 		}
+	case '=':
+		if depth < d.maxDep {
+			qpInToken(d, data, p, e, depth, out) // a soft line break, =XX
+		}
 	case '%':
 		if depth < d.maxDep {
 			// The window ends where the encoded run does: one reaching

@@ -54,22 +54,20 @@ func wrap(s string, n int, eol string) string {
 	return sb.String() + s + eol
 }
 
-func gzipOf(t testing.TB, s []byte) []byte {
+// gzipOf is s gzip'd; writing to memory cannot fail.
+func gzipOf(s []byte) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	if _, err := w.Write(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	_, _ = w.Write(s)
+	_ = w.Close()
 	return b.Bytes()
 }
 
-func zstdOf(t testing.TB, s []byte) []byte {
+// zstdOf is s in a zstd frame.
+func zstdOf(s []byte) []byte {
 	w, err := zstd.NewWriter(nil)
 	if err != nil {
-		t.Fatal(err)
+		panic(err) // only for bad options
 	}
 	defer func() { _ = w.Close() }()
 	return w.EncodeAll(s, nil)
@@ -106,6 +104,7 @@ func TestTransferEncodings(t *testing.T) {
 		// The soft break falls at every place in the token, "hf_" too.
 		in := qpEncode(filler(col) + tok1 + " and more text after the token, long enough to wrap again " + filler(90))
 		add(fmt.Sprintf("qp soft break at column %d", col), in, nil, -1)
+		add(fmt.Sprintf("qp LF soft break at column %d", col), strings.ReplaceAll(in, "\r\n", "\n"), nil, -1)
 	}
 
 	// Base64 wrapped across lines.
@@ -124,10 +123,10 @@ func TestTransferEncodings(t *testing.T) {
 
 	// Compressed data inside an encoding.
 	blob := []byte("HF_TOKEN=" + tok1 + "\n" + filler(300))
-	add("base64 of gzip", "release: "+b64(gzipOf(t, blob))+"\n", []string{"base64", "gzip"}, len("release: "))
-	add("base64 of gzip wrapped", "Content-Transfer-Encoding: base64\r\n\r\n"+wrap(b64(gzipOf(t, blob)), 76, "\r\n"), []string{"base64", "gzip"}, len("Content-Transfer-Encoding: base64\r\n\r\n"))
-	add("base64 of zstd", `{"cfg": "`+b64(zstdOf(t, blob))+`"}`, []string{"base64", "zstd"}, len(`{"cfg": "`))
-	add("base64 of base64 of gzip", "  release: "+b64([]byte(b64(gzipOf(t, blob))))+"\n", []string{"base64", "base64", "gzip"}, len("  release: "))
+	add("base64 of gzip", "release: "+b64(gzipOf(blob))+"\n", []string{"base64", "gzip"}, len("release: "))
+	add("base64 of gzip wrapped", "Content-Transfer-Encoding: base64\r\n\r\n"+wrap(b64(gzipOf(blob)), 76, "\r\n"), []string{"base64", "gzip"}, len("Content-Transfer-Encoding: base64\r\n\r\n"))
+	add("base64 of zstd", `{"cfg": "`+b64(zstdOf(blob))+`"}`, []string{"base64", "zstd"}, len(`{"cfg": "`))
+	add("base64 of base64 of gzip", "  release: "+b64([]byte(b64(gzipOf(blob))))+"\n", []string{"base64", "base64", "gzip"}, len("  release: "))
 
 	// Layered in other orders.
 	add("html of base64", "<data>"+htmlDec(b64([]byte("k="+tok1+"\n")))+"</data>", []string{"html-entities", "base64"}, -1)
@@ -198,12 +197,12 @@ func TestTransferNegatives(t *testing.T) {
 		{"random pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: random(2048)}))},
 		{"html full of entities", "<html><body><p>" + text + htmlDec(text[:300]) + htmlHex(text[300:600]) + "</p></body></html>"},
 		{"qp text", qpEncode(text + strings.Repeat("x=1 y=2 é ", 40))},
-		{"base64 of gzip of random", b64(gzipOf(t, random(8192)))},
-		{"base64 of gzip of text", "x: " + b64(gzipOf(t, []byte(text))) + "\n"},
-		{"base64 of zstd of random", b64(zstdOf(t, random(8192)))},
-		{"base64 of base64 of gzip of random", b64([]byte(b64(gzipOf(t, random(2048)))))},
+		{"base64 of gzip of random", b64(gzipOf(random(8192)))},
+		{"base64 of gzip of text", "x: " + b64(gzipOf([]byte(text))) + "\n"},
+		{"base64 of zstd of random", b64(zstdOf(random(8192)))},
+		{"base64 of base64 of gzip of random", b64([]byte(b64(gzipOf(random(2048)))))},
 		{"gzip magic then garbage", "H4sIAAAAAAAA" + b64(random(300))},
-		{"truncated gzip", b64(gzipOf(t, random(4096)))[:1000]},
+		{"truncated gzip", b64(gzipOf(random(4096)))[:1000]},
 		{"sdram", "SDRAM controller, SDR mode, KLUDGE, H4sh S0x"},
 		{"equals at line ends", "A=\nB=\r\nC=\n\n=" + strings.Repeat("xy=\n", 100)},
 	}
@@ -222,7 +221,7 @@ func TestTransferNegatives(t *testing.T) {
 // comes early.
 func TestInflateBounded(t *testing.T) {
 	big := append([]byte("HF_TOKEN="+tok1+"\n"), make([]byte, 64<<20)...)
-	gz := gzipOf(t, big)
+	gz := gzipOf(big)
 	if n := len(inflate("gzip", gz)); n > inflateMax {
 		t.Fatalf("inflated %d bytes, bound %d", n, inflateMax)
 	}
@@ -230,4 +229,81 @@ func TestInflateBounded(t *testing.T) {
 	if len(got) != 1 || got[0].Secret != tok1 {
 		t.Fatalf("got %+v", got)
 	}
+}
+
+// checkIdx checks the offset map a decoder returns: one entry per decoded
+// byte and one more, increasing, within src.
+func checkIdx(t *testing.T, name string, src, out []byte, idx []int) {
+	t.Helper()
+	if len(idx) != len(out)+1 || idx[len(idx)-1] != len(src) {
+		t.Fatalf("%s: %d offsets for %d bytes from %d", name, len(idx), len(out), len(src))
+	}
+	for i := 1; i < len(idx); i++ {
+		if idx[i] <= idx[i-1] || idx[i] > len(src) {
+			t.Fatalf("%s: offsets %v not increasing within %d", name, idx, len(src))
+		}
+	}
+}
+
+// FuzzTransferDecoders checks the entity, quoted-printable and Q decoders
+// and the wrapped-base64 reader on arbitrary bytes: no panic, offset maps
+// consistent, output no longer than the input.
+func FuzzTransferDecoders(f *testing.F) {
+	f.Add([]byte(htmlDec(tok1) + "&amp;&#x;&#99999999;&lowbar;&bogus;"))
+	f.Add([]byte(qpEncode(filler(60)+tok1+" "+filler(40)) + "=\r=\n=  \r\n=4"))
+	f.Add([]byte("=?utf-8?Q?a_b=5F?= " + wrap(b64([]byte(filler(200))), 64, "\r\n")))
+	f.Add([]byte(string(pem.EncodeToMemory(&pem.Block{Type: "X", Headers: map[string]string{"A": "b"}, Bytes: []byte(filler(100))}))))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, dec := range []struct {
+			name string
+			f    decodeFunc
+		}{{"entities", entityDecode}, {"qp", qpDecode}, {"q", qDecode}} {
+			out, idx, _ := dec.f(src)
+			if len(out) > len(src) {
+				t.Fatalf("%s: %d bytes out of %d", dec.name, len(out), len(src))
+			}
+			checkIdx(t, dec.name, src, out, idx)
+		}
+		for s := 0; s < len(src); s++ {
+			e := s
+			for e < len(src) && b64val[src[e]] != 0xff {
+				e++
+			}
+			w, pos := b64Wrapped(src, s, e, 4*1200)
+			if len(w) != len(pos) || len(w) > len(src) {
+				t.Fatalf("wrapped: %d characters, %d offsets", len(w), len(pos))
+			}
+			for i, p := range pos {
+				if p < s || p >= len(src) || src[p] != w[i] || i > 0 && p <= pos[i-1] {
+					t.Fatalf("wrapped: offset %d of %v wrong", i, pos)
+				}
+			}
+			out, idx := b64Decode(w)
+			checkIdx(t, "base64", w, out, idx)
+			s = e
+		}
+	})
+}
+
+// FuzzInflate checks that inflating arbitrary bytes as gzip and zstd
+// neither panics nor passes the bound.
+func FuzzInflate(f *testing.F) {
+	f.Add(gzipOf([]byte("HF_TOKEN=" + tok1 + "\n")))
+	f.Add(zstdOf([]byte(filler(500))))
+	f.Add(gzipOf(make([]byte, 1<<22)))
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0x58})
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, codec := range []string{"gzip", "zstd"} {
+			if n := len(inflate(codec, src)); n > inflateMax || n > inflateRatio*len(src) {
+				t.Fatalf("%s: inflated %d bytes from %d", codec, n, len(src))
+			}
+		}
+		// And as a base64 run the detector finds.
+		for _, m := range New(Options{}).Detect([]byte(b64(src))) {
+			if m.Start < 0 || m.Start >= m.End {
+				t.Fatalf("span %+v", m)
+			}
+		}
+	})
 }
