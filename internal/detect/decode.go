@@ -21,6 +21,16 @@ func decodeWindow(d *Detector, data []byte, anchorPos, from, to int, enc string,
 	if enc != "percent" {
 		kind = decEscape
 	}
+	// These encodings never span lines: a window reaching past a line end
+	// would claim (and cut short) an encoded token starting on the next.
+	if to > len(data) {
+		to = len(data)
+	}
+	if from < to {
+		if i := bytes.IndexByte(data[from:to], '\n'); i >= 0 {
+			to = from + i
+		}
+	}
 	start := from
 	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
 		start--

@@ -293,6 +293,7 @@ func FuzzInflate(f *testing.F) {
 	f.Add(gzipOf(make([]byte, 1<<22)))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0x58})
+	d := New(Options{})
 	f.Fuzz(func(t *testing.T, src []byte) {
 		for _, codec := range []string{"gzip", "zstd"} {
 			if n := len(inflate(codec, src)); n > inflateMax || n > inflateRatio*len(src) {
@@ -300,7 +301,7 @@ func FuzzInflate(f *testing.F) {
 			}
 		}
 		// And as a base64 run the detector finds.
-		for _, m := range New(Options{}).Detect([]byte(b64(src))) {
+		for _, m := range d.Detect([]byte(b64(src))) {
 			if m.Start < 0 || m.Start >= m.End {
 				t.Fatalf("span %+v", m)
 			}
