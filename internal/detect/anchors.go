@@ -62,29 +62,28 @@ func allAnchors() []anchor {
 // Each is a prefix that plain text rarely holds; its handler checks a few
 // decoded bytes before decoding a whole run.
 func transferAnchors() []anchor {
-	// Few anchors, each a product of small byte sets: every anchor widens
-	// a prefilter bucket, and the handlers reject what the product lets
-	// through beyond the forms listed.
-	return []anchor{
-		// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;",
-		// "hf&UnderBar;". Each starts at '&', rare in text.
-		{pat: [3]string{"&", "#alU", "0123456789xXmon"}, decoder: true, handle: handleEntities},
-		// Quoted-printable: "=3D" (the "=" of "token=hf_…" escaped,
-		// which leaves a word byte before the token), "=5F" ("hf=5F…" in
-		// a Q-encoded header), and soft line breaks: one inside the
-		// token's body ends its run of letters and handleHF passes it
-		// on; here, one inside "hf_" ("h=\nf_", "hf=\n_") or, CRLF as
-		// RFC 2045 has it, inside what an encoding made of the token.
-		{pat: [3]string{"=", "\r\n35", "\nf_DF"}, decoder: true, handle: handleQP},
-		// Base64 of gzip ("H4sI", then flags 0 or FNAME: "A" or "C";
-		// anchored at "sI", whose first byte the prefilter looks for
-		// already) and of zstd ("KLUv/", then the frame header's
-		// descriptor; anchored at "v/"); "SDRz" and "S0xV" are those
-		// encoded twice.
-		{pat: [3]string{"s", "I", "AC"}, decoder: true, handle: handleB64Compressed},
-		{pat: [3]string{"v", "/", "QSUWYace"}, decoder: true, handle: handleB64Compressed},
-		{pat: [3]string{"S", "D0", "Rx"}, decoder: true, handle: handleB64Compressed},
+	var out []anchor
+	add := func(h func(d *Detector, data []byte, pos, depth int, out *matches), pats ...string) {
+		for _, p := range pats {
+			out = append(out, anchor{pat: lit(p), decoder: true, handle: h})
+		}
 	}
+	// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;",
+	// "hf&UnderBar;". Each starts at '&', rare in text.
+	add(handleEntities, "&#0", "&#1", "&#2", "&#3", "&#4", "&#5", "&#6", "&#7", "&#8", "&#9", "&#x", "&#X", "&am", "&lo", "&Un")
+	// Quoted-printable: "=3D" (the "=" of "token=hf_…" escaped, which
+	// leaves a word byte before the token), "=5F" ("hf=5F…" in a
+	// Q-encoded header), and soft line breaks: one inside the token's
+	// body ends its run of letters and handleHF passes it on; here, one
+	// inside "hf_" ("h=\nf_", "hf=\n_") or, CRLF as RFC 2045 has it,
+	// inside what an encoding made of the token.
+	add(handleQP, "=3D", "=5F", "=\r\n", "=\nf", "=\n_")
+	// Base64 of gzip ("H4sI", then flags 0 or FNAME: "A" or "C"; anchored
+	// at "sI", whose first byte the prefilter looks for already) and of
+	// zstd ("KLUv/", then the frame header's descriptor; anchored at
+	// "v/"); "SDRz" and "S0xV" are those encoded twice.
+	add(handleB64Compressed, "sIA", "sIC", "v/Q", "v/S", "v/U", "v/W", "v/Y", "v/a", "v/c", "v/e", "SDR", "S0x")
+	return out
 }
 
 // encodedAnchors are the percent, escape and hex forms of "hf_" and
