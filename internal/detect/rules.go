@@ -317,6 +317,10 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 			}
 			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
 		}
+	case '=':
+		if depth < d.maxDep {
+			qpInToken(d, data, p, e, depth, out) // a soft line break, =XX
+		}
 	case '%':
 		if depth < d.maxDep {
 			// The window ends where the encoded run does: one reaching
