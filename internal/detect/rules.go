@@ -333,7 +333,14 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
 		if depth < d.maxDep {
-			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)
+			// The window ends at the line's end, as for percent below:
+			// no escape holds a line break, and a window reaching past
+			// one would claim an escaped token on the next line.
+			end := e
+			for end < len(data) && end-e < 6*hfTokenLen && data[end] != '\n' {
+				end++
+			}
+			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
 		}
 	case '%':
 		if depth < d.maxDep {
