@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -207,4 +210,71 @@ func FuzzGlued(f *testing.F) {
 		}
 		t.Fatalf("%s between %q and %q not found (glued %v) in %q", tok, left, right, glued, input)
 	})
+}
+
+// tool returns the path of a program a test builds its file with, or
+// skips the test naming it.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+// runTool runs a program in dir and fails the test with its output.
+func runTool(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), tool(t, name), args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// TestGluedRealFiles reads files that real tools lay out with the token
+// glued to its neighbours: a SQLite database (columns back to back), a C
+// object file of a packed struct (a type code before, a length letter
+// after, no terminator), a record Python's struct module packs.
+func TestGluedRealFiles(t *testing.T) {
+	d := New(Options{})
+	dir := t.TempDir()
+	tests := []struct {
+		name, file string
+		build      func(t *testing.T)
+	}{
+		{"sqlite3", "creds.db", func(t *testing.T) {
+			runTool(t, dir, "sqlite3", "creds.db",
+				"create table creds(name text, token text, note text); insert into creds values('alice', '"+tok1+"', 'prod');")
+		}},
+		{"gcc packed struct", "rec.o", func(t *testing.T) {
+			src := "struct __attribute__((packed)) rec { char type; char token[37]; unsigned short len; };\n" +
+				"struct rec r = { 'T', \"" + tok1 + "\", 0x4171 };\n"
+			if err := os.WriteFile(filepath.Join(dir, "rec.c"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runTool(t, dir, "cc", "-c", "-o", "rec.o", "rec.c")
+		}},
+		{"python struct", "rec.bin", func(t *testing.T) {
+			runTool(t, dir, "python3", "-c", "import struct,sys; open('rec.bin','wb').write(struct.pack('<4sB37sH4s', b'REC1', ord('T'), b'"+tok1+"', 0x4171, b'next'))")
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.build(t)
+			data, err := os.ReadFile(filepath.Join(dir, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := bytes.Index(data, []byte(tok1))
+			if at < 1 || at+len(tok1) >= len(data) || !isAlnum(data[at-1]) && !isAlnum(data[at+len(tok1)]) {
+				t.Fatalf("fixture bug: the token is not glued in %s", tc.file)
+			}
+			ms := d.DetectBinary(data)
+			if len(ms) != 1 || ms[0].Secret != tok1 || ms[0].Confidence != Low || ms[0].Start != at {
+				t.Fatalf("got %+v, want %s at %d, low confidence", ms, tok1, at)
+			}
+		})
+	}
 }
