@@ -37,18 +37,20 @@ const maxGlue = 8
 const encodedRun = 16
 
 // gluedToken returns the end of a glued token whose prefix starts at
-// start and whose body starts at s, or false.
-func gluedToken(data []byte, start, s int, binary bool) (int, bool) {
+// start and whose body starts at s, or false; leftStrict tells whether
+// the prefix passed leftBoundary (the caller knows: this runs only where a
+// strict boundary failed, and must cost little there).
+func gluedToken(data []byte, start, s int, leftStrict, binary bool) (int, bool) {
+	if !leftStrict && !glueOK(data, start-1, -1, binary) {
+		return 0, false
+	}
 	e := s + hfTokenLen
 	if e > len(data) {
 		return 0, false
 	}
-	leftStrict, rightStrict := leftBoundary(data, start), rightBoundary(data, e)
-	if leftStrict && rightStrict {
-		return 0, false // not glued: the strict rules decided already
-	}
-	if !leftStrict && !glueOK(data, start-1, -1, binary) || !rightStrict && !glueOK(data, e, 1, binary) {
-		return 0, false
+	rightStrict := rightBoundary(data, e)
+	if leftStrict && rightStrict || !rightStrict && !glueOK(data, e, 1, binary) {
+		return 0, false // not glued (the strict rules decided), or not glue
 	}
 	for _, c := range data[s:e] {
 		if !isAlpha(c) {
@@ -112,16 +114,16 @@ func insideEncoded(data []byte, start, end int) bool {
 }
 
 // handleGluedHF reports the glued hf_ token at p, if there is one.
-func handleGluedHF(data []byte, p int, out *matches) {
-	if e, ok := gluedToken(data, p, p+3, out.binary); ok {
+func handleGluedHF(data []byte, p int, leftStrict bool, out *matches) {
+	if e, ok := gluedToken(data, p, p+3, leftStrict, out.binary); ok {
 		emit(out, "hf-user-token", string(data[p:e]), Low, p, e)
 	}
 }
 
 // handleGluedOrg reports the glued api_org_ token at start, if there is
 // one.
-func handleGluedOrg(data []byte, start int, out *matches) {
-	if e, ok := gluedToken(data, start, start+len("api_org_"), out.binary); ok {
+func handleGluedOrg(data []byte, start int, leftStrict bool, out *matches) {
+	if e, ok := gluedToken(data, start, start+len("api_org_"), leftStrict, out.binary); ok {
 		emit(out, "hf-org-token", string(data[start:e]), Low, start, e)
 	}
 }

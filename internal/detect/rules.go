@@ -254,9 +254,6 @@ func leftBoundary(data []byte, p int) bool {
 		return true
 	}
 	c := data[p-1]
-	if termEscapeEnds(data, p) {
-		return true
-	}
 	if p >= 2 && data[p-2] == '\\' && bytes.IndexByte([]byte("nrtbfv0"), c) >= 0 {
 		return true
 	}
@@ -269,7 +266,9 @@ func leftBoundary(data []byte, p int) bool {
 	if p >= 6 && data[p-6] == '\\' && data[p-5] == 'u' && isHex(data[p-4]) && isHex(data[p-3]) && isHex(data[p-2]) && isHex(c) {
 		return true
 	}
-	return false
+	// A terminal escape: its final letter follows a parameter byte, "["
+	// or ESC; in an identifier a letter follows a letter.
+	return isAlpha(c) && p >= 2 && (data[p-2] < 0x40 || data[p-2] == '[') && termEscapeEnds(data, p)
 }
 
 // rightBoundary tells whether a credential may end at p.
@@ -295,7 +294,9 @@ func emit(out *matches, rule, secret string, c Confidence, start, end int) {
 // handleHF validates what follows "hf_" at p.
 func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	if !leftBoundary(data, p) {
-		handleGluedHF(data, p, out)
+		if isAlnum(data[p-1]) { // "_" continues an identifier: no glue
+			handleGluedHF(data, p, false, out)
+		}
 		return
 	}
 	rest := data[p+3:]
@@ -317,7 +318,7 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		return
 	}
 	if n > hfTokenLen {
-		handleGluedHF(data, p, out) // the run goes on past a token
+		handleGluedHF(data, p, true, out) // the run goes on past a token
 		return
 	}
 	if n >= hfTokenLen || e >= len(data) {
@@ -387,8 +388,8 @@ func handleOrg(d *Detector, data []byte, p, depth int, out *matches) {
 	}
 	s := start + len("api_org_")
 	e := run(data, s, hfTokenLen+1, isAlnum)
-	if !leftBoundary(data, start) || e-s > hfTokenLen {
-		handleGluedOrg(data, start, out)
+	if left := leftBoundary(data, start); !left || e-s > hfTokenLen {
+		handleGluedOrg(data, start, left, out)
 		return
 	}
 	if e-s != hfTokenLen || !rightBoundary(data, e) {
