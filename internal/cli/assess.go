@@ -80,7 +80,7 @@ OAuth or app credential's view is printed but not recorded (exit 2) unless
 				if err != nil {
 					return usageErr("%v", err)
 				}
-				defer st.Close()
+				defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 				var cred string
 				if ts.file != "" || ts.env != "" || tokenStdin {
 					// Another credential (the owner's) shows what the

@@ -140,7 +140,7 @@ func auditRun(ctx context.Context, opts *auditOptions) error {
 		if st, err = opts.f.Store(ctx, opts.db, storeExisting); err != nil {
 			return usageErr("%v", err)
 		}
-		defer st.Close()
+		defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 		if rep, err = prepareIncidentAudit(ctx, st, id, &opt, opts.token, opts.f); err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func withStorePins(ctx context.Context, e *factory, db dbFlags, pins []pin.Manif
 		return nil, usageErr("%v", err)
 	}
 	stored, err := s.Pins(ctx)
-	s.Close()
+	_ = s.Close() // only read here, and opening it commits what it writes: closing loses nothing
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("reading the store's pins: %w", err)}
 	}
@@ -212,7 +212,7 @@ func readAuditLogFile(path string) ([]audit.LogEvent, error) {
 		return nil, usageErr("--audit-log: %v", err)
 	}
 	events, err := audit.ReadAuditLog(f)
-	f.Close()
+	_ = f.Close() // opened read-only: closing it loses nothing
 	if err != nil {
 		return nil, usageErr("%s: %v", path, err)
 	}
@@ -330,7 +330,7 @@ func prepareIncidentAudit(ctx context.Context, st store.Store, id int64, opt *au
 // as it is: relist, the failed listing of the token's repositories, or
 // else the first warning.
 func incompleteAudit(r *audit.Report, want int, relist string, rejected bool) error {
-	msg := "the audit is incomplete"
+	var msg string
 	if missed := want - len(r.Checked); missed > 0 {
 		msg = fmt.Sprintf("%d of %d repositories could not be checked", missed, want)
 	} else {

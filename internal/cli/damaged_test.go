@@ -23,9 +23,16 @@ func TestDamagedZipMember(t *testing.T) {
 	body.WriteString("HF_TOKEN=" + tok + "\n") // past the declared size
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
-	w, _ := zw.Create("a.env")
-	w.Write(body.Bytes())
-	zw.Close()
+	w, err := zw.Create("a.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(body.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	z := zb.Bytes()
 	cd := bytes.LastIndex(z, []byte("PK\x01\x02"))
 	binary.LittleEndian.PutUint32(z[cd+24:], 64) // declared uncompressed size

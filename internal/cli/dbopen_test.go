@@ -151,7 +151,11 @@ func TestReadOnlyStoreListed(t *testing.T) {
 	if err := os.Chmod(dir, 0o555); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	t.Cleanup(func() {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Error(err) // TempDir cannot remove it: say why
+		}
+	})
 	for _, args := range [][]string{{"incidents", "list"}, {"incidents", "show", "1"}, {"report", "1", "--format", "md"}} {
 		r := runCLI(t, "", append(args, "--db", db, "--key-file", key)...)
 		if r.code != 0 || !strings.Contains(strings.ReplaceAll(r.stdout, `\_`, "_"), "hf_") {

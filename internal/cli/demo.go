@@ -118,7 +118,7 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 	c, err := hub.New(hub.Options{Endpoint: url, UserAgent: "hfwarden/" + Version})
 	if err != nil {
 		return err
@@ -254,24 +254,24 @@ func demoReport(ctx context.Context, st store.Store, in *incident.Incident, occ 
 	bw := bufio.NewWriter(f)
 	au, auAt, err := st.Audit(ctx, in.ID)
 	if err != nil {
-		f.Close()
+		_ = f.Close() // the error met is the one to report
 		return incidentreport.Data{}, err
 	}
 	data := incidentreport.Data{Incident: *in, Occurrences: occ, Events: ev, Assessment: in.Assessment, Generated: time.Now().UTC(), Audit: incidentreport.FromAudit(au, auAt)}
 	if data.Scans, err = st.ScanRuns(ctx, in.FirstSeen); err != nil {
-		f.Close()
+		_ = f.Close() // the error met is the one to report
 		return incidentreport.Data{}, err
 	}
 	if data.Linked, err = linkedSecrets(ctx, st, *in, occ); err != nil {
-		f.Close()
+		_ = f.Close() // the error met is the one to report
 		return incidentreport.Data{}, err
 	}
 	if err := incidentreport.HTML(bw, data); err != nil {
-		f.Close()
+		_ = f.Close() // the error met is the one to report
 		return incidentreport.Data{}, err
 	}
 	if err := bw.Flush(); err != nil {
-		f.Close()
+		_ = f.Close() // the error met is the one to report
 		return incidentreport.Data{}, err
 	}
 	if err := f.Close(); err != nil {

@@ -102,7 +102,7 @@ func TestNewlinesInNamesEscaped(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"type":"user","name":"alice\n# H","auth":{"type":"access_token","accessToken":{"displayName":"t","role":"read"}}}`)
+		_, _ = io.WriteString(w, `{"type":"user","name":"alice\n# H","auth":{"type":"access_token","accessToken":{"displayName":"t","role":"read"}}}`) // a client that hung up fails on its side
 	}))
 	t.Cleanup(hub.Close)
 	url := hub.URL

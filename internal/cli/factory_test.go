@@ -76,7 +76,9 @@ func TestFactoryStoreKey(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				st.Close()
+				if err := st.Close(); err != nil {
+					t.Fatal(err)
+				}
 			}
 			f := newFactory(nil, nil, nil, func(k string) string { return map[string]string{seal.EnvKey: tc.key}[k] }, noHomeDir)
 			st, err := f.Store(t.Context(), db, tc.mode)
@@ -86,8 +88,8 @@ func TestFactoryStoreKey(t *testing.T) {
 				}
 			} else if err != nil {
 				t.Fatal(err)
-			} else {
-				st.Close()
+			} else if err := st.Close(); err != nil {
+				t.Fatal(err)
 			}
 			_, statErr := os.Stat(filepath.Join(dir, "hfwarden.key"))
 			if got := statErr == nil; got != tc.wantKey {

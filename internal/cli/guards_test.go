@@ -19,7 +19,7 @@ func TestTokenOnlyWhenHuggingFace(t *testing.T) {
 	w := &wire{}
 	srv := httptest.NewServer(w.wrap(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/json")
-		rw.Write([]byte(`{"type":"user","name":"alice"}`))
+		_, _ = rw.Write([]byte(`{"type":"user","name":"alice"}`)) // a client that hung up fails on its side
 	})))
 	t.Cleanup(srv.Close)
 	// Shapes of Slack, Stripe, Google and GitLab keys (not real ones),
@@ -57,7 +57,9 @@ func TestTokenOnlyWhenHuggingFace(t *testing.T) {
 	if r := runCLI(t, "", "pin", "acme/model", "--endpoint", srv.URL, "--db", filepath.Join(dir, "none.db")); r.code != 2 || strings.Contains(r.stderr, foreign[0]) {
 		t.Errorf("pin with a foreign $HF_TOKEN: exit %d %s", r.code, r.stderr)
 	}
-	os.Unsetenv("HF_TOKEN")
+	if err := os.Unsetenv("HF_TOKEN"); err != nil {
+		t.Fatal(err)
+	}
 	if n := w.count(); n != 0 {
 		t.Fatalf("%d requests reached the endpoint: %v", n, w.seen)
 	}
@@ -143,13 +145,13 @@ func TestLiveGuardPerEndpoint(t *testing.T) {
 	url, toks := startSim(t)
 	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{}`))
+		_, _ = w.Write([]byte(`{}`)) // a client that hung up fails on its side
 	}))
 	t.Cleanup(empty.Close)
 	rejects := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`))
+		_, _ = w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`)) // a client that hung up fails on its side
 	}))
 	t.Cleanup(rejects.Close)
 	dir := t.TempDir()
@@ -250,7 +252,7 @@ func TestRevokeAndAssessBoundedByTimeout(t *testing.T) {
 	noAccount := &wire{}
 	empty := httptest.NewServer(noAccount.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{}`))
+		_, _ = w.Write([]byte(`{}`)) // a client that hung up fails on its side
 	})))
 	t.Cleanup(empty.Close)
 
@@ -304,7 +306,7 @@ func TestRevokeRedirectedWhoamiSameOrigin(t *testing.T) {
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`))
+			_, _ = w.Write([]byte(`{"error":"Invalid credentials in Authorization header"}`)) // a client that hung up fails on its side
 		}
 	}))
 	t.Cleanup(srv.Close)

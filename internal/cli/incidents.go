@@ -70,7 +70,7 @@ func incidentsListRun(ctx context.Context, opts *incidentsListOptions) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // opened read-only: closing it loses nothing
 	incs, err := st.Incidents(ctx, opts.filter)
 	if err != nil {
 		return err
@@ -120,7 +120,7 @@ func incidentsShowRun(ctx context.Context, opts *incidentsShowOptions) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // opened read-only: closing it loses nothing
 	in, occ, ev, err := loadIncident(ctx, st, opts.id)
 	if err != nil {
 		return err
@@ -384,7 +384,7 @@ func withIncident(ctx context.Context, f *factory, db dbFlags, id int64, fn func
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 	if _, err := st.Incident(ctx, id); err != nil {
 		return usageErr("incident #%d: %v", id, err)
 	}

@@ -73,7 +73,7 @@ A token is only needed for private or gated repositories: it is read from
 				if st, err = e.Store(ctx, db, storeCreate); err != nil {
 					return usageErr("%v", err)
 				}
-				defer st.Close()
+				defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 			}
 			failed := 0
 			for _, repo := range args {
@@ -206,7 +206,7 @@ func loadPins(ctx context.Context, e *factory, fromStore bool, db dbFlags, lockP
 		if err != nil {
 			return nil, "", err
 		}
-		defer st.Close()
+		defer func() { _ = st.Close() }() // only read here, and opening it commits what it writes: closing loses nothing
 		pins, err := st.Pins(ctx)
 		if len(pins) == 0 && err == nil {
 			err = errors.New("the incident store holds no pins: run 'hfwarden pin --store REPO...' first")

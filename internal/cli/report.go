@@ -73,7 +73,7 @@ self-contained file.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			defer st.Close()
+			defer func() { _ = st.Close() }() // read-only, or each write committed as it is made: closing loses nothing
 			if len(used) > 0 {
 				if err := st.StateUse(c.Context(), id, e.actor(), used, time.Now().UTC()); err != nil {
 					return fmt.Errorf("recording the repositories the token was meant for: %w", err)
@@ -101,7 +101,10 @@ self-contained file.`,
 				if f, err = safefile.Create(output); err != nil {
 					return usageErr("cannot write the report: %v", err)
 				}
-				defer f.Close()
+				// Closed, and its error reported, once the report is
+				// written (below); this is for the returns before that,
+				// whose own error is the one to report.
+				defer func() { _ = f.Close() }()
 				out = f
 			}
 			bw := bufio.NewWriter(out)

@@ -79,7 +79,7 @@ Exit status 0 only when every incident named is contained.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			defer st.Close()
+			defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 			targets, err := revokeTargets(c.Context(), st, args, allLive)
 			if err != nil {
 				return err

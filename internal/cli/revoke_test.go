@@ -310,7 +310,7 @@ func TestRevokeProofOnlyFromTheEndpoint(t *testing.T) {
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+		_, _ = io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`) // a client that hung up fails on its side
 	}))
 	t.Cleanup(elsewhere.Close)
 	redirectWhoami := false
@@ -416,7 +416,7 @@ func fake401(t *testing.T) string {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+		_, _ = io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`) // a client that hung up fails on its side
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL

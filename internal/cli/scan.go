@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,7 +213,7 @@ func runScan(ctx context.Context, e *factory, f scanFlags, ignoreStart string, r
 		}
 		opt.Baseline = b
 	}
-	var out io.Writer = e.stdout
+	out := e.stdout
 	var outFile *os.File
 	if f.output != "" {
 		// Never through a link, into a FIFO or onto a device: the
@@ -223,7 +222,10 @@ func runScan(ctx context.Context, e *factory, f scanFlags, ignoreStart string, r
 		if err != nil {
 			return usageErr("cannot write report: %v", err)
 		}
-		defer outFile.Close()
+		// Closed, and its error reported, once the report is written
+		// (below); this is for the returns before that, whose own error
+		// is the one to report.
+		defer func() { _ = outFile.Close() }()
 		out = outFile
 	}
 	stderrTTY := isTTY(e.stderr)
@@ -356,7 +358,7 @@ func recordFindings(ctx context.Context, e *factory, db dbFlags, run incident.Sc
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // each write is committed as it is made: closing loses nothing
 	now := time.Now().UTC()
 	scanID := now.Format("20060102T150405.000000000Z")
 	res, err := st.RecordScan(ctx, scanID, absolutePaths(run, findings), now)

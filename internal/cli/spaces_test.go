@@ -50,7 +50,7 @@ func spacesHub(t *testing.T) (sim, broken, tokFile, tok string) {
 		if r.URL.Path == "/api/spaces" && r.URL.Query().Get("author") == "two" {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, `{"error":"Internal Error"}`)
+			_, _ = io.WriteString(w, `{"error":"Internal Error"}`) // a client that hung up fails on its side
 			return
 		}
 		proxy.ServeHTTP(w, r)

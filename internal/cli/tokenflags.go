@@ -81,7 +81,7 @@ func (t tokenSource) readLine(e *factory) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("reading token: %w", err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 		r = f
 	default:
 		r = e.stdin

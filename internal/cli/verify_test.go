@@ -68,7 +68,7 @@ func TestVerifyCacheEndpointAndNoCache(t *testing.T) {
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`)
+		_, _ = io.WriteString(w, `{"error":"Invalid credentials in Authorization header"}`) // a client that hung up fails on its side
 	}))
 	t.Cleanup(other.Close)
 	if v := verifiedFindings(t, "--endpoint", other.URL, "--cache-dir", cache, dir); v[0].Cached || v[0].Status != "invalid" {

@@ -181,6 +181,10 @@ type matches struct {
 	// binary is set for the bytes of a binary item, where a token may be
 	// glued to its neighbours (see glued.go); decoded windows are text.
 	binary bool
+	// peeked is, per decoder, the end of the bytes a plausibility check
+	// found nothing in: the next check starts a little before it, not
+	// further back, so that densely packed anchors cost each byte once.
+	peeked [numDecoders]int
 }
 
 // Decoders, as indexes into matches.decoded.
@@ -189,6 +193,9 @@ const (
 	decPercent
 	decEscape
 	decHex
+	decEntity
+	decQP
+	decCompressed
 	numDecoders
 )
 

@@ -334,14 +334,17 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
 		if depth < d.maxDep {
-			// The window ends at the line's end, as for percent below:
-			// no escape holds a line break, and a window reaching past
-			// one would claim an escaped token on the next line.
+			// As for percent below: the window ends with the line, or it
+			// would claim (and cut short) an escaped token on the next.
 			end := e
 			for end < len(data) && end-e < 6*hfTokenLen && data[end] != '\n' {
 				end++
 			}
 			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
+		}
+	case '=':
+		if depth < d.maxDep {
+			qpInToken(d, data, p, e, depth, out) // a soft line break, =XX
 		}
 	case '%':
 		if depth < d.maxDep {

@@ -31,7 +31,9 @@ func zipOf(t testing.TB, es ...entry) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(e.data)
+		if _, err := f.Write(e.data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -47,7 +49,9 @@ func tarOf(t testing.TB, es ...entry) []byte {
 		if err := w.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
-		w.Write(e.data)
+		if _, err := w.Write(e.data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -59,7 +63,9 @@ func gzipOf(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	w.Write(data)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -450,9 +456,16 @@ func TestZipCutShort(t *testing.T) {
 	}
 	var zb bytes.Buffer
 	w := zip.NewWriter(&zb)
-	f, _ := w.Create("cut.env")
-	f.Write(b.Bytes())
-	w.Close()
+	f, err := w.Create("cut.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	z := zb.Bytes()
 	// Cut the member's compressed data in half: the rest of the archive
 	// (the data descriptor and central directory) stays where it was.
@@ -489,7 +502,9 @@ func storedZipOf(t testing.TB, es ...entry) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(e.data)
+		if _, err := f.Write(e.data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

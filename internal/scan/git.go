@@ -473,7 +473,7 @@ func loadGitState(path string) (*gitState, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	st := &gitState{seen: map[string]bool{}, hit: map[string]bool{}}
 	// A line an object: ten million objects stay well within the bound.
 	sc := bufio.NewScanner(safefile.Limit(f, 1<<30))
@@ -514,7 +514,7 @@ func (st *gitState) save(path string) error {
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report; the next save truncates the file
 		return err
 	}
 	if err := f.Close(); err != nil {

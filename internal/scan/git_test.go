@@ -190,6 +190,44 @@ func TestGitHistory(t *testing.T) {
 			},
 		},
 		{
+			name: "inside a mail that was committed",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				r.write("support/ticket.eml", "From: Alice <alice@example.com>\nDate: Mon, 04 Mar 2024 09:00:00 +0000\nSubject: s\n"+
+					"Message-ID: <t1@example.com>\n\nuse HF_TOKEN="+tk[0]+"\n")
+				c := r.commit("add the ticket")
+				blob := r.rev(c + ":support/ticket.eml")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "support/ticket.eml!part 1", commit: c, object: blob, refs: []string{"HEAD", "refs/heads/main"},
+					intros: []string{c + ":support/ticket.eml"}}}
+			},
+		},
+		{
+			name: "an xz log that was committed, then deleted",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				// LZMA codes every byte: the token is not in the blob's
+				// bytes as it is (zstd and lz4 may store it whole).
+				log := strings.Repeat("INFO worker started, waiting for jobs\n", 40) + "HF_TOKEN=" + tk[0] + "\n"
+				xzd := compressCLI(t, "xz", []byte(log), "-c")
+				if strings.Contains(string(xzd), tk[0][3:12]) {
+					t.Fatal("xz stored the token as it is")
+				}
+				r.write("logs/app.log.xz", string(xzd))
+				c := r.commit("logs")
+				blob := r.rev(c + ":logs/app.log.xz")
+				r.remove("logs/app.log.xz")
+				r.commit("remove the logs")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "logs/app.log.xz", commit: c, object: blob,
+					intros: []string{c + ":logs/app.log.xz"}}}
+			},
+		},
+		{
 			name: "only on a deleted branch",
 			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
 				r := newTestRepo(t, false)
@@ -802,7 +840,9 @@ func TestGitDamagedObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(loose, 0o644)
+	if err := os.Chmod(loose, 0o644); err != nil { // git makes objects read-only
+		t.Fatal(err)
+	}
 	writeFile(t, loose, data[:len(data)/2])
 
 	for _, full := range []bool{true, false} {
@@ -895,7 +935,9 @@ func TestGitDamagedPackIndex(t *testing.T) {
 			for i := at; i < at+60; i++ {
 				data[i] ^= 0xff
 			}
-			os.Chmod(idxs[0], 0o644)
+			if err := os.Chmod(idxs[0], 0o644); err != nil { // git makes packs read-only
+				t.Fatal(err)
+			}
 			writeFile(t, idxs[0], data)
 
 			fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: cache, Full: full}, r.dir)
@@ -1040,7 +1082,9 @@ func TestGitDamagedPackEntry(t *testing.T) {
 	off := -1
 	for _, line := range strings.Split(r.git("verify-pack", "-v", idxs[0]), "\n") {
 		if f := strings.Fields(line); len(f) >= 5 && f[0] == blob {
-			fmt.Sscan(f[4], &off)
+			if _, err := fmt.Sscan(f[4], &off); err != nil {
+				t.Fatalf("verify-pack offset %q: %v", f[4], err)
+			}
 		}
 	}
 	if off < 0 {
@@ -1056,7 +1100,9 @@ func TestGitDamagedPackEntry(t *testing.T) {
 	for i := off + 25<<10; i < off+25<<10+16; i++ {
 		data[i] ^= 0x55
 	}
-	os.Chmod(pack, 0o644)
+	if err := os.Chmod(pack, 0o644); err != nil { // git makes packs read-only
+		t.Fatal(err)
+	}
 	writeFile(t, pack, data)
 	fs, st := runGit(t, Options{ShowSecrets: true}, GitOptions{CacheDir: t.TempDir()}, r.dir)
 	checkDamaged(t, fs, st, []string{tok}, blob)

@@ -143,7 +143,9 @@ func (s *Scanner) readOrphanPack(ctx context.Context, pack string, fn func(*git.
 	if err != nil {
 		return fmt.Errorf("creating a scratch repository: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	// A scratch copy left behind in the temporary directory is no
+	// reason to fail the scan.
+	defer func() { _ = os.RemoveAll(tmp) }()
 	if _, err := git.Run(ctx, tmp, "init", "-q", "--bare"); err != nil {
 		return err
 	}

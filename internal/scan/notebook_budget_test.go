@@ -28,9 +28,16 @@ func TestNotebookPastBudget(t *testing.T) {
 
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
-	w, _ := zw.Create("nb/analysis.ipynb")
-	w.Write(nb)
-	zw.Close()
+	w, err := zw.Create("nb/analysis.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(nb); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string
@@ -89,9 +96,16 @@ func TestNotebookSplitPastBudget(t *testing.T) {
 	zipped := func(nb []byte) []byte {
 		var zb bytes.Buffer
 		zw := zip.NewWriter(&zb)
-		w, _ := zw.Create("nb/analysis.ipynb")
-		w.Write(nb)
-		zw.Close()
+		w, err := zw.Create("nb/analysis.ipynb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(nb); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
 		return zb.Bytes()
 	}
 	for _, tc := range []struct {

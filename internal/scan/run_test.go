@@ -96,7 +96,7 @@ func TestScanConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			var w Walk = Files([]string{filepath.Join(dir, fmt.Sprint(i))})
+			w := Files([]string{filepath.Join(dir, fmt.Sprint(i))})
 			if i%2 == 1 { // items too: their walk runs on the caller's goroutine
 				w = Items(func(ctx context.Context, visit source.Visit) error {
 					for j := range 3 {

@@ -305,7 +305,7 @@ func ReadZip(ctx context.Context, zr *zip.Reader, prov Provenance, b *Budget, vi
 		}
 		comp := int64(f.CompressedSize64)
 		err = visitMember(ctx, visit, it, b.Guard(zm, func() int64 { return comp }), &errs)
-		zm.Close()
+		_ = zm.Close() // only read: closing it loses nothing
 		// The visitor reported the member's read error itself; what
 		// matters here is whether its header can be trusted.
 		damaged = damaged || zm.damaged
@@ -328,7 +328,7 @@ func openZipMember(f *zip.File) (*zipMember, error) {
 		if err != nil {
 			return nil, err
 		}
-		var rc io.ReadCloser = io.NopCloser(raw)
+		rc := io.NopCloser(raw)
 		if f.Method == zip.Deflate {
 			rc = flate.NewReader(raw)
 		}

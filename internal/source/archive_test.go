@@ -21,7 +21,9 @@ func TestReadZipDamaged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(data)
+		if _, err := f.Write(data); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}

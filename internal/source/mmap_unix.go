@@ -23,5 +23,7 @@ func mapWindow(ra io.ReaderAt, start, end int64) (data []byte, release func(), o
 	if err != nil {
 		return nil, nil, false
 	}
-	return m[start-at:], func() { unix.Munmap(m) }, true
+	// A read-only mapping: unmapping it loses nothing, and fails only
+	// for a range that is not mapped.
+	return m[start-at:], func() { _ = unix.Munmap(m) }, true
 }

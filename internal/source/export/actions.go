@@ -92,7 +92,7 @@ func actionsLog(ctx context.Context, e *emitter, fsys fs.FS, prov source.Provena
 		e.member(prov.Path, err)
 		return nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	head := make([]byte, 64)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {

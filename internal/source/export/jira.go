@@ -124,11 +124,14 @@ func jiraEmit(ctx context.Context, e *emitter, prov source.Provenance, is *jiraI
 		p.Author = a
 		p = p.Attr("author", a)
 	}
+	// A "created" that is missing or not a string leaves the issue
+	// untimed.
 	var created string
-	json.Unmarshal(is.Fields["created"], &created)
-	if t, ok := parseTime(created); ok {
-		p.Time = t
-		p = p.Attr("date", dateAttr(t, ok, created))
+	if json.Unmarshal(is.Fields["created"], &created) == nil {
+		if t, ok := parseTime(created); ok {
+			p.Time = t
+			p = p.Attr("date", dateAttr(t, ok, created))
+		}
 	}
 	emit := func(field, text string) error {
 		q := p.Attr("field", field)
@@ -189,7 +192,9 @@ func jiraText(raw json.RawMessage, depth int) string {
 	switch raw[0] {
 	case '"':
 		var s string
-		json.Unmarshal(raw, &s)
+		if json.Unmarshal(raw, &s) != nil {
+			return ""
+		}
 		return s
 	case '{':
 		var v map[string]any

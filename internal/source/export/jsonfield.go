@@ -70,12 +70,12 @@ func (p *fieldParser) value(i, depth int) int {
 	if i >= len(p.b) || depth > maxNesting || p.inKey {
 		return -1
 	}
-	switch c := p.b[i]; {
-	case c == '{':
+	switch p.b[i] {
+	case '{':
 		return p.object(i, depth)
-	case c == '[':
+	case '[':
 		return p.array(i, depth)
-	case c == '"':
+	case '"':
 		end := p.str(i)
 		if end > 0 && !p.found && p.off >= i && p.off < end && len(p.path) > 0 {
 			p.found, p.field = true, p.pathString()

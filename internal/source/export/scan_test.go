@@ -30,7 +30,9 @@ func TestScanSlackZip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(w, data)
+		if _, err := io.WriteString(w, data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)

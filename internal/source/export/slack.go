@@ -155,7 +155,7 @@ func (s *slackReader) open(p string) (*budgetReader, func(), bool) {
 		}
 		return nil, nil, false
 	}
-	return newBudgetReader(f), func() { f.Close() }, true
+	return newBudgetReader(f), func() { _ = f.Close() }, true // only read: closing it loses nothing
 }
 
 // readUsers reads users.json, which maps user ids to names.
@@ -440,7 +440,7 @@ func rawFile(ctx context.Context, e *emitter, fsys fs.FS, prov source.Provenance
 		e.member(prov.Path, err)
 		return nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read: closing it loses nothing
 	size := int64(-1)
 	if info, err := d.Info(); err == nil {
 		size = info.Size()

@@ -297,7 +297,7 @@ func sniffActions(fsys fs.FS, root []fs.DirEntry) bool {
 		}
 		head := make([]byte, 64)
 		n, _ := io.ReadFull(f, head)
-		f.Close()
+		_ = f.Close() // only read: closing it loses nothing
 		if _, ok := logTime(head[:n]); ok {
 			return true
 		}

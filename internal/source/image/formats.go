@@ -99,7 +99,7 @@ func (d *dockerImage) compressedDigest(diffID v1.Hash) (v1.Hash, bool, error) {
 	if err != nil {
 		return v1.Hash{}, false, fmt.Errorf("opening layer %s: %w", name, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // only read: closing it loses nothing
 	br := bufio.NewReader(rc)
 	head, _ := br.Peek(4)
 	if !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) && !bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}) {

@@ -131,7 +131,7 @@ func probe(path string) (kind Kind, tarErr, err error) {
 	if err != nil {
 		return KindNone, nil, fmt.Errorf("probing for an image: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing it loses nothing
 	var ociLayout, index bool
 	tr := tar.NewReader(f)
 	for {
@@ -236,7 +236,7 @@ func looksLikeDockerManifest(r io.ReadCloser, err error) bool {
 	if err != nil {
 		return false
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }() // only read: closing it loses nothing
 	var entries []struct {
 		Config string
 		Layers []string

@@ -341,7 +341,7 @@ func (r *layerReader) layer(ctx context.Context, l v1.Layer, n int, diffID strin
 		// Reported once: a repeat below fails the same way.
 		return &layerError{fmt.Errorf("%s: opening: %w", where, err)}
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // only read: closing it loses nothing
 
 	// What this layer deletes or writes only hides the layers below it, so
 	// it is merged once the layer is read.
