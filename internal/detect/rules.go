@@ -308,9 +308,12 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	case '"', '\'', '`':
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
+		splitContinued(data, p, e, out)
 		if depth < d.maxDep {
 			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)
 		}
+	case ' ', '\t':
+		splitPrintf(data, p, e, out)
 	case '%':
 		if depth < d.maxDep {
 			// The window ends where the encoded run does: one reaching

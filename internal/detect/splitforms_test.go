@@ -1,0 +1,163 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+)
+
+// splitCase is a token written in pieces: each want piece (the first
+// holds "hf_") must be reported as a part at its place in the input, in
+// order; none means no match at all.
+type splitCase struct {
+	name   string
+	input  string
+	pieces []string
+}
+
+// splitCases are the split forms of the languages of ML code, and the
+// look-alikes that must not be joined. a and b cut tok1 after "hf_" and 9
+// more characters; c, d and e cut it in three.
+func splitCases() []splitCase {
+	a, b := tok1[:12], tok1[12:]
+	c, d, e := tok1[:8], tok1[8:20], tok1[20:]
+	p := func(s ...string) []string { return s }
+	return []splitCase{
+		// Python.
+		{"py implicit concatenation in parentheses", "tok = (\n    \"" + a + "\"\n    \"" + b + "\"\n)\n", p(a, b)},
+		{"py join of a list", `tok = "".join(["` + a + `", "` + b + `"])`, p(a, b)},
+		{"py join of a tuple", `tok = ''.join(('` + a + `', '` + b + `'))`, p(a, b)},
+		{"py join across lines with comments", "tok = \"\".join([\n    \"" + c + "\",  # one\n    \"" + d + "\",\n    \"" + e + "\",\n])\n", p(c, d, e)},
+		{"py join, token inside the first element", `h = "".join(["Bearer ` + a + `", "` + b + `"])`, p(a, b)},
+		{"py format", `tok = "{}{}".format("` + a + `", "` + b + `")`, p(a, b)},
+		{"py format, three", `tok = "{}{}{}".format("` + c + `", "` + d + `", "` + e + `")`, p(c, d, e)},
+		{"py percent", `tok = "%s%s" % ("` + a + `", "` + b + `")`, p(a, b)},
+		{"py plus and line continuation", "tok = \"" + a + "\" + \\\n    \"" + b + "\"\n", p(a, b)},
+		{"py literal continued by a backslash", "tok = \"" + a + "\\\n" + b + "\"\n", p(a, b)},
+		{"py raw and f prefixes", "tok = (r\"" + a + "\"\n       f\"" + b + "\")\n", p(a, b)},
+		// JavaScript and TypeScript.
+		{"js plus across lines", "const t = \"" + a + "\" +\n  \"" + b + "\";\n", p(a, b)},
+		{"js array join", `const t = ["` + a + `", "` + b + `"].join("");`, p(a, b)},
+		{"js array join, single quotes", `const t = ['` + c + `', '` + d + `', '` + e + `'].join('');`, p(c, d, e)},
+		{"js template of literals", "const t = `${\"" + a + "\"}${'" + b + "'}`;", p(a, b)},
+		{"js template with text", "const t = `${\"" + a + "\"}" + b + "`;", p(a, b)},
+		{"js concat method", `const t = "` + a + `".concat("` + b + `");`, p(a, b)},
+		{"js concat chained", `const t = "` + c + `".concat("` + d + `").concat('` + e + `');`, p(c, d, e)},
+		{"js concat of arguments", `const t = "".concat("` + c + `", "` + d + `", "` + e + `");`, p(c, d, e)},
+		// Shell.
+		{"sh adjacent double quotes", `TOKEN="` + a + `""` + b + `"`, p(a, b)},
+		{"sh unquoted then single-quoted", "TOKEN=" + a + "'" + b + "'\n", p(a, b)},
+		{"sh quoted then unquoted", "TOKEN=\"" + a + "\"" + b + "\n", p(a, b)},
+		{"sh three glued pieces", "export TOKEN=" + c + "\"" + d + "\"'" + e + "'\n", p(c, d, e)},
+		{"sh quotes and a line continuation", "TOKEN=\"" + a + "\"\\\n\"" + b + "\"\n", p(a, b)},
+		{"sh unquoted line continuation", "TOKEN=" + a + "\\\n" + b + "\n", p(a, b)},
+		{"sh printf", "printf %s%s " + a + " " + b + " > ~/.cache/huggingface/token\n", p(a, b)},
+		{"sh printf -v", "printf -v TOKEN '%s%s' " + a + " \"" + b + "\"\n", p(a, b)},
+		{"sh printf in a substitution, format reused", "TOKEN=$(printf '%s' " + c + " '" + d + "' " + e + ")\n", p(c, d, e)},
+		{"sh printf, quoted first argument", "printf \"%s%s\" \"" + a + "\" " + b + "\n", p(a, b)},
+		// Go.
+		{"go plus across lines", "tok := \"" + a + "\" +\n\t\"" + b + "\"\n", p(a, b)},
+		{"go strings.Join", "tok := strings.Join([]string{\"" + a + "\", `" + b + "`}, \"\")\n", p(a, b)},
+		{"go strings.Join across lines", "tok := strings.Join([]string{\n\t\"" + c + "\",\n\t\"" + d + "\",\n\t\"" + e + "\",\n}, \"\")\n", p(c, d, e)},
+		{"go Sprintf", `tok := fmt.Sprintf("%s%s", "` + a + `", "` + b + `")`, p(a, b)},
+		{"go Sprintf %v", `tok := fmt.Sprintf("%v%s%v", "` + c + `", "` + d + `", "` + e + `")`, p(c, d, e)},
+		{"go Sprint", `tok := fmt.Sprint("` + a + `", "` + b + `")`, p(a, b)},
+		// YAML.
+		{"yaml double-quoted, escaped line break", "env:\n  token: \"" + a + "\\\n    " + b + "\"\n", p(a, b)},
+		{"yaml double-quoted, CRLF", "token: \"" + a + "\\\r\n  " + b + "\"\r\n", p(a, b)},
+
+		// Look-alikes: nothing is joined.
+		{"prefix plus a variable", `tok = "hf_" + suffix`, nil},
+		{"piece plus a variable", `tok = "` + a + `" + rest`, nil},
+		{"join with a variable", `tok = "".join(["` + a + `", rest])`, nil},
+		{"join with a separator", `tok = ", ".join(["` + a + `", "` + b + `"])`, nil},
+		{"join with a space", `tok = " ".join(("` + a + `", "` + b + `"))`, nil},
+		{"list not joined", `parts = ["` + a + `", "` + b + `"]`, nil},
+		{"tuple not joined", `parts = ("` + a + `", "` + b + `")`, nil},
+		{"call that does not join", `f("` + a + `", "` + b + `")`, nil},
+		{"join of a list that goes on", `tok = "".join(["` + a + `", "` + b + `", "_x"])`, nil},
+		{"last element too long", `tok = "".join(["` + a + `", "` + b + `Qz"])`, nil},
+		{"format with text between", `tok = "{}-{}".format("` + a + `", "` + b + `")`, nil},
+		{"format with one placeholder", `tok = "{}".format("` + a + `", "` + b + `")`, nil},
+		{"percent with a space", `tok = "%s %s" % ("` + a + `", "` + b + `")`, nil},
+		{"js join with a comma", `t = ["` + a + `", "` + b + `"].join(",")`, nil},
+		{"js join, default separator", `t = ["` + a + `", "` + b + `"].join()`, nil},
+		{"js template with an expression", "t = `${\"" + a + "\"}${rest}`", nil},
+		{"js template glued on the left", "t = `x${\"" + a + "\"}${\"" + b + "\"}`", nil},
+		{"js concat of a variable", `t = "` + a + `".concat(rest)`, nil},
+		{"js concat on a non-empty receiver", `t = "x".concat("` + a + `", "` + b + `")`, nil},
+		{"go join with a separator", `t := strings.Join([]string{"` + a + `", "` + b + `"}, ",")`, nil},
+		{"go Sprintf with text", `t := fmt.Sprintf("%s/%s", "` + a + `", "` + b + `")`, nil},
+		{"go Sprintf, count differs", `t := fmt.Sprintf("%s", "` + a + `", "` + b + `")`, nil},
+		{"go Println", `fmt.Println("` + a + `", "` + b + `")`, nil},
+		{"sh printf with a space", "printf '%s %s' " + a + " " + b + "\n", nil},
+		{"sh echo", "echo " + a + " " + b + "\n", nil},
+		{"sh printf, argument goes on", "printf %s%s " + a + " " + b + "_x\n", nil},
+		{"sh word goes on", "TOKEN=" + a + "'" + b + "'_x\n", nil},
+		{"sh word too long", "TOKEN=" + a + "'" + b + "'Qz\n", nil},
+		{"continued literal goes on", "t = \"" + a + "\\\n" + b + "_x\"\n", nil},
+		{"continued literal, escape of a letter", "t = \"" + a + "\\\n" + b + "\\x41\"\n", nil},
+		{"yaml folded", "token: >-\n  " + a + "\n  " + b + "\n", nil},
+		{"yaml literal", "token: |\n  " + a + "\n  " + b + "\n", nil},
+		{"yaml plain multi-line", "token: " + a + "\n  " + b + "\n", nil},
+		{"yaml double-quoted, unescaped line break", "token: \"" + a + "\n  " + b + "\"\n", nil},
+		{"short pieces", `"".join(["hf_abcDefGhi", "JklMnoPqr"])`, nil},
+		{"placeholder pieces", `"".join(["hf_xxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxx"])`, nil},
+	}
+}
+
+func TestSplitForms(t *testing.T) {
+	d := New(Options{})
+	for _, tt := range splitCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			got := d.Detect([]byte(tt.input))
+			if tt.pieces == nil {
+				if len(got) != 0 {
+					t.Fatalf("unexpected matches %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Secret != tok1 || got[0].Confidence != Medium {
+				t.Fatalf("got %+v, want %s with medium confidence", got, tok1)
+			}
+			m := got[0]
+			if len(m.Parts) != len(tt.pieces) {
+				t.Fatalf("parts %+v, want %d", m.Parts, len(tt.pieces))
+			}
+			at := 0
+			for i, piece := range tt.pieces {
+				k := strings.Index(tt.input[at:], piece)
+				if k < 0 {
+					t.Fatalf("piece %d not in the input", i)
+				}
+				want := Span{at + k, at + k + len(piece)}
+				if m.Parts[i] != want {
+					t.Errorf("part %d at %v (%q), want %v", i, m.Parts[i], tt.input[m.Parts[i].Start:m.Parts[i].End], want)
+				}
+				at = want.End
+			}
+			if m.Start != m.Parts[0].Start || m.End != m.Parts[len(m.Parts)-1].End {
+				t.Errorf("span %d-%d, want the parts' %d-%d", m.Start, m.End, m.Parts[0].Start, m.Parts[len(m.Parts)-1].End)
+			}
+		})
+	}
+}
+
+// TestSplitFormsWholeTokens checks that a join of whole tokens reports
+// each token once, on its own, and never a token glued from two.
+func TestSplitFormsWholeTokens(t *testing.T) {
+	d := New(Options{})
+	for _, in := range []string{
+		`"".join(["` + tok1 + `", "` + tok2 + `"])`,
+		`["` + tok1 + `", "` + tok2 + `"].join("")`,
+		`strings.Join([]string{"` + tok1 + `", "` + tok2 + `"}, "")`,
+		"printf %s%s " + tok1 + " " + tok2 + "\n",
+		`"".join(["` + tok1[:12] + `", "` + tok2[:25] + `"])`,
+	} {
+		got := d.Detect([]byte(in))
+		for _, m := range got {
+			if m.Parts != nil || (m.Secret != tok1 && m.Secret != tok2) {
+				t.Errorf("%s: joined %+v", in, m)
+			}
+		}
+	}
+}
