@@ -42,6 +42,9 @@ func FuzzDetect(f *testing.F) {
 	d := New(Options{}) // safe for concurrent use; building one per input would dominate
 	nb := New(Options{JoinJSONArrays: true})
 	f.Add([]byte(`["`+tok1[:9]+`", "`), []byte(tok1[9:]+`\u00`), uint8(0), uint8(0))
+	for _, c := range splitCases() { // the split forms, cut in two
+		f.Add([]byte(c.input[:len(c.input)/2]), []byte(c.input[len(c.input)/2:]), uint8(0), uint8(0))
+	}
 	f.Fuzz(func(t *testing.T, prefix, suffix []byte, which, tokIdx uint8) {
 		// Arbitrary bytes alone: must not panic, spans must be in range.
 		raw := append(append([]byte{}, prefix...), suffix...)

@@ -308,9 +308,19 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	case '"', '\'', '`':
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
-		splitContinued(data, p, e, out)
-		if depth < d.maxDep {
-			decodeWindow(d, data, p, p, e+6*hfTokenLen, "json-escape", unescape, depth, out)
+		if escapedLineEnd(data, e) >= 0 {
+			// A line continuation, not an escape: decoding a window from
+			// here would claim (and cut short) an encoded token on the
+			// next line.
+			splitContinued(data, p, e, out)
+		} else if depth < d.maxDep {
+			// The window stops at the line end, as the percent one does:
+			// an escaped token never spans a raw line break.
+			end := e
+			for end < len(data) && end-e < 6*hfTokenLen && data[end] != '\n' {
+				end++
+			}
+			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
 		}
 	case ' ', '\t':
 		splitPrintf(data, p, e, out)

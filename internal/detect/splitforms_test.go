@@ -161,3 +161,74 @@ func TestSplitFormsWholeTokens(t *testing.T) {
 		}
 	}
 }
+
+// splitTemplates are split forms with \x01 and \x02 where the two pieces
+// of a token go.
+var splitTemplates = []string{
+	"t = (\"\x01\"\n     \"\x02\")\n",
+	"t = \"\".join([\"\x01\", \"\x02\"])\n",
+	"t = \"{}{}\".format(\"\x01\", '\x02')\n",
+	"t = \"%s%s\" % (\"\x01\", \"\x02\")\n",
+	"t = \"\x01\\\n\x02\"\n",
+	"const t = [\"\x01\", \"\x02\"].join(\"\");\n",
+	"const t = `${\"\x01\"}${\"\x02\"}`;\n",
+	"const t = \"\x01\".concat(\"\x02\");\n",
+	"TOKEN=\x01'\x02'\n",
+	"TOKEN=\"\x01\"\x02\n",
+	"printf %s%s \x01 \x02\n",
+	"t := strings.Join([]string{\"\x01\", \"\x02\"}, \"\")\n",
+	"t := fmt.Sprintf(\"%s%s\", \"\x01\", \"\x02\")\n",
+	"token: \"\x01\\\n  \x02\"\n",
+}
+
+// FuzzSplitForms checks that split forms never panic, that every part of
+// a split match lies in the input and that the parts spell the secret,
+// and that a token cut at any point past its "hf_" is found in every form.
+func FuzzSplitForms(f *testing.F) {
+	for i, c := range splitCases() {
+		f.Add([]byte(c.input), uint8(i), uint8(i))
+	}
+	d := New(Options{})
+	f.Fuzz(func(t *testing.T, raw []byte, form, cut uint8) {
+		for _, m := range d.Detect(raw) {
+			if m.Start < 0 || m.End > len(raw) || m.Start >= m.End {
+				t.Fatalf("span out of range: %+v", m)
+			}
+			if m.Parts == nil || m.Encodings != nil {
+				continue
+			}
+			var sb strings.Builder
+			for _, p := range m.Parts {
+				if p.Start < m.Start || p.End > m.End || p.Start >= p.End {
+					t.Fatalf("part %v out of %d-%d", p, m.Start, m.End)
+				}
+				sb.Write(raw[p.Start:p.End])
+			}
+			if sb.String() != m.Secret {
+				t.Fatalf("parts do not spell the secret: %+v", m)
+			}
+		}
+		at := 4 + int(cut)%(len(tok1)-4) // both pieces non-empty
+		tpl := splitTemplates[int(form)%len(splitTemplates)]
+		input := strings.NewReplacer("\x01", tok1[:at], "\x02", tok1[at:]).Replace(tpl)
+		input = string(raw) + "\n" + input
+		for _, m := range d.Detect([]byte(input)) {
+			if m.Secret == tok1 {
+				return
+			}
+		}
+		t.Fatalf("%s cut at %d not found in %q", tok1, at, input)
+	})
+}
+
+// BenchmarkSplitTriggers feeds code dense with short hf_ literals, each of
+// which starts a look for a split form that fails.
+func BenchmarkSplitTriggers(b *testing.B) {
+	unit := "kw[\"hf_token\"] = os.environ.get(\"hf_home\", \"\"); f(\"hf_x\", y) # printf %s hf_a b\n"
+	data := []byte(strings.Repeat(unit, (1<<20)/len(unit)))
+	d := New(Options{})
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		d.Detect(data)
+	}
+}
