@@ -1,8 +1,14 @@
 package detect
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // splitCase is a token written in pieces: each want piece (the first
@@ -50,7 +56,7 @@ func splitCases() []splitCase {
 		{"sh three glued pieces", "export TOKEN=" + c + "\"" + d + "\"'" + e + "'\n", p(c, d, e)},
 		{"sh quotes and a line continuation", "TOKEN=\"" + a + "\"\\\n\"" + b + "\"\n", p(a, b)},
 		{"sh unquoted line continuation", "TOKEN=" + a + "\\\n" + b + "\n", p(a, b)},
-		{"sh printf", "printf %s%s " + a + " " + b + " > ~/.cache/huggingface/token\n", p(a, b)},
+		{"sh printf", "printf %s%s " + a + " " + b + " | tee /dev/null\n", p(a, b)},
 		{"sh printf -v", "printf -v TOKEN '%s%s' " + a + " \"" + b + "\"\n", p(a, b)},
 		{"sh printf in a substitution, format reused", "TOKEN=$(printf '%s' " + c + " '" + d + "' " + e + ")\n", p(c, d, e)},
 		{"sh printf, quoted first argument", "printf \"%s%s\" \"" + a + "\" " + b + "\n", p(a, b)},
@@ -230,5 +236,106 @@ func BenchmarkSplitTriggers(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		d.Detect(data)
+	}
+}
+
+// evaluators print, as a JSON array, the value each program of a JSON array
+// read on standard input builds (null when it does not run): the token's
+// variable for Python and JavaScript, the first value for YAML.
+var evaluators = map[string][]string{
+	"py": {"python3", "-c", `import sys, json
+out = []
+for src in json.load(sys.stdin):
+    ns = {}
+    try:
+        exec(src, ns)
+        out.append(ns.get("tok", ns.get("h")))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)`},
+	"js": {"node", "-e", `const vm = require("vm");
+const out = JSON.parse(require("fs").readFileSync(0, "utf8")).map((src) => {
+  const ctx = {};
+  try { vm.runInNewContext(src + "\n;__r = t;", ctx); return ctx.__r; } catch (e) { return null; }
+});
+process.stdout.write(JSON.stringify(out));`},
+	"yaml": {"python3", "-c", `import sys, json, yaml
+out = []
+for src in json.load(sys.stdin):
+    d = yaml.safe_load(src)
+    while isinstance(d, dict):
+        d = list(d.values())[0]
+    out.append(d)
+json.dump(out, sys.stdout)`},
+	"sh": {"bash", "-c", `while IFS= read -r -d '' src; do
+  v=$(bash -c "$src"$'\n''printf %s "${TOKEN-}"' 2>/dev/null) || v=
+  printf '%s\0' "$v"
+done`},
+}
+
+// evaluate runs the programs in lang's interpreter and returns what each
+// builds, or skips the test when the interpreter is missing.
+func evaluate(t *testing.T, lang string, progs []string) []*string {
+	t.Helper()
+	r := evaluators[lang]
+	if _, err := exec.LookPath(r[0]); err != nil {
+		t.Skipf("%s not installed", r[0])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, r[0], r[1:]...)
+	if lang == "sh" {
+		cmd.Stdin = strings.NewReader(strings.Join(progs, "\x00") + "\x00")
+	} else {
+		in, _ := json.Marshal(progs)
+		cmd.Stdin = bytes.NewReader(in)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", r[0], err)
+	}
+	var vals []*string
+	if lang == "sh" {
+		for _, v := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+			vals = append(vals, &v)
+		}
+	} else if err := json.Unmarshal(out, &vals); err != nil {
+		t.Fatalf("%s printed %q: %v", r[0], out, err)
+	}
+	if len(vals) != len(progs) {
+		t.Fatalf("%s: %d values for %d programs", r[0], len(vals), len(progs))
+	}
+	return vals
+}
+
+// TestSplitFormsEvaluate runs the cases of TestSplitForms in their
+// languages' interpreters, where installed (python3 and its yaml module,
+// node, bash): the forms that are joined must build the token, and the
+// look-alikes that run must not build it as a word of its own.
+func TestSplitFormsEvaluate(t *testing.T) {
+	byLang := map[string][]splitCase{}
+	for _, tt := range splitCases() {
+		lang, _, _ := strings.Cut(tt.name, " ")
+		if _, ok := evaluators[lang]; ok {
+			byLang[lang] = append(byLang[lang], tt)
+		}
+	}
+	word := regexp.MustCompile(`(^|\W)` + tok1 + `(\W|$)`)
+	for lang, cases := range byLang {
+		t.Run(lang, func(t *testing.T) {
+			progs := make([]string, len(cases))
+			for i, c := range cases {
+				progs[i] = c.input
+			}
+			for i, v := range evaluate(t, lang, progs) {
+				c := cases[i]
+				switch {
+				case c.pieces == nil && v != nil && word.MatchString(*v):
+					t.Errorf("%s: a look-alike builds the token", c.name)
+				case c.pieces != nil && (v == nil || !word.MatchString(*v)):
+					t.Errorf("%s: builds %v, not the token", c.name, v)
+				}
+			}
+		})
 	}
 }
