@@ -1,5 +1,7 @@
 package detect
 
+import "slices"
+
 // splitToken assembles an hf_ token split across string literals. p is
 // the start of "hf_", e the quote that ends the run of letters and digits
 // after it. Literals joined by an operator or by being adjacent are tried
@@ -22,10 +24,11 @@ func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
 // token may then end inside the last element, where a character that
 // cannot continue it follows. It reports whether it found a token.
 func splitAdjacent(data []byte, p, e int, jsonArrays bool, out *matches) bool {
-	body := make([]byte, 0, hfTokenLen)
-	body = append(body, data[p+3:e]...)
-	parts := []Span{{p, e}}
-	for len(parts) < 12 {
+	var bodyBuf [hfTokenLen + 1]byte
+	var partBuf [maxParts + 1]Span
+	body := append(bodyBuf[:0], data[p+3:e]...)
+	parts := append(partBuf[:0], Span{p, e})
+	for len(parts) < maxParts {
 		j, comma := skipConcat(data, e+1, jsonArrays)
 		if j < 0 {
 			return false
@@ -69,14 +72,22 @@ func splitAdjacent(data []byte, p, e int, jsonArrays bool, out *matches) bool {
 			break
 		}
 	}
-	if len(body) != hfTokenLen || len(parts) < 2 {
+	return emitSplit(out, body, parts)
+}
+
+// emitSplit reports the token whose body was assembled from parts (the
+// first starting at "hf_") if it is one. body and parts may live on the
+// caller's stack: the match gets copies, so that the many short hf_
+// literals that assemble nothing allocate nothing.
+func emitSplit(out *matches, body []byte, parts []Span) bool {
+	if len(body) != hfTokenLen || len(parts) < 2 || len(parts) > maxParts {
 		return false
 	}
 	if _, ok := gradeHFBody(body); !ok {
 		return false
 	}
 	out.list = append(out.list, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
-		Start: p, End: parts[len(parts)-1].End, Parts: parts})
+		Start: parts[0].Start, End: parts[len(parts)-1].End, Parts: slices.Clone(parts)})
 	return true
 }
 

@@ -25,9 +25,10 @@ const maxParts = 12
 // character that cannot continue it follows (in the last piece or at the
 // start of the next non-empty one), or where the joined string ends.
 func assemble(data []byte, p, e int, rest []Span, out *matches) bool {
-	body := make([]byte, 0, hfTokenLen)
-	body = append(body, data[p+3:e]...)
-	parts := []Span{{p, e}}
+	var bodyBuf [hfTokenLen + 1]byte
+	var partBuf [maxParts + 1]Span
+	body := append(bodyBuf[:0], data[p+3:e]...)
+	parts := append(partBuf[:0], Span{p, e})
 	i := 0
 	for ; i < len(rest) && len(body) < hfTokenLen; i++ {
 		r := rest[i]
@@ -52,15 +53,7 @@ func assemble(data []byte, p, e int, rest []Span, out *matches) bool {
 			break
 		}
 	}
-	if len(body) != hfTokenLen || len(parts) < 2 || len(parts) > maxParts {
-		return false
-	}
-	if _, ok := gradeHFBody(body); !ok {
-		return false
-	}
-	out.list = append(out.list, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
-		Start: p, End: parts[len(parts)-1].End, Parts: parts})
-	return true
+	return emitSplit(out, body, parts)
 }
 
 // endsToken tells whether the literal content at data[i] cannot continue
@@ -191,12 +184,11 @@ func literalAt(data []byte, i int) (Span, int, bool) {
 	return Span{i + 1, e}, e + 1, true
 }
 
-// listRest reads the rest of a comma-separated list of literals, from just
+// listRest appends to rest the rest of a comma-separated list of literals, from just
 // after one of them to closer, and returns the literals' contents and the
 // index after closer. A trailing comma is allowed; anything but a literal
 // fails.
-func listRest(data []byte, i int, closer byte) ([]Span, int, bool) {
-	var rest []Span
+func listRest(rest []Span, data []byte, i int, closer byte) ([]Span, int, bool) {
 	for len(rest) < maxParts {
 		if i = skipGap(data, i); i < 0 || i >= len(data) {
 			return nil, 0, false
@@ -304,7 +296,8 @@ func splitForms(data []byte, p, e int, out *matches) bool {
 	default:
 		return false
 	}
-	rest, end, ok := listRest(data, e+1, closer)
+	var restBuf [maxParts]Span
+	rest, end, ok := listRest(restBuf[:0], data, e+1, closer)
 	if !ok || !joinedList(data, o, end, 1+len(rest)) {
 		return false
 	}
@@ -397,7 +390,8 @@ func splitSprintf(data []byte, p, e, o int, out *matches) bool {
 	if b < 0 || data[b] != '(' || !callBefore(data, b, "fmt.Sprintf") {
 		return false
 	}
-	rest, _, ok := listRest(data, e+1, ')')
+	var restBuf [maxParts]Span
+	rest, _, ok := listRest(restBuf[:0], data, e+1, ')')
 	if !ok {
 		return false
 	}
@@ -411,7 +405,8 @@ func splitSprintf(data []byte, p, e, o int, out *matches) bool {
 // splitConcatMethod handles "hf_AbC".concat("dEf…") (JavaScript), chained
 // calls and several arguments too.
 func splitConcatMethod(data []byte, p, e int, out *matches) bool {
-	var rest []Span
+	var restBuf [maxParts]Span
+	rest := restBuf[:0]
 	i := e + 1
 	for len(rest) < maxParts {
 		j := skipGap(data, i)
@@ -430,11 +425,11 @@ func splitConcatMethod(data []byte, p, e int, out *matches) bool {
 		if !ok {
 			return false
 		}
-		more, end, ok := listRest(data, next, ')')
+		more, end, ok := listRest(append(rest, first), data, next, ')')
 		if !ok {
 			return false
 		}
-		rest = append(append(rest, first), more...)
+		rest = more
 		i = end
 	}
 	return len(rest) > 0 && assemble(data, p, e, rest, out)
@@ -456,7 +451,8 @@ func splitTemplate(data []byte, p, e, q int, out *matches) bool {
 	if i < 0 || i >= len(data) || data[i] != '}' {
 		return false
 	}
-	var rest []Span
+	var restBuf [maxParts]Span
+	rest := restBuf[:0]
 	for i++; i < len(data) && len(rest) < maxParts; {
 		switch {
 		case data[i] == '`':
@@ -488,8 +484,9 @@ func splitTemplate(data []byte, p, e, q int, out *matches) bool {
 // quoted or not: hf_AbC'dEf…', "hf_AbC"dEf…, hf_AbC"dEf"'…'. p is "hf_";
 // the word's letters and digits are joined across its quotes.
 func splitShellWord(data []byte, p int, out *matches) bool {
-	body := make([]byte, 0, hfTokenLen)
-	var parts []Span
+	var bodyBuf [hfTokenLen + 1]byte
+	var partBuf [maxParts + 1]Span
+	body, parts := bodyBuf[:0], partBuf[:0]
 	i := p + 3
 	for len(body) <= hfTokenLen && len(parts) <= maxParts {
 		e := run(data, i, hfTokenLen+1-len(body), isAlnum)
@@ -512,15 +509,7 @@ func splitShellWord(data []byte, p int, out *matches) bool {
 		}
 		i = j
 	}
-	if len(body) != hfTokenLen || len(parts) < 2 || len(parts) > maxParts {
-		return false
-	}
-	if _, ok := gradeHFBody(body); !ok {
-		return false
-	}
-	out.list = append(out.list, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
-		Start: p, End: parts[len(parts)-1].End, Parts: parts})
-	return true
+	return emitSplit(out, body, parts)
 }
 
 // splitContinued handles a literal continued on the next line by a
@@ -529,7 +518,8 @@ func splitShellWord(data []byte, p int, out *matches) bool {
 // double-quoted scalar, whose escaped line break joins without a space.
 // e is the backslash.
 func splitContinued(data []byte, p, e int, out *matches) bool {
-	var rest []Span
+	var restBuf [maxParts]Span
+	rest := restBuf[:0]
 	for i := escapedLineEnd(data, e); i >= 0 && len(rest) < maxParts; {
 		for k := 0; i < len(data) && (data[i] == ' ' || data[i] == '\t') && k < maxGap; k++ {
 			i++
@@ -601,7 +591,8 @@ func splitPrintf(data []byte, p, e int, out *matches) bool {
 	if cs < 0 || !isPrintf(data[cs:ce]) {
 		return false
 	}
-	var rest []Span
+	var restBuf [maxParts]Span
+	rest := restBuf[:0]
 	for i := next; len(rest) < maxParts; {
 		j := i
 		for j < len(data) {
