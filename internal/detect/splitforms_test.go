@@ -149,9 +149,21 @@ func TestSplitForms(t *testing.T) {
 }
 
 // TestSplitFormsWholeTokens checks that a join of whole tokens reports
-// each token once, on its own, and never a token glued from two.
+// each token once, on its own, and never a token glued from two; and that
+// a whole token in a folded or quoted multi-line scalar is found as it is.
 func TestSplitFormsWholeTokens(t *testing.T) {
 	d := New(Options{})
+	for _, in := range []string{
+		"token: >-\n  " + tok1 + "\n",
+		"token: >\n  " + tok1 + "\n  more text\n",
+		"token: \"" + tok1 + "\\\n  \"\n",
+		"token: \"x\\\n  " + tok1 + "\"\n",
+	} {
+		got := d.Detect([]byte(in))
+		if len(got) != 1 || got[0].Secret != tok1 || got[0].Parts != nil || got[0].Confidence != High {
+			t.Errorf("%q: got %+v, want %s whole", in, got, tok1)
+		}
+	}
 	for _, in := range []string{
 		`"".join(["` + tok1 + `", "` + tok2 + `"])`,
 		`["` + tok1 + `", "` + tok2 + `"].join("")`,
