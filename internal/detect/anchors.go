@@ -51,7 +51,39 @@ func allAnchors() []anchor {
 			as = append(as, encodedAnchors()...)
 		}
 	}
-	return append(as, base64Anchors()...)
+	as = append(as, base64Anchors()...)
+	// Last, so that the buckets of the anchors above stay as they were
+	// tuned.
+	return append(as, transferAnchors()...)
+}
+
+// transferAnchors are the forms of transfer and markup encodings: HTML
+// character references, quoted-printable, and base64 of compressed data.
+// Each is a prefix that plain text rarely holds; its handler checks a few
+// decoded bytes before decoding a whole run.
+func transferAnchors() []anchor {
+	var out []anchor
+	add := func(h func(d *Detector, data []byte, pos, depth int, out *matches), pats ...string) {
+		for _, p := range pats {
+			out = append(out, anchor{pat: lit(p), decoder: true, handle: h})
+		}
+	}
+	// "&#104;", "&#x68;"; "&amp;#104;" (encoded twice); "hf&lowbar;",
+	// "hf&UnderBar;". Each starts at '&', rare in text.
+	add(handleEntities, "&#0", "&#1", "&#2", "&#3", "&#4", "&#5", "&#6", "&#7", "&#8", "&#9", "&#x", "&#X", "&am", "&lo", "&Un")
+	// Quoted-printable: "=3D" (the "=" of "token=hf_…" escaped, which
+	// leaves a word byte before the token), "=5F" ("hf=5F…" in a
+	// Q-encoded header), and soft line breaks: one inside the token's
+	// body ends its run of letters and handleHF passes it on; here, one
+	// inside "hf_" ("h=\nf_", "hf=\n_") or, CRLF as RFC 2045 has it,
+	// inside what an encoding made of the token.
+	add(handleQP, "=3D", "=5F", "=\r\n", "=\nf", "=\n_")
+	// Base64 of gzip ("H4sI", then flags 0 or FNAME: "A" or "C"; anchored
+	// at "sI", whose first byte the prefilter looks for already) and of
+	// zstd ("KLUv/", then the frame header's descriptor; anchored at
+	// "v/"); "SDRz" and "S0xV" are those encoded twice.
+	add(handleB64Compressed, "sIA", "sIC", "v/Q", "v/S", "v/U", "v/W", "v/Y", "v/a", "v/c", "v/e", "SDR", "S0x")
+	return out
 }
 
 // encodedAnchors are the percent, escape and hex forms of "hf_" and

@@ -48,6 +48,38 @@ func TestAnchorsAsBuilt(t *testing.T) {
 		{"Y", "X", "B", true, false, true},
 		{"F", "w", "a", true, false, true},
 		{"h", "c", "G", true, false, true},
+		{"&", "#", "0", true, false, false},
+		{"&", "#", "1", true, false, false},
+		{"&", "#", "2", true, false, false},
+		{"&", "#", "3", true, false, false},
+		{"&", "#", "4", true, false, false},
+		{"&", "#", "5", true, false, false},
+		{"&", "#", "6", true, false, false},
+		{"&", "#", "7", true, false, false},
+		{"&", "#", "8", true, false, false},
+		{"&", "#", "9", true, false, false},
+		{"&", "#", "x", true, false, false},
+		{"&", "#", "X", true, false, false},
+		{"&", "a", "m", true, false, false},
+		{"&", "l", "o", true, false, false},
+		{"&", "U", "n", true, false, false},
+		{"=", "3", "D", true, false, false},
+		{"=", "5", "F", true, false, false},
+		{"=", "\r", "\n", true, false, false},
+		{"=", "\n", "f", true, false, false},
+		{"=", "\n", "_", true, false, false},
+		{"s", "I", "A", true, false, false},
+		{"s", "I", "C", true, false, false},
+		{"v", "/", "Q", true, false, false},
+		{"v", "/", "S", true, false, false},
+		{"v", "/", "U", true, false, false},
+		{"v", "/", "W", true, false, false},
+		{"v", "/", "Y", true, false, false},
+		{"v", "/", "a", true, false, false},
+		{"v", "/", "c", true, false, false},
+		{"v", "/", "e", true, false, false},
+		{"S", "D", "R", true, false, false},
+		{"S", "0", "x", true, false, false},
 	}
 	var got []row
 	for _, a := range allAnchors() {
@@ -60,7 +92,8 @@ func TestAnchorsAsBuilt(t *testing.T) {
 	for _, a := range New(Options{}).anchors {
 		buckets = append(buckets, a.bucket)
 	}
-	wantBuckets := []uint8{1, 2, 1, 4, 8, 4, 16, 16, 32, 64, 128, 4, 2, 16, 32, 8, 64, 128, 1, 1, 8, 1, 16, 128, 2, 64, 8, 32, 2, 1}
+	wantBuckets := []uint8{1, 2, 1, 4, 8, 4, 16, 16, 32, 64, 128, 4, 2, 16, 32, 8, 64, 128, 1, 1, 8, 1, 16, 128, 2, 64, 8, 32, 2, 1,
+		4, 1, 4, 4, 4, 8, 32, 4, 4, 4, 4, 1, 64, 4, 4, 16, 16, 8, 1, 1, 64, 64, 8, 8, 8, 8, 8, 8, 8, 8, 32, 32}
 	if !slices.Equal(buckets, wantBuckets) {
 		t.Errorf("buckets changed: got %v, want %v", buckets, wantBuckets)
 	}

@@ -66,6 +66,11 @@ func BenchmarkDense(b *testing.B) {
 		{"hex", "68665f"},
 		{"hf", "hf_hf_"},
 		{"aws", "AKIA"},
+		{"entities", "&#104;&#102;"},
+		{"named-entities", "&amp;f&lowbar;"},
+		{"qp-soft-breaks", "hf=\r\n"},
+		{"qp", "=3Dhf=5F"},
+		{"base64-gzip", "H4sI SDRz "},
 	} {
 		data := []byte(strings.Repeat(tc.unit, (1<<20)/len(tc.unit)))
 		d := New(Options{})

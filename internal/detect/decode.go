@@ -21,12 +21,29 @@ func decodeWindow(d *Detector, data []byte, anchorPos, from, to int, enc string,
 	if enc != "percent" {
 		kind = decEscape
 	}
-	if !out.claim(kind, from, to) {
-		return
+	// These encodings never span lines: a window reaching past a line end
+	// would claim (and cut short) an encoded token starting on the next.
+	if to > len(data) {
+		to = len(data)
+	}
+	if from < to {
+		if i := bytes.IndexByte(data[from:to], '\n'); i >= 0 {
+			to = from + i
+		}
 	}
 	start := from
 	for k := 0; k < windowBack && start > 0 && data[start-1] != '\n'; k++ {
 		start--
+	}
+	decodeRun(d, data, kind, start, from, to, enc, dec, depth, out)
+}
+
+// decodeRun claims [from, to) for decoder kind, decodes data[start:to]
+// with dec (start <= from: context before the anchor) and detects in the
+// result one level deeper, mapping matches back onto data.
+func decodeRun(d *Detector, data []byte, kind, start, from, to int, enc string, dec decodeFunc, depth int, out *matches) {
+	if !out.claim(kind, from, to) {
+		return
 	}
 	if to > len(data) {
 		to = len(data)
@@ -253,33 +270,26 @@ func handleBase64(d *Detector, data []byte, p, g, depth int, out *matches) {
 	for e < len(data) && e-s < 4*1200 && b64val[data[e]] != 0xff {
 		e++
 	}
+	src := data[s:e]
+	// A block wrapped at a fixed width (MIME, PEM) goes on after the line
+	// break: pos then maps src back onto data.
+	wrapped, pos := b64Wrapped(data, s, e, 4*1200)
+	if wrapped != nil {
+		src, e = wrapped, pos[len(pos)-1]+1
+	}
 	if !out.claim(decBase64, p, e) {
 		return
 	}
-	src := data[s:e]
-	decoded := make([]byte, 0, len(src)*3/4+2)
-	idx := make([]int, 0, cap(decoded)+1)
-	var acc uint32
-	n := 0
-	for i, c := range src {
-		acc = acc<<6 | uint32(b64val[c])
-		n++
-		if n == 4 {
-			decoded = append(decoded, byte(acc>>16), byte(acc>>8), byte(acc))
-			base := i - 3
-			idx = append(idx, base, base+1, base+2)
-			acc, n = 0, 0
+	decoded, idx := b64Decode(src)
+	if pos != nil {
+		for i, v := range idx {
+			if v < len(pos) {
+				idx[i] = pos[v] - s
+			} else {
+				idx[i] = e - s
+			}
 		}
 	}
-	switch n { // a tail without padding
-	case 2:
-		decoded = append(decoded, byte(acc>>4))
-		idx = append(idx, len(src)-2)
-	case 3:
-		decoded = append(decoded, byte(acc>>10), byte(acc>>2))
-		idx = append(idx, len(src)-3, len(src)-2)
-	}
-	idx = append(idx, len(src))
 	enc := "base64"
 	for _, c := range src {
 		if c == '-' || c == '_' {

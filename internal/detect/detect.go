@@ -164,6 +164,10 @@ func (d *Detector) detect(data []byte, depth int, out *matches) {
 type matches struct {
 	list    []Match
 	decoded [numDecoders]int // end of the last window, per decoder
+	// peeked is, per decoder, the end of the bytes a plausibility check
+	// found nothing in: the next check starts a little before it, not
+	// further back, so that densely packed anchors cost each byte once.
+	peeked [numDecoders]int
 }
 
 // Decoders, as indexes into matches.decoded.
@@ -172,6 +176,9 @@ const (
 	decPercent
 	decEscape
 	decHex
+	decEntity
+	decQP
+	decCompressed
 	numDecoders
 )
 

@@ -29,6 +29,16 @@ var encoders = []struct {
 		return encode.Base64(`{"t": "` + s[:9] + `\u00` + hex.EncodeToString([]byte{s[9]}) + s[10:] + `"}`)
 	}},
 	{"json-string", func(s string) string { return `{\"k\": \"` + s + `\"}` }},
+	{"html", htmlDec},
+	{"htmlhex", htmlHex},
+	// The soft line break falls inside the token.
+	{"qp", func(s string) string { return qpEncode(filler(50) + s) }},
+	{"wrapped76", func(s string) string { return wrap(b64([]byte(filler(40)+s)), 76, "\r\n") }},
+	{"wrapped64", func(s string) string { return wrap(b64([]byte(filler(50)+s)), 64, "\n") }},
+	{"base64-gzip", func(s string) string { return b64(gzipOf([]byte(s))) }},
+	{"base64-zstd", func(s string) string { return b64(zstdOf([]byte(s))) }},
+	{"base64-base64-gzip", func(s string) string { return b64([]byte(b64(gzipOf([]byte(s))))) }},
+	{"html-base64", func(s string) string { return htmlDec(b64([]byte(s))) }},
 }
 
 // FuzzDetect checks that the detector never panics, and that a token
@@ -42,6 +52,10 @@ func FuzzDetect(f *testing.F) {
 	d := New(Options{}) // safe for concurrent use; building one per input would dominate
 	nb := New(Options{JoinJSONArrays: true})
 	f.Add([]byte(`["`+tok1[:9]+`", "`), []byte(tok1[9:]+`\u00`), uint8(0), uint8(0))
+	f.Add([]byte("&#104;&#102;&amp;#95;"), []byte("hf&lowbar;=\r\n"), uint8(12), uint8(0))
+	f.Add([]byte("=3Dhf=5F"), []byte("=?utf-8?Q?a_hf=5F"), uint8(14), uint8(1))
+	f.Add([]byte("H4sIAAAAAAAA"), []byte("SDRzSUFBQUFB"), uint8(17), uint8(2))
+	f.Add([]byte(wrap(b64([]byte(filler(200))), 76, "\n")), []byte("KLUv/QBY"), uint8(15), uint8(3))
 	for _, c := range splitCases() { // the split forms, cut in two
 		f.Add([]byte(c.input[:len(c.input)/2]), []byte(c.input[len(c.input)/2:]), uint8(0), uint8(0))
 	}

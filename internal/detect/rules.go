@@ -309,18 +309,21 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
 		if escapedLineEnd(data, e) >= 0 {
-			// A line continuation, not an escape: decoding a window from
-			// here would claim (and cut short) an encoded token on the
-			// next line.
+			// A line continuation, not an escape: the literal goes on
+			// on the next line (there is nothing here to decode).
 			splitContinued(data, p, e, out)
 		} else if depth < d.maxDep {
-			// The window stops at the line end, as the percent one does:
-			// an escaped token never spans a raw line break.
+			// As for percent below: the window ends with the line, or it
+			// would claim (and cut short) an escaped token on the next.
 			end := e
 			for end < len(data) && end-e < 6*hfTokenLen && data[end] != '\n' {
 				end++
 			}
 			decodeWindow(d, data, p, p, end, "json-escape", unescape, depth, out)
+		}
+	case '=':
+		if depth < d.maxDep {
+			qpInToken(d, data, p, e, depth, out) // a soft line break, =XX
 		}
 	case ' ', '\t':
 		splitPrintf(data, p, e, out)

@@ -116,11 +116,13 @@ type Location struct {
 	// path, or its URL without credentials. The same path and line in two
 	// repositories are two places.
 	Repo string `json:"repo,omitempty"`
-	// Line and Column are 1-based; Column counts bytes. Both are 0 in binary
-	// files, where Offset is the position.
+	// Line and Column are 1-based; Column counts bytes, or characters in
+	// text decoded from UTF-16 or UTF-32 (the finding's encodings name
+	// it). Both are 0 in binary files, where Offset is the position.
 	Line   int `json:"line"`
 	Column int `json:"column"`
-	// Offset is the byte offset within the item (file, cell or output).
+	// Offset is the byte offset within the item (file, cell or output);
+	// in decoded text (a gzip's, UTF-16's), within the decoded bytes.
 	Offset int64 `json:"offset"`
 	// Cell and Output index notebook cells and outputs (0-based).
 	Cell   *int `json:"cell,omitempty"`

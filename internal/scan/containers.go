@@ -105,8 +105,16 @@ func (s *Scanner) scanBytes(ctx context.Context, b source.Bytes, det *detect.Det
 		s.scanParallel(ctx, b.RA, b.Size, b.Prov, b.Binary, det)
 		return
 	}
+	r, head := b.R, b.Head
+	switch {
+	case r != nil:
+	case b.RA != nil: // a small item read at random: all its bytes, in order
+		r, head = io.NewSectionReader(b.RA, 0, b.Size), nil
+	default: // Head holds all there is
+		r = bytes.NewReader(nil)
+	}
 	var total int64
-	err := source.ReadChunks(ctx, b.R, b.Head, b.Prov, b.Binary, true, buf, func(c source.Chunk) error {
+	err := source.ReadChunks(ctx, r, head, b.Prov, b.Binary, true, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
 		ms := det.Detect(c.Data)
 		if len(b.Except) > 0 {

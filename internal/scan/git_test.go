@@ -190,6 +190,44 @@ func TestGitHistory(t *testing.T) {
 			},
 		},
 		{
+			name: "inside a mail that was committed",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				r.write("support/ticket.eml", "From: Alice <alice@example.com>\nDate: Mon, 04 Mar 2024 09:00:00 +0000\nSubject: s\n"+
+					"Message-ID: <t1@example.com>\n\nuse HF_TOKEN="+tk[0]+"\n")
+				c := r.commit("add the ticket")
+				blob := r.rev(c + ":support/ticket.eml")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "support/ticket.eml!part 1", commit: c, object: blob, refs: []string{"HEAD", "refs/heads/main"},
+					intros: []string{c + ":support/ticket.eml"}}}
+			},
+		},
+		{
+			name: "an xz log that was committed, then deleted",
+			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
+				r := newTestRepo(t, false)
+				ref = r
+				r.write("README.md", "hello\n")
+				r.commit("init")
+				// LZMA codes every byte: the token is not in the blob's
+				// bytes as it is (zstd and lz4 may store it whole).
+				log := strings.Repeat("INFO worker started, waiting for jobs\n", 40) + "HF_TOKEN=" + tk[0] + "\n"
+				xzd := compressCLI(t, "xz", []byte(log), "-c")
+				if strings.Contains(string(xzd), tk[0][3:12]) {
+					t.Fatal("xz stored the token as it is")
+				}
+				r.write("logs/app.log.xz", string(xzd))
+				c := r.commit("logs")
+				blob := r.rev(c + ":logs/app.log.xz")
+				r.remove("logs/app.log.xz")
+				r.commit("remove the logs")
+				return []string{r.dir}, []wantGit{{secret: tk[0], path: "logs/app.log.xz", commit: c, object: blob,
+					intros: []string{c + ":logs/app.log.xz"}}}
+			},
+		},
+		{
 			name: "only on a deleted branch",
 			build: func(t *testing.T, tk []string) ([]string, []wantGit) {
 				r := newTestRepo(t, false)

@@ -467,6 +467,10 @@ func (s *Scanner) scanChunk(c source.Chunk, ms []detect.Match) {
 			Location:    s.location(c, &lc, m.Start),
 			Split:       len(m.Parts) > 1,
 		}
+		if enc := c.Prov.Encoding; enc != "" {
+			// Text decoded from UTF-16 (say) is the outermost layer.
+			f.Encodings = append([]string{enc}, f.Encodings...)
+		}
 		if f.Encodings == nil {
 			f.Encodings = []string{}
 		}
@@ -549,10 +553,15 @@ type lineCounter struct {
 	// start is where the line holding data[0] starts, relative to data[0]
 	// (negative when a chunk begins inside a line).
 	start int
+	// chars counts columns in characters (text decoded from another
+	// encoding), lineChars those of data[0]'s line before data[0].
+	chars     bool
+	lineChars int
 }
 
 func newLineCounter(c source.Chunk) lineCounter {
-	return lineCounter{data: c.Data, line: c.Line, lineStart: c.LineStart, start: c.LineStart}
+	return lineCounter{data: c.Data, line: c.Line, lineStart: c.LineStart, start: c.LineStart,
+		chars: c.Prov.Encoding != "", lineChars: c.LineChars}
 }
 
 func (lc *lineCounter) at(off int) (line, col int) {
@@ -569,7 +578,13 @@ func (lc *lineCounter) at(off int) (line, col int) {
 		lc.lineStart = lc.pos
 	}
 	lc.pos = off
-	return lc.line, off - lc.lineStart + 1
+	switch {
+	case !lc.chars:
+		return lc.line, off - lc.lineStart + 1
+	case lc.lineStart < 0:
+		return lc.line, lc.lineChars + source.CountChars(lc.data[:off]) + 1
+	}
+	return lc.line, source.CountChars(lc.data[lc.lineStart:off]) + 1
 }
 
 // nameJSONField names the field of a structured log line that holds a

@@ -195,6 +195,9 @@ func (notebookReader) ReadBytes(_ context.Context, data []byte, prov Provenance,
 	err := Notebook(prov.Path, data, func(c Chunk) error {
 		if ms, _ := h.Detect(c.Data, DetectPlain); len(ms) > 0 {
 			c.Prov.Kind, c.Prov.Object, c.Prov.Path, c.Prov.Attrs = prov.Kind, prov.Object, prov.Path, prov.Attrs
+			// A notebook's time and author are those of what holds it (a
+			// mail's attachment: the message's date).
+			c.Prov.Time, c.Prov.Author = prov.Time, prov.Author
 			if len(prov.Chain) > 1 { // a notebook inside a container
 				c.Prov.Chain = append(append([]string(nil), prov.Chain...), c.Prov.Chain[1:]...)
 			}

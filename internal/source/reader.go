@@ -40,6 +40,9 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 	}
 	var offset int64
 	skip, lineStart := 0, 0
+	// Decoded text counts columns in characters: those of a line begun
+	// in an earlier chunk are counted as it goes (lineChars).
+	chars, lineChars := lines && prov.Encoding != "", 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -61,7 +64,7 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 			limit, next = n, n
 		}
 		if n > skip || (offset == 0 && n > 0) {
-			c := Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Limit: limit, Next: next, LineStart: lineStart, Binary: binary}
+			c := Chunk{Data: b[:n], Prov: prov, Offset: offset, Line: line, Skip: skip, Limit: limit, Next: next, LineStart: lineStart, LineChars: lineChars, Binary: binary}
 			if err := emit(c); err != nil {
 				return err
 			}
@@ -82,9 +85,16 @@ func ReadChunks(ctx context.Context, r io.Reader, head []byte, prov Provenance, 
 			// nothing to count
 		} else if nl := bytes.Count(b[:consumed], []byte{'\n'}); nl > 0 {
 			line += nl
-			lineStart = lastNewline(b[:consumed]) + 1 - consumed
+			ls := lastNewline(b[:consumed]) + 1
+			lineStart = ls - consumed
+			if chars {
+				lineChars = CountChars(b[ls:consumed])
+			}
 		} else {
 			lineStart -= consumed
+			if chars {
+				lineChars += CountChars(b[:consumed])
+			}
 		}
 		offset += int64(consumed)
 		copy(b, b[consumed:n])

@@ -135,7 +135,9 @@ type Bytes struct {
 	Prov Provenance
 	// Head, if not empty, holds bytes already read from R.
 	Head []byte
-	R    io.Reader
+	// R reads the rest. Without R, RA and Size give all the bytes, or,
+	// without RA either, Head is all there is.
+	R io.Reader
 	// RA and Size, when RA is set, read the same bytes at random: a large
 	// item is then searched on every core.
 	RA   io.ReaderAt

@@ -36,6 +36,11 @@ type Chunk struct {
 	// Data[0] (0 or negative), so that columns stay right on lines longer
 	// than a chunk.
 	LineStart int
+	// LineChars counts the characters of Data[0]'s line before Data[0]
+	// (when LineStart < 0) in text decoded from another encoding
+	// (Prov.Encoding), whose columns count characters: the bytes before
+	// Data[0] are gone.
+	LineChars int
 	// Binary is set when the item holds non-text bytes; locations then use
 	// byte offsets rather than lines.
 	Binary bool
@@ -70,6 +75,11 @@ type Provenance struct {
 	// JSONLines is set when every line of the item is a JSON object (a
 	// structured log): findings then name the field that holds them.
 	JSONLines bool
+	// Encoding names the text encoding the bytes were decoded from
+	// ("utf-16le"; see TextReader), empty for bytes read as they are.
+	// Findings in decoded text give their column in characters of the
+	// text, not in bytes, and name the encoding first in their encodings.
+	Encoding string
 	// Attrs holds what else the source knows of the place, e.g. "image",
 	// "layer", "channel", "issue", "comment", "field". Keys are stable.
 	Attrs map[string]string

@@ -8,15 +8,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/klauspost/compress/zstd"
+	parquetgo "github.com/parquet-go/parquet-go"
+	"github.com/pierrec/lz4/v4"
+	"github.com/ulikunitz/xz"
 
 	"github.com/hfwarden/hfwarden/internal/source"
 	"github.com/hfwarden/hfwarden/internal/source/sourcetest"
@@ -107,6 +113,64 @@ func gzipOf(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
+// bzip2Hello is "hello\n" as bzip2 -c writes it (Go has no bzip2 writer).
+const bzip2Hello = "BZh91AY&SY\xc1\xc0\x80\xe2\x00\x00\x01A\x00\x00\x10\x02D\xa0\x000\xcd\x00\xc3F)\x97\x17rE8P\x90\xc1\xc0\x80\xe2"
+
+// compressOf compresses data in process as format does.
+func compressOf(t testing.TB, format string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var w io.WriteCloser
+	var err error
+	switch format {
+	case "zstd":
+		w, err = zstd.NewWriter(&b)
+	case "xz":
+		w, err = xz.NewWriter(&b)
+	case "lz4":
+		w = lz4.NewWriter(&b)
+	default:
+		t.Fatalf("no writer for %s", format)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// parquetOf writes a small Parquet file with the library.
+func parquetOf(t testing.TB) []byte {
+	t.Helper()
+	type row struct {
+		Text string `parquet:"text,zstd"`
+	}
+	var b bytes.Buffer
+	w := parquetgo.NewGenericWriter[row](&b)
+	if _, err := w.Write([]row{{"hello"}, {"world"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// stream checks that the one member is what a compressed stream held.
+func stream(name, data string) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Members) != 1 || h.Members[0].Item.Name != name || h.Members[0].Data != data || h.Members[0].Depth != 1 || h.Members[0].Err != nil {
+			t.Errorf("members: %+v", h.Members)
+		}
+	}
+}
+
 // dockerSave writes an empty image as a docker save archive.
 func dockerSave(t testing.TB) string {
 	t.Helper()
@@ -119,6 +183,44 @@ func dockerSave(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// text16 is what a PowerShell transcript starts with.
+const text16 = "**********************\r\nWindows PowerShell transcript start\r\nStart time: 20240102030405\r\n"
+
+// wide encodes s as UTF-16, big-endian when be is set, after a byte
+// order mark when bom is.
+func wide(s string, be, bom bool) []byte {
+	var out []byte
+	put := func(u uint16) {
+		if be {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	if bom {
+		put(0xfeff)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return out
+}
+
+// mailMsg is a minimal message: a sender with an address, a date, a
+// subject, a body.
+const mailMsg = "From: Alice <alice@example.com>\r\nDate: Mon, 04 Mar 2024 09:00:00 +0000\r\nSubject: hi\r\n\r\nhello\r\n"
+
+// member2 checks that the second member handed on (after the headers) is
+// at path.
+func member2(path string) func(*testing.T, *sourcetest.Host) {
+	return func(t *testing.T, h *sourcetest.Host) {
+		t.Helper()
+		if len(h.Members) != 2 || h.Members[1].Item.Prov.Path != path {
+			t.Errorf("members: %+v, want %s", h.Members, path)
+		}
+	}
 }
 
 const notebook = `{"cells":[{"cell_type":"code","source":["x = 1\n"],"metadata":{},"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":5}`
@@ -177,6 +279,23 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
+		{name: "zstd", file: "app.log.zst", data: compressOf(t, "zstd", []byte("hello\n")), want: "zstd", check: stream("app.log", "hello\n")},
+		{name: "zstd by magic, any name", file: "blob", data: compressOf(t, "zstd", []byte("hello\n")), want: "zstd", check: stream("blob", "hello\n")},
+		{name: "tar.zst", file: "x.tar.zst", data: compressOf(t, "zstd", tarOf(t, map[string]string{"k": "x"})), want: "zstd", check: stream("x.tar", string(tarOf(t, map[string]string{"k": "x"})))},
+		{name: "bzip2", file: "app.log.bz2", data: []byte(bzip2Hello), want: "bzip2", check: stream("app.log", "hello\n")},
+		{name: "tbz2", file: "x.tbz2", data: []byte(bzip2Hello), want: "bzip2", check: stream("x.tar", "hello\n")},
+		{name: "xz", file: "app.log.xz", data: compressOf(t, "xz", []byte("hello\n")), want: "xz", check: stream("app.log", "hello\n")},
+		{name: "lz4", file: "app.log.lz4", data: compressOf(t, "lz4", []byte("hello\n")), want: "lz4", check: stream("app.log", "hello\n")},
+		{name: "zstd on disk", file: "app.log.zst", data: compressOf(t, "zstd", []byte("hello\n")), onDisk: true, want: "zstd"},
+		{name: "zstd past the depth limit", file: "a.zst", data: compressOf(t, "zstd", []byte("x")), depth: 5, want: "plain"},
+		{name: "zstd magic, not a zstd", file: "x.zst", data: []byte("\x28\xb5\x2f\xfd not zstd"), want: "zstd",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("scanned as it is")(t, h)
+				if len(h.Scanned) != 1 || h.Scanned[0].Data != "\x28\xb5\x2f\xfd not zstd" {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: ".zst name, text inside", file: "notes.zst", data: []byte("hello\n"), want: "plain"},
 		{name: "tar member", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), want: "tar",
 			check: member("a.tar!etc/k", 1)},
 		{name: "tar on disk, not an image", file: "a.tar", data: tarOf(t, map[string]string{"etc/k": "x"}), onDisk: true, want: "tar"},
@@ -192,6 +311,30 @@ func TestRegistry(t *testing.T) {
 		{name: ".tar without a tar header", file: "old.tar", data: v7, want: "plain"},
 		{name: "V7 tar (no magic) named .TAR", file: "OLD.TAR", data: v7Tar, want: "tar", check: member("OLD.TAR!"+long, 1)},
 		{name: "V7 tar header, not named .tar", file: "old.bin", data: v7Tar, want: "plain"},
+		{name: "docx: a zip read by the office reader", file: "a.docx", want: "zip",
+			data: zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>hi</w:t></w:r></w:p></w:body></w:document>", "media/x.bin": "x"}),
+			check: func(t *testing.T, h *sourcetest.Host) {
+				// The paragraph matched nothing: only the other members
+				// are handed on; every member's raw bytes are scanned.
+				if len(h.Members) != 2 || h.Members[0].Item.Prov.Path != "a.docx![Content_Types].xml" || h.Members[1].Item.Prov.Path != "a.docx!media/x.bin" {
+					t.Errorf("members: %+v", h.Members)
+				}
+				if len(h.Scanned) != 3 {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "zip with word/document.xml but no content types", file: "a.zip", want: "zip",
+			data:  zipOf(t, map[string]string{"word/document.xml": "<w:p/>"}),
+			check: member("a.zip!word/document.xml", 1)},
+		{name: "parquet", file: "train.parquet", data: parquetOf(t), want: "parquet",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Rescan || len(h.Failures) != 0 {
+					t.Errorf("scanned %+v failures %q", h.Scanned, h.Failures)
+				}
+			}},
+		{name: "parquet on disk", file: "train.parquet", data: parquetOf(t), onDisk: true, want: "parquet"},
+		{name: "parquet magic, no footer", file: "x.parquet", data: []byte("PAR1 garbage"), want: "parquet",
+			check: failed("no footer (cut short, or no Parquet file); scanned as it is")},
 		{name: "notebook", file: "nb.ipynb", data: []byte(notebook), want: "notebook"},
 		{name: "notebook on disk", file: "nb.ipynb", data: []byte(notebook), onDisk: true, want: "notebook"},
 		{name: "notebook without its extension", file: "nb", data: []byte(notebook), want: "notebook"},
@@ -204,6 +347,17 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
+		{name: "eml", file: "msg", data: []byte(mailMsg), want: "mail",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Members) != 2 || h.Members[1].Item.Prov.Path != "msg!part 1" || h.Members[1].Depth != 1 || len(h.Scanned) != 1 {
+					t.Errorf("members %+v, scanned %d", h.Members, len(h.Scanned))
+				}
+			}},
+		{name: "mbox", file: "inbox", data: []byte("From alice@example.com Mon Mar  4 09:00:00 2024\n" + mailMsg), want: "mail", check: member2("inbox!message 1!part 1")},
+		{name: "eml in a tar", file: "a.tar", data: tarOf(t, map[string]string{"m.eml": mailMsg}), want: "tar", check: member("a.tar!m.eml", 1)},
+		{name: "eml past the depth limit", file: "m.eml", data: []byte(mailMsg), depth: 5, want: "plain"},
+		{name: "yaml with header-like keys", file: "c.yaml", data: []byte("From: alice\nDate: 2024-03-01\nSubject: x\n\nbody\n"), want: "plain"},
+		{name: "http header dump", file: "h.txt", data: []byte("HTTP/1.1 200 OK\r\nDate: Mon, 04 Mar 2024 09:00:00 GMT\r\nContent-Type: text/html\r\n\r\n"), want: "plain"},
 		{name: "json", file: "config.json", data: []byte(`{"a":1}`), want: "plain"},
 		{name: "text", file: "notes.txt", data: []byte("hello\n"), want: "plain",
 			check: func(t *testing.T, h *sourcetest.Host) {
@@ -217,7 +371,48 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("scanned: %+v", h.Scanned)
 				}
 			}},
+		{name: "utf-16le with a byte order mark", file: "transcript.txt", data: wide(text16, false, true), want: "utf-16/utf-32",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				m := h.Members
+				if len(m) != 1 || m[0].Data != text16 || m[0].Item.Prov.Encoding != "utf-16le" || m[0].Item.Prov.Path != "transcript.txt" || m[0].Depth != 0 {
+					t.Errorf("members: %+v", m)
+				}
+			}},
+		{name: "utf-16be without a mark, on disk", file: "out.log", data: wide(text16, true, false), onDisk: true, want: "utf-16/utf-32",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				m := h.Members
+				if len(m) != 1 || m[0].Data != text16 || m[0].Item.Prov.Encoding != "utf-16be" {
+					t.Errorf("members: %+v", m)
+				}
+			}},
+		{name: "utf-16 member past the depth limit", file: "a.reg", data: wide(text16, false, true), depth: 5, want: "utf-16/utf-32"},
+		{name: "utf-16 notebook", file: "nb.ipynb", data: wide(notebook, false, true), want: "utf-16/utf-32"},
+		{name: "NUL pattern of small numbers", file: "t.bin", data: bytes.Repeat([]byte{1, 0, 2, 0, 0xf0, 0}, 100), want: "plain",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary || len(h.Members) != 0 {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
 		{name: "empty", file: "e", want: "plain"},
+		{name: "sqlite", file: "cache.bin", data: []byte("SQLite format 3\x00 not quite"), want: "sqlite",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("its bytes were scanned as they are")(t, h)
+				if len(h.Scanned) != 1 || !h.Scanned[0].Bytes.Binary {
+					t.Errorf("scanned: %+v", h.Scanned)
+				}
+			}},
+		{name: "sqlite on disk", file: "app.db", data: []byte("SQLite format 3\x00 not quite"), onDisk: true, want: "sqlite"},
+		{name: "sqlite past the depth limit", file: "app.db", data: []byte("SQLite format 3\x00"), depth: 5, want: "plain"},
+		{name: "sqlite magic cut short", file: "app.db", data: []byte("SQLite format 3"), want: "plain"},
+		{name: "pyc", file: "mod.cpython-311.pyc", data: []byte("\xa7\x0d\r\n" + strings.Repeat("\x00", 12) + "\xe3hf_"), want: "pyc",
+			check: func(t *testing.T, h *sourcetest.Host) {
+				failed("its bytes were scanned as they are")(t, h)
+				if h.Counted != 20 {
+					t.Errorf("counted %d bytes", h.Counted)
+				}
+			}},
+		{name: "pyc of an unread version", file: "mod.cpython-27.pyc", data: []byte("\x03\xf3\r\n\x00\x00\x00\x00c\x00"), want: "plain"},
+		{name: "pyc magic, not code", file: "x.pyc", data: []byte("\xa7\x0d\r\n" + strings.Repeat("\x00", 12) + "N"), want: "plain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var took []string
@@ -379,10 +574,19 @@ func TestRegistryBlob(t *testing.T) {
 		{"zip, containers left out", "", zipOf(t, map[string]string{"a": "x"}), false, ""},
 		{"tar (no image)", "", tarOf(t, map[string]string{"a": "x"}), true, "tar"},
 		{"gzip", "", gzipOf(t, []byte("x")), true, "gzip"},
+		{"zstd", "", compressOf(t, "zstd", []byte("x")), true, "zstd"},
+		{"bzip2", "", []byte(bzip2Hello), true, "bzip2"},
+		{"xz", "", compressOf(t, "xz", []byte("x")), true, "xz"},
+		{"lz4", "", compressOf(t, "lz4", []byte("x")), true, "lz4"},
+		{"xz, containers left out", "", compressOf(t, "xz", []byte("x")), false, ""},
 		{"notebook", "", []byte(notebook), true, "notebook"},
 		{"notebook by name", "a.ipynb", []byte("{}"), false, "notebook"},
 		{"export", "", []byte(`{"id":"1","key":"OPS-1","fields":{}}`), true, ""},
+		{"mail", "", []byte(mailMsg), true, "mail"},
+		{"mail, containers left out", "", []byte(mailMsg), false, ""},
 		{"text", "", []byte("hello"), true, ""},
+		{"utf-16 text", "", wide(text16, false, true), true, "utf-16/utf-32"},
+		{"utf-16 text, staged", "a.txt", wide(text16, false, true), false, "utf-16/utf-32"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
