@@ -124,7 +124,21 @@ func (d *Detector) Detect(data []byte) []Match {
 // reading (a notebook's cells, say) may find a token split across pieces
 // that the raw bytes separate.
 func (d *Detector) DetectHint(data []byte) ([]Match, bool) {
-	var out matches
+	return d.detectTop(data, false)
+}
+
+// DetectBinary is Detect for the bytes of a binary item (a database
+// page, an executable, a packed record), where the bytes beside a token
+// need not end a word: a token glued to a neighbouring letter or digit is
+// then reported too, with Low confidence (see glued.go).
+func (d *Detector) DetectBinary(data []byte) []Match {
+	ms, _ := d.detectTop(data, true)
+	return ms
+}
+
+// detectTop is DetectHint, for binary bytes when binary is set.
+func (d *Detector) detectTop(data []byte, binary bool) ([]Match, bool) {
+	out := matches{binary: binary}
 	d.detect(data, 0, &out)
 	hint := false
 	kept := out.list[:0]
@@ -164,6 +178,9 @@ func (d *Detector) detect(data []byte, depth int, out *matches) {
 type matches struct {
 	list    []Match
 	decoded [numDecoders]int // end of the last window, per decoder
+	// binary is set for the bytes of a binary item, where a token may be
+	// glued to its neighbours (see glued.go); decoded windows are text.
+	binary bool
 	// peeked is, per decoder, the end of the bytes a plausibility check
 	// found nothing in: the next check starts a little before it, not
 	// further back, so that densely packed anchors cost each byte once.

@@ -56,17 +56,23 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte("=3Dhf=5F"), []byte("=?utf-8?Q?a_hf=5F"), uint8(14), uint8(1))
 	f.Add([]byte("H4sIAAAAAAAA"), []byte("SDRzSUFBQUFB"), uint8(17), uint8(2))
 	f.Add([]byte(wrap(b64([]byte(filler(200))), 76, "\n")), []byte("KLUv/QBY"), uint8(15), uint8(3))
+	// Glued tokens (glued_test.go): records, pages, string tables, escapes.
+	f.Add(record(tok1), sqlitePage("alice", tok2, "2026"), uint8(0), uint8(1))
+	f.Add(elfStrings("Bearer", tok1, "application/json"), []byte("\x1b[32m"+tok2+"\x1b[0m"), uint8(0), uint8(0))
+	f.Add([]byte("\x00"+strings.Repeat("Zm9vYmFy", 4)+tok1), []byte("cXV4"+orgTok+"Q\x00"), uint8(0), uint8(3))
 	for _, c := range splitCases() { // the split forms, cut in two
 		f.Add([]byte(c.input[:len(c.input)/2]), []byte(c.input[len(c.input)/2:]), uint8(0), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, prefix, suffix []byte, which, tokIdx uint8) {
 		// Arbitrary bytes alone: must not panic, spans must be in range.
 		raw := append(append([]byte{}, prefix...), suffix...)
-		for _, m := range append(d.Detect(raw), nb.Detect(raw)...) {
+		text, bin := d.Detect(raw), d.DetectBinary(raw)
+		for _, m := range append(append(text, nb.Detect(raw)...), bin...) {
 			if m.Start < 0 || m.End > len(raw) || m.Start >= m.End {
 				t.Fatalf("span out of range: %+v", m)
 			}
 		}
+		checkBinaryAddsLow(t, text, bin)
 		e := encoders[int(which)%len(encoders)]
 		tok := toks[int(tokIdx)%len(toks)]
 		if tok == orgTok && (strings.Contains(e.name, "-") || e.name == "hex") {

@@ -31,10 +31,12 @@ const IssuerHuggingFace = "Hugging Face"
 // hfRotate is how a Hugging Face token is rotated after revocation.
 const hfRotate = "revoke it with hfwarden revoke, then create a new one at https://huggingface.co/settings/tokens"
 
-// samples are strings a rule must find (True) and must not find (False);
-// TestRuleSamples checks every rule against its own. They are made up:
-// random letters, never real credentials.
-type samples struct{ True, False []string }
+// samples are strings a rule must find (True) and must not find (False),
+// in text and in binary bytes alike, and strings it must find only in the
+// bytes of a binary item, at Low confidence (Binary: glued tokens, see
+// glued.go); TestRuleSamples checks every rule against its own. They are
+// made up: random letters, never real credentials.
+type samples struct{ True, False, Binary []string }
 
 // rule is one detector rule, whole: what it is (RuleInfo), how it is found
 // (anchors, each with the validator that checks the exact shape around it
@@ -58,8 +60,20 @@ var rules = []rule{
 		RuleInfo: RuleInfo{ID: "hf-user-token", Description: "Hugging Face user access token", Verifiable: true, Issuer: IssuerHuggingFace, Rotate: hfRotate},
 		anchors:  []anchor{{pat: lit("hf_"), handle: handleHF}},
 		samples: samples{
-			True:  []string{`HF_TOKEN = "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"`, "t=hf_8DwkNhFdnXsiVpzz63FfkCzJr4i0B3JrTA"},
-			False: []string{"hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "hf_getAccessTokenFromEnvironmentVar", "hf_servingcellpriorityparametersabcd", "from huggingface_hub import hf_hub_download", "my_hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd"},
+			True: []string{`HF_TOKEN = "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"`, "t=hf_8DwkNhFdnXsiVpzz63FfkCzJr4i0B3JrTA",
+				// A terminal colour ends at its final letter: a strict boundary.
+				"\x1b[32mhf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd\x1b[0m", `print("\033[1;32mhf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd\033[0m")`,
+				// A binary record inside text: the glue stops at a control byte.
+				"rec\x01Khf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzdZ\x00\x02"},
+			False: []string{"hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "hf_getAccessTokenFromEnvironmentVar", "hf_servingcellpriorityparametersabcd", "from huggingface_hub import hf_hub_download", "my_hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd",
+				// Glued, but not the canonical shape, or an identifier, or a
+				// piece of a base64url blob: rejected in binary bytes too.
+				"\x00Khf_8DwkNhFdnXsiVpzz63FfkCzJr4i0B3JrTAZ\x00", "\x00Qhf_getAccessTokenFromEnvironmentVarOkX\x00", "\x00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_suffix",
+				"\x00Zm9vYmFyYmF6cXV4hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzdcXV4Y29yZ2VncmF1bHQ\x00"},
+			// Glued to a type code, a neighbouring field or string: found in
+			// binary bytes only; in text these are identifiers.
+			Binary: []string{"Khf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd", "hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzdZ", "alicehf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd2026",
+				"x = hf_ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzdAbCdEf"},
 		},
 	},
 	{
@@ -67,8 +81,9 @@ var rules = []rule{
 		// The anchor "i_o" sits at index 2 of "api_org_".
 		anchors: []anchor{{pat: lit("i_o"), handle: handleOrg}},
 		samples: samples{
-			True:  []string{`api_key="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"`},
-			False: []string{"api_org_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "api_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrh"},
+			True:   []string{`api_key="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"`, "\x00\x02Zapi_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrhTxQ\x00"},
+			False:  []string{"api_org_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "api_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrh", "Zapi_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrh1\x00"},
+			Binary: []string{"Zapi_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrhTxQ", "key=api_org_DXhJmtfEbsDeGCrynneLfjVHqxiMOGrhTxAbc"},
 		},
 	},
 	{
@@ -232,7 +247,8 @@ func isHex(c byte) bool   { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f'
 
 // leftBoundary tells whether a credential may start at p: the byte before it
 // must not continue an identifier, unless it ends an escape sequence such as
-// "\n" in a JSON string, "%20" in a URL or "\u0022".
+// "\n" in a JSON string, "%20" in a URL, "\u0022" or a terminal colour
+// ("\x1b[32m").
 func leftBoundary(data []byte, p int) bool {
 	if p == 0 || !isWord(data[p-1]) {
 		return true
@@ -250,7 +266,9 @@ func leftBoundary(data []byte, p int) bool {
 	if p >= 6 && data[p-6] == '\\' && data[p-5] == 'u' && isHex(data[p-4]) && isHex(data[p-3]) && isHex(data[p-2]) && isHex(c) {
 		return true
 	}
-	return false
+	// A terminal escape: its final letter follows a parameter byte, "["
+	// or ESC; in an identifier a letter follows a letter.
+	return isAlpha(c) && p >= 2 && (data[p-2] < 0x40 || data[p-2] == '[') && termEscapeEnds(data, p)
 }
 
 // rightBoundary tells whether a credential may end at p.
@@ -276,6 +294,9 @@ func emit(out *matches, rule, secret string, c Confidence, start, end int) {
 // handleHF validates what follows "hf_" at p.
 func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	if !leftBoundary(data, p) {
+		if isAlnum(data[p-1]) { // "_" continues an identifier: no glue
+			handleGluedHF(data, p, false, out)
+		}
 		return
 	}
 	rest := data[p+3:]
@@ -294,6 +315,10 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		if c, ok := gradeHFBody(body); ok {
 			emit(out, "hf-user-token", string(data[p:e]), c, p, e)
 		}
+		return
+	}
+	if n > hfTokenLen {
+		handleGluedHF(data, p, true, out) // the run goes on past a token
 		return
 	}
 	if n >= hfTokenLen || e >= len(data) {
@@ -367,11 +392,15 @@ func gradeHFBody(body []byte) (Confidence, bool) {
 // the anchor "i_o" sits at index 2 of the prefix.
 func handleOrg(d *Detector, data []byte, p, depth int, out *matches) {
 	start := p - 2
-	if start < 0 || !bytes.HasPrefix(data[start:], []byte("api_org_")) || !leftBoundary(data, start) {
+	if start < 0 || !bytes.HasPrefix(data[start:], []byte("api_org_")) {
 		return
 	}
 	s := start + len("api_org_")
 	e := run(data, s, hfTokenLen+1, isAlnum)
+	if left := leftBoundary(data, start); !left || e-s > hfTokenLen {
+		handleGluedOrg(data, start, left, out)
+		return
+	}
 	if e-s != hfTokenLen || !rightBoundary(data, e) {
 		return
 	}

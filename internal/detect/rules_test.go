@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,10 +54,25 @@ func TestRuleSamples(t *testing.T) {
 				if len(ms) != 1 || ms[0].Rule != r.ID {
 					t.Errorf("true sample %q: got %+v, want one %s match", s, ms, r.ID)
 				}
+				if bs := d.DetectBinary([]byte(s)); len(bs) != 1 || len(ms) == 1 && !sameMatch(bs[0], ms[0]) {
+					t.Errorf("true sample %q in binary bytes: got %+v, want %+v", s, bs, ms)
+				}
 			}
 			for _, s := range r.samples.False {
 				if ms := d.Detect([]byte(s)); len(ms) != 0 {
 					t.Errorf("false sample %q: got %+v, want none", s, ms)
+				}
+				if ms := d.DetectBinary([]byte(s)); len(ms) != 0 {
+					t.Errorf("false sample %q in binary bytes: got %+v, want none", s, ms)
+				}
+			}
+			for _, s := range r.samples.Binary {
+				if ms := d.Detect([]byte(s)); len(ms) != 0 {
+					t.Errorf("binary sample %q in text: got %+v, want none", s, ms)
+				}
+				ms := d.DetectBinary([]byte(s))
+				if len(ms) != 1 || ms[0].Rule != r.ID || ms[0].Confidence != Low {
+					t.Errorf("binary sample %q: got %+v, want one %s match of low confidence", s, ms, r.ID)
 				}
 			}
 		})
@@ -102,4 +118,10 @@ func TestRuleTable(t *testing.T) {
 	if r, _ := Rule(all[0].ID); r.Issuer == "someone else" {
 		t.Error("AllRules handed out the table itself")
 	}
+}
+
+// sameMatch compares what two matches say of a secret and where it is.
+func sameMatch(a, b Match) bool {
+	return a.Rule == b.Rule && a.Secret == b.Secret && a.Confidence == b.Confidence && a.Start == b.Start && a.End == b.End &&
+		slices.Equal(a.Encodings, b.Encodings) && slices.Equal(a.Parts, b.Parts)
 }

@@ -116,7 +116,7 @@ func (s *Scanner) scanBytes(ctx context.Context, b source.Bytes, det *detect.Det
 	var total int64
 	err := source.ReadChunks(ctx, r, head, b.Prov, b.Binary, true, buf, func(c source.Chunk) error {
 		total = max(total, c.Offset+int64(len(c.Data)))
-		ms := det.Detect(c.Data)
+		ms := detectIn(det, c.Data, c.Binary)
 		if len(b.Except) > 0 {
 			kept := ms[:0]
 			for _, m := range ms {
@@ -135,6 +135,16 @@ func (s *Scanner) scanBytes(ctx context.Context, b source.Bytes, det *detect.Det
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.fail("%s: %v", b.Prov.Path, err)
 	}
+}
+
+// detectIn runs det over the bytes of an item, binary or text: in binary
+// bytes a token glued to its neighbours is found too (see
+// detect.Detector.DetectBinary).
+func detectIn(det *detect.Detector, data []byte, binary bool) []detect.Match {
+	if binary {
+		return det.DetectBinary(data)
+	}
+	return det.Detect(data)
 }
 
 // detector returns the detector d names.

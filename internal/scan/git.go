@@ -314,7 +314,7 @@ func (s *Scanner) scanBlob(ctx context.Context, rs *repoScan, o *git.Object, buf
 			br.ReadBytes(ctx, o.Data, prov, host{s, buf})
 		} else {
 			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: bytes.IndexByte(head, 0) >= 0}
-			s.scanChunk(c, s.det.Detect(o.Data))
+			s.scanChunk(c, detectIn(s.det, o.Data, c.Binary))
 		}
 	} else {
 		s.scanReader(ctx, o.Body, prov, nil, false, buf, s.det)

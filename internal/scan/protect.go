@@ -96,7 +96,8 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 				br.ReadBytes(ctx, o.Data, prov, host{s, buf})
 				return nil
 			}
-			s.scanChunk(source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: isBinary(head)}, s.det.Detect(o.Data))
+			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: isBinary(head)}
+			s.scanChunk(c, detectIn(s.det, o.Data, c.Binary))
 		case "commit":
 			c, err := git.ParseCommit(o.ID, o.Data)
 			if err != nil || c.MessageOffset >= len(o.Data) {

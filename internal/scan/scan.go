@@ -409,7 +409,7 @@ const parallelMin = 64 << 20
 func (s *Scanner) scanParallel(ctx context.Context, f io.ReaderAt, size int64, prov source.Provenance, binary bool, det *detect.Detector) {
 	err := source.ReadChunksParallel(ctx, f, size, prov, binary, !binary, runtime.GOMAXPROCS(0),
 		func(b []byte) ([]detect.Match, bool) {
-			ms := det.Detect(b)
+			ms := detectIn(det, b, binary)
 			return ms, len(ms) > 0
 		},
 		func(c source.Chunk, ms []detect.Match) error {

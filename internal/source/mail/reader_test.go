@@ -106,7 +106,12 @@ func TestEML(t *testing.T) {
 	} {
 		got := reportedAt(h, tok[i])
 		if want == "" {
-			if len(got) != 0 {
+			// An attachment is a member, for its own reader (this host
+			// records members without reading them). Only the raw pass
+			// may see its token, through the detector's base64
+			// decoding; in a scan the member's reader finds it first
+			// and the raw pass leaves it out (internal/scan/mail_test.go).
+			if len(got) != 0 && !slices.Equal(got, []string{"msg.eml"}) {
 				t.Errorf("token %d (an attachment's) reported at %q", i, got)
 			}
 			continue

@@ -93,6 +93,14 @@ func (h *Host) Scan(_ context.Context, b source.Bytes) {
 	data, err := io.ReadAll(r)
 	h.Scanned = append(h.Scanned, Scanned{Bytes: b, Data: string(data), Err: err})
 	ms, _ := h.Detect(data, b.Detector)
+	if b.Binary {
+		// As the engine reads binary bytes: glued tokens are found too.
+		det := h.det
+		if b.Detector == source.DetectNotebook {
+			det = h.nbDet
+		}
+		ms = det.DetectBinary(data)
+	}
 	var kept []detect.Match
 	for _, m := range ms {
 		if !b.Except[secret.Fingerprint(m.Secret)] {
