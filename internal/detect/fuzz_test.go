@@ -60,6 +60,9 @@ func FuzzDetect(f *testing.F) {
 	f.Add(record(tok1), sqlitePage("alice", tok2, "2026"), uint8(0), uint8(1))
 	f.Add(elfStrings("Bearer", tok1, "application/json"), []byte("\x1b[32m"+tok2+"\x1b[0m"), uint8(0), uint8(0))
 	f.Add([]byte("\x00"+strings.Repeat("Zm9vYmFy", 4)+tok1), []byte("cXV4"+orgTok+"Q\x00"), uint8(0), uint8(3))
+	for _, c := range splitCases() { // the split forms, cut in two
+		f.Add([]byte(c.input[:len(c.input)/2]), []byte(c.input[len(c.input)/2:]), uint8(0), uint8(0))
+	}
 	f.Fuzz(func(t *testing.T, prefix, suffix []byte, which, tokIdx uint8) {
 		// Arbitrary bytes alone: must not panic, spans must be in range.
 		raw := append(append([]byte{}, prefix...), suffix...)

@@ -333,7 +333,11 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 	case '"', '\'', '`':
 		splitToken(data, p, e, d.jsonArrays, out)
 	case '\\':
-		if depth < d.maxDep {
+		if escapedLineEnd(data, e) >= 0 {
+			// A line continuation, not an escape: the literal goes on
+			// on the next line (there is nothing here to decode).
+			splitContinued(data, p, e, out)
+		} else if depth < d.maxDep {
 			// As for percent below: the window ends with the line, or it
 			// would claim (and cut short) an escaped token on the next.
 			end := e
@@ -346,6 +350,8 @@ func handleHF(d *Detector, data []byte, p, depth int, out *matches) {
 		if depth < d.maxDep {
 			qpInToken(d, data, p, e, depth, out) // a soft line break, =XX
 		}
+	case ' ', '\t':
+		splitPrintf(data, p, e, out)
 	case '%':
 		if depth < d.maxDep {
 			// The window ends where the encoded run does: one reaching

@@ -1,6 +1,20 @@
 package detect
 
-// splitToken assembles an hf_ token written as adjacent string literals:
+import "slices"
+
+// splitToken assembles an hf_ token split across string literals. p is
+// the start of "hf_", e the quote that ends the run of letters and digits
+// after it. Literals joined by an operator or by being adjacent are tried
+// first (splitAdjacent), then a shell word of glued pieces, the calls
+// that join a list of literals (splitForms) and printf.
+func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
+	if splitAdjacent(data, p, e, jsonArrays, out) || splitShellWord(data, p, out) || splitForms(data, p, e, out) {
+		return
+	}
+	splitPrintf(data, p, e, out)
+}
+
+// splitAdjacent assembles an hf_ token written as adjacent string literals:
 // "hf_AbC" + "dEf…" (Python, JavaScript, Java), "hf_AbC" "dEf…" (Python and
 // C implicit concatenation, across lines too), "hf_AbC""dEf…" or
 // 'hf_AbC'"dEf…" (shell), "hf_AbC" . "dEf…" (PHP, Perl) and "hf_AbC" ..
@@ -8,20 +22,21 @@ package detect
 // literal. With jsonArrays, adjacent elements of a JSON string array join
 // too ("hf_AbC", "dEf…\n"), the way Jupyter joins a notebook's lines; the
 // token may then end inside the last element, where a character that
-// cannot continue it follows.
-func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
-	body := make([]byte, 0, hfTokenLen)
-	body = append(body, data[p+3:e]...)
-	parts := []Span{{p, e}}
-	for len(parts) < 12 {
+// cannot continue it follows. It reports whether it found a token.
+func splitAdjacent(data []byte, p, e int, jsonArrays bool, out *matches) bool {
+	var bodyBuf [hfTokenLen + 1]byte
+	var partBuf [maxParts + 1]Span
+	body := append(bodyBuf[:0], data[p+3:e]...)
+	parts := append(partBuf[:0], Span{p, e})
+	for len(parts) < maxParts {
 		j, comma := skipConcat(data, e+1, jsonArrays)
 		if j < 0 {
-			return
+			return false
 		}
 		if comma {
 			// JSON: the next element is a double-quoted string, no prefix.
 			if j >= len(data) || data[e] != '"' || data[j] != '"' {
-				return
+				return false
 			}
 		} else {
 			// String prefixes such as f"…", r'…', b"…".
@@ -30,16 +45,16 @@ func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
 			}
 		}
 		if j >= len(data) || !isQuote(data[j]) {
-			return
+			return false
 		}
 		open := data[j]
 		s := j + 1
 		e = run(data, s, hfTokenLen+1-len(body), isAlnum)
 		if e >= len(data) {
-			return
+			return false
 		}
 		if comma && data[e] == open && isKey(data, e+1) {
-			return // an object's key, not an array's element
+			return false // an object's key, not an array's element
 		}
 		// An array element holds a line that Jupyter joins to the one
 		// before: the token may end inside it, at any character that
@@ -47,7 +62,7 @@ func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
 		last := comma && len(body)+e-s == hfTokenLen &&
 			(data[e] == '\\' && jsonEscapeEnds(data, e) || data[e] != '\\' && !isWord(data[e]))
 		if data[e] != open && !last {
-			return
+			return false
 		}
 		body = append(body, data[s:e]...)
 		if e > s {
@@ -57,14 +72,23 @@ func splitToken(data []byte, p, e int, jsonArrays bool, out *matches) {
 			break
 		}
 	}
-	if len(body) != hfTokenLen || len(parts) < 2 {
-		return
+	return emitSplit(out, body, parts)
+}
+
+// emitSplit reports the token whose body was assembled from parts (the
+// first starting at "hf_") if it is one. body and parts may live on the
+// caller's stack: the match gets copies, so that the many short hf_
+// literals that assemble nothing allocate nothing.
+func emitSplit(out *matches, body []byte, parts []Span) bool {
+	if len(body) != hfTokenLen || len(parts) < 2 || len(parts) > maxParts {
+		return false
 	}
 	if _, ok := gradeHFBody(body); !ok {
-		return
+		return false
 	}
 	out.list = append(out.list, Match{Rule: "hf-user-token", Secret: "hf_" + string(body), Confidence: Medium,
-		Start: p, End: parts[len(parts)-1].End, Parts: parts})
+		Start: parts[0].Start, End: parts[len(parts)-1].End, Parts: slices.Clone(parts)})
+	return true
 }
 
 // jsonEscapeEnds tells whether the JSON escape at data[i] (a backslash)
