@@ -197,6 +197,23 @@ func TestXlsx(t *testing.T) {
 	}
 }
 
+// TestXlsxWithoutSharedStrings: a workbook of inline strings and numbers
+// has no shared strings part (XlsxWriter leaves it out); it is read
+// without an error.
+func TestXlsxWithoutSharedStrings(t *testing.T) {
+	tok := testutil.FakeTokens(t, 24, 1)
+	m := map[string]string{
+		"[Content_Types].xml": contentTypes,
+		"xl/workbook.xml":     `<workbook ` + sNS + `><sheets><sheet name="Only" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="ws" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml": `<worksheet ` + sNS + `><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>` + tok[0] + `</t></is></c></row></sheetData></worksheet>`,
+	}
+	check(t, open(t, "book.xlsx", pyZip(t, m)), map[string]string{
+		tok[0]: "book.xlsx!xl/worksheets/sheet1.xml sheet=Only cell=Only!B1",
+	})
+}
+
 func TestPptx(t *testing.T) {
 	tok := testutil.FakeTokens(t, 24, 2)
 	slide := func(paras ...string) string {

@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"path"
 	"sort"
@@ -33,9 +34,14 @@ func (d *document) readWorkbook(ctx context.Context) (*workbook, error) {
 	}
 	book := &workbook{sheets: map[string]string{}, shared: map[int][]byte{}, referenced: map[int]bool{}}
 	d.sheetNames(book)
+	if _, err := fs.Stat(d.fsys, "xl/sharedStrings.xml"); errors.Is(err, fs.ErrNotExist) {
+		// A workbook of numbers and inline strings has none (XlsxWriter
+		// leaves the part out): nothing to read, nothing amiss.
+		return book, nil
+	}
 	f, ok := d.open("xl/sharedStrings.xml")
 	if !ok {
-		return book, nil // no shared strings: an error only if listed
+		return book, nil // the failure is recorded against the part
 	}
 	defer func() { _ = f.Close() }() // only read
 	b := source.Batch[int]{Host: d.h, Found: func(_ context.Context, i int, text []byte) error {
