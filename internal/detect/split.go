@@ -69,10 +69,29 @@ func splitAdjacent(data []byte, p, e int, jsonArrays bool, out *matches) bool {
 			parts = append(parts, Span{s, e})
 		}
 		if len(body) == hfTokenLen {
+			if !last && continuesLiteral(data, e+1) {
+				// "hf_…" + "…" + "more": the string goes on past a
+				// token's length, like a 39-letter literal, which is no
+				// token either.
+				return false
+			}
 			break
 		}
 	}
 	return emitSplit(out, body, parts)
+}
+
+// continuesLiteral tells whether an operator or adjacency at data[i:]
+// joins one more literal whose first character could continue a token.
+func continuesLiteral(data []byte, i int) bool {
+	j, comma := skipConcat(data, i, false)
+	if j < 0 || comma || j == i && (j >= len(data) || !isQuote(data[j])) {
+		return false
+	}
+	for k := 0; k < 2 && j < len(data) && isPrefixLetter(data[j]); k++ {
+		j++
+	}
+	return j+1 < len(data) && isQuote(data[j]) && isAlnum(data[j+1])
 }
 
 // emitSplit reports the token whose body was assembled from parts (the

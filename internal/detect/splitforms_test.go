@@ -106,6 +106,8 @@ func splitCases() []splitCase {
 		{"yaml literal", "token: |\n  " + a + "\n  " + b + "\n", nil},
 		{"yaml plain multi-line", "token: " + a + "\n  " + b + "\n", nil},
 		{"yaml double-quoted, unescaped line break", "token: \"" + a + "\n  " + b + "\"\n", nil},
+		{"concatenation goes on past a token", `t = "` + a + `" + "` + b + `" + "extra"` + "\n", nil},
+		{"implicit concatenation goes on", "t = (\"" + a + "\"\n     \"" + b + "\"\n     \"Qz\")\n", nil},
 		{"short pieces", `"".join(["hf_abcDefGhi", "JklMnoPqr"])`, nil},
 		{"placeholder pieces", `"".join(["hf_xxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxx"])`, nil},
 	}
