@@ -195,15 +195,29 @@ func messageProv(prov source.Provenance, h textproto.MIMEHeader) source.Provenan
 // text item: a token in a Subject or an X- field.
 func (m *message) visitHeader(ctx context.Context, visit source.Visit) error {
 	var b strings.Builder
-	for _, line := range bytes.SplitAfter(m.header, []byte("\n")) {
-		s := string(line)
-		if strings.Contains(s, "=?") {
-			// Folded lines are decoded one by one: an encoded word does
-			// not span a fold.
-			s = decodeWords(strings.TrimRight(s, "\r\n")) + "\n"
+	var field []string // the lines of one field: its first and its folds
+	flush := func() {
+		if len(field) == 0 {
+			return
 		}
-		b.WriteString(s)
+		if s := strings.Join(field, ""); strings.Contains(s, "=?") {
+			// A field with encoded words is unfolded, then decoded
+			// whole: mailers split a long Subject into words on
+			// several lines, and a token may span two of them.
+			unfolded := strings.NewReplacer("\r\n", "", "\n", "").Replace(s)
+			b.WriteString(decodeWords(unfolded) + "\n")
+		} else {
+			b.WriteString(s)
+		}
+		field = field[:0]
 	}
+	for _, line := range bytes.SplitAfter(m.header, []byte("\n")) {
+		if len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
+			flush()
+		}
+		field = append(field, string(line))
+	}
+	flush()
 	p := m.prov.With("mail", "headers").Attr("part", "headers")
 	p.Field = "headers"
 	it := source.Item{Prov: p, Name: "headers", Size: int64(b.Len()), Text: true}

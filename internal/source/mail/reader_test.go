@@ -283,3 +283,19 @@ func TestMaxParts(t *testing.T) {
 		t.Errorf("token at %q, want the raw pass's", got)
 	}
 }
+
+// TestFoldedEncodedWords: a Subject split into encoded words on folded
+// lines (as Python's email.header and mail clients write a long one) is
+// unfolded before it is decoded, so a token spanning two words is found.
+func TestFoldedEncodedWords(t *testing.T) {
+	tok := testutil.FakeTokens(t, 1309, 1)[0]
+	word := func(s string) string { return "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
+	for _, fold := range []string{"\r\n ", "\n\t"} {
+		msg := "From: Alice <alice@example.com>\r\nMessage-ID: <f1@example.com>\r\nSubject: " +
+			word("key "+tok[:20]) + fold + word(tok[20:]+" done") + "\r\nDate: Mon, 04 Mar 2024 09:00:00 +0000\r\n\r\nhello\r\n"
+		h := open(t, "msg.eml", []byte(msg))
+		if got := reportedAt(h, tok); !slices.Equal(got, []string{"msg.eml!headers"}) {
+			t.Errorf("fold %q: token reported at %q, want once at msg.eml!headers", fold, got)
+		}
+	}
+}
