@@ -136,6 +136,13 @@ func TestCompressedStreams(t *testing.T) {
 			},
 			want: []want{{tok[6], "cut.log.xz", 2}},
 			errs: []string{"cut.log.xz: xz: unexpected EOF"}},
+		{name: "lz4 cut inside its one block: the file's bytes are scanned", file: "cut.log.lz4",
+			data: func(t *testing.T) []byte {
+				full := compressCLI(t, "lz4", append(text(7), hexNoise.Bytes()...), "-q", "-c")
+				return full[:len(full)-20]
+			},
+			want: []want{{tok[7], "cut.log.lz4", 0}},
+			errs: []string{"cut.log.lz4: lz4: unexpected EOF"}},
 		{name: "lz4 magic by chance: the bytes are scanned", file: "notes.lz4",
 			data: func(t *testing.T) []byte { return append([]byte{0x04, 0x22, 0x4d, 0x18, 0xff, 0}, text(7)...) },
 			want: []want{{tok[7], "notes.lz4", 0}}, // a NUL byte: binary, by offset

@@ -244,7 +244,19 @@ func (s streamReader) Open(ctx context.Context, in *Input, h Host) error {
 	inner := in.Item
 	inner.Name = s.c.stripName(in.Item.Name)
 	inner.Size = -1
-	return h.Visit(in.Budget, in.Depth+1)(ctx, inner, in.Budget.Guard(namedErrors{s, zr, cr}, func() int64 { return cr.n }))
+	before := h.Mark()
+	var broken bool
+	err = h.Visit(in.Budget, in.Depth+1)(ctx, inner, in.Budget.Guard(namedErrors{s, zr, cr, &broken}, func() int64 { return cr.n }))
+	if broken && in.RA != nil && in.Item.Size > 0 && ctx.Err() == nil {
+		// A stream cut short or damaged inside a block loses that whole
+		// block (lz4 writes 4 MiB ones), yet its bytes may hold the
+		// token as it is (a literal the compressor did not match): the
+		// file's bytes too, without what the stream gave.
+		h.Warn("%s: the %s stream is damaged: its bytes were also scanned as they are", in.Item.Prov.Path, s.c.name)
+		h.Scan(ctx, Bytes{Prov: in.Item.Prov, RA: in.RA, Size: in.Item.Size, Binary: true,
+			Except: h.FoundSince(before, in.Item.Prov.Path), Rescan: true})
+	}
+	return err
 }
 
 // probe decodes the start of a stream from head alone: an error that is
@@ -321,10 +333,15 @@ type namedErrors struct {
 	s   streamReader
 	r   io.Reader
 	src *sourceReader
+	// broken is set once the stream fails.
+	broken *bool
 }
 
 func (e namedErrors) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		*e.broken = true
+	}
 	switch {
 	case err == nil || err == io.EOF:
 	case strings.Contains(err.Error(), "unexpected EOF"):
