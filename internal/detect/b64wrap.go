@@ -15,13 +15,16 @@ func wrapWidth(n int) bool { return n == 64 || n == 72 || n == 76 }
 // end a full line of such a block; otherwise the characters from s to the
 // block's end (or limit characters) and, for each, its offset in data.
 func b64Wrapped(data []byte, s, e, limit int) ([]byte, []int) {
-	if e >= len(data) || data[e] != '\r' && data[e] != '\n' {
+	if _, ok := lineBreak(data, e); !ok {
 		return nil, nil
 	}
 	// The run's line: base64 from its start (after indentation) to e.
 	ls := s
 	for ls > 0 && s-ls < 80 && b64val[data[ls-1]] != 0xff {
 		ls--
+	}
+	if ls < s && ls > 0 && data[ls-1] == '\\' && data[ls] == 'n' {
+		ls++ // the "n" of an escaped line break before the line
 	}
 	width := e - ls
 	if !wrapWidth(width) {
@@ -31,7 +34,9 @@ func b64Wrapped(data []byte, s, e, limit int) ([]byte, []int) {
 	for i > 0 && ls-i < 32 && (data[i-1] == ' ' || data[i-1] == '\t') {
 		i--
 	}
-	if i > 0 && data[i-1] != '\n' {
+	// The line starts a line, or a string literal, or follows an escaped
+	// line break inside one (JSON, JavaScript, a Python repr).
+	if i > 0 && data[i-1] != '\n' && !isQuote(data[i-1]) && !(i > 1 && data[i-2] == '\\' && data[i-1] == 'n') {
 		return nil, nil
 	}
 	var src []byte
@@ -44,13 +49,11 @@ func b64Wrapped(data []byte, s, e, limit int) ([]byte, []int) {
 	}
 	add(s, e)
 	for i = e; len(src) < limit; {
-		if data[i] == '\r' {
-			i++
-		}
-		if i >= len(data) || data[i] != '\n' {
+		next, ok := lineBreak(data, i)
+		if !ok {
 			break
 		}
-		i++
+		i = next
 		j := i
 		for j < len(data) && j-i < 32 && (data[j] == ' ' || data[j] == '\t') {
 			j++
@@ -64,7 +67,7 @@ func b64Wrapped(data []byte, s, e, limit int) ([]byte, []int) {
 			break // a blank line, a footer, a line of another block or prose
 		}
 		add(j, min(k, j+limit-len(src)))
-		if n < width || k >= len(data) || data[k] != '\r' && data[k] != '\n' {
+		if _, ok := lineBreak(data, k); n < width || !ok {
 			break // the last line
 		}
 		i = k
@@ -73,6 +76,24 @@ func b64Wrapped(data []byte, s, e, limit int) ([]byte, []int) {
 		return nil, nil // nothing followed
 	}
 	return src, pos
+}
+
+// lineBreak tells whether a line break starts at data[i]: as it is (LF,
+// CRLF) or escaped in a string literal (\n, \r\n: a JSON value, a
+// JavaScript string, a Python repr of MIME base64); and where the next
+// line starts.
+func lineBreak(data []byte, i int) (next int, ok bool) {
+	switch {
+	case i < len(data) && data[i] == '\n':
+		return i + 1, true
+	case i+1 < len(data) && data[i] == '\r' && data[i+1] == '\n':
+		return i + 2, true
+	case i+1 < len(data) && data[i] == '\\' && data[i+1] == 'n':
+		return i + 2, true
+	case i+3 < len(data) && data[i] == '\\' && data[i+1] == 'r' && data[i+2] == '\\' && data[i+3] == 'n':
+		return i + 4, true
+	}
+	return i, false
 }
 
 // b64Decode decodes src, base64 characters of either alphabet without

@@ -108,6 +108,7 @@ func TestTransferEncodings(t *testing.T) {
 	}
 
 	// Base64 wrapped across lines.
+	blob0 := []byte("HF_TOKEN=" + tok1 + "\n" + filler(300))
 	for _, w := range []int{64, 76} {
 		for _, eol := range []string{"\n", "\r\n"} {
 			for _, lead := range []int{10, 30, 40, 44, 47, 60} {
@@ -116,6 +117,15 @@ func TestTransferEncodings(t *testing.T) {
 			}
 		}
 	}
+	// MIME base64 inside a string literal: its line breaks escaped (a JSON
+	// value, a JavaScript string, a Python repr).
+	for _, eol := range []string{`\n`, `\r\n`} {
+		for _, lead := range []int{10, 44, 60} {
+			in := `{"data": "` + wrap(b64([]byte(filler(lead)+" HF_TOKEN="+tok1+"\n"+filler(70))), 76, eol) + `"}`
+			add(fmt.Sprintf("base64 wrapped at 76 in a JSON string %s lead %d", eol, lead), in, []string{"base64"}, -1)
+		}
+	}
+	add("base64 of gzip wrapped in a JSON string", `{"blob": "`+wrap(b64(gzipOf(blob0)), 76, `\n`)+`"}`, []string{"base64", "gzip"}, len(`{"blob": "`))
 	add("base64 wrapped in yaml", "data:\n  blob: |\n"+strings.ReplaceAll("    "+wrap(b64([]byte(filler(40)+" "+tok1+"\n"+filler(80))), 76, "\n"), "\n", "\n    "), []string{"base64"}, -1)
 	pemText := string(pem.EncodeToMemory(&pem.Block{Type: "HF CREDENTIALS", Headers: map[string]string{"Comment": "exported", "Proc-Type": "4,ENCRYPTED"},
 		Bytes: []byte(filler(43) + "\ntoken = " + tok1 + "\n" + filler(50))}))
@@ -194,6 +204,7 @@ func TestTransferNegatives(t *testing.T) {
 		{"random base64", b64(random(4096))},
 		{"random base64 wrapped 64", wrap(b64(random(4096)), 64, "\n")},
 		{"random base64 wrapped 76 crlf", wrap(b64(random(4096)), 76, "\r\n")},
+		{"random base64 wrapped 76 in a JSON string", `{"data": "` + wrap(b64(random(4096)), 76, `\n`) + `"}`},
 		{"random pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: random(2048)}))},
 		{"html full of entities", "<html><body><p>" + text + htmlDec(text[:300]) + htmlHex(text[300:600]) + "</p></body></html>"},
 		{"qp text", qpEncode(text + strings.Repeat("x=1 y=2 é ", 40))},
