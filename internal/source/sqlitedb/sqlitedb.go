@@ -200,42 +200,44 @@ func (r *tableReader) read(ctx context.Context, t table) error {
 	if !t.withoutID {
 		id = rowidName(cols)
 	}
+	// One column at a time: a row's values are held one by one, not a
+	// whole wide row (a row may hold a gigabyte).
+	for _, c := range cols {
+		if err := r.column(ctx, t.name, id, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// column hands on every text and blob value of column c of table tbl,
+// its rows named by id (a rowid alias; empty: numbered in table order).
+func (r *tableReader) column(ctx context.Context, tbl, id, c string) error {
 	// Each value through substr: NULL for numbers, at most maxValue
 	// bytes (or characters) of text and blobs, and an expression, which
 	// the driver returns as stored rather than converting by declared
 	// type (a DATETIME column's text to a time).
-	sel := make([]string, 0, len(cols)+1)
+	sel := "NULL"
 	if id != "" {
-		sel = append(sel, id)
-	} else {
-		sel = append(sel, "NULL")
+		sel = id
 	}
-	for _, c := range cols {
-		q := quote(c)
-		sel = append(sel, fmt.Sprintf("CASE WHEN typeof(%s) IN ('text', 'blob') THEN substr(%s, 1, %d) END", q, q, maxValue))
-	}
-	rows, err := r.db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+quote(t.name))
+	q := quote(c)
+	rows, err := r.db.QueryContext(ctx, fmt.Sprintf("SELECT %s, CASE WHEN typeof(%s) IN ('text', 'blob') THEN substr(%s, 1, %d) END FROM %s", sel, q, q, maxValue, quote(tbl)))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = rows.Close() }()
-	vals := make([]any, len(cols)+1)
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	var key, val any
 	for n := 1; rows.Next(); n++ {
-		if err := rows.Scan(ptrs...); err != nil {
+		if err := rows.Scan(&key, &val); err != nil {
 			return err
 		}
 		row := "#" + strconv.Itoa(n)
-		if v, ok := vals[0].(int64); ok {
+		if v, ok := key.(int64); ok {
 			row = strconv.FormatInt(v, 10)
 		}
-		for i, c := range cols {
-			if err := r.value(ctx, t.name, c, row, vals[i+1]); err != nil {
-				return err
-			}
+		if err := r.value(ctx, tbl, c, row, val); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
