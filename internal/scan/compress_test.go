@@ -11,24 +11,8 @@ import (
 	"testing"
 
 	"github.com/hfwarden/hfwarden/internal/source"
+	"github.com/hfwarden/hfwarden/internal/testutil"
 )
-
-// compressCLI runs a real compression tool over data; the test is
-// skipped, naming the tool, where it is not installed.
-func compressCLI(t testing.TB, tool string, data []byte, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s not installed", tool)
-	}
-	cmd := exec.Command(tool, args...)
-	cmd.Stdin = bytes.NewReader(data)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %q: %v: %s", tool, args, err, stderr.String())
-	}
-	return out.Bytes()
-}
 
 // realTar makes a compressed tar with GNU tar itself (flag picks the
 // compressor: --zstd, -j, -J, or -I lz4) of files.
@@ -86,19 +70,19 @@ func TestCompressedStreams(t *testing.T) {
 		errs       []string
 	}{
 		{name: "zstd log", file: "app.log.zst",
-			data: func(t *testing.T) []byte { return compressCLI(t, "zstd", text(0), "-q", "-c") },
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "zstd", text(0), "-q", "-c") },
 			want: []want{{tok[0], "app.log.zst", 2}}},
 		{name: "bzip2 log", file: "app.log.bz2",
-			data: func(t *testing.T) []byte { return compressCLI(t, "bzip2", text(1), "-c") },
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "bzip2", text(1), "-c") },
 			want: []want{{tok[1], "app.log.bz2", 2}}},
 		{name: "xz log", file: "app.log.xz",
-			data: func(t *testing.T) []byte { return compressCLI(t, "xz", text(2), "-c") },
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "xz", text(2), "-c") },
 			want: []want{{tok[2], "app.log.xz", 2}}},
 		{name: "lz4 log", file: "app.log.lz4",
-			data: func(t *testing.T) []byte { return compressCLI(t, "lz4", text(3), "-q", "-c") },
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "lz4", text(3), "-q", "-c") },
 			want: []want{{tok[3], "app.log.lz4", 2}}},
 		{name: "zstd by magic, no extension", file: "rotated.1",
-			data: func(t *testing.T) []byte { return compressCLI(t, "zstd", text(0), "-q", "-c") },
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "zstd", text(0), "-q", "-c") },
 			want: []want{{tok[0], "rotated.1", 2}}},
 		{name: "tar --zstd", file: "logs.tar.zst",
 			data: func(t *testing.T) []byte { return realTar(t, "--zstd", map[string][]byte{"etc/app.env": text(0)}) },
@@ -114,31 +98,31 @@ func TestCompressedStreams(t *testing.T) {
 			want: []want{{tok[3], "logs.tar.lz4!etc/app.env", 2}}},
 		{name: "xz log in a zip", file: "bundle.zip",
 			data: func(t *testing.T) []byte {
-				return zipOf(t, entry{"logs/app.log.xz", compressCLI(t, "xz", text(4), "-c")})
+				return zipOf(t, entry{"logs/app.log.xz", testutil.Tool(t, "xz", text(4), "-c")})
 			},
 			want: []want{{tok[4], "bundle.zip!logs/app.log.xz", 2}}},
 		{name: "bzip2 log in a tar.zst", file: "backup.tar.zst",
 			data: func(t *testing.T) []byte {
-				return realTar(t, "--zstd", map[string][]byte{"var/log/app.log.bz2": compressCLI(t, "bzip2", text(5), "-c")})
+				return realTar(t, "--zstd", map[string][]byte{"var/log/app.log.bz2": testutil.Tool(t, "bzip2", text(5), "-c")})
 			},
 			want: []want{{tok[5], "backup.tar.zst!var/log/app.log.bz2", 2}}},
 		{name: "truncated zstd keeps what came before", file: "cut.log.zst",
 			data: func(t *testing.T) []byte {
-				full := compressCLI(t, "zstd", append(text(6), hexNoise.Bytes()...), "-q", "-c")
+				full := testutil.Tool(t, "zstd", append(text(6), hexNoise.Bytes()...), "-q", "-c")
 				return full[:len(full)/2]
 			},
 			want: []want{{tok[6], "cut.log.zst", 2}},
 			errs: []string{"cut.log.zst: zstd: unexpected EOF"}},
 		{name: "truncated xz keeps what came before", file: "cut.log.xz",
 			data: func(t *testing.T) []byte {
-				full := compressCLI(t, "xz", append(text(6), hexNoise.Bytes()...), "-c")
+				full := testutil.Tool(t, "xz", append(text(6), hexNoise.Bytes()...), "-c")
 				return full[:len(full)/2]
 			},
 			want: []want{{tok[6], "cut.log.xz", 2}},
 			errs: []string{"cut.log.xz: xz: unexpected EOF"}},
 		{name: "lz4 cut inside its one block: the file's bytes are scanned", file: "cut.log.lz4",
 			data: func(t *testing.T) []byte {
-				full := compressCLI(t, "lz4", append(text(7), hexNoise.Bytes()...), "-q", "-c")
+				full := testutil.Tool(t, "lz4", append(text(7), hexNoise.Bytes()...), "-q", "-c")
 				return full[:len(full)-20]
 			},
 			want: []want{{tok[7], "cut.log.lz4", 0}},
@@ -148,14 +132,14 @@ func TestCompressedStreams(t *testing.T) {
 			want: []want{{tok[7], "notes.lz4", 0}}, // a NUL byte: binary, by offset
 			errs: []string{"notes.lz4: lz4: "}},
 		{name: "random data compressed finds nothing", file: "noise.bin.zst",
-			data: func(t *testing.T) []byte { return compressCLI(t, "zstd", noise, "-q", "-c") }},
+			data: func(t *testing.T) []byte { return testutil.Tool(t, "zstd", noise, "-q", "-c") }},
 		{name: "xz bomb stops", file: "zeros.xz",
-			data:   func(t *testing.T) []byte { return compressCLI(t, "xz", make([]byte, 16<<20), "-c") },
+			data:   func(t *testing.T) []byte { return testutil.Tool(t, "xz", make([]byte, 16<<20), "-c") },
 			limits: source.Limits{RatioFloor: 1 << 20, MaxRatio: 100},
 			errs:   []string{"zeros.xz: decompression bomb"}},
 		{name: "a bomb in a tar, the member after it is read", file: "bomb.tar",
 			data: func(t *testing.T) []byte {
-				return tarOf(t, entry{"zeros.zst", compressCLI(t, "zstd", make([]byte, 16<<20), "-q", "-c")}, entry{"after.txt", text(7)})
+				return tarOf(t, entry{"zeros.zst", testutil.Tool(t, "zstd", make([]byte, 16<<20), "-q", "-c")}, entry{"after.txt", text(7)})
 			},
 			limits: source.Limits{RatioFloor: 1 << 20, MaxRatio: 100},
 			want:   []want{{tok[7], "bomb.tar!after.txt", 2}},

@@ -29,23 +29,6 @@ var compressTools = []compressTool{
 	{"lz4", []string{"-q", "-c"}, source.Lz4Reader(), ".lz4"},
 }
 
-// compress runs the real tool over data; the test is skipped, naming the
-// tool, where it is not installed.
-func compress(t testing.TB, tool string, data []byte, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s not installed", tool)
-	}
-	cmd := exec.Command(tool, args...)
-	cmd.Stdin = bytes.NewReader(data)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %q: %v: %s", tool, args, err, stderr.String())
-	}
-	return out.Bytes()
-}
-
 // randomText is n bytes of text lines that hold no token and compress
 // poorly, so that a stream of it spans many blocks.
 func randomText(seed uint64, n int) []byte {
@@ -70,7 +53,7 @@ func TestStreamReaders(t *testing.T) {
 	for _, ct := range compressTools {
 		t.Run(ct.tool, func(t *testing.T) {
 			t.Run("names", func(t *testing.T) {
-				data := compress(t, ct.tool, []byte("inside\n"), ct.args...)
+				data := testutil.Tool(t, ct.tool, []byte("inside\n"), ct.args...)
 				for _, tc := range []struct{ name, inner string }{
 					{"app.log" + ct.ext, "app.log"},
 					{"x.tar" + strings.ToUpper(ct.ext), "x.tar"},
@@ -100,7 +83,7 @@ func TestStreamReaders(t *testing.T) {
 					size = 1 << 20
 				}
 				plain := append([]byte("export HF_TOKEN="+tok+"\n"), randomText(1, size)...)
-				data := compress(t, ct.tool, plain, ct.args...)
+				data := testutil.Tool(t, ct.tool, plain, ct.args...)
 				data = data[:len(data)/2]
 				h := sourcetest.New()
 				if err := ct.reader.Open(t.Context(), memberInput("cut.log"+ct.ext, data, -1, 0), h); err != nil {
@@ -115,7 +98,7 @@ func TestStreamReaders(t *testing.T) {
 				}
 			})
 			t.Run("magic by chance", func(t *testing.T) {
-				data := compress(t, ct.tool, []byte("x"), ct.args...)
+				data := testutil.Tool(t, ct.tool, []byte("x"), ct.args...)
 				magic := data[:min(len(data), 10)]
 				junk := append(append([]byte{}, magic...), bytes.Repeat([]byte{0xff, 0x00, 0x13}, 40)...)
 				junk = append(junk, "\nHF_TOKEN="+tok+"\n"...)
@@ -134,7 +117,7 @@ func TestStreamReaders(t *testing.T) {
 				}
 			})
 			t.Run("bomb", func(t *testing.T) {
-				data := compress(t, ct.tool, make([]byte, 16<<20), ct.args...)
+				data := testutil.Tool(t, ct.tool, make([]byte, 16<<20), ct.args...)
 				for _, tc := range []struct {
 					name string
 					lim  source.Limits
@@ -166,7 +149,7 @@ func TestStreamReaders(t *testing.T) {
 				for i := range raw {
 					raw[i] = byte(r.Uint32())
 				}
-				data := compress(t, ct.tool, raw, ct.args...)
+				data := testutil.Tool(t, ct.tool, raw, ct.args...)
 				h := sourcetest.New()
 				if err := ct.reader.Open(t.Context(), memberInput("r"+ct.ext, data, -1, 0), h); err != nil {
 					t.Fatal(err)
@@ -194,20 +177,20 @@ func TestStreamFrames(t *testing.T) {
 		want   string
 	}{
 		{"zstd frames", source.ZstdReader(), func(t *testing.T) []byte {
-			return cat(compress(t, "zstd", []byte("one\n"), "-q", "-c"), compress(t, "zstd", []byte("two\n"), "-q", "-c"))
+			return cat(testutil.Tool(t, "zstd", []byte("one\n"), "-q", "-c"), testutil.Tool(t, "zstd", []byte("two\n"), "-q", "-c"))
 		}, "one\ntwo\n"},
 		{"zstd skippable frames", source.ZstdReader(), func(t *testing.T) []byte {
-			return cat(skippable("meta"), compress(t, "zstd", []byte("one\n"), "-q", "-c"), skippable("x"), compress(t, "zstd", []byte("two\n"), "-q", "-c"))
+			return cat(skippable("meta"), testutil.Tool(t, "zstd", []byte("one\n"), "-q", "-c"), skippable("x"), testutil.Tool(t, "zstd", []byte("two\n"), "-q", "-c"))
 		}, "one\ntwo\n"},
-		{"lz4 legacy", source.Lz4Reader(), func(t *testing.T) []byte { return compress(t, "lz4", []byte("old\n"), "-q", "-l", "-c") }, "old\n"},
+		{"lz4 legacy", source.Lz4Reader(), func(t *testing.T) []byte { return testutil.Tool(t, "lz4", []byte("old\n"), "-q", "-l", "-c") }, "old\n"},
 		{"lz4 skippable frame", source.Lz4Reader(), func(t *testing.T) []byte {
-			return cat(skippable("meta"), compress(t, "lz4", []byte("one\n"), "-q", "-c"))
+			return cat(skippable("meta"), testutil.Tool(t, "lz4", []byte("one\n"), "-q", "-c"))
 		}, "one\n"},
 		{"xz streams", source.XzReader(), func(t *testing.T) []byte {
-			return cat(compress(t, "xz", []byte("one\n"), "-c"), compress(t, "xz", []byte("two\n"), "-c"))
+			return cat(testutil.Tool(t, "xz", []byte("one\n"), "-c"), testutil.Tool(t, "xz", []byte("two\n"), "-c"))
 		}, "one\ntwo\n"},
 		{"bzip2 streams", source.Bzip2Reader(), func(t *testing.T) []byte {
-			return cat(compress(t, "bzip2", []byte("one\n"), "-c"), compress(t, "bzip2", []byte("two\n"), "-c"))
+			return cat(testutil.Tool(t, "bzip2", []byte("one\n"), "-c"), testutil.Tool(t, "bzip2", []byte("two\n"), "-c"))
 		}, "one\ntwo\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -261,7 +244,7 @@ func TestStreamSniff(t *testing.T) {
 // TestXzDictionary: an xz stream asking for a dictionary past the bound
 // is refused before any memory is given to it.
 func TestXzDictionary(t *testing.T) {
-	data := compress(t, "xz", []byte("x\n"), "-c")
+	data := testutil.Tool(t, "xz", []byte("x\n"), "-c")
 	// The first block header's LZMA2 dictionary byte: 12-byte stream
 	// header, size, flags (no sizes), filter id 0x21, props size 1.
 	if data[14] != 0x21 || data[15] != 1 {
