@@ -81,7 +81,7 @@ func (s *Scanner) headOnly(ctx context.Context, prov source.Provenance, head []b
 	}
 	s.fail("%s: %v", prov.Path, err)
 	if len(head) > 0 {
-		s.scanReader(ctx, bytes.NewReader(nil), prov, head, isBinary(head), buf, s.det)
+		s.scanReader(ctx, bytes.NewReader(nil), prov, head, source.IsBinary(head), buf, s.det)
 	}
 }
 
@@ -193,6 +193,3 @@ func (h host) Errors(path string, err error)      { h.s.containerErrors(path, er
 func (h host) Limits() source.Limits              { return h.s.limits() }
 func (h host) Buffer() *source.Buffer             { return h.buf }
 func (h host) SniffFS(fsys fs.FS) source.FSReader { return h.s.formats.SniffFS(fsys) }
-
-// forEachError calls fn for each error joined in err.
-func forEachError(err error, fn func(error)) { source.ForEachError(err, fn) }

@@ -184,7 +184,7 @@ func (s *Scanner) scanRepo(ctx context.Context, repo string, gopt GitOptions) er
 		// Damaged objects were left out and every other one read: record
 		// each fault and attribute what was found. They are not marked
 		// read, so that a rescan tries them again.
-		forEachError(err, func(e error) {
+		source.ForEachError(err, func(e error) {
 			s.fail("%s: %v", label, e)
 			var oe *git.ObjectError
 			if errors.As(e, &oe) {
@@ -260,7 +260,7 @@ func damaged(err error) bool {
 		return false
 	}
 	all := true
-	forEachError(err, func(e error) {
+	source.ForEachError(err, func(e error) {
 		var oe *git.ObjectError
 		var se *git.StreamError
 		all = all && (errors.As(e, &oe) || errors.As(e, &se))

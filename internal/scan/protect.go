@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -96,7 +95,7 @@ func (s *Scanner) scanObjects(ctx context.Context, dir string, specs, names []st
 				br.ReadBytes(ctx, o.Data, prov, host{s, buf})
 				return nil
 			}
-			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: isBinary(head)}
+			c := source.Chunk{Data: o.Data, Prov: prov, Line: 1, Binary: source.IsBinary(head)}
 			s.scanChunk(c, detectIn(s.det, o.Data, c.Binary))
 		case "commit":
 			c, err := git.ParseCommit(o.ID, o.Data)
@@ -133,6 +132,3 @@ func (s *Scanner) finish(start time.Time) []finding.Finding {
 	s.stats.DurationSecs = time.Since(start).Seconds()
 	return s.findings
 }
-
-// isBinary tells binary content (a NUL byte in its first bytes) from text.
-func isBinary(head []byte) bool { return bytes.IndexByte(head, 0) >= 0 }
