@@ -117,14 +117,10 @@ func Spool(in *Input) (ra io.ReaderAt, size int64, done func(), err error) {
 		}
 		return bytes.NewReader(data), int64(len(data)), func() {}, nil
 	}
-	f, err := os.CreateTemp("", "hfwarden-spool-*")
+	f, err := unlinkedTemp()
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("spooling: %w", err)
 	}
-	// Unlinked at once: gone when closed, whatever happens. Where that
-	// fails the file stays behind in the temporary directory, which is
-	// no reason not to scan.
-	_ = os.Remove(f.Name())
 	n, err := io.Copy(f, r)
 	if err != nil {
 		_ = f.Close() // the copy's error is the one that matters
@@ -132,6 +128,19 @@ func Spool(in *Input) (ra io.ReaderAt, size int64, done func(), err error) {
 	}
 	// Only read, and already unlinked: closing cannot lose anything.
 	return f, n, func() { _ = f.Close() }, nil
+}
+
+// unlinkedTemp creates a temporary file for spooled bytes and unlinks it
+// at once: it is gone when closed, whatever happens. Where unlinking fails
+// the file stays behind in the temporary directory, which is no reason not
+// to scan.
+func unlinkedTemp() (*os.File, error) {
+	f, err := os.CreateTemp("", "hfwarden-spool-*")
+	if err != nil {
+		return nil, err
+	}
+	_ = os.Remove(f.Name())
+	return f, nil
 }
 
 // RescanFS scans every member of a format read from fsys as raw bytes,

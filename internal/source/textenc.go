@@ -348,13 +348,11 @@ func (c *rawCopy) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if c.f == nil && len(c.mem)+len(p) > spoolInMemory {
-		f, err := os.CreateTemp("", "hfwarden-spool-*")
+		f, err := unlinkedTemp()
 		if err != nil {
 			c.bad = true
 			return len(p), nil
 		}
-		// Unlinked at once, as Spool's: gone when closed.
-		_ = os.Remove(f.Name())
 		c.f = f
 		if _, err := f.Write(c.mem); err != nil {
 			c.bad = true
